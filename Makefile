@@ -1,0 +1,46 @@
+# Two commands from a fresh clone: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+REGISTRY_DATA_DIR ?= ../shared/data/registry
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export REGISTRY_DATA_DIR
+
+.PHONY: run test setup install lint clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: set PYTHON=python3.11")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+setup: install
+	@mkdir -p var
+	$(BIN)/python manage.py migrate --no-input -v 1
+	@if [ -f "$(REGISTRY_DATA_DIR)/dla_lao_registry.csv" ]; then \
+		$(BIN)/python manage.py load_registry "$(REGISTRY_DATA_DIR)"; \
+	else \
+		echo "No registry files at $(REGISTRY_DATA_DIR): loading a small generated demo registry."; \
+		$(BIN)/python manage.py generate_demo_registry; \
+	fi
+	$(BIN)/python manage.py load_circulars
+	$(BIN)/python manage.py create_demo_accounts
+
+run: setup
+	@bash scripts/run.sh "$(HOST)" "$(PORT)"
+
+test: install
+	@mkdir -p var
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) var

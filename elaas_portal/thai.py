@@ -1,0 +1,135 @@
+"""Thai conventions in one place: Thai digits, Buddhist-era dates, Bangkok time.
+
+Everything here is pure Python so that views, forms, commands and the policy engine
+share one reading of "๕ เม.ย. ๒๕๖๘" and one way to write 2 April 2025 back.
+"""
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+BANGKOK = ZoneInfo("Asia/Bangkok")
+BE_OFFSET = 543
+
+THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
+_TO_ARABIC = str.maketrans(THAI_DIGITS, "0123456789")
+_TO_THAI = str.maketrans("0123456789", THAI_DIGITS)
+
+MONTHS_TH = [
+    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
+    "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
+]  # fmt: skip
+MONTHS_TH_ABBR = [
+    "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
+    "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
+]  # fmt: skip
+MONTHS_EN_ABBR = ["Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]  # fmt: skip
+
+# Every way a month is written in the letters we receive, OCR forms included ("เมษาฯ").
+_MONTH_WORDS: dict[str, int] = {}
+for _i, (_full, _abbr, _en) in enumerate(zip(MONTHS_TH, MONTHS_TH_ABBR, MONTHS_EN_ABBR, strict=True)):
+    for _word in (_full, _abbr, _abbr.replace(".", ""), _en.lower()):
+        _MONTH_WORDS[_word] = _i + 1
+    _MONTH_WORDS[_full[:-2] + "ฯ"] = _i + 1  # เมษาฯ, มีนาฯ: the abbreviation with ไปยาลน้อย
+    _MONTH_WORDS[_full[:4] + "ฯ"] = _i + 1
+for _i, _en in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august",
+     "september", "october", "november", "december"]
+):  # fmt: skip
+    _MONTH_WORDS[_en] = _i + 1
+
+
+def to_arabic_digits(text: str) -> str:
+    """'๐๘๐๘.๔' -> '0808.4'. Anything else is left as it is."""
+    return text.translate(_TO_ARABIC)
+
+
+def to_thai_digits(text: str) -> str:
+    return str(text).translate(_TO_THAI)
+
+
+def normalize_number(text: str) -> str:
+    """The searchable form of a letter number: Arabic digits, one space, no space around '/'.
+
+    'มท ๐๘๐๘.๔/ว ๑๕๔๑' and 'มท 0808.4 / ว1541' both become 'มท 0808.4/ว 1541'.
+    """
+    value = to_arabic_digits(text or "").strip()
+    value = re.sub(r"\s+", " ", value)
+    value = re.sub(r"\s*/\s*", "/", value)
+    value = re.sub(r"(ว)\s*(\d)", r"\1 \2", value)
+    return value.lower()
+
+
+def to_be_year(year: int) -> int:
+    return year + BE_OFFSET
+
+
+def _ce_year(year: int) -> int:
+    """A year as typed: 2400 and above is taken as Buddhist era, below as Common Era."""
+    return year - BE_OFFSET if year >= 2400 else year
+
+
+class ThaiDateError(ValueError):
+    """A date that cannot be read or does not exist."""
+
+
+def parse_date(text: str) -> dt.date:
+    """Read a date as a Thai user types it.
+
+    Accepts ISO dates in either era (2025-04-05, 2568-04-05), day/month/year (5/4/2568,
+    05-04-2025), and words ("5 เม.ย. 2568", "๕ เมษายน ๒๕๖๘", "5 April 2025"), in Thai or
+    Arabic digits. Years of 2400 and above are Buddhist era. Raises ThaiDateError.
+    """
+    raw = (text or "").strip()
+    value = to_arabic_digits(raw)
+    if not value:
+        raise ThaiDateError("empty")
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", value)
+    if m:
+        year, month, day = int(m[1]), int(m[2]), int(m[3])
+    else:
+        m = re.fullmatch(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})", value)
+        if m:
+            day, month, year = int(m[1]), int(m[2]), int(m[3])
+        else:
+            m = re.fullmatch(r"(\d{1,2})\s*([^\d\s]+(?:\s[^\d\s]+)?)\s*(\d{4})", value)
+            if not m:
+                raise ThaiDateError(raw)
+            day, year = int(m[1]), int(m[3])
+            month = _MONTH_WORDS.get(m[2].strip().lower().rstrip(","))
+            if month is None:
+                raise ThaiDateError(raw)
+    try:
+        return dt.date(_ce_year(year), month, day)
+    except ValueError:
+        raise ThaiDateError(raw) from None
+
+
+def format_date(value: dt.date | dt.datetime | None, lang: str = "th", *, full: bool = False) -> str:
+    """2 เม.ย. 2568 in Thai (full: 2 เมษายน 2568), 2 Apr 2025 in English."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(BANGKOK).date() if value.tzinfo else value.date()
+    if lang.startswith("th"):
+        months = MONTHS_TH if full else MONTHS_TH_ABBR
+        return f"{value.day} {months[value.month - 1]} {to_be_year(value.year)}"
+    return f"{value.day} {MONTHS_EN_ABBR[value.month - 1]} {value.year}"
+
+
+def format_datetime(value: dt.datetime | None, lang: str = "th") -> str:
+    """Bangkok wall time with the date in the user's era: '5 เม.ย. 2568 00:00 น.'."""
+    if value is None:
+        return ""
+    local = value.astimezone(BANGKOK)
+    clock = local.strftime("%H:%M")
+    if local.second:
+        clock = local.strftime("%H:%M:%S")
+    if lang.startswith("th"):
+        return f"{format_date(local, lang)} {clock} น."
+    return f"{format_date(local, lang)} {clock}"
+
+
+def bangkok_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=BANGKOK)

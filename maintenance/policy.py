@@ -1,0 +1,312 @@
+"""The access policy: who may do what, when, and which circular says so.
+
+Pure Python, no ORM: `Policy` is built from plain records (see `maintenance.snapshot` for the
+database side) and answers `decide(subject, action, at)`.
+
+Precedence, in this order (also in README.md):
+
+1. What is not allowed is denied. With no matching rule the answer is "deny", by default.
+2. A forwarding letter does not override its source. Where a letter forwards another (the
+   province's letter encloses DLA's) and both carry a rule for the same who, action and effect,
+   the source's rule governs and the forwarding letter's rule is set aside; if their dates
+   differ the disagreement is recorded as a `Discrepancy` (4 vs 5 April; 1 vs 15 March).
+3. A rule applies only inside its issuer's area: a province's letter binds that province's
+   organisations, a district's that district's; DLA's binds the whole country.
+4. Among the rules that match the instant, the deciding one is the one from the circular that
+   ranks highest: higher authority first (DLA > province > district), then the later date.
+   A later circular of the same or a higher authority so supersedes an earlier one; a lower
+   authority never overrides a higher one.
+5. Inside one circular the rule that starts latest wins (the closure from 27 March overrides
+   the opening from 15 March; the units' reopening on 4 April overrides the closure); on a tie
+   deny beats allow, and a rule for a specific identity status beats one for any status.
+
+Windows are half-open: a rule holds from `starts_at` (inclusive) until `ends_at` (exclusive),
+so "5 to 21 April" is stored as 5 April 00:00 to 22 April 00:00 Bangkok time and 21 April
+23:59:59 is inside it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+ENTITY_TYPES = ("lao", "unit")
+ACTIONS = ("verify_identity", "use_system")
+ALLOW, DENY = "allow", "deny"
+
+AUTHORITY_DISTRICT, AUTHORITY_PROVINCE, AUTHORITY_DLA = 1, 2, 3
+
+_MIN = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+ACTION_LABELS = {
+    "verify_identity": ("ยืนยันตัวตน", "verify identity"),
+    "use_system": ("ใช้งานระบบ New e-LAAS", "use New e-LAAS"),
+}
+SUBJECT_LABELS = {
+    ("lao", False): ("อปท. ที่ยังไม่ได้ยืนยันตัวตน", "LAOs that have not verified their identity"),
+    ("lao", True): ("อปท. ที่ยืนยันตัวตนแล้ว", "LAOs that have verified their identity"),
+    ("lao", None): ("อปท.", "LAOs"),
+    ("unit", None): ("หน่วยงานภายใต้สังกัด อปท.", "units under LAOs"),
+}
+
+
+@dataclass(frozen=True)
+class CircularInfo:
+    id: int
+    number: str
+    authority_level: int
+    issued_on: dt.date
+    province_code: str | None = None
+    district_code: str | None = None
+    forwards_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: int
+    circular_id: int
+    action: str
+    effect: str
+    entity_type: str | None = None  # None: LAOs and units alike
+    identity_verified: bool | None = None  # None: any status (always None for units)
+    starts_at: dt.datetime | None = None  # None: since ever
+    ends_at: dt.datetime | None = None  # None: open-ended; exclusive
+    clause: str = ""
+    reason_th: str = ""
+    reason_en: str = ""
+
+    def covers(self, at: dt.datetime) -> bool:
+        return (self.starts_at is None or self.starts_at <= at) and (
+            self.ends_at is None or at < self.ends_at
+        )
+
+    def concerns(self, subject: Subject, action: str) -> bool:
+        if self.action != action:
+            return False
+        if self.entity_type is not None and self.entity_type != subject.entity_type:
+            return False
+        return self.identity_verified is None or (
+            subject.entity_type == "lao" and self.identity_verified == subject.identity_verified
+        )
+
+    @property
+    def pairing_key(self) -> tuple:
+        return (self.entity_type, self.identity_verified, self.action, self.effect)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Who asks: an LAO (identity verified or not) or a unit, optionally with its area."""
+
+    entity_type: str
+    identity_verified: bool | None = None
+    province_code: str | None = None
+    district_code: str | None = None
+
+    def __post_init__(self):
+        if self.entity_type not in ENTITY_TYPES:
+            raise ValueError(f"entity_type must be one of {ENTITY_TYPES}")
+        if self.entity_type == "unit":
+            object.__setattr__(self, "identity_verified", None)
+        elif self.identity_verified is None:
+            object.__setattr__(self, "identity_verified", False)
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    """A forwarding letter's rule whose dates differ from its source's rule."""
+
+    forwarding_circular_id: int
+    source_circular_id: int
+    forwarding_rule_id: int
+    source_rule_id: int
+    field: str  # "starts_at" or "ends_at"
+    forwarding_value: dt.datetime | None
+    source_value: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason_th: str
+    reason_en: str
+    at: dt.datetime
+    rule: Rule | None = None
+    circular: CircularInfo | None = None
+    valid_from: dt.datetime | None = None
+    valid_until: dt.datetime | None = None
+
+    def reason(self, lang: str = "th") -> str:
+        return self.reason_th if lang.startswith("th") else self.reason_en
+
+    @property
+    def key(self) -> tuple:
+        return (self.allowed, self.rule.id if self.rule else None)
+
+
+@dataclass
+class Policy:
+    circulars: dict[int, CircularInfo]
+    rules: list[Rule]
+    effective: list[Rule] = field(init=False)
+    set_aside: dict[int, int] = field(init=False)  # forwarding rule id -> governing source rule id
+    discrepancies: list[Discrepancy] = field(init=False)
+
+    def __init__(self, circulars, rules):
+        self.circulars = {c.id: c for c in circulars}
+        self.rules = [r for r in rules if r.circular_id in self.circulars]
+        self._reconcile_forwarding()
+        self._boundaries = sorted(
+            {t for r in self.effective for t in (r.starts_at, r.ends_at) if t is not None}
+        )
+
+    # -- precedence 2: the source governs a forwarding letter ------------------------------
+    def _reconcile_forwarding(self) -> None:
+        by_circular: dict[int, list[Rule]] = {}
+        for rule in self.rules:
+            by_circular.setdefault(rule.circular_id, []).append(rule)
+        self.set_aside, self.discrepancies = {}, []
+        for circular in self.circulars.values():
+            source_id = circular.forwards_id
+            if source_id is None or source_id not in self.circulars:
+                continue
+            source_rules: dict[tuple, list[Rule]] = {}
+            for rule in sorted(by_circular.get(source_id, []), key=_start_key):
+                source_rules.setdefault(rule.pairing_key, []).append(rule)
+            pending: dict[tuple, list[Rule]] = {}
+            for rule in sorted(by_circular.get(circular.id, []), key=_start_key):
+                pending.setdefault(rule.pairing_key, []).append(rule)
+            for key, own in pending.items():
+                for mine, theirs in zip(own, source_rules.get(key, []), strict=False):
+                    self.set_aside[mine.id] = theirs.id
+                    for name in ("starts_at", "ends_at"):
+                        if getattr(mine, name) != getattr(theirs, name):
+                            self.discrepancies.append(
+                                Discrepancy(
+                                    forwarding_circular_id=circular.id,
+                                    source_circular_id=source_id,
+                                    forwarding_rule_id=mine.id,
+                                    source_rule_id=theirs.id,
+                                    field=name,
+                                    forwarding_value=getattr(mine, name),
+                                    source_value=getattr(theirs, name),
+                                )
+                            )
+        self.effective = [r for r in self.rules if r.id not in self.set_aside]
+
+    # -- precedence 3 to 5 -------------------------------------------------------------------
+    def _applies_to(self, rule: Rule, subject: Subject) -> bool:
+        circular = self.circulars[rule.circular_id]
+        if circular.province_code and circular.province_code != subject.province_code:
+            return False
+        return not (circular.district_code and circular.district_code != subject.district_code)
+
+    def _rank(self, rule: Rule) -> tuple:
+        circular = self.circulars[rule.circular_id]
+        return (
+            circular.authority_level,
+            circular.issued_on,
+            circular.id,
+            rule.starts_at or _MIN,
+            rule.effect == DENY,
+            rule.identity_verified is not None,
+        )
+
+    def _deciding_rule(self, subject: Subject, action: str, at: dt.datetime) -> Rule | None:
+        best, best_rank = None, None
+        for rule in self.effective:
+            if rule.concerns(subject, action) and rule.covers(at) and self._applies_to(rule, subject):
+                rank = self._rank(rule)
+                if best_rank is None or rank > best_rank:
+                    best, best_rank = rule, rank
+        return best
+
+    def _relevant_boundaries(self, subject: Subject, action: str) -> list[dt.datetime]:
+        return sorted(
+            {
+                t
+                for r in self.effective
+                if r.concerns(subject, action) and self._applies_to(r, subject)
+                for t in (r.starts_at, r.ends_at)
+                if t is not None
+            }
+        )
+
+    def _bare(self, subject: Subject, action: str, at: dt.datetime) -> Decision:
+        rule = self._deciding_rule(subject, action, at)
+        if rule is None:
+            who_th, who_en = SUBJECT_LABELS[(subject.entity_type, subject.identity_verified)]
+            act_th, act_en = ACTION_LABELS[action]
+            return Decision(
+                allowed=False,
+                reason_th=f"ไม่มีหนังสือสั่งการใดอนุญาตให้{who_th}{act_th}ในเวลานี้ "
+                "สิ่งที่ไม่ได้รับอนุญาตถือว่าไม่อนุญาต",
+                reason_en=f"No circular allows {who_en} to {act_en} at this time; "
+                "what is not allowed is denied.",
+                at=at,
+            )
+        return Decision(
+            allowed=rule.effect == ALLOW,
+            reason_th=rule.reason_th,
+            reason_en=rule.reason_en,
+            at=at,
+            rule=rule,
+            circular=self.circulars[rule.circular_id],
+        )
+
+    def decide(self, subject: Subject, action: str, at: dt.datetime) -> Decision:
+        """The decision at `at` (an aware datetime), with when it began and when it next changes."""
+        if action not in ACTIONS:
+            raise ValueError(f"action must be one of {ACTIONS}")
+        if at.tzinfo is None:
+            raise ValueError("at must be timezone-aware")
+        decision = self._bare(subject, action, at)
+        boundaries = self._relevant_boundaries(subject, action)
+        valid_until = next(
+            (b for b in boundaries if b > at and self._bare(subject, action, b).key != decision.key),
+            None,
+        )
+        return Decision(
+            allowed=decision.allowed,
+            reason_th=decision.reason_th,
+            reason_en=decision.reason_en,
+            at=at,
+            rule=decision.rule,
+            circular=decision.circular,
+            valid_from=self._start_of_run(subject, action, at, decision, boundaries),
+            valid_until=valid_until,
+        )
+
+    def _start_of_run(self, subject, action, at, decision, boundaries) -> dt.datetime | None:
+        """The earliest boundary from which the answer has held without a break (None: ever)."""
+        start = None
+        for boundary in reversed([b for b in boundaries if b <= at]):
+            if self._bare(subject, action, boundary).key != decision.key:
+                break
+            start = boundary
+        if start is not None and start == boundaries[0]:
+            before = self._bare(subject, action, start - dt.timedelta(microseconds=1))
+            if before.key == decision.key:
+                return None
+        return start
+
+    def changes(
+        self, subject: Subject, action: str, after: dt.datetime, until: dt.datetime | None = None
+    ) -> list[Decision]:
+        """Every later instant at which the answer changes, with the new answer."""
+        out, current = [], self._bare(subject, action, after).key
+        for boundary in self._relevant_boundaries(subject, action):
+            if boundary <= after or (until is not None and boundary > until):
+                continue
+            decision = self._bare(subject, action, boundary)
+            if decision.key != current:
+                out.append(self.decide(subject, action, boundary))
+                current = decision.key
+        return out
+
+    def rules_of(self, circular_id: int) -> list[Rule]:
+        return [r for r in self.rules if r.circular_id == circular_id]
+
+
+def _start_key(rule: Rule) -> tuple:
+    return (rule.starts_at or _MIN, rule.id)
