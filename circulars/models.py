@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from elaas_portal.thai import normalize_number
+from elaas_portal.thai import normalize_number, to_arabic_digits, to_thai_digits
 
 
 class Urgency(models.TextChoices):
@@ -30,12 +30,14 @@ class CircularQuerySet(models.QuerySet):
         if not text:
             return self
         normalized = normalize_number(text)
-        q = (
-            models.Q(number_normalized__icontains=normalized)
-            | models.Q(subject__icontains=text)
-            | models.Q(body__icontains=text)
-            | models.Q(issuer_name__icontains=text)
-        )
+        q = models.Q(number_normalized__icontains=normalized)
+        # Letters mix digit sets: look for the words in Thai and in Arabic digits alike.
+        for variant in {text, to_arabic_digits(text), to_thai_digits(text)}:
+            q |= (
+                models.Q(subject__icontains=variant)
+                | models.Q(body__icontains=variant)
+                | models.Q(issuer_name__icontains=variant)
+            )
         digits_only = normalized.replace(" ", "")
         if digits_only != normalized:
             q |= models.Q(number_compact__icontains=digits_only)

@@ -239,20 +239,40 @@ class Policy:
             act_th, act_en = ACTION_LABELS[action]
             return Decision(
                 allowed=False,
-                reason_th=f"ไม่มีหนังสือสั่งการใดอนุญาตให้{who_th}{act_th}ในเวลานี้ "
-                "สิ่งที่ไม่ได้รับอนุญาตถือว่าไม่อนุญาต",
+                reason_th=f"ไม่มีหนังสือสั่งการฉบับใดอนุญาตให้{who_th} {act_th} ณ เวลานี้ "
+                "(สิ่งที่ไม่ได้รับอนุญาตถือว่าไม่อนุญาต)" + self._set_aside_note(subject, action, at, DENY, "th"),
                 reason_en=f"No circular allows {who_en} to {act_en} at this time; "
-                "what is not allowed is denied.",
+                "what is not allowed is denied." + self._set_aside_note(subject, action, at, DENY, "en"),
                 at=at,
             )
         return Decision(
             allowed=rule.effect == ALLOW,
-            reason_th=rule.reason_th,
-            reason_en=rule.reason_en,
+            reason_th=rule.reason_th + self._set_aside_note(subject, action, at, rule.effect, "th"),
+            reason_en=rule.reason_en + self._set_aside_note(subject, action, at, rule.effect, "en"),
             at=at,
             rule=rule,
             circular=self.circulars[rule.circular_id],
         )
+
+    def _set_aside_note(self, subject: Subject, action: str, at: dt.datetime, effect: str, lang: str) -> str:
+        """Say so when a forwarding letter set aside here would have answered otherwise."""
+        for rule in self.rules:
+            if (
+                rule.id in self.set_aside
+                and rule.effect != effect
+                and rule.concerns(subject, action)
+                and rule.covers(at)
+                and self._applies_to(rule, subject)
+            ):
+                mine = self.circulars[rule.circular_id]
+                source = self.circulars[mine.forwards_id]
+                if lang == "th":
+                    return (
+                        f" หนังสือ {mine.number} ({rule.clause}) ระบุวันที่ต่างออกไป "
+                        f"แต่ถือตามหนังสือต้นเรื่อง {source.number}"
+                    )
+                return f" Letter {mine.number} ({rule.clause}) gives other dates, but its source {source.number} governs."
+        return ""
 
     def decide(self, subject: Subject, action: str, at: dt.datetime) -> Decision:
         """The decision at `at` (an aware datetime), with when it began and when it next changes."""

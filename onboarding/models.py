@@ -92,6 +92,17 @@ class OrganizationQuerySet(models.QuerySet):
     def with_places(self):
         return self.select_related("district__province")
 
+    def search(self, text: str):
+        """By DLA code (Thai or Arabic digits, whole or a prefix) or by words of the name."""
+        from elaas_portal.thai import to_arabic_digits
+
+        text = to_arabic_digits((text or "").strip())
+        if not text:
+            return self
+        if text.isdigit():
+            return self.filter(dla_code__startswith=text)
+        return self.filter(Q(name_th__icontains=text) | Q(full_name_th__icontains=text) | Q(name_en__icontains=text))
+
 
 class Organization(models.Model):
     """An LAO or a unit under one: who asks the access policy for permission."""

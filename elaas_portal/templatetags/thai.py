@@ -1,0 +1,43 @@
+"""Template filters for Thai conventions: {{ value|thaidate }} is 2 เม.ย. 2568 in Thai, 2 Apr 2025 in English."""
+
+from django import template
+from django.utils.translation import get_language
+
+from elaas_portal import thai
+
+register = template.Library()
+
+
+def _lang() -> str:
+    return get_language() or "th"
+
+
+@register.filter
+def thaidate(value):
+    return thai.format_date(value, _lang())
+
+
+@register.filter
+def thaidate_full(value):
+    return thai.format_date(value, _lang(), full=True)
+
+
+@register.filter
+def thaidatetime(value):
+    return thai.format_datetime(value, _lang())
+
+
+@register.filter
+def thaidigits(value):
+    return thai.to_thai_digits(value)
+
+
+@register.filter
+def isodate(value):
+    return value.isoformat() if value else ""
+
+
+@register.simple_tag
+def bilingual(th, en):
+    """Pick the Thai or the English of a pair held as data (reasons, labels)."""
+    return th if _lang().startswith("th") else en

@@ -1,0 +1,65 @@
+"""Shared fixtures: the reference circulars loaded into the test database, and named actors' places."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from circulars.services import load_circulars
+from onboarding.models import District, Organization, Province
+
+
+@pytest.fixture(autouse=True)
+def _fresh_policy_snapshot(settings):
+    """Each test reads the rules its own transaction holds (no cross-test snapshot)."""
+    settings.POLICY_RULES_CACHE_SECONDS = 0
+
+
+@pytest.fixture
+def nakhon_phanom(db):
+    province, _ = Province.objects.get_or_create(
+        code="48", defaults={"name_th": "นครพนม", "name_en": "Nakhon Phanom"}
+    )
+    return province
+
+
+@pytest.fixture
+def circulars(nakhon_phanom):
+    """The two reference letters and their rules, as `make run` loads them."""
+    load_circulars()
+    from circulars.models import Circular
+
+    return {
+        "dla": Circular.objects.get(number_normalized="มท 0808.4/ว 1541"),
+        "province": Circular.objects.get(number_normalized="นพ 0023.5/ว 1578"),
+    }
+
+
+@pytest.fixture
+def sao_in_nakhon_phanom(nakhon_phanom):
+    """An SAO of Nakhon Phanom, not yet verified (code in the DLA scheme T PPDD NN)."""
+    district, _ = District.objects.get_or_create(
+        code="4801", defaults={"province": nakhon_phanom, "name_th": "เมืองนครพนม", "name_en": "Mueang Nakhon Phanom"}
+    )
+    return Organization.objects.create(kind="SAO", dla_code="6480199", name_th="ทดสอบ", district=district)
+
+
+@pytest.fixture
+def sao_elsewhere(db):
+    province, _ = Province.objects.get_or_create(code="50", defaults={"name_th": "เชียงใหม่"})
+    district, _ = District.objects.get_or_create(code="5001", defaults={"province": province, "name_th": "เมืองเชียงใหม่"})
+    return Organization.objects.create(kind="SAO", dla_code="6500199", name_th="ทดสอบ", district=district)
+
+
+def registry_dir() -> Path:
+    return Path(settings.REGISTRY_DATA_DIR)
+
+
+def require_registry():
+    """Skip where the national registry files are absent; under CI their absence is a failure."""
+    if (registry_dir() / "dla_lao_registry.csv").exists():
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"the registry files are missing from {registry_dir()} under CI")
+    pytest.skip(f"the registry files are not at {registry_dir()}")

@@ -1,0 +1,90 @@
+"""The decision function alone: precedence as README.md writes it, with no database."""
+
+import datetime as dt
+
+from maintenance.policy import AUTHORITY_DLA, AUTHORITY_PROVINCE, CircularInfo, Policy, Rule, Subject
+
+BKK = dt.timezone(dt.timedelta(hours=7))
+
+
+def at(day, hour=0, minute=0, second=0, month=4):
+    return dt.datetime(2025, month, day, hour, minute, second, tzinfo=BKK)
+
+
+DLA = CircularInfo(1, "มท 1", AUTHORITY_DLA, dt.date(2025, 4, 2))
+DLA_LATER = CircularInfo(2, "มท 2", AUTHORITY_DLA, dt.date(2025, 4, 20))
+PROVINCE = CircularInfo(3, "นพ 1", AUTHORITY_PROVINCE, dt.date(2025, 4, 9), province_code="48", forwards_id=1)
+PROVINCE_OWN = CircularInfo(4, "นพ 2", AUTHORITY_PROVINCE, dt.date(2025, 4, 25), province_code="48")
+
+LAO = Subject("lao", False)
+LAO_NP = Subject("lao", False, province_code="48")
+
+
+def rule(id, circular, action="use_system", effect="allow", start=None, end=None, **kw):
+    return Rule(id=id, circular_id=circular.id, action=action, effect=effect, starts_at=start, ends_at=end,
+                clause=f"c{id}", reason_th=f"r{id}", reason_en=f"r{id}", **kw)  # fmt: skip
+
+
+def test_what_is_not_allowed_is_denied():
+    decision = Policy([DLA], []).decide(LAO, "use_system", at(10))
+    assert decision.allowed is False
+    assert decision.rule is None and decision.valid_until is None
+
+
+def test_a_later_rule_of_the_same_circular_overrides_an_earlier_one():
+    policy = Policy([DLA], [rule(1, DLA, start=at(15, month=3)), rule(2, DLA, effect="deny", start=at(27, month=3))])
+    assert policy.decide(LAO, "use_system", at(26, 23, 59, 59, month=3)).allowed is True
+    denied = policy.decide(LAO, "use_system", at(27, month=3))
+    assert (denied.allowed, denied.rule.id, denied.valid_from) == (False, 2, at(27, month=3))
+
+
+def test_a_later_circular_of_the_same_authority_supersedes_an_earlier_one():
+    policy = Policy([DLA, DLA_LATER], [rule(1, DLA, effect="deny", start=at(1)), rule(2, DLA_LATER, start=at(1))])
+    assert policy.decide(LAO, "use_system", at(5)).rule.id == 2
+
+
+def test_a_province_never_overrides_dla():
+    policy = Policy([DLA, PROVINCE_OWN], [rule(1, DLA, effect="deny", start=at(1)), rule(2, PROVINCE_OWN, start=at(1))])
+    assert policy.decide(LAO_NP, "use_system", at(26)).allowed is False
+
+
+def test_a_province_rule_binds_only_its_own_province():
+    policy = Policy([PROVINCE_OWN], [rule(1, PROVINCE_OWN, start=at(1))])
+    assert policy.decide(LAO_NP, "use_system", at(26)).allowed is True
+    assert policy.decide(Subject("lao", False, province_code="50"), "use_system", at(26)).allowed is False
+    assert policy.decide(LAO, "use_system", at(26)).allowed is False
+
+
+def test_on_a_tie_deny_beats_allow():
+    policy = Policy([DLA], [rule(1, DLA, start=at(1)), rule(2, DLA, effect="deny", start=at(1))])
+    assert policy.decide(LAO, "use_system", at(2)).allowed is False
+
+
+def test_the_source_governs_and_the_disagreement_is_recorded():
+    policy = Policy(
+        [DLA, PROVINCE],
+        [
+            rule(1, DLA, "verify_identity", start=at(5), end=at(22), entity_type="lao", identity_verified=False),
+            rule(2, PROVINCE, "verify_identity", start=at(4), end=at(22), entity_type="lao", identity_verified=False),
+        ],
+    )
+    assert policy.set_aside == {2: 1}
+    [d] = policy.discrepancies
+    assert (d.field, d.forwarding_value, d.source_value) == ("starts_at", at(4), at(5))
+    decision = policy.decide(LAO_NP, "verify_identity", at(4))
+    assert decision.allowed is False
+    assert "นพ 1" in decision.reason_th and "มท 1" in decision.reason_th
+    assert "nพ 1" not in decision.reason_en and "governs" in decision.reason_en
+
+
+def test_valid_until_skips_boundaries_where_the_answer_does_not_change():
+    policy = Policy([DLA, DLA_LATER], [rule(1, DLA, start=at(1)), rule(2, DLA_LATER, start=at(10))])
+    decision = policy.decide(LAO, "use_system", at(5))
+    assert decision.allowed is True and decision.valid_until == at(10)  # the deciding rule changes
+    assert policy.decide(LAO, "use_system", at(11)).valid_until is None
+
+
+def test_changes_lists_each_instant_the_answer_changes():
+    policy = Policy([DLA], [rule(1, DLA, "verify_identity", start=at(5), end=at(22))])
+    changes = policy.changes(LAO, "verify_identity", at(1))
+    assert [(c.at, c.allowed) for c in changes] == [(at(5), True), (at(22), False)]

@@ -1,0 +1,62 @@
+"""The public status page: today in Bangkok, another day by the picker, Thai first and English by a switch."""
+
+import datetime as dt
+
+import pytest
+
+
+def test_the_status_page_is_public_and_thai_by_default(client, circulars):
+    response = client.get("/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert '<html lang="th">' in page
+    assert "มท ๐๘๐๘.๔/ว ๑๕๔๑" in page
+    assert "ไม่อนุญาต" in page  # LAOs still may not use the system
+
+
+@pytest.mark.parametrize("typed", ["10/4/2568", "๑๐/๔/๒๕๖๘", "2025-04-10", "10 เม.ย. 2568"])
+def test_a_previewed_day_in_the_verification_window_says_lao_may_verify(client, circulars, typed):
+    page = client.get("/", {"date": typed}).content.decode()
+    assert "10 เมษายน 2568" in page
+    assert "ระหว่างวันที่ 5–21 เมษายน 2568" in page
+    assert "22 เม.ย. 2568 00:00 น." in page  # until when
+    assert "ข้อ ๑" in page
+
+
+def test_the_day_before_the_window_shows_the_coming_changes(client, circulars):
+    page = client.get("/", {"date": "3/4/2568"}).content.decode()
+    timeline = page.split("<ol class=\"timeline\">")[1].split("</ol>")[0]
+    assert timeline.index("4 เม.ย. 2568 00:00 น.") < timeline.index("5 เม.ย. 2568 00:00 น.") < timeline.index("22 เม.ย. 2568 00:00 น.")
+
+
+def test_the_page_shows_the_disagreement_between_the_letters(client, circulars):
+    page = client.get("/", {"date": "1/4/2568"}).content.decode()
+    assert "นพ ๐๐๒๓.๕/ว ๑๕๗๘" in page
+    assert "4 เม.ย. 2568" in page and "5 เม.ย. 2568" in page
+
+
+def test_english_by_the_switch_with_common_era_dates(client, circulars):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/?date=10/4/2568"})
+    assert response.status_code == 302
+    page = client.get("/", {"date": "10/4/2568"}).content.decode()
+    assert '<html lang="en">' in page
+    assert "10 Apr 2025" in page
+    assert "LAOs that have not verified their identity may do only that" in page
+
+
+@pytest.mark.parametrize("typed", ["31/2/2568", "tomorrow", "๙๙/๙๙/๙๙๙๙"])
+def test_a_date_that_cannot_be_read_gets_a_message_not_a_500(client, circulars, typed):
+    response = client.get("/", {"date": typed})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "ไม่ใช่วันที่ที่อ่านได้" in page or "is not a date" in page
+    assert "<table" in page  # today's answers are still shown
+
+
+def test_today_is_the_bangkok_day_not_the_utc_day(client, circulars, monkeypatch):
+    from django.utils import timezone
+
+    # 17:30 UTC on 3 April is 00:30 on 4 April in Bangkok: units are allowed.
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2025, 4, 3, 17, 30, tzinfo=dt.UTC))
+    page = client.get("/").content.decode()
+    assert "4 เมษายน 2568" in page
