@@ -1,5 +1,7 @@
 """Template filters for Thai conventions: {{ value|thaidate }} is 2 เม.ย. 2568 in Thai, 2 Apr 2025 in English."""
 
+import datetime as dt
+
 from django import template
 from django.utils.translation import get_language
 
@@ -41,3 +43,11 @@ def isodate(value):
 def bilingual(th, en):
     """Pick the Thai or the English of a pair held as data (reasons, labels)."""
     return th if _lang().startswith("th") else en
+
+
+@register.filter
+def last_moment(value):
+    """The last second before an exclusive end: 22 Apr 00:00 is shown as 21 Apr 23:59:59."""
+    if value is None:
+        return ""
+    return thai.format_datetime(value - dt.timedelta(seconds=1), _lang())

@@ -19,7 +19,7 @@ def test_a_previewed_day_in_the_verification_window_says_lao_may_verify(client, 
     page = client.get("/", {"date": typed}).content.decode()
     assert "10 เมษายน 2568" in page
     assert "ระหว่างวันที่ 5–21 เมษายน 2568" in page
-    assert "22 เม.ย. 2568 00:00 น." in page  # until when
+    assert "21 เม.ย. 2568 23:59:59 น." in page  # until the last second of 21 April
     assert "ข้อ ๑" in page
 
 
