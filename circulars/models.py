@@ -64,7 +64,7 @@ class Circular(models.Model):
     )  # fmt: skip
     issued_on = models.DateField(_("date"))
     date_as_written = models.CharField(_("date as written"), max_length=100, blank=True)
-    date_note = models.CharField(_("note on the date"), max_length=255, blank=True)
+    date_note = models.TextField(_("note on the date"), blank=True)
     subject = models.CharField(_("subject (เรื่อง)"), max_length=500)
     recipients = models.TextField(_("to (เรียน)"))
     body = models.TextField(_("body"), blank=True)

@@ -28,6 +28,7 @@ so "5 to 21 April" is stored as 5 April 00:00 to 22 April 00:00 Bangkok time and
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 
 ENTITY_TYPES = ("lao", "unit")
@@ -156,6 +157,9 @@ class Policy:
         self.circulars = {c.id: c for c in circulars}
         self.rules = [r for r in rules if r.circular_id in self.circulars]
         self._reconcile_forwarding()
+        self.fingerprint = hashlib.sha256(
+            repr((sorted(self.circulars.items()), sorted(self.rules, key=lambda r: r.id))).encode()
+        ).hexdigest()[:16]
         self._boundaries = sorted(
             {t for r in self.effective for t in (r.starts_at, r.ends_at) if t is not None}
         )

@@ -3,7 +3,11 @@
 import datetime as dt
 
 from django.http import HttpResponse
+from django.core.cache import cache
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -14,6 +18,9 @@ from .models import Discrepancy
 from .services import QuestionError, decision_payload, parse_question, render_payload
 from .snapshot import current_policy
 from .status import board, timeline
+
+
+STATUS_CACHE_SECONDS = 30
 
 
 def _json(body: str, status: int = 200) -> HttpResponse:
@@ -28,6 +35,40 @@ def decision_api(request):
     except QuestionError as exc:
         return _json(render_payload({"error": exc.message, "param": exc.param}), status=400)
     return _json(render_payload(decision_payload(question)))
+
+
+def status_body(at: dt.datetime, *, is_today: bool, lang: str) -> str:
+    """The answers and the timeline as HTML, cached until the next change and at most 30 seconds.
+
+    The cache can never outlive an answer: its lifetime ends at the earliest instant at which
+    any of the answers shown changes, so the page is right to the second.
+    """
+    policy = current_policy()
+    day = at.astimezone(BANGKOK).date().isoformat()
+    key = f"status-body:{policy.fingerprint}:{lang}:{day}:{int(is_today)}"
+    cached = cache.get(key)
+    if cached is not None and (not is_today or cached[0] > at.timestamp()):
+        return mark_safe(cached[1])  # noqa: S308 - rendered by our own template with autoescape
+    rows = board(policy, at)
+    html = render_to_string(
+        "maintenance/_status_body.html",
+        {
+            "rows": rows,
+            "changes": timeline(policy, at),
+            "discrepancies": list(
+                Discrepancy.objects.select_related("forwarding_circular", "source_circular", "source_rule")
+            ),
+        },
+    )
+    expires = at.timestamp() + STATUS_CACHE_SECONDS
+    for row in rows:
+        for *_labels, decision in row.decisions:
+            if decision.valid_until is not None:
+                expires = min(expires, decision.valid_until.timestamp())
+    ttl = expires - at.timestamp()
+    if ttl >= 1:
+        cache.set(key, (expires, html), int(ttl))
+    return mark_safe(html)  # noqa: S308 - rendered by our own template with autoescape
 
 
 @require_GET
@@ -46,19 +87,13 @@ def status(request):
                 "“%(value)s” is not a date we can read. Type it like 5/4/2568 or 5 เม.ย. 2568."
             ) % {"value": raw}
     at = now if day == today else bangkok_midnight(day)
-    policy = current_policy()
     context = {
         "day": day,
-        "today": today,
         "at": at,
         "is_today": day == today,
         "previous_day": day - dt.timedelta(days=1),
         "next_day": day + dt.timedelta(days=1),
-        "rows": board(policy, at),
-        "changes": timeline(policy, at),
-        "discrepancies": Discrepancy.objects.select_related(
-            "forwarding_circular", "source_circular", "source_rule"
-        ),
+        "body": status_body(at, is_today=day == today, lang=get_language()),
         "date_input": raw,
         "error": error,
     }

@@ -12,8 +12,11 @@ from onboarding.models import District, Organization, Province
 
 @pytest.fixture(autouse=True)
 def _fresh_policy_snapshot(settings):
-    """Each test reads the rules its own transaction holds (no cross-test snapshot)."""
+    """Each test reads the rules its own transaction holds (no cross-test snapshot or page cache)."""
+    from django.core.cache import cache
+
     settings.POLICY_RULES_CACHE_SECONDS = 0
+    cache.clear()
 
 
 @pytest.fixture

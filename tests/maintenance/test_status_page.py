@@ -60,3 +60,31 @@ def test_today_is_the_bangkok_day_not_the_utc_day(client, circulars, monkeypatch
     monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2025, 4, 3, 17, 30, tzinfo=dt.UTC))
     page = client.get("/").content.decode()
     assert "4 เมษายน 2568" in page
+
+
+def test_the_cached_page_never_outlives_an_answer(client, circulars, monkeypatch):
+    from django.utils import timezone
+
+    # 3 April 23:59:59 in Bangkok: units may not use the system; one second later they may.
+    clock = [dt.datetime(2025, 4, 3, 16, 59, 59, tzinfo=dt.UTC)]
+    monkeypatch.setattr(timezone, "now", lambda: clock[0])
+    before = client.get("/").content.decode()
+    assert "Units under LAOs" not in before
+    clock[0] += dt.timedelta(seconds=1)
+    after = client.get("/").content.decode()
+    assert "4 เมษายน 2568" in after
+    # the units' closure is shown as lasting until 3 April 23:59:59, and no longer a second later
+    assert "3 เม.ย. 2568 23:59:59 น." in before
+    assert "3 เม.ย. 2568 23:59:59 น." not in after
+
+
+def test_a_new_rule_shows_at_once_on_a_cached_page(client, circulars):
+    from maintenance.models import AccessRule
+
+    client.get("/", {"date": "1/5/2568"})
+    AccessRule.objects.create(
+        circular=circulars["dla"], entity_type="lao", action="use_system", effect="allow",
+        starts_at=dt.datetime(2025, 4, 30, 17, 0, tzinfo=dt.UTC), clause="ข้อ ๙ (ทดสอบ)",
+        reason_th="ทดสอบเปิดระบบ", reason_en="test reopening",
+    )  # fmt: skip
+    assert "ข้อ ๙ (ทดสอบ)" in client.get("/", {"date": "1/5/2568"}).content.decode()
