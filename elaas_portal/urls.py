@@ -11,4 +11,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz/", views.healthz, name="healthz"),
+    path("lang/<str:code>/", views.switch_language, name="switch-language"),
 ]

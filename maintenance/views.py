@@ -37,7 +37,7 @@ def decision_api(request):
     return _json(render_payload(decision_payload(question)))
 
 
-def status_body(at: dt.datetime, *, is_today: bool, lang: str) -> str:
+def status_body(at: dt.datetime, *, is_today: bool, lang: str) -> tuple[str, float]:
     """The answers and the timeline as HTML, cached until the next change and at most 30 seconds.
 
     The cache can never outlive an answer: its lifetime ends at the earliest instant at which
@@ -48,7 +48,7 @@ def status_body(at: dt.datetime, *, is_today: bool, lang: str) -> str:
     key = f"status-body:{policy.fingerprint}:{lang}:{day}:{int(is_today)}"
     cached = cache.get(key)
     if cached is not None and (not is_today or cached[0] > at.timestamp()):
-        return mark_safe(cached[1])  # noqa: S308 - rendered by our own template with autoescape
+        return mark_safe(cached[1]), cached[0]  # noqa: S308 - our own template, autoescaped
     rows = board(policy, at)
     html = render_to_string(
         "maintenance/_status_body.html",
@@ -68,7 +68,7 @@ def status_body(at: dt.datetime, *, is_today: bool, lang: str) -> str:
     ttl = expires - at.timestamp()
     if ttl >= 1:
         cache.set(key, (expires, html), int(ttl))
-    return mark_safe(html)  # noqa: S308 - rendered by our own template with autoescape
+    return mark_safe(html), expires  # noqa: S308 - our own template, autoescaped
 
 
 @require_GET
@@ -87,14 +87,27 @@ def status(request):
                 "“%(value)s” is not a date we can read. Type it like 5/4/2568 or 5 เม.ย. 2568."
             ) % {"value": raw}
     at = now if day == today else bangkok_midnight(day)
+    lang = get_language()
+    # The whole page is the same for every visitor within a minute: cache it, never past a change.
+    minute = now.replace(second=0, microsecond=0)
+    cacheable = not raw  # today's page as most visitors open it
+    key = f"status-page:{current_policy().fingerprint}:{lang}:{minute.timestamp():.0f}"
+    cached = cache.get(key) if cacheable else None
+    if cached is not None and cached[0] > now.timestamp():
+        return HttpResponse(cached[1], status=cached[2])
+    body, body_expires = status_body(at, is_today=day == today, lang=lang)
     context = {
         "day": day,
-        "at": at,
+        "at": minute if day == today else at,
         "is_today": day == today,
         "previous_day": day - dt.timedelta(days=1),
         "next_day": day + dt.timedelta(days=1),
-        "body": status_body(at, is_today=day == today, lang=get_language()),
+        "body": body,
         "date_input": raw,
         "error": error,
     }
-    return render(request, "maintenance/status.html", context, status=400 if error else 200)
+    response = render(request, "maintenance/status.html", context, status=400 if error else 200)
+    expires = min(minute.timestamp() + 60, body_expires)
+    if cacheable and expires - now.timestamp() >= 1:
+        cache.set(key, (expires, response.content, response.status_code), int(expires - now.timestamp()))
+    return response
