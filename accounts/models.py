@@ -2,7 +2,9 @@
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class EmailUserManager(UserManager):
@@ -46,3 +48,102 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.full_name or self.email
+
+
+class RoleKind(models.TextChoices):
+    LAO_STAFF = "lao_staff", _("LAO staff")
+    UNIT_STAFF = "unit_staff", _("Unit staff")
+    DISTRICT_OFFICER = "district_officer", _("District officer")
+    PROVINCE_OFFICER = "province_officer", _("Provincial officer")
+    DLA_OFFICER = "dla_officer", _("DLA officer")
+    SITE_ADMIN = "site_admin", _("Site administrator")
+
+
+OFFICER_KINDS = frozenset({"district_officer", "province_officer", "dla_officer"})
+REVIEWER_KINDS = frozenset({"province_officer", "dla_officer"})
+
+
+class Position(models.TextChoices):
+    """An LAO staff member's position, as the verification request names it."""
+
+    CHIEF_EXECUTIVE = "chief_executive", _("Chief executive (นายก/ผู้บริหาร)")
+    PERMANENT_SECRETARY = "permanent_secretary", _("Permanent secretary (ปลัด)")
+    FINANCE_DIRECTOR = "finance_director", _("Finance director (ผู้อำนวยการกองคลัง)")
+    FINANCE_OFFICER = "finance_officer", _("Finance officer (เจ้าหน้าที่การเงิน)")
+
+
+class Role(models.Model):
+    """What a user is, and where: staff of an organisation, or an officer of an area.
+
+    LAO and unit staff carry their organisation (LAO staff also a position); a district officer
+    a district; a provincial officer a province; DLA officers and site administrators the country.
+    A user may hold several roles.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles", verbose_name=_("user"))
+    kind = models.CharField(_("role"), max_length=20, choices=RoleKind.choices)
+    organization = models.ForeignKey(
+        "onboarding.Organization", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="staff_roles", verbose_name=_("organisation"),
+    )  # fmt: skip
+    position = models.CharField(_("position"), max_length=30, choices=Position.choices, blank=True)
+    district = models.ForeignKey(
+        "onboarding.District", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="officer_roles", verbose_name=_("district"),
+    )  # fmt: skip
+    province = models.ForeignKey(
+        "onboarding.Province", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="officer_roles", verbose_name=_("province"),
+    )  # fmt: skip
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("invited by"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["user_id", "kind", "id"]
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            models.CheckConstraint(
+                name="role_scope_matches_kind",
+                condition=(
+                    Q(kind="lao_staff", organization__isnull=False, district__isnull=True, province__isnull=True)
+                    & ~Q(position="")
+                    | Q(kind="unit_staff", organization__isnull=False, district__isnull=True,
+                        province__isnull=True, position="")
+                    | Q(kind="district_officer", organization__isnull=True, district__isnull=False,
+                        province__isnull=True, position="")
+                    | Q(kind="province_officer", organization__isnull=True, district__isnull=True,
+                        province__isnull=False, position="")
+                    | Q(kind__in=["dla_officer", "site_admin"], organization__isnull=True,
+                        district__isnull=True, province__isnull=True, position="")
+                ),
+            ),  # fmt: skip
+            models.UniqueConstraint(
+                fields=["user", "organization"], condition=Q(organization__isnull=False),
+                name="role_one_per_user_and_organization",
+            ),  # fmt: skip
+            models.UniqueConstraint(
+                fields=["user", "district"], condition=Q(district__isnull=False),
+                name="role_one_per_user_and_district",
+            ),  # fmt: skip
+            models.UniqueConstraint(
+                fields=["user", "province"], condition=Q(province__isnull=False),
+                name="role_one_per_user_and_province",
+            ),  # fmt: skip
+            models.UniqueConstraint(
+                fields=["user", "kind"], condition=Q(kind__in=["dla_officer", "site_admin"]),
+                name="role_one_national_role_of_each_kind",
+            ),  # fmt: skip
+        ]
+
+    def __str__(self):
+        where = self.organization or self.district or self.province or _("the country")
+        return f"{self.get_kind_display()}: {where}"
+
+    @property
+    def is_officer(self) -> bool:
+        return self.kind in OFFICER_KINDS

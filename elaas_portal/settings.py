@@ -143,11 +143,15 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.StaffSignupForm"
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+LOGIN_URL = "/accounts/login/"
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "reset_password": "20/m/ip,5/m/key",
 }
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "/my/"
 MFA_TOTP_ISSUER = "New e-LAAS onboarding"
 
 # --- Mail --------------------------------------------------------------------------------
@@ -174,6 +178,37 @@ REGISTRY_DATA_DIR = Path(env_str("REGISTRY_DATA_DIR", str(BASE_DIR.parent / "sha
 POLICY_RULES_CACHE_SECONDS = env_int("POLICY_RULES_CACHE_SECONDS", 10)
 # Demo accounts and a settable clock exist only outside production.
 DEMO_FEATURES = not PRODUCTION
+# Seconds a process keeps the portal clock's setting (demo and tests only).
+CLOCK_CACHE_SECONDS = env_int("CLOCK_CACHE_SECONDS", 2)
+
+# Identity verification. National ID numbers are kept only as a keyed hash (HMAC-SHA256)
+# and their last four digits. The key must be set in production and never change.
+NATIONAL_ID_HASH_KEY = env_str("NATIONAL_ID_HASH_KEY")
+if not NATIONAL_ID_HASH_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured("NATIONAL_ID_HASH_KEY must be set when ELAAS_ENV=production.")
+    NATIONAL_ID_HASH_KEY = "dev-only-national-id-key:" + SECRET_KEY
+# Evidence files live here, outside any public path, served only through an authorised view.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private")))
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Positions whose approved requests make an LAO identity-verified: groups separated by commas,
+# alternatives inside a group by "|". Default: (chief executive or permanent secretary) and
+# the finance director.
+IDENTITY_REQUIRED_POSITIONS = [
+    group.split("|")
+    for group in env_list(
+        "IDENTITY_REQUIRED_POSITIONS", ["chief_executive|permanent_secretary", "finance_director"]
+    )
+]
+_POSITIONS = {"chief_executive", "permanent_secretary", "finance_director", "finance_officer"}
+for _group in IDENTITY_REQUIRED_POSITIONS:
+    if not _group or set(_group) - _POSITIONS:
+        raise ImproperlyConfigured(
+            f"IDENTITY_REQUIRED_POSITIONS: {'|'.join(_group)!r} names an unknown position; "
+            f"use {', '.join(sorted(_POSITIONS))}"
+        )
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)

@@ -1,12 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as account_views
+
 from . import views
 
 urlpatterns = [
     path("", include("maintenance.urls")),
     path("circulars/", include("circulars.urls")),
-    path("registry/", include("onboarding.urls")),
+    path("", include("onboarding.urls")),
+    path("accounts/signup/", account_views.signup, name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -10,10 +10,10 @@ import re
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import timezone
 
 from elaas_portal.thai import BANGKOK, to_arabic_digits
 
+from . import clock
 from .policy import ACTIONS, ENTITY_TYPES, Decision, Subject
 from .snapshot import current_policy
 
@@ -40,7 +40,7 @@ class Question:
 def parse_instant(raw: str | None, param: str = "at") -> dt.datetime:
     """ISO 8601 in Thai or Arabic digits; without an offset it is Bangkok time."""
     if raw is None or raw.strip() == "":
-        return timezone.now()
+        return clock.now()
     value = to_arabic_digits(raw.strip())
     # A '+' in an unencoded query string arrives as a space: "…T23:59:59 07:00".
     value = re.sub(r" (\d{2}:?\d{2})$", r"+\1", value)

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
-from django.utils import timezone
+from . import clock
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -74,7 +74,7 @@ def status_body(at: dt.datetime, *, is_today: bool, lang: str) -> tuple[str, flo
 @require_GET
 def status(request):
     """The public status page: for a day in Bangkok, who may do what, why, and what comes next."""
-    now = timezone.now()
+    now = clock.now()
     today = now.astimezone(BANGKOK).date()
     error = None
     day = today
@@ -90,7 +90,8 @@ def status(request):
     lang = get_language()
     # The whole page is the same for every visitor within a minute: cache it, never past a change.
     minute = now.replace(second=0, microsecond=0)
-    cacheable = not raw  # today's page as most visitors open it
+    # Today's page as anonymous visitors open it; a logged-in user's page carries their name.
+    cacheable = not raw and not request.user.is_authenticated
     key = f"status-page:{current_policy().fingerprint}:{lang}:{minute.timestamp():.0f}"
     cached = cache.get(key) if cacheable else None
     if cached is not None and cached[0] > now.timestamp():

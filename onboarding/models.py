@@ -103,6 +103,27 @@ class OrganizationQuerySet(models.QuerySet):
             return self.filter(dla_code__startswith=text)
         return self.filter(Q(name_th__icontains=text) | Q(full_name_th__icontains=text) | Q(name_en__icontains=text))
 
+    def in_scope_of(self, user, kinds=None):
+        """Organisations whose private pages the user may open: their own, their units, their area."""
+        from accounts.models import OFFICER_KINDS
+        from accounts.scope import officer_area, roles_of
+
+        national, provinces, districts = officer_area(user, kinds or OFFICER_KINDS)
+        if national:
+            return self.all()
+        q = Q(pk__in=[])
+        own = [r.organization_id for r in roles_of(user) if r.kind in ("lao_staff", "unit_staff")]
+        lao_own = [r.organization_id for r in roles_of(user) if r.kind == "lao_staff"]
+        if own:
+            q |= Q(pk__in=own)
+        if lao_own:
+            q |= Q(parent_id__in=lao_own)
+        if provinces:
+            q |= Q(district__province_id__in=provinces)
+        if districts:
+            q |= Q(district_id__in=districts)
+        return self.filter(q)
+
 
 class Organization(models.Model):
     """An LAO or a unit under one: who asks the access policy for permission."""
@@ -132,6 +153,10 @@ class Organization(models.Model):
     office_lon = models.DecimalField(_("longitude"), max_digits=11, decimal_places=7, null=True, blank=True)
     area_km2 = models.DecimalField(_("area (km²)"), max_digits=10, decimal_places=2, null=True, blank=True)
     identity_verified_at = models.DateTimeField(_("identity verified at"), null=True, blank=True)
+    first_login_at = models.DateTimeField(
+        _("first login to the portal"), null=True, blank=True,
+        help_text=_("Units: when a member of its staff first logged in."),
+    )  # fmt: skip
     is_generated = models.BooleanField(_("generated demo data"), default=False)
     history = HistoricalRecords()
 
@@ -177,3 +202,184 @@ class Organization(models.Model):
         if self.kind in ("SPECIAL", "BANGKOK") or not self.is_lao:
             return self.full_name_th or self.name_th
         return f"{KIND_ABBR_TH[self.kind]}{self.name_th}"
+
+
+class RequestState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted, waiting for review")
+    RETURNED = "returned", _("Returned for correction")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+OPEN_STATES = ("draft", "submitted", "returned")
+
+
+class VerificationRequestQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Requests whose page the user may open: their own, and those in an officer's area."""
+        from accounts.models import OFFICER_KINDS
+        from accounts.scope import officer_area
+
+        if not user.is_authenticated:
+            return self.none()
+        national, provinces, districts = officer_area(user, OFFICER_KINDS)
+        if national:
+            return self.all()
+        return self.filter(
+            Q(requester=user)
+            | Q(organization__district__province_id__in=provinces)
+            | Q(organization__district_id__in=districts)
+        )
+
+    def reviewable_by(self, user):
+        """Requests the user may approve, return or reject (provincial and DLA officers)."""
+        from accounts.models import REVIEWER_KINDS
+        from accounts.scope import officer_area
+
+        if not user.is_authenticated:
+            return self.none()
+        national, provinces, _districts = officer_area(user, REVIEWER_KINDS)
+        if national:
+            return self.all()
+        return self.filter(organization__district__province_id__in=provinces)
+
+    def open(self):
+        return self.filter(state__in=OPEN_STATES)
+
+
+class VerificationRequest(models.Model):
+    """One LAO staff member's request to have their identity verified for New e-LAAS.
+
+    The national ID number is never stored: only a keyed hash (to find duplicates) and its last
+    four digits (to show). Every change goes through `onboarding.services` and is in the history.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="verification_requests",
+        verbose_name=_("organisation"),
+    )  # fmt: skip
+    requester = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="verification_requests",
+        verbose_name=_("requester"),
+    )  # fmt: skip
+    full_name = models.CharField(_("full name"), max_length=200)
+    national_id_hash = models.CharField(_("national ID (keyed hash)"), max_length=64)
+    national_id_last4 = models.CharField(_("national ID (last four digits)"), max_length=4)
+    position = models.CharField(_("position"), max_length=30)
+    appointment_order_number = models.CharField(_("appointment order number"), max_length=100)
+    appointment_date = models.DateField(_("appointment order date"))
+    consent_at = models.DateTimeField(_("PDPA consent given at"))
+    state = models.CharField(_("state"), max_length=20, choices=RequestState.choices, default="draft")
+    version = models.PositiveIntegerField(_("version"), default=1)
+    remarks = models.TextField(_("officer's remarks or reason"), blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("decided by"),
+    )  # fmt: skip
+    history = HistoricalRecords(
+        excluded_fields=["national_id_hash"], history_change_reason_field=models.TextField(null=True)
+    )
+
+    objects = VerificationRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("identity verification request")
+        verbose_name_plural = _("identity verification requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requester", "organization"], condition=Q(state__in=OPEN_STATES),
+                name="one_open_verification_request_per_person_and_org",
+            ),  # fmt: skip
+            models.CheckConstraint(
+                name="verification_request_state_is_known",
+                condition=Q(state__in=[s.value for s in RequestState]),
+            ),
+            models.CheckConstraint(
+                name="verification_request_last4_is_digits",
+                condition=Q(national_id_last4__regex=r"^[0-9]{4}$"),
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["submitted_at"], condition=Q(state="submitted"), name="verification_waiting_idx"
+            ),
+            models.Index(fields=["organization", "state"], name="verification_org_state_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.full_name} — {self.organization.display_name} ({self.get_state_display()})"
+
+    def get_absolute_url(self):
+        return reverse("onboarding:request", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def masked_national_id(self) -> str:
+        """x-xxxx-xxxxx-12-3 style: only the last four digits, never more."""
+        d = self.national_id_last4
+        return f"X-XXXX-XXXXX-{d[:2]}-{d[2:3]}{d[3:]}" if len(d) == 4 else "X-XXXX-XXXXX-XX-X"
+
+    def get_position_display(self) -> str:
+        from accounts.models import Position
+
+        return dict(Position.choices).get(self.position, self.position)
+
+
+def evidence_path(instance, filename):
+    import uuid
+
+    from django.utils import timezone
+
+    ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(instance.content_type, "bin")
+    return f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext}"
+
+
+def private_storage():
+    from django.conf import settings
+    from django.core.files.storage import FileSystemStorage
+
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
+class Evidence(models.Model):
+    """A file attached to a verification request (PDF, JPEG or PNG, judged by its content).
+
+    Stored under PRIVATE_MEDIA_ROOT with a random name; served only through an authorised view.
+    """
+
+    request = models.ForeignKey(
+        VerificationRequest, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("request")
+    )
+    file = models.FileField(_("file"), upload_to=evidence_path, storage=private_storage, max_length=200)
+    original_name = models.CharField(_("file name as uploaded"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=50)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+    uploaded_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        return reverse("onboarding:evidence", args=[self.request_id, self.pk])
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

@@ -1,9 +1,19 @@
 from django.urls import path
 
+from . import verification_views as vv
 from . import views
 
 app_name = "onboarding"
 urlpatterns = [
-    path("", views.organization_list, name="organizations"),
-    path("org/<int:pk>/", views.organization_detail, name="organization"),
+    path("registry/", views.organization_list, name="organizations"),
+    path("registry/org/<int:pk>/", views.organization_detail, name="organization"),
+    path("my/", vv.my_organisation, name="my"),
+    path("my/org/<int:org_pk>/request/", vv.request_new, name="request_new"),
+    path("verification/<int:pk>/", vv.request_detail, name="request"),
+    path("verification/<int:pk>/edit/", vv.request_edit, name="request_edit"),
+    path("verification/<int:pk>/submit/", vv.request_submit, name="request_submit"),
+    path("verification/<int:pk>/withdraw/", vv.request_withdraw, name="request_withdraw"),
+    path("verification/<int:pk>/evidence/<int:evidence_pk>/", vv.evidence_file, name="evidence"),
+    path("review/", vv.review_queue, name="review_queue"),
+    path("review/<int:pk>/", vv.review_detail, name="review"),
 ]

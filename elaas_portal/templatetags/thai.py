@@ -51,3 +51,9 @@ def last_moment(value):
     if value is None:
         return ""
     return thai.format_datetime(value - dt.timedelta(seconds=1), _lang())
+
+
+@register.filter
+def reason(decision):
+    """A policy decision's reason in the current language."""
+    return decision.reason(_lang()) if decision is not None else ""

@@ -149,7 +149,7 @@ def test_the_api_refuses_other_methods(client, circulars):
     assert client.post("/api/policy/decision", {"entity_type": "unit", "action": "use_system"}).status_code == 405
 
 
-def test_the_command_names_the_bad_option():
+def test_the_command_names_the_bad_option(db):
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match="--identity-verified"):

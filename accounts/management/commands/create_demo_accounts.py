@@ -1,7 +1,7 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from accounts.demo import DEMO_PASSWORD, create_demo_accounts
+from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoPlacesMissing, create_demo_accounts
 
 
 class Command(BaseCommand):
@@ -11,8 +11,14 @@ class Command(BaseCommand):
         if not settings.DEMO_FEATURES:
             self.stdout.write("ELAAS_ENV=production: no demo accounts are created.")
             return
-        created = create_demo_accounts()
+        try:
+            created = create_demo_accounts()
+        except DemoPlacesMissing as exc:
+            raise CommandError(f"Cannot create the demo accounts: {exc}") from None
         if created:
-            self.stdout.write(f"Demo accounts created: {', '.join(created)} (password {DEMO_PASSWORD})")
+            self.stdout.write(
+                f"Demo accounts created: {', '.join(created)} "
+                f"(password {DEMO_PASSWORD}; officers' TOTP secret {DEMO_TOTP_SECRET})"
+            )
         else:
             self.stdout.write("Demo accounts already exist.")

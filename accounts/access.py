@@ -1,0 +1,56 @@
+"""Who may open a page: login, roles, and for officers a second factor (TOTP) in this session.
+
+`officer_required` sends an officer without an authenticator to set one up, and one whose
+session was opened without it to confirm it, before any officer page is shown. Objects are
+fetched through the scoped querysets (`visible_to`, `reviewable_by`): outside a scope a page
+is 404, inside it without the right 403.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from .scope import is_officer
+
+
+def has_totp(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def session_used_mfa(request) -> bool:
+    from allauth.account.authentication import get_authentication_records
+
+    return any(record.get("method") == "mfa" for record in get_authentication_records(request, request.user))
+
+
+def officer_required(view):
+    """Login, an officer role, an authenticator, and a session that used it."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_officer(user):
+            raise PermissionDenied(_("This page is for district, provincial and DLA officers."))
+        if not has_totp(user):
+            messages.warning(request, _("Officers must set up a second factor (an authenticator app) first."))
+            return redirect(_with_next("mfa_activate_totp", request))
+        if not session_used_mfa(request):
+            messages.warning(request, _("Confirm the code from your authenticator app to go on."))
+            return redirect(_with_next("mfa_reauthenticate", request))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _with_next(name: str, request) -> str:
+    return f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}"

@@ -1,0 +1,151 @@
+"""The verification request form and the reviewer's decision form."""
+
+import datetime as dt
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Position
+from elaas_portal.thai import BANGKOK, ThaiDateError, format_date, parse_date
+from maintenance import clock
+
+from .national_id import NationalIdError, normalize
+from .services import RequestData
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class ThaiDateField(forms.Field):
+    """A date typed as Thai users type it: 5/4/2568, 5 เม.ย. 2568, ๕/๔/๒๕๖๘, or 2025-04-05."""
+
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "maxlength": "40"})
+
+    def to_python(self, value):
+        value = (value or "").strip()
+        if not value:
+            return None
+        try:
+            day = parse_date(value)
+        except ThaiDateError:
+            raise forms.ValidationError(
+                _("“%(value)s” is not a date that exists. Type it like 5/4/2568 or 5 เม.ย. 2568."),
+                params={"value": value},
+            ) from None
+        return day
+
+    def prepare_value(self, value):
+        if isinstance(value, dt.date):
+            return format_date(value, "th").replace("พ.ศ. ", "")
+        return value
+
+
+class VerificationRequestForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name (as on your ID card)"), max_length=200)
+    national_id = forms.CharField(
+        label=_("National ID number (13 digits)"), max_length=40,
+        help_text=_("Thai or Arabic digits. Only a fingerprint and the last four digits are kept."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )  # fmt: skip
+    position = forms.ChoiceField(label=_("Position"), choices=Position.choices)
+    appointment_order_number = forms.CharField(label=_("Appointment order number"), max_length=100)
+    appointment_date = ThaiDateField(
+        label=_("Appointment order date"),
+        help_text=_("Buddhist era, e.g. 1/10/2567"),
+    )  # fmt: skip
+    evidence = MultipleFileField(
+        label=_("Evidence files (PDF, JPEG or PNG; at most 5 MB each)"), required=False,
+        help_text=_("The appointment order and your ID card, for example."),
+    )  # fmt: skip
+    consent = forms.BooleanField(
+        label=_(
+            "I consent to the Department of Local Administration processing these personal data to "
+            "verify my identity for New e-LAAS, under the Personal Data Protection Act B.E. 2562."
+        ),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, existing=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.existing = existing
+        if existing is not None:
+            self.fields["national_id"].required = False
+            self.fields["national_id"].help_text = _(
+                "Given before, ending in %(last4)s. Leave empty to keep it; type it again to change it."
+            ) % {"last4": existing.national_id_last4}
+            self.fields["remove_evidence"] = forms.ModelMultipleChoiceField(
+                queryset=existing.evidence.all(), required=False, widget=forms.CheckboxSelectMultiple,
+                label=_("Remove these files"),
+            )  # fmt: skip
+            self.fields["remove_evidence"].label_from_instance = lambda e: e.original_name
+
+    def clean_national_id(self):
+        raw = self.cleaned_data.get("national_id", "")
+        if not raw.strip() and self.existing is not None:
+            return ""
+        try:
+            return normalize(raw)
+        except NationalIdError as exc:
+            raise forms.ValidationError(exc.message) from None
+
+    def clean_appointment_date(self):
+        day = self.cleaned_data.get("appointment_date")
+        if day and day > clock.now().astimezone(BANGKOK).date():
+            raise forms.ValidationError(_("The appointment order date is in the future."))
+        return day
+
+    def request_data(self) -> RequestData:
+        d = self.cleaned_data
+        return RequestData(
+            full_name=d["full_name"], national_id=d["national_id"], position=d["position"],
+            appointment_order_number=d["appointment_order_number"], appointment_date=d["appointment_date"],
+            consent=d["consent"],
+        )  # fmt: skip
+
+
+class DecisionForm(forms.Form):
+    DECISIONS = [
+        ("approve", _("Approve")),
+        ("return", _("Return for correction")),
+        ("reject", _("Reject")),
+    ]
+    decision = forms.ChoiceField(label=_("Decision"), choices=DECISIONS, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("Remarks or reason (required to return or reject; the requester reads it)"),
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+    )  # fmt: skip
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") in ("return", "reject") and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Say why: the requester reads your remarks."))
+        return data
+
+
+class QueueFilterForm(forms.Form):
+    STATES = [("submitted", _("Waiting for review")), ("returned", _("Returned for correction")),
+              ("approved", _("Approved")), ("rejected", _("Rejected")), ("all", _("All"))]  # fmt: skip
+    AGES = [("", _("Any age")), ("3", _("Waiting 3 days or more")), ("7", _("Waiting 7 days or more"))]
+    district = forms.ChoiceField(label=_("District"), required=False)
+    state = forms.ChoiceField(label=_("State"), choices=STATES, required=False)
+    age = forms.ChoiceField(label=_("Age"), choices=AGES, required=False)
+
+    def __init__(self, *args, districts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].choices = [("", _("All districts"))] + [
+            (d.code, f"{d.name_th} ({d.province.name_th})") for d in districts
+        ]

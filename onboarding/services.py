@@ -1,0 +1,330 @@
+"""Identity verification: every change of a request is a function here, in one transaction.
+
+Each transition locks the request's row (SELECT ... FOR UPDATE), checks that the state and the
+version the person saw are still current, writes the change with its actor and reason into the
+history, and bumps the version. Two officers acting at once: the first wins, the second gets a
+`StaleRequest` that says what happened. Submitting asks the access policy first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from maintenance import clock
+from maintenance.access import may_submit_verification
+
+from .evidence import MAX_FILES, EvidenceError, inspect
+from .models import Evidence, Organization, VerificationRequest
+from .national_id import keyed_hash
+
+
+class VerificationError(Exception):
+    """A change that cannot be made; `message` says why, in the user's language."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+class StaleRequest(VerificationError):
+    """Someone changed the request since the form was shown; nothing was saved."""
+
+
+class WindowClosed(VerificationError):
+    def __init__(self, message, decision):
+        super().__init__(message)
+        self.decision = decision
+
+
+class AlreadyOpen(VerificationError):
+    def __init__(self, message, existing):
+        super().__init__(message)
+        self.existing = existing
+
+
+@dataclass(frozen=True)
+class RequestData:
+    """What the requester types; the national ID already checked and normalised (13 digits),
+    or empty when a correction keeps the number given before."""
+
+    full_name: str
+    national_id: str
+    position: str
+    appointment_order_number: str
+    appointment_date: dt.date
+    consent: bool
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _lock(pk: int) -> VerificationRequest:
+    return VerificationRequest.objects.select_for_update().get(pk=pk)
+
+
+def _check_current(vr: VerificationRequest, expected_version: int | None, allowed_states: tuple[str, ...]):
+    if (expected_version is not None and vr.version != expected_version) or vr.state not in allowed_states:
+        raise StaleRequest(what_happened(vr))
+
+
+def what_happened(vr: VerificationRequest) -> str:
+    from elaas_portal.thai import format_datetime
+
+    last = vr.history.order_by("-history_date", "-history_id").select_related("history_user").first()
+    who = (last.history_user.full_name or last.history_user.email) if last and last.history_user else _("someone")
+    when = format_datetime(last.history_date) if last else ""
+    return _(
+        "Nothing was saved: this request changed after you opened it. %(who)s made it “%(state)s” at "
+        "%(when)s. Read it again below before you act."
+    ) % {"who": who, "state": vr.get_state_display(), "when": when}
+
+
+def _save(vr: VerificationRequest, *, actor, reason: str, at: dt.datetime) -> None:
+    vr.version += 1
+    vr._change_reason = reason
+    vr._history_user = actor
+    vr._history_date = at
+    vr.save()
+
+
+def _window_open(org: Organization, at: dt.datetime):
+    decision = may_submit_verification(org, at)
+    if not decision.allowed:
+        raise WindowClosed(_("Requests cannot be submitted now: %(reason)s") % {"reason": decision.reason(_lang())}, decision)
+    return decision
+
+
+def _lang() -> str:
+    from django.utils.translation import get_language
+
+    return get_language() or "th"
+
+
+def _apply(vr: VerificationRequest, data: RequestData, at: dt.datetime) -> None:
+    from accounts.models import Position
+
+    if not data.consent:
+        raise VerificationError(_("Give your consent to the processing of your personal data (PDPA) to go on."))
+    if data.position not in Position.values:
+        raise VerificationError(_("Choose your position from the list."))
+    vr.full_name = data.full_name.strip()
+    if data.national_id:  # empty on a correction: the number given before is kept
+        vr.national_id_hash = keyed_hash(data.national_id)
+        vr.national_id_last4 = data.national_id[-4:]
+    elif not vr.national_id_hash:
+        raise VerificationError(_("Enter the 13-digit national ID number."))
+    vr.position = data.position
+    vr.appointment_order_number = data.appointment_order_number.strip()
+    vr.appointment_date = data.appointment_date
+    vr.consent_at = vr.consent_at or at
+
+
+def _store_files(vr: VerificationRequest, files, *, actor, at: dt.datetime, written: list) -> None:
+    files = list(files or [])
+    if vr.pk and vr.evidence.count() + len(files) > MAX_FILES or len(files) > MAX_FILES:
+        raise VerificationError(_("At most %(n)d files per request.") % {"n": MAX_FILES})
+    checked = []
+    for upload in files:
+        try:
+            checked.append((upload, *inspect(upload)))
+        except EvidenceError as exc:
+            raise VerificationError(exc.message) from None
+    for upload, content_type, sha256 in checked:
+        evidence = Evidence(
+            request=vr, original_name=upload.name[:255], content_type=content_type, size=upload.size,
+            sha256=sha256, uploaded_at=at, uploaded_by=actor,
+        )  # fmt: skip
+        evidence.file.save("upload", upload, save=False)
+        written.append(evidence.file.name)
+        evidence.save()
+
+
+def _remove_written(names: list) -> None:
+    from .models import private_storage
+
+    storage = private_storage()
+    for name in names:
+        storage.delete(name)
+
+
+def _require_staff(actor, org: Organization) -> None:
+    from accounts.scope import staff_roles
+
+    if not any(r.organization_id == org.pk for r in staff_roles(actor, "lao_staff")):
+        raise PermissionDenied(_("Only staff of this LAO may file its requests."))
+
+
+def _require_reviewer(actor, pk: int) -> None:
+    if not VerificationRequest.objects.reviewable_by(actor).filter(pk=pk).exists():
+        raise PermissionDenied(_("You do not review requests of this organisation."))
+
+
+# --- the requester's changes --------------------------------------------------------------------
+
+
+def create_request(*, requester, organization: Organization, data: RequestData, files=(), submit: bool) -> VerificationRequest:
+    """A new request for `requester` at `organization`, saved as a draft or submitted at once."""
+    _require_staff(requester, organization)
+    at = clock.now()
+    if submit:
+        _window_open(organization, at)
+    written: list = []
+    try:
+        with transaction.atomic():
+            vr = VerificationRequest(
+                organization=organization, requester=requester, created_at=at, consent_at=None
+            )
+            _apply(vr, data, at)
+            if submit:
+                vr.state, vr.submitted_at = "submitted", at
+            vr._change_reason = _("Submitted") if submit else _("Saved as a draft")
+            vr._history_user, vr._history_date = requester, at
+            try:
+                with transaction.atomic():
+                    vr.save()
+            except IntegrityError:
+                existing = VerificationRequest.objects.open().filter(requester=requester, organization=organization).first()
+                raise AlreadyOpen(
+                    _("You already have an open request for this organisation; it is shown below. Nothing new was saved."),
+                    existing,
+                ) from None
+            _store_files(vr, files, actor=requester, at=at, written=written)
+            if submit and not vr.evidence.exists():
+                raise VerificationError(_("Attach at least one evidence file (PDF, JPEG or PNG) before submitting."))
+    except Exception:
+        _remove_written(written)
+        raise
+    return vr
+
+
+def update_request(pk: int, *, actor, expected_version: int, data: RequestData, files=(), remove_evidence=(), submit: bool) -> VerificationRequest:
+    """The requester corrects a draft or a returned request, and may submit it."""
+    at = clock.now()
+    written: list = []
+    try:
+        with transaction.atomic():
+            vr = _lock(pk)
+            if vr.requester_id != actor.pk:
+                raise PermissionDenied(_("Only the requester may change this request."))
+            _check_current(vr, expected_version, ("draft", "returned"))
+            was = vr.state
+            if submit:
+                _window_open(vr.organization, at)
+            _apply(vr, data, at)
+            gone = list(vr.evidence.filter(pk__in=list(remove_evidence)))
+            for evidence in gone:
+                transaction.on_commit(lambda name=evidence.file.name: _remove_written([name]))
+                evidence.delete()
+            _store_files(vr, files, actor=actor, at=at, written=written)
+            if submit:
+                if not vr.evidence.exists():
+                    raise VerificationError(_("Attach at least one evidence file (PDF, JPEG or PNG) before submitting."))
+                vr.state, vr.submitted_at = "submitted", at
+                reason = _("Resubmitted after correction") if was == "returned" else _("Submitted")
+            else:
+                reason = _("Corrected") if was == "returned" else _("Draft saved")
+            _save(vr, actor=actor, reason=reason, at=at)
+    except Exception:
+        _remove_written(written)
+        raise
+    return vr
+
+
+def submit_request(pk: int, *, actor, expected_version: int) -> VerificationRequest:
+    at = clock.now()
+    with transaction.atomic():
+        vr = _lock(pk)
+        if vr.requester_id != actor.pk:
+            raise PermissionDenied(_("Only the requester may submit this request."))
+        _check_current(vr, expected_version, ("draft", "returned"))
+        _window_open(vr.organization, at)
+        if not vr.evidence.exists():
+            raise VerificationError(_("Attach at least one evidence file (PDF, JPEG or PNG) before submitting."))
+        reason = _("Resubmitted after correction") if vr.state == "returned" else _("Submitted")
+        vr.state, vr.submitted_at = "submitted", at
+        _save(vr, actor=actor, reason=reason, at=at)
+    return vr
+
+
+def withdraw_request(pk: int, *, actor, expected_version: int, reason: str = "") -> VerificationRequest:
+    at = clock.now()
+    with transaction.atomic():
+        vr = _lock(pk)
+        if vr.requester_id != actor.pk:
+            raise PermissionDenied(_("Only the requester may withdraw this request."))
+        _check_current(vr, expected_version, ("draft", "submitted", "returned"))
+        vr.state = "withdrawn"
+        _save(vr, actor=actor, reason=reason.strip() or _("Withdrawn by the requester"), at=at)
+    return vr
+
+
+# --- the reviewer's decisions -------------------------------------------------------------------
+
+
+def _decide(pk: int, *, actor, expected_version: int, state: str, reason: str, label: str) -> VerificationRequest:
+    at = clock.now()
+    with transaction.atomic():
+        _require_reviewer(actor, pk)
+        vr = _lock(pk)
+        _check_current(vr, expected_version, ("submitted",))
+        vr.state, vr.decided_at, vr.decided_by = state, at, actor
+        vr.remarks = reason.strip()
+        _save(vr, actor=actor, reason=f"{label}: {reason.strip()}" if reason.strip() else label, at=at)
+        if state == "approved":
+            refresh_lao_verification(vr.organization_id, at=at, actor=actor)
+    return vr
+
+
+def approve_request(pk: int, *, actor, expected_version: int, reason: str = "") -> VerificationRequest:
+    return _decide(pk, actor=actor, expected_version=expected_version, state="approved", reason=reason, label=_("Approved"))
+
+
+def return_request(pk: int, *, actor, expected_version: int, remarks: str) -> VerificationRequest:
+    if not remarks.strip():
+        raise VerificationError(_("Say what must be corrected: the requester reads your remarks."))
+    return _decide(pk, actor=actor, expected_version=expected_version, state="returned", reason=remarks, label=_("Returned for correction"))
+
+
+def reject_request(pk: int, *, actor, expected_version: int, reason: str) -> VerificationRequest:
+    if not reason.strip():
+        raise VerificationError(_("Give the reason for the rejection: the requester reads it."))
+    return _decide(pk, actor=actor, expected_version=expected_version, state="rejected", reason=reason, label=_("Rejected"))
+
+
+# --- the LAO's status ---------------------------------------------------------------------------
+
+
+def required_positions() -> list[list[str]]:
+    return settings.IDENTITY_REQUIRED_POSITIONS
+
+
+def position_status(org: Organization) -> list[dict]:
+    """For each required group of positions: whether an approved request covers it, and by whom."""
+    approved = {}
+    for vr in org.verification_requests.filter(state="approved").order_by("decided_at"):
+        approved.setdefault(vr.position, vr)
+    result = []
+    for group in required_positions():
+        covering = next((approved[p] for p in group if p in approved), None)
+        result.append({"positions": group, "request": covering, "done": covering is not None})
+    return result
+
+
+def refresh_lao_verification(org_id: int, *, at: dt.datetime, actor=None) -> bool:
+    """Mark the LAO identity-verified once approved requests cover every required position."""
+    org = Organization.objects.select_for_update().get(pk=org_id)
+    if org.identity_verified_at is not None:
+        return True
+    if not all(row["done"] for row in position_status(org)):
+        return False
+    org.identity_verified_at = at
+    org._change_reason = "Identity verified: required positions approved"
+    org._history_user, org._history_date = actor, at
+    org.save()
+    return True

@@ -1,0 +1,302 @@
+"""Identity verification pages: thin doors onto `onboarding.services`.
+
+Objects come through the scoped querysets: a request outside the user's scope is 404; inside
+it without the right (a district officer on the review page, a colleague on the edit page) 403.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.access import officer_required
+from accounts.scope import is_reviewer, officer_area, roles_of, staff_roles
+from maintenance import clock
+from maintenance.access import login_decision, may_submit_verification
+
+from . import services
+from .forms import DecisionForm, QueueFilterForm, VerificationRequestForm
+from .models import District, Organization, VerificationRequest
+
+
+def _request_or_404(user, pk) -> VerificationRequest:
+    return get_object_or_404(
+        VerificationRequest.objects.visible_to(user).select_related(
+            "organization__district__province", "requester", "decided_by"
+        ),
+        pk=pk,
+    )
+
+
+def _timeline(vr):
+    return vr.history.select_related("history_user").order_by("history_date", "history_id")
+
+
+def _can_see_evidence(user, vr) -> bool:
+    return vr.requester_id == user.pk or VerificationRequest.objects.reviewable_by(user).filter(pk=vr.pk).exists()
+
+
+# --- my organisation ---------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def my_organisation(request):
+    user = request.user
+    now = clock.now()
+    laos, units = [], []
+    for role in staff_roles(user, "lao_staff"):
+        org = role.organization
+        requests = list(
+            org.verification_requests.select_related("requester").order_by("-created_at")
+        )
+        laos.append({
+            "role": role,
+            "org": org,
+            "positions": services.position_status(org),
+            "requests": requests,
+            "mine_open": next((r for r in requests if r.requester_id == user.pk and r.is_open), None),
+            "window": may_submit_verification(org, now),
+            "units_total": org.units.count(),
+            "units_logged_in": org.units.filter(first_login_at__isnull=False).count(),
+        })  # fmt: skip
+    unit_decision = login_decision(user, now)
+    for role in staff_roles(user, "unit_staff"):
+        unit = role.organization
+        staff = (
+            type(role).objects.filter(organization__in=[unit, unit.parent], kind__in=["lao_staff", "unit_staff"])
+            .select_related("user", "organization")
+            .order_by("organization_id", "user__full_name")
+        )
+        units.append({"role": role, "org": unit, "staff": staff})
+    officer_roles = [r for r in roles_of(user) if r.is_officer]
+    context = {
+        "laos": laos,
+        "units": units,
+        "unit_decision": unit_decision,
+        "officer_roles": officer_roles,
+        "now": now,
+    }
+    if unit_decision is not None and not unit_decision.allowed:
+        return render(request, "accounts/not_yet.html", {"decision": unit_decision}, status=403)
+    return render(request, "onboarding/my_organisation.html", context)
+
+
+# --- the requester's pages ---------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_new(request, org_pk):
+    org = get_object_or_404(Organization.objects.in_scope_of(request.user).with_places(), pk=org_pk)
+    role = next((r for r in staff_roles(request.user, "lao_staff") if r.organization_id == org.pk), None)
+    if role is None:
+        raise PermissionDenied(_("Only staff of this LAO may file its requests."))
+    existing = VerificationRequest.objects.open().filter(requester=request.user, organization=org).first()
+    if existing is not None:
+        messages.info(request, _("You already have an open request for this organisation."))
+        return redirect(existing)
+    window = may_submit_verification(org)
+    if not window.allowed:
+        return render(request, "onboarding/window_closed.html", {"org": org, "decision": window}, status=403 if request.method == "POST" else 200)
+    form = VerificationRequestForm(
+        request.POST or None, request.FILES or None,
+        initial={"full_name": request.user.full_name, "position": role.position},
+    )  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        try:
+            vr = services.create_request(
+                requester=request.user, organization=org, data=form.request_data(),
+                files=form.cleaned_data["evidence"], submit="submit" in request.POST,
+            )  # fmt: skip
+        except services.AlreadyOpen as exc:
+            messages.info(request, exc.message)
+            return redirect(exc.existing)
+        except services.WindowClosed as exc:
+            return render(request, "onboarding/window_closed.html", {"org": org, "decision": exc.decision}, status=403)
+        except services.VerificationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Your request was submitted.") if vr.state == "submitted" else _("Your draft was saved."))
+            return redirect(vr)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "onboarding/request_form.html", {"form": form, "org": org, "window": window}, status=status)
+
+
+@login_required
+@require_GET
+def request_detail(request, pk):
+    vr = _request_or_404(request.user, pk)
+    is_requester = vr.requester_id == request.user.pk
+    window = may_submit_verification(vr.organization) if is_requester and vr.state in ("draft", "returned") else None
+    context = {
+        "vr": vr,
+        "is_requester": is_requester,
+        "can_review": is_reviewer(request.user)
+        and VerificationRequest.objects.reviewable_by(request.user).filter(pk=vr.pk).exists(),
+        "can_see_evidence": _can_see_evidence(request.user, vr),
+        "evidence": vr.evidence.all(),
+        "timeline": _timeline(vr),
+        "window": window,
+    }
+    return render(request, "onboarding/request_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_edit(request, pk):
+    vr = _request_or_404(request.user, pk)
+    if vr.requester_id != request.user.pk:
+        raise PermissionDenied(_("Only the requester may change this request."))
+    if vr.state not in ("draft", "returned"):
+        messages.info(request, _("This request can no longer be changed: it is “%(state)s”.") % {"state": vr.get_state_display()})
+        return redirect(vr)
+    window = may_submit_verification(vr.organization)
+    initial = {
+        "full_name": vr.full_name, "position": vr.position, "appointment_order_number": vr.appointment_order_number,
+        "appointment_date": vr.appointment_date, "version": vr.version, "consent": True,
+    }  # fmt: skip
+    form = VerificationRequestForm(request.POST or None, request.FILES or None, existing=vr, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            vr = services.update_request(
+                vr.pk, actor=request.user, expected_version=form.cleaned_data["version"] or 0,
+                data=form.request_data(), files=form.cleaned_data["evidence"],
+                remove_evidence=[e.pk for e in form.cleaned_data.get("remove_evidence") or []],
+                submit="submit" in request.POST,
+            )  # fmt: skip
+        except services.WindowClosed as exc:
+            form.add_error(None, exc.message)
+        except services.VerificationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Your request was submitted.") if vr.state == "submitted" else _("Your changes were saved."))
+            return redirect(vr)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "onboarding/request_form.html", {"form": form, "org": vr.organization, "vr": vr, "window": window}, status=status)
+
+
+def _requester_action(request, pk, action, done_message):
+    vr = _request_or_404(request.user, pk)
+    if vr.requester_id != request.user.pk:
+        raise PermissionDenied(_("Only the requester may do this."))
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1
+    try:
+        action(vr.pk, actor=request.user, expected_version=version)
+    except services.VerificationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done_message)
+    return redirect(vr)
+
+
+@login_required
+@require_POST
+def request_submit(request, pk):
+    return _requester_action(request, pk, services.submit_request, _("Your request was submitted."))
+
+
+@login_required
+@require_POST
+def request_withdraw(request, pk):
+    return _requester_action(request, pk, services.withdraw_request, _("Your request was withdrawn."))
+
+
+@login_required
+@require_GET
+@xframe_options_sameorigin
+def evidence_file(request, pk, evidence_pk):
+    vr = _request_or_404(request.user, pk)
+    if not _can_see_evidence(request.user, vr):
+        raise PermissionDenied(_("Evidence files are shown only to the requester and the reviewers."))
+    evidence = get_object_or_404(vr.evidence, pk=evidence_pk)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("The file is missing from storage.")) from None
+    response = FileResponse(handle, content_type=evidence.content_type, as_attachment=request.GET.get("download") == "1", filename=evidence.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- the reviewer's pages ----------------------------------------------------------------------
+
+
+@officer_required
+@require_GET
+def review_queue(request):
+    user = request.user
+    national, provinces, districts = officer_area(user)
+    area = District.objects.select_related("province")
+    if not national:
+        area = area.filter(Q(province_id__in=provinces) | Q(pk__in=districts))
+    form = QueueFilterForm(request.GET or None, districts=area.order_by("province__code", "code"))
+    qs = VerificationRequest.objects.visible_to(user).select_related("organization__district__province", "requester")
+    state, district, age = "submitted", "", ""
+    if form.is_valid():
+        state = form.cleaned_data["state"] or "submitted"
+        district = form.cleaned_data["district"]
+        age = form.cleaned_data["age"]
+    if state != "all":
+        qs = qs.filter(state=state)
+    if district:
+        qs = qs.filter(organization__district__code=district)
+    if age:
+        import datetime as dt
+
+        qs = qs.filter(submitted_at__lte=clock.now() - dt.timedelta(days=int(age)))
+    qs = qs.order_by("submitted_at", "created_at", "id")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    counts = VerificationRequest.objects.visible_to(user).aggregate(
+        waiting=Count("id", filter=Q(state="submitted")), returned=Count("id", filter=Q(state="returned"))
+    )
+    return render(request, "onboarding/review_queue.html", {
+        "form": form, "page": page, "state": state, "counts": counts, "now": clock.now(),
+        "is_reviewer": is_reviewer(user),
+    })  # fmt: skip
+
+
+@officer_required
+@require_http_methods(["GET", "POST"])
+def review_detail(request, pk):
+    vr = _request_or_404(request.user, pk)
+    if not VerificationRequest.objects.reviewable_by(request.user).filter(pk=vr.pk).exists():
+        raise PermissionDenied(_("You may follow this request but not decide on it: provincial and DLA officers review."))
+    form = DecisionForm(request.POST or None, initial={"version": vr.version})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            d = form.cleaned_data
+            actions = {
+                "approve": lambda: services.approve_request(vr.pk, actor=request.user, expected_version=d["version"], reason=d["reason"]),
+                "return": lambda: services.return_request(vr.pk, actor=request.user, expected_version=d["version"], remarks=d["reason"]),
+                "reject": lambda: services.reject_request(vr.pk, actor=request.user, expected_version=d["version"], reason=d["reason"]),
+            }  # fmt: skip
+            try:
+                vr = actions[d["decision"]]()
+            except services.StaleRequest as exc:
+                messages.error(request, exc.message)
+                vr = _request_or_404(request.user, pk)
+                form = DecisionForm(initial={"version": vr.version})
+                status = 409
+            except services.VerificationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Done: the request is now “%(state)s”.") % {"state": vr.get_state_display()})
+                return redirect("onboarding:review_queue")
+    context = {
+        "vr": vr, "form": form, "evidence": vr.evidence.all(), "timeline": _timeline(vr),
+        "can_decide": vr.state == "submitted", "now": clock.now(),
+    }  # fmt: skip
+    return render(request, "onboarding/review_detail.html", context, status=status)
