@@ -15,8 +15,11 @@ def _fresh_policy_snapshot(settings):
     """Each test reads the rules its own transaction holds (no cross-test snapshot or page cache)."""
     from django.core.cache import cache
 
+    from maintenance import clock
+
     settings.POLICY_RULES_CACHE_SECONDS = 0
     cache.clear()
+    clock.invalidate()
 
 
 @pytest.fixture
@@ -66,3 +69,27 @@ def require_registry():
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"the registry files are missing from {registry_dir()} under CI")
     pytest.skip(f"the registry files are not at {registry_dir()}")
+
+
+from tests.actors import actors, places  # noqa: E402,F401 - fixtures shared by every test package
+
+
+@pytest.fixture
+def portal_clock(db):
+    """Set the portal's clock for one test: `portal_clock("2025-04-04T00:00:00+07:00")`."""
+    from maintenance import clock
+    from maintenance.services import parse_instant
+
+    def set_to(text):
+        at = parse_instant(text)
+        clock.set_clock(at, by="test")
+        return at
+
+    yield set_to
+    clock.invalidate()
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    """Evidence files go to a fresh folder per test."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
