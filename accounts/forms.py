@@ -36,19 +36,71 @@ class StaffSignupForm(forms.Form):
     def clean(self):
         data = super().clean()
         org = getattr(self, "organization_obj", None)
-        if org is not None and org.is_lao and not data.get("position"):
+        invitation = getattr(self, "invitation", None)
+        invited_here = (
+            invitation is not None and org is not None and invitation.organization_id == org.pk
+            and invitation.email.lower() == (data.get("email") or "").lower()
+        )  # fmt: skip
+        if org is not None and org.is_lao and not data.get("position") and not invited_here:
             self.add_error("position", _("Staff of an LAO choose their position."))
         return data
 
     @transaction.atomic
     def signup(self, request, user):
+        from . import services
+
         org = self.organization_obj
         user.full_name = self.cleaned_data["full_name"].strip()
         user.phone = self.cleaned_data.get("phone", "").strip()
         user.save(update_fields=["full_name", "phone"])
+        request.session.pop(services.SESSION_KEY, None)
+        invitation = getattr(self, "invitation", None)
+        if invitation is not None and invitation.email.lower() == user.email.lower() and invitation.organization_id == org.pk:
+            services.accept_invitation(invitation, user)
+            return
         Role.objects.create(
             user=user,
             kind=RoleKind.LAO_STAFF if org.is_lao else RoleKind.UNIT_STAFF,
             organization=org,
             position=self.cleaned_data.get("position", "") if org.is_lao else "",
         )
+
+
+class InvitationForm(forms.Form):
+    """An officer invites a member of staff of an organisation in their area."""
+
+    email = forms.EmailField(label=_("E-mail address"))
+    organization_code = forms.CharField(
+        label=_("Organisation"), max_length=100,
+        help_text=_("The LAO's 7-digit DLA code (Thai digits are fine), or the number shown beside a unit in the registry."),
+    )  # fmt: skip
+    position = forms.ChoiceField(
+        label=_("Position (LAO staff)"), choices=[("", "—")] + list(Position.choices), required=False
+    )
+
+    def __init__(self, *args, officer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.officer = officer
+
+    def clean_organization_code(self):
+        from elaas_portal.thai import to_arabic_digits
+
+        raw = to_arabic_digits(self.cleaned_data["organization_code"].strip())
+        scope = Organization.objects.in_scope_of(self.officer).with_places()
+        if raw.isdigit() and len(raw) == 7:
+            org = scope.filter(dla_code=raw).first()
+        elif raw.isdigit():
+            org = scope.filter(pk=int(raw), dla_code__isnull=True).first()
+        else:
+            org = None
+        if org is None:
+            raise forms.ValidationError(_("No organisation in your area has this code."))
+        self.cleaned_data["organization"] = org
+        return raw
+
+    def clean(self):
+        data = super().clean()
+        org = data.get("organization")
+        if org is not None and org.is_lao and not data.get("position"):
+            self.add_error("position", _("Staff of an LAO have a position: choose it."))
+        return data

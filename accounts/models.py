@@ -147,3 +147,40 @@ class Role(models.Model):
     @property
     def is_officer(self) -> bool:
         return self.kind in OFFICER_KINDS
+
+
+class Invitation(models.Model):
+    """An officer's invitation to a member of an organisation's staff to sign up.
+
+    Only a hash of the token is stored; the link in the e-mail carries the token itself.
+    Accepting it (signing up with the same e-mail address) gives the role it names.
+    """
+
+    email = models.EmailField(_("e-mail address"))
+    organization = models.ForeignKey(
+        "onboarding.Organization", on_delete=models.CASCADE, related_name="invitations",
+        verbose_name=_("organisation"),
+    )  # fmt: skip
+    position = models.CharField(_("position"), max_length=30, choices=Position.choices, blank=True)
+    token_hash = models.CharField(_("token (hash)"), max_length=64, unique=True)
+    invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("invited by"))
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("accepted by")
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email", "organization"], condition=Q(accepted_at__isnull=True),
+                name="invitation_one_pending_per_email_and_organization",
+            ),  # fmt: skip
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.organization}"

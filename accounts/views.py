@@ -2,6 +2,8 @@
 
 from allauth.account.views import SignupView as AllauthSignupView
 
+from django.urls import reverse
+
 from onboarding.models import Organization
 
 ORG_RESULTS = 30
@@ -9,6 +11,11 @@ ORG_RESULTS = 30
 
 class SignupView(AllauthSignupView):
     template_name = "account/signup.html"
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        form.invitation = services.find_invitation(self.request.session.get(services.SESSION_KEY, ""))
+        return form
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -24,7 +31,13 @@ class SignupView(AllauthSignupView):
             chosen = Organization.objects.with_places().select_related("parent").filter(pk=selected).first()
             if chosen is not None:
                 matches.insert(0, chosen)
+        invitation = services.find_invitation(self.request.session.get(services.SESSION_KEY, ""))
+        if invitation is not None:
+            selected = str(invitation.organization_id)
+            if not any(o.pk == invitation.organization_id for o in matches):
+                matches.insert(0, invitation.organization)
         context.update(
+            invitation=invitation,
             org_query=query, org_matches=matches[:ORG_RESULTS], org_more=len(matches) > ORG_RESULTS,
             org_selected=selected,
         )  # fmt: skip
@@ -32,3 +45,54 @@ class SignupView(AllauthSignupView):
 
 
 signup = SignupView.as_view()
+
+
+# --- invitations ---------------------------------------------------------------------------------
+
+from allauth.account.adapter import get_adapter  # noqa: E402
+from django.contrib import messages  # noqa: E402
+from django.core.exceptions import PermissionDenied  # noqa: E402
+from django.shortcuts import redirect, render  # noqa: E402
+from django.utils.translation import gettext as _  # noqa: E402
+from django.views.decorators.http import require_GET, require_http_methods  # noqa: E402
+
+from . import services  # noqa: E402
+from .access import officer_required  # noqa: E402
+from .forms import InvitationForm  # noqa: E402
+
+
+@officer_required
+@require_http_methods(["GET", "POST"])
+def invite(request):
+    form = InvitationForm(request.POST or None, officer=request.user)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                invitation = services.invite_staff(
+                    officer=request.user, organization=form.cleaned_data["organization"],
+                    email=form.cleaned_data["email"], position=form.cleaned_data["position"],
+                    base_url=request.build_absolute_uri("/"),
+                )  # fmt: skip
+            except services.InvitationError as exc:
+                form.add_error(None, exc.message)
+            except PermissionDenied as exc:
+                form.add_error("organization", str(exc))
+            else:
+                messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+                return redirect("invite")
+    return render(request, "accounts/invite.html", {"form": form}, status=status)
+
+
+@require_GET
+def accept_invitation(request, token):
+    invitation = services.find_invitation(token)
+    if invitation is None:
+        return render(request, "accounts/invitation_invalid.html", status=404)
+    if request.user.is_authenticated:
+        messages.info(request, _("Log out first to sign up with the invitation."))
+        return redirect("onboarding:my")
+    request.session[services.SESSION_KEY] = token
+    get_adapter().stash_verified_email(request, invitation.email)
+    return redirect(f"{reverse('account_signup')}?org={invitation.organization_id}")

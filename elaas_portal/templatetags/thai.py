@@ -57,3 +57,14 @@ def last_moment(value):
 def reason(decision):
     """A policy decision's reason in the current language."""
     return decision.reason(_lang()) if decision is not None else ""
+
+
+@register.filter
+def thaidatetime_th(value):
+    """Always Thai (Buddhist era), whatever the request's language: for bilingual e-mail."""
+    return thai.format_datetime(value, "th") if value else ""
+
+
+@register.filter
+def thaidatetime_en(value):
+    return thai.format_datetime(value, "en") if value else ""
