@@ -121,7 +121,9 @@ def compose_command() -> tuple[str, ...] | None:
     return None
 
 
-def run_compose(*args: str, secret_key: str | None = "test-only-not-secret"):
+def run_compose(
+    *args: str, secret_key: str | None = "test-only-not-secret", national_id_key: str | None = "test-only-id-key"
+):
     command = compose_command()
     if command is None:
         message = (
@@ -133,8 +135,11 @@ def run_compose(*args: str, secret_key: str | None = "test-only-not-secret"):
         pytest.skip(message)
     env = {k: v for k, v in os.environ.items() if not k.startswith("COMPOSE_")}
     env.pop("SECRET_KEY", None)
+    env.pop("NATIONAL_ID_HASH_KEY", None)
     if secret_key is not None:
         env["SECRET_KEY"] = secret_key
+    if national_id_key is not None:
+        env["NATIONAL_ID_HASH_KEY"] = national_id_key
     return subprocess.run(
         [*command, "-f", str(COMPOSE_FILE), "--project-directory", str(ROOT), *args],
         cwd=ROOT,
@@ -154,6 +159,22 @@ def test_compose_config_needs_a_secret_key():
     proc = run_compose("config", "--quiet", secret_key=None)
     assert proc.returncode != 0
     assert "SECRET_KEY" in proc.stderr
+
+
+def test_compose_config_needs_a_national_id_hash_key():
+    proc = run_compose("config", "--quiet", national_id_key=None)
+    assert proc.returncode != 0
+    assert "NATIONAL_ID_HASH_KEY" in proc.stderr
+
+
+def test_compose_keeps_evidence_in_a_private_volume():
+    proc = run_compose("config", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    config = json.loads(proc.stdout)
+    web = config["services"]["web"]
+    assert web["environment"]["PRIVATE_MEDIA_ROOT"] == "/app/private"
+    assert any(v["target"] == "/app/private" and v["source"] == "evidence" for v in web["volumes"])
+    assert "evidence" in config["volumes"]
 
 
 def test_compose_app_services_share_one_definition():

@@ -59,6 +59,24 @@ def test_production_without_a_secret_key_does_not_start():
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
 
 
+def test_production_without_a_national_id_hash_key_does_not_start():
+    env = {k: v for k, v in os.environ.items() if k != "NATIONAL_ID_HASH_KEY"} | {
+        "ELAAS_ENV": "production", "SECRET_KEY": "test-only-not-secret",
+    }  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0 and "NATIONAL_ID_HASH_KEY" in result.stderr
+
+
+def test_an_unknown_required_position_stops_start_up():
+    env = dict(os.environ) | {"IDENTITY_REQUIRED_POSITIONS": "finance_director,mayor"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0 and "IDENTITY_REQUIRED_POSITIONS" in result.stderr and "mayor" in result.stderr
+
+
 def test_the_defaults_need_no_service():
     from django.conf import settings
 
