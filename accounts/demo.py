@@ -11,7 +11,7 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 from django.db import transaction
 
-from onboarding.models import District, Organization, Province
+from onboarding.models import Organization, Province
 
 from .models import Role, User
 

@@ -324,9 +324,11 @@ class VerificationRequest(models.Model):
 
     @property
     def masked_national_id(self) -> str:
-        """x-xxxx-xxxxx-12-3 style: only the last four digits, never more."""
+        """As on the card (1-2345-67890-12-3), with only the last four digits: X-XXXX-XXXX0-12-3."""
         d = self.national_id_last4
-        return f"X-XXXX-XXXXX-{d[:2]}-{d[2:3]}{d[3:]}" if len(d) == 4 else "X-XXXX-XXXXX-XX-X"
+        if len(d) != 4:
+            return "X-XXXX-XXXXX-XX-X"
+        return f"X-XXXX-XXXX{d[0]}-{d[1:3]}-{d[3]}"
 
     def get_position_display(self) -> str:
         from accounts.models import Position

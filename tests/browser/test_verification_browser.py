@@ -33,7 +33,7 @@ def national_id(first12: str) -> str:
 
 
 def totp_code() -> str:
-    """The current TOTP code of the demo secret, never one about to expire (a short wait at most)."""
+    """The demo secret's current TOTP code, never one about to expire (a short wait at most)."""
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
     from accounts.demo import DEMO_TOTP_SECRET
@@ -82,7 +82,10 @@ def test_lao_clerk_signs_up_files_and_gets_approved_after_a_correction(
     lao = places.lao
     portal_clock("2025-04-10T09:00:00+07:00")
     officer = make_user(
-        "province-officer@test.example", "ผู้ตรวจ จังหวัด", kind="province_officer", province=lao.district.province
+        "province-officer@test.example",
+        "ผู้ตรวจ จังหวัด",
+        kind="province_officer",
+        province=lao.district.province,
     )
 
     # --- the clerk signs up, choosing the LAO found by part of its name ---------------------
@@ -109,7 +112,7 @@ def test_lao_clerk_signs_up_files_and_gets_approved_after_a_correction(
     assert link, mailoutbox[0].body
     page.goto(link.group(0))
     page.click("form[action*='/confirm-email/'] [type=submit]")
-    page.wait_for_load_state()
+    page.wait_for_url("**/accounts/login/")  # confirmed; the clerk now logs in
     from allauth.account.models import EmailAddress
 
     assert EmailAddress.objects.get(email=CLERK_EMAIL).verified
@@ -132,10 +135,18 @@ def test_lao_clerk_signs_up_files_and_gets_approved_after_a_correction(
     page.wait_for_url(re.compile(r"/verification/\d+/$"))
     vr = VerificationRequest.objects.get(requester__email=CLERK_EMAIL)
     assert page.url == base + vr.get_absolute_url()
+    expect(page.locator(".messages .success")).to_be_visible()
     expect(page.locator(".state-submitted").first).to_be_visible()
-    assert (vr.state, vr.national_id_last4, vr.appointment_date) == ("submitted", national_id("110170012345")[-4:], dt.date(2024, 10, 1))
+    assert (vr.state, vr.national_id_last4, vr.appointment_date) == (
+        "submitted",
+        national_id("110170012345")[-4:],
+        dt.date(2024, 10, 1),
+    )
     evidence = vr.evidence.get()
-    assert (evidence.original_name, evidence.content_type) == ("appointment-order.pdf", "application/pdf")
+    assert (evidence.original_name, evidence.content_type) == (
+        "appointment-order.pdf",
+        "application/pdf",
+    )
 
     # --- the provincial officer logs in with a password and TOTP, reviews, returns it -----
     officer_page = new_page()
@@ -175,7 +186,11 @@ def test_lao_clerk_signs_up_files_and_gets_approved_after_a_correction(
     page.wait_for_url(f"**{vr.get_absolute_url()}")
     expect(page.locator(".state-submitted").first).to_be_visible()
     vr.refresh_from_db()
-    assert (vr.state, vr.appointment_order_number, vr.evidence.count()) == ("submitted", "นพ 73501/101", 1)
+    assert (vr.state, vr.appointment_order_number, vr.evidence.count()) == (
+        "submitted",
+        "นพ 73501/101",
+        1,
+    )
     assert vr.national_id_last4 == national_id("110170012345")[-4:]  # kept though not typed again
 
     # --- the officer, still in the same session, approves ---------------------------------
@@ -192,15 +207,27 @@ def test_lao_clerk_signs_up_files_and_gets_approved_after_a_correction(
     assert lao.identity_verified_at is None  # the finance director is still missing
 
     # --- the finance director's request, filed and approved through the services ----------
-    director = make_user("director@lao.test.example", "สมชาย การเงิน", kind="lao_staff", organization=lao, position="finance_director")
+    director = make_user(
+        "director@lao.test.example",
+        "สมชาย การเงิน",
+        kind="lao_staff",
+        organization=lao,
+        position="finance_director",
+    )
     second = services.create_request(
-        requester=director, organization=lao,
+        requester=director,
+        organization=lao,
         data=services.RequestData(
-            full_name="สมชาย การเงิน", national_id=national_id("310170098765"), position="finance_director",
-            appointment_order_number="นพ 73501/102", appointment_date=dt.date(2024, 10, 1), consent=True,
+            full_name="สมชาย การเงิน",
+            national_id=national_id("310170098765"),
+            position="finance_director",
+            appointment_order_number="นพ 73501/102",
+            appointment_date=dt.date(2024, 10, 1),
+            consent=True,
         ),
-        files=[SimpleUploadedFile("order.pdf", PDF, content_type="application/pdf")], submit=True,
-    )  # fmt: skip
+        files=[SimpleUploadedFile("order.pdf", PDF, content_type="application/pdf")],
+        submit=True,
+    )
     services.approve_request(second.pk, actor=officer, expected_version=second.version)
 
     # --- the first clerk sees the LAO verified --------------------------------------------
@@ -213,25 +240,37 @@ def test_lao_clerk_signs_up_files_and_gets_approved_after_a_correction(
     assert format_datetime(lao.identity_verified_at) in page.locator(".allowed").first.inner_text()
 
 
-def test_unit_clerk_is_stopped_on_3_april_and_let_in_on_4_april(live_server, circulars, places, portal_clock, page):
+def test_unit_clerk_is_stopped_on_3_april_and_let_in_on_4_april(
+    live_server, circulars, places, portal_clock, page
+):
     from playwright.sync_api import expect
 
     from maintenance.access import login_decision
 
     base = live_server.url
-    clerk = make_user("unit-clerk@test.example", "ครู ศพด.", kind="unit_staff", organization=places.unit)
+    clerk = make_user(
+        "unit-clerk@test.example", "ครู ศพด.", kind="unit_staff", organization=places.unit
+    )
 
     portal_clock("2025-04-03T10:00:00+07:00")
     decision = login_decision(clerk)
     assert decision is not None and not decision.allowed and decision.circular is not None
-    log_in(page, base, clerk.email)
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and "/accounts/login/" in r.url
+    ) as posted:
+        log_in(page, base, clerk.email)
+    assert posted.value.status == 403
     alert = page.locator("main [role=alert]")
     expect(alert).to_be_visible()
     assert "/my/" not in page.url
-    expect(alert).to_contain_text("4 เม.ย. 2568")
-    expect(alert).to_contain_text(decision.circular.number)
-    assert decision.circular in (circulars["dla"], circulars["province"])
-    expect(alert.locator(f"a[href='{reverse('circulars:detail', args=[decision.circular.id])}']")).to_be_visible()
+    assert format_datetime(decision.valid_until) == "4 เม.ย. 2568 00:00 น."
+    expect(alert).to_contain_text("4 เม.ย. 2568 00:00 น.")
+    # the DLA's letter keeps units out until then
+    assert decision.circular.id == circulars["dla"].id
+    expect(alert).to_contain_text("มท ๐๘๐๘.๔/ว ๑๕๔๑")
+    expect(
+        alert.locator(f"a[href='{reverse('circulars:detail', args=[decision.circular.id])}']")
+    ).to_be_visible()
     page.goto(base + "/my/")  # no session was opened
     assert "/accounts/login/" in page.url
     places.unit.refresh_from_db()
