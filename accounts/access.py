@@ -31,6 +31,17 @@ def session_used_mfa(request) -> bool:
     return any(record.get("method") == "mfa" for record in get_authentication_records(request, request.user))
 
 
+def second_factor_gate(request):
+    """For an officer: a redirect to set up or confirm the second factor, or None when done."""
+    if not has_totp(request.user):
+        messages.warning(request, _("Officers must set up a second factor (an authenticator app) first."))
+        return redirect(_with_next("mfa_activate_totp", request))
+    if not session_used_mfa(request):
+        messages.warning(request, _("Confirm the code from your authenticator app to go on."))
+        return redirect(_with_next("mfa_reauthenticate", request))
+    return None
+
+
 def officer_required(view):
     """Login, an officer role, an authenticator, and a session that used it."""
 
@@ -41,13 +52,7 @@ def officer_required(view):
             return redirect_to_login(request.get_full_path())
         if not is_officer(user):
             raise PermissionDenied(_("This page is for district, provincial and DLA officers."))
-        if not has_totp(user):
-            messages.warning(request, _("Officers must set up a second factor (an authenticator app) first."))
-            return redirect(_with_next("mfa_activate_totp", request))
-        if not session_used_mfa(request):
-            messages.warning(request, _("Confirm the code from your authenticator app to go on."))
-            return redirect(_with_next("mfa_reauthenticate", request))
-        return view(request, *args, **kwargs)
+        return second_factor_gate(request) or view(request, *args, **kwargs)
 
     return wrapper
 

@@ -11,6 +11,12 @@ class AccountAdapter(DefaultAccountAdapter):
         response = super().pre_login(request, user, **kwargs)
         if response is not None:
             return response
+        from allauth.account.models import EmailAddress
+
+        if not EmailAddress.objects.filter(user=user, verified=True).exists():
+            # allauth's verification stage stops this login and sends the confirmation mail;
+            # the unit gate applies at the first login with a confirmed address.
+            return None
         decision = login_decision(user)
         if decision is not None and not decision.allowed:
             from allauth.account.internal.stagekit import clear_login

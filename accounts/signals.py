@@ -12,8 +12,12 @@ def record_first_unit_login(sender, request, user, **kwargs):
 
     from .scope import forget_roles, staff_roles
 
+    from maintenance.access import decide_for
+
     forget_roles(user)
-    units = [r.organization_id for r in staff_roles(user, "unit_staff")]
+    now = clock.now()
+    # Only while units may use the system: a user who is also LAO staff is not stopped at login.
+    units = [r.organization_id for r in staff_roles(user, "unit_staff") if decide_for(r.organization, "use_system", now).allowed]
     if units:
         # A conditional update: the first login wins, a second one changes nothing.
-        Organization.objects.filter(pk__in=units, first_login_at__isnull=True).update(first_login_at=clock.now())
+        Organization.objects.filter(pk__in=units, first_login_at__isnull=True).update(first_login_at=now)

@@ -38,6 +38,8 @@ ALLOW, DENY = "allow", "deny"
 AUTHORITY_DISTRICT, AUTHORITY_PROVINCE, AUTHORITY_DLA = 1, 2, 3
 
 _MIN = dt.datetime.min.replace(tzinfo=dt.UTC)
+BANGKOK = dt.timezone(dt.timedelta(hours=7), "Asia/Bangkok")
+THAI_MONTHS = ("", "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.")
 
 ACTION_LABELS = {
     "verify_identity": ("ยืนยันตัวตน", "verify identity"),
@@ -290,16 +292,36 @@ class Policy:
             (b for b in boundaries if b > at and self._bare(subject, action, b).key != decision.key),
             None,
         )
+        reason_th, reason_en, rule, circular = decision.reason_th, decision.reason_en, decision.rule, decision.circular
+        if rule is None:
+            # Nothing allows it now: cite the window that has ended, so the answer names a letter.
+            ended = self._last_ended_rule(subject, action, at)
+            if ended is not None:
+                rule, circular = ended, self.circulars[ended.circular_id]
+                last = (ended.ends_at - dt.timedelta(seconds=1)).astimezone(BANGKOK)
+                reason_th += (
+                    f" ช่วงเวลาตามหนังสือ {circular.number} ({ended.clause}) สิ้นสุดแล้ว "
+                    f"เมื่อ {last.day} {THAI_MONTHS[last.month]} {last.year + 543} {last:%H:%M:%S} น."
+                )
+                reason_en += f" The period under {circular.number} ({ended.clause}) ended on {last:%-d %B %Y %H:%M:%S}."
         return Decision(
             allowed=decision.allowed,
-            reason_th=decision.reason_th,
-            reason_en=decision.reason_en,
+            reason_th=reason_th,
+            reason_en=reason_en,
             at=at,
-            rule=decision.rule,
-            circular=decision.circular,
+            rule=rule,
+            circular=circular,
             valid_from=self._start_of_run(subject, action, at, decision, boundaries),
             valid_until=valid_until,
         )
+
+    def _last_ended_rule(self, subject: Subject, action: str, at: dt.datetime) -> Rule | None:
+        """The effective rule for this subject and action whose period ended last, before `at`."""
+        ended = [
+            r for r in self.effective
+            if r.concerns(subject, action) and r.ends_at is not None and r.ends_at <= at and self._applies_to(r, subject)
+        ]  # fmt: skip
+        return max(ended, key=lambda r: r.ends_at, default=None)
 
     def _start_of_run(self, subject, action, at, decision, boundaries) -> dt.datetime | None:
         """The earliest boundary from which the answer has held without a break (None: ever)."""

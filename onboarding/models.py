@@ -5,6 +5,10 @@ An Organization is either an LAO (keyed by its 7-digit DLA code) or a unit under
 province (82 times for one type), so every page that names an LAO names its district too.
 """
 
+import os
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -345,11 +349,24 @@ def evidence_path(instance, filename):
     return f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext}"
 
 
-def private_storage():
-    from django.conf import settings
-    from django.core.files.storage import FileSystemStorage
+class PrivateStorage(FileSystemStorage):
+    """Evidence storage under settings.PRIVATE_MEDIA_ROOT, read at each use; no public URL."""
 
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    @property
+    def base_location(self):
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    @property
+    def base_url(self):
+        return None
+
+
+def private_storage():
+    return PrivateStorage()
 
 
 class Evidence(models.Model):

@@ -76,7 +76,7 @@ def _check_current(vr: VerificationRequest, expected_version: int | None, allowe
 def what_happened(vr: VerificationRequest) -> str:
     from elaas_portal.thai import format_datetime
 
-    last = vr.history.order_by("-history_date", "-history_id").select_related("history_user").first()
+    last = vr.history.order_by("-history_id").select_related("history_user").first()
     who = (last.history_user.full_name or last.history_user.email) if last and last.history_user else _("someone")
     when = format_datetime(last.history_date) if last else ""
     return _(
@@ -172,6 +172,8 @@ def create_request(*, requester, organization: Organization, data: RequestData, 
     """A new request for `requester` at `organization`, saved as a draft or submitted at once."""
     _require_staff(requester, organization)
     at = clock.now()
+    if VerificationRequest.objects.filter(requester=requester, organization=organization, state="approved").exists():
+        raise VerificationError(_("Your identity is already verified for this organisation; one request per person is enough."))
     if submit:
         _window_open(organization, at)
     written: list = []
@@ -305,13 +307,18 @@ def required_positions() -> list[list[str]]:
 
 
 def position_status(org: Organization) -> list[dict]:
-    """For each required group of positions: whether an approved request covers it, and by whom."""
-    approved = {}
-    for vr in org.verification_requests.filter(state="approved").order_by("decided_at"):
-        approved.setdefault(vr.position, vr)
+    """For each required group of positions: whether an approved request covers it, and by whom.
+
+    Each group needs its own person: one national ID counts for one group only, however many
+    positions its holder was approved for.
+    """
+    approved = list(org.verification_requests.filter(state="approved").order_by("decided_at", "id"))
+    used: set[str] = set()
     result = []
     for group in required_positions():
-        covering = next((approved[p] for p in group if p in approved), None)
+        covering = next((vr for vr in approved if vr.position in group and vr.national_id_hash not in used), None)
+        if covering is not None:
+            used.add(covering.national_id_hash)
         result.append({"positions": group, "request": covering, "done": covering is not None})
     return result
 

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.access import officer_required
-from accounts.scope import is_reviewer, officer_area, roles_of, staff_roles
+from accounts.access import officer_required, second_factor_gate
+from accounts.scope import is_officer, is_reviewer, officer_area, roles_of, staff_roles
 from maintenance import clock
 from maintenance.access import login_decision, may_submit_verification
 
@@ -26,6 +26,8 @@ from .models import District, Organization, VerificationRequest
 
 
 def _request_or_404(user, pk) -> VerificationRequest:
+    """The request if the user may see it (404 otherwise). Officers reading someone else's
+    request go through `_officer_gate` first: personal data needs the second factor."""
     return get_object_or_404(
         VerificationRequest.objects.visible_to(user).select_related(
             "organization__district__province", "requester", "decided_by"
@@ -129,10 +131,18 @@ def request_new(request, org_pk):
     return render(request, "onboarding/request_form.html", {"form": form, "org": org, "window": window}, status=status)
 
 
+def _officer_gate(request, vr):
+    if vr.requester_id != request.user.pk and is_officer(request.user):
+        return second_factor_gate(request)
+    return None
+
+
 @login_required
 @require_GET
 def request_detail(request, pk):
     vr = _request_or_404(request.user, pk)
+    if (gate := _officer_gate(request, vr)) is not None:
+        return gate
     is_requester = vr.requester_id == request.user.pk
     window = may_submit_verification(vr.organization) if is_requester and vr.state in ("draft", "returned") else None
     context = {
@@ -216,6 +226,8 @@ def request_withdraw(request, pk):
 @xframe_options_sameorigin
 def evidence_file(request, pk, evidence_pk):
     vr = _request_or_404(request.user, pk)
+    if (gate := _officer_gate(request, vr)) is not None:
+        return gate
     if not _can_see_evidence(request.user, vr):
         raise PermissionDenied(_("Evidence files are shown only to the requester and the reviewers."))
     evidence = get_object_or_404(vr.evidence, pk=evidence_pk)

@@ -30,7 +30,8 @@ CASES = [
     ("lao", "false", "verify_identity", (2025, 4, 4, 23, 59, 59), False, None, "2025-04-05T00:00:00+07:00"),
     ("lao", "false", "verify_identity", (2025, 4, 5, 0, 0, 0), True, "ข้อ ๑", "2025-04-22T00:00:00+07:00"),
     ("lao", "false", "verify_identity", (2025, 4, 21, 23, 59, 59), True, "ข้อ ๑", "2025-04-22T00:00:00+07:00"),
-    ("lao", "false", "verify_identity", (2025, 4, 22, 0, 0, 0), False, None, None),
+    # After the window nothing allows it; the answer cites the clause whose window has ended.
+    ("lao", "false", "verify_identity", (2025, 4, 22, 0, 0, 0), False, "ข้อ ๑", None),
     ("lao", "true", "verify_identity", (2025, 4, 10, 12, 0, 0), False, None, None),
     ("unit", None, "verify_identity", (2025, 4, 10, 12, 0, 0), False, None, None),
 ]
@@ -154,3 +155,13 @@ def test_the_command_names_the_bad_option(db):
 
     with pytest.raises(CommandError, match="--identity-verified"):
         ask_command(entity_type="lao", action="use_system", identity_verified="perhaps")
+
+
+def test_after_the_window_the_refusal_says_when_it_ended_and_under_which_letter(client, circulars):
+    body = ask_api(
+        client, entity_type="lao", action="verify_identity", at="2025-04-22T00:00:00+07:00", identity_verified="false"
+    ).json()
+    assert body["allowed"] is False
+    assert body["circular"] == circulars["dla"].number
+    assert "21 เม.ย. 2568 23:59:59" in body["reason"]
+    assert "ended on 21 April 2025 23:59:59" in body["reason_en"]
