@@ -27,6 +27,7 @@ COPY accounts ./accounts
 COPY circulars ./circulars
 COPY onboarding ./onboarding
 COPY maintenance ./maintenance
+COPY notifications ./notifications
 COPY templates ./templates
 COPY static ./static
 COPY locale ./locale

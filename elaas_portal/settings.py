@@ -11,6 +11,8 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from celery.schedules import crontab
+
 from .env import database_from_url, env_bool, env_int, env_list, env_str, redis_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -47,6 +49,7 @@ INSTALLED_APPS = [
     "onboarding",
     "circulars",
     "maintenance",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -99,11 +102,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     redis_url("REDIS_URL", REDIS_URL)
+    # Pages keep working when Redis is down: the cache answers "miss" and logs (see cache.py).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "elaas_portal.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "elaas",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
@@ -124,7 +129,29 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# The daily reminder pass (Bangkok time), the check for a window opening, and the sweep that
+# delivers what the broker could not carry (Redis down) and gives back dead workers' rows.
+REMINDERS_DAILY_AT = env_str("REMINDERS_DAILY_AT", "08:30")
+try:
+    _hour, _minute = (int(x) for x in REMINDERS_DAILY_AT.split(":"))
+    if not (0 <= _hour < 24 and 0 <= _minute < 60):
+        raise ValueError
+except ValueError:
+    raise ImproperlyConfigured(f"REMINDERS_DAILY_AT={REMINDERS_DAILY_AT!r}: use HH:MM, e.g. 08:30") from None
+CELERY_BEAT_SCHEDULE: dict = {
+    "daily-reminder-pass": {
+        "task": "notifications.tasks.daily_reminder_pass",
+        "schedule": crontab(hour=_hour, minute=_minute),
+    },
+    "window-opening-check": {"task": "notifications.tasks.window_opening_check", "schedule": 300.0},
+    "sweep-notifications": {"task": "notifications.tasks.sweep_notifications", "schedule": 60.0},
+}
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 5)
+NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 30)
+NOTIFICATION_CLAIM_LEASE_SECONDS = env_int("NOTIFICATION_CLAIM_LEASE_SECONDS", 300)
+NOTIFICATION_MESSAGE_ID_DOMAIN = env_str("NOTIFICATION_MESSAGE_ID_DOMAIN", "elaas-onboarding.local")
 
 # --- Accounts ----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

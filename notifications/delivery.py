@@ -1,0 +1,180 @@
+"""Sending the outbox: claim rows, send each, record the outcome. Safe to run anywhere, twice.
+
+A worker claims a batch with one conditional UPDATE (rows still `pending` and due; on
+PostgreSQL the candidates are locked with SKIP LOCKED, so two workers never take the same row).
+Each row is then sent and marked `sent` in one transaction: if the worker dies before the mark,
+the row stays `sending` and `reclaim_stale()` gives it back after the lease. Transient errors
+(connection refused, 4xx replies) retry with exponential backoff up to a bound; permanent ones
+(5xx: unknown recipient) fail at once. Every outcome is on the row, for the delivery log.
+
+At the SMTP boundary the guarantee is "at least once, with a stable Message-ID": a worker killed
+between the SMTP server accepting a message and the mark would send it again after the lease,
+with the same Message-ID, which mail systems use to drop duplicates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import smtplib
+import socket
+from collections import Counter
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import Notification, Status
+
+log = logging.getLogger(__name__)
+
+WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
+
+
+class PermanentFailure(Exception):
+    pass
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def claim(limit: int, *, worker: str) -> list[int]:
+    """Take up to `limit` due rows for this worker; returns their ids."""
+    now = timezone.now()
+    due = Notification.objects.filter(status=Status.PENDING, next_attempt_at__lte=now).order_by("next_attempt_at", "id")
+    with transaction.atomic():
+        if connection.features.has_select_for_update_skip_locked:
+            ids = list(due.select_for_update(skip_locked=True).values_list("id", flat=True)[:limit])
+            if ids:
+                Notification.objects.filter(id__in=ids, status=Status.PENDING).update(
+                    status=Status.SENDING, claimed_at=now, claimed_by=worker
+                )
+            return ids
+        # SQLite (development): one conditional update per row; the database serialises writers.
+        ids = []
+        for pk in due.values_list("id", flat=True)[:limit]:
+            if Notification.objects.filter(pk=pk, status=Status.PENDING).update(
+                status=Status.SENDING, claimed_at=now, claimed_by=worker
+            ):
+                ids.append(pk)
+        return ids
+
+
+def email_for(n: Notification) -> EmailMultiAlternatives:
+    domain = settings.NOTIFICATION_MESSAGE_ID_DOMAIN
+    message = EmailMultiAlternatives(
+        subject=f"{n.title_th} / {n.title_en}",
+        body=n.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[n.recipient.email],
+        headers={"Message-ID": f"<notification-{n.pk}@{domain}>", "X-ELAAS-Notification": str(n.pk)},
+    )
+    message.attach_alternative(n.body_html, "text/html")
+    return message
+
+
+def is_permanent(exc: Exception) -> bool:
+    if isinstance(exc, PermanentFailure | smtplib.SMTPRecipientsRefused | smtplib.SMTPSenderRefused):
+        return True
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 500 <= exc.smtp_code < 600
+    return False
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    base = settings.NOTIFICATION_RETRY_BASE_SECONDS
+    return dt.timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
+
+
+def deliver_one(pk: int, *, worker: str, mail_connection) -> str:
+    """Send one claimed row; returns 'sent', 'retry', 'failed' or 'lost' (claim taken back)."""
+    n = Notification.objects.select_related("recipient").get(pk=pk)
+    if n.status != Status.SENDING or n.claimed_by != worker:
+        return "lost"
+    try:
+        with transaction.atomic():
+            mail_connection.send_messages([email_for(n)])
+            marked = Notification.objects.filter(pk=pk, status=Status.SENDING, claimed_by=worker).update(
+                status=Status.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
+            )
+            if not marked:
+                raise _ClaimLost
+        return "sent"
+    except _ClaimLost:
+        return "lost"
+    except Exception as exc:  # any failure is recorded on the row, never lost
+        attempts = n.attempts + 1
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        if is_permanent(exc) or attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+            Notification.objects.filter(pk=pk, claimed_by=worker).update(
+                status=Status.FAILED, attempts=attempts, last_error=error
+            )
+            log.warning("notification %s failed for good: %s", pk, error)
+            return "failed"
+        Notification.objects.filter(pk=pk, claimed_by=worker).update(
+            status=Status.PENDING, attempts=attempts, last_error=error,
+            next_attempt_at=timezone.now() + backoff(attempts), claimed_at=None, claimed_by="",
+        )  # fmt: skip
+        return "retry"
+
+
+class _ClaimLost(Exception):
+    pass
+
+
+def deliver_due(
+    *, batch: int = 100, max_batches: int | None = None, worker: str | None = None, mail_connection=None
+) -> Counter:
+    """Claim and send due rows until none is left (or `max_batches`); counts of each outcome."""
+    worker = worker or worker_id()
+    counts: Counter = Counter()
+    mail_connection = mail_connection or get_connection()
+    batches = 0
+    try:
+        mail_connection.open()
+    except Exception as exc:  # the mail server is down: leave the rows due, try again later
+        log.warning("mail connection failed: %s", exc)
+    try:
+        while max_batches is None or batches < max_batches:
+            ids = claim(batch, worker=worker)
+            if not ids:
+                break
+            batches += 1
+            for pk in ids:
+                counts[deliver_one(pk, worker=worker, mail_connection=mail_connection)] += 1
+    finally:
+        try:
+            mail_connection.close()
+        except Exception:  # noqa: S110 - closing a broken connection
+            pass
+    return counts
+
+
+def reclaim_stale(lease_seconds: int | None = None) -> int:
+    """Give back rows claimed by a worker that died (claimed longer ago than the lease)."""
+    lease = lease_seconds if lease_seconds is not None else settings.NOTIFICATION_CLAIM_LEASE_SECONDS
+    cutoff = timezone.now() - dt.timedelta(seconds=lease)
+    return Notification.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff).update(
+        status=Status.PENDING, claimed_at=None, claimed_by="", next_attempt_at=timezone.now()
+    )
+
+
+def resend(pk: int) -> bool:
+    """An officer asks to send a failed (or sent) message again: it becomes due now."""
+    updated = Notification.objects.filter(pk=pk, status__in=[Status.FAILED, Status.SENT]).update(
+        status=Status.PENDING, attempts=0, next_attempt_at=timezone.now(), claimed_at=None, claimed_by="",
+        last_error="",
+    )  # fmt: skip
+    if updated:
+        transaction.on_commit(_nudge)
+    return bool(updated)
+
+
+def _nudge():
+    from .services import nudge
+
+    nudge()

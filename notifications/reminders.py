@@ -1,0 +1,292 @@
+"""The daily pass: who has not done what, and who must be told, on one Bangkok day.
+
+For every district the policy says whether an unverified LAO may verify its identity on that
+day, and the window's opening and last day (the circular sets them; a province's own letter
+can move them for its province). The ladder (`ReminderStep`) says which messages fire on the
+day; the rows are written in one transaction with ON CONFLICT DO NOTHING, so a second pass
+for the same day creates nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Count, Q
+
+from elaas_portal.thai import BANGKOK, bangkok_midnight, format_date, format_datetime
+from maintenance import clock
+from maintenance.policy import Decision, Subject
+from maintenance.snapshot import current_policy
+
+from .messages import render_message
+from .models import Anchor, Kind, PassRun, ReminderStep
+from .services import Outgoing, queue
+
+
+def today() -> dt.date:
+    return clock.now().astimezone(BANGKOK).date()
+
+
+@dataclass
+class Window:
+    opens: dt.date
+    last_day: dt.date
+    ends_at: dt.datetime | None
+    decision: Decision
+
+    @property
+    def key(self) -> str:
+        return f"{self.opens.isoformat()}/{self.last_day.isoformat()}"
+
+
+@dataclass
+class PassResult:
+    day: dt.date
+    created: int = 0
+    already_existed: int = 0
+    by_kind: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"created": self.created, "already_existed": self.already_existed}
+
+
+def _window(decision: Decision, day: dt.date) -> Window | None:
+    if not decision.allowed:
+        return None
+    opens = decision.valid_from.astimezone(BANGKOK).date() if decision.valid_from else day
+    if decision.valid_until is not None:
+        last_day = (decision.valid_until - dt.timedelta(seconds=1)).astimezone(BANGKOK).date()
+    else:
+        last_day = dt.date.max
+    return Window(opens=opens, last_day=last_day, ends_at=decision.valid_until, decision=decision)
+
+
+def _noon(day: dt.date) -> dt.datetime:
+    return bangkok_midnight(day) + dt.timedelta(hours=12)
+
+
+def verification_windows(day: dt.date) -> dict[int, Window]:
+    """District id → the verify_identity window open for its unverified LAOs on `day`."""
+    from onboarding.models import District
+
+    policy, at, out = current_policy(), _noon(day), {}
+    for district_id, code, province_code in District.objects.values_list("id", "code", "province__code"):
+        decision = policy.decide(Subject("lao", False, province_code=province_code, district_code=code), "verify_identity", at)
+        window = _window(decision, day)
+        if window is not None:
+            out[district_id] = window
+    return out
+
+
+def unit_openings(day: dt.date) -> dict[str, tuple[dt.date, Decision]]:
+    """Province code → (the day units could start using the system, the decision), if open on `day`."""
+    from onboarding.models import Province
+
+    policy, at, out = current_policy(), _noon(day), {}
+    for code in Province.objects.values_list("code", flat=True):
+        decision = policy.decide(Subject("unit", None, province_code=code), "use_system", at)
+        if decision.allowed:
+            opens = decision.valid_from.astimezone(BANGKOK).date() if decision.valid_from else day
+            out[code] = (opens, decision)
+    return out
+
+
+def _common(window: Window, day: dt.date) -> dict:
+    d = window.decision
+    return {
+        "day": day,
+        "day_th": format_date(day, "th", full=True),
+        "day_en": format_date(day, "en"),
+        "last_day": window.last_day,
+        "until_th": format_datetime(window.ends_at - dt.timedelta(seconds=1), "th") if window.ends_at else "",
+        "until_en": format_datetime(window.ends_at - dt.timedelta(seconds=1), "en") if window.ends_at else "",
+        "days_left": (window.last_day - day).days,
+        "reason_th": d.reason_th,
+        "reason_en": d.reason_en,
+        "circular": d.circular,
+        "clause": d.rule.clause if d.rule else "",
+    }
+
+
+def _fires(kind: str, steps, day: dt.date, window: Window) -> bool:
+    return any(
+        s.kind == kind and s.anchor in (Anchor.WINDOW_OPENS, Anchor.WINDOW_LAST_DAY)
+        and s.fires_on(day, opens=window.opens, last_day=window.last_day)
+        for s in steps
+    )  # fmt: skip
+
+
+def collect(day: dt.date) -> list[Outgoing]:
+    """Every message the ladder asks for on `day` (not yet written)."""
+    from accounts.models import Role
+    from onboarding.models import District, Organization, Province
+
+    steps = list(ReminderStep.objects.filter(active=True))
+    windows = verification_windows(day)
+    out: list[Outgoing] = []
+    period = day.isoformat()
+    cutoff = bangkok_midnight(day + dt.timedelta(days=1))  # verified by the end of the day counts
+
+    unverified = (
+        Organization.objects.laos()
+        .filter(district_id__in=list(windows))
+        .filter(Q(identity_verified_at__isnull=True) | Q(identity_verified_at__gte=cutoff))
+        .select_related("district__province")
+        .order_by("district__province__code", "district__code", "dla_code")
+    )
+    by_district: dict[int, list] = defaultdict(list)
+    for org in unverified:
+        by_district[org.district_id].append(org)
+
+    # 1. LAO staff of unverified LAOs: on the opening day and 7, 3, 1 days before the last day.
+    lao_ids = [
+        org.pk for district_id, orgs in by_district.items() if _fires(Kind.LAO_REMINDER, steps, day, windows[district_id])
+        for org in orgs
+    ]  # fmt: skip
+    if lao_ids:
+        orgs = {o.pk: o for o in unverified if o.pk in set(lao_ids)}
+        staff = Role.objects.filter(kind="lao_staff", organization_id__in=lao_ids).values_list(
+            "user_id", "organization_id", "user__full_name", "user__email"
+        )
+        rendered = {}
+        for user_id, org_id, name, email in staff.iterator(chunk_size=5000):
+            org = orgs[org_id]
+            if org_id not in rendered:
+                window = windows[org.district_id]
+                rendered[org_id] = render_message(Kind.LAO_REMINDER, {**_common(window, day), "org": org})
+            out.append(Outgoing(user_id, Kind.LAO_REMINDER, f"org:{org_id}", period, rendered[org_id], name or email,
+                                _circular_id(windows[org.district_id])))  # fmt: skip
+
+    # 2. District officers: a digest of the district's unverified LAOs (from 3 days before the end).
+    districts = {d.pk: d for d in District.objects.select_related("province").filter(pk__in=list(by_district))}
+    digest_ids = [d for d in by_district if _fires(Kind.DISTRICT_DIGEST, steps, day, windows[d])]
+    for user_id, district_id, name, email in Role.objects.filter(
+        kind="district_officer", district_id__in=digest_ids
+    ).values_list("user_id", "district_id", "user__full_name", "user__email"):
+        window = windows[district_id]
+        message = render_message(
+            Kind.DISTRICT_DIGEST,
+            {**_common(window, day), "district": districts[district_id], "laos": by_district[district_id]},
+        )
+        out.append(Outgoing(user_id, Kind.DISTRICT_DIGEST, f"district:{district_id}", period, message, name or email,
+                            _circular_id(window)))  # fmt: skip
+
+    # 3. Provincial officers: a summary by district.  4. DLA: a summary by province.
+    totals = dict(
+        Organization.objects.laos().filter(district_id__in=list(windows)).values_list("district_id")
+        .annotate(n=Count("id")).values_list("district_id", "n")
+    )  # fmt: skip
+    rows_by_province: dict[int, list] = defaultdict(list)
+    for district_id, window in windows.items():
+        if district_id not in districts:
+            continue  # every LAO of the district is verified
+        d = districts[district_id]
+        rows_by_province[d.province_id].append(
+            {"district": d, "total": totals.get(district_id, 0), "unverified": len(by_district[district_id])}
+        )
+    provinces = {p.pk: p for p in Province.objects.filter(pk__in=list(rows_by_province))}
+    province_window = {}
+    for pid, rows in rows_by_province.items():
+        province_window[pid] = windows[rows[0]["district"].pk]
+    summary_ids = [pid for pid, w in province_window.items() if _fires(Kind.PROVINCE_SUMMARY, steps, day, w)]
+    for user_id, pid, name, email in Role.objects.filter(kind="province_officer", province_id__in=summary_ids).values_list(
+        "user_id", "province_id", "user__full_name", "user__email"
+    ):
+        rows = sorted(rows_by_province[pid], key=lambda r: r["district"].code)
+        message = render_message(
+            Kind.PROVINCE_SUMMARY,
+            {**_common(province_window[pid], day), "province": provinces[pid], "rows": rows,
+             "unverified": sum(r["unverified"] for r in rows), "total": sum(r["total"] for r in rows)},
+        )  # fmt: skip
+        out.append(Outgoing(user_id, Kind.PROVINCE_SUMMARY, f"province:{pid}", period, message, name or email,
+                            _circular_id(province_window[pid])))  # fmt: skip
+
+    national_rows = [
+        {"province": provinces[pid], "unverified": sum(r["unverified"] for r in rows), "total": sum(r["total"] for r in rows)}
+        for pid, rows in sorted(rows_by_province.items(), key=lambda kv: provinces[kv[0]].code)
+        if _fires(Kind.DLA_SUMMARY, steps, day, province_window[pid])
+    ]  # fmt: skip
+    if national_rows:
+        window = province_window[next(pid for pid in rows_by_province if provinces[pid] == national_rows[0]["province"])]
+        message = render_message(
+            Kind.DLA_SUMMARY,
+            {**_common(window, day), "rows": national_rows, "unverified": sum(r["unverified"] for r in national_rows),
+             "total": sum(r["total"] for r in national_rows)},
+        )  # fmt: skip
+        for user_id, name, email in Role.objects.filter(kind="dla_officer").values_list(
+            "user_id", "user__full_name", "user__email"
+        ):
+            out.append(Outgoing(user_id, Kind.DLA_SUMMARY, "country", period, message, name or email, _circular_id(window)))
+
+    out.extend(_unit_reminders(day, steps, period))
+    return out
+
+
+def _unit_reminders(day: dt.date, steps, period: str) -> list[Outgoing]:
+    from accounts.models import Role
+
+    openings = unit_openings(day)
+    due = [
+        code for code, (opens, _d) in openings.items()
+        if any(s.kind == Kind.UNIT_REMINDER and s.anchor == Anchor.UNIT_OPENING
+               and s.fires_on(day, opens=opens, last_day=dt.date.max) for s in steps)
+    ]  # fmt: skip
+    if not due:
+        return []
+    out = []
+    rendered = {}
+    staff = (
+        Role.objects.filter(kind="unit_staff", organization__first_login_at__isnull=True,
+                            organization__district__province__code__in=due)
+        .select_related("organization__parent", "organization__district__province", "user")
+    )  # fmt: skip
+    for role in staff:
+        unit = role.organization
+        code = unit.district.province.code
+        opens, decision = openings[code]
+        if code not in rendered:
+            rendered[code] = {
+                "opens_th": format_date(opens, "th", full=True), "opens_en": format_date(opens, "en"),
+                "reason_th": decision.reason_th, "reason_en": decision.reason_en,
+                "circular": decision.circular, "clause": decision.rule.clause if decision.rule else "",
+            }  # fmt: skip
+        message = render_message(Kind.UNIT_REMINDER, {**rendered[code], "unit": unit})
+        out.append(Outgoing(role.user_id, Kind.UNIT_REMINDER, f"org:{unit.pk}", period, message,
+                            role.user.full_name or role.user.email, decision.circular.id if decision.circular else None))  # fmt: skip
+    return out
+
+
+def _circular_id(window: Window) -> int | None:
+    return window.decision.circular.id if window.decision.circular else None
+
+
+def run_pass(day: dt.date, *, trigger: str = "daily", nudge_workers: bool = True) -> PassResult:
+    """Collect and write the day's messages in one transaction; record the run."""
+    started = clock.now()
+    items = collect(day)
+    with transaction.atomic():
+        created, existed = queue(items, nudge_workers=nudge_workers)
+        PassRun.objects.update_or_create(
+            day=day, trigger=trigger,
+            defaults={"started_at": started, "finished_at": clock.now(), "created": created, "already_existed": existed},
+        )  # fmt: skip
+    result = PassResult(day=day, created=created, already_existed=existed)
+    for item in items:
+        result.by_kind[item.kind] = result.by_kind.get(item.kind, 0) + 1
+    return result
+
+
+def run_opening_passes() -> list[str]:
+    """Run a pass for today once per verification window that opened today."""
+    day = today()
+    ran = []
+    opened = {w.key for w in verification_windows(day).values() if w.opens == day}
+    for key in sorted(opened):
+        trigger = f"opening:{key}"
+        if not PassRun.objects.filter(day=day, trigger=trigger).exists():
+            run_pass(day, trigger=trigger)
+            ran.append(trigger)
+    return ran

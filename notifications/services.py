@@ -1,0 +1,118 @@
+"""Writing notifications into the outbox, in the caller's transaction, and nudging the workers.
+
+`queue()` inserts rows with ON CONFLICT DO NOTHING on (recipient, kind, subject, period), so
+running the same pass twice creates nothing. The nudge to the broker is sent after commit and
+may fail (Redis down): the rows wait, and the periodic sweep delivers them later.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+
+from maintenance import clock
+
+from .messages import Message, greet
+from .models import Notification
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    recipient_id: int
+    kind: str
+    subject_key: str
+    period: str
+    message: Message
+    recipient_name: str = ""
+    circular_id: int | None = None
+
+
+def queue(items: list[Outgoing], *, nudge_workers: bool = True) -> tuple[int, int]:
+    """Write the rows that do not exist yet; (created, already existed). Call inside a transaction."""
+    if not items:
+        return 0, 0
+    now = clock.now()
+    keys = {(i.recipient_id, i.kind, i.subject_key, i.period) for i in items}
+    existing = _existing_keys(keys)
+    new = [i for i in items if (i.recipient_id, i.kind, i.subject_key, i.period) not in existing]
+    rows = []
+    for i in new:
+        message = greet(i.message, i.recipient_name)
+        rows.append(
+            Notification(
+                recipient_id=i.recipient_id, kind=i.kind, subject_key=i.subject_key, period=i.period,
+                circular_id=i.circular_id, title_th=message.title_th[:255], title_en=message.title_en[:255],
+                body_text=message.text, body_html=message.html, created_at=now, next_attempt_at=now,
+            )  # fmt: skip
+        )
+    before = _count(keys)
+    Notification.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    created = _count(keys) - before
+    if created and nudge_workers:
+        transaction.on_commit(nudge)
+    return created, len(keys) - created
+
+
+def _existing_keys(keys: set[tuple]) -> set[tuple]:
+    found = set()
+    by_group: dict[tuple[str, str], set[int]] = {}
+    for recipient, kind, subject, period in keys:
+        by_group.setdefault((kind, period), set()).add(recipient)
+    for (kind, period), recipients in by_group.items():
+        found.update(
+            Notification.objects.filter(kind=kind, period=period, recipient_id__in=recipients).values_list(
+                "recipient_id", "kind", "subject_key", "period"
+            )
+        )
+    return found & keys
+
+
+def _count(keys: set[tuple]) -> int:
+    return len(_existing_keys(keys))
+
+
+def nudge() -> bool:
+    """Tell a worker there is mail. With the broker down, log it: the sweep will deliver."""
+    from .tasks import deliver_notifications
+
+    try:
+        deliver_notifications.apply_async(retry=False)
+    except Exception as exc:  # the broker is down or unreachable: nothing is lost, the rows wait
+        log.warning("could not nudge the notification workers (%s); the periodic sweep will deliver", exc)
+        return False
+    return True
+
+
+def inbox_for(user):
+    return Notification.objects.filter(recipient=user)
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+@transaction.atomic
+def mark_read(notification: Notification) -> None:
+    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=clock.now())
+
+
+def visible_log(user):
+    """Delivery log rows an officer may see: notifications to people in their area."""
+    from accounts.models import OFFICER_KINDS
+    from accounts.scope import officer_area
+
+    national, provinces, districts = officer_area(user, OFFICER_KINDS)
+    qs = Notification.objects.select_related("recipient")
+    if national:
+        return qs
+    area = Q(recipient__roles__organization__district__province_id__in=provinces) | Q(
+        recipient__roles__district__province_id__in=provinces
+    )
+    area |= Q(recipient__roles__organization__district_id__in=districts) | Q(recipient__roles__district_id__in=districts)
+    area |= Q(recipient__roles__province_id__in=provinces)
+    return qs.filter(area).distinct()

@@ -1,0 +1,39 @@
+"""Celery tasks: each takes no payload but ids or days, claims its work, and can run twice."""
+
+from celery import shared_task
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def deliver_notifications():
+    from .delivery import deliver_due
+
+    return dict(deliver_due())
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sweep_notifications():
+    """Periodic: give back rows of dead workers, then deliver whatever is due (the broker may
+    have been down when the rows were written)."""
+    from .delivery import deliver_due, reclaim_stale
+
+    reclaimed = reclaim_stale()
+    counts = dict(deliver_due())
+    counts["reclaimed"] = reclaimed
+    return counts
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def daily_reminder_pass(day: str | None = None):
+    from .reminders import run_pass, today
+
+    import datetime as dt
+
+    return run_pass(dt.date.fromisoformat(day) if day else today(), trigger="daily").as_dict()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def window_opening_check():
+    """Periodic: run a pass when a verification window has opened today and none ran for it."""
+    from .reminders import run_opening_passes
+
+    return run_opening_passes()
