@@ -75,6 +75,9 @@ class VerificationRequestForm(forms.Form):
             "I consent to the Department of Local Administration processing these personal data to "
             "verify my identity for New e-LAAS, under the Personal Data Protection Act B.E. 2562."
         ),
+        error_messages={
+            "required": _("Give your consent to the processing of your personal data (PDPA) to go on.")
+        },
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

@@ -90,6 +90,12 @@ def portal_clock(db):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Test users' passwords hashed cheaply: PBKDF2's full cost is seconds per test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     """Evidence files go to a fresh folder per test."""
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"

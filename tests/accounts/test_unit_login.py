@@ -17,12 +17,6 @@ OPENING = "2025-04-04T00:00:00+07:00"
 UNITS_OPEN_AT = dt.datetime(2025, 4, 4, 0, 0, tzinfo=BANGKOK)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The actors' passwords are hashed with PBKDF2's full cost otherwise: seconds per login."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def log_in(client, user):
     return client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
 

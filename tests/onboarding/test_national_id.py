@@ -11,12 +11,6 @@ from elaas_portal.thai import to_thai_digits
 from onboarding.national_id import NationalIdError, checksum_ok, keyed_hash, normalize
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The actors' passwords are hashed with PBKDF2's full cost otherwise: seconds per test."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def with_check_digit(first12: str) -> str:
     """The 13-digit number whose last digit the DOPA checksum gives for these twelve."""
     assert len(first12) == 12 and first12.isdigit()

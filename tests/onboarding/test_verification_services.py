@@ -74,12 +74,6 @@ def snapshot(vr: VerificationRequest) -> dict:
     return row
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The actors' passwords are hashed with PBKDF2's full cost otherwise: seconds per test."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def window(circulars, portal_clock):
     portal_clock(INSIDE)
