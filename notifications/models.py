@@ -148,3 +148,26 @@ class PassRun(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.trigger}"
+
+
+class SinkMessage(models.Model):
+    """Mail kept in the database by `notifications.backends.DatabaseSinkBackend` instead of sent.
+
+    For development, demos, tests and benchmarks: written in the same transaction that marks the
+    notification sent, so counting these rows proves that each notification went out once.
+    """
+
+    message_id = models.CharField(_("Message-ID"), max_length=255, db_index=True)
+    to = models.TextField(_("to"))
+    subject = models.CharField(_("subject"), max_length=500)
+    body = models.TextField(_("text"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    worker = models.CharField(_("sent by (process)"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("captured e-mail")
+        verbose_name_plural = _("captured e-mail")
+
+    def __str__(self):
+        return f"{self.subject} → {self.to}"
