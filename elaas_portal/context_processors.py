@@ -7,7 +7,10 @@ def portal(request):
     if user is not None and user.is_authenticated:
         from accounts.scope import is_officer
 
+        from notifications.services import unread_count
+
         context["IS_OFFICER"] = is_officer(user)
+        context["UNREAD"] = unread_count(user)
     if settings.DEMO_FEATURES:
         from maintenance import clock
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("maintenance.urls")),
     path("circulars/", include("circulars.urls")),
     path("", include("onboarding.urls")),
+    path("inbox/", include("notifications.urls")),
     path("accounts/signup/", account_views.signup, name="account_signup"),
     path("accounts/invite/", account_views.invite, name="invite"),
     path("accounts/invitation/<str:token>/", account_views.accept_invitation, name="accept_invitation"),

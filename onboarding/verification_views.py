@@ -67,6 +67,7 @@ def my_organisation(request):
             "window": may_submit_verification(org, now),
             "units_total": org.units.count(),
             "units_logged_in": org.units.filter(first_login_at__isnull=False).count(),
+            "units_not_logged_in": list(org.units.filter(first_login_at__isnull=True).order_by("name_th")[:100]),
         })  # fmt: skip
     unit_decision = login_decision(user, now)
     for role in staff_roles(user, "unit_staff"):
