@@ -28,6 +28,7 @@ COPY circulars ./circulars
 COPY onboarding ./onboarding
 COPY maintenance ./maintenance
 COPY notifications ./notifications
+COPY compliance ./compliance
 COPY templates ./templates
 COPY static ./static
 COPY locale ./locale

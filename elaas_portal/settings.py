@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "circulars",
     "maintenance",
     "notifications",
+    "compliance",
 ]
 
 MIDDLEWARE = [
@@ -203,6 +204,10 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "staticfiles"))
 REGISTRY_DATA_DIR = Path(env_str("REGISTRY_DATA_DIR", str(BASE_DIR.parent / "shared" / "data" / "registry")))
 # Seconds a process keeps its snapshot of access rules before reading them again.
 POLICY_RULES_CACHE_SECONDS = env_int("POLICY_RULES_CACHE_SECONDS", 10)
+# Seconds the compliance dashboards' numbers are kept (at most 60: a new approval shows within it).
+COMPLIANCE_CACHE_SECONDS = env_int("COMPLIANCE_CACHE_SECONDS", 30)
+if not 0 <= COMPLIANCE_CACHE_SECONDS <= 60:
+    raise ImproperlyConfigured("COMPLIANCE_CACHE_SECONDS must be between 0 and 60.")
 # Demo accounts and a settable clock exist only outside production.
 DEMO_FEATURES = not PRODUCTION
 # Seconds a process keeps the portal clock's setting (demo and tests only).

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from compliance import views as compliance_views
 
 from . import views
 
@@ -10,6 +11,8 @@ urlpatterns = [
     path("circulars/", include("circulars.urls")),
     path("", include("onboarding.urls")),
     path("inbox/", include("notifications.urls")),
+    path("compliance/", include("compliance.urls")),
+    path("api/compliance", compliance_views.api, name="compliance-api"),
     path("accounts/signup/", account_views.signup, name="account_signup"),
     path("accounts/invite/", account_views.invite, name="invite"),
     path("accounts/invitation/<str:token>/", account_views.accept_invitation, name="accept_invitation"),

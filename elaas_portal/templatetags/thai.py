@@ -68,3 +68,8 @@ def thaidatetime_th(value):
 @register.filter
 def thaidatetime_en(value):
     return thai.format_datetime(value, "en") if value else ""
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, key) if hasattr(mapping, "get") else key

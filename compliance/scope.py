@@ -1,0 +1,121 @@
+"""Which part of the country a dashboard shows, and whether the user may see it.
+
+A DLA officer sees the country, a provincial officer their province, a district officer their
+district; each may drill down inside it. Anything outside is 404, as for every scoped object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.http import Http404
+from django.urls import reverse
+
+from accounts.models import OFFICER_KINDS
+from accounts.scope import officer_area
+from onboarding.models import District, Organization, Province
+
+
+@dataclass(frozen=True)
+class Scope:
+    level: str  # "country" | "province" | "district"
+    province: Province | None = None
+    district: District | None = None
+
+    @property
+    def key(self) -> str:
+        if self.district:
+            return f"district:{self.district.code}"
+        if self.province:
+            return f"province:{self.province.code}"
+        return "country"
+
+    def lao_filter(self, prefix: str = "") -> Q:
+        if self.district:
+            return Q(**{f"{prefix}district_id": self.district.pk})
+        if self.province:
+            return Q(**{f"{prefix}district__province_id": self.province.pk})
+        return Q()
+
+    def laos(self):
+        return Organization.objects.laos().filter(self.lao_filter())
+
+    def units(self):
+        return Organization.objects.units().filter(self.lao_filter())
+
+    @property
+    def name_th(self) -> str:
+        if self.district:
+            return f"อำเภอ{self.district.name_th} จังหวัด{self.district.province.name_th}"
+        if self.province:
+            return f"จังหวัด{self.province.name_th}"
+        return "ทั่วประเทศ"
+
+    @property
+    def name_en(self) -> str:
+        if self.district:
+            return f"{self.district.name_en or self.district.name_th}, {self.district.province.name_en or self.district.province.name_th}"
+        if self.province:
+            return self.province.name_en or self.province.name_th
+        return "Whole country"
+
+    def url(self) -> str:
+        if self.district:
+            return reverse("compliance:district", args=[self.district.code])
+        if self.province:
+            return reverse("compliance:province", args=[self.province.code])
+        return reverse("compliance:country")
+
+    def query(self) -> str:
+        """The query string that names this scope for the API and the exports."""
+        if self.district:
+            return f"province={self.district.province.code}&district={self.district.code}"
+        if self.province:
+            return f"province={self.province.code}"
+        return ""
+
+    def breadcrumbs(self, user) -> list[tuple[str, str]]:
+        national, provinces, _districts = officer_area(user, OFFICER_KINDS)
+        crumbs = []
+        if national:
+            crumbs.append(("ทั่วประเทศ", reverse("compliance:country")))
+        province = self.province or (self.district.province if self.district else None)
+        if province and (national or province.pk in provinces):
+            crumbs.append((f"จังหวัด{province.name_th}", reverse("compliance:province", args=[province.code])))
+        if self.district:
+            crumbs.append((f"อำเภอ{self.district.name_th}", reverse("compliance:district", args=[self.district.code])))
+        return crumbs
+
+
+def home_scope(user) -> Scope | None:
+    """The widest scope the user may see."""
+    national, provinces, districts = officer_area(user, OFFICER_KINDS)
+    if national:
+        return Scope("country")
+    if provinces:
+        return Scope("province", province=Province.objects.filter(pk__in=provinces).order_by("code").first())
+    if districts:
+        district = District.objects.select_related("province").filter(pk__in=districts).order_by("code").first()
+        return Scope("district", district=district)
+    return None
+
+
+def resolve(user, *, province_code: str | None = None, district_code: str | None = None) -> Scope:
+    """The scope named by codes, if the user may see it; Http404 otherwise."""
+    national, provinces, districts = officer_area(user, OFFICER_KINDS)
+    if district_code:
+        district = District.objects.select_related("province").filter(code=district_code).first()
+        if district is None or (province_code and district.province.code != province_code):
+            raise Http404("no such district")
+        if not (national or district.province_id in provinces or district.pk in districts):
+            raise Http404("outside your area")
+        return Scope("district", district=district)
+    if province_code:
+        province = Province.objects.filter(code=province_code).first()
+        if province is None or not (national or province.pk in provinces):
+            raise Http404("outside your area")
+        return Scope("province", province=province)
+    if not national:
+        raise Http404("outside your area")
+    return Scope("country")

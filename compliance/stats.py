@@ -1,0 +1,275 @@
+"""The numbers officers see: computed with a fixed number of grouped queries, whatever the size.
+
+An LAO is in exactly one state: verified (its identity_verified_at has passed), else submitted
+(a request waits for review), else returned (a request waits for correction), else rejected (its
+last decision was a rejection and nothing is open), else not started. The same function gives the
+dashboard, the API and the exports their numbers, so the three always agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Case, CharField, Count, Exists, Max, OuterRef, Q, Value, When
+from django.db.models.functions import TruncDate
+
+from elaas_portal.thai import BANGKOK, bangkok_midnight
+from maintenance import clock
+from maintenance.policy import Subject
+from maintenance.snapshot import current_policy
+from onboarding.models import LAO_KINDS, District, Organization, Province, VerificationRequest
+
+from .scope import Scope
+
+STATES = ("verified", "submitted", "returned", "rejected", "not_started")
+LATE_STATES = STATES[1:]
+
+
+def with_state(laos, at: dt.datetime):
+    """Annotate LAOs with `state` (one of STATES) and `last_activity` (their latest request)."""
+    requests = VerificationRequest.objects.filter(organization=OuterRef("pk"))
+    return laos.annotate(
+        _submitted=Exists(requests.filter(state="submitted")),
+        _returned=Exists(requests.filter(state="returned")),
+        _rejected=Exists(requests.filter(state="rejected")),
+    ).annotate(
+        state=Case(
+            When(identity_verified_at__lte=at, then=Value("verified")),
+            When(_submitted=True, then=Value("submitted")),
+            When(_returned=True, then=Value("returned")),
+            When(_rejected=True, then=Value("rejected")),
+            default=Value("not_started"),
+            output_field=CharField(),
+        )
+    )
+
+
+def empty_counts() -> dict:
+    return {"total": 0, **{s: 0 for s in STATES}}
+
+
+def _add(counts: dict, state: str, n: int) -> None:
+    counts["total"] += n
+    counts[state] += n
+
+
+def share(counts: dict) -> float:
+    return round(100.0 * counts["verified"] / counts["total"], 1) if counts["total"] else 0.0
+
+
+def child_level(scope: Scope) -> str:
+    return {"country": "province", "province": "district", "district": "lao"}[scope.level]
+
+
+def compute(scope: Scope, at: dt.datetime | None = None) -> dict:
+    """Every number of a dashboard for `scope` at `at` (default: the portal's now)."""
+    at = at or clock.now()
+    level = child_level(scope)
+    group = {"province": "district__province_id", "district": "district_id", "lao": "id"}[level]
+
+    laos = empty_counts()
+    by_kind: dict[str, dict] = {k: empty_counts() for k in sorted(LAO_KINDS)}
+    children: dict[int, dict] = defaultdict(empty_counts)
+    rows = with_state(scope.laos(), at).values(group, "kind", "state").annotate(n=Count("id")).order_by()
+    for row in rows:
+        _add(laos, row["state"], row["n"])
+        _add(by_kind[row["kind"]], row["state"], row["n"])
+        _add(children[row[group]], row["state"], row["n"])
+
+    unit_group = {"province": "district__province_id", "district": "district_id", "lao": "parent_id"}[level]
+    units = {"total": 0, "logged_in": 0}
+    unit_children: dict[int, dict] = defaultdict(lambda: {"total": 0, "logged_in": 0})
+    for row in (
+        scope.units().values(unit_group)
+        .annotate(total=Count("id"), logged_in=Count("id", filter=Q(first_login_at__isnull=False, first_login_at__lte=at)))
+        .order_by()
+    ):  # fmt: skip
+        units["total"] += row["total"]
+        units["logged_in"] += row["logged_in"]
+        unit_children[row[unit_group]] = {"total": row["total"], "logged_in": row["logged_in"]}
+
+    return {
+        "scope": scope,
+        "level": level,
+        "as_of": at,
+        "laos": laos,
+        "share_verified": share(laos),
+        "by_kind": {k: v for k, v in by_kind.items() if v["total"]},
+        "children": _children(scope, level, children, unit_children),
+        "units": units,
+        "oldest_waiting": _oldest_waiting(scope),
+        "window": window(scope, at),
+        "per_day": per_day(scope, at),
+        "reminders": reminder_counts(scope),
+        "circulars": circular_counts(scope),
+    }
+
+
+def _children(scope, level, counts, unit_counts) -> list[dict]:
+    if level == "province":
+        objects = Province.objects.order_by("code")
+    elif level == "district":
+        objects = District.objects.filter(province=scope.province).order_by("code")
+    else:
+        objects = Organization.objects.laos().filter(district=scope.district).order_by("dla_code")
+    out = []
+    for obj in objects:
+        c = counts.get(obj.pk) or empty_counts()
+        if level != "lao" and not c["total"]:
+            continue
+        out.append({
+            "object": obj, "code": obj.dla_code if level == "lao" else obj.code,
+            "name_th": obj.display_name if level == "lao" else obj.name_th,
+            "name_en": obj.name_en or (obj.display_name if level == "lao" else obj.name_th),
+            "laos": c, "share_verified": share(c), "units": unit_counts.get(obj.pk, {"total": 0, "logged_in": 0}),
+        })  # fmt: skip
+    return out
+
+
+def _oldest_waiting(scope: Scope):
+    return (
+        VerificationRequest.objects.filter(scope.lao_filter("organization__"), state="submitted")
+        .select_related("organization__district__province")
+        .order_by("submitted_at", "id")
+        .first()
+    )
+
+
+def window(scope: Scope, at: dt.datetime) -> dict | None:
+    """The verification window for unverified LAOs of the scope: open now, or next, and time left."""
+    province = scope.province or (scope.district.province if scope.district else None)
+    subject = Subject(
+        "lao", False, province_code=province.code if province else None,
+        district_code=scope.district.code if scope.district else None,
+    )  # fmt: skip
+    decision = current_policy().decide(subject, "verify_identity", at)
+    if decision.allowed:
+        left = (decision.valid_until - at) if decision.valid_until else None
+        return {
+            "open": True, "decision": decision, "opens": decision.valid_from, "ends": decision.valid_until,
+            "days_left": left.days if left else None, "hours_left": (left.seconds // 3600) if left else None,
+        }  # fmt: skip
+    return {"open": False, "decision": decision, "opens": decision.valid_until, "ends": None}
+
+
+def per_day(scope: Scope, at: dt.datetime) -> list[dict]:
+    """LAOs verified per Bangkok day over the window (or the last 30 days), with days left."""
+    w = window(scope, at)
+    today = at.astimezone(BANGKOK).date()
+    if w and w["open"] and w["opens"]:
+        first = w["opens"].astimezone(BANGKOK).date()
+        last = (w["ends"] - dt.timedelta(seconds=1)).astimezone(BANGKOK).date() if w["ends"] else today
+    else:
+        first, last = today - dt.timedelta(days=29), today
+    if (last - first).days > 60:
+        first = last - dt.timedelta(days=60)
+    counts = dict(
+        scope.laos()
+        .filter(identity_verified_at__gte=bangkok_midnight(first), identity_verified_at__lt=bangkok_midnight(last + dt.timedelta(days=1)))
+        .filter(identity_verified_at__lte=at)
+        .annotate(day=TruncDate("identity_verified_at", tzinfo=BANGKOK))
+        .values("day").annotate(n=Count("id")).order_by().values_list("day", "n")
+    )  # fmt: skip
+    out, day = [], first
+    while day <= last:
+        out.append({"day": day, "verified": counts.get(day, 0), "days_left": (last - day).days, "is_today": day == today,
+                    "future": day > today})  # fmt: skip
+        day += dt.timedelta(days=1)
+    return out
+
+
+def reminder_counts(scope: Scope) -> dict:
+    from accounts.models import Role
+    from notifications.models import Notification
+
+    notes = Notification.objects.all()
+    if scope.level != "country":
+        people = Role.objects.filter(
+            scope.lao_filter("organization__") | _officer_filter(scope)
+        ).values("user_id")
+        notes = notes.filter(recipient_id__in=people)
+    return notes.aggregate(
+        sent=Count("id", filter=Q(status="sent")),
+        failed=Count("id", filter=Q(status="failed")),
+        waiting=Count("id", filter=Q(status__in=["pending", "sending"])),
+        escalations=Count("id", filter=Q(kind__in=["district_digest", "province_summary", "dla_summary"])),
+    )
+
+
+def _officer_filter(scope: Scope) -> Q:
+    if scope.district:
+        return Q(kind="district_officer", district_id=scope.district.pk)
+    return Q(kind="district_officer", district__province_id=scope.province.pk) | Q(
+        kind="province_officer", province_id=scope.province.pk
+    )
+
+
+def circular_counts(scope: Scope) -> list[dict]:
+    """Per level, deliveries of circulars to the scope and how many are not acknowledged."""
+    try:
+        from circulars.models import Delivery
+    except ImportError:
+        return []
+    filters = {
+        "province": Q(province__isnull=False) & (Q() if scope.level == "country" else Q(
+            province_id=(scope.province or scope.district.province).pk)),
+        "district": Q(district__isnull=False) & (Q() if scope.level == "country" else (
+            Q(district_id=scope.district.pk) if scope.district else Q(district__province_id=scope.province.pk))),
+        "organization": Q(organization__isnull=False) & scope.lao_filter("organization__"),
+    }  # fmt: skip
+    out = []
+    for level, q in filters.items():
+        row = Delivery.objects.filter(q).aggregate(total=Count("id"), acknowledged=Count("id", filter=Q(acknowledged_at__isnull=False)))
+        row["level"] = level
+        row["not_acknowledged"] = row["total"] - row["acknowledged"]
+        out.append(row)
+    return out
+
+
+def cached(scope: Scope) -> dict:
+    """`compute` cached for COMPLIANCE_CACHE_SECONDS (at most 60): a new approval shows within it."""
+    seconds = settings.COMPLIANCE_CACHE_SECONDS
+    now = clock.now()
+    bucket = int(now.timestamp() // seconds) if seconds else None
+    if bucket is None:
+        return compute(scope, now)
+    key = f"compliance:{scope.key}:{bucket}"
+    data = cache.get(key)
+    if data is None:
+        data = compute(scope, now)
+        cache.set(key, data, seconds)
+    return data
+
+
+def late_laos(scope: Scope, at: dt.datetime, *, district: str = "", kind: str = "", state: str = "", min_days: int | None = None, order: str = "district"):
+    """LAOs of the scope not yet verified, with the staff to call: the 'who is late' list."""
+    from django.db.models import Prefetch
+
+    from accounts.models import Role
+
+    qs = (
+        with_state(scope.laos(), at)
+        .exclude(state="verified")
+        .annotate(last_activity=Max("verification_requests__created_at"))
+        .select_related("district__province")
+        .prefetch_related(Prefetch("staff_roles", queryset=Role.objects.filter(kind="lao_staff").select_related("user").order_by("id"), to_attr="staff"))
+    )  # fmt: skip
+    if district:
+        qs = qs.filter(district__code=district)
+    if kind in LAO_KINDS:
+        qs = qs.filter(kind=kind)
+    if state in LATE_STATES:
+        qs = qs.filter(state=state)
+    if min_days:
+        cutoff = at - dt.timedelta(days=min_days)
+        qs = qs.filter(Q(last_activity__isnull=True) | Q(last_activity__lte=cutoff))
+    orders = {
+        "district": ("district__province__code", "district__code", "dla_code"),
+        "name": ("name_th", "dla_code"),
+        "state": ("state", "district__code", "dla_code"),
+        "activity": ("last_activity", "dla_code"),
+    }
+    return qs.order_by(*orders.get(order, orders["district"]))

@@ -1,0 +1,179 @@
+"""Compliance dashboards, 'who is late' lists, exports and the JSON API: thin doors onto stats."""
+
+import json
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from accounts.access import has_totp, officer_required, session_used_mfa
+from accounts.scope import is_officer
+from elaas_portal.thai import to_arabic_digits
+from maintenance import clock
+from onboarding.models import LAO_KINDS, Organization, OrganizationKind
+
+from . import charts, exports, stats
+from .scope import Scope, home_scope, resolve
+from .templatetags.compliance import STATE_LABELS
+
+
+def _render_dashboard(request, scope: Scope):
+    data = stats.cached(scope)
+    lang = get_language() or "th"
+    context = {
+        "data": data,
+        "scope": scope,
+        "crumbs": scope.breadcrumbs(request.user),
+        "per_day_chart": charts.per_day_bars(data["per_day"], lang=lang),
+        "ranking_chart": charts.ranking_bars(data["children"]) if data["level"] != "lao" else None,
+        "kinds": dict(OrganizationKind.choices),
+    }
+    return render(request, "compliance/dashboard.html", context)
+
+
+@officer_required
+@require_GET
+def home(request):
+    scope = home_scope(request.user)
+    return redirect(scope.url())
+
+
+@officer_required
+@require_GET
+def country(request):
+    return _render_dashboard(request, resolve(request.user))
+
+
+@officer_required
+@require_GET
+def province(request, code):
+    return _render_dashboard(request, resolve(request.user, province_code=code))
+
+
+@officer_required
+@require_GET
+def district(request, code):
+    return _render_dashboard(request, resolve(request.user, district_code=code))
+
+
+@officer_required
+@require_GET
+def lao(request, dla_code):
+    org = get_object_or_404(Organization.objects.laos().select_related("district__province"), dla_code=dla_code)
+    scope = resolve(request.user, district_code=org.district.code)
+    at = clock.now()
+    state = stats.with_state(Organization.objects.filter(pk=org.pk), at).values_list("state", flat=True).get()
+    context = {
+        "org": org,
+        "state": state,
+        "scope": scope,
+        "crumbs": scope.breadcrumbs(request.user) + [(org.display_name, request.path)],
+        "requests": org.verification_requests.select_related("requester").order_by("-created_at"),
+        "units": org.units.order_by("name_th"),
+        "staff": org.staff_roles.select_related("user").order_by("id"),
+    }
+    return render(request, "compliance/lao.html", context)
+
+
+def _scope_from_query(request) -> Scope:
+    province_code = to_arabic_digits(request.GET.get("province", "").strip()) or None
+    district_code = to_arabic_digits(request.GET.get("district", "").strip()) or None
+    if province_code is None and district_code is None:
+        home = home_scope(request.user)
+        if home is None:
+            raise Http404
+        return home
+    return resolve(request.user, province_code=province_code, district_code=district_code)
+
+
+def _late_filters(request) -> dict:
+    try:
+        min_days = int(to_arabic_digits(request.GET.get("age", "") or "0"))
+    except ValueError:
+        min_days = 0
+    return {
+        "district": to_arabic_digits(request.GET.get("in_district", "").strip()),
+        "kind": request.GET.get("kind", "").strip(),
+        "state": request.GET.get("state", "").strip(),
+        "min_days": max(min_days, 0) or None,
+        "order": request.GET.get("order", "district"),
+    }
+
+
+@officer_required
+@require_GET
+def late(request):
+    scope = _scope_from_query(request)
+    filters = _late_filters(request)
+    laos = stats.late_laos(scope, clock.now(), **filters)
+    page = Paginator(laos, 50).get_page(request.GET.get("page"))
+    districts = []
+    if scope.level == "province":
+        districts = scope.province.districts.order_by("code")
+    context = {
+        "scope": scope, "page": page, "filters": filters, "crumbs": scope.breadcrumbs(request.user),
+        "states": [(s, STATE_LABELS[s]) for s in stats.LATE_STATES],
+        "kinds": [(k, label) for k, label in OrganizationKind.choices if k in LAO_KINDS],
+        "districts": districts, "query": request.GET.urlencode(),
+    }  # fmt: skip
+    return render(request, "compliance/late.html", context)
+
+
+@officer_required
+@require_GET
+def export(request, table, fmt):
+    if fmt not in ("csv", "xlsx") or table not in ("late", "summary"):
+        raise Http404
+    scope = _scope_from_query(request)
+    with translation.override("th"):  # Thai headers and labels, whatever the page's language
+        if table == "late":
+            headers, rows = exports.late_table(stats.late_laos(scope, clock.now(), **_late_filters(request)))
+        else:
+            headers, rows = exports.summary_table(stats.cached(scope))
+    filename = f"elaas-{table}-{scope.key.replace(':', '-')}-{clock.now():%Y%m%d}"
+    if fmt == "csv":
+        return exports.as_csv(filename, headers, rows)
+    return exports.as_xlsx(filename, headers, rows)
+
+
+@require_GET
+def api(request):
+    """GET /api/compliance?province=<code>[&district=<code>]: the dashboard's numbers as JSON."""
+    user = request.user
+    if not user.is_authenticated:
+        return JsonResponse({"error": "log in first"}, status=401)
+    if not is_officer(user):
+        return JsonResponse({"error": _("This page is for district, provincial and DLA officers.")}, status=403)
+    if not (has_totp(user) and session_used_mfa(request)):
+        return JsonResponse({"error": _("Confirm the code from your authenticator app to go on.")}, status=403)
+    try:
+        scope = _scope_from_query(request)
+    except Http404:
+        return JsonResponse({"error": "not found"}, status=404)
+    data = stats.cached(scope)
+    children = [
+        {"code": c["code"], "name_th": c["name_th"], "laos": c["laos"], "units": c["units"], "share_verified": c["share_verified"]}
+        for c in data["children"]
+    ]  # fmt: skip
+    body = {
+        "scope": scope.key,
+        "laos": data["laos"],
+        "units": data["units"],
+        "share_verified": data["share_verified"],
+        "as_of": data["as_of"].astimezone(stats.BANGKOK).isoformat(),
+    }
+    if data["level"] == "province":
+        body["provinces"] = children
+    elif data["level"] == "district":
+        body["districts"] = children
+    else:
+        body["districts"] = [
+            {"code": scope.district.code, "name_th": scope.district.name_th, "laos": data["laos"], "units": data["units"],
+             "share_verified": data["share_verified"]}
+        ]  # fmt: skip
+        body["laos_list"] = children
+    return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/json; charset=utf-8")
