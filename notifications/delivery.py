@@ -21,6 +21,7 @@ import smtplib
 import socket
 from collections import Counter
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
@@ -40,6 +41,10 @@ class PermanentFailure(Exception):
 
 def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def due_count() -> int:
+    return Notification.objects.filter(status=Status.PENDING, next_attempt_at__lte=timezone.now()).count()
 
 
 def claim(limit: int, *, worker: str) -> list[int]:
@@ -90,9 +95,16 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
 
 
-def deliver_one(pk: int, *, worker: str, mail_connection) -> str:
-    """Send one claimed row; returns 'sent', 'retry', 'failed' or 'lost' (claim taken back)."""
-    n = Notification.objects.select_related("recipient").get(pk=pk)
+def deliver_one(pk: int, *, worker: str, mail_connection, row: Notification | None = None) -> str:
+    """Send one claimed row; returns 'sent', 'retry', 'failed' or 'lost' (claim taken back).
+
+    `row`: the row as deliver_due loaded it with its batch, just after the claim (one query per
+    batch instead of one per row). Once the claim is half a lease old it is read again, so that
+    a row the sweep may have given back is not handed to the mail server first.
+    """
+    n = row if row is not None and _claim_is_fresh(row) else None
+    if n is None:
+        n = Notification.objects.select_related("recipient").get(pk=pk)
     if n.status != Status.SENDING or n.claimed_by != worker:
         return "lost"
     try:
@@ -106,6 +118,8 @@ def deliver_one(pk: int, *, worker: str, mail_connection) -> str:
         return "sent"
     except _ClaimLost:
         return "lost"
+    except SoftTimeLimitExceeded:
+        raise  # the task ran out of time: not the mail's fault; deliver_due gives the rows back
     except Exception as exc:  # any failure is recorded on the row, never lost
         attempts = n.attempts + 1
         error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -126,6 +140,11 @@ class _ClaimLost(Exception):
     pass
 
 
+def _claim_is_fresh(n: Notification) -> bool:
+    lease = dt.timedelta(seconds=settings.NOTIFICATION_CLAIM_LEASE_SECONDS)
+    return n.claimed_at is not None and timezone.now() - n.claimed_at < lease / 2
+
+
 def deliver_due(
     *, batch: int = 100, max_batches: int | None = None, worker: str | None = None, mail_connection=None
 ) -> Counter:
@@ -138,20 +157,41 @@ def deliver_due(
         mail_connection.open()
     except Exception as exc:  # the mail server is down: leave the rows due, try again later
         log.warning("mail connection failed: %s", exc)
+    ids: list[int] = []
     try:
         while max_batches is None or batches < max_batches:
             ids = claim(batch, worker=worker)
             if not ids:
                 break
             batches += 1
+            loaded = Notification.objects.select_related("recipient").in_bulk(ids)  # one query
             for pk in ids:
-                counts[deliver_one(pk, worker=worker, mail_connection=mail_connection)] += 1
+                row = loaded.get(pk)
+                outcome = deliver_one(pk, worker=worker, mail_connection=mail_connection, row=row)
+                counts[outcome] += 1
+    except BaseException:
+        # Interrupted (the task's soft time limit, a warm shutdown): give back what this batch
+        # still holds, so it is due again now rather than after the lease.
+        try:
+            log.warning("delivery interrupted; %s claimed rows given back", release(ids, worker=worker))
+        except Exception:  # the database went too: the lease and the sweep will give them back
+            log.exception("delivery interrupted; claimed rows wait for the lease")
+        raise
     finally:
         try:
             mail_connection.close()
         except Exception:  # noqa: S110 - closing a broken connection
             pass
     return counts
+
+
+def release(ids: list[int], *, worker: str) -> int:
+    """Give back rows this worker claimed but did not finish."""
+    if not ids:
+        return 0
+    return Notification.objects.filter(id__in=ids, status=Status.SENDING, claimed_by=worker).update(
+        status=Status.PENDING, claimed_at=None, claimed_by="", next_attempt_at=timezone.now()
+    )
 
 
 def reclaim_stale(lease_seconds: int | None = None) -> int:

@@ -147,10 +147,10 @@ def collect(day: dt.date) -> list[Outgoing]:
         for org in orgs
     ]  # fmt: skip
     if lao_ids:
-        orgs = {o.pk: o for o in unverified if o.pk in set(lao_ids)}
-        staff = Role.objects.filter(kind="lao_staff", organization_id__in=lao_ids).values_list(
-            "user_id", "organization_id", "user__full_name", "user__email"
-        )
+        wanted = set(lao_ids)
+        orgs = {o.pk: o for o in unverified if o.pk in wanted}
+        staff = Role.objects.filter(kind="lao_staff", organization_id__in=lao_ids, user__is_active=True)
+        staff = staff.values_list("user_id", "organization_id", "user__full_name", "user__email")
         rendered = {}
         for user_id, org_id, name, email in staff.iterator(chunk_size=5000):
             org = orgs[org_id]
@@ -164,7 +164,7 @@ def collect(day: dt.date) -> list[Outgoing]:
     districts = {d.pk: d for d in District.objects.select_related("province").filter(pk__in=list(by_district))}
     digest_ids = [d for d in by_district if _fires(Kind.DISTRICT_DIGEST, steps, day, windows[d])]
     for user_id, district_id, name, email in Role.objects.filter(
-        kind="district_officer", district_id__in=digest_ids
+        kind="district_officer", district_id__in=digest_ids, user__is_active=True
     ).values_list("user_id", "district_id", "user__full_name", "user__email"):
         window = windows[district_id]
         message = render_message(
@@ -175,9 +175,11 @@ def collect(day: dt.date) -> list[Outgoing]:
                             _circular_id(window)))  # fmt: skip
 
     # 3. Provincial officers: a summary by district.  4. DLA: a summary by province.
-    totals = dict(
-        Organization.objects.laos().filter(district_id__in=list(windows)).values_list("district_id")
-        .annotate(n=Count("id")).values_list("district_id", "n")
+    # "X of Y not yet verified": Y counts every LAO of the area, those of fully verified districts too.
+    under_window = Organization.objects.laos().filter(district_id__in=list(windows))
+    totals = dict(under_window.values_list("district_id").annotate(n=Count("id")).values_list("district_id", "n"))
+    province_totals = dict(
+        under_window.values_list("district__province_id").annotate(n=Count("id")).values_list("district__province_id", "n")
     )  # fmt: skip
     rows_by_province: dict[int, list] = defaultdict(list)
     for district_id, window in windows.items():
@@ -192,20 +194,20 @@ def collect(day: dt.date) -> list[Outgoing]:
     for pid, rows in rows_by_province.items():
         province_window[pid] = windows[rows[0]["district"].pk]
     summary_ids = [pid for pid, w in province_window.items() if _fires(Kind.PROVINCE_SUMMARY, steps, day, w)]
-    for user_id, pid, name, email in Role.objects.filter(kind="province_officer", province_id__in=summary_ids).values_list(
-        "user_id", "province_id", "user__full_name", "user__email"
-    ):
+    for user_id, pid, name, email in Role.objects.filter(
+        kind="province_officer", province_id__in=summary_ids, user__is_active=True
+    ).values_list("user_id", "province_id", "user__full_name", "user__email"):
         rows = sorted(rows_by_province[pid], key=lambda r: r["district"].code)
         message = render_message(
             Kind.PROVINCE_SUMMARY,
             {**_common(province_window[pid], day), "province": provinces[pid], "rows": rows,
-             "unverified": sum(r["unverified"] for r in rows), "total": sum(r["total"] for r in rows)},
+             "unverified": sum(r["unverified"] for r in rows), "total": province_totals.get(pid, 0)},
         )  # fmt: skip
         out.append(Outgoing(user_id, Kind.PROVINCE_SUMMARY, f"province:{pid}", period, message, name or email,
                             _circular_id(province_window[pid])))  # fmt: skip
 
     national_rows = [
-        {"province": provinces[pid], "unverified": sum(r["unverified"] for r in rows), "total": sum(r["total"] for r in rows)}
+        {"province": provinces[pid], "unverified": sum(r["unverified"] for r in rows), "total": province_totals.get(pid, 0)}
         for pid, rows in sorted(rows_by_province.items(), key=lambda kv: provinces[kv[0]].code)
         if _fires(Kind.DLA_SUMMARY, steps, day, province_window[pid])
     ]  # fmt: skip
@@ -213,10 +215,10 @@ def collect(day: dt.date) -> list[Outgoing]:
         window = province_window[next(pid for pid in rows_by_province if provinces[pid] == national_rows[0]["province"])]
         message = render_message(
             Kind.DLA_SUMMARY,
-            {**_common(window, day), "rows": national_rows, "unverified": sum(r["unverified"] for r in national_rows),
-             "total": sum(r["total"] for r in national_rows)},
+            {**_common(window, day), "rows": national_rows, "unverified": sum(len(v) for v in by_district.values()),
+             "total": sum(province_totals.values())},
         )  # fmt: skip
-        for user_id, name, email in Role.objects.filter(kind="dla_officer").values_list(
+        for user_id, name, email in Role.objects.filter(kind="dla_officer", user__is_active=True).values_list(
             "user_id", "user__full_name", "user__email"
         ):
             out.append(Outgoing(user_id, Kind.DLA_SUMMARY, "country", period, message, name or email, _circular_id(window)))
@@ -240,7 +242,7 @@ def _unit_reminders(day: dt.date, steps, period: str) -> list[Outgoing]:
     rendered = {}
     staff = (
         Role.objects.filter(kind="unit_staff", organization__first_login_at__isnull=True,
-                            organization__district__province__code__in=due)
+                            organization__district__province__code__in=due, user__is_active=True)
         .select_related("organization__parent", "organization__district__province", "user")
     )  # fmt: skip
     for role in staff:

@@ -8,10 +8,14 @@ may fail (Redis down): the rows wait, and the periodic sweep delivers them later
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from maintenance import clock
 
@@ -36,7 +40,8 @@ def queue(items: list[Outgoing], *, nudge_workers: bool = True) -> tuple[int, in
     """Write the rows that do not exist yet; (created, already existed). Call inside a transaction."""
     if not items:
         return 0, 0
-    now = clock.now()
+    now = clock.now()  # the portal's time: what the inbox shows
+    due = timezone.now()  # the real time: what the workers compare `next_attempt_at` with
     keys = {(i.recipient_id, i.kind, i.subject_key, i.period) for i in items}
     existing = _existing_keys(keys)
     new = [i for i in items if (i.recipient_id, i.kind, i.subject_key, i.period) not in existing]
@@ -47,14 +52,22 @@ def queue(items: list[Outgoing], *, nudge_workers: bool = True) -> tuple[int, in
             Notification(
                 recipient_id=i.recipient_id, kind=i.kind, subject_key=i.subject_key, period=i.period,
                 circular_id=i.circular_id, title_th=message.title_th[:255], title_en=message.title_en[:255],
-                body_text=message.text, body_html=message.html, created_at=now, next_attempt_at=now,
+                body_text=message.text, body_html=message.html, created_at=now, next_attempt_at=due,
             )  # fmt: skip
         )
     before = _count(keys)
     Notification.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
     created = _count(keys) - before
-    if created and nudge_workers:
-        transaction.on_commit(nudge)
+    if created:
+        recipients = {i.recipient_id for i in new}
+        _drop_unread(recipients)
+
+        def after_commit():
+            _drop_unread(recipients)  # a page read between the two may have cached the old count
+            if nudge_workers:
+                nudge(created)
+
+        transaction.on_commit(after_commit)
     return created, len(keys) - created
 
 
@@ -76,12 +89,22 @@ def _count(keys: set[tuple]) -> int:
     return len(_existing_keys(keys))
 
 
-def nudge() -> bool:
-    """Tell a worker there is mail. With the broker down, log it: the sweep will deliver."""
+def nudges_for(rows: int) -> int:
+    """How many delivery tasks `rows` new rows deserve: one per NOTIFICATION_ROWS_PER_NUDGE, at
+    least one, at most NOTIFICATION_NUDGE_FANOUT. Each task claims batches until nothing is due,
+    so extra tasks only let more workers share the work; they never send anything twice."""
+    per = settings.NOTIFICATION_ROWS_PER_NUDGE
+    return max(1, min(settings.NOTIFICATION_NUDGE_FANOUT, math.ceil(rows / per)))
+
+
+def nudge(rows: int = 1) -> bool:
+    """Tell workers there is mail, enough of them for `rows` rows. With the broker down, log it:
+    the sweep will deliver."""
     from .tasks import deliver_notifications
 
     try:
-        deliver_notifications.apply_async(retry=False)
+        for _ in range(nudges_for(rows)):
+            deliver_notifications.apply_async(retry=False)
     except Exception as exc:  # the broker is down or unreachable: nothing is lost, the rows wait
         log.warning("could not nudge the notification workers (%s); the periodic sweep will deliver", exc)
         return False
@@ -92,13 +115,57 @@ def inbox_for(user):
     return Notification.objects.filter(recipient=user)
 
 
+# The inbox badge is on every page: its count is kept in the shared cache, dropped whenever a
+# notification is written for the user or one of theirs is read.
+UNREAD_CACHE_SECONDS = 60
+
+
+def unread_cache_key(user_id) -> str:
+    return f"unread:v1:{user_id}"
+
+
+UNREAD_ATTR = "_elaas_unread"  # set by the authentication backend when the count was cached
+
+
 def unread_count(user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    n = getattr(user, UNREAD_ATTR, None)
+    if n is None:
+        key = unread_cache_key(user.pk)
+        n = cache.get(key)
+        if n is None:
+            n = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+            cache.set(key, n, UNREAD_CACHE_SECONDS)
+        setattr(user, UNREAD_ATTR, n)
+    return n
+
+
+def forget_unread(user_ids) -> None:
+    """Drop the cached counts, now and after commit (a page between the two may read the old)."""
+    user_ids = set(user_ids)
+    _drop_unread(user_ids)
+    transaction.on_commit(lambda: _drop_unread(user_ids))
+
+
+def _drop_unread(user_ids) -> None:
+    if user_ids:
+        cache.delete_many([unread_cache_key(pk) for pk in user_ids])
 
 
 @transaction.atomic
-def mark_read(notification: Notification) -> None:
-    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=clock.now())
+def mark_read(notification: Notification, *, reader=None) -> None:
+    """Mark read; `reader`: the request's user, whose badge on this page must count it."""
+    if Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=clock.now()):
+        forget_unread([notification.recipient_id])
+        if reader is not None:
+            drop_unread_attr(reader)
+
+
+def drop_unread_attr(user) -> None:
+    """Count again on this request (`user` may be request.user, a lazy object: delattr goes through)."""
+    try:
+        delattr(user, UNREAD_ATTR)
+    except AttributeError:
+        pass
 
 
 def visible_log(user):

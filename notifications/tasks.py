@@ -14,9 +14,13 @@ def deliver_notifications():
 def sweep_notifications():
     """Periodic: give back rows of dead workers, then deliver whatever is due (the broker may
     have been down when the rows were written)."""
-    from .delivery import deliver_due, reclaim_stale
+    from .delivery import deliver_due, due_count, reclaim_stale
+    from .services import nudge, nudges_for
 
     reclaimed = reclaim_stale()
+    due = due_count()
+    if nudges_for(due) > 1:  # a backlog (the broker was down): let the other workers share it
+        nudge(due)
     counts = dict(deliver_due())
     counts["reclaimed"] = reclaimed
     return counts

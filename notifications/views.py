@@ -26,7 +26,7 @@ def inbox(request):
 @require_GET
 def detail(request, pk):
     notification = get_object_or_404(services.inbox_for(request.user).select_related("circular"), pk=pk)
-    services.mark_read(notification)
+    services.mark_read(notification, reader=request.user)
     return render(request, "notifications/detail.html", {"n": notification})
 
 
