@@ -1,6 +1,14 @@
-"""Circulars (หนังสือเวียน) as data: the parts of a Thai official letter, linked to each other."""
+"""Circulars (หนังสือเวียน) as data: the parts of a Thai official letter, linked to each other.
 
+A published letter travels down the chain: DLA's reaches every province; a province forwards
+it, as its own linked letter, to its districts and directly to its PAO and city and town
+municipalities; a district forwards it to the other LAOs in it. Each recipient's copy is a
+`Delivery` that its people acknowledge (รับทราบ).
+"""
+
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -77,6 +85,14 @@ class Circular(models.Model):
         verbose_name=_("forwards (the source letter)"),
     )  # fmt: skip
     source_text = models.TextField(_("source text (as received)"), blank=True)
+    published_at = models.DateTimeField(
+        _("published at"), null=True, blank=True,
+        help_text=_("When the letter was sent to its recipients in the portal; empty: not yet."),
+    )  # fmt: skip
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("published by"),
+    )  # fmt: skip
     history = HistoricalRecords()
 
     objects = CircularQuerySet.as_manager()
@@ -132,3 +148,157 @@ class CircularReference(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.text[:60]}"
+
+
+# Who a province's letter reaches directly, besides its districts; a district's letter reaches
+# the other LAOs in it, so that every LAO is told once.
+PROVINCE_DIRECT_KINDS = frozenset({"PAO", "CITY_MUNI", "TOWN_MUNI"})
+
+
+class DeliveryLevel(models.TextChoices):
+    PROVINCE = "province", _("Province")
+    DISTRICT = "district", _("District")
+    ORGANIZATION = "organization", _("LAO")
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Deliveries in the user's area: DLA all; an officer their province's or district's
+        (its districts and LAOs included); LAO staff their own organisation's."""
+        from accounts.scope import officer_area, staff_roles
+
+        if user is None or not user.is_authenticated:
+            return self.none()
+        national, provinces, districts = officer_area(user)
+        if national:
+            return self.all()
+        own = [r.organization_id for r in staff_roles(user, "lao_staff")]
+        q = Q(pk__in=[])
+        if provinces:
+            q |= (
+                Q(province_id__in=provinces)
+                | Q(district__province_id__in=provinces)
+                | Q(organization__district__province_id__in=provinces)
+            )
+        if districts:
+            q |= Q(district_id__in=districts) | Q(organization__district_id__in=districts)
+        if own:
+            q |= Q(organization_id__in=own)
+        return self.filter(q)
+
+    def addressed_to(self, user):
+        """Deliveries the user acknowledges: to their province (provincial officers), their
+        district (district officers) or their LAO (its staff)."""
+        from accounts.scope import officer_area, staff_roles
+
+        if user is None or not user.is_authenticated:
+            return self.none()
+        _national, provinces, districts = officer_area(user, {"province_officer", "district_officer"})
+        own = [r.organization_id for r in staff_roles(user, "lao_staff")]
+        q = Q(pk__in=[])
+        if provinces:
+            q |= Q(level=DeliveryLevel.PROVINCE, province_id__in=provinces)
+        if districts:
+            q |= Q(level=DeliveryLevel.DISTRICT, district_id__in=districts)
+        if own:
+            q |= Q(level=DeliveryLevel.ORGANIZATION, organization_id__in=own)
+        return self.filter(q)
+
+    def unacknowledged(self):
+        return self.filter(acknowledged_at__isnull=True)
+
+
+class Delivery(models.Model):
+    """One recipient's copy of a published letter: a province, a district or an LAO.
+
+    Exactly one of province, district and organisation is set, as `level` says (a check
+    constraint); a letter reaches each recipient once (conditional unique constraints), so
+    publishing twice creates nothing. Acknowledging sets `acknowledged_at` once.
+    """
+
+    circular = models.ForeignKey(
+        Circular, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("circular")
+    )
+    level = models.CharField(_("level"), max_length=20, choices=DeliveryLevel.choices)
+    province = models.ForeignKey(
+        "onboarding.Province", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="circular_deliveries", verbose_name=_("province"),
+    )  # fmt: skip
+    district = models.ForeignKey(
+        "onboarding.District", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="circular_deliveries", verbose_name=_("district"),
+    )  # fmt: skip
+    organization = models.ForeignKey(
+        "onboarding.Organization", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="circular_deliveries", verbose_name=_("organisation"),
+    )  # fmt: skip
+    delivered_at = models.DateTimeField(_("delivered at"))
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("acknowledged by"),
+    )  # fmt: skip
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["circular", "level", "id"]
+        verbose_name = _("delivery of a circular")
+        verbose_name_plural = _("deliveries of circulars")
+        constraints = [
+            models.CheckConstraint(
+                name="delivery_one_recipient_of_its_level",
+                condition=(
+                    Q(level="province", province__isnull=False, district__isnull=True, organization__isnull=True)
+                    | Q(level="district", province__isnull=True, district__isnull=False, organization__isnull=True)
+                    | Q(level="organization", province__isnull=True, district__isnull=True,
+                        organization__isnull=False)
+                ),
+            ),  # fmt: skip
+            models.CheckConstraint(
+                name="delivery_acknowledged_by_only_with_a_time",
+                condition=Q(acknowledged_by__isnull=True) | Q(acknowledged_at__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["circular", "province"], condition=Q(province__isnull=False),
+                name="delivery_once_per_circular_and_province",
+            ),  # fmt: skip
+            models.UniqueConstraint(
+                fields=["circular", "district"], condition=Q(district__isnull=False),
+                name="delivery_once_per_circular_and_district",
+            ),  # fmt: skip
+            models.UniqueConstraint(
+                fields=["circular", "organization"], condition=Q(organization__isnull=False),
+                name="delivery_once_per_circular_and_organization",
+            ),  # fmt: skip
+        ]
+        indexes = [
+            models.Index(
+                fields=["circular", "level"], condition=Q(acknowledged_at__isnull=True),
+                name="delivery_unacknowledged_idx",
+            ),  # fmt: skip
+        ]
+
+    def __str__(self):
+        return f"{self.circular} → {self.recipient_name}"
+
+    def get_absolute_url(self):
+        return self.circular.get_absolute_url()
+
+    @property
+    def recipient(self):
+        return self.province or self.district or self.organization
+
+    @property
+    def recipient_name(self) -> str:
+        """In Thai, as a letter addresses it: จังหวัดนครพนม, อำเภอเมืองนครพนม จังหวัดนครพนม, อบต.… (อำเภอ…)."""
+        if self.level == DeliveryLevel.PROVINCE:
+            return f"จังหวัด{self.province.name_th}"
+        if self.level == DeliveryLevel.DISTRICT:
+            return f"อำเภอ{self.district.name_th} จังหวัด{self.district.province.name_th}"
+        org = self.organization
+        return f"{org.display_name} (อำเภอ{org.district.name_th} จังหวัด{org.district.province.name_th})"
+
+    @property
+    def is_acknowledged(self) -> bool:
+        return self.acknowledged_at is not None

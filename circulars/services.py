@@ -1,17 +1,22 @@
-"""Loading circulars as data: the letters, their links, and the access rules they carry."""
+"""Circulars as data, and the chain they travel.
+
+Loading: the letters, their links, and the access rules they carry (`load_circulars`).
+The chain: `publish_circular`, `forward_circular`, `acknowledge` (below).
+"""
 
 import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
+from elaas_portal.thai import BANGKOK, normalize_number
 from maintenance.models import AccessRule
 from maintenance.services import record_discrepancies
 from onboarding.models import District, Province
-
-from elaas_portal.thai import normalize_number
 
 from .models import Authority, Circular, CircularReference, Urgency
 
@@ -175,3 +180,418 @@ def _sync_rules(circular: Circular, item: dict) -> bool:
     for values in wanted:
         AccessRule.objects.create(circular=circular, **values)
     return True
+
+
+# --- the chain: publishing, forwarding, acknowledging ---------------------------------------------
+#
+# Every change is one function here, in one transaction: the deliveries, the forwarding letter
+# with its enclosure and rules, and the notifications to the recipients' people (the outbox) are
+# written together or not at all. Permission checks are here too (PermissionDenied); the views
+# only ask them.
+
+
+class ChainError(Exception):
+    """A change that cannot be made as asked; `message` says why, in the user's language."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+@dataclass
+class PublishResult:
+    circular: Circular
+    deliveries_created: int = 0
+    deliveries_existing: int = 0
+    notifications_created: int = 0
+
+
+# Pure decisions from a user's roles (no ORM inside): who may publish, forward, acknowledge.
+
+
+def may_publish(user, circular: Circular) -> bool:
+    """DLA officers publish DLA's letters; an area's officers their area's own letters."""
+    from accounts.scope import roles_of
+
+    for role in roles_of(user):
+        if circular.authority == Authority.DLA and role.kind == "dla_officer":
+            return True
+        if (circular.authority == Authority.PROVINCE and role.kind == "province_officer"
+                and circular.province_id is not None and role.province_id == circular.province_id):  # fmt: skip
+            return True
+        if (circular.authority == Authority.DISTRICT and role.kind == "district_officer"
+                and circular.district_id is not None and role.district_id == circular.district_id):  # fmt: skip
+            return True
+    return False
+
+
+def _holds_delivery(user, delivery, kinds) -> bool:
+    """Whether one of the user's roles of `kinds` is the delivery's recipient."""
+    from accounts.scope import roles_of
+
+    from .models import DeliveryLevel
+
+    recipient_of = {
+        "province_officer": (DeliveryLevel.PROVINCE, "province_id"),
+        "district_officer": (DeliveryLevel.DISTRICT, "district_id"),
+        "lao_staff": (DeliveryLevel.ORGANIZATION, "organization_id"),
+    }
+    for role in roles_of(user):
+        if role.kind in kinds:
+            level, field = recipient_of[role.kind]
+            if delivery.level == level and getattr(role, field) == getattr(delivery, field):
+                return True
+    return False
+
+
+def may_forward_through(user, delivery) -> bool:
+    """A provincial officer forwards what reached their province; a district officer what
+    reached their district. LAOs are the end of the chain."""
+    return _holds_delivery(user, delivery, {"province_officer", "district_officer"})
+
+
+def may_acknowledge(user, delivery) -> bool:
+    """The recipient's people: its provincial officers, its district officers, its LAO's staff."""
+    return _holds_delivery(user, delivery, {"province_officer", "district_officer", "lao_staff"})
+
+
+def forwarding_deliveries(user, circular: Circular):
+    """The deliveries of `circular` through which this user may forward it (usually 0 or 1)."""
+    from .models import Delivery
+
+    candidates = Delivery.objects.addressed_to(user).filter(circular=circular, level__in=["province", "district"])
+    return [d for d in candidates.select_related("province", "district__province") if may_forward_through(user, d)]
+
+
+def _recipients(circular: Circular) -> list[tuple[str, str, list[int]]]:
+    """(level, field, ids) of everyone the letter reaches, by its issuer's level."""
+    from onboarding.models import LAO_KINDS, Organization
+
+    from .models import PROVINCE_DIRECT_KINDS, DeliveryLevel
+
+    if circular.authority == Authority.DLA:
+        return [(DeliveryLevel.PROVINCE, "province", list(Province.objects.values_list("pk", flat=True)))]
+    if circular.authority == Authority.PROVINCE:
+        if circular.province_id is None:
+            raise ChainError(_("This provincial letter names no province: there is nobody to send it to."))
+        districts = District.objects.filter(province_id=circular.province_id).values_list("pk", flat=True)
+        direct = Organization.objects.filter(
+            kind__in=PROVINCE_DIRECT_KINDS, district__province_id=circular.province_id
+        ).values_list("pk", flat=True)
+        return [
+            (DeliveryLevel.DISTRICT, "district", list(districts)),
+            (DeliveryLevel.ORGANIZATION, "organization", list(direct)),
+        ]
+    if circular.district_id is None:
+        raise ChainError(_("This district letter names no district: there is nobody to send it to."))
+    laos = Organization.objects.filter(
+        kind__in=LAO_KINDS - PROVINCE_DIRECT_KINDS, district_id=circular.district_id
+    ).values_list("pk", flat=True)
+    return [(DeliveryLevel.ORGANIZATION, "organization", list(laos))]
+
+
+def _deliver(circular: Circular, now) -> tuple[list, int]:
+    """Create the deliveries that do not exist yet; (the new ones, how many existed)."""
+    from .models import Delivery
+
+    new_ids: dict[str, list[int]] = {}
+    existing_count = 0
+    for level, field_name, ids in _recipients(circular):
+        have = set(
+            Delivery.objects.filter(circular=circular, level=level).values_list(f"{field_name}_id", flat=True)
+        )
+        existing_count += len(have)
+        missing = [pk for pk in ids if pk not in have]
+        Delivery.objects.bulk_create(
+            [Delivery(circular=circular, level=level, delivered_at=now, **{f"{field_name}_id": pk}) for pk in missing],
+            batch_size=1000,
+            ignore_conflicts=True,
+        )
+        new_ids[field_name] = missing
+    created = []
+    for field_name, ids in new_ids.items():
+        if ids:
+            created.extend(
+                Delivery.objects.filter(circular=circular, delivered_at=now, **{f"{field_name}_id__in": ids})
+                .select_related("province", "district__province", "organization__district__province")
+                .order_by("level", "id")
+            )
+    return created, existing_count
+
+
+def _chain_up(circular: Circular) -> list[Circular]:
+    """The letter and the letters it forwards, nearest first."""
+    chain, seen, current = [], set(), circular
+    while current is not None and current.pk not in seen:
+        chain.append(current)
+        seen.add(current.pk)
+        current = current.forwards
+    return chain
+
+
+def _deadline(circular: Circular, now) -> AccessRule | None:
+    """The rule with the earliest end still ahead among those this letter carries or forwards
+    (rules the policy sets aside left out), or None: it gives a notification its "by when"."""
+    from maintenance.snapshot import current_policy
+
+    chain = _chain_up(circular)
+    set_aside = current_policy().set_aside
+    rules = [
+        r for r in AccessRule.objects.filter(circular__in=chain, ends_at__gt=now).order_by("ends_at", "id")
+        if r.id not in set_aside
+    ]  # fmt: skip
+    if not rules:
+        return None
+    return rules[0]
+
+
+def _message_context(circular: Circular, now) -> dict:
+    from elaas_portal.thai import format_date, format_datetime, to_thai_digits
+
+    rule = _deadline(circular, now)
+    last = rule.ends_at - dt.timedelta(seconds=1) if rule else None
+    source = circular.forwards
+    return {
+        "circular": circular,
+        "source": source,
+        "number": circular.number,
+        "issued_th": to_thai_digits(format_date(circular.issued_on, "th", full=True)),
+        "issued_en": format_date(circular.issued_on, "en"),
+        "source_issued_th": to_thai_digits(format_date(source.issued_on, "th", full=True)) if source else "",
+        "source_issued_en": format_date(source.issued_on, "en") if source else "",
+        "rule": rule,
+        "until_th": format_datetime(last, "th") if last else "",
+        "until_en": format_datetime(last, "en") if last else "",
+        "rule_circular": rule.circular if rule else None,
+    }
+
+
+def _outgoing(circular: Circular, deliveries: list, now) -> list:
+    """One notification per delivery and person: provincial officers, district officers, LAO staff."""
+    from accounts.models import Role
+    from notifications.messages import render_message
+    from notifications.models import Kind
+    from notifications.services import Outgoing
+
+    from .models import DeliveryLevel
+
+    if not deliveries:
+        return []
+    people: dict[tuple[str, int], list[tuple[int, str]]] = {}
+    wanted = {
+        DeliveryLevel.PROVINCE: ("province_officer", "province_id"),
+        DeliveryLevel.DISTRICT: ("district_officer", "district_id"),
+        DeliveryLevel.ORGANIZATION: ("lao_staff", "organization_id"),
+    }
+    for level, (kind, field_name) in wanted.items():
+        ids = [getattr(d, field_name) for d in deliveries if d.level == level]
+        if not ids:
+            continue
+        rows = Role.objects.filter(kind=kind, user__is_active=True, **{f"{field_name}__in": ids}).values_list(
+            field_name, "user_id", "user__full_name", "user__email"
+        )
+        for where, user_id, name, email in rows:
+            people.setdefault((level, where), []).append((user_id, name or email))
+    base = _message_context(circular, now)
+    period = f"circular:{circular.pk}"
+    out = []
+    for d in deliveries:
+        recipients = people.get((d.level, getattr(d, wanted[d.level][1])), [])
+        if not recipients:
+            continue
+        message = render_message(Kind.CIRCULAR, {**base, "delivery": d, "level": d.level})
+        for user_id, name in recipients:
+            out.append(Outgoing(user_id, Kind.CIRCULAR, f"delivery:{d.pk}", period, message, name, circular.pk))
+    return out
+
+
+def _publish(circular: Circular, *, actor, now) -> PublishResult:
+    from notifications.services import queue
+
+    created, existing = _deliver(circular, now)
+    if circular.published_at is None:
+        circular.published_at = now
+        circular.published_by = actor
+        circular.save(update_fields=["published_at", "published_by"])
+    notified, _existed = queue(_outgoing(circular, created, now))
+    return PublishResult(circular, len(created), existing, notified)
+
+
+@transaction.atomic
+def publish_circular(circular: Circular, *, actor) -> PublishResult:
+    """Send the letter to its recipients: a delivery each, and a notification to their people.
+
+    DLA's letter reaches every province; a province's its districts and its PAO, city and town
+    municipalities; a district's the other LAOs in it. Publishing again creates only what is
+    missing (a province added to the registry since), so a second call creates nothing.
+    """
+    from maintenance import clock
+
+    circular = Circular.objects.select_for_update(of=("self",)).select_related("forwards").get(pk=circular.pk)
+    if not may_publish(actor, circular):
+        raise PermissionDenied(_("Only the issuer's officers may publish this letter."))
+    return _publish(circular, actor=actor, now=clock.now())
+
+
+def _default_recipients(area) -> str:
+    if isinstance(area, Province):
+        return (
+            "นายอำเภอ ทุกอำเภอ\n"
+            f"นายกองค์การบริหารส่วนจังหวัด{area.name_th}\n"
+            f"นายกเทศมนตรีนคร และนายกเทศมนตรีเมือง ในจังหวัด{area.name_th}"
+        )
+    return f"นายกเทศมนตรีตำบล และนายกองค์การบริหารส่วนตำบล ทุกแห่ง ในอำเภอ{area.name_th}"
+
+
+def _enclosure_text(source: Circular) -> str:
+    from elaas_portal.thai import format_date, to_thai_digits
+
+    date = to_thai_digits(format_date(source.issued_on, "th", full=True))
+    return f"สำเนาหนังสือ{source.issuer_name} ที่ {source.number} ลงวันที่ {date} จำนวน ๑ ชุด"
+
+
+def _add_rule(letter: Circular, rule: dict, position: int) -> AccessRule:
+    """An access rule the forwarding letter carries, checked like any other before it is saved."""
+    from django.core.exceptions import ValidationError
+
+    unknown = set(rule) - set(_RULE_FIELDS)
+    if unknown:
+        fields = ", ".join(sorted(unknown))
+        raise ChainError(_("Rule %(n)s: unknown fields %(fields)s.") % {"n": position, "fields": fields})
+    values = {name: rule.get(name) for name in _RULE_FIELDS}
+    try:
+        for name in ("starts_at", "ends_at"):
+            if isinstance(values[name], str):
+                values[name] = _instant(values[name])
+    except (ValueError, CircularDataError) as exc:
+        raise ChainError(_("Rule %(n)s: %(problem)s") % {"n": position, "problem": exc}) from None
+    values["clause_text"] = values["clause_text"] or ""
+    obj = AccessRule(circular=letter, **values)
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+        raise ChainError(_("Rule %(n)s: %(problem)s") % {"n": position, "problem": problems}) from None
+    obj.save()
+    return obj
+
+
+@transaction.atomic
+def forward_circular(
+    source: Circular,
+    *,
+    actor,
+    number: str,
+    issued_on: dt.date,
+    subject: str,
+    body: str = "",
+    recipients: str = "",
+    issuer_name: str = "",
+    signatory: str = "",
+    signatory_position: str = "",
+    contact_office: str = "",
+    contact_phone: str = "",
+    rules: list[dict] | tuple = (),
+    via=None,
+) -> PublishResult:
+    """A province's or a district's own letter forwarding `source`, published to its recipients.
+
+    The actor must be an officer of the province or district the source was delivered to (`via`,
+    that delivery, when they act for more than one). The new letter links the source twice, as
+    `forwards` and as an enclosure (สิ่งที่ส่งมาด้วย); any access rules it carries (`rules`,
+    dicts of AccessRule fields) are checked against the source's by `record_discrepancies()`.
+    Forwarding also acknowledges the delivery it came through.
+    """
+    from maintenance import clock
+
+    from .models import Delivery, DeliveryLevel
+
+    source = Circular.objects.select_related("forwards").get(pk=source.pk)
+    candidates = forwarding_deliveries(actor, source)
+    if via is not None:
+        candidates = [d for d in candidates if d.pk == via.pk]
+    if not candidates:
+        raise PermissionDenied(
+            _("Only the officers of a province or district this letter was delivered to may forward it.")
+        )
+    delivery = Delivery.objects.select_for_update().get(pk=candidates[0].pk)
+
+    number = " ".join((number or "").split())
+    subject = " ".join((subject or "").split())
+    if not number:
+        raise ChainError(_("Give the number of your letter (ที่), e.g. นพ ๐๐๒๓.๕/ว ๑๕๗๘."))
+    if len(number) > Circular._meta.get_field("number").max_length:
+        raise ChainError(_("The number is too long."))
+    if not subject:
+        raise ChainError(_("Give the subject of your letter (เรื่อง)."))
+    if len(subject) > Circular._meta.get_field("subject").max_length:
+        raise ChainError(_("The subject is too long."))
+    if not isinstance(issued_on, dt.date):
+        raise ChainError(_("Give the date of your letter, e.g. 9/4/2568."))
+    if issued_on < source.issued_on:
+        raise ChainError(_("Your letter cannot be dated before the letter it forwards."))
+    now = clock.now()
+    if issued_on > now.astimezone(BANGKOK).date() + dt.timedelta(days=366):
+        raise ChainError(_("The date of your letter is more than a year ahead; check the year (Buddhist era)."))
+    if Circular.objects.filter(number_normalized=normalize_number(number), issued_on=issued_on).exists():
+        raise ChainError(_("A letter with this number and date is already in the portal."))
+
+    if delivery.level == DeliveryLevel.PROVINCE:
+        area = delivery.province
+        values = {"authority": Authority.PROVINCE, "province": area, "district": None,
+                  "issuer_name": issuer_name or f"ศาลากลางจังหวัด{area.name_th}"}  # fmt: skip
+    else:
+        area = delivery.district
+        values = {"authority": Authority.DISTRICT, "province": None, "district": area,
+                  "issuer_name": issuer_name or f"ที่ว่าการอำเภอ{area.name_th}"}  # fmt: skip
+    try:
+        with transaction.atomic():
+            letter = Circular.objects.create(
+                number=number, issued_on=issued_on, subject=subject, body=body or "",
+                recipients=recipients or _default_recipients(area), urgency=source.urgency,
+                signatory=signatory, signatory_position=signatory_position,
+                contact_office=contact_office, contact_phone=contact_phone, forwards=source, **values,
+            )  # fmt: skip
+    except IntegrityError:
+        raise ChainError(_("A letter with this number and date is already in the portal.")) from None
+    CircularReference.objects.create(
+        circular=letter, kind=CircularReference.Kind.ENCLOSURE, position=1, text=_enclosure_text(source),
+        cited_number=source.number, cited_date=source.issued_on, target=source,
+    )  # fmt: skip
+    for position, rule in enumerate(rules, start=1):
+        _add_rule(letter, rule, position)
+    Delivery.objects.filter(pk=delivery.pk, acknowledged_at__isnull=True).update(
+        acknowledged_at=now, acknowledged_by=actor
+    )
+    letter = Circular.objects.select_for_update(of=("self",)).select_related("forwards").get(pk=letter.pk)
+    result = _publish(letter, actor=actor, now=now)
+    record_discrepancies()
+    return result
+
+
+@transaction.atomic
+def acknowledge(delivery, *, user) -> bool:
+    """รับทราบ: the recipient's people mark the delivery read; True if this call did it.
+
+    A conditional update: a second acknowledgement (by anyone) changes nothing.
+    """
+    from maintenance import clock
+    from notifications.models import Notification
+    from notifications.services import drop_unread_attr, forget_unread
+
+    from .models import Delivery
+
+    if not may_acknowledge(user, delivery):
+        raise PermissionDenied(_("Only the recipient's own people may acknowledge this letter."))
+    now = clock.now()
+    done = bool(
+        Delivery.objects.filter(pk=delivery.pk, acknowledged_at__isnull=True).update(
+            acknowledged_at=now, acknowledged_by=user
+        )
+    )
+    if Notification.objects.filter(
+        recipient=user, kind="circular", subject_key=f"delivery:{delivery.pk}", read_at__isnull=True
+    ).update(read_at=now):
+        forget_unread([user.pk])
+        drop_unread_attr(user)  # this page's badge counts again
+    return done

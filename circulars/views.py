@@ -1,14 +1,38 @@
-"""Circular pages: a searchable list and the letter with its links, rules and discrepancies."""
+"""Circular pages: a searchable list, the letter with its links, rules, discrepancies and its
+way down the chain (publish, forward, acknowledge), and the reader's own inbox of letters.
 
+The views stay thin: the changes are `circulars.services` functions (which also check the
+permission), the scoping is `Delivery.objects.visible_to` / `addressed_to`. Outside a scope
+404, inside it without the right 403.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.db.models import Count, F, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
+from accounts.access import has_totp, officer_required, second_factor_gate, session_used_mfa
+from accounts.scope import is_officer
 from maintenance.models import Discrepancy
 from maintenance.snapshot import current_policy
 
-from .models import Circular
+from . import services
+from .forms import ForwardForm
+from .models import Circular, Delivery, DeliveryLevel
+
+DELIVERIES_PER_PAGE = 100
+_RECIPIENT_RELATED = ("province", "district__province", "organization__district__province", "acknowledged_by")
+_LEVEL_ORDER = {
+    DeliveryLevel.PROVINCE: ("province__code",),
+    DeliveryLevel.DISTRICT: ("district__code",),
+    DeliveryLevel.ORGANIZATION: ("organization__district__code", "organization__dla_code"),
+}
 
 
 @require_GET
@@ -19,20 +43,197 @@ def circular_list(request):
     return render(request, "circulars/list.html", {"page": page, "query": query})
 
 
-@require_GET
-def circular_detail(request, pk):
-    circular = get_object_or_404(Circular.objects.select_related("forwards", "province", "district"), pk=pk)
+def _chain_down(circular: Circular) -> list[int]:
+    """The letter and every letter forwarding it, down the chain (DLA → province → district)."""
+    ids, frontier = [circular.pk], [circular.pk]
+    while frontier:
+        frontier = [
+            pk for pk in Circular.objects.filter(forwards_id__in=frontier).values_list("pk", flat=True)
+            if pk not in ids
+        ]  # fmt: skip
+        ids.extend(frontier)
+    return ids
+
+
+def _officer_ready(request) -> bool:
+    """An officer whose session used the second factor (their actions and area's data are shown)."""
+    user = request.user
+    return user.is_authenticated and is_officer(user) and has_totp(user) and session_used_mfa(request)
+
+
+def _delivery_levels(request, circular: Circular) -> list[dict]:
+    """Deliveries of the letter and of the letters forwarding it, in the officer's area, by level;
+    those not yet acknowledged first."""
+    qs = Delivery.objects.visible_to(request.user).filter(circular_id__in=_chain_down(circular))
+    counts = {
+        row["level"]: row
+        for row in qs.values("level").annotate(
+            total=Count("id"), acknowledged=Count("id", filter=Q(acknowledged_at__isnull=False))
+        )
+    }
+    levels = []
+    for level, label in DeliveryLevel.choices:
+        row = counts.get(level)
+        if not row:
+            continue
+        rows = (
+            qs.filter(level=level)
+            .select_related("circular", *_RECIPIENT_RELATED)
+            .order_by(F("acknowledged_at").asc(nulls_first=True), *_LEVEL_ORDER[level], "circular_id")
+        )
+        page = Paginator(rows, DELIVERIES_PER_PAGE).get_page(request.GET.get(f"{level}_page"))
+        levels.append({
+            "level": level, "label": label, "page": page, "total": row["total"],
+            "acknowledged": row["acknowledged"], "waiting": row["total"] - row["acknowledged"],
+            "page_param": f"{level}_page",
+        })  # fmt: skip
+    return levels
+
+
+def _detail_context(request, circular: Circular, *, forward_form=None) -> dict:
     policy = current_policy()
     set_aside = policy.set_aside
-    rules = [(rule, rule.id in set_aside) for rule in circular.access_rules.all()]
+    user = request.user
     context = {
         "circular": circular,
         "references": circular.references.select_related("target"),
         "forwarded_by": circular.forwarded_by.all(),
         "cited_by": Circular.objects.filter(references__target=circular).distinct(),
-        "rules": rules,
+        "rules": [(rule, rule.id in set_aside) for rule in circular.access_rules.all()],
         "discrepancies": Discrepancy.objects.filter(
             Q(forwarding_circular=circular) | Q(source_circular=circular)
         ).select_related("forwarding_circular", "source_circular", "forwarding_rule", "source_rule"),
     }
-    return render(request, "circulars/detail.html", context)
+    if not user.is_authenticated:
+        return context
+    officer = is_officer(user)
+    ready = _officer_ready(request) if officer else False
+    context["officer_not_ready"] = officer and not ready
+    if officer and not ready:
+        target = "mfa_reauthenticate" if has_totp(user) else "mfa_activate_totp"
+        context["second_factor_url"] = f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}"
+    if officer and not ready:
+        return context
+    context["my_deliveries"] = list(
+        Delivery.objects.addressed_to(user).filter(circular=circular).select_related(*_RECIPIENT_RELATED)
+    )
+    context["can_publish"] = ready and circular.published_at is None and services.may_publish(user, circular)
+    if ready:
+        via = services.forwarding_deliveries(user, circular)
+        context["forward_via"] = via
+        if via:
+            context["forward_form"] = forward_form or ForwardForm(
+                via=via, initial={"subject": circular.subject}
+            )
+            context["already_forwarded"] = [
+                c for c in circular.forwarded_by.select_related("province", "district")
+                if any((d.province_id and d.province_id == c.province_id)
+                       or (d.district_id and d.district_id == c.district_id) for d in via)
+            ]  # fmt: skip
+        context["delivery_levels"] = _delivery_levels(request, circular)
+    return context
+
+
+def _circular_or_404(pk) -> Circular:
+    return get_object_or_404(Circular.objects.select_related("forwards", "province", "district"), pk=pk)
+
+
+@require_GET
+def circular_detail(request, pk):
+    circular = _circular_or_404(pk)
+    return render(request, "circulars/detail.html", _detail_context(request, circular))
+
+
+@officer_required
+@require_POST
+def publish(request, pk):
+    circular = _circular_or_404(pk)
+    if not services.may_publish(request.user, circular):
+        raise PermissionDenied(_("Only the issuer's officers may publish this letter."))
+    try:
+        result = services.publish_circular(circular, actor=request.user)
+    except services.ChainError as exc:
+        messages.error(request, exc.message)
+        return redirect(circular)
+    if result.deliveries_created:
+        messages.success(request, _("Published: sent to %(n)s recipients; %(people)s people were notified.") % {
+            "n": result.deliveries_created, "people": result.notifications_created,
+        })  # fmt: skip
+    else:
+        messages.info(request, _("This letter was already published: there was nobody new to send it to."))
+    return redirect(circular)
+
+
+@officer_required
+@require_POST
+def forward(request, pk):
+    circular = _circular_or_404(pk)
+    via = services.forwarding_deliveries(request.user, circular)
+    if not via:
+        raise PermissionDenied(
+            _("Only the officers of a province or district this letter was delivered to may forward it.")
+        )
+    form = ForwardForm(request.POST, via=via)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            result = services.forward_circular(
+                circular, actor=request.user, number=d["number"], issued_on=d["issued_on"],
+                subject=d["subject"], body=d["body"], via=d["delivery"],
+            )  # fmt: skip
+        except services.ChainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            text = _("Forwarded as %(number)s: sent to %(n)s recipients; %(people)s people were notified.")
+            messages.success(request, text % {
+                "number": result.circular.number, "n": result.deliveries_created,
+                "people": result.notifications_created,
+            })  # fmt: skip
+            return redirect(result.circular)
+    context = _detail_context(request, circular, forward_form=form)
+    return render(request, "circulars/detail.html", context, status=400)
+
+
+def _gate_back_to(request, next_url):
+    """The second-factor gate for a POST: come back to the page, not to the POST-only URL."""
+    user = request.user
+    if has_totp(user) and session_used_mfa(request):
+        return None
+    if not has_totp(user):
+        messages.warning(request, _("Officers must set up a second factor (an authenticator app) first."))
+        return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': next_url})}")
+    messages.warning(request, _("Confirm the code from your authenticator app to go on."))
+    return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': next_url})}")
+
+
+@login_required
+@require_POST
+def acknowledge(request, pk):
+    delivery = get_object_or_404(Delivery.objects.visible_to(request.user).select_related("circular"), pk=pk)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
+        back = delivery.circular.get_absolute_url()
+    if is_officer(request.user) and (gate := _gate_back_to(request, back)) is not None:
+        return gate
+    if not services.may_acknowledge(request.user, delivery):
+        raise PermissionDenied(_("Only the recipient's own people may acknowledge this letter."))
+    if services.acknowledge(delivery, user=request.user):
+        messages.success(request, _("Acknowledged: %(number)s.") % {"number": delivery.circular.number})
+    else:
+        messages.info(request, _("This letter was already acknowledged."))
+    return redirect(back)
+
+
+@login_required
+@require_GET
+def inbox(request):
+    user = request.user
+    if is_officer(user) and (gate := second_factor_gate(request)) is not None:
+        return gate
+    mine = Delivery.objects.addressed_to(user)
+    counts = mine.aggregate(total=Count("id"), waiting=Count("id", filter=Q(acknowledged_at__isnull=True)))
+    waiting_only = request.GET.get("waiting") == "1"
+    rows = mine.unacknowledged() if waiting_only else mine
+    rows = rows.select_related("circular__forwards", *_RECIPIENT_RELATED).order_by("-delivered_at", "-id")
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "circulars/inbox.html", {"page": page, "counts": counts, "waiting_only": waiting_only})
