@@ -19,10 +19,24 @@ from django.utils.translation import gettext as _
 from .scope import is_officer
 
 
-def has_totp(user) -> bool:
+_TOTP_ATTR = "_elaas_totp"
+
+
+def load_has_totp(user) -> bool:
     from allauth.mfa.models import Authenticator
 
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def has_totp(user) -> bool:
+    """Whether the user has set up an authenticator app. A user read by the authentication
+    backend comes with the answer, from the shared cache (dropped on every change of an
+    authenticator: accounts/signals.py)."""
+    found = getattr(user, _TOTP_ATTR, None)
+    if found is None:
+        found = load_has_totp(user)
+        setattr(user, _TOTP_ATTR, found)
+    return found
 
 
 def session_used_mfa(request) -> bool:

@@ -10,24 +10,33 @@ from .models import OFFICER_KINDS, REVIEWER_KINDS, Role
 _CACHE_ATTR = "_elaas_roles"
 
 
+def load_roles(user) -> list[Role]:
+    return list(
+        Role.objects.filter(user=user).select_related(
+            "organization__district__province", "organization__parent", "district__province", "province"
+        )
+    )
+
+
 def roles_of(user) -> list[Role]:
-    """The user's roles, cached on the user object for the length of a request."""
+    """The user's roles, kept on the user object for the length of a request. A user read by
+    the authentication backend (accounts/backends.py) comes with them, from the shared cache."""
     if user is None or not user.is_authenticated:
         return []
     roles = getattr(user, _CACHE_ATTR, None)
     if roles is None:
-        roles = list(
-            Role.objects.filter(user=user).select_related(
-                "organization__district__province", "organization__parent", "district__province", "province"
-            )
-        )
+        roles = load_roles(user)
         setattr(user, _CACHE_ATTR, roles)
     return roles
 
 
 def forget_roles(user) -> None:
+    """Read the roles again, on this request and (the shared cache dropped) on the next ones."""
+    from .backends import forget_user
+
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
+    forget_user(user.pk)
 
 
 def kinds_of(user) -> set[str]:

@@ -61,7 +61,9 @@ def as_xlsx(filename: str, headers, rows, *, sheet: str = "ข้อมูล") 
     import xlsxwriter
 
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    # Names and contacts are typed by people: text stays text ("=..." is no formula, no link).
+    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    book = xlsxwriter.Workbook(buffer, options)
     ws = book.add_worksheet(sheet[:31])
     bold = book.add_format({"bold": True, "bg_color": "#EEF1F6", "border": 1})
     ws.write_row(0, 0, headers, bold)

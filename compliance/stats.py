@@ -9,11 +9,22 @@ dashboard, the API and the exports their numbers, so the three always agree.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Case, CharField, Count, Exists, Max, OuterRef, Q, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncDate
 
 from elaas_portal.thai import BANGKOK, bangkok_midnight
@@ -28,19 +39,37 @@ STATES = ("verified", "submitted", "returned", "rejected", "not_started")
 LATE_STATES = STATES[1:]
 
 
+def last_decision_rejected(laos):
+    """The ids among `laos` (ids) of the LAOs whose last decision (by decided_at, then id) is a
+    rejection.
+
+    The last decision stands: an approval after a rejection (one position of two) is no
+    rejection. Written as "a rejection with no later decision", a subquery that does not depend
+    on the outer LAO: PostgreSQL runs it once and hashes it, where a per-LAO "latest decision"
+    subquery costs a sort per LAO (and, over the whole country, JIT compilation).
+    """
+    decisions = VerificationRequest.objects.filter(state__in=("approved", "rejected"))
+    later = decisions.filter(organization=OuterRef("organization")).filter(
+        Q(decided_at__gt=OuterRef("decided_at"))
+        | Q(decided_at=OuterRef("decided_at"), id__gt=OuterRef("id"))
+    )
+    rejections = VerificationRequest.objects.filter(state="rejected", organization__in=laos)
+    return rejections.filter(~Exists(later)).values("organization_id")
+
+
 def with_state(laos, at: dt.datetime):
-    """Annotate LAOs with `state` (one of STATES) and `last_activity` (their latest request)."""
+    """Annotate LAOs with `state` (one of STATES) at `at`."""
     requests = VerificationRequest.objects.filter(organization=OuterRef("pk"))
+    rejected = last_decision_rejected(laos.values("pk"))
     return laos.annotate(
         _submitted=Exists(requests.filter(state="submitted")),
         _returned=Exists(requests.filter(state="returned")),
-        _rejected=Exists(requests.filter(state="rejected")),
     ).annotate(
         state=Case(
             When(identity_verified_at__lte=at, then=Value("verified")),
             When(_submitted=True, then=Value("submitted")),
             When(_returned=True, then=Value("returned")),
-            When(_rejected=True, then=Value("rejected")),
+            When(pk__in=rejected, then=Value("rejected")),
             default=Value("not_started"),
             output_field=CharField(),
         )
@@ -73,11 +102,13 @@ def compute(scope: Scope, at: dt.datetime | None = None) -> dict:
     laos = empty_counts()
     by_kind: dict[str, dict] = {k: empty_counts() for k in sorted(LAO_KINDS)}
     children: dict[int, dict] = defaultdict(empty_counts)
-    rows = with_state(scope.laos(), at).values(group, "kind", "state").annotate(n=Count("id")).order_by()
-    for row in rows:
-        _add(laos, row["state"], row["n"])
-        _add(by_kind[row["kind"]], row["state"], row["n"])
-        _add(children[row[group]], row["state"], row["n"])
+    # One row per LAO, counted here: grouping by `state` in SQL would make PostgreSQL evaluate its
+    # subqueries twice per LAO (sort and group), which over the country crosses jit_above_cost.
+    rows = Counter(with_state(scope.laos(), at).values_list(group, "kind", "state").order_by())
+    for (child, kind, state), n in rows.items():
+        _add(laos, state, n)
+        _add(by_kind[kind], state, n)
+        _add(children[child], state, n)
 
     unit_group = {"province": "district__province_id", "district": "district_id", "lao": "parent_id"}[level]
     units = {"total": 0, "logged_in": 0}
@@ -191,12 +222,22 @@ def reminder_counts(scope: Scope) -> dict:
             scope.lao_filter("organization__") | _officer_filter(scope)
         ).values("user_id")
         notes = notes.filter(recipient_id__in=people)
-    return notes.aggregate(
-        sent=Count("id", filter=Q(status="sent")),
-        failed=Count("id", filter=Q(status="failed")),
-        waiting=Count("id", filter=Q(status__in=["pending", "sending"])),
-        escalations=Count("id", filter=Q(kind__in=["district_digest", "province_summary", "dla_summary"])),
-    )
+    # Grouped by (status, kind) and summed here: the (status, kind, recipient) index answers it
+    # alone (an index-only scan), where COUNT(id) FILTER (...) reads every row.
+    counts = {"sent": 0, "failed": 0, "waiting": 0, "escalations": 0}
+    for status, kind, n in notes.values_list("status", "kind").annotate(n=Count("*")).order_by():
+        if status == "sent":
+            counts["sent"] += n
+        elif status == "failed":
+            counts["failed"] += n
+        elif status in ("pending", "sending"):
+            counts["waiting"] += n
+        if kind in ESCALATION_KINDS:
+            counts["escalations"] += n
+    return counts
+
+
+ESCALATION_KINDS = frozenset({"district_digest", "province_summary", "dla_summary"})
 
 
 def _officer_filter(scope: Scope) -> Q:
@@ -229,11 +270,54 @@ def circular_counts(scope: Scope) -> list[dict]:
     return out
 
 
+def time_bucket(now: dt.datetime | None = None) -> int | None:
+    """The COMPLIANCE_CACHE_SECONDS slice of time `now` (the portal's clock) falls in; None when
+    nothing is cached. Everything cached from the figures (the figures, the rendered dashboard)
+    is keyed by it, so all of it turns over together."""
+    seconds = settings.COMPLIANCE_CACHE_SECONDS
+    if not seconds:
+        return None
+    return int((now or clock.now()).timestamp() // seconds)
+
+
+_local_html: dict = {"bucket": None, "parts": {}}  # this process's copies, of the current bucket only
+
+
+def cached_html(key: str, render) -> str:
+    """`render()` (a page's part built from the figures) cached like the figures themselves:
+    per time bucket, at most COMPLIANCE_CACHE_SECONDS. `key` names what varies besides time.
+
+    Kept in this process first (a dashboard view is then one dictionary read, not a Redis
+    round trip), then in the shared cache (a new worker does not render it again). Both copies
+    belong to the same bucket, so they turn over together with the figures.
+    """
+    bucket = time_bucket()
+    if bucket is None:
+        return render()
+    if _local_html["bucket"] != bucket:
+        _local_html["bucket"], _local_html["parts"] = bucket, {}
+    parts = _local_html["parts"]
+    html = parts.get(key)
+    if html is None:
+        full_key = f"compliance-html:{key}:{bucket}"
+        html = cache.get(full_key)
+        if html is None:
+            html = render()
+            cache.set(full_key, html, settings.COMPLIANCE_CACHE_SECONDS)
+        if len(parts) < 500:  # scopes x languages: bounded
+            parts[key] = html
+    return html
+
+
+def forget_local_html() -> None:
+    _local_html["bucket"], _local_html["parts"] = None, {}
+
+
 def cached(scope: Scope) -> dict:
     """`compute` cached for COMPLIANCE_CACHE_SECONDS (at most 60): a new approval shows within it."""
     seconds = settings.COMPLIANCE_CACHE_SECONDS
     now = clock.now()
-    bucket = int(now.timestamp() // seconds) if seconds else None
+    bucket = time_bucket(now)
     if bucket is None:
         return compute(scope, now)
     key = f"compliance:{scope.key}:{bucket}"
@@ -270,6 +354,7 @@ def late_laos(scope: Scope, at: dt.datetime, *, district: str = "", kind: str = 
         "district": ("district__province__code", "district__code", "dla_code"),
         "name": ("name_th", "dla_code"),
         "state": ("state", "district__code", "dla_code"),
-        "activity": ("last_activity", "dla_code"),
+        # never active first, then the longest silent: NULLs sort first on SQLite, last on PostgreSQL
+        "activity": (F("last_activity").asc(nulls_first=True), "dla_code"),
     }
     return qs.order_by(*orders.get(order, orders["district"]))

@@ -2,16 +2,19 @@
 
 import json
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.access import has_totp, officer_required, session_used_mfa
-from accounts.scope import is_officer
+from accounts.scope import is_officer, is_reviewer
 from elaas_portal.thai import to_arabic_digits
 from maintenance import clock
 from onboarding.models import LAO_KINDS, Organization, OrganizationKind
@@ -22,16 +25,26 @@ from .templatetags.compliance import STATE_LABELS
 
 
 def _render_dashboard(request, scope: Scope):
-    data = stats.cached(scope)
     lang = get_language() or "th"
-    context = {
-        "data": data,
-        "scope": scope,
-        "crumbs": scope.breadcrumbs(request.user),
-        "per_day_chart": charts.per_day_bars(data["per_day"], lang=lang),
-        "ranking_chart": charts.ranking_bars(data["children"]) if data["level"] != "lao" else None,
-        "kinds": dict(OrganizationKind.choices),
-    }
+    reviewer = is_reviewer(request.user)  # district officers follow requests, not decide
+
+    def body() -> str:
+        # The same for everyone who may see the scope (in a language, reviewer or not): built
+        # once per figures bucket and kept with the figures; the page around it is the user's.
+        data = stats.cached(scope)
+        context = {
+            "data": data,
+            "scope": scope,
+            "per_day_chart": charts.per_day_bars(data["per_day"], lang=lang),
+            "ranking_chart": charts.ranking_bars(data["children"]) if data["level"] != "lao" else None,
+            "kinds": dict(OrganizationKind.choices),
+            "is_reviewer": reviewer,
+            "cache_seconds": settings.COMPLIANCE_CACHE_SECONDS,
+        }
+        return render_to_string("compliance/_dashboard_body.html", context)
+
+    html = stats.cached_html(f"dashboard:{scope.key}:{lang}:{int(reviewer)}", body)
+    context = {"scope": scope, "crumbs": scope.breadcrumbs(request.user), "body": mark_safe(html)}  # noqa: S308
     return render(request, "compliance/dashboard.html", context)
 
 
@@ -134,7 +147,8 @@ def export(request, table, fmt):
             headers, rows = exports.late_table(stats.late_laos(scope, clock.now(), **_late_filters(request)))
         else:
             headers, rows = exports.summary_table(stats.cached(scope))
-    filename = f"elaas-{table}-{scope.key.replace(':', '-')}-{clock.now():%Y%m%d}"
+    day = clock.now().astimezone(stats.BANGKOK)  # the Bangkok day, not the UTC one
+    filename = f"elaas-{table}-{scope.key.replace(':', '-')}-{day:%Y%m%d}"
     if fmt == "csv":
         return exports.as_csv(filename, headers, rows)
     return exports.as_xlsx(filename, headers, rows)

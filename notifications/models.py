@@ -74,6 +74,8 @@ class Notification(models.Model):
             models.Index(fields=["claimed_at"], condition=Q(status="sending"), name="notification_claimed_idx"),
             models.Index(fields=["recipient", "-created_at"], name="notification_inbox_idx"),
             models.Index(fields=["kind", "period"], name="notification_kind_period_idx"),
+            # The dashboards' counts by status and kind, for the country or the people of an area.
+            models.Index(fields=["status", "kind", "recipient"], name="notification_status_kind_idx"),
         ]
 
     def __str__(self):

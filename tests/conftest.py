@@ -15,11 +15,15 @@ def _fresh_policy_snapshot(settings):
     """Each test reads the rules its own transaction holds (no cross-test snapshot or page cache)."""
     from django.core.cache import cache
 
+    from compliance.scope import forget_areas
+    from compliance.stats import forget_local_html
     from maintenance import clock
 
     settings.POLICY_RULES_CACHE_SECONDS = 0
     cache.clear()
     clock.invalidate()
+    forget_areas()  # this process's provinces and districts: each test has its own registry
+    forget_local_html()
 
 
 @pytest.fixture
