@@ -79,6 +79,8 @@ class Target:
     name: str
     path: str
     goal: float | None = None
+    # Sent with every request (e.g. a session cookie); their values never reach the results.
+    headers: dict[str, str] = field(default_factory=dict, repr=False)
 
 
 @dataclass
@@ -99,10 +101,17 @@ def warn(msg: str) -> None:
 
 
 # --- Command line ------------------------------------------------------------------------
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+def parse_args(
+    argv: list[str] | None = None,
+    *,
+    description: str = "Benchmark the portal's pages against the bare Django view with wrk.",
+    db_name: str = DB_NAME,
+    redis_db: int = BENCH_REDIS_DB,
+    add_options=None,
+) -> argparse.Namespace:
+    """The options every wrk benchmark shares; `add_options(parser)` adds a script's own."""
     p = argparse.ArgumentParser(
-        description="Benchmark the portal's pages against the bare Django view with wrk.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        description=description, formatter_class=argparse.ArgumentDefaultsHelpFormatter
     )
     p.add_argument("--rounds", type=int, default=5, help="measurements per target")
     p.add_argument("--duration", type=int, default=5, help="seconds per measurement")
@@ -137,15 +146,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--redis-url",
         default=None,
         help="REDIS_URL for gunicorn (loopback only; default: database "
-        f"{BENCH_REDIS_DB} of Redis on 127.0.0.1:6379, emptied first, when Redis answers "
+        f"{redis_db} of Redis on 127.0.0.1:6379, emptied first, when Redis answers "
         "there; 'none' = no Redis)",
     )
     p.add_argument(
         "--no-setup",
         action="store_true",
-        help="reuse the existing elaas_bench database: no drop/create/migrate/load",
+        help=f"reuse the existing {db_name} database: no drop/create/migrate/load",
     )
     p.add_argument("--no-json", action="store_true", help="do not write bench/results/*.json")
+    if add_options is not None:
+        add_options(p)
     args = p.parse_args(argv)
     for name in ("rounds", "duration", "warmup", "connections", "threads", "workers"):
         if getattr(args, name) < (0 if name == "warmup" else 1):
@@ -155,8 +166,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def build_targets(args: argparse.Namespace) -> list[Target]:
-    targets = {name: Target(name, path, goal) for name, path, goal in TARGETS}
+def build_targets(args: argparse.Namespace, table=None) -> list[Target]:
+    """`table` (default TARGETS) as changed by --target, --goal and --only."""
+    targets = {name: Target(name, path, goal) for name, path, goal in (table or TARGETS)}
     for spec in args.target:
         name, sep, path = spec.partition("=")
         name = name.strip()
@@ -206,13 +218,16 @@ def redis_answers(port: int = 6379) -> bool:
         return False
 
 
-def child_env(args: argparse.Namespace) -> dict[str, str]:
+def child_env(
+    args: argparse.Namespace, *, db_name: str = DB_NAME, redis_db: int = BENCH_REDIS_DB
+) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
-        DATABASE_URL=f"postgres://{args.pg_user}@{HOST}:{args.pg_port}/{DB_NAME}",
+        DATABASE_URL=f"postgres://{args.pg_user}@{HOST}:{args.pg_port}/{db_name}",
         ELAAS_ENV="production",
         DEBUG="0",
         SECRET_KEY="bench-" + secrets.token_urlsafe(40),
+        NATIONAL_ID_HASH_KEY="bench-" + secrets.token_urlsafe(40),  # production requires one
         ALLOWED_HOSTS="127.0.0.1,localhost",
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
@@ -220,7 +235,7 @@ def child_env(args: argparse.Namespace) -> dict[str, str]:
     # Like the database, the cache is the benchmark's own: $REDIS_URL is not used.
     redis = args.redis_url
     if redis is None and redis_answers():
-        redis = BENCH_REDIS_URL
+        redis = f"redis://{HOST}:6379/{redis_db}"
     if redis and redis.lower() != "none":
         if not is_loopback(urlparse(redis).hostname):
             raise BenchError(f"REDIS_URL {redis!r} is not on 127.0.0.1: refusing to use it")
@@ -230,20 +245,20 @@ def child_env(args: argparse.Namespace) -> dict[str, str]:
     return env
 
 
-def flush_bench_redis() -> None:
+def flush_bench_redis(db: int = BENCH_REDIS_DB) -> None:
     """Empty the benchmark's own Redis database, so every run starts with a cold cache."""
     import redis
 
-    client = redis.Redis(host=HOST, port=6379, db=BENCH_REDIS_DB, socket_timeout=5)
+    client = redis.Redis(host=HOST, port=6379, db=db, socket_timeout=5)
     try:
         client.flushdb()
     finally:
         client.close()
-    log(f"redis database {BENCH_REDIS_DB} on {HOST}:6379 emptied")
+    log(f"redis database {db} on {HOST}:6379 emptied")
 
 
 # --- Database and data -------------------------------------------------------------------
-def recreate_database(args: argparse.Namespace) -> None:
+def recreate_database(args: argparse.Namespace, db_name: str = DB_NAME) -> None:
     try:
         import psycopg2
         from psycopg2 import sql
@@ -260,7 +275,7 @@ def recreate_database(args: argparse.Namespace) -> None:
     conn.autocommit = True
     try:
         with conn.cursor() as cur:
-            ident = sql.Identifier(DB_NAME)
+            ident = sql.Identifier(db_name)
             try:
                 cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(ident))
             except psycopg2.errors.SyntaxError:  # PostgreSQL < 13
@@ -268,7 +283,7 @@ def recreate_database(args: argparse.Namespace) -> None:
             cur.execute(sql.SQL("CREATE DATABASE {}").format(ident))
     finally:
         conn.close()
-    log(f"database {DB_NAME} created on {HOST}:{args.pg_port}")
+    log(f"database {db_name} created on {HOST}:{args.pg_port}")
 
 
 def manage(env: dict[str, str], *cmd: str, timeout: int = SETUP_TIMEOUT) -> str:
@@ -436,17 +451,19 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirect, urllib.request.ProxyHandler({}))
 
 
-def http_get(url: str, timeout: float = 10) -> tuple[int, bytes]:
+def http_get(url: str, timeout: float = 10, headers: dict | None = None) -> tuple[int, bytes]:
     assert urlparse(url).hostname == HOST, url
     try:
-        with _opener.open(url, timeout=timeout) as resp:
+        with _opener.open(
+            urllib.request.Request(url, headers=headers or {}), timeout=timeout
+        ) as resp:
             return resp.status, resp.read()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read()
 
 
 def check_200(server: Gunicorn, target: Target) -> None:
-    status, body = http_get(server.base + target.path)
+    status, body = http_get(server.base + target.path, headers=target.headers)
     if status != 200:
         snippet = body[:600].decode("utf-8", "replace")
         raise BenchError(
@@ -502,7 +519,7 @@ def parse_wrk(out: str) -> dict:
     }
 
 
-def run_wrk(args: argparse.Namespace, url: str, seconds: int) -> dict:
+def run_wrk(args: argparse.Namespace, url: str, seconds: int, headers: dict | None = None) -> dict:
     assert urlparse(url).hostname == HOST, url
     cmd = [
         wrk_binary(),
@@ -511,8 +528,10 @@ def run_wrk(args: argparse.Namespace, url: str, seconds: int) -> dict:
         "-d", f"{seconds}s",
         "--timeout", "10s",
         "--latency",
-        url,
     ]  # fmt: skip
+    for name, value in (headers or {}).items():
+        cmd += ["-H", f"{name}: {value}"]
+    cmd.append(url)
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 30)
     except subprocess.TimeoutExpired:
@@ -522,13 +541,25 @@ def run_wrk(args: argparse.Namespace, url: str, seconds: int) -> dict:
     return parse_wrk(proc.stdout)
 
 
+def drain(server: Gunicorn, target: Target) -> None:
+    """Wait for gunicorn to answer what wrk left queued when it stopped (requests of closed
+    connections, still in the listen backlog): a slow page's backlog must not eat into the
+    next measurement. /healthz/ queues behind them, so its answer says they are done."""
+    try:
+        http_get(server.base + "/healthz/", timeout=120)
+    except OSError as exc:
+        raise BenchError(f"gunicorn did not drain after {target.name!r}: {exc}") from None
+
+
 def measure(args: argparse.Namespace, server: Gunicorn, target: Target, rnd: int) -> Measurement:
     url = server.base + target.path
     if args.warmup:
-        warm = run_wrk(args, url, args.warmup)
+        warm = run_wrk(args, url, args.warmup, target.headers)
         fail_on_errors(server, target, warm, "warm-up")
-    result = run_wrk(args, url, args.duration)
+        drain(server, target)
+    result = run_wrk(args, url, args.duration, target.headers)
     fail_on_errors(server, target, result, f"round {rnd}")
+    drain(server, target)
     return Measurement(
         target=target.name,
         round=rnd,
@@ -620,9 +651,12 @@ def git_info() -> dict:
     return {"commit": git("rev-parse", "HEAD"), "dirty": bool(git("status", "--porcelain"))}
 
 
-def write_json(args, targets, measurements, rows, skipped, env, started: dt.datetime) -> Path:
+def write_json(
+    args, targets, measurements, rows, skipped, env, started: dt.datetime, *, suffix: str = "",
+    extra: dict | None = None,
+) -> Path:  # fmt: skip
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    path = RESULTS_DIR / f"{started.strftime('%Y%m%dT%H%M%SZ')}.json"
+    path = RESULTS_DIR / f"{started.strftime('%Y%m%dT%H%M%SZ')}{suffix}.json"
     doc = {
         "started": started.isoformat(),
         "finished": dt.datetime.now(dt.UTC).isoformat(),
@@ -638,15 +672,41 @@ def write_json(args, targets, measurements, rows, skipped, env, started: dt.date
             "platform": platform.platform(),
         },
         "git": git_info(),
-        "targets": [asdict(t) for t in targets],
+        "targets": [{**asdict(t), "headers": {k: "(hidden)" for k in t.headers}} for t in targets],
         "summary": rows,
         "measurements": [asdict(m) for m in measurements],
+        **(extra or {}),
     }
     path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     return path
 
 
 # --- Main --------------------------------------------------------------------------------
+def run_rounds(
+    args: argparse.Namespace, server: Gunicorn, targets: list[Target]
+) -> list[Measurement]:
+    """Every target once per round (warm-up, then the measurement), the order rotated per round."""
+    total = len(targets) * args.rounds * (args.warmup + args.duration)
+    log(
+        f"targets: {', '.join(t.name for t in targets)}; {args.rounds} rounds x "
+        f"{args.duration}s (+{args.warmup}s warm-up), {args.connections} connections, "
+        f"about {total}s"
+    )
+    measurements: list[Measurement] = []
+    for rnd in range(args.rounds):
+        shift = rnd % len(targets)
+        order = targets[shift:] + targets[:shift]
+        for t in order:
+            m = measure(args, server, t, rnd + 1)
+            measurements.append(m)
+            log(
+                f"  round {rnd + 1}/{args.rounds} {t.name:<8} "
+                f"{m.requests_per_sec:9.1f} req/s  p50 {m.latency_ms.get('p50', 0):.2f} ms  "
+                f"p99 {m.latency_ms.get('p99', 0):.2f} ms"
+            )
+    return measurements
+
+
 def _interrupt(signum, frame):
     # SIGTERM takes the clean-up path of Ctrl-C; SIGINT is set too, since a shell starts a
     # background job with SIGINT ignored, and then Python installs no handler of its own.
@@ -675,24 +735,7 @@ def main(argv: list[str] | None = None) -> int:
         server.start()
         for t in targets:
             check_200(server, t)
-        total = len(targets) * args.rounds * (args.warmup + args.duration)
-        log(
-            f"targets: {', '.join(t.name for t in targets)}; {args.rounds} rounds x "
-            f"{args.duration}s (+{args.warmup}s warm-up), {args.connections} connections, "
-            f"about {total}s"
-        )
-        measurements: list[Measurement] = []
-        for rnd in range(args.rounds):
-            shift = rnd % len(targets)
-            order = targets[shift:] + targets[:shift]
-            for t in order:
-                m = measure(args, server, t, rnd + 1)
-                measurements.append(m)
-                log(
-                    f"  round {rnd + 1}/{args.rounds} {t.name:<8} "
-                    f"{m.requests_per_sec:9.1f} req/s  p50 {m.latency_ms.get('p50', 0):.2f} ms  "
-                    f"p99 {m.latency_ms.get('p99', 0):.2f} ms"
-                )
+        measurements = run_rounds(args, server, targets)
         for t in targets:  # still 200 after the load (no throttling, no crash)
             check_200(server, t)
         server.stop()
