@@ -1,7 +1,8 @@
 """Authentication backends that read the logged-in user from the shared cache.
 
-Every page reads the user behind the session, their roles, whether they have an authenticator
-app, and their unread count (the inbox badge). With these backends that is one Redis read
+Every page reads the user behind the session, their roles (the rows alone: kinds and the ids
+of what they act for, see accounts.scope.role_facts), whether they have an authenticator app,
+and their unread count (the inbox badge). With these backends that is one Redis read
 instead of four database queries: one entry per user holds the user, the roles and the
 second-factor flag; the unread count has its own key (notifications.services), read in the
 same round trip.
@@ -37,7 +38,7 @@ class CachedUserMixin:
         from notifications.services import UNREAD_ATTR, unread_cache_key
 
         from .access import _TOTP_ATTR, load_has_totp
-        from .scope import _CACHE_ATTR, load_roles
+        from .scope import _FACTS_ATTR, load_role_facts
 
         key, unread_key = user_cache_key(user_id), unread_cache_key(user_id)
         found = cache.get_many([key, unread_key])
@@ -46,12 +47,12 @@ class CachedUserMixin:
             user = super().get_user(user_id)
             if user is None:
                 return None
-            entry = {"user": user, "roles": load_roles(user), "totp": load_has_totp(user)}
+            entry = {"user": user, "roles": load_role_facts(user), "totp": load_has_totp(user)}
             cache.set(key, entry, USER_CACHE_SECONDS)
         user = entry["user"]
         if not self.user_can_authenticate(user):
             return None
-        setattr(user, _CACHE_ATTR, entry["roles"])
+        setattr(user, _FACTS_ATTR, entry["roles"])
         setattr(user, _TOTP_ATTR, entry["totp"])
         if unread_key in found:
             setattr(user, UNREAD_ATTR, found[unread_key])

@@ -8,6 +8,7 @@ the same question the same way.
 from .models import OFFICER_KINDS, REVIEWER_KINDS, Role
 
 _CACHE_ATTR = "_elaas_roles"
+_FACTS_ATTR = "_elaas_role_facts"
 
 
 def load_roles(user) -> list[Role]:
@@ -18,9 +19,16 @@ def load_roles(user) -> list[Role]:
     )
 
 
+def load_role_facts(user) -> list[Role]:
+    """The role rows alone (kind, and the ids of the organisation, district or province they
+    act for): what every access decision reads. No related row is loaded, so nothing in them
+    can go stale but the role itself, whose every change drops the cached copy."""
+    return list(Role.objects.filter(user=user))
+
+
 def roles_of(user) -> list[Role]:
-    """The user's roles, kept on the user object for the length of a request. A user read by
-    the authentication backend (accounts/backends.py) comes with them, from the shared cache."""
+    """The user's roles with their organisation, district and province, as they are now in the
+    database; read once per request (a page shows what it reads from them)."""
     if user is None or not user.is_authenticated:
         return []
     roles = getattr(user, _CACHE_ATTR, None)
@@ -30,17 +38,30 @@ def roles_of(user) -> list[Role]:
     return roles
 
 
+def role_facts(user) -> list[Role]:
+    """The role rows alone, for access decisions. A user read by the authentication backend
+    (accounts/backends.py) comes with them from the shared cache: no query on most pages."""
+    if user is None or not user.is_authenticated:
+        return []
+    facts = getattr(user, _FACTS_ATTR, None)
+    if facts is None:
+        facts = getattr(user, _CACHE_ATTR, None) or load_role_facts(user)
+        setattr(user, _FACTS_ATTR, facts)
+    return facts
+
+
 def forget_roles(user) -> None:
     """Read the roles again, on this request and (the shared cache dropped) on the next ones."""
     from .backends import forget_user
 
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    for attr in (_CACHE_ATTR, _FACTS_ATTR):
+        if hasattr(user, attr):
+            delattr(user, attr)
     forget_user(user.pk)
 
 
 def kinds_of(user) -> set[str]:
-    return {r.kind for r in roles_of(user)}
+    return {r.kind for r in role_facts(user)}
 
 
 def is_officer(user) -> bool:
@@ -67,7 +88,7 @@ def is_unit_staff_only(user) -> bool:
 def officer_area(user, kinds=OFFICER_KINDS) -> tuple[bool, set[int], set[int]]:
     """(national, province ids, district ids) the user acts for through roles of `kinds`."""
     national, provinces, districts = False, set(), set()
-    for r in roles_of(user):
+    for r in role_facts(user):
         if r.kind not in kinds:
             continue
         if r.kind == "dla_officer":

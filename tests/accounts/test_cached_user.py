@@ -97,3 +97,18 @@ def test_the_badge_counts_a_new_message_on_the_next_page_and_a_read_one_on_the_s
     assert badge(client.get(f"/inbox/{n.pk}/")) is None  # this page has read it
     assert badge(client.get("/my/")) is None
 
+
+
+def test_what_a_page_shows_of_the_users_organisation_is_read_fresh(client, actors, places):
+    """The cache keeps the role rows alone: an organisation verified by a bulk update (no signal)
+    shows as verified on the next page (the bug this caught: roles cached with their
+    organisation showed it unverified for five minutes)."""
+    from django.utils import timezone
+
+    from onboarding.models import Organization
+
+    clerk = actors["lao_clerk"]
+    login(client, clerk)
+    assert 'class="allowed' not in client.get("/my/").content.decode()
+    Organization.objects.filter(pk=places.lao.pk).update(identity_verified_at=timezone.now())
+    assert 'class="allowed' in client.get("/my/").content.decode()
