@@ -10,6 +10,7 @@ _NAV = {
     "my": "onboarding:my",
     "inbox": "notifications:inbox",
     "review": "onboarding:review_queue",
+    "compliance": "compliance:home",
     "log": "notifications:log",
     "logout": "account_logout",
     "login": "account_login",
