@@ -158,6 +158,9 @@ NOTIFICATION_CLAIM_LEASE_SECONDS = env_int("NOTIFICATION_CLAIM_LEASE_SECONDS", 3
 # NOTIFICATION_NUDGE_FANOUT): a national pass is shared by every worker on every machine.
 NOTIFICATION_ROWS_PER_NUDGE = max(env_int("NOTIFICATION_ROWS_PER_NUDGE", 500), 1)
 NOTIFICATION_NUDGE_FANOUT = max(env_int("NOTIFICATION_NUDGE_FANOUT", 16), 1)
+# The daily pass writes its rows in transactions of this many, each nudging the workers: delivery
+# starts while the rest is written.
+NOTIFICATION_PASS_CHUNK = max(env_int("NOTIFICATION_PASS_CHUNK", 2000), 1)
 NOTIFICATION_MESSAGE_ID_DOMAIN = env_str("NOTIFICATION_MESSAGE_ID_DOMAIN", "elaas-onboarding.local")
 
 # --- Accounts ----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 
@@ -266,11 +267,23 @@ def _circular_id(window: Window) -> int | None:
 
 
 def run_pass(day: dt.date, *, trigger: str = "daily", nudge_workers: bool = True) -> PassResult:
-    """Collect and write the day's messages in one transaction; record the run."""
+    """Collect the day's messages, write them in chunks of NOTIFICATION_PASS_CHUNK rows, each in
+    its own transaction that nudges the workers after its commit (so that delivery runs while
+    the rest is written), then record the run.
+
+    Each chunk is all or nothing, and the unique constraint makes any chunk a no-op the second
+    time: a pass interrupted half-way (its task is delivered again, acks_late) writes the rest
+    and nothing twice.
+    """
     started = clock.now()
     items = collect(day)
+    created = existed = 0
+    chunk = settings.NOTIFICATION_PASS_CHUNK
+    for first in range(0, len(items), chunk):
+        with transaction.atomic():
+            c, e = queue(items[first : first + chunk], nudge_workers=nudge_workers)
+        created, existed = created + c, existed + e
     with transaction.atomic():
-        created, existed = queue(items, nudge_workers=nudge_workers)
         PassRun.objects.update_or_create(
             day=day, trigger=trigger,
             defaults={"started_at": started, "finished_at": clock.now(), "created": created, "already_existed": existed},

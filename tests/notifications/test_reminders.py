@@ -343,6 +343,50 @@ def test_with_the_console_backend_mail_goes_to_stderr_and_stdout_keeps_one_line(
     assert err.count("Message-ID: <notification-") == n
 
 
+def test_a_pass_in_small_chunks_writes_the_same_rows_and_nudges_after_each_commit(
+    actors, ladder, calendar, settings, django_capture_on_commit_callbacks
+):
+    day = dt.date(2025, 4, 18)
+    want = expected(day, calendar)
+    n = sum(len(names) for names in want.values())
+    settings.NOTIFICATION_PASS_CHUNK = 2
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        result = run_pass(day, nudge_workers=False)
+    assert (result.created, result.already_existed) == (n, 0)
+    assert written(actors, day) == want
+    assert len(callbacks) == -(-n // 2)  # one per chunk: ceil(n / 2)
+
+
+def test_a_pass_interrupted_between_chunks_is_completed_by_the_next_one_and_nothing_twice(
+    actors, ladder, calendar, settings, monkeypatch
+):
+    from notifications import reminders
+
+    day = dt.date(2025, 4, 18)
+    n = sum(len(names) for names in expected(day, calendar).values())
+    assert n > 2
+    settings.NOTIFICATION_PASS_CHUNK = 2
+    real_queue, calls = reminders.queue, []
+
+    def dies_on_the_second_chunk(items, **kwargs):
+        calls.append(len(items))
+        if len(calls) == 2:
+            raise RuntimeError("the worker died")
+        return real_queue(items, **kwargs)
+
+    monkeypatch.setattr(reminders, "queue", dies_on_the_second_chunk)
+    with pytest.raises(RuntimeError):
+        run_pass(day, nudge_workers=False)
+    assert Notification.objects.count() == 2  # the first chunk stands, the second rolled back
+    assert not PassRun.objects.filter(day=day).exists()
+
+    monkeypatch.setattr(reminders, "queue", real_queue)
+    again = run_pass(day, nudge_workers=False)
+    assert (again.created, again.already_existed) == (n - 2, 2)
+    assert written(actors, day) == expected(day, calendar)
+    assert Notification.objects.count() == n
+
+
 def test_no_send_only_writes_the_rows(actors, ladder, calendar, mailoutbox):
     n = sum(len(v) for v in expected(dt.date(2025, 4, 14), calendar).values())
     summary, _ = run_command("--day", "2025-04-14", "--no-send")
