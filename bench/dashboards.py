@@ -20,7 +20,8 @@ What it does, in order:
      answers 200 with the page it should (the dashboard's figures, the CSV's BOM);
   4. measures req/s with wrk, interleaved in ONE run with the bare view (/healthz/): the
      district, province and national dashboards and the late.csv export of the province, each
-     with its officer's session cookie (-H "Cookie: sessionid=..."), and for reference the
+     with its officer's session and a CSRF cookie, as a browser sends them after the login
+     (-H "Cookie: sessionid=...; csrftoken=..."), and for reference the
      national figures as JSON (/api/compliance, no goal);
   5. measures the server time of each page with a separate sequential run (one keep-alive
      connection, one request at a time, each timed from sending the request to the last byte
@@ -42,6 +43,7 @@ import datetime as dt
 import http.client
 import json
 import os
+import secrets
 import signal
 import statistics
 import subprocess
@@ -263,9 +265,12 @@ def build_targets(args, info: dict) -> list[Target]:
     table = [(name, path.format(**codes), goal) for name, path, goal, _who in TARGETS]
     targets = run.build_targets(args, table)
     who = {name: w for name, _p, _g, w in TARGETS}
+    # What a browser sends after logging in: the session and the CSRF cookie Django set with
+    # the login page (without it every page would mint a new CSRF secret and set the cookie).
+    csrf = secrets.token_hex(16)  # 32 characters, the length of Django's CSRF secret
     for t in targets:
         if who.get(t.name):
-            t.headers = {"Cookie": f"sessionid={info['sessions'][who[t.name]]['key']}"}
+            t.headers = {"Cookie": f"sessionid={info['sessions'][who[t.name]]['key']}; csrftoken={csrf}"}
     return targets
 
 

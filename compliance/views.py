@@ -19,7 +19,7 @@ from elaas_portal.thai import to_arabic_digits
 from maintenance import clock
 from onboarding.models import LAO_KINDS, Organization, OrganizationKind
 
-from . import charts, exports, stats
+from . import charts, exports, pages, stats
 from .scope import Scope, home_scope, resolve
 from .templatetags.compliance import STATE_LABELS
 
@@ -27,6 +27,10 @@ from .templatetags.compliance import STATE_LABELS
 def _render_dashboard(request, scope: Scope):
     lang = get_language() or "th"
     reviewer = is_reviewer(request.user)  # district officers follow requests, not decide
+    key = pages.page_key(request, lang, reviewer)
+    response = pages.kept(key)
+    if response is not None:
+        return response
 
     def body() -> str:
         # The same for everyone who may see the scope (in a language, reviewer or not): built
@@ -45,7 +49,7 @@ def _render_dashboard(request, scope: Scope):
 
     html = stats.cached_html(f"dashboard:{scope.key}:{lang}:{int(reviewer)}", body)
     context = {"scope": scope, "crumbs": scope.breadcrumbs(request.user), "body": mark_safe(html)}  # noqa: S308
-    return render(request, "compliance/dashboard.html", context)
+    return pages.keep(key, render(request, "compliance/dashboard.html", context))
 
 
 @officer_required

@@ -16,6 +16,7 @@ def _fresh_policy_snapshot(settings):
     from django.core.cache import cache
 
     from compliance.scope import forget_areas
+    from compliance import pages
     from compliance.stats import forget_local_html
     from maintenance import clock
 
@@ -24,6 +25,7 @@ def _fresh_policy_snapshot(settings):
     clock.invalidate()
     forget_areas()  # this process's provinces and districts: each test has its own registry
     forget_local_html()
+    pages.forget()
 
 
 @pytest.fixture
