@@ -32,8 +32,9 @@ class Status(models.TextChoices):
 class Notification(models.Model):
     """One message to one person: shown in the portal's inbox and sent by e-mail."""
 
-    # No index of its own: the inbox index and the unique constraint both start with it, and
-    # every index costs each row three times (insert, claim, mark sent).
+    # No index of its own: the inbox index and the unique constraint both start with it (the
+    # pass's "which of these exist" reads the latter), and every index costs each row three
+    # times (insert, claim, mark sent).
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
         verbose_name=_("recipient"), db_index=False,
@@ -75,7 +76,6 @@ class Notification(models.Model):
             models.Index(fields=["next_attempt_at", "id"], condition=Q(status="pending"), name="notification_due_idx"),
             models.Index(fields=["claimed_at"], condition=Q(status="sending"), name="notification_claimed_idx"),
             models.Index(fields=["recipient", "-created_at"], name="notification_inbox_idx"),
-            models.Index(fields=["kind", "period"], name="notification_kind_period_idx"),
             # The dashboards' counts by status and kind, for the country or the people of an area.
             models.Index(fields=["status", "kind", "recipient"], name="notification_status_kind_idx"),
         ]
