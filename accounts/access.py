@@ -45,14 +45,17 @@ def session_used_mfa(request) -> bool:
     return any(record.get("method") == "mfa" for record in get_authentication_records(request, request.user))
 
 
-def second_factor_gate(request):
-    """For an officer: a redirect to set up or confirm the second factor, or None when done."""
+def second_factor_gate(request, next_url: str | None = None):
+    """For an officer: a redirect to set up or confirm the second factor, or None when done.
+    Afterwards the officer comes back to `next_url` (default: this page; a POST-only view
+    passes the page the form was on)."""
+    next_url = next_url or request.get_full_path()
     if not has_totp(request.user):
         messages.warning(request, _("Officers must set up a second factor (an authenticator app) first."))
-        return redirect(_with_next("mfa_activate_totp", request))
+        return redirect(_with_next("mfa_activate_totp", next_url))
     if not session_used_mfa(request):
         messages.warning(request, _("Confirm the code from your authenticator app to go on."))
-        return redirect(_with_next("mfa_reauthenticate", request))
+        return redirect(_with_next("mfa_reauthenticate", next_url))
     return None
 
 
@@ -71,5 +74,5 @@ def officer_required(view):
     return wrapper
 
 
-def _with_next(name: str, request) -> str:
-    return f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}"
+def _with_next(name: str, next_url: str) -> str:
+    return f"{reverse(name)}?{urlencode({'next': next_url})}"

@@ -194,18 +194,6 @@ def forward(request, pk):
     return render(request, "circulars/detail.html", context, status=400)
 
 
-def _gate_back_to(request, next_url):
-    """The second-factor gate for a POST: come back to the page, not to the POST-only URL."""
-    user = request.user
-    if has_totp(user) and session_used_mfa(request):
-        return None
-    if not has_totp(user):
-        messages.warning(request, _("Officers must set up a second factor (an authenticator app) first."))
-        return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': next_url})}")
-    messages.warning(request, _("Confirm the code from your authenticator app to go on."))
-    return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': next_url})}")
-
-
 @login_required
 @require_POST
 def acknowledge(request, pk):
@@ -213,7 +201,7 @@ def acknowledge(request, pk):
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
         back = delivery.circular.get_absolute_url()
-    if is_officer(request.user) and (gate := _gate_back_to(request, back)) is not None:
+    if is_officer(request.user) and (gate := second_factor_gate(request, back)) is not None:
         return gate
     if not services.may_acknowledge(request.user, delivery):
         raise PermissionDenied(_("Only the recipient's own people may acknowledge this letter."))

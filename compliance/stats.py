@@ -214,7 +214,7 @@ def per_day(scope: Scope, at: dt.datetime) -> list[dict]:
 
 def reminder_counts(scope: Scope) -> dict:
     from accounts.models import Role
-    from notifications.models import Notification
+    from notifications.models import Kind, Notification
 
     notes = Notification.objects.all()
     if scope.level != "country":
@@ -232,12 +232,9 @@ def reminder_counts(scope: Scope) -> dict:
             counts["failed"] += n
         elif status in ("pending", "sending"):
             counts["waiting"] += n
-        if kind in ESCALATION_KINDS:
+        if kind in (Kind.DISTRICT_DIGEST, Kind.PROVINCE_SUMMARY, Kind.DLA_SUMMARY):  # escalations
             counts["escalations"] += n
     return counts
-
-
-ESCALATION_KINDS = frozenset({"district_digest", "province_summary", "dla_summary"})
 
 
 def _officer_filter(scope: Scope) -> Q:
