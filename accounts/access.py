@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 
 from .scope import is_officer
 
-
 _TOTP_ATTR = "_elaas_totp"
 
 
@@ -42,7 +41,10 @@ def has_totp(user) -> bool:
 def session_used_mfa(request) -> bool:
     from allauth.account.authentication import get_authentication_records
 
-    return any(record.get("method") == "mfa" for record in get_authentication_records(request, request.user))
+    return any(
+        record.get("method") == "mfa"
+        for record in get_authentication_records(request, request.user)
+    )
 
 
 def second_factor_gate(request, next_url: str | None = None):
@@ -51,7 +53,9 @@ def second_factor_gate(request, next_url: str | None = None):
     passes the page the form was on)."""
     next_url = next_url or request.get_full_path()
     if not has_totp(request.user):
-        messages.warning(request, _("Officers must set up a second factor (an authenticator app) first."))
+        messages.warning(
+            request, _("Officers must set up a second factor (an authenticator app) first.")
+        )
         return redirect(_with_next("mfa_activate_totp", next_url))
     if not session_used_mfa(request):
         messages.warning(request, _("Confirm the code from your authenticator app to go on."))

@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
-
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Invitation, Role, User
@@ -22,15 +21,36 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Role)
 class RoleAdmin(SimpleHistoryAdmin):
-    list_display = ("user", "kind", "organization", "position", "district", "province", "created_at")
+    list_display = (
+        "user",
+        "kind",
+        "organization",
+        "position",
+        "district",
+        "province",
+        "created_at",
+    )
     list_filter = ("kind", "position")
-    search_fields = ("user__email", "user__full_name", "organization__name_th", "organization__dla_code")
+    search_fields = (
+        "user__email",
+        "user__full_name",
+        "organization__name_th",
+        "organization__dla_code",
+    )
     raw_id_fields = ("user", "organization", "district", "province", "invited_by")
 
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ("email", "organization", "position", "invited_by", "created_at", "expires_at", "accepted_at")
+    list_display = (
+        "email",
+        "organization",
+        "position",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+    )
     search_fields = ("email", "organization__name_th", "organization__dla_code")
     raw_id_fields = ("organization", "invited_by", "accepted_by")
     exclude = ("token_hash",)

@@ -28,9 +28,15 @@ def demo_places() -> dict:
     """The organisations and areas the demo accounts belong to, chosen the same way every time."""
     province = Province.objects.filter(code=DEMO_PROVINCE).first()
     if province is None:
-        raise DemoPlacesMissing(f"province {DEMO_PROVINCE} (Nakhon Phanom) is not in the registry: load it first")
-    laos = Organization.objects.laos().filter(district__province=province).select_related("district")
-    first = laos.filter(kind="SAO").order_by("dla_code").first() or laos.order_by("dla_code").first()
+        raise DemoPlacesMissing(
+            f"province {DEMO_PROVINCE} (Nakhon Phanom) is not in the registry: load it first"
+        )
+    laos = (
+        Organization.objects.laos().filter(district__province=province).select_related("district")
+    )
+    first = (
+        laos.filter(kind="SAO").order_by("dla_code").first() or laos.order_by("dla_code").first()
+    )
     if first is None:
         raise DemoPlacesMissing("Nakhon Phanom has no LAO in the registry")
     second = laos.exclude(district=first.district).order_by("dla_code").first()
@@ -38,32 +44,74 @@ def demo_places() -> dict:
     unit = Organization.objects.units().filter(parent=first).order_by("id").first()
     if unit is None:
         unit = Organization.objects.create(
-            kind="CHILD_DEV_CENTRE", name_th=f"ศูนย์พัฒนาเด็กเล็ก{first.name_th} (demo)", district=first.district,
-            parent=first, is_generated=True,
-        )  # fmt: skip
+            kind="CHILD_DEV_CENTRE",
+            name_th=f"ศูนย์พัฒนาเด็กเล็ก{first.name_th} (demo)",
+            district=first.district,
+            parent=first,
+            is_generated=True,
+        )
     return {
-        "lao": first, "lao2": second, "unit": unit, "district": first.district, "province": province,
+        "lao": first,
+        "lao2": second,
+        "unit": unit,
+        "district": first.district,
+        "province": province,
         "other_province": other_province,
-    }  # fmt: skip
+    }
 
 
 def _accounts(places) -> list[tuple[str, str, dict | None, bool]]:
     """(e-mail, full name, role fields or None, is site administrator)."""
     accounts = [
         ("admin@demo.test", "ผู้ดูแลระบบ (demo)", {"kind": "site_admin"}, True),
-        ("lao-clerk@demo.test", "สมศรี ใจดี (demo)",
-         {"kind": "lao_staff", "organization": places["lao"], "position": "permanent_secretary"}, False),
-        ("unit-clerk@demo.test", "สมหมาย รักเรียน (demo)", {"kind": "unit_staff", "organization": places["unit"]}, False),
-        ("district-officer@demo.test", "ท้องถิ่นอำเภอ (demo)", {"kind": "district_officer", "district": places["district"]}, False),
-        ("province-officer@demo.test", "ท้องถิ่นจังหวัดนครพนม (demo)", {"kind": "province_officer", "province": places["province"]}, False),
+        (
+            "lao-clerk@demo.test",
+            "สมศรี ใจดี (demo)",
+            {"kind": "lao_staff", "organization": places["lao"], "position": "permanent_secretary"},
+            False,
+        ),
+        (
+            "unit-clerk@demo.test",
+            "สมหมาย รักเรียน (demo)",
+            {"kind": "unit_staff", "organization": places["unit"]},
+            False,
+        ),
+        (
+            "district-officer@demo.test",
+            "ท้องถิ่นอำเภอ (demo)",
+            {"kind": "district_officer", "district": places["district"]},
+            False,
+        ),
+        (
+            "province-officer@demo.test",
+            "ท้องถิ่นจังหวัดนครพนม (demo)",
+            {"kind": "province_officer", "province": places["province"]},
+            False,
+        ),
         ("dla-officer@demo.test", "สถ. ส่วนกลาง (demo)", {"kind": "dla_officer"}, False),
-    ]  # fmt: skip
+    ]
     if places["lao2"] is not None:
-        accounts.append(("lao2-clerk@demo.test", "สมชาย มั่นคง (demo)",
-                         {"kind": "lao_staff", "organization": places["lao2"], "position": "finance_director"}, False))  # fmt: skip
+        accounts.append(
+            (
+                "lao2-clerk@demo.test",
+                "สมชาย มั่นคง (demo)",
+                {
+                    "kind": "lao_staff",
+                    "organization": places["lao2"],
+                    "position": "finance_director",
+                },
+                False,
+            )
+        )
     if places["other_province"] is not None:
-        accounts.append(("other-province-officer@demo.test", f"ท้องถิ่นจังหวัด{places['other_province'].name_th} (demo)",
-                         {"kind": "province_officer", "province": places["other_province"]}, False))  # fmt: skip
+        accounts.append(
+            (
+                "other-province-officer@demo.test",
+                f"ท้องถิ่นจังหวัด{places['other_province'].name_th} (demo)",
+                {"kind": "province_officer", "province": places["other_province"]},
+                False,
+            )
+        )
     return accounts
 
 
@@ -73,16 +121,24 @@ def create_demo_accounts() -> list[str]:
     created = []
     for email, name, role, is_admin in _accounts(places):
         user, was_created = User.objects.get_or_create(
-            email=email, defaults={"full_name": name, "is_staff": is_admin, "is_superuser": is_admin}
+            email=email,
+            defaults={"full_name": name, "is_staff": is_admin, "is_superuser": is_admin},
         )
         if was_created:
             user.set_password(DEMO_PASSWORD)
             user.save()
             created.append(email)
-        EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+        EmailAddress.objects.get_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
         if role is not None and not Role.objects.filter(user=user, kind=role["kind"]).exists():
             Role.objects.create(user=user, **role)
-        if role and role["kind"] in ("district_officer", "province_officer", "dla_officer", "site_admin"):
+        if role and role["kind"] in (
+            "district_officer",
+            "province_officer",
+            "dla_officer",
+            "site_admin",
+        ):
             if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
                 TOTP.activate(user, DEMO_TOTP_SECRET)
                 RecoveryCodes.activate(user)

@@ -20,10 +20,20 @@ class StaffSignupForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     organization = forms.IntegerField(label=_("Organisation"), widget=forms.HiddenInput)
     position = forms.ChoiceField(
-        label=_("Position (LAO staff)"), choices=[("", "—")] + list(Position.choices), required=False
+        label=_("Position (LAO staff)"),
+        choices=[("", "—")] + list(Position.choices),
+        required=False,
     )
 
-    field_order = ["full_name", "phone", "email", "password1", "password2", "organization", "position"]
+    field_order = [
+        "full_name",
+        "phone",
+        "email",
+        "password1",
+        "password2",
+        "organization",
+        "position",
+    ]
 
     def clean_organization(self):
         pk = self.cleaned_data["organization"]
@@ -38,9 +48,11 @@ class StaffSignupForm(forms.Form):
         org = getattr(self, "organization_obj", None)
         invitation = getattr(self, "invitation", None)
         invited_here = (
-            invitation is not None and org is not None and invitation.organization_id == org.pk
+            invitation is not None
+            and org is not None
+            and invitation.organization_id == org.pk
             and invitation.email.lower() == (data.get("email") or "").lower()
-        )  # fmt: skip
+        )
         if org is not None and org.is_lao and not data.get("position") and not invited_here:
             self.add_error("position", _("Staff of an LAO choose their position."))
         return data
@@ -55,7 +67,11 @@ class StaffSignupForm(forms.Form):
         user.save(update_fields=["full_name", "phone"])
         request.session.pop(services.SESSION_KEY, None)
         invitation = getattr(self, "invitation", None)
-        if invitation is not None and invitation.email.lower() == user.email.lower() and invitation.organization_id == org.pk:
+        if (
+            invitation is not None
+            and invitation.email.lower() == user.email.lower()
+            and invitation.organization_id == org.pk
+        ):
             services.accept_invitation(invitation, user)
             return
         Role.objects.create(
@@ -71,11 +87,16 @@ class InvitationForm(forms.Form):
 
     email = forms.EmailField(label=_("E-mail address"))
     organization_code = forms.CharField(
-        label=_("Organisation"), max_length=100,
-        help_text=_("The LAO's 7-digit DLA code (Thai digits are fine), or the number shown beside a unit in the registry."),
-    )  # fmt: skip
+        label=_("Organisation"),
+        max_length=100,
+        help_text=_(
+            "The LAO's 7-digit DLA code (Thai digits are fine), or the number shown beside a unit in the registry."
+        ),
+    )
     position = forms.ChoiceField(
-        label=_("Position (LAO staff)"), choices=[("", "—")] + list(Position.choices), required=False
+        label=_("Position (LAO staff)"),
+        choices=[("", "—")] + list(Position.choices),
+        required=False,
     )
 
     def __init__(self, *args, officer, **kwargs):

@@ -80,25 +80,43 @@ class Role(models.Model):
     A user may hold several roles.
     """
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles", verbose_name=_("user"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="roles", verbose_name=_("user")
+    )
     kind = models.CharField(_("role"), max_length=20, choices=RoleKind.choices)
     organization = models.ForeignKey(
-        "onboarding.Organization", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="staff_roles", verbose_name=_("organisation"),
-    )  # fmt: skip
+        "onboarding.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff_roles",
+        verbose_name=_("organisation"),
+    )
     position = models.CharField(_("position"), max_length=30, choices=Position.choices, blank=True)
     district = models.ForeignKey(
-        "onboarding.District", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="officer_roles", verbose_name=_("district"),
-    )  # fmt: skip
+        "onboarding.District",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officer_roles",
+        verbose_name=_("district"),
+    )
     province = models.ForeignKey(
-        "onboarding.Province", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="officer_roles", verbose_name=_("province"),
-    )  # fmt: skip
+        "onboarding.Province",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officer_roles",
+        verbose_name=_("province"),
+    )
     invited_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("invited by"),
-    )  # fmt: skip
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -110,34 +128,63 @@ class Role(models.Model):
             models.CheckConstraint(
                 name="role_scope_matches_kind",
                 condition=(
-                    Q(kind="lao_staff", organization__isnull=False, district__isnull=True, province__isnull=True)
+                    Q(
+                        kind="lao_staff",
+                        organization__isnull=False,
+                        district__isnull=True,
+                        province__isnull=True,
+                    )
                     & ~Q(position="")
-                    | Q(kind="unit_staff", organization__isnull=False, district__isnull=True,
-                        province__isnull=True, position="")
-                    | Q(kind="district_officer", organization__isnull=True, district__isnull=False,
-                        province__isnull=True, position="")
-                    | Q(kind="province_officer", organization__isnull=True, district__isnull=True,
-                        province__isnull=False, position="")
-                    | Q(kind__in=["dla_officer", "site_admin"], organization__isnull=True,
-                        district__isnull=True, province__isnull=True, position="")
+                    | Q(
+                        kind="unit_staff",
+                        organization__isnull=False,
+                        district__isnull=True,
+                        province__isnull=True,
+                        position="",
+                    )
+                    | Q(
+                        kind="district_officer",
+                        organization__isnull=True,
+                        district__isnull=False,
+                        province__isnull=True,
+                        position="",
+                    )
+                    | Q(
+                        kind="province_officer",
+                        organization__isnull=True,
+                        district__isnull=True,
+                        province__isnull=False,
+                        position="",
+                    )
+                    | Q(
+                        kind__in=["dla_officer", "site_admin"],
+                        organization__isnull=True,
+                        district__isnull=True,
+                        province__isnull=True,
+                        position="",
+                    )
                 ),
-            ),  # fmt: skip
+            ),
             models.UniqueConstraint(
-                fields=["user", "organization"], condition=Q(organization__isnull=False),
+                fields=["user", "organization"],
+                condition=Q(organization__isnull=False),
                 name="role_one_per_user_and_organization",
-            ),  # fmt: skip
+            ),
             models.UniqueConstraint(
-                fields=["user", "district"], condition=Q(district__isnull=False),
+                fields=["user", "district"],
+                condition=Q(district__isnull=False),
                 name="role_one_per_user_and_district",
-            ),  # fmt: skip
+            ),
             models.UniqueConstraint(
-                fields=["user", "province"], condition=Q(province__isnull=False),
+                fields=["user", "province"],
+                condition=Q(province__isnull=False),
                 name="role_one_per_user_and_province",
-            ),  # fmt: skip
+            ),
             models.UniqueConstraint(
-                fields=["user", "kind"], condition=Q(kind__in=["dla_officer", "site_admin"]),
+                fields=["user", "kind"],
+                condition=Q(kind__in=["dla_officer", "site_admin"]),
                 name="role_one_national_role_of_each_kind",
-            ),  # fmt: skip
+            ),
         ]
 
     def __str__(self):
@@ -158,17 +205,26 @@ class Invitation(models.Model):
 
     email = models.EmailField(_("e-mail address"))
     organization = models.ForeignKey(
-        "onboarding.Organization", on_delete=models.CASCADE, related_name="invitations",
+        "onboarding.Organization",
+        on_delete=models.CASCADE,
+        related_name="invitations",
         verbose_name=_("organisation"),
-    )  # fmt: skip
+    )
     position = models.CharField(_("position"), max_length=30, choices=Position.choices, blank=True)
     token_hash = models.CharField(_("token (hash)"), max_length=64, unique=True)
-    invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("invited by"))
+    invited_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("invited by")
+    )
     created_at = models.DateTimeField(_("created at"))
     expires_at = models.DateTimeField(_("expires at"))
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     accepted_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("accepted by")
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
     )
 
     class Meta:
@@ -177,9 +233,10 @@ class Invitation(models.Model):
         verbose_name_plural = _("invitations")
         constraints = [
             models.UniqueConstraint(
-                fields=["email", "organization"], condition=Q(accepted_at__isnull=True),
+                fields=["email", "organization"],
+                condition=Q(accepted_at__isnull=True),
                 name="invitation_one_pending_per_email_and_organization",
-            ),  # fmt: skip
+            ),
         ]
 
     def __str__(self):

@@ -14,7 +14,10 @@ _FACTS_ATTR = "_elaas_role_facts"
 def load_roles(user) -> list[Role]:
     return list(
         Role.objects.filter(user=user).select_related(
-            "organization__district__province", "organization__parent", "district__province", "province"
+            "organization__district__province",
+            "organization__parent",
+            "district__province",
+            "province",
         )
     )
 
@@ -77,7 +80,9 @@ def is_national(user) -> bool:
 
 
 def staff_roles(user, kind: str | None = None) -> list[Role]:
-    return [r for r in roles_of(user) if r.kind in ((kind,) if kind else ("lao_staff", "unit_staff"))]
+    return [
+        r for r in roles_of(user) if r.kind in ((kind,) if kind else ("lao_staff", "unit_staff"))
+    ]
 
 
 def is_unit_staff_only(user) -> bool:

@@ -36,25 +36,35 @@ def invite_staff(*, officer, organization, email: str, position: str, base_url: 
 
     from .scope import is_officer
 
-    if not is_officer(officer) or not Organization.objects.in_scope_of(officer).filter(pk=organization.pk).exists():
+    if (
+        not is_officer(officer)
+        or not Organization.objects.in_scope_of(officer).filter(pk=organization.pk).exists()
+    ):
         raise PermissionDenied(_("You may invite staff only of organisations in your area."))
     if organization.is_lao and not position:
         raise InvitationError(_("Choose the position of the LAO staff member you invite."))
     email = email.strip().lower()
     if Role.objects.filter(user__email__iexact=email, organization=organization).exists():
-        raise InvitationError(_("%(email)s already has an account with this organisation.") % {"email": email})
+        raise InvitationError(
+            _("%(email)s already has an account with this organisation.") % {"email": email}
+        )
     token = secrets.token_urlsafe(32)
     now = clock.now()
     try:
         with transaction.atomic():
             invitation = Invitation.objects.create(
-                email=email, organization=organization, position=position if organization.is_lao else "",
-                token_hash=token_hash(token), invited_by=officer, created_at=now,
+                email=email,
+                organization=organization,
+                position=position if organization.is_lao else "",
+                token_hash=token_hash(token),
+                invited_by=officer,
+                created_at=now,
                 expires_at=now + dt.timedelta(days=INVITATION_DAYS),
-            )  # fmt: skip
+            )
     except IntegrityError:
         raise InvitationError(
-            _("%(email)s has already been invited to this organisation and has not answered yet.") % {"email": email}
+            _("%(email)s has already been invited to this organisation and has not answered yet.")
+            % {"email": email}
         ) from None
     link = base_url.rstrip("/") + reverse("accept_invitation", args=[token])
     context = {"invitation": invitation, "link": link, "days": INVITATION_DAYS}
@@ -90,8 +100,12 @@ def accept_invitation(invitation: Invitation, user) -> Role:
         raise InvitationError(_("This invitation has already been used."))
     org = invitation.organization
     role, _created = Role.objects.get_or_create(
-        user=user, organization=org,
-        defaults={"kind": RoleKind.LAO_STAFF if org.is_lao else RoleKind.UNIT_STAFF,
-                  "position": invitation.position, "invited_by": invitation.invited_by},
-    )  # fmt: skip
+        user=user,
+        organization=org,
+        defaults={
+            "kind": RoleKind.LAO_STAFF if org.is_lao else RoleKind.UNIT_STAFF,
+            "position": invitation.position,
+            "invited_by": invitation.invited_by,
+        },
+    )
     return role

@@ -6,26 +6,31 @@ from allauth.mfa.models import Authenticator
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .models import Role, User
-
 from maintenance import clock
+
+from .models import Role, User
 
 
 @receiver(user_logged_in, dispatch_uid="accounts-record-first-unit-login")
 def record_first_unit_login(sender, request, user, **kwargs):
+    from maintenance.access import decide_for
     from onboarding.models import Organization
 
     from .scope import forget_roles, staff_roles
 
-    from maintenance.access import decide_for
-
     forget_roles(user)
     now = clock.now()
     # Only while units may use the system: a user who is also LAO staff is not stopped at login.
-    units = [r.organization_id for r in staff_roles(user, "unit_staff") if decide_for(r.organization, "use_system", now).allowed]
+    units = [
+        r.organization_id
+        for r in staff_roles(user, "unit_staff")
+        if decide_for(r.organization, "use_system", now).allowed
+    ]
     if units:
         # A conditional update: the first login wins, a second one changes nothing.
-        Organization.objects.filter(pk__in=units, first_login_at__isnull=True).update(first_login_at=now)
+        Organization.objects.filter(pk__in=units, first_login_at__isnull=True).update(
+            first_login_at=now
+        )
 
 
 @receiver([post_save, post_delete], sender=User, dispatch_uid="accounts-drop-cached-user")

@@ -1,7 +1,6 @@
 """Sign-up with an organisation search on the same page (works without JavaScript)."""
 
 from allauth.account.views import SignupView as AllauthSignupView
-
 from django.urls import reverse
 
 from onboarding.models import Organization
@@ -14,21 +13,34 @@ class SignupView(AllauthSignupView):
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
-        form.invitation = services.find_invitation(self.request.session.get(services.SESSION_KEY, ""))
+        form.invitation = services.find_invitation(
+            self.request.session.get(services.SESSION_KEY, "")
+        )
         return form
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.get("q", "").strip()[:100]
-        selected = (self.request.POST.get("organization") or self.request.GET.get("org") or "").strip()
+        selected = (
+            self.request.POST.get("organization") or self.request.GET.get("org") or ""
+        ).strip()
         matches = []
         if query:
             matches = list(
-                Organization.objects.search(query).with_places().select_related("parent")
-                .order_by("district__province__code", "district__code", "dla_code", "name_th")[: ORG_RESULTS + 1]
-            )  # fmt: skip
+                Organization.objects.search(query)
+                .with_places()
+                .select_related("parent")
+                .order_by("district__province__code", "district__code", "dla_code", "name_th")[
+                    : ORG_RESULTS + 1
+                ]
+            )
         if selected.isdigit() and not any(str(o.pk) == selected for o in matches):
-            chosen = Organization.objects.with_places().select_related("parent").filter(pk=selected).first()
+            chosen = (
+                Organization.objects.with_places()
+                .select_related("parent")
+                .filter(pk=selected)
+                .first()
+            )
             if chosen is not None:
                 matches.insert(0, chosen)
         invitation = services.find_invitation(self.request.session.get(services.SESSION_KEY, ""))
@@ -38,9 +50,11 @@ class SignupView(AllauthSignupView):
                 matches.insert(0, invitation.organization)
         context.update(
             invitation=invitation,
-            org_query=query, org_matches=matches[:ORG_RESULTS], org_more=len(matches) > ORG_RESULTS,
+            org_query=query,
+            org_matches=matches[:ORG_RESULTS],
+            org_more=len(matches) > ORG_RESULTS,
             org_selected=selected,
-        )  # fmt: skip
+        )
         return context
 
 
@@ -71,16 +85,20 @@ def invite(request):
         if form.is_valid():
             try:
                 invitation = services.invite_staff(
-                    officer=request.user, organization=form.cleaned_data["organization"],
-                    email=form.cleaned_data["email"], position=form.cleaned_data["position"],
+                    officer=request.user,
+                    organization=form.cleaned_data["organization"],
+                    email=form.cleaned_data["email"],
+                    position=form.cleaned_data["position"],
                     base_url=request.build_absolute_uri("/"),
-                )  # fmt: skip
+                )
             except services.InvitationError as exc:
                 form.add_error(None, exc.message)
             except PermissionDenied as exc:
                 form.add_error("organization", str(exc))
             else:
-                messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+                messages.success(
+                    request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+                )
                 return redirect("invite")
     return render(request, "accounts/invite.html", {"form": form}, status=status)
 

@@ -213,21 +213,25 @@ def make_sessions() -> None:
         session["account_authentication_methods_user"] = str(user.pk)
         session.create()
         sessions[who] = {"key": session.session_key, "email": user.email}
-    print(json.dumps({
-        "province": province,
-        "district": district,
-        "sessions": sessions,
-        "dataset": {
-            "laos": laos.count(),
-            "laos_verified": laos.filter(identity_verified_at__isnull=False).count(),
-            "units": Organization.objects.units().count(),
-            "verification_requests": VerificationRequest.objects.count(),
-            "request_history_rows": VerificationRequest.history.count(),
-            "notifications": Notification.objects.count(),
-            "laos_in_province": laos.filter(district__province__code=province).count(),
-            "laos_in_district": laos.filter(district__code=district).count(),
-        },
-    }))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "province": province,
+                "district": district,
+                "sessions": sessions,
+                "dataset": {
+                    "laos": laos.count(),
+                    "laos_verified": laos.filter(identity_verified_at__isnull=False).count(),
+                    "units": Organization.objects.units().count(),
+                    "verification_requests": VerificationRequest.objects.count(),
+                    "request_history_rows": VerificationRequest.history.count(),
+                    "notifications": Notification.objects.count(),
+                    "laos_in_province": laos.filter(district__province__code=province).count(),
+                    "laos_in_district": laos.filter(district__code=district).count(),
+                },
+            }
+        )
+    )
 
 
 def log_in(args, env: dict[str, str]) -> dict:
@@ -270,7 +274,9 @@ def build_targets(args, info: dict) -> list[Target]:
     csrf = secrets.token_hex(16)  # 32 characters, the length of Django's CSRF secret
     for t in targets:
         if who.get(t.name):
-            t.headers = {"Cookie": f"sessionid={info['sessions'][who[t.name]]['key']}; csrftoken={csrf}"}
+            t.headers = {
+                "Cookie": f"sessionid={info['sessions'][who[t.name]]['key']}; csrftoken={csrf}"
+            }
     return targets
 
 
@@ -342,9 +348,10 @@ def server_times(args, server: Gunicorn, targets: list[Target], redis: bool) -> 
     if redis and args.cold_samples:
         drop_compliance_cache()
         cold_server = Gunicorn(
-            {**server.env, "COMPLIANCE_CACHE_SECONDS": "0"}, args.workers,
+            {**server.env, "COMPLIANCE_CACHE_SECONDS": "0"},
+            args.workers,
             Path(tempfile.mkdtemp(prefix="elaas-bench-dash-cold-")),
-        )  # fmt: skip
+        )
         modes.append(("cold", args.cold_samples, cold_server))
     try:
         for mode, n, srv in modes:
@@ -356,15 +363,23 @@ def server_times(args, server: Gunicorn, targets: list[Target], redis: bool) -> 
                 if t.name == BASELINE:
                     continue
                 times = timed_requests(srv, t, n, cold=False)
-                goal = LATENCY_GOAL_MS if (t.name == LATENCY_GOAL_TARGET and mode == "cold") else None
+                goal = (
+                    LATENCY_GOAL_MS if (t.name == LATENCY_GOAL_TARGET and mode == "cold") else None
+                )
                 p95 = percentile(times, 95)
                 row = {
-                    "target": t.name, "mode": mode, "n": n,
-                    "p50_ms": round(percentile(times, 50), 1), "p95_ms": round(p95, 1),
-                    "p99_ms": round(percentile(times, 99), 1), "max_ms": round(max(times), 1),
-                    "mean_ms": round(statistics.fmean(times), 1), "goal_ms": goal,
-                    "ok": None if goal is None else p95 < goal, "all_ms": [round(x, 2) for x in times],
-                }  # fmt: skip
+                    "target": t.name,
+                    "mode": mode,
+                    "n": n,
+                    "p50_ms": round(percentile(times, 50), 1),
+                    "p95_ms": round(p95, 1),
+                    "p99_ms": round(percentile(times, 99), 1),
+                    "max_ms": round(max(times), 1),
+                    "mean_ms": round(statistics.fmean(times), 1),
+                    "goal_ms": goal,
+                    "ok": None if goal is None else p95 < goal,
+                    "all_ms": [round(x, 2) for x in times],
+                }
                 rows.append(row)
                 log(
                     f"  {t.name:<9} {mode:<6} n={n:<4} p50 {row['p50_ms']:7.1f} ms  "
@@ -462,13 +477,16 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_json:
         extra = {
             "dashboards": {
-                "database": DB_NAME, "province": info["province"], "district": info["district"],
+                "database": DB_NAME,
+                "province": info["province"],
+                "district": info["district"],
                 "officers": {who: s["email"] for who, s in info["sessions"].items()},
-                "dataset": info["dataset"], "server_time": latency,
+                "dataset": info["dataset"],
+                "server_time": latency,
                 "server_time_method": "sequential requests on one keep-alive connection, "
                 "timed by the client on 127.0.0.1",
             }
-        }  # fmt: skip
+        }
         path = run.write_json(
             args,
             targets,

@@ -419,10 +419,18 @@ class Worker:
 
     def start(self) -> None:
         cmd = [
-            str(venv_bin() / "celery"), "-A", "elaas_portal", "worker",
-            "--concurrency=1", "-n", f"{self.name}@%h", "--loglevel=INFO",
-            "--without-gossip", "--without-mingle", "--without-heartbeat",
-        ]  # fmt: skip
+            str(venv_bin() / "celery"),
+            "-A",
+            "elaas_portal",
+            "worker",
+            "--concurrency=1",
+            "-n",
+            f"{self.name}@%h",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ]
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             cmd,

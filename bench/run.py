@@ -381,12 +381,17 @@ class Gunicorn:
         cmd = [
             str(venv_bin() / "gunicorn"),
             "elaas_portal.wsgi",
-            "-w", str(self.workers),
-            "-b", f"{HOST}:{self.port}",
-            "--graceful-timeout", "5",
-            "--timeout", "30",
-            "--log-level", "warning",
-        ]  # fmt: skip
+            "-w",
+            str(self.workers),
+            "-b",
+            f"{HOST}:{self.port}",
+            "--graceful-timeout",
+            "5",
+            "--timeout",
+            "30",
+            "--log-level",
+            "warning",
+        ]
         if gunicorn_has_option("--no-control-socket"):  # gunicorn >= 25.1
             cmd.append("--no-control-socket")  # keep off another server's ~/.gunicorn/
         # No --access-logfile: gunicorn writes no access log unless asked to.
@@ -523,12 +528,16 @@ def run_wrk(args: argparse.Namespace, url: str, seconds: int, headers: dict | No
     assert urlparse(url).hostname == HOST, url
     cmd = [
         wrk_binary(),
-        "-t", str(args.threads),
-        "-c", str(args.connections),
-        "-d", f"{seconds}s",
-        "--timeout", "10s",
+        "-t",
+        str(args.threads),
+        "-c",
+        str(args.connections),
+        "-d",
+        f"{seconds}s",
+        "--timeout",
+        "10s",
         "--latency",
-    ]  # fmt: skip
+    ]
     for name, value in (headers or {}).items():
         cmd += ["-H", f"{name}: {value}"]
     cmd.append(url)
@@ -620,8 +629,10 @@ def print_table(rows: list[dict]) -> None:
     def fmt_ms(v: float | None) -> str:
         return "-" if v is None else f"{v:.2f}"
 
-    header = f"{'target':<10} {'req/s med':>10} {'min..max':>17} {'ratio':>6} {'goal':>6} " \
-             f"{'p50 ms':>8} {'p99 ms':>8}  result"  # fmt: skip
+    header = (
+        f"{'target':<10} {'req/s med':>10} {'min..max':>17} {'ratio':>6} {'goal':>6} "
+        f"{'p50 ms':>8} {'p99 ms':>8}  result"
+    )
     log("")
     log(header)
     log("-" * len(header))
@@ -652,9 +663,17 @@ def git_info() -> dict:
 
 
 def write_json(
-    args, targets, measurements, rows, skipped, env, started: dt.datetime, *, suffix: str = "",
+    args,
+    targets,
+    measurements,
+    rows,
+    skipped,
+    env,
+    started: dt.datetime,
+    *,
+    suffix: str = "",
     extra: dict | None = None,
-) -> Path:  # fmt: skip
+) -> Path:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     path = RESULTS_DIR / f"{started.strftime('%Y%m%dT%H%M%SZ')}{suffix}.json"
     doc = {

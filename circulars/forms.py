@@ -8,18 +8,21 @@ from onboarding.forms import ThaiDateField
 
 class ForwardForm(forms.Form):
     number = forms.CharField(
-        label=_("Number of your letter (ที่)"), max_length=100,
+        label=_("Number of your letter (ที่)"),
+        max_length=100,
         widget=forms.TextInput(attrs={"placeholder": "นพ ๐๐๒๓.๕/ว ๑๕๗๘", "autocomplete": "off"}),
-    )  # fmt: skip
+    )
     issued_on = ThaiDateField(
         label=_("Date of your letter (วันที่)"),
         help_text=_("Buddhist era, e.g. 9/4/2568 or 9 เม.ย. 2568."),
     )
     subject = forms.CharField(label=_("Subject (เรื่อง)"), max_length=500)
     body = forms.CharField(
-        label=_("Text of your letter"), required=False, max_length=20000,
+        label=_("Text of your letter"),
+        required=False,
+        max_length=20000,
         widget=forms.Textarea(attrs={"rows": 6}),
-    )  # fmt: skip
+    )
     delivery = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, via=(), **kwargs):
@@ -27,9 +30,10 @@ class ForwardForm(forms.Form):
         self.via = list(via)
         if len(self.via) > 1:
             self.fields["delivery"] = forms.TypedChoiceField(
-                label=_("Forward as"), coerce=int,
+                label=_("Forward as"),
+                coerce=int,
                 choices=[(d.pk, d.recipient_name) for d in self.via],
-            )  # fmt: skip
+            )
 
     def clean_delivery(self):
         pk = self.cleaned_data.get("delivery")

@@ -56,20 +56,32 @@ class Circular(models.Model):
     """One official letter with the parts a Thai reader expects (งานสารบรรณ)."""
 
     number = models.CharField(_("number (as written)"), max_length=100)
-    number_normalized = models.CharField(_("number (normalised)"), max_length=100, db_index=True, editable=False)
+    number_normalized = models.CharField(
+        _("number (normalised)"), max_length=100, db_index=True, editable=False
+    )
     number_compact = models.CharField(max_length=100, db_index=True, editable=False)
-    urgency = models.CharField(_("urgency"), max_length=20, choices=Urgency.choices, default=Urgency.NORMAL)
+    urgency = models.CharField(
+        _("urgency"), max_length=20, choices=Urgency.choices, default=Urgency.NORMAL
+    )
     authority = models.PositiveSmallIntegerField(_("issuing authority"), choices=Authority.choices)
     issuer_name = models.CharField(_("issuer (ส่วนราชการ)"), max_length=255)
     issuer_address = models.CharField(_("issuer's address"), max_length=255, blank=True)
     province = models.ForeignKey(
-        "onboarding.Province", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="circulars", verbose_name=_("issuing province"),
-    )  # fmt: skip
+        "onboarding.Province",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="circulars",
+        verbose_name=_("issuing province"),
+    )
     district = models.ForeignKey(
-        "onboarding.District", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="circulars", verbose_name=_("issuing district"),
-    )  # fmt: skip
+        "onboarding.District",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="circulars",
+        verbose_name=_("issuing district"),
+    )
     issued_on = models.DateField(_("date"))
     date_as_written = models.CharField(_("date as written"), max_length=100, blank=True)
     date_note = models.TextField(_("note on the date"), blank=True)
@@ -77,22 +89,34 @@ class Circular(models.Model):
     recipients = models.TextField(_("to (เรียน)"))
     body = models.TextField(_("body"), blank=True)
     signatory = models.CharField(_("signed by"), max_length=200, blank=True)
-    signatory_position = models.CharField(_("position of the signatory"), max_length=500, blank=True)
+    signatory_position = models.CharField(
+        _("position of the signatory"), max_length=500, blank=True
+    )
     contact_office = models.CharField(_("contact office"), max_length=500, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=100, blank=True)
     forwards = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="forwarded_by",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="forwarded_by",
         verbose_name=_("forwards (the source letter)"),
-    )  # fmt: skip
+    )
     source_text = models.TextField(_("source text (as received)"), blank=True)
     published_at = models.DateTimeField(
-        _("published at"), null=True, blank=True,
+        _("published at"),
+        null=True,
+        blank=True,
         help_text=_("When the letter was sent to its recipients in the portal; empty: not yet."),
-    )  # fmt: skip
+    )
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("published by"),
-    )  # fmt: skip
+    )
     history = HistoricalRecords()
 
     objects = CircularQuerySet.as_manager()
@@ -137,9 +161,13 @@ class CircularReference(models.Model):
     cited_number = models.CharField(_("number cited"), max_length=100, blank=True)
     cited_date = models.DateField(_("date cited"), null=True, blank=True)
     target = models.ForeignKey(
-        Circular, on_delete=models.SET_NULL, null=True, blank=True, related_name="cited_by",
+        Circular,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cited_by",
         verbose_name=_("the letter cited, where held"),
-    )  # fmt: skip
+    )
 
     class Meta:
         ordering = ["kind", "position"]
@@ -193,7 +221,9 @@ class DeliveryQuerySet(models.QuerySet):
 
         if user is None or not user.is_authenticated:
             return self.none()
-        _national, provinces, districts = officer_area(user, {"province_officer", "district_officer"})
+        _national, provinces, districts = officer_area(
+            user, {"province_officer", "district_officer"}
+        )
         own = [r.organization_id for r in staff_roles(user, "lao_staff")]
         q = Q(pk__in=[])
         if provinces:
@@ -221,23 +251,39 @@ class Delivery(models.Model):
     )
     level = models.CharField(_("level"), max_length=20, choices=DeliveryLevel.choices)
     province = models.ForeignKey(
-        "onboarding.Province", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="circular_deliveries", verbose_name=_("province"),
-    )  # fmt: skip
+        "onboarding.Province",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="circular_deliveries",
+        verbose_name=_("province"),
+    )
     district = models.ForeignKey(
-        "onboarding.District", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="circular_deliveries", verbose_name=_("district"),
-    )  # fmt: skip
+        "onboarding.District",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="circular_deliveries",
+        verbose_name=_("district"),
+    )
     organization = models.ForeignKey(
-        "onboarding.Organization", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="circular_deliveries", verbose_name=_("organisation"),
-    )  # fmt: skip
+        "onboarding.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="circular_deliveries",
+        verbose_name=_("organisation"),
+    )
     delivered_at = models.DateTimeField(_("delivered at"))
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("acknowledged by"),
-    )  # fmt: skip
+    )
 
     objects = DeliveryQuerySet.as_manager()
 
@@ -249,34 +295,52 @@ class Delivery(models.Model):
             models.CheckConstraint(
                 name="delivery_one_recipient_of_its_level",
                 condition=(
-                    Q(level="province", province__isnull=False, district__isnull=True, organization__isnull=True)
-                    | Q(level="district", province__isnull=True, district__isnull=False, organization__isnull=True)
-                    | Q(level="organization", province__isnull=True, district__isnull=True,
-                        organization__isnull=False)
+                    Q(
+                        level="province",
+                        province__isnull=False,
+                        district__isnull=True,
+                        organization__isnull=True,
+                    )
+                    | Q(
+                        level="district",
+                        province__isnull=True,
+                        district__isnull=False,
+                        organization__isnull=True,
+                    )
+                    | Q(
+                        level="organization",
+                        province__isnull=True,
+                        district__isnull=True,
+                        organization__isnull=False,
+                    )
                 ),
-            ),  # fmt: skip
+            ),
             models.CheckConstraint(
                 name="delivery_acknowledged_by_only_with_a_time",
                 condition=Q(acknowledged_by__isnull=True) | Q(acknowledged_at__isnull=False),
             ),
             models.UniqueConstraint(
-                fields=["circular", "province"], condition=Q(province__isnull=False),
+                fields=["circular", "province"],
+                condition=Q(province__isnull=False),
                 name="delivery_once_per_circular_and_province",
-            ),  # fmt: skip
+            ),
             models.UniqueConstraint(
-                fields=["circular", "district"], condition=Q(district__isnull=False),
+                fields=["circular", "district"],
+                condition=Q(district__isnull=False),
                 name="delivery_once_per_circular_and_district",
-            ),  # fmt: skip
+            ),
             models.UniqueConstraint(
-                fields=["circular", "organization"], condition=Q(organization__isnull=False),
+                fields=["circular", "organization"],
+                condition=Q(organization__isnull=False),
                 name="delivery_once_per_circular_and_organization",
-            ),  # fmt: skip
+            ),
         ]
         indexes = [
             models.Index(
-                fields=["circular", "level"], condition=Q(acknowledged_at__isnull=True),
+                fields=["circular", "level"],
+                condition=Q(acknowledged_at__isnull=True),
                 name="delivery_unacknowledged_idx",
-            ),  # fmt: skip
+            ),
         ]
 
     def __str__(self):
@@ -297,7 +361,9 @@ class Delivery(models.Model):
         if self.level == DeliveryLevel.DISTRICT:
             return f"อำเภอ{self.district.name_th} จังหวัด{self.district.province.name_th}"
         org = self.organization
-        return f"{org.display_name} (อำเภอ{org.district.name_th} จังหวัด{org.district.province.name_th})"
+        return (
+            f"{org.display_name} (อำเภอ{org.district.name_th} จังหวัด{org.district.province.name_th})"
+        )
 
     @property
     def is_acknowledged(self) -> bool:

@@ -22,16 +22,39 @@ from .models import Authority, Circular, CircularReference, Urgency
 
 DEFAULT_DATA = Path(__file__).resolve().parent / "data" / "elaas-2568-04.json"
 
-_AUTHORITIES = {"dla": Authority.DLA, "province": Authority.PROVINCE, "district": Authority.DISTRICT}
+_AUTHORITIES = {
+    "dla": Authority.DLA,
+    "province": Authority.PROVINCE,
+    "district": Authority.DISTRICT,
+}
 _LETTER_FIELDS = (
-    "number", "urgency", "issuer_name", "issuer_address", "issued_on", "date_as_written",
-    "date_note", "subject", "recipients", "body", "signatory", "signatory_position",
-    "contact_office", "contact_phone",
-)  # fmt: skip
+    "number",
+    "urgency",
+    "issuer_name",
+    "issuer_address",
+    "issued_on",
+    "date_as_written",
+    "date_note",
+    "subject",
+    "recipients",
+    "body",
+    "signatory",
+    "signatory_position",
+    "contact_office",
+    "contact_phone",
+)
 _RULE_FIELDS = (
-    "clause", "entity_type", "identity_verified", "action", "effect", "starts_at", "ends_at",
-    "clause_text", "reason_th", "reason_en",
-)  # fmt: skip
+    "clause",
+    "entity_type",
+    "identity_verified",
+    "action",
+    "effect",
+    "starts_at",
+    "ends_at",
+    "clause_text",
+    "reason_th",
+    "reason_en",
+)
 
 
 class CircularDataError(ValueError):
@@ -67,11 +90,15 @@ def _letter_values(item: dict) -> dict:
     values = {name: item.get(name, "") for name in _LETTER_FIELDS}
     values["issued_on"] = dt.date.fromisoformat(item["issued_on"])
     if values["urgency"] not in Urgency.values:
-        raise CircularDataError(f"{item['key']}: urgency {values['urgency']!r} is not one of {Urgency.values}")
+        raise CircularDataError(
+            f"{item['key']}: urgency {values['urgency']!r} is not one of {Urgency.values}"
+        )
     try:
         values["authority"] = _AUTHORITIES[item["authority"]]
     except KeyError:
-        raise CircularDataError(f"{item['key']}: authority must be one of {sorted(_AUTHORITIES)}") from None
+        raise CircularDataError(
+            f"{item['key']}: authority must be one of {sorted(_AUTHORITIES)}"
+        ) from None
     values["province"] = values["district"] = None
     if item.get("province_code"):
         values["province"] = Province.objects.filter(code=item["province_code"]).first()
@@ -82,7 +109,9 @@ def _letter_values(item: dict) -> dict:
     if item.get("district_code"):
         values["district"] = District.objects.filter(code=item["district_code"]).first()
         if values["district"] is None:
-            raise CircularDataError(f"{item['key']}: district {item['district_code']} is not in the registry")
+            raise CircularDataError(
+                f"{item['key']}: district {item['district_code']} is not in the registry"
+            )
     return values
 
 
@@ -108,7 +137,9 @@ def load_circulars(path: Path | str = DEFAULT_DATA) -> LoadReport:
     items = data["circulars"]
     for item in items:
         values = _letter_values(item)
-        existing = Circular.objects.filter(number_normalized=normalize_number(values["number"])).first()
+        existing = Circular.objects.filter(
+            number_normalized=normalize_number(values["number"])
+        ).first()
         if existing is None:
             circular = Circular.objects.create(**values)
             report.created.append(item["key"])
@@ -127,7 +158,9 @@ def load_circulars(path: Path | str = DEFAULT_DATA) -> LoadReport:
         changed = False
         forwards = by_key.get(item["forwards"]) if item.get("forwards") else None
         if item.get("forwards") and forwards is None:
-            raise CircularDataError(f"{item['key']}: forwards {item['forwards']!r}, which is not in the file")
+            raise CircularDataError(
+                f"{item['key']}: forwards {item['forwards']!r}, which is not in the file"
+            )
         if circular.forwards_id != (forwards.pk if forwards else None):
             circular.forwards = forwards
             circular.save()
@@ -151,8 +184,16 @@ def _sync_references(circular: Circular, item: dict, by_key: dict) -> bool:
         for position, entry in enumerate(entries, start=1):
             target = by_key.get(entry["target"]) if entry.get("target") else None
             cited = dt.date.fromisoformat(entry["cited_date"]) if entry.get("cited_date") else None
-            wanted.append((kind, position, entry["text"], entry.get("cited_number", ""), cited,
-                           target.pk if target else None))  # fmt: skip
+            wanted.append(
+                (
+                    kind,
+                    position,
+                    entry["text"],
+                    entry.get("cited_number", ""),
+                    cited,
+                    target.pk if target else None,
+                )
+            )
     have = [
         (r.kind, r.position, r.text, r.cited_number, r.cited_date, r.target_id)
         for r in circular.references.order_by("kind", "position")
@@ -161,8 +202,9 @@ def _sync_references(circular: Circular, item: dict, by_key: dict) -> bool:
         return False
     circular.references.all().delete()
     CircularReference.objects.bulk_create(
-        CircularReference(circular=circular, kind=k, position=p, text=t, cited_number=n, cited_date=d,
-                          target_id=g)  # fmt: skip
+        CircularReference(
+            circular=circular, kind=k, position=p, text=t, cited_number=n, cited_date=d, target_id=g
+        )
         for k, p, t, n, d, g in wanted
     )
     return True
@@ -171,7 +213,8 @@ def _sync_references(circular: Circular, item: dict, by_key: dict) -> bool:
 def _sync_rules(circular: Circular, item: dict) -> bool:
     wanted = [_rule_values(rule) for rule in item.get("rules", [])]
     have = [
-        {name: getattr(r, name) for name in _RULE_FIELDS} for r in circular.access_rules.order_by("id")
+        {name: getattr(r, name) for name in _RULE_FIELDS}
+        for r in circular.access_rules.order_by("id")
     ]
     if [_rule_tuple(v) for v in have] == [_rule_tuple(v) for v in wanted]:
         return False
@@ -216,11 +259,19 @@ def may_publish(user, circular: Circular) -> bool:
     for role in roles_of(user):
         if circular.authority == Authority.DLA and role.kind == "dla_officer":
             return True
-        if (circular.authority == Authority.PROVINCE and role.kind == "province_officer"
-                and circular.province_id is not None and role.province_id == circular.province_id):  # fmt: skip
+        if (
+            circular.authority == Authority.PROVINCE
+            and role.kind == "province_officer"
+            and circular.province_id is not None
+            and role.province_id == circular.province_id
+        ):
             return True
-        if (circular.authority == Authority.DISTRICT and role.kind == "district_officer"
-                and circular.district_id is not None and role.district_id == circular.district_id):  # fmt: skip
+        if (
+            circular.authority == Authority.DISTRICT
+            and role.kind == "district_officer"
+            and circular.district_id is not None
+            and role.district_id == circular.district_id
+        ):
             return True
     return False
 
@@ -259,8 +310,14 @@ def forwarding_deliveries(user, circular: Circular):
     """The deliveries of `circular` through which this user may forward it (usually 0 or 1)."""
     from .models import Delivery
 
-    candidates = Delivery.objects.addressed_to(user).filter(circular=circular, level__in=["province", "district"])
-    return [d for d in candidates.select_related("province", "district__province") if may_forward_through(user, d)]
+    candidates = Delivery.objects.addressed_to(user).filter(
+        circular=circular, level__in=["province", "district"]
+    )
+    return [
+        d
+        for d in candidates.select_related("province", "district__province")
+        if may_forward_through(user, d)
+    ]
 
 
 def _recipients(circular: Circular) -> list[tuple[str, str, list[int]]]:
@@ -270,11 +327,21 @@ def _recipients(circular: Circular) -> list[tuple[str, str, list[int]]]:
     from .models import PROVINCE_DIRECT_KINDS, DeliveryLevel
 
     if circular.authority == Authority.DLA:
-        return [(DeliveryLevel.PROVINCE, "province", list(Province.objects.values_list("pk", flat=True)))]
+        return [
+            (
+                DeliveryLevel.PROVINCE,
+                "province",
+                list(Province.objects.values_list("pk", flat=True)),
+            )
+        ]
     if circular.authority == Authority.PROVINCE:
         if circular.province_id is None:
-            raise ChainError(_("This provincial letter names no province: there is nobody to send it to."))
-        districts = District.objects.filter(province_id=circular.province_id).values_list("pk", flat=True)
+            raise ChainError(
+                _("This provincial letter names no province: there is nobody to send it to.")
+            )
+        districts = District.objects.filter(province_id=circular.province_id).values_list(
+            "pk", flat=True
+        )
         direct = Organization.objects.filter(
             kind__in=PROVINCE_DIRECT_KINDS, district__province_id=circular.province_id
         ).values_list("pk", flat=True)
@@ -283,7 +350,9 @@ def _recipients(circular: Circular) -> list[tuple[str, str, list[int]]]:
             (DeliveryLevel.ORGANIZATION, "organization", list(direct)),
         ]
     if circular.district_id is None:
-        raise ChainError(_("This district letter names no district: there is nobody to send it to."))
+        raise ChainError(
+            _("This district letter names no district: there is nobody to send it to.")
+        )
     laos = Organization.objects.filter(
         kind__in=LAO_KINDS - PROVINCE_DIRECT_KINDS, district_id=circular.district_id
     ).values_list("pk", flat=True)
@@ -298,12 +367,19 @@ def _deliver(circular: Circular, now) -> tuple[list, int]:
     existing_count = 0
     for level, field_name, ids in _recipients(circular):
         have = set(
-            Delivery.objects.filter(circular=circular, level=level).values_list(f"{field_name}_id", flat=True)
+            Delivery.objects.filter(circular=circular, level=level).values_list(
+                f"{field_name}_id", flat=True
+            )
         )
         existing_count += len(have)
         missing = [pk for pk in ids if pk not in have]
         Delivery.objects.bulk_create(
-            [Delivery(circular=circular, level=level, delivered_at=now, **{f"{field_name}_id": pk}) for pk in missing],
+            [
+                Delivery(
+                    circular=circular, level=level, delivered_at=now, **{f"{field_name}_id": pk}
+                )
+                for pk in missing
+            ],
             batch_size=1000,
             ignore_conflicts=True,
         )
@@ -312,8 +388,12 @@ def _deliver(circular: Circular, now) -> tuple[list, int]:
     for field_name, ids in new_ids.items():
         if ids:
             created.extend(
-                Delivery.objects.filter(circular=circular, delivered_at=now, **{f"{field_name}_id__in": ids})
-                .select_related("province", "district__province", "organization__district__province")
+                Delivery.objects.filter(
+                    circular=circular, delivered_at=now, **{f"{field_name}_id__in": ids}
+                )
+                .select_related(
+                    "province", "district__province", "organization__district__province"
+                )
                 .order_by("level", "id")
             )
     return created, existing_count
@@ -337,9 +417,12 @@ def _deadline(circular: Circular, now) -> AccessRule | None:
     chain = _chain_up(circular)
     set_aside = current_policy().set_aside
     rules = [
-        r for r in AccessRule.objects.filter(circular__in=chain, ends_at__gt=now).order_by("ends_at", "id")
+        r
+        for r in AccessRule.objects.filter(circular__in=chain, ends_at__gt=now).order_by(
+            "ends_at", "id"
+        )
         if r.id not in set_aside
-    ]  # fmt: skip
+    ]
     if not rules:
         return None
     return rules[0]
@@ -357,7 +440,9 @@ def _message_context(circular: Circular, now) -> dict:
         "number": circular.number,
         "issued_th": to_thai_digits(format_date(circular.issued_on, "th", full=True)),
         "issued_en": format_date(circular.issued_on, "en"),
-        "source_issued_th": to_thai_digits(format_date(source.issued_on, "th", full=True)) if source else "",
+        "source_issued_th": to_thai_digits(format_date(source.issued_on, "th", full=True))
+        if source
+        else "",
         "source_issued_en": format_date(source.issued_on, "en") if source else "",
         "rule": rule,
         "until_th": format_datetime(last, "th") if last else "",
@@ -387,9 +472,9 @@ def _outgoing(circular: Circular, deliveries: list, now) -> list:
         ids = [getattr(d, field_name) for d in deliveries if d.level == level]
         if not ids:
             continue
-        rows = Role.objects.filter(kind=kind, user__is_active=True, **{f"{field_name}__in": ids}).values_list(
-            field_name, "user_id", "user__full_name", "user__email"
-        )
+        rows = Role.objects.filter(
+            kind=kind, user__is_active=True, **{f"{field_name}__in": ids}
+        ).values_list(field_name, "user_id", "user__full_name", "user__email")
         for where, user_id, name, email in rows:
             people.setdefault((level, where), []).append((user_id, name or email))
     base = _message_context(circular, now)
@@ -401,7 +486,11 @@ def _outgoing(circular: Circular, deliveries: list, now) -> list:
             continue
         message = render_message(Kind.CIRCULAR, {**base, "delivery": d, "level": d.level})
         for user_id, name in recipients:
-            out.append(Outgoing(user_id, Kind.CIRCULAR, f"delivery:{d.pk}", period, message, name, circular.pk))
+            out.append(
+                Outgoing(
+                    user_id, Kind.CIRCULAR, f"delivery:{d.pk}", period, message, name, circular.pk
+                )
+            )
     return out
 
 
@@ -427,7 +516,11 @@ def publish_circular(circular: Circular, *, actor) -> PublishResult:
     """
     from maintenance import clock
 
-    circular = Circular.objects.select_for_update(of=("self",)).select_related("forwards").get(pk=circular.pk)
+    circular = (
+        Circular.objects.select_for_update(of=("self",))
+        .select_related("forwards")
+        .get(pk=circular.pk)
+    )
     if not may_publish(actor, circular):
         raise PermissionDenied(_("Only the issuer's officers may publish this letter."))
     return _publish(circular, actor=actor, now=clock.now())
@@ -457,7 +550,9 @@ def _add_rule(letter: Circular, rule: dict, position: int) -> AccessRule:
     unknown = set(rule) - set(_RULE_FIELDS)
     if unknown:
         fields = ", ".join(sorted(unknown))
-        raise ChainError(_("Rule %(n)s: unknown fields %(fields)s.") % {"n": position, "fields": fields})
+        raise ChainError(
+            _("Rule %(n)s: unknown fields %(fields)s.") % {"n": position, "fields": fields}
+        )
     values = {name: rule.get(name) for name in _RULE_FIELDS}
     try:
         for name in ("starts_at", "ends_at"):
@@ -471,7 +566,9 @@ def _add_rule(letter: Circular, rule: dict, position: int) -> AccessRule:
         obj.full_clean()
     except ValidationError as exc:
         problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
-        raise ChainError(_("Rule %(n)s: %(problem)s") % {"n": position, "problem": problems}) from None
+        raise ChainError(
+            _("Rule %(n)s: %(problem)s") % {"n": position, "problem": problems}
+        ) from None
     obj.save()
     return obj
 
@@ -512,7 +609,9 @@ def forward_circular(
         candidates = [d for d in candidates if d.pk == via.pk]
     if not candidates:
         raise PermissionDenied(
-            _("Only the officers of a province or district this letter was delivered to may forward it.")
+            _(
+                "Only the officers of a province or district this letter was delivered to may forward it."
+            )
         )
     delivery = Delivery.objects.select_for_update().get(pk=candidates[0].pk)
 
@@ -532,38 +631,69 @@ def forward_circular(
         raise ChainError(_("Your letter cannot be dated before the letter it forwards."))
     now = clock.now()
     if issued_on > now.astimezone(BANGKOK).date() + dt.timedelta(days=366):
-        raise ChainError(_("The date of your letter is more than a year ahead; check the year (Buddhist era)."))
-    if Circular.objects.filter(number_normalized=normalize_number(number), issued_on=issued_on).exists():
+        raise ChainError(
+            _("The date of your letter is more than a year ahead; check the year (Buddhist era).")
+        )
+    if Circular.objects.filter(
+        number_normalized=normalize_number(number), issued_on=issued_on
+    ).exists():
         raise ChainError(_("A letter with this number and date is already in the portal."))
 
     if delivery.level == DeliveryLevel.PROVINCE:
         area = delivery.province
-        values = {"authority": Authority.PROVINCE, "province": area, "district": None,
-                  "issuer_name": issuer_name or f"ศาลากลางจังหวัด{area.name_th}"}  # fmt: skip
+        values = {
+            "authority": Authority.PROVINCE,
+            "province": area,
+            "district": None,
+            "issuer_name": issuer_name or f"ศาลากลางจังหวัด{area.name_th}",
+        }
     else:
         area = delivery.district
-        values = {"authority": Authority.DISTRICT, "province": None, "district": area,
-                  "issuer_name": issuer_name or f"ที่ว่าการอำเภอ{area.name_th}"}  # fmt: skip
+        values = {
+            "authority": Authority.DISTRICT,
+            "province": None,
+            "district": area,
+            "issuer_name": issuer_name or f"ที่ว่าการอำเภอ{area.name_th}",
+        }
     try:
         with transaction.atomic():
             letter = Circular.objects.create(
-                number=number, issued_on=issued_on, subject=subject, body=body or "",
-                recipients=recipients or _default_recipients(area), urgency=source.urgency,
-                signatory=signatory, signatory_position=signatory_position,
-                contact_office=contact_office, contact_phone=contact_phone, forwards=source, **values,
-            )  # fmt: skip
+                number=number,
+                issued_on=issued_on,
+                subject=subject,
+                body=body or "",
+                recipients=recipients or _default_recipients(area),
+                urgency=source.urgency,
+                signatory=signatory,
+                signatory_position=signatory_position,
+                contact_office=contact_office,
+                contact_phone=contact_phone,
+                forwards=source,
+                **values,
+            )
     except IntegrityError:
-        raise ChainError(_("A letter with this number and date is already in the portal.")) from None
+        raise ChainError(
+            _("A letter with this number and date is already in the portal.")
+        ) from None
     CircularReference.objects.create(
-        circular=letter, kind=CircularReference.Kind.ENCLOSURE, position=1, text=_enclosure_text(source),
-        cited_number=source.number, cited_date=source.issued_on, target=source,
-    )  # fmt: skip
+        circular=letter,
+        kind=CircularReference.Kind.ENCLOSURE,
+        position=1,
+        text=_enclosure_text(source),
+        cited_number=source.number,
+        cited_date=source.issued_on,
+        target=source,
+    )
     for position, rule in enumerate(rules, start=1):
         _add_rule(letter, rule, position)
     Delivery.objects.filter(pk=delivery.pk, acknowledged_at__isnull=True).update(
         acknowledged_at=now, acknowledged_by=actor
     )
-    letter = Circular.objects.select_for_update(of=("self",)).select_related("forwards").get(pk=letter.pk)
+    letter = (
+        Circular.objects.select_for_update(of=("self",))
+        .select_related("forwards")
+        .get(pk=letter.pk)
+    )
     result = _publish(letter, actor=actor, now=now)
     record_discrepancies()
     return result

@@ -27,7 +27,12 @@ from .forms import ForwardForm
 from .models import Circular, Delivery, DeliveryLevel
 
 DELIVERIES_PER_PAGE = 100
-_RECIPIENT_RELATED = ("province", "district__province", "organization__district__province", "acknowledged_by")
+_RECIPIENT_RELATED = (
+    "province",
+    "district__province",
+    "organization__district__province",
+    "acknowledged_by",
+)
 _LEVEL_ORDER = {
     DeliveryLevel.PROVINCE: ("province__code",),
     DeliveryLevel.DISTRICT: ("district__code",),
@@ -48,9 +53,10 @@ def _chain_down(circular: Circular) -> list[int]:
     ids, frontier = [circular.pk], [circular.pk]
     while frontier:
         frontier = [
-            pk for pk in Circular.objects.filter(forwards_id__in=frontier).values_list("pk", flat=True)
+            pk
+            for pk in Circular.objects.filter(forwards_id__in=frontier).values_list("pk", flat=True)
             if pk not in ids
-        ]  # fmt: skip
+        ]
         ids.extend(frontier)
     return ids
 
@@ -58,7 +64,9 @@ def _chain_down(circular: Circular) -> list[int]:
 def _officer_ready(request) -> bool:
     """An officer whose session used the second factor (their actions and area's data are shown)."""
     user = request.user
-    return user.is_authenticated and is_officer(user) and has_totp(user) and session_used_mfa(request)
+    return (
+        user.is_authenticated and is_officer(user) and has_totp(user) and session_used_mfa(request)
+    )
 
 
 def _delivery_levels(request, circular: Circular) -> list[dict]:
@@ -79,14 +87,22 @@ def _delivery_levels(request, circular: Circular) -> list[dict]:
         rows = (
             qs.filter(level=level)
             .select_related("circular", *_RECIPIENT_RELATED)
-            .order_by(F("acknowledged_at").asc(nulls_first=True), *_LEVEL_ORDER[level], "circular_id")
+            .order_by(
+                F("acknowledged_at").asc(nulls_first=True), *_LEVEL_ORDER[level], "circular_id"
+            )
         )
         page = Paginator(rows, DELIVERIES_PER_PAGE).get_page(request.GET.get(f"{level}_page"))
-        levels.append({
-            "level": level, "label": label, "page": page, "total": row["total"],
-            "acknowledged": row["acknowledged"], "waiting": row["total"] - row["acknowledged"],
-            "page_param": f"{level}_page",
-        })  # fmt: skip
+        levels.append(
+            {
+                "level": level,
+                "label": label,
+                "page": page,
+                "total": row["total"],
+                "acknowledged": row["acknowledged"],
+                "waiting": row["total"] - row["acknowledged"],
+                "page_param": f"{level}_page",
+            }
+        )
     return levels
 
 
@@ -102,7 +118,9 @@ def _detail_context(request, circular: Circular, *, forward_form=None) -> dict:
         "rules": [(rule, rule.id in set_aside) for rule in circular.access_rules.all()],
         "discrepancies": Discrepancy.objects.filter(
             Q(forwarding_circular=circular) | Q(source_circular=circular)
-        ).select_related("forwarding_circular", "source_circular", "forwarding_rule", "source_rule"),
+        ).select_related(
+            "forwarding_circular", "source_circular", "forwarding_rule", "source_rule"
+        ),
     }
     if not user.is_authenticated:
         return context
@@ -111,13 +129,19 @@ def _detail_context(request, circular: Circular, *, forward_form=None) -> dict:
     context["officer_not_ready"] = officer and not ready
     if officer and not ready:
         target = "mfa_reauthenticate" if has_totp(user) else "mfa_activate_totp"
-        context["second_factor_url"] = f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}"
+        context["second_factor_url"] = (
+            f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}"
+        )
     if officer and not ready:
         return context
     context["my_deliveries"] = list(
-        Delivery.objects.addressed_to(user).filter(circular=circular).select_related(*_RECIPIENT_RELATED)
+        Delivery.objects.addressed_to(user)
+        .filter(circular=circular)
+        .select_related(*_RECIPIENT_RELATED)
     )
-    context["can_publish"] = ready and circular.published_at is None and services.may_publish(user, circular)
+    context["can_publish"] = (
+        ready and circular.published_at is None and services.may_publish(user, circular)
+    )
     if ready:
         via = services.forwarding_deliveries(user, circular)
         context["forward_via"] = via
@@ -126,16 +150,22 @@ def _detail_context(request, circular: Circular, *, forward_form=None) -> dict:
                 via=via, initial={"subject": circular.subject}
             )
             context["already_forwarded"] = [
-                c for c in circular.forwarded_by.select_related("province", "district")
-                if any((d.province_id and d.province_id == c.province_id)
-                       or (d.district_id and d.district_id == c.district_id) for d in via)
-            ]  # fmt: skip
+                c
+                for c in circular.forwarded_by.select_related("province", "district")
+                if any(
+                    (d.province_id and d.province_id == c.province_id)
+                    or (d.district_id and d.district_id == c.district_id)
+                    for d in via
+                )
+            ]
         context["delivery_levels"] = _delivery_levels(request, circular)
     return context
 
 
 def _circular_or_404(pk) -> Circular:
-    return get_object_or_404(Circular.objects.select_related("forwards", "province", "district"), pk=pk)
+    return get_object_or_404(
+        Circular.objects.select_related("forwards", "province", "district"), pk=pk
+    )
 
 
 @require_GET
@@ -156,11 +186,18 @@ def publish(request, pk):
         messages.error(request, exc.message)
         return redirect(circular)
     if result.deliveries_created:
-        messages.success(request, _("Published: sent to %(n)s recipients; %(people)s people were notified.") % {
-            "n": result.deliveries_created, "people": result.notifications_created,
-        })  # fmt: skip
+        messages.success(
+            request,
+            _("Published: sent to %(n)s recipients; %(people)s people were notified.")
+            % {
+                "n": result.deliveries_created,
+                "people": result.notifications_created,
+            },
+        )
     else:
-        messages.info(request, _("This letter was already published: there was nobody new to send it to."))
+        messages.info(
+            request, _("This letter was already published: there was nobody new to send it to.")
+        )
     return redirect(circular)
 
 
@@ -171,24 +208,38 @@ def forward(request, pk):
     via = services.forwarding_deliveries(request.user, circular)
     if not via:
         raise PermissionDenied(
-            _("Only the officers of a province or district this letter was delivered to may forward it.")
+            _(
+                "Only the officers of a province or district this letter was delivered to may forward it."
+            )
         )
     form = ForwardForm(request.POST, via=via)
     if form.is_valid():
         d = form.cleaned_data
         try:
             result = services.forward_circular(
-                circular, actor=request.user, number=d["number"], issued_on=d["issued_on"],
-                subject=d["subject"], body=d["body"], via=d["delivery"],
-            )  # fmt: skip
+                circular,
+                actor=request.user,
+                number=d["number"],
+                issued_on=d["issued_on"],
+                subject=d["subject"],
+                body=d["body"],
+                via=d["delivery"],
+            )
         except services.ChainError as exc:
             form.add_error(None, exc.message)
         else:
-            text = _("Forwarded as %(number)s: sent to %(n)s recipients; %(people)s people were notified.")
-            messages.success(request, text % {
-                "number": result.circular.number, "n": result.deliveries_created,
-                "people": result.notifications_created,
-            })  # fmt: skip
+            text = _(
+                "Forwarded as %(number)s: sent to %(n)s recipients; %(people)s people were notified."
+            )
+            messages.success(
+                request,
+                text
+                % {
+                    "number": result.circular.number,
+                    "n": result.deliveries_created,
+                    "people": result.notifications_created,
+                },
+            )
             return redirect(result.circular)
     context = _detail_context(request, circular, forward_form=form)
     return render(request, "circulars/detail.html", context, status=400)
@@ -197,16 +248,22 @@ def forward(request, pk):
 @login_required
 @require_POST
 def acknowledge(request, pk):
-    delivery = get_object_or_404(Delivery.objects.visible_to(request.user).select_related("circular"), pk=pk)
+    delivery = get_object_or_404(
+        Delivery.objects.visible_to(request.user).select_related("circular"), pk=pk
+    )
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        back, {request.get_host()}, require_https=request.is_secure()
+    ):
         back = delivery.circular.get_absolute_url()
     if is_officer(request.user) and (gate := second_factor_gate(request, back)) is not None:
         return gate
     if not services.may_acknowledge(request.user, delivery):
         raise PermissionDenied(_("Only the recipient's own people may acknowledge this letter."))
     if services.acknowledge(delivery, user=request.user):
-        messages.success(request, _("Acknowledged: %(number)s.") % {"number": delivery.circular.number})
+        messages.success(
+            request, _("Acknowledged: %(number)s.") % {"number": delivery.circular.number}
+        )
     else:
         messages.info(request, _("This letter was already acknowledged."))
     return redirect(back)
@@ -219,9 +276,17 @@ def inbox(request):
     if is_officer(user) and (gate := second_factor_gate(request)) is not None:
         return gate
     mine = Delivery.objects.addressed_to(user)
-    counts = mine.aggregate(total=Count("id"), waiting=Count("id", filter=Q(acknowledged_at__isnull=True)))
+    counts = mine.aggregate(
+        total=Count("id"), waiting=Count("id", filter=Q(acknowledged_at__isnull=True))
+    )
     waiting_only = request.GET.get("waiting") == "1"
     rows = mine.unacknowledged() if waiting_only else mine
-    rows = rows.select_related("circular__forwards", *_RECIPIENT_RELATED).order_by("-delivered_at", "-id")
+    rows = rows.select_related("circular__forwards", *_RECIPIENT_RELATED).order_by(
+        "-delivered_at", "-id"
+    )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "circulars/inbox.html", {"page": page, "counts": counts, "waiting_only": waiting_only})
+    return render(
+        request,
+        "circulars/inbox.html",
+        {"page": page, "counts": counts, "waiting_only": waiting_only},
+    )

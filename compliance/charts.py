@@ -4,7 +4,9 @@ stands beside a table holding the same numbers (screen readers, printing)."""
 from elaas_portal.thai import format_date
 
 
-def per_day_bars(series: list[dict], *, width: int = 640, height: int = 180, lang: str = "th") -> dict:
+def per_day_bars(
+    series: list[dict], *, width: int = 640, height: int = 180, lang: str = "th"
+) -> dict:
     n = max(len(series), 1)
     top = max([row["verified"] for row in series] + [1])
     gap = 2
@@ -13,11 +15,20 @@ def per_day_bars(series: list[dict], *, width: int = 640, height: int = 180, lan
     for i, row in enumerate(series):
         h = (height - 40) * row["verified"] / top
         x = 30 + i * (bar_w + gap)
-        bars.append({
-            "x": round(x, 1), "y": round(height - 20 - h, 1), "w": round(bar_w, 1), "h": round(h, 1),
-            "value": row["verified"], "label": format_date(row["day"], lang), "day": row["day"].day,
-            "is_today": row["is_today"], "future": row["future"], "days_left": row["days_left"],
-        })  # fmt: skip
+        bars.append(
+            {
+                "x": round(x, 1),
+                "y": round(height - 20 - h, 1),
+                "w": round(bar_w, 1),
+                "h": round(h, 1),
+                "value": row["verified"],
+                "label": format_date(row["day"], lang),
+                "day": row["day"].day,
+                "is_today": row["is_today"],
+                "future": row["future"],
+                "days_left": row["days_left"],
+            }
+        )
     return {"width": width, "height": height, "bars": bars, "top": top, "base": height - 20}
 
 
@@ -26,8 +37,20 @@ def ranking_bars(children: list[dict], *, width: int = 640, row_h: int = 22) -> 
     label_w = 190
     rows = []
     for i, c in enumerate(ranked):
-        rows.append({
-            "y": i * row_h, "w": round((width - label_w - 60) * c["share_verified"] / 100, 1),
-            "share": c["share_verified"], "name": c["name_th"], "code": c["code"], "child": c,
-        })  # fmt: skip
-    return {"width": width, "height": max(len(rows), 1) * row_h, "rows": rows, "label_w": label_w, "row_h": row_h}
+        rows.append(
+            {
+                "y": i * row_h,
+                "w": round((width - label_w - 60) * c["share_verified"] / 100, 1),
+                "share": c["share_verified"],
+                "name": c["name_th"],
+                "code": c["code"],
+                "child": c,
+            }
+        )
+    return {
+        "width": width,
+        "height": max(len(rows), 1) * row_h,
+        "rows": rows,
+        "label_w": label_w,
+        "row_h": row_h,
+    }

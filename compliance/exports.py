@@ -18,30 +18,72 @@ STATE_TH = {
 
 
 def late_table(laos) -> tuple[list[str], list[list]]:
-    headers = ["รหัส อปท.", "ชื่อ อปท.", "ประเภท", "อำเภอ", "จังหวัด", "สถานะ", "คำขอล่าสุด", "เจ้าหน้าที่", "โทรศัพท์", "อีเมล"]
+    headers = [
+        "รหัส อปท.",
+        "ชื่อ อปท.",
+        "ประเภท",
+        "อำเภอ",
+        "จังหวัด",
+        "สถานะ",
+        "คำขอล่าสุด",
+        "เจ้าหน้าที่",
+        "โทรศัพท์",
+        "อีเมล",
+    ]
     rows = []
     for org in laos:
         staff = getattr(org, "staff", [])
-        rows.append([
-            org.dla_code, org.display_name, org.get_kind_display(), org.district.name_th, org.district.province.name_th,
-            STATE_TH[org.state], format_date(org.last_activity, "th") if org.last_activity else "",
-            "; ".join(r.user.full_name or r.user.email for r in staff),
-            "; ".join(r.user.phone for r in staff if r.user.phone),
-            "; ".join(r.user.email for r in staff),
-        ])  # fmt: skip
+        rows.append(
+            [
+                org.dla_code,
+                org.display_name,
+                org.get_kind_display(),
+                org.district.name_th,
+                org.district.province.name_th,
+                STATE_TH[org.state],
+                format_date(org.last_activity, "th") if org.last_activity else "",
+                "; ".join(r.user.full_name or r.user.email for r in staff),
+                "; ".join(r.user.phone for r in staff if r.user.phone),
+                "; ".join(r.user.email for r in staff),
+            ]
+        )
     return headers, rows
 
 
 def summary_table(data: dict) -> tuple[list[str], list[list]]:
     level = {"province": "จังหวัด", "district": "อำเภอ", "lao": "อปท."}[data["level"]]
-    headers = ["รหัส", level, "อปท. ทั้งหมด", "ยืนยันแล้ว", "รอตรวจสอบ", "ส่งกลับแก้ไข", "ไม่อนุมัติ", "ยังไม่ดำเนินการ",
-               "ร้อยละที่ยืนยันแล้ว", "หน่วยงานทั้งหมด", "หน่วยงานที่เข้าสู่ระบบแล้ว", "ข้อมูล ณ"]  # fmt: skip
+    headers = [
+        "รหัส",
+        level,
+        "อปท. ทั้งหมด",
+        "ยืนยันแล้ว",
+        "รอตรวจสอบ",
+        "ส่งกลับแก้ไข",
+        "ไม่อนุมัติ",
+        "ยังไม่ดำเนินการ",
+        "ร้อยละที่ยืนยันแล้ว",
+        "หน่วยงานทั้งหมด",
+        "หน่วยงานที่เข้าสู่ระบบแล้ว",
+        "ข้อมูล ณ",
+    ]
     as_of = format_datetime(data["as_of"], "th")
     rows = [
-        [c["code"], c["name_th"], c["laos"]["total"], c["laos"]["verified"], c["laos"]["submitted"], c["laos"]["returned"],
-         c["laos"]["rejected"], c["laos"]["not_started"], c["share_verified"], c["units"]["total"], c["units"]["logged_in"], as_of]
+        [
+            c["code"],
+            c["name_th"],
+            c["laos"]["total"],
+            c["laos"]["verified"],
+            c["laos"]["submitted"],
+            c["laos"]["returned"],
+            c["laos"]["rejected"],
+            c["laos"]["not_started"],
+            c["share_verified"],
+            c["units"]["total"],
+            c["units"]["logged_in"],
+            as_of,
+        ]
         for c in data["children"]
-    ]  # fmt: skip
+    ]
     return headers, rows
 
 
@@ -51,7 +93,9 @@ def as_csv(filename: str, headers, rows) -> HttpResponse:
     writer = csv.writer(buffer)
     writer.writerow(headers)
     writer.writerows(rows)
-    response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     response["Cache-Control"] = "private, no-store"
     return response
@@ -76,7 +120,8 @@ def as_xlsx(filename: str, headers, rows, *, sheet: str = "ข้อมูล") 
         ws.set_column(col, col, min(max(width + 2, 8), 60))
     book.close()
     response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
     response["Cache-Control"] = "private, no-store"

@@ -98,15 +98,61 @@ BY_DLA = 0.1  # decided by the DLA officer rather than the province's
 UNIT_LOGIN = {"verified": 0.55, "other": 0.25}  # share of units logged in, by the LAO's state
 
 FIRST_NAMES = (
-    "สมชาย", "สมศักดิ์", "ประเสริฐ", "วิชัย", "สุรชัย", "อนันต์", "ธนพล", "กิตติพงษ์", "ณัฐวุฒิ",
-    "สมศรี", "สุภาพร", "วันเพ็ญ", "รัตนา", "กาญจนา", "นงลักษณ์", "พรทิพย์", "จิราพร", "อรุณี",
-    "บุญมี", "ทองใบ", "สุนทร", "ปรีชา", "มาลัย", "ศิริพร", "อำนาจ", "เกศินี", "ชูชาติ", "ดวงใจ",
-)  # fmt: skip
+    "สมชาย",
+    "สมศักดิ์",
+    "ประเสริฐ",
+    "วิชัย",
+    "สุรชัย",
+    "อนันต์",
+    "ธนพล",
+    "กิตติพงษ์",
+    "ณัฐวุฒิ",
+    "สมศรี",
+    "สุภาพร",
+    "วันเพ็ญ",
+    "รัตนา",
+    "กาญจนา",
+    "นงลักษณ์",
+    "พรทิพย์",
+    "จิราพร",
+    "อรุณี",
+    "บุญมี",
+    "ทองใบ",
+    "สุนทร",
+    "ปรีชา",
+    "มาลัย",
+    "ศิริพร",
+    "อำนาจ",
+    "เกศินี",
+    "ชูชาติ",
+    "ดวงใจ",
+)
 LAST_NAMES = (
-    "ใจดี", "ศรีสุข", "บุญมา", "แก้วมณี", "ทองดี", "พรหมมา", "สุขสวัสดิ์", "วงศ์ใหญ่", "จันทร์หอม",
-    "ประเสริฐศักดิ์", "มั่นคง", "ศรีวงศ์", "คำภา", "พันธ์ุดี", "สายทอง", "นาคสวัสดิ์", "ชัยมงคล",
-    "อินทร์แก้ว", "บุญเรือง", "ทองคำ", "ศรีประเสริฐ", "แสนสุข", "ภูมิสะอาด", "หอมจันทร์",
-)  # fmt: skip
+    "ใจดี",
+    "ศรีสุข",
+    "บุญมา",
+    "แก้วมณี",
+    "ทองดี",
+    "พรหมมา",
+    "สุขสวัสดิ์",
+    "วงศ์ใหญ่",
+    "จันทร์หอม",
+    "ประเสริฐศักดิ์",
+    "มั่นคง",
+    "ศรีวงศ์",
+    "คำภา",
+    "พันธ์ุดี",
+    "สายทอง",
+    "นาคสวัสดิ์",
+    "ชัยมงคล",
+    "อินทร์แก้ว",
+    "บุญเรือง",
+    "ทองคำ",
+    "ศรีประเสริฐ",
+    "แสนสุข",
+    "ภูมิสะอาด",
+    "หอมจันทร์",
+)
 RETURN_REMARKS = (
     "สำเนาคำสั่งแต่งตั้งไม่ชัดเจน กรุณาแนบใหม่",
     "เลขที่คำสั่งไม่ตรงกับเอกสารแนบ",
@@ -356,14 +402,23 @@ class RequestBuilder:
         label = self.labels[step]
         if step.startswith("create"):
             fields = {
-                "organization_id": org_id, "requester_id": person.user_id,
-                "full_name": person.full_name, "national_id_hash": person.nid_hash,
-                "national_id_last4": person.last4, "position": person.position,
+                "organization_id": org_id,
+                "requester_id": person.user_id,
+                "full_name": person.full_name,
+                "national_id_hash": person.nid_hash,
+                "national_id_last4": person.last4,
+                "position": person.position,
                 "appointment_order_number": person.order_number,
-                "appointment_date": person.order_date, "consent_at": at, "state": "draft",
-                "version": 1, "remarks": "", "created_at": at, "submitted_at": None,
-                "decided_at": None, "decided_by_id": None,
-            }  # fmt: skip
+                "appointment_date": person.order_date,
+                "consent_at": at,
+                "state": "draft",
+                "version": 1,
+                "remarks": "",
+                "created_at": at,
+                "submitted_at": None,
+                "decided_at": None,
+                "decided_by_id": None,
+            }
             if step == "create_submit":
                 fields["state"], fields["submitted_at"] = "submitted", at
             return fields, label, person.user_id
@@ -414,9 +469,11 @@ def plan_lao(
     lead = rng.choice(required) if state != "verified" else None
     plan: dict[int, list[str]] = {}
     for person in staff:
-        role = "lead" if person is lead or (state == "verified" and person in required) else (
-            "second" if person in required else "other"
-        )  # fmt: skip
+        role = (
+            "lead"
+            if person is lead or (state == "verified" and person in required)
+            else ("second" if person in required else "other")
+        )
         outcome = _pick(rng, OUTCOMES[state][role])
         if outcome == "none":
             continue
@@ -564,10 +621,14 @@ def _requests(result: DatasetResult, *, seed: int, batch_size: int, say) -> dict
             values = {name: snapshot[name] for name in tracked if name != "id"}
             rows.append(
                 History(
-                    id=obj.pk, history_date=at, history_user_id=user_id,
-                    history_change_reason=reason, history_type=kind, **values,
+                    id=obj.pk,
+                    history_date=at,
+                    history_user_id=user_id,
+                    history_change_reason=reason,
+                    history_type=kind,
+                    **values,
                 )
-            )  # fmt: skip
+            )
     rows.sort(key=lambda r: r.history_date)
     say(f"creating {len(rows):,} request history rows")
     History.objects.bulk_create(rows, batch_size=batch_size)
@@ -591,7 +652,7 @@ def _requests(result: DatasetResult, *, seed: int, batch_size: int, say) -> dict
             history_change_reason=VERIFIED_REASON,
             history_type="~",
             **{name: getattr(org, name) for name in org_fields},
-        )  # fmt: skip
+        )
         for org in sorted(changed, key=lambda o: o.identity_verified_at)
     ]
     OrgHistory.objects.bulk_create(org_rows, batch_size=batch_size)
@@ -730,12 +791,18 @@ def _notification(rng, day, last: bool, recipient, kind, subject, period, titles
     )
     status = next((s for limit, s in thresholds if roll < limit), "sent")
     row = Notification(
-        recipient_id=recipient, kind=kind, subject_key=subject, period=period,
-        title_th=f"{titles[0]} {MARK}"[:255], title_en=f"{titles[1]} {MARK}"[:255],
+        recipient_id=recipient,
+        kind=kind,
+        subject_key=subject,
+        period=period,
+        title_th=f"{titles[0]} {MARK}"[:255],
+        title_en=f"{titles[1]} {MARK}"[:255],
         body_text=f"{titles[0]}\n{titles[1]}\n{subject}, {period} {MARK}\n",
         body_html=f"<p>{titles[0]}</p><p>{titles[1]}</p><p>{subject}, {period} {MARK}</p>",
-        created_at=created, next_attempt_at=created, status=status,
-    )  # fmt: skip
+        created_at=created,
+        next_attempt_at=created,
+        status=status,
+    )
     if status == "sent":
         row.attempts = 1 if rng.random() < 0.97 else 2
         row.sent_at = created + dt.timedelta(seconds=rng.uniform(2, 600))

@@ -42,8 +42,17 @@ def page_key(request, *parts) -> tuple | None:
     user = request.user
     national, provinces, districts = officer_area(user)
     area = (national, tuple(sorted(provinces)), tuple(sorted(districts)))
-    return (bucket, user.pk, user.full_name, user.email, area, request.get_full_path(), secret,
-            unread_count(user), *parts)  # fmt: skip
+    return (
+        bucket,
+        user.pk,
+        user.full_name,
+        user.email,
+        area,
+        request.get_full_path(),
+        secret,
+        unread_count(user),
+        *parts,
+    )
 
 
 def kept(key) -> HttpResponse | None:

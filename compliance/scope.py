@@ -83,9 +83,16 @@ class Scope:
             crumbs.append(("ทั่วประเทศ", reverse("compliance:country")))
         province = self.province or (self.district.province if self.district else None)
         if province and (national or province.pk in provinces):
-            crumbs.append((f"จังหวัด{province.name_th}", reverse("compliance:province", args=[province.code])))
+            crumbs.append(
+                (f"จังหวัด{province.name_th}", reverse("compliance:province", args=[province.code]))
+            )
         if self.district:
-            crumbs.append((f"อำเภอ{self.district.name_th}", reverse("compliance:district", args=[self.district.code])))
+            crumbs.append(
+                (
+                    f"อำเภอ{self.district.name_th}",
+                    reverse("compliance:district", args=[self.district.code]),
+                )
+            )
         return crumbs
 
 
@@ -95,9 +102,16 @@ def home_scope(user) -> Scope | None:
     if national:
         return Scope("country")
     if provinces:
-        return Scope("province", province=Province.objects.filter(pk__in=provinces).order_by("code").first())
+        return Scope(
+            "province", province=Province.objects.filter(pk__in=provinces).order_by("code").first()
+        )
     if districts:
-        district = District.objects.select_related("province").filter(pk__in=districts).order_by("code").first()
+        district = (
+            District.objects.select_related("province")
+            .filter(pk__in=districts)
+            .order_by("code")
+            .first()
+        )
         return Scope("district", district=district)
     return None
 

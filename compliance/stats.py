@@ -110,14 +110,22 @@ def compute(scope: Scope, at: dt.datetime | None = None) -> dict:
         _add(by_kind[kind], state, n)
         _add(children[child], state, n)
 
-    unit_group = {"province": "district__province_id", "district": "district_id", "lao": "parent_id"}[level]
+    unit_group = {
+        "province": "district__province_id",
+        "district": "district_id",
+        "lao": "parent_id",
+    }[level]
     units = {"total": 0, "logged_in": 0}
     unit_children: dict[int, dict] = defaultdict(lambda: {"total": 0, "logged_in": 0})
     for row in (
-        scope.units().values(unit_group)
-        .annotate(total=Count("id"), logged_in=Count("id", filter=Q(first_login_at__isnull=False, first_login_at__lte=at)))
+        scope.units()
+        .values(unit_group)
+        .annotate(
+            total=Count("id"),
+            logged_in=Count("id", filter=Q(first_login_at__isnull=False, first_login_at__lte=at)),
+        )
         .order_by()
-    ):  # fmt: skip
+    ):
         units["total"] += row["total"]
         units["logged_in"] += row["logged_in"]
         unit_children[row[unit_group]] = {"total": row["total"], "logged_in": row["logged_in"]}
@@ -151,12 +159,17 @@ def _children(scope, level, counts, unit_counts) -> list[dict]:
         c = counts.get(obj.pk) or empty_counts()
         if level != "lao" and not c["total"]:
             continue
-        out.append({
-            "object": obj, "code": obj.dla_code if level == "lao" else obj.code,
-            "name_th": obj.display_name if level == "lao" else obj.name_th,
-            "name_en": obj.name_en or (obj.display_name if level == "lao" else obj.name_th),
-            "laos": c, "share_verified": share(c), "units": unit_counts.get(obj.pk, {"total": 0, "logged_in": 0}),
-        })  # fmt: skip
+        out.append(
+            {
+                "object": obj,
+                "code": obj.dla_code if level == "lao" else obj.code,
+                "name_th": obj.display_name if level == "lao" else obj.name_th,
+                "name_en": obj.name_en or (obj.display_name if level == "lao" else obj.name_th),
+                "laos": c,
+                "share_verified": share(c),
+                "units": unit_counts.get(obj.pk, {"total": 0, "logged_in": 0}),
+            }
+        )
     return out
 
 
@@ -173,16 +186,22 @@ def window(scope: Scope, at: dt.datetime) -> dict | None:
     """The verification window for unverified LAOs of the scope: open now, or next, and time left."""
     province = scope.province or (scope.district.province if scope.district else None)
     subject = Subject(
-        "lao", False, province_code=province.code if province else None,
+        "lao",
+        False,
+        province_code=province.code if province else None,
         district_code=scope.district.code if scope.district else None,
-    )  # fmt: skip
+    )
     decision = current_policy().decide(subject, "verify_identity", at)
     if decision.allowed:
         left = (decision.valid_until - at) if decision.valid_until else None
         return {
-            "open": True, "decision": decision, "opens": decision.valid_from, "ends": decision.valid_until,
-            "days_left": left.days if left else None, "hours_left": (left.seconds // 3600) if left else None,
-        }  # fmt: skip
+            "open": True,
+            "decision": decision,
+            "opens": decision.valid_from,
+            "ends": decision.valid_until,
+            "days_left": left.days if left else None,
+            "hours_left": (left.seconds // 3600) if left else None,
+        }
     return {"open": False, "decision": decision, "opens": decision.valid_until, "ends": None}
 
 
@@ -192,22 +211,37 @@ def per_day(scope: Scope, at: dt.datetime) -> list[dict]:
     today = at.astimezone(BANGKOK).date()
     if w and w["open"] and w["opens"]:
         first = w["opens"].astimezone(BANGKOK).date()
-        last = (w["ends"] - dt.timedelta(seconds=1)).astimezone(BANGKOK).date() if w["ends"] else today
+        last = (
+            (w["ends"] - dt.timedelta(seconds=1)).astimezone(BANGKOK).date() if w["ends"] else today
+        )
     else:
         first, last = today - dt.timedelta(days=29), today
     if (last - first).days > 60:
         first = last - dt.timedelta(days=60)
     counts = dict(
         scope.laos()
-        .filter(identity_verified_at__gte=bangkok_midnight(first), identity_verified_at__lt=bangkok_midnight(last + dt.timedelta(days=1)))
+        .filter(
+            identity_verified_at__gte=bangkok_midnight(first),
+            identity_verified_at__lt=bangkok_midnight(last + dt.timedelta(days=1)),
+        )
         .filter(identity_verified_at__lte=at)
         .annotate(day=TruncDate("identity_verified_at", tzinfo=BANGKOK))
-        .values("day").annotate(n=Count("id")).order_by().values_list("day", "n")
-    )  # fmt: skip
+        .values("day")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("day", "n")
+    )
     out, day = [], first
     while day <= last:
-        out.append({"day": day, "verified": counts.get(day, 0), "days_left": (last - day).days, "is_today": day == today,
-                    "future": day > today})  # fmt: skip
+        out.append(
+            {
+                "day": day,
+                "verified": counts.get(day, 0),
+                "days_left": (last - day).days,
+                "is_today": day == today,
+                "future": day > today,
+            }
+        )
         day += dt.timedelta(days=1)
     return out
 
@@ -252,15 +286,29 @@ def circular_counts(scope: Scope) -> list[dict]:
     except ImportError:
         return []
     filters = {
-        "province": Q(province__isnull=False) & (Q() if scope.level == "country" else Q(
-            province_id=(scope.province or scope.district.province).pk)),
-        "district": Q(district__isnull=False) & (Q() if scope.level == "country" else (
-            Q(district_id=scope.district.pk) if scope.district else Q(district__province_id=scope.province.pk))),
+        "province": Q(province__isnull=False)
+        & (
+            Q()
+            if scope.level == "country"
+            else Q(province_id=(scope.province or scope.district.province).pk)
+        ),
+        "district": Q(district__isnull=False)
+        & (
+            Q()
+            if scope.level == "country"
+            else (
+                Q(district_id=scope.district.pk)
+                if scope.district
+                else Q(district__province_id=scope.province.pk)
+            )
+        ),
         "organization": Q(organization__isnull=False) & scope.lao_filter("organization__"),
-    }  # fmt: skip
+    }
     out = []
     for level, q in filters.items():
-        row = Delivery.objects.filter(q).aggregate(total=Count("id"), acknowledged=Count("id", filter=Q(acknowledged_at__isnull=False)))
+        row = Delivery.objects.filter(q).aggregate(
+            total=Count("id"), acknowledged=Count("id", filter=Q(acknowledged_at__isnull=False))
+        )
         row["level"] = level
         row["not_acknowledged"] = row["total"] - row["acknowledged"]
         out.append(row)
@@ -277,7 +325,10 @@ def time_bucket(now: dt.datetime | None = None) -> int | None:
     return int((now or clock.now()).timestamp() // seconds)
 
 
-_local_html: dict = {"bucket": None, "parts": {}}  # this process's copies, of the current bucket only
+_local_html: dict = {
+    "bucket": None,
+    "parts": {},
+}  # this process's copies, of the current bucket only
 
 
 def cached_html(key: str, render) -> str:
@@ -325,7 +376,16 @@ def cached(scope: Scope) -> dict:
     return data
 
 
-def late_laos(scope: Scope, at: dt.datetime, *, district: str = "", kind: str = "", state: str = "", min_days: int | None = None, order: str = "district"):
+def late_laos(
+    scope: Scope,
+    at: dt.datetime,
+    *,
+    district: str = "",
+    kind: str = "",
+    state: str = "",
+    min_days: int | None = None,
+    order: str = "district",
+):
     """LAOs of the scope not yet verified, with the staff to call: the 'who is late' list."""
     from django.db.models import Prefetch
 
@@ -336,8 +396,16 @@ def late_laos(scope: Scope, at: dt.datetime, *, district: str = "", kind: str = 
         .exclude(state="verified")
         .annotate(last_activity=Max("verification_requests__created_at"))
         .select_related("district__province")
-        .prefetch_related(Prefetch("staff_roles", queryset=Role.objects.filter(kind="lao_staff").select_related("user").order_by("id"), to_attr="staff"))
-    )  # fmt: skip
+        .prefetch_related(
+            Prefetch(
+                "staff_roles",
+                queryset=Role.objects.filter(kind="lao_staff")
+                .select_related("user")
+                .order_by("id"),
+                to_attr="staff",
+            )
+        )
+    )
     if district:
         qs = qs.filter(district__code=district)
     if kind in LAO_KINDS:

@@ -40,7 +40,9 @@ def _render_dashboard(request, scope: Scope):
             "data": data,
             "scope": scope,
             "per_day_chart": charts.per_day_bars(data["per_day"], lang=lang),
-            "ranking_chart": charts.ranking_bars(data["children"]) if data["level"] != "lao" else None,
+            "ranking_chart": charts.ranking_bars(data["children"])
+            if data["level"] != "lao"
+            else None,
             "kinds": dict(OrganizationKind.choices),
             "is_reviewer": reviewer,
             "cache_seconds": settings.COMPLIANCE_CACHE_SECONDS,
@@ -80,10 +82,16 @@ def district(request, code):
 @officer_required
 @require_GET
 def lao(request, dla_code):
-    org = get_object_or_404(Organization.objects.laos().select_related("district__province"), dla_code=dla_code)
+    org = get_object_or_404(
+        Organization.objects.laos().select_related("district__province"), dla_code=dla_code
+    )
     scope = resolve(request.user, district_code=org.district.code)
     at = clock.now()
-    state = stats.with_state(Organization.objects.filter(pk=org.pk), at).values_list("state", flat=True).get()
+    state = (
+        stats.with_state(Organization.objects.filter(pk=org.pk), at)
+        .values_list("state", flat=True)
+        .get()
+    )
     context = {
         "org": org,
         "state": state,
@@ -132,11 +140,15 @@ def late(request):
     if scope.level == "province":
         districts = scope.province.districts.order_by("code")
     context = {
-        "scope": scope, "page": page, "filters": filters, "crumbs": scope.breadcrumbs(request.user),
+        "scope": scope,
+        "page": page,
+        "filters": filters,
+        "crumbs": scope.breadcrumbs(request.user),
         "states": [(s, STATE_LABELS[s]) for s in stats.LATE_STATES],
         "kinds": [(k, label) for k, label in OrganizationKind.choices if k in LAO_KINDS],
-        "districts": districts, "query": request.GET.urlencode(),
-    }  # fmt: skip
+        "districts": districts,
+        "query": request.GET.urlencode(),
+    }
     return render(request, "compliance/late.html", context)
 
 
@@ -148,7 +160,9 @@ def export(request, table, fmt):
     scope = _scope_from_query(request)
     with translation.override("th"):  # Thai headers and labels, whatever the page's language
         if table == "late":
-            headers, rows = exports.late_table(stats.late_laos(scope, clock.now(), **_late_filters(request)))
+            headers, rows = exports.late_table(
+                stats.late_laos(scope, clock.now(), **_late_filters(request))
+            )
         else:
             headers, rows = exports.summary_table(stats.cached(scope))
     day = clock.now().astimezone(stats.BANGKOK)  # the Bangkok day, not the UTC one
@@ -165,18 +179,28 @@ def api(request):
     if not user.is_authenticated:
         return JsonResponse({"error": "log in first"}, status=401)
     if not is_officer(user):
-        return JsonResponse({"error": _("This page is for district, provincial and DLA officers.")}, status=403)
+        return JsonResponse(
+            {"error": _("This page is for district, provincial and DLA officers.")}, status=403
+        )
     if not (has_totp(user) and session_used_mfa(request)):
-        return JsonResponse({"error": _("Confirm the code from your authenticator app to go on.")}, status=403)
+        return JsonResponse(
+            {"error": _("Confirm the code from your authenticator app to go on.")}, status=403
+        )
     try:
         scope = _scope_from_query(request)
     except Http404:
         return JsonResponse({"error": "not found"}, status=404)
     data = stats.cached(scope)
     children = [
-        {"code": c["code"], "name_th": c["name_th"], "laos": c["laos"], "units": c["units"], "share_verified": c["share_verified"]}
+        {
+            "code": c["code"],
+            "name_th": c["name_th"],
+            "laos": c["laos"],
+            "units": c["units"],
+            "share_verified": c["share_verified"],
+        }
         for c in data["children"]
-    ]  # fmt: skip
+    ]
     body = {
         "scope": scope.key,
         "laos": data["laos"],
@@ -190,8 +214,15 @@ def api(request):
         body["districts"] = children
     else:
         body["districts"] = [
-            {"code": scope.district.code, "name_th": scope.district.name_th, "laos": data["laos"], "units": data["units"],
-             "share_verified": data["share_verified"]}
-        ]  # fmt: skip
+            {
+                "code": scope.district.code,
+                "name_th": scope.district.name_th,
+                "laos": data["laos"],
+                "units": data["units"],
+                "share_verified": data["share_verified"],
+            }
+        ]
         body["laos_list"] = children
-    return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/json; charset=utf-8")
+    return HttpResponse(
+        json.dumps(body, ensure_ascii=False), content_type="application/json; charset=utf-8"
+    )

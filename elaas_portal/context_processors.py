@@ -31,7 +31,6 @@ def portal(request):
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         from accounts.scope import is_officer
-
         from notifications.services import unread_count
 
         context["IS_OFFICER"] = is_officer(user)

@@ -26,7 +26,9 @@ def env_bool(name: str, default: bool = False) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: use one of 1/0, true/false, yes/no.")
+    raise ImproperlyConfigured(
+        f"{name}={raw!r} is not a boolean: use one of 1/0, true/false, yes/no."
+    )
 
 
 def env_int(name: str, default: int) -> int:
@@ -93,7 +95,5 @@ def redis_url(name: str, url: str) -> str:
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} is not a valid URL: {exc}") from None
     if parsed.scheme not in ("redis", "rediss", "unix") or not (parsed.hostname or parsed.path):
-        raise ImproperlyConfigured(
-            f"{name}={url!r} is not a Redis URL: use redis://host:6379/0"
-        )
+        raise ImproperlyConfigured(f"{name}={url!r} is not a Redis URL: use redis://host:6379/0")
     return url

@@ -8,10 +8,9 @@ services. A malformed value stops start-up with a message naming the variable.
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
-
-from celery.schedules import crontab
 
 from .env import database_from_url, env_bool, env_int, env_list, env_str, redis_url
 
@@ -142,7 +141,9 @@ try:
     if not (0 <= _hour < 24 and 0 <= _minute < 60):
         raise ValueError
 except ValueError:
-    raise ImproperlyConfigured(f"REMINDERS_DAILY_AT={REMINDERS_DAILY_AT!r}: use HH:MM, e.g. 08:30") from None
+    raise ImproperlyConfigured(
+        f"REMINDERS_DAILY_AT={REMINDERS_DAILY_AT!r}: use HH:MM, e.g. 08:30"
+    ) from None
 CELERY_BEAT_SCHEDULE: dict = {
     "daily-reminder-pass": {
         "task": "notifications.tasks.daily_reminder_pass",
@@ -210,7 +211,9 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "staticfiles"))
 
 # --- Portal ------------------------------------------------------------------------------
 # Where the national registry lives when no path is given to load_registry.
-REGISTRY_DATA_DIR = Path(env_str("REGISTRY_DATA_DIR", str(BASE_DIR.parent / "shared" / "data" / "registry")))
+REGISTRY_DATA_DIR = Path(
+    env_str("REGISTRY_DATA_DIR", str(BASE_DIR.parent / "shared" / "data" / "registry"))
+)
 # Seconds a process keeps its snapshot of access rules before reading them again.
 POLICY_RULES_CACHE_SECONDS = env_int("POLICY_RULES_CACHE_SECONDS", 10)
 # Seconds the compliance dashboards' numbers are kept (at most 60: a new approval shows within it).

@@ -16,27 +16,73 @@ _TO_ARABIC = str.maketrans(THAI_DIGITS, "0123456789")
 _TO_THAI = str.maketrans("0123456789", THAI_DIGITS)
 
 MONTHS_TH = [
-    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
-    "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
-]  # fmt: skip
+    "มกราคม",
+    "กุมภาพันธ์",
+    "มีนาคม",
+    "เมษายน",
+    "พฤษภาคม",
+    "มิถุนายน",
+    "กรกฎาคม",
+    "สิงหาคม",
+    "กันยายน",
+    "ตุลาคม",
+    "พฤศจิกายน",
+    "ธันวาคม",
+]
 MONTHS_TH_ABBR = [
-    "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
-    "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
-]  # fmt: skip
-MONTHS_EN_ABBR = ["Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]  # fmt: skip
+    "ม.ค.",
+    "ก.พ.",
+    "มี.ค.",
+    "เม.ย.",
+    "พ.ค.",
+    "มิ.ย.",
+    "ก.ค.",
+    "ส.ค.",
+    "ก.ย.",
+    "ต.ค.",
+    "พ.ย.",
+    "ธ.ค.",
+]
+MONTHS_EN_ABBR = [
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+]
 
 # Every way a month is written in the letters we receive, OCR forms included ("เมษาฯ").
 _MONTH_WORDS: dict[str, int] = {}
-for _i, (_full, _abbr, _en) in enumerate(zip(MONTHS_TH, MONTHS_TH_ABBR, MONTHS_EN_ABBR, strict=True)):
+for _i, (_full, _abbr, _en) in enumerate(
+    zip(MONTHS_TH, MONTHS_TH_ABBR, MONTHS_EN_ABBR, strict=True)
+):
     for _word in (_full, _abbr, _abbr.replace(".", ""), _en.lower()):
         _MONTH_WORDS[_word] = _i + 1
     _MONTH_WORDS[_full[:-2] + "ฯ"] = _i + 1  # เมษาฯ, มีนาฯ: the abbreviation with ไปยาลน้อย
     _MONTH_WORDS[_full[:4] + "ฯ"] = _i + 1
 for _i, _en in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august",
-     "september", "october", "november", "december"]
-):  # fmt: skip
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+):
     _MONTH_WORDS[_en] = _i + 1
 
 
@@ -106,7 +152,9 @@ def parse_date(text: str) -> dt.date:
         raise ThaiDateError(raw) from None
 
 
-def format_date(value: dt.date | dt.datetime | None, lang: str = "th", *, full: bool = False) -> str:
+def format_date(
+    value: dt.date | dt.datetime | None, lang: str = "th", *, full: bool = False
+) -> str:
     """2 เม.ย. 2568 in Thai (full: 2 เมษายน 2568), 2 Apr 2025 in English."""
     if value is None:
         return ""

@@ -15,7 +15,11 @@ urlpatterns = [
     path("api/compliance", compliance_views.api, name="compliance-api"),
     path("accounts/signup/", account_views.signup, name="account_signup"),
     path("accounts/invite/", account_views.invite, name="invite"),
-    path("accounts/invitation/<str:token>/", account_views.accept_invitation, name="accept_invitation"),
+    path(
+        "accounts/invitation/<str:token>/",
+        account_views.accept_invitation,
+        name="accept_invitation",
+    ),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

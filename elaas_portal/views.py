@@ -19,7 +19,10 @@ def switch_language(request, code):
     response = HttpResponseRedirect(target)
     if code in dict(settings.LANGUAGES):
         response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax",
+            settings.LANGUAGE_COOKIE_NAME,
+            code,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
             secure=settings.SESSION_COOKIE_SECURE,
-        )  # fmt: skip
+        )
     return response

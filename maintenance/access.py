@@ -46,7 +46,9 @@ def login_decision(user, at: dt.datetime | None = None) -> Decision | None:
     if not is_unit_staff_only(user):
         return None
     at = at or clock.now()
-    decisions = [decide_for(r.organization, "use_system", at) for r in staff_roles(user, "unit_staff")]
+    decisions = [
+        decide_for(r.organization, "use_system", at) for r in staff_roles(user, "unit_staff")
+    ]
     for decision in decisions:
         if decision.allowed:
             return decision

@@ -22,17 +22,25 @@ class AccessRule(models.Model):
         DENY = "deny", _("Deny")
 
     circular = models.ForeignKey(
-        "circulars.Circular", on_delete=models.CASCADE, related_name="access_rules",
+        "circulars.Circular",
+        on_delete=models.CASCADE,
+        related_name="access_rules",
         verbose_name=_("circular"),
-    )  # fmt: skip
+    )
     entity_type = models.CharField(
-        _("who"), max_length=10, choices=EntityType.choices, null=True, blank=True,
+        _("who"),
+        max_length=10,
+        choices=EntityType.choices,
+        null=True,
+        blank=True,
         help_text=_("Empty: LAOs and units alike."),
-    )  # fmt: skip
+    )
     identity_verified = models.BooleanField(
-        _("identity verified"), null=True, blank=True,
+        _("identity verified"),
+        null=True,
+        blank=True,
         help_text=_("LAOs only. Empty: whether verified or not."),
-    )  # fmt: skip
+    )
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     effect = models.CharField(_("effect"), max_length=10, choices=Effect.choices)
     starts_at = models.DateTimeField(_("from"), null=True, blank=True)
@@ -50,7 +58,9 @@ class AccessRule(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="access_rule_window_is_ordered",
-                condition=Q(starts_at__isnull=True) | Q(ends_at__isnull=True) | Q(ends_at__gt=F("starts_at")),
+                condition=Q(starts_at__isnull=True)
+                | Q(ends_at__isnull=True)
+                | Q(ends_at__gt=F("starts_at")),
             ),
             models.CheckConstraint(
                 name="access_rule_identity_only_for_laos",
@@ -84,7 +94,8 @@ class Discrepancy(models.Model):
         verbose_name_plural = _("discrepancies")
         constraints = [
             models.UniqueConstraint(
-                fields=["forwarding_rule", "source_rule", "field"], name="discrepancy_unique_per_field"
+                fields=["forwarding_rule", "source_rule", "field"],
+                name="discrepancy_unique_per_field",
             )
         ]
 

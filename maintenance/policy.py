@@ -39,7 +39,21 @@ AUTHORITY_DISTRICT, AUTHORITY_PROVINCE, AUTHORITY_DLA = 1, 2, 3
 
 _MIN = dt.datetime.min.replace(tzinfo=dt.UTC)
 BANGKOK = dt.timezone(dt.timedelta(hours=7), "Asia/Bangkok")
-THAI_MONTHS = ("", "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.")
+THAI_MONTHS = (
+    "",
+    "ม.ค.",
+    "ก.พ.",
+    "มี.ค.",
+    "เม.ย.",
+    "พ.ค.",
+    "มิ.ย.",
+    "ก.ค.",
+    "ส.ค.",
+    "ก.ย.",
+    "ต.ค.",
+    "พ.ย.",
+    "ธ.ค.",
+)
 
 ACTION_LABELS = {
     "verify_identity": ("ยืนยันตัวตน", "verify identity"),
@@ -221,7 +235,11 @@ class Policy:
     def _deciding_rule(self, subject: Subject, action: str, at: dt.datetime) -> Rule | None:
         best, best_rank = None, None
         for rule in self.effective:
-            if rule.concerns(subject, action) and rule.covers(at) and self._applies_to(rule, subject):
+            if (
+                rule.concerns(subject, action)
+                and rule.covers(at)
+                and self._applies_to(rule, subject)
+            ):
                 rank = self._rank(rule)
                 if best_rank is None or rank > best_rank:
                     best, best_rank = rule, rank
@@ -246,9 +264,11 @@ class Policy:
             return Decision(
                 allowed=False,
                 reason_th=f"ไม่มีหนังสือสั่งการฉบับใดอนุญาตให้{who_th} {act_th} ณ เวลานี้ "
-                "(สิ่งที่ไม่ได้รับอนุญาตถือว่าไม่อนุญาต)" + self._set_aside_note(subject, action, at, DENY, "th"),
+                "(สิ่งที่ไม่ได้รับอนุญาตถือว่าไม่อนุญาต)"
+                + self._set_aside_note(subject, action, at, DENY, "th"),
                 reason_en=f"No circular allows {who_en} to {act_en} at this time; "
-                "what is not allowed is denied." + self._set_aside_note(subject, action, at, DENY, "en"),
+                "what is not allowed is denied."
+                + self._set_aside_note(subject, action, at, DENY, "en"),
                 at=at,
             )
         return Decision(
@@ -260,7 +280,9 @@ class Policy:
             circular=self.circulars[rule.circular_id],
         )
 
-    def _set_aside_note(self, subject: Subject, action: str, at: dt.datetime, effect: str, lang: str) -> str:
+    def _set_aside_note(
+        self, subject: Subject, action: str, at: dt.datetime, effect: str, lang: str
+    ) -> str:
         """Say so when a forwarding letter set aside here would have answered otherwise."""
         for rule in self.rules:
             if (
@@ -289,10 +311,19 @@ class Policy:
         decision = self._bare(subject, action, at)
         boundaries = self._relevant_boundaries(subject, action)
         valid_until = next(
-            (b for b in boundaries if b > at and self._bare(subject, action, b).key != decision.key),
+            (
+                b
+                for b in boundaries
+                if b > at and self._bare(subject, action, b).key != decision.key
+            ),
             None,
         )
-        reason_th, reason_en, rule, circular = decision.reason_th, decision.reason_en, decision.rule, decision.circular
+        reason_th, reason_en, rule, circular = (
+            decision.reason_th,
+            decision.reason_en,
+            decision.rule,
+            decision.circular,
+        )
         if rule is None:
             # Nothing allows it now: cite the window that has ended, so the answer names a letter.
             ended = self._last_ended_rule(subject, action, at)
@@ -318,9 +349,13 @@ class Policy:
     def _last_ended_rule(self, subject: Subject, action: str, at: dt.datetime) -> Rule | None:
         """The effective rule for this subject and action whose period ended last, before `at`."""
         ended = [
-            r for r in self.effective
-            if r.concerns(subject, action) and r.ends_at is not None and r.ends_at <= at and self._applies_to(r, subject)
-        ]  # fmt: skip
+            r
+            for r in self.effective
+            if r.concerns(subject, action)
+            and r.ends_at is not None
+            and r.ends_at <= at
+            and self._applies_to(r, subject)
+        ]
         return max(ended, key=lambda r: r.ends_at, default=None)
 
     def _start_of_run(self, subject, action, at, decision, boundaries) -> dt.datetime | None:

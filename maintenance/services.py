@@ -84,7 +84,9 @@ def parse_question(params) -> Question:
     verified = None
     if entity_type == "lao":
         if params.get("identity_verified") in (None, ""):
-            raise QuestionError("identity_verified", "identity_verified is required for an LAO: true or false")
+            raise QuestionError(
+                "identity_verified", "identity_verified is required for an LAO: true or false"
+            )
         verified = parse_bool(params.get("identity_verified"), "identity_verified")
     return Question(Subject(entity_type, verified), action, at)
 

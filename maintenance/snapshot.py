@@ -76,5 +76,9 @@ def connect_signals() -> None:
     from .models import AccessRule
 
     for model in (Circular, AccessRule):
-        post_save.connect(invalidate, sender=model, dispatch_uid=f"policy-invalidate-save-{model.__name__}")
-        post_delete.connect(invalidate, sender=model, dispatch_uid=f"policy-invalidate-del-{model.__name__}")
+        post_save.connect(
+            invalidate, sender=model, dispatch_uid=f"policy-invalidate-save-{model.__name__}"
+        )
+        post_delete.connect(
+            invalidate, sender=model, dispatch_uid=f"policy-invalidate-del-{model.__name__}"
+        )

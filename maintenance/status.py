@@ -31,7 +31,8 @@ def board(policy: Policy, at: dt.datetime) -> list[Row]:
     for subject in SUBJECTS:
         label_th, label_en = SUBJECT_LABELS[(subject.entity_type, subject.identity_verified)]
         decisions = [
-            (action, *ACTION_LABELS[action], policy.decide(subject, action, at)) for action in ACTIONS
+            (action, *ACTION_LABELS[action], policy.decide(subject, action, at))
+            for action in ACTIONS
         ]
         rows.append(Row(subject, label_th, label_en, decisions))
     return rows
@@ -45,6 +46,8 @@ def timeline(policy: Policy, after: dt.datetime, until: dt.datetime | None = Non
         for action in ACTIONS:
             action_th, action_en = ACTION_LABELS[action]
             for decision in policy.changes(subject, action, after, until):
-                changes.append(Change(decision.at, subject_th, subject_en, action_th, action_en, decision))
+                changes.append(
+                    Change(decision.at, subject_th, subject_en, action_th, action_en, decision)
+                )
     changes.sort(key=lambda c: (c.at, c.subject_en, c.action_en))
     return changes

@@ -2,23 +2,22 @@
 
 import datetime as dt
 
-from django.http import HttpResponse
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
-from . import clock
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from elaas_portal.thai import BANGKOK, ThaiDateError, bangkok_midnight, parse_date
 
+from . import clock
 from .models import Discrepancy
 from .services import QuestionError, decision_payload, parse_question, render_payload
 from .snapshot import current_policy
 from .status import board, timeline
-
 
 STATUS_CACHE_SECONDS = 30
 
@@ -56,7 +55,9 @@ def status_body(at: dt.datetime, *, is_today: bool, lang: str) -> tuple[str, flo
             "rows": rows,
             "changes": timeline(policy, at),
             "discrepancies": list(
-                Discrepancy.objects.select_related("forwarding_circular", "source_circular", "source_rule")
+                Discrepancy.objects.select_related(
+                    "forwarding_circular", "source_circular", "source_rule"
+                )
             ),
         },
     )
@@ -110,5 +111,7 @@ def status(request):
     response = render(request, "maintenance/status.html", context, status=400 if error else 200)
     expires = min(minute.timestamp() + 60, body_expires)
     if cacheable and expires - now.timestamp() >= 1:
-        cache.set(key, (expires, response.content, response.status_code), int(expires - now.timestamp()))
+        cache.set(
+            key, (expires, response.content, response.status_code), int(expires - now.timestamp())
+        )
     return response

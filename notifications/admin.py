@@ -16,7 +16,14 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ("status", "kind")
     search_fields = ("recipient__email", "subject_key", "period")
     raw_id_fields = ("recipient", "circular")
-    readonly_fields = ("created_at", "claimed_at", "claimed_by", "sent_at", "last_error", "attempts")
+    readonly_fields = (
+        "created_at",
+        "claimed_at",
+        "claimed_by",
+        "sent_at",
+        "last_error",
+        "attempts",
+    )
 
 
 @admin.register(PassRun)

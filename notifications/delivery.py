@@ -44,13 +44,17 @@ def worker_id() -> str:
 
 
 def due_count() -> int:
-    return Notification.objects.filter(status=Status.PENDING, next_attempt_at__lte=timezone.now()).count()
+    return Notification.objects.filter(
+        status=Status.PENDING, next_attempt_at__lte=timezone.now()
+    ).count()
 
 
 def claim(limit: int, *, worker: str) -> list[int]:
     """Take up to `limit` due rows for this worker; returns their ids."""
     now = timezone.now()
-    due = Notification.objects.filter(status=Status.PENDING, next_attempt_at__lte=now).order_by("next_attempt_at", "id")
+    due = Notification.objects.filter(status=Status.PENDING, next_attempt_at__lte=now).order_by(
+        "next_attempt_at", "id"
+    )
     with transaction.atomic():
         if connection.features.has_select_for_update_skip_locked:
             ids = list(due.select_for_update(skip_locked=True).values_list("id", flat=True)[:limit])
@@ -76,14 +80,19 @@ def email_for(n: Notification) -> EmailMultiAlternatives:
         body=n.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[n.recipient.email],
-        headers={"Message-ID": f"<notification-{n.pk}@{domain}>", "X-ELAAS-Notification": str(n.pk)},
+        headers={
+            "Message-ID": f"<notification-{n.pk}@{domain}>",
+            "X-ELAAS-Notification": str(n.pk),
+        },
     )
     message.attach_alternative(n.body_html, "text/html")
     return message
 
 
 def is_permanent(exc: Exception) -> bool:
-    if isinstance(exc, PermanentFailure | smtplib.SMTPRecipientsRefused | smtplib.SMTPSenderRefused):
+    if isinstance(
+        exc, PermanentFailure | smtplib.SMTPRecipientsRefused | smtplib.SMTPSenderRefused
+    ):
         return True
     if isinstance(exc, smtplib.SMTPResponseException):
         return 500 <= exc.smtp_code < 600
@@ -110,8 +119,13 @@ def deliver_one(pk: int, *, worker: str, mail_connection, row: Notification | No
     try:
         with transaction.atomic():
             mail_connection.send_messages([email_for(n)])
-            marked = Notification.objects.filter(pk=pk, status=Status.SENDING, claimed_by=worker).update(
-                status=Status.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
+            marked = Notification.objects.filter(
+                pk=pk, status=Status.SENDING, claimed_by=worker
+            ).update(
+                status=Status.SENT,
+                sent_at=timezone.now(),
+                attempts=F("attempts") + 1,
+                last_error="",
             )
             if not marked:
                 raise _ClaimLost
@@ -130,9 +144,13 @@ def deliver_one(pk: int, *, worker: str, mail_connection, row: Notification | No
             log.warning("notification %s failed for good: %s", pk, error)
             return "failed"
         Notification.objects.filter(pk=pk, claimed_by=worker).update(
-            status=Status.PENDING, attempts=attempts, last_error=error,
-            next_attempt_at=timezone.now() + backoff(attempts), claimed_at=None, claimed_by="",
-        )  # fmt: skip
+            status=Status.PENDING,
+            attempts=attempts,
+            last_error=error,
+            next_attempt_at=timezone.now() + backoff(attempts),
+            claimed_at=None,
+            claimed_by="",
+        )
         return "retry"
 
 
@@ -146,7 +164,11 @@ def _claim_is_fresh(n: Notification) -> bool:
 
 
 def deliver_due(
-    *, batch: int = 100, max_batches: int | None = None, worker: str | None = None, mail_connection=None
+    *,
+    batch: int = 100,
+    max_batches: int | None = None,
+    worker: str | None = None,
+    mail_connection=None,
 ) -> Counter:
     """Claim and send due rows until none is left (or `max_batches`); counts of each outcome."""
     worker = worker or worker_id()
@@ -173,7 +195,9 @@ def deliver_due(
         # Interrupted (the task's soft time limit, a warm shutdown): give back what this batch
         # still holds, so it is due again now rather than after the lease.
         try:
-            log.warning("delivery interrupted; %s claimed rows given back", release(ids, worker=worker))
+            log.warning(
+                "delivery interrupted; %s claimed rows given back", release(ids, worker=worker)
+            )
         except Exception:  # the database went too: the lease and the sweep will give them back
             log.exception("delivery interrupted; claimed rows wait for the lease")
         raise
@@ -196,7 +220,9 @@ def release(ids: list[int], *, worker: str) -> int:
 
 def reclaim_stale(lease_seconds: int | None = None) -> int:
     """Give back rows claimed by a worker that died (claimed longer ago than the lease)."""
-    lease = lease_seconds if lease_seconds is not None else settings.NOTIFICATION_CLAIM_LEASE_SECONDS
+    lease = (
+        lease_seconds if lease_seconds is not None else settings.NOTIFICATION_CLAIM_LEASE_SECONDS
+    )
     cutoff = timezone.now() - dt.timedelta(seconds=lease)
     return Notification.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff).update(
         status=Status.PENDING, claimed_at=None, claimed_by="", next_attempt_at=timezone.now()
@@ -206,9 +232,13 @@ def reclaim_stale(lease_seconds: int | None = None) -> int:
 def resend(pk: int) -> bool:
     """An officer asks to send a failed (or sent) message again: it becomes due now."""
     updated = Notification.objects.filter(pk=pk, status__in=[Status.FAILED, Status.SENT]).update(
-        status=Status.PENDING, attempts=0, next_attempt_at=timezone.now(), claimed_at=None, claimed_by="",
+        status=Status.PENDING,
+        attempts=0,
+        next_attempt_at=timezone.now(),
+        claimed_at=None,
+        claimed_by="",
         last_error="",
-    )  # fmt: skip
+    )
     if updated:
         transaction.on_commit(_nudge)
     return bool(updated)

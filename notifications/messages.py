@@ -22,7 +22,9 @@ def render_message(kind: str, context: dict) -> Message:
     text = get_template(f"notifications/messages/{kind}.txt").render(context).strip()
     title_th, title_en, body = (text.split("\n", 2) + ["", ""])[:3]
     html = get_template(f"notifications/messages/{kind}.html").render(context).strip()
-    return Message(title_th=title_th.strip(), title_en=title_en.strip(), text=body.strip() + "\n", html=html)
+    return Message(
+        title_th=title_th.strip(), title_en=title_en.strip(), text=body.strip() + "\n", html=html
+    )
 
 
 def greet(message: Message, name: str) -> Message:

@@ -36,22 +36,35 @@ class Notification(models.Model):
     # pass's "which of these exist" reads the latter), and every index costs each row three
     # times (insert, claim, mark sent).
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
-        verbose_name=_("recipient"), db_index=False,
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+        db_index=False,
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    subject_key = models.CharField(_("about"), max_length=100, help_text=_("What it is about, e.g. org:123"))
-    period = models.CharField(_("period"), max_length=20, help_text=_("The day (Bangkok) or the letter it is for"))
+    subject_key = models.CharField(
+        _("about"), max_length=100, help_text=_("What it is about, e.g. org:123")
+    )
+    period = models.CharField(
+        _("period"), max_length=20, help_text=_("The day (Bangkok) or the letter it is for")
+    )
     circular = models.ForeignKey(
-        "circulars.Circular", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "circulars.Circular",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("circular cited"),
-    )  # fmt: skip
+    )
     title_th = models.CharField(_("title (Thai)"), max_length=255)
     title_en = models.CharField(_("title (English)"), max_length=255)
     body_text = models.TextField(_("text"))
     body_html = models.TextField(_("HTML"))
     created_at = models.DateTimeField(_("created at"))
-    status = models.CharField(_("e-mail"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        _("e-mail"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt at"))
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
@@ -66,18 +79,30 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         constraints = [
             models.UniqueConstraint(
-                fields=["recipient", "kind", "subject_key", "period"], name="notification_once_per_period"
+                fields=["recipient", "kind", "subject_key", "period"],
+                name="notification_once_per_period",
             ),
             models.CheckConstraint(
-                name="notification_status_is_known", condition=Q(status__in=[s.value for s in Status])
+                name="notification_status_is_known",
+                condition=Q(status__in=[s.value for s in Status]),
             ),
         ]
         indexes = [
-            models.Index(fields=["next_attempt_at", "id"], condition=Q(status="pending"), name="notification_due_idx"),
-            models.Index(fields=["claimed_at"], condition=Q(status="sending"), name="notification_claimed_idx"),
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                condition=Q(status="pending"),
+                name="notification_due_idx",
+            ),
+            models.Index(
+                fields=["claimed_at"],
+                condition=Q(status="sending"),
+                name="notification_claimed_idx",
+            ),
             models.Index(fields=["recipient", "-created_at"], name="notification_inbox_idx"),
             # The dashboards' counts by status and kind, for the country or the people of an area.
-            models.Index(fields=["status", "kind", "recipient"], name="notification_status_kind_idx"),
+            models.Index(
+                fields=["status", "kind", "recipient"], name="notification_status_kind_idx"
+            ),
         ]
 
     def __str__(self):
@@ -148,7 +173,9 @@ class PassRun(models.Model):
         ordering = ["-started_at"]
         verbose_name = _("reminder pass")
         verbose_name_plural = _("reminder passes")
-        constraints = [models.UniqueConstraint(fields=["day", "trigger"], name="pass_run_once_per_trigger")]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "trigger"], name="pass_run_once_per_trigger")
+        ]
 
     def __str__(self):
         return f"{self.day} {self.trigger}"

@@ -74,8 +74,14 @@ def verification_windows(day: dt.date) -> dict[int, Window]:
     from onboarding.models import District
 
     policy, at, out = current_policy(), _noon(day), {}
-    for district_id, code, province_code in District.objects.values_list("id", "code", "province__code"):
-        decision = policy.decide(Subject("lao", False, province_code=province_code, district_code=code), "verify_identity", at)
+    for district_id, code, province_code in District.objects.values_list(
+        "id", "code", "province__code"
+    ):
+        decision = policy.decide(
+            Subject("lao", False, province_code=province_code, district_code=code),
+            "verify_identity",
+            at,
+        )
         window = _window(decision, day)
         if window is not None:
             out[district_id] = window
@@ -102,8 +108,12 @@ def _common(window: Window, day: dt.date) -> dict:
         "day_th": format_date(day, "th", full=True),
         "day_en": format_date(day, "en"),
         "last_day": window.last_day,
-        "until_th": format_datetime(window.ends_at - dt.timedelta(seconds=1), "th") if window.ends_at else "",
-        "until_en": format_datetime(window.ends_at - dt.timedelta(seconds=1), "en") if window.ends_at else "",
+        "until_th": format_datetime(window.ends_at - dt.timedelta(seconds=1), "th")
+        if window.ends_at
+        else "",
+        "until_en": format_datetime(window.ends_at - dt.timedelta(seconds=1), "en")
+        if window.ends_at
+        else "",
         "days_left": (window.last_day - day).days,
         "reason_th": d.reason_th,
         "reason_en": d.reason_en,
@@ -114,10 +124,11 @@ def _common(window: Window, day: dt.date) -> dict:
 
 def _fires(kind: str, steps, day: dt.date, window: Window) -> bool:
     return any(
-        s.kind == kind and s.anchor in (Anchor.WINDOW_OPENS, Anchor.WINDOW_LAST_DAY)
+        s.kind == kind
+        and s.anchor in (Anchor.WINDOW_OPENS, Anchor.WINDOW_LAST_DAY)
         and s.fires_on(day, opens=window.opens, last_day=window.last_day)
         for s in steps
-    )  # fmt: skip
+    )
 
 
 def collect(day: dt.date) -> list[Outgoing]:
@@ -144,25 +155,43 @@ def collect(day: dt.date) -> list[Outgoing]:
 
     # 1. LAO staff of unverified LAOs: on the opening day and 7, 3, 1 days before the last day.
     lao_ids = [
-        org.pk for district_id, orgs in by_district.items() if _fires(Kind.LAO_REMINDER, steps, day, windows[district_id])
+        org.pk
+        for district_id, orgs in by_district.items()
+        if _fires(Kind.LAO_REMINDER, steps, day, windows[district_id])
         for org in orgs
-    ]  # fmt: skip
+    ]
     if lao_ids:
         wanted = set(lao_ids)
         orgs = {o.pk: o for o in unverified if o.pk in wanted}
-        staff = Role.objects.filter(kind="lao_staff", organization_id__in=lao_ids, user__is_active=True)
+        staff = Role.objects.filter(
+            kind="lao_staff", organization_id__in=lao_ids, user__is_active=True
+        )
         staff = staff.values_list("user_id", "organization_id", "user__full_name", "user__email")
         rendered = {}
         for user_id, org_id, name, email in staff.iterator(chunk_size=5000):
             org = orgs[org_id]
             if org_id not in rendered:
                 window = windows[org.district_id]
-                rendered[org_id] = render_message(Kind.LAO_REMINDER, {**_common(window, day), "org": org})
-            out.append(Outgoing(user_id, Kind.LAO_REMINDER, f"org:{org_id}", period, rendered[org_id], name or email,
-                                _circular_id(windows[org.district_id])))  # fmt: skip
+                rendered[org_id] = render_message(
+                    Kind.LAO_REMINDER, {**_common(window, day), "org": org}
+                )
+            out.append(
+                Outgoing(
+                    user_id,
+                    Kind.LAO_REMINDER,
+                    f"org:{org_id}",
+                    period,
+                    rendered[org_id],
+                    name or email,
+                    _circular_id(windows[org.district_id]),
+                )
+            )
 
     # 2. District officers: a digest of the district's unverified LAOs (from 3 days before the end).
-    districts = {d.pk: d for d in District.objects.select_related("province").filter(pk__in=list(by_district))}
+    districts = {
+        d.pk: d
+        for d in District.objects.select_related("province").filter(pk__in=list(by_district))
+    }
     digest_ids = [d for d in by_district if _fires(Kind.DISTRICT_DIGEST, steps, day, windows[d])]
     for user_id, district_id, name, email in Role.objects.filter(
         kind="district_officer", district_id__in=digest_ids, user__is_active=True
@@ -170,59 +199,118 @@ def collect(day: dt.date) -> list[Outgoing]:
         window = windows[district_id]
         message = render_message(
             Kind.DISTRICT_DIGEST,
-            {**_common(window, day), "district": districts[district_id], "laos": by_district[district_id]},
+            {
+                **_common(window, day),
+                "district": districts[district_id],
+                "laos": by_district[district_id],
+            },
         )
-        out.append(Outgoing(user_id, Kind.DISTRICT_DIGEST, f"district:{district_id}", period, message, name or email,
-                            _circular_id(window)))  # fmt: skip
+        out.append(
+            Outgoing(
+                user_id,
+                Kind.DISTRICT_DIGEST,
+                f"district:{district_id}",
+                period,
+                message,
+                name or email,
+                _circular_id(window),
+            )
+        )
 
     # 3. Provincial officers: a summary by district.  4. DLA: a summary by province.
     # "X of Y not yet verified": Y counts every LAO of the area, those of fully verified districts too.
     under_window = Organization.objects.laos().filter(district_id__in=list(windows))
-    totals = dict(under_window.values_list("district_id").annotate(n=Count("id")).values_list("district_id", "n"))
+    totals = dict(
+        under_window.values_list("district_id")
+        .annotate(n=Count("id"))
+        .values_list("district_id", "n")
+    )
     province_totals = dict(
-        under_window.values_list("district__province_id").annotate(n=Count("id")).values_list("district__province_id", "n")
-    )  # fmt: skip
+        under_window.values_list("district__province_id")
+        .annotate(n=Count("id"))
+        .values_list("district__province_id", "n")
+    )
     rows_by_province: dict[int, list] = defaultdict(list)
     for district_id, window in windows.items():
         if district_id not in districts:
             continue  # every LAO of the district is verified
         d = districts[district_id]
         rows_by_province[d.province_id].append(
-            {"district": d, "total": totals.get(district_id, 0), "unverified": len(by_district[district_id])}
+            {
+                "district": d,
+                "total": totals.get(district_id, 0),
+                "unverified": len(by_district[district_id]),
+            }
         )
     provinces = {p.pk: p for p in Province.objects.filter(pk__in=list(rows_by_province))}
     province_window = {}
     for pid, rows in rows_by_province.items():
         province_window[pid] = windows[rows[0]["district"].pk]
-    summary_ids = [pid for pid, w in province_window.items() if _fires(Kind.PROVINCE_SUMMARY, steps, day, w)]
+    summary_ids = [
+        pid for pid, w in province_window.items() if _fires(Kind.PROVINCE_SUMMARY, steps, day, w)
+    ]
     for user_id, pid, name, email in Role.objects.filter(
         kind="province_officer", province_id__in=summary_ids, user__is_active=True
     ).values_list("user_id", "province_id", "user__full_name", "user__email"):
         rows = sorted(rows_by_province[pid], key=lambda r: r["district"].code)
         message = render_message(
             Kind.PROVINCE_SUMMARY,
-            {**_common(province_window[pid], day), "province": provinces[pid], "rows": rows,
-             "unverified": sum(r["unverified"] for r in rows), "total": province_totals.get(pid, 0)},
-        )  # fmt: skip
-        out.append(Outgoing(user_id, Kind.PROVINCE_SUMMARY, f"province:{pid}", period, message, name or email,
-                            _circular_id(province_window[pid])))  # fmt: skip
+            {
+                **_common(province_window[pid], day),
+                "province": provinces[pid],
+                "rows": rows,
+                "unverified": sum(r["unverified"] for r in rows),
+                "total": province_totals.get(pid, 0),
+            },
+        )
+        out.append(
+            Outgoing(
+                user_id,
+                Kind.PROVINCE_SUMMARY,
+                f"province:{pid}",
+                period,
+                message,
+                name or email,
+                _circular_id(province_window[pid]),
+            )
+        )
 
     national_rows = [
-        {"province": provinces[pid], "unverified": sum(r["unverified"] for r in rows), "total": province_totals.get(pid, 0)}
+        {
+            "province": provinces[pid],
+            "unverified": sum(r["unverified"] for r in rows),
+            "total": province_totals.get(pid, 0),
+        }
         for pid, rows in sorted(rows_by_province.items(), key=lambda kv: provinces[kv[0]].code)
         if _fires(Kind.DLA_SUMMARY, steps, day, province_window[pid])
-    ]  # fmt: skip
+    ]
     if national_rows:
-        window = province_window[next(pid for pid in rows_by_province if provinces[pid] == national_rows[0]["province"])]
+        window = province_window[
+            next(pid for pid in rows_by_province if provinces[pid] == national_rows[0]["province"])
+        ]
         message = render_message(
             Kind.DLA_SUMMARY,
-            {**_common(window, day), "rows": national_rows, "unverified": sum(len(v) for v in by_district.values()),
-             "total": sum(province_totals.values())},
-        )  # fmt: skip
-        for user_id, name, email in Role.objects.filter(kind="dla_officer", user__is_active=True).values_list(
-            "user_id", "user__full_name", "user__email"
-        ):
-            out.append(Outgoing(user_id, Kind.DLA_SUMMARY, "country", period, message, name or email, _circular_id(window)))
+            {
+                **_common(window, day),
+                "rows": national_rows,
+                "unverified": sum(len(v) for v in by_district.values()),
+                "total": sum(province_totals.values()),
+            },
+        )
+        for user_id, name, email in Role.objects.filter(
+            kind="dla_officer", user__is_active=True
+        ).values_list("user_id", "user__full_name", "user__email"):
+            out.append(
+                Outgoing(
+                    user_id,
+                    Kind.DLA_SUMMARY,
+                    "country",
+                    period,
+                    message,
+                    name or email,
+                    _circular_id(window),
+                )
+            )
 
     out.extend(_unit_reminders(day, steps, period))
     return out
@@ -233,32 +321,50 @@ def _unit_reminders(day: dt.date, steps, period: str) -> list[Outgoing]:
 
     openings = unit_openings(day)
     due = [
-        code for code, (opens, _d) in openings.items()
-        if any(s.kind == Kind.UNIT_REMINDER and s.anchor == Anchor.UNIT_OPENING
-               and s.fires_on(day, opens=opens, last_day=dt.date.max) for s in steps)
-    ]  # fmt: skip
+        code
+        for code, (opens, _d) in openings.items()
+        if any(
+            s.kind == Kind.UNIT_REMINDER
+            and s.anchor == Anchor.UNIT_OPENING
+            and s.fires_on(day, opens=opens, last_day=dt.date.max)
+            for s in steps
+        )
+    ]
     if not due:
         return []
     out = []
     rendered = {}
-    staff = (
-        Role.objects.filter(kind="unit_staff", organization__first_login_at__isnull=True,
-                            organization__district__province__code__in=due, user__is_active=True)
-        .select_related("organization__parent", "organization__district__province", "user")
-    )  # fmt: skip
+    staff = Role.objects.filter(
+        kind="unit_staff",
+        organization__first_login_at__isnull=True,
+        organization__district__province__code__in=due,
+        user__is_active=True,
+    ).select_related("organization__parent", "organization__district__province", "user")
     for role in staff:
         unit = role.organization
         code = unit.district.province.code
         opens, decision = openings[code]
         if code not in rendered:
             rendered[code] = {
-                "opens_th": format_date(opens, "th", full=True), "opens_en": format_date(opens, "en"),
-                "reason_th": decision.reason_th, "reason_en": decision.reason_en,
-                "circular": decision.circular, "clause": decision.rule.clause if decision.rule else "",
-            }  # fmt: skip
+                "opens_th": format_date(opens, "th", full=True),
+                "opens_en": format_date(opens, "en"),
+                "reason_th": decision.reason_th,
+                "reason_en": decision.reason_en,
+                "circular": decision.circular,
+                "clause": decision.rule.clause if decision.rule else "",
+            }
         message = render_message(Kind.UNIT_REMINDER, {**rendered[code], "unit": unit})
-        out.append(Outgoing(role.user_id, Kind.UNIT_REMINDER, f"org:{unit.pk}", period, message,
-                            role.user.full_name or role.user.email, decision.circular.id if decision.circular else None))  # fmt: skip
+        out.append(
+            Outgoing(
+                role.user_id,
+                Kind.UNIT_REMINDER,
+                f"org:{unit.pk}",
+                period,
+                message,
+                role.user.full_name or role.user.email,
+                decision.circular.id if decision.circular else None,
+            )
+        )
     return out
 
 
@@ -285,9 +391,15 @@ def run_pass(day: dt.date, *, trigger: str = "daily", nudge_workers: bool = True
         created, existed = created + c, existed + e
     with transaction.atomic():
         PassRun.objects.update_or_create(
-            day=day, trigger=trigger,
-            defaults={"started_at": started, "finished_at": clock.now(), "created": created, "already_existed": existed},
-        )  # fmt: skip
+            day=day,
+            trigger=trigger,
+            defaults={
+                "started_at": started,
+                "finished_at": clock.now(),
+                "created": created,
+                "already_existed": existed,
+            },
+        )
     result = PassResult(day=day, created=created, already_existed=existed)
     for item in items:
         result.by_kind[item.kind] = result.by_kind.get(item.kind, 0) + 1

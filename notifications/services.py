@@ -50,10 +50,18 @@ def queue(items: list[Outgoing], *, nudge_workers: bool = True) -> tuple[int, in
         message = greet(i.message, i.recipient_name)
         rows.append(
             Notification(
-                recipient_id=i.recipient_id, kind=i.kind, subject_key=i.subject_key, period=i.period,
-                circular_id=i.circular_id, title_th=message.title_th[:255], title_en=message.title_en[:255],
-                body_text=message.text, body_html=message.html, created_at=now, next_attempt_at=due,
-            )  # fmt: skip
+                recipient_id=i.recipient_id,
+                kind=i.kind,
+                subject_key=i.subject_key,
+                period=i.period,
+                circular_id=i.circular_id,
+                title_th=message.title_th[:255],
+                title_en=message.title_en[:255],
+                body_text=message.text,
+                body_html=message.html,
+                created_at=now,
+                next_attempt_at=due,
+            )
         )
     before = _count(keys)
     Notification.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
@@ -78,9 +86,9 @@ def _existing_keys(keys: set[tuple]) -> set[tuple]:
         by_group.setdefault((kind, period), set()).add(recipient)
     for (kind, period), recipients in by_group.items():
         found.update(
-            Notification.objects.filter(kind=kind, period=period, recipient_id__in=recipients).values_list(
-                "recipient_id", "kind", "subject_key", "period"
-            )
+            Notification.objects.filter(
+                kind=kind, period=period, recipient_id__in=recipients
+            ).values_list("recipient_id", "kind", "subject_key", "period")
         )
     return found & keys
 
@@ -106,7 +114,9 @@ def nudge(rows: int = 1) -> bool:
         for _ in range(nudges_for(rows)):
             deliver_notifications.apply_async(retry=False)
     except Exception as exc:  # the broker is down or unreachable: nothing is lost, the rows wait
-        log.warning("could not nudge the notification workers (%s); the periodic sweep will deliver", exc)
+        log.warning(
+            "could not nudge the notification workers (%s); the periodic sweep will deliver", exc
+        )
         return False
     return True
 
@@ -154,7 +164,9 @@ def _drop_unread(user_ids) -> None:
 @transaction.atomic
 def mark_read(notification: Notification, *, reader=None) -> None:
     """Mark read; `reader`: the request's user, whose badge on this page must count it."""
-    if Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=clock.now()):
+    if Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+        read_at=clock.now()
+    ):
         forget_unread([notification.recipient_id])
         if reader is not None:
             drop_unread_attr(reader)
@@ -180,6 +192,8 @@ def visible_log(user):
     area = Q(recipient__roles__organization__district__province_id__in=provinces) | Q(
         recipient__roles__district__province_id__in=provinces
     )
-    area |= Q(recipient__roles__organization__district_id__in=districts) | Q(recipient__roles__district_id__in=districts)
+    area |= Q(recipient__roles__organization__district_id__in=districts) | Q(
+        recipient__roles__district_id__in=districts
+    )
     area |= Q(recipient__roles__province_id__in=provinces)
     return qs.filter(area).distinct()

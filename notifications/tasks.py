@@ -28,9 +28,9 @@ def sweep_notifications():
 
 @shared_task(acks_late=True, ignore_result=True)
 def daily_reminder_pass(day: str | None = None):
-    from .reminders import run_pass, today
-
     import datetime as dt
+
+    from .reminders import run_pass, today
 
     return run_pass(dt.date.fromisoformat(day) if day else today(), trigger="daily").as_dict()
 

@@ -18,14 +18,18 @@ from .models import PassRun, ReminderStep
 @login_required
 @require_GET
 def inbox(request):
-    page = Paginator(services.inbox_for(request.user).order_by("-created_at", "-id"), 30).get_page(request.GET.get("page"))
+    page = Paginator(services.inbox_for(request.user).order_by("-created_at", "-id"), 30).get_page(
+        request.GET.get("page")
+    )
     return render(request, "notifications/inbox.html", {"page": page})
 
 
 @login_required
 @require_GET
 def detail(request, pk):
-    notification = get_object_or_404(services.inbox_for(request.user).select_related("circular"), pk=pk)
+    notification = get_object_or_404(
+        services.inbox_for(request.user).select_related("circular"), pk=pk
+    )
     services.mark_read(notification, reader=request.user)
     return render(request, "notifications/detail.html", {"n": notification})
 
@@ -43,11 +47,20 @@ def delivery_log(request):
         if form.cleaned_data["q"]:
             q = form.cleaned_data["q"].strip()
             qs = qs.filter(Q(recipient__email__icontains=q) | Q(recipient__full_name__icontains=q))
-    counts = dict(services.visible_log(request.user).order_by().values_list("status").annotate(n=Count("id")))
+    counts = dict(
+        services.visible_log(request.user).order_by().values_list("status").annotate(n=Count("id"))
+    )
     page = Paginator(qs.order_by("-created_at", "-id"), 50).get_page(request.GET.get("page"))
-    return render(request, "notifications/log.html", {
-        "form": form, "page": page, "counts": counts, "passes": PassRun.objects.all()[:10],
-    })  # fmt: skip
+    return render(
+        request,
+        "notifications/log.html",
+        {
+            "form": form,
+            "page": page,
+            "counts": counts,
+            "passes": PassRun.objects.all()[:10],
+        },
+    )
 
 
 @officer_required

@@ -35,13 +35,19 @@ def inspect(upload) -> tuple[str, str]:
     if upload.size > settings.EVIDENCE_MAX_BYTES:
         raise EvidenceError(
             _("“%(name)s” is %(size)s; a file may be at most %(max)s.")
-            % {"name": name, "size": filesizeformat(upload.size), "max": filesizeformat(settings.EVIDENCE_MAX_BYTES)}
+            % {
+                "name": name,
+                "size": filesizeformat(upload.size),
+                "max": filesizeformat(settings.EVIDENCE_MAX_BYTES),
+            }
         )
     upload.seek(0)
     content_type = sniff(upload.read(16))
     if content_type is None:
         raise EvidenceError(
-            _("“%(name)s” is not a PDF, JPEG or PNG file (its content says otherwise, whatever its name).")
+            _(
+                "“%(name)s” is not a PDF, JPEG or PNG file (its content says otherwise, whatever its name)."
+            )
             % {"name": name}
         )
     digest = hashlib.sha256()

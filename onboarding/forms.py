@@ -19,7 +19,9 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 class MultipleFileField(forms.FileField):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}))
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"})
+        )
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -56,27 +58,31 @@ class ThaiDateField(forms.Field):
 class VerificationRequestForm(forms.Form):
     full_name = forms.CharField(label=_("Full name (as on your ID card)"), max_length=200)
     national_id = forms.CharField(
-        label=_("National ID number (13 digits)"), max_length=40,
+        label=_("National ID number (13 digits)"),
+        max_length=40,
         help_text=_("Thai or Arabic digits. Only a fingerprint and the last four digits are kept."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )  # fmt: skip
+    )
     position = forms.ChoiceField(label=_("Position"), choices=Position.choices)
     appointment_order_number = forms.CharField(label=_("Appointment order number"), max_length=100)
     appointment_date = ThaiDateField(
         label=_("Appointment order date"),
         help_text=_("Buddhist era, e.g. 1/10/2567"),
-    )  # fmt: skip
+    )
     evidence = MultipleFileField(
-        label=_("Evidence files (PDF, JPEG or PNG; at most 5 MB each)"), required=False,
+        label=_("Evidence files (PDF, JPEG or PNG; at most 5 MB each)"),
+        required=False,
         help_text=_("The appointment order and your ID card, for example."),
-    )  # fmt: skip
+    )
     consent = forms.BooleanField(
         label=_(
             "I consent to the Department of Local Administration processing these personal data to "
             "verify my identity for New e-LAAS, under the Personal Data Protection Act B.E. 2562."
         ),
         error_messages={
-            "required": _("Give your consent to the processing of your personal data (PDPA) to go on.")
+            "required": _(
+                "Give your consent to the processing of your personal data (PDPA) to go on."
+            )
         },
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -90,9 +96,11 @@ class VerificationRequestForm(forms.Form):
                 "Given before, ending in %(last4)s. Leave empty to keep it; type it again to change it."
             ) % {"last4": existing.national_id_last4}
             self.fields["remove_evidence"] = forms.ModelMultipleChoiceField(
-                queryset=existing.evidence.all(), required=False, widget=forms.CheckboxSelectMultiple,
+                queryset=existing.evidence.all(),
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
                 label=_("Remove these files"),
-            )  # fmt: skip
+            )
             self.fields["remove_evidence"].label_from_instance = lambda e: e.original_name
 
     def clean_national_id(self):
@@ -113,10 +121,13 @@ class VerificationRequestForm(forms.Form):
     def request_data(self) -> RequestData:
         d = self.cleaned_data
         return RequestData(
-            full_name=d["full_name"], national_id=d["national_id"], position=d["position"],
-            appointment_order_number=d["appointment_order_number"], appointment_date=d["appointment_date"],
+            full_name=d["full_name"],
+            national_id=d["national_id"],
+            position=d["position"],
+            appointment_order_number=d["appointment_order_number"],
+            appointment_date=d["appointment_date"],
             consent=d["consent"],
-        )  # fmt: skip
+        )
 
 
 class DecisionForm(forms.Form):
@@ -128,8 +139,10 @@ class DecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("Decision"), choices=DECISIONS, widget=forms.RadioSelect)
     reason = forms.CharField(
         label=_("Remarks or reason (required to return or reject; the requester reads it)"),
-        required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
-    )  # fmt: skip
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def clean(self):
@@ -140,9 +153,18 @@ class DecisionForm(forms.Form):
 
 
 class QueueFilterForm(forms.Form):
-    STATES = [("submitted", _("Waiting for review")), ("returned", _("Returned for correction")),
-              ("approved", _("Approved")), ("rejected", _("Rejected")), ("all", _("All"))]  # fmt: skip
-    AGES = [("", _("Any age")), ("3", _("Waiting 3 days or more")), ("7", _("Waiting 7 days or more"))]
+    STATES = [
+        ("submitted", _("Waiting for review")),
+        ("returned", _("Returned for correction")),
+        ("approved", _("Approved")),
+        ("rejected", _("Rejected")),
+        ("all", _("All")),
+    ]
+    AGES = [
+        ("", _("Any age")),
+        ("3", _("Waiting 3 days or more")),
+        ("7", _("Waiting 7 days or more")),
+    ]
     district = forms.ChoiceField(label=_("District"), required=False)
     state = forms.ChoiceField(label=_("State"), choices=STATES, required=False)
     age = forms.ChoiceField(label=_("Age"), choices=AGES, required=False)

@@ -105,7 +105,11 @@ class OrganizationQuerySet(models.QuerySet):
             return self
         if text.isdigit():
             return self.filter(dla_code__startswith=text)
-        return self.filter(Q(name_th__icontains=text) | Q(full_name_th__icontains=text) | Q(name_en__icontains=text))
+        return self.filter(
+            Q(name_th__icontains=text)
+            | Q(full_name_th__icontains=text)
+            | Q(name_en__icontains=text)
+        )
 
     def in_scope_of(self, user, kinds=None):
         """Organisations whose private pages the user may open: their own, their units, their area."""
@@ -134,33 +138,51 @@ class Organization(models.Model):
 
     kind = models.CharField(_("kind"), max_length=20, choices=OrganizationKind.choices)
     dla_code = models.CharField(
-        _("DLA code"), max_length=7, unique=True, null=True, blank=True,
+        _("DLA code"),
+        max_length=7,
+        unique=True,
+        null=True,
+        blank=True,
         help_text=_("Seven digits; LAOs only."),
-    )  # fmt: skip
+    )
     type_digit = models.CharField(_("type digit of the code"), max_length=1, blank=True)
     name_th = models.CharField(_("name (Thai)"), max_length=200)
     full_name_th = models.CharField(_("full name (Thai)"), max_length=255, blank=True)
     name_en = models.CharField(
-        _("name (English, derived)"), max_length=255, blank=True,
+        _("name (English, derived)"),
+        max_length=255,
+        blank=True,
         help_text=_("A derived transliteration, not an official name; editable."),
-    )  # fmt: skip
+    )
     name_en_source = models.CharField(_("source of the English name"), max_length=40, blank=True)
     district = models.ForeignKey(
         District, on_delete=models.PROTECT, related_name="organizations", verbose_name=_("district")
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="units",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="units",
         verbose_name=_("parent LAO"),
-    )  # fmt: skip
+    )
     office_district_th = models.CharField(_("district of the office"), max_length=100, blank=True)
-    office_lat = models.DecimalField(_("latitude"), max_digits=11, decimal_places=8, null=True, blank=True)
-    office_lon = models.DecimalField(_("longitude"), max_digits=11, decimal_places=7, null=True, blank=True)
-    area_km2 = models.DecimalField(_("area (km²)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    office_lat = models.DecimalField(
+        _("latitude"), max_digits=11, decimal_places=8, null=True, blank=True
+    )
+    office_lon = models.DecimalField(
+        _("longitude"), max_digits=11, decimal_places=7, null=True, blank=True
+    )
+    area_km2 = models.DecimalField(
+        _("area (km²)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
     identity_verified_at = models.DateTimeField(_("identity verified at"), null=True, blank=True)
     first_login_at = models.DateTimeField(
-        _("first login to the portal"), null=True, blank=True,
+        _("first login to the portal"),
+        null=True,
+        blank=True,
         help_text=_("Units: when a member of its staff first logged in."),
-    )  # fmt: skip
+    )
     is_generated = models.BooleanField(_("generated demo data"), default=False)
     history = HistoricalRecords()
 
@@ -261,13 +283,17 @@ class VerificationRequest(models.Model):
     """
 
     organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="verification_requests",
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="verification_requests",
         verbose_name=_("organisation"),
-    )  # fmt: skip
+    )
     requester = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, related_name="verification_requests",
+        "accounts.User",
+        on_delete=models.PROTECT,
+        related_name="verification_requests",
         verbose_name=_("requester"),
-    )  # fmt: skip
+    )
     full_name = models.CharField(_("full name"), max_length=200)
     national_id_hash = models.CharField(_("national ID (keyed hash)"), max_length=64)
     national_id_last4 = models.CharField(_("national ID (last four digits)"), max_length=4)
@@ -275,18 +301,25 @@ class VerificationRequest(models.Model):
     appointment_order_number = models.CharField(_("appointment order number"), max_length=100)
     appointment_date = models.DateField(_("appointment order date"))
     consent_at = models.DateTimeField(_("PDPA consent given at"))
-    state = models.CharField(_("state"), max_length=20, choices=RequestState.choices, default="draft")
+    state = models.CharField(
+        _("state"), max_length=20, choices=RequestState.choices, default="draft"
+    )
     version = models.PositiveIntegerField(_("version"), default=1)
     remarks = models.TextField(_("officer's remarks or reason"), blank=True)
     created_at = models.DateTimeField(_("created at"))
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("decided by"),
-    )  # fmt: skip
+    )
     history = HistoricalRecords(
-        excluded_fields=["national_id_hash"], history_change_reason_field=models.TextField(null=True)
+        excluded_fields=["national_id_hash"],
+        history_change_reason_field=models.TextField(null=True),
     )
 
     objects = VerificationRequestQuerySet.as_manager()
@@ -297,9 +330,10 @@ class VerificationRequest(models.Model):
         verbose_name_plural = _("identity verification requests")
         constraints = [
             models.UniqueConstraint(
-                fields=["requester", "organization"], condition=Q(state__in=OPEN_STATES),
+                fields=["requester", "organization"],
+                condition=Q(state__in=OPEN_STATES),
                 name="one_open_verification_request_per_person_and_org",
-            ),  # fmt: skip
+            ),
             models.CheckConstraint(
                 name="verification_request_state_is_known",
                 condition=Q(state__in=[s.value for s in RequestState]),
@@ -311,7 +345,9 @@ class VerificationRequest(models.Model):
         ]
         indexes = [
             models.Index(
-                fields=["submitted_at"], condition=Q(state="submitted"), name="verification_waiting_idx"
+                fields=["submitted_at"],
+                condition=Q(state="submitted"),
+                name="verification_waiting_idx",
             ),
             models.Index(fields=["organization", "state"], name="verification_org_state_idx"),
         ]
@@ -345,7 +381,9 @@ def evidence_path(instance, filename):
 
     from django.utils import timezone
 
-    ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(instance.content_type, "bin")
+    ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(
+        instance.content_type, "bin"
+    )
     return f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext}"
 
 
@@ -376,9 +414,14 @@ class Evidence(models.Model):
     """
 
     request = models.ForeignKey(
-        VerificationRequest, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("request")
+        VerificationRequest,
+        on_delete=models.CASCADE,
+        related_name="evidence",
+        verbose_name=_("request"),
     )
-    file = models.FileField(_("file"), upload_to=evidence_path, storage=private_storage, max_length=200)
+    file = models.FileField(
+        _("file"), upload_to=evidence_path, storage=private_storage, max_length=200
+    )
     original_name = models.CharField(_("file name as uploaded"), max_length=255)
     content_type = models.CharField(_("content type"), max_length=50)
     size = models.PositiveIntegerField(_("size (bytes)"))

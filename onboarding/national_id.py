@@ -23,11 +23,19 @@ def normalize(raw: str) -> str:
     if not text:
         raise NationalIdError(_("Enter the 13-digit national ID number."))
     if not text.isdigit():
-        raise NationalIdError(_("A national ID number has digits only (Thai or Arabic), 13 of them."))
+        raise NationalIdError(
+            _("A national ID number has digits only (Thai or Arabic), 13 of them.")
+        )
     if len(text) != 13:
-        raise NationalIdError(_("A national ID number has 13 digits; this one has %(n)d.") % {"n": len(text)})
+        raise NationalIdError(
+            _("A national ID number has 13 digits; this one has %(n)d.") % {"n": len(text)}
+        )
     if not checksum_ok(text):
-        raise NationalIdError(_("This national ID number is not valid: its last digit does not match. Check it and type it again."))
+        raise NationalIdError(
+            _(
+                "This national ID number is not valid: its last digit does not match. Check it and type it again."
+            )
+        )
     return text
 
 
@@ -37,4 +45,6 @@ def checksum_ok(digits: str) -> bool:
 
 
 def keyed_hash(digits: str) -> str:
-    return hmac.new(settings.NATIONAL_ID_HASH_KEY.encode(), digits.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(
+        settings.NATIONAL_ID_HASH_KEY.encode(), digits.encode(), hashlib.sha256
+    ).hexdigest()

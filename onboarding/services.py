@@ -68,8 +68,12 @@ def _lock(pk: int) -> VerificationRequest:
     return VerificationRequest.objects.select_for_update().get(pk=pk)
 
 
-def _check_current(vr: VerificationRequest, expected_version: int | None, allowed_states: tuple[str, ...]):
-    if (expected_version is not None and vr.version != expected_version) or vr.state not in allowed_states:
+def _check_current(
+    vr: VerificationRequest, expected_version: int | None, allowed_states: tuple[str, ...]
+):
+    if (
+        expected_version is not None and vr.version != expected_version
+    ) or vr.state not in allowed_states:
         raise StaleRequest(what_happened(vr))
 
 
@@ -77,7 +81,11 @@ def what_happened(vr: VerificationRequest) -> str:
     from elaas_portal.thai import format_datetime
 
     last = vr.history.order_by("-history_id").select_related("history_user").first()
-    who = (last.history_user.full_name or last.history_user.email) if last and last.history_user else _("someone")
+    who = (
+        (last.history_user.full_name or last.history_user.email)
+        if last and last.history_user
+        else _("someone")
+    )
     when = format_datetime(last.history_date) if last else ""
     return _(
         "Nothing was saved: this request changed after you opened it. %(who)s made it “%(state)s” at "
@@ -96,7 +104,11 @@ def _save(vr: VerificationRequest, *, actor, reason: str, at: dt.datetime) -> No
 def _window_open(org: Organization, at: dt.datetime):
     decision = may_submit_verification(org, at)
     if not decision.allowed:
-        raise WindowClosed(_("Requests cannot be submitted now: %(reason)s") % {"reason": decision.reason(_lang())}, decision)
+        raise WindowClosed(
+            _("Requests cannot be submitted now: %(reason)s")
+            % {"reason": decision.reason(_lang())},
+            decision,
+        )
     return decision
 
 
@@ -110,7 +122,9 @@ def _apply(vr: VerificationRequest, data: RequestData, at: dt.datetime) -> None:
     from accounts.models import Position
 
     if not data.consent:
-        raise VerificationError(_("Give your consent to the processing of your personal data (PDPA) to go on."))
+        raise VerificationError(
+            _("Give your consent to the processing of your personal data (PDPA) to go on.")
+        )
     if data.position not in Position.values:
         raise VerificationError(_("Choose your position from the list."))
     vr.full_name = data.full_name.strip()
@@ -137,9 +151,14 @@ def _store_files(vr: VerificationRequest, files, *, actor, at: dt.datetime, writ
             raise VerificationError(exc.message) from None
     for upload, content_type, sha256 in checked:
         evidence = Evidence(
-            request=vr, original_name=upload.name[:255], content_type=content_type, size=upload.size,
-            sha256=sha256, uploaded_at=at, uploaded_by=actor,
-        )  # fmt: skip
+            request=vr,
+            original_name=upload.name[:255],
+            content_type=content_type,
+            size=upload.size,
+            sha256=sha256,
+            uploaded_at=at,
+            uploaded_by=actor,
+        )
         evidence.file.save("upload", upload, save=False)
         written.append(evidence.file.name)
         evidence.save()
@@ -168,12 +187,20 @@ def _require_reviewer(actor, pk: int) -> None:
 # --- the requester's changes --------------------------------------------------------------------
 
 
-def create_request(*, requester, organization: Organization, data: RequestData, files=(), submit: bool) -> VerificationRequest:
+def create_request(
+    *, requester, organization: Organization, data: RequestData, files=(), submit: bool
+) -> VerificationRequest:
     """A new request for `requester` at `organization`, saved as a draft or submitted at once."""
     _require_staff(requester, organization)
     at = clock.now()
-    if VerificationRequest.objects.filter(requester=requester, organization=organization, state="approved").exists():
-        raise VerificationError(_("Your identity is already verified for this organisation; one request per person is enough."))
+    if VerificationRequest.objects.filter(
+        requester=requester, organization=organization, state="approved"
+    ).exists():
+        raise VerificationError(
+            _(
+                "Your identity is already verified for this organisation; one request per person is enough."
+            )
+        )
     if submit:
         _window_open(organization, at)
     written: list = []
@@ -191,21 +218,38 @@ def create_request(*, requester, organization: Organization, data: RequestData, 
                 with transaction.atomic():
                     vr.save()
             except IntegrityError:
-                existing = VerificationRequest.objects.open().filter(requester=requester, organization=organization).first()
+                existing = (
+                    VerificationRequest.objects.open()
+                    .filter(requester=requester, organization=organization)
+                    .first()
+                )
                 raise AlreadyOpen(
-                    _("You already have an open request for this organisation; it is shown below. Nothing new was saved."),
+                    _(
+                        "You already have an open request for this organisation; it is shown below. Nothing new was saved."
+                    ),
                     existing,
                 ) from None
             _store_files(vr, files, actor=requester, at=at, written=written)
             if submit and not vr.evidence.exists():
-                raise VerificationError(_("Attach at least one evidence file (PDF, JPEG or PNG) before submitting."))
+                raise VerificationError(
+                    _("Attach at least one evidence file (PDF, JPEG or PNG) before submitting.")
+                )
     except Exception:
         _remove_written(written)
         raise
     return vr
 
 
-def update_request(pk: int, *, actor, expected_version: int, data: RequestData, files=(), remove_evidence=(), submit: bool) -> VerificationRequest:
+def update_request(
+    pk: int,
+    *,
+    actor,
+    expected_version: int,
+    data: RequestData,
+    files=(),
+    remove_evidence=(),
+    submit: bool,
+) -> VerificationRequest:
     """The requester corrects a draft or a returned request, and may submit it."""
     at = clock.now()
     written: list = []
@@ -226,7 +270,9 @@ def update_request(pk: int, *, actor, expected_version: int, data: RequestData, 
             _store_files(vr, files, actor=actor, at=at, written=written)
             if submit:
                 if not vr.evidence.exists():
-                    raise VerificationError(_("Attach at least one evidence file (PDF, JPEG or PNG) before submitting."))
+                    raise VerificationError(
+                        _("Attach at least one evidence file (PDF, JPEG or PNG) before submitting.")
+                    )
                 vr.state, vr.submitted_at = "submitted", at
                 reason = _("Resubmitted after correction") if was == "returned" else _("Submitted")
             else:
@@ -247,14 +293,18 @@ def submit_request(pk: int, *, actor, expected_version: int) -> VerificationRequ
         _check_current(vr, expected_version, ("draft", "returned"))
         _window_open(vr.organization, at)
         if not vr.evidence.exists():
-            raise VerificationError(_("Attach at least one evidence file (PDF, JPEG or PNG) before submitting."))
+            raise VerificationError(
+                _("Attach at least one evidence file (PDF, JPEG or PNG) before submitting.")
+            )
         reason = _("Resubmitted after correction") if vr.state == "returned" else _("Submitted")
         vr.state, vr.submitted_at = "submitted", at
         _save(vr, actor=actor, reason=reason, at=at)
     return vr
 
 
-def withdraw_request(pk: int, *, actor, expected_version: int, reason: str = "") -> VerificationRequest:
+def withdraw_request(
+    pk: int, *, actor, expected_version: int, reason: str = ""
+) -> VerificationRequest:
     at = clock.now()
     with transaction.atomic():
         vr = _lock(pk)
@@ -269,7 +319,9 @@ def withdraw_request(pk: int, *, actor, expected_version: int, reason: str = "")
 # --- the reviewer's decisions -------------------------------------------------------------------
 
 
-def _decide(pk: int, *, actor, expected_version: int, state: str, reason: str, label: str) -> VerificationRequest:
+def _decide(
+    pk: int, *, actor, expected_version: int, state: str, reason: str, label: str
+) -> VerificationRequest:
     at = clock.now()
     with transaction.atomic():
         _require_reviewer(actor, pk)
@@ -277,26 +329,51 @@ def _decide(pk: int, *, actor, expected_version: int, state: str, reason: str, l
         _check_current(vr, expected_version, ("submitted",))
         vr.state, vr.decided_at, vr.decided_by = state, at, actor
         vr.remarks = reason.strip()
-        _save(vr, actor=actor, reason=f"{label}: {reason.strip()}" if reason.strip() else label, at=at)
+        _save(
+            vr, actor=actor, reason=f"{label}: {reason.strip()}" if reason.strip() else label, at=at
+        )
         if state == "approved":
             refresh_lao_verification(vr.organization_id, at=at, actor=actor)
     return vr
 
 
-def approve_request(pk: int, *, actor, expected_version: int, reason: str = "") -> VerificationRequest:
-    return _decide(pk, actor=actor, expected_version=expected_version, state="approved", reason=reason, label=_("Approved"))
+def approve_request(
+    pk: int, *, actor, expected_version: int, reason: str = ""
+) -> VerificationRequest:
+    return _decide(
+        pk,
+        actor=actor,
+        expected_version=expected_version,
+        state="approved",
+        reason=reason,
+        label=_("Approved"),
+    )
 
 
 def return_request(pk: int, *, actor, expected_version: int, remarks: str) -> VerificationRequest:
     if not remarks.strip():
         raise VerificationError(_("Say what must be corrected: the requester reads your remarks."))
-    return _decide(pk, actor=actor, expected_version=expected_version, state="returned", reason=remarks, label=_("Returned for correction"))
+    return _decide(
+        pk,
+        actor=actor,
+        expected_version=expected_version,
+        state="returned",
+        reason=remarks,
+        label=_("Returned for correction"),
+    )
 
 
 def reject_request(pk: int, *, actor, expected_version: int, reason: str) -> VerificationRequest:
     if not reason.strip():
         raise VerificationError(_("Give the reason for the rejection: the requester reads it."))
-    return _decide(pk, actor=actor, expected_version=expected_version, state="rejected", reason=reason, label=_("Rejected"))
+    return _decide(
+        pk,
+        actor=actor,
+        expected_version=expected_version,
+        state="rejected",
+        reason=reason,
+        label=_("Rejected"),
+    )
 
 
 # --- the LAO's status ---------------------------------------------------------------------------
@@ -316,7 +393,10 @@ def position_status(org: Organization) -> list[dict]:
     used: set[str] = set()
     result = []
     for group in required_positions():
-        covering = next((vr for vr in approved if vr.position in group and vr.national_id_hash not in used), None)
+        covering = next(
+            (vr for vr in approved if vr.position in group and vr.national_id_hash not in used),
+            None,
+        )
         if covering is not None:
             used.add(covering.national_id_hash)
         result.append({"positions": group, "request": covering, "done": covering is not None})

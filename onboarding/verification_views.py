@@ -41,7 +41,10 @@ def _timeline(vr):
 
 
 def _can_see_evidence(user, vr) -> bool:
-    return vr.requester_id == user.pk or VerificationRequest.objects.reviewable_by(user).filter(pk=vr.pk).exists()
+    return (
+        vr.requester_id == user.pk
+        or VerificationRequest.objects.reviewable_by(user).filter(pk=vr.pk).exists()
+    )
 
 
 # --- my organisation ---------------------------------------------------------------------------
@@ -58,22 +61,31 @@ def my_organisation(request):
         requests = list(
             org.verification_requests.select_related("requester").order_by("-created_at")
         )
-        laos.append({
-            "role": role,
-            "org": org,
-            "positions": services.position_status(org),
-            "requests": requests,
-            "mine_open": next((r for r in requests if r.requester_id == user.pk and r.is_open), None),
-            "window": may_submit_verification(org, now),
-            "units_total": org.units.count(),
-            "units_logged_in": org.units.filter(first_login_at__isnull=False).count(),
-            "units_not_logged_in": list(org.units.filter(first_login_at__isnull=True).order_by("name_th")[:100]),
-        })  # fmt: skip
+        laos.append(
+            {
+                "role": role,
+                "org": org,
+                "positions": services.position_status(org),
+                "requests": requests,
+                "mine_open": next(
+                    (r for r in requests if r.requester_id == user.pk and r.is_open), None
+                ),
+                "window": may_submit_verification(org, now),
+                "units_total": org.units.count(),
+                "units_logged_in": org.units.filter(first_login_at__isnull=False).count(),
+                "units_not_logged_in": list(
+                    org.units.filter(first_login_at__isnull=True).order_by("name_th")[:100]
+                ),
+            }
+        )
     unit_decision = login_decision(user, now)
     for role in staff_roles(user, "unit_staff"):
         unit = role.organization
         staff = (
-            type(role).objects.filter(organization__in=[unit, unit.parent], kind__in=["lao_staff", "unit_staff"])
+            type(role)
+            .objects.filter(
+                organization__in=[unit, unit.parent], kind__in=["lao_staff", "unit_staff"]
+            )
             .select_related("user", "organization")
             .order_by("organization_id", "user__full_name")
         )
@@ -98,38 +110,66 @@ def my_organisation(request):
 @require_http_methods(["GET", "POST"])
 def request_new(request, org_pk):
     org = get_object_or_404(Organization.objects.in_scope_of(request.user).with_places(), pk=org_pk)
-    role = next((r for r in staff_roles(request.user, "lao_staff") if r.organization_id == org.pk), None)
+    role = next(
+        (r for r in staff_roles(request.user, "lao_staff") if r.organization_id == org.pk), None
+    )
     if role is None:
         raise PermissionDenied(_("Only staff of this LAO may file its requests."))
-    existing = VerificationRequest.objects.open().filter(requester=request.user, organization=org).first()
+    existing = (
+        VerificationRequest.objects.open().filter(requester=request.user, organization=org).first()
+    )
     if existing is not None:
         messages.info(request, _("You already have an open request for this organisation."))
         return redirect(existing)
     window = may_submit_verification(org)
     if not window.allowed:
-        return render(request, "onboarding/window_closed.html", {"org": org, "decision": window}, status=403 if request.method == "POST" else 200)
+        return render(
+            request,
+            "onboarding/window_closed.html",
+            {"org": org, "decision": window},
+            status=403 if request.method == "POST" else 200,
+        )
     form = VerificationRequestForm(
-        request.POST or None, request.FILES or None,
+        request.POST or None,
+        request.FILES or None,
         initial={"full_name": request.user.full_name, "position": role.position},
-    )  # fmt: skip
+    )
     if request.method == "POST" and form.is_valid():
         try:
             vr = services.create_request(
-                requester=request.user, organization=org, data=form.request_data(),
-                files=form.cleaned_data["evidence"], submit="submit" in request.POST,
-            )  # fmt: skip
+                requester=request.user,
+                organization=org,
+                data=form.request_data(),
+                files=form.cleaned_data["evidence"],
+                submit="submit" in request.POST,
+            )
         except services.AlreadyOpen as exc:
             messages.info(request, exc.message)
             return redirect(exc.existing)
         except services.WindowClosed as exc:
-            return render(request, "onboarding/window_closed.html", {"org": org, "decision": exc.decision}, status=403)
+            return render(
+                request,
+                "onboarding/window_closed.html",
+                {"org": org, "decision": exc.decision},
+                status=403,
+            )
         except services.VerificationError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("Your request was submitted.") if vr.state == "submitted" else _("Your draft was saved."))
+            messages.success(
+                request,
+                _("Your request was submitted.")
+                if vr.state == "submitted"
+                else _("Your draft was saved."),
+            )
             return redirect(vr)
     status = 400 if request.method == "POST" else 200
-    return render(request, "onboarding/request_form.html", {"form": form, "org": org, "window": window}, status=status)
+    return render(
+        request,
+        "onboarding/request_form.html",
+        {"form": form, "org": org, "window": window},
+        status=status,
+    )
 
 
 def _officer_gate(request, vr):
@@ -145,7 +185,11 @@ def request_detail(request, pk):
     if (gate := _officer_gate(request, vr)) is not None:
         return gate
     is_requester = vr.requester_id == request.user.pk
-    window = may_submit_verification(vr.organization) if is_requester and vr.state in ("draft", "returned") else None
+    window = (
+        may_submit_verification(vr.organization)
+        if is_requester and vr.state in ("draft", "returned")
+        else None
+    )
     context = {
         "vr": vr,
         "is_requester": is_requester,
@@ -166,31 +210,54 @@ def request_edit(request, pk):
     if vr.requester_id != request.user.pk:
         raise PermissionDenied(_("Only the requester may change this request."))
     if vr.state not in ("draft", "returned"):
-        messages.info(request, _("This request can no longer be changed: it is “%(state)s”.") % {"state": vr.get_state_display()})
+        messages.info(
+            request,
+            _("This request can no longer be changed: it is “%(state)s”.")
+            % {"state": vr.get_state_display()},
+        )
         return redirect(vr)
     window = may_submit_verification(vr.organization)
     initial = {
-        "full_name": vr.full_name, "position": vr.position, "appointment_order_number": vr.appointment_order_number,
-        "appointment_date": vr.appointment_date, "version": vr.version, "consent": True,
-    }  # fmt: skip
-    form = VerificationRequestForm(request.POST or None, request.FILES or None, existing=vr, initial=initial)
+        "full_name": vr.full_name,
+        "position": vr.position,
+        "appointment_order_number": vr.appointment_order_number,
+        "appointment_date": vr.appointment_date,
+        "version": vr.version,
+        "consent": True,
+    }
+    form = VerificationRequestForm(
+        request.POST or None, request.FILES or None, existing=vr, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         try:
             vr = services.update_request(
-                vr.pk, actor=request.user, expected_version=form.cleaned_data["version"] or 0,
-                data=form.request_data(), files=form.cleaned_data["evidence"],
+                vr.pk,
+                actor=request.user,
+                expected_version=form.cleaned_data["version"] or 0,
+                data=form.request_data(),
+                files=form.cleaned_data["evidence"],
                 remove_evidence=[e.pk for e in form.cleaned_data.get("remove_evidence") or []],
                 submit="submit" in request.POST,
-            )  # fmt: skip
+            )
         except services.WindowClosed as exc:
             form.add_error(None, exc.message)
         except services.VerificationError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("Your request was submitted.") if vr.state == "submitted" else _("Your changes were saved."))
+            messages.success(
+                request,
+                _("Your request was submitted.")
+                if vr.state == "submitted"
+                else _("Your changes were saved."),
+            )
             return redirect(vr)
     status = 400 if request.method == "POST" else 200
-    return render(request, "onboarding/request_form.html", {"form": form, "org": vr.organization, "vr": vr, "window": window}, status=status)
+    return render(
+        request,
+        "onboarding/request_form.html",
+        {"form": form, "org": vr.organization, "vr": vr, "window": window},
+        status=status,
+    )
 
 
 def _requester_action(request, pk, action, done_message):
@@ -219,7 +286,9 @@ def request_submit(request, pk):
 @login_required
 @require_POST
 def request_withdraw(request, pk):
-    return _requester_action(request, pk, services.withdraw_request, _("Your request was withdrawn."))
+    return _requester_action(
+        request, pk, services.withdraw_request, _("Your request was withdrawn.")
+    )
 
 
 @login_required
@@ -230,13 +299,20 @@ def evidence_file(request, pk, evidence_pk):
     if (gate := _officer_gate(request, vr)) is not None:
         return gate
     if not _can_see_evidence(request.user, vr):
-        raise PermissionDenied(_("Evidence files are shown only to the requester and the reviewers."))
+        raise PermissionDenied(
+            _("Evidence files are shown only to the requester and the reviewers.")
+        )
     evidence = get_object_or_404(vr.evidence, pk=evidence_pk)
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError:
         raise Http404(_("The file is missing from storage.")) from None
-    response = FileResponse(handle, content_type=evidence.content_type, as_attachment=request.GET.get("download") == "1", filename=evidence.original_name)
+    response = FileResponse(
+        handle,
+        content_type=evidence.content_type,
+        as_attachment=request.GET.get("download") == "1",
+        filename=evidence.original_name,
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
@@ -254,7 +330,9 @@ def review_queue(request):
     if not national:
         area = area.filter(Q(province_id__in=provinces) | Q(pk__in=districts))
     form = QueueFilterForm(request.GET or None, districts=area.order_by("province__code", "code"))
-    qs = VerificationRequest.objects.visible_to(user).select_related("organization__district__province", "requester")
+    qs = VerificationRequest.objects.visible_to(user).select_related(
+        "organization__district__province", "requester"
+    )
     state, district, age = "submitted", "", ""
     if form.is_valid():
         state = form.cleaned_data["state"] or "submitted"
@@ -271,12 +349,21 @@ def review_queue(request):
     qs = qs.order_by("submitted_at", "created_at", "id")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     counts = VerificationRequest.objects.visible_to(user).aggregate(
-        waiting=Count("id", filter=Q(state="submitted")), returned=Count("id", filter=Q(state="returned"))
+        waiting=Count("id", filter=Q(state="submitted")),
+        returned=Count("id", filter=Q(state="returned")),
     )
-    return render(request, "onboarding/review_queue.html", {
-        "form": form, "page": page, "state": state, "counts": counts, "now": clock.now(),
-        "is_reviewer": is_reviewer(user),
-    })  # fmt: skip
+    return render(
+        request,
+        "onboarding/review_queue.html",
+        {
+            "form": form,
+            "page": page,
+            "state": state,
+            "counts": counts,
+            "now": clock.now(),
+            "is_reviewer": is_reviewer(user),
+        },
+    )
 
 
 @officer_required
@@ -284,7 +371,11 @@ def review_queue(request):
 def review_detail(request, pk):
     vr = _request_or_404(request.user, pk)
     if not VerificationRequest.objects.reviewable_by(request.user).filter(pk=vr.pk).exists():
-        raise PermissionDenied(_("You may follow this request but not decide on it: provincial and DLA officers review."))
+        raise PermissionDenied(
+            _(
+                "You may follow this request but not decide on it: provincial and DLA officers review."
+            )
+        )
     form = DecisionForm(request.POST or None, initial={"version": vr.version})
     status = 200
     if request.method == "POST":
@@ -292,10 +383,16 @@ def review_detail(request, pk):
         if form.is_valid():
             d = form.cleaned_data
             actions = {
-                "approve": lambda: services.approve_request(vr.pk, actor=request.user, expected_version=d["version"], reason=d["reason"]),
-                "return": lambda: services.return_request(vr.pk, actor=request.user, expected_version=d["version"], remarks=d["reason"]),
-                "reject": lambda: services.reject_request(vr.pk, actor=request.user, expected_version=d["version"], reason=d["reason"]),
-            }  # fmt: skip
+                "approve": lambda: services.approve_request(
+                    vr.pk, actor=request.user, expected_version=d["version"], reason=d["reason"]
+                ),
+                "return": lambda: services.return_request(
+                    vr.pk, actor=request.user, expected_version=d["version"], remarks=d["reason"]
+                ),
+                "reject": lambda: services.reject_request(
+                    vr.pk, actor=request.user, expected_version=d["version"], reason=d["reason"]
+                ),
+            }
             try:
                 vr = actions[d["decision"]]()
             except services.StaleRequest as exc:
@@ -306,10 +403,17 @@ def review_detail(request, pk):
             except services.VerificationError as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, _("Done: the request is now “%(state)s”.") % {"state": vr.get_state_display()})
+                messages.success(
+                    request,
+                    _("Done: the request is now “%(state)s”.") % {"state": vr.get_state_display()},
+                )
                 return redirect("onboarding:review_queue")
     context = {
-        "vr": vr, "form": form, "evidence": vr.evidence.all(), "timeline": _timeline(vr),
-        "can_decide": vr.state == "submitted", "now": clock.now(),
-    }  # fmt: skip
+        "vr": vr,
+        "form": form,
+        "evidence": vr.evidence.all(),
+        "timeline": _timeline(vr),
+        "can_decide": vr.state == "submitted",
+        "now": clock.now(),
+    }
     return render(request, "onboarding/review_detail.html", context, status=status)

@@ -17,16 +17,20 @@ def organization_list(request):
         orgs = orgs.filter(district__province__code=province_code)
     if kind in OrganizationKind.values:
         orgs = orgs.filter(kind=kind)
-    page = Paginator(orgs.order_by("district__province__code", "district__code", "dla_code"), 50).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        orgs.order_by("district__province__code", "district__code", "dla_code"), 50
+    ).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "query": query,
         "province_code": province_code,
         "kind": kind,
         "provinces": Province.objects.all(),
-        "kinds": [(k, label) for k, label in OrganizationKind.choices if k not in ("SCHOOL", "CHILD_DEV_CENTRE", "OTHER_UNIT")],
+        "kinds": [
+            (k, label)
+            for k, label in OrganizationKind.choices
+            if k not in ("SCHOOL", "CHILD_DEV_CENTRE", "OTHER_UNIT")
+        ],
         "has_generated": Organization.objects.filter(is_generated=True).exists(),
         "district_count": District.objects.count(),
     }

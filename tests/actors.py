@@ -18,9 +18,15 @@ from onboarding.models import District, Organization
 PASSWORD = "a-long-test-password-2568"  # noqa: S105
 
 ACTOR_NAMES = (
-    "lao_clerk", "other_lao_clerk", "unit_clerk", "district_officer", "other_district_officer",
-    "province_officer", "other_province_officer", "dla_officer",
-)  # fmt: skip
+    "lao_clerk",
+    "other_lao_clerk",
+    "unit_clerk",
+    "district_officer",
+    "other_district_officer",
+    "province_officer",
+    "other_province_officer",
+    "dla_officer",
+)
 
 
 @dataclass
@@ -32,7 +38,9 @@ class Places:
 
 
 def make_user(email, full_name="", **role):
-    user = User.objects.create_user(email=email, password=PASSWORD, full_name=full_name or email.split("@")[0])
+    user = User.objects.create_user(
+        email=email, password=PASSWORD, full_name=full_name or email.split("@")[0]
+    )
     from allauth.account.models import EmailAddress
 
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
@@ -48,9 +56,14 @@ def places(sao_in_nakhon_phanom, sao_elsewhere, nakhon_phanom):
     district2, _ = District.objects.get_or_create(
         code="4802", defaults={"province": nakhon_phanom, "name_th": "ปลาปาก", "name_en": "Pla Pak"}
     )
-    other = Organization.objects.create(kind="SAO", dla_code="6480299", name_th="ทดสอบสอง", district=district2)
+    other = Organization.objects.create(
+        kind="SAO", dla_code="6480299", name_th="ทดสอบสอง", district=district2
+    )
     unit = Organization.objects.create(
-        kind="CHILD_DEV_CENTRE", name_th="ศพด.ทดสอบ", district=sao_in_nakhon_phanom.district, parent=sao_in_nakhon_phanom
+        kind="CHILD_DEV_CENTRE",
+        name_th="ศพด.ทดสอบ",
+        district=sao_in_nakhon_phanom.district,
+        parent=sao_in_nakhon_phanom,
     )
     return Places(lao=sao_in_nakhon_phanom, other_lao=other, unit=unit, lao_elsewhere=sao_elsewhere)
 
@@ -59,15 +72,38 @@ def places(sao_in_nakhon_phanom, sao_elsewhere, nakhon_phanom):
 def actors(places):
     p = places
     return {
-        "lao_clerk": make_user("lao-clerk@test.example", "สมศรี ใจดี", kind="lao_staff", organization=p.lao, position="permanent_secretary"),
-        "other_lao_clerk": make_user("lao2-clerk@test.example", kind="lao_staff", organization=p.other_lao, position="finance_director"),
+        "lao_clerk": make_user(
+            "lao-clerk@test.example",
+            "สมศรี ใจดี",
+            kind="lao_staff",
+            organization=p.lao,
+            position="permanent_secretary",
+        ),
+        "other_lao_clerk": make_user(
+            "lao2-clerk@test.example",
+            kind="lao_staff",
+            organization=p.other_lao,
+            position="finance_director",
+        ),
         "unit_clerk": make_user("unit-clerk@test.example", kind="unit_staff", organization=p.unit),
-        "district_officer": make_user("district-officer@test.example", kind="district_officer", district=p.lao.district),
-        "other_district_officer": make_user("district2-officer@test.example", kind="district_officer", district=p.other_lao.district),
-        "province_officer": make_user("province-officer@test.example", kind="province_officer", province=p.lao.district.province),
-        "other_province_officer": make_user("other-province-officer@test.example", kind="province_officer", province=p.lao_elsewhere.district.province),
+        "district_officer": make_user(
+            "district-officer@test.example", kind="district_officer", district=p.lao.district
+        ),
+        "other_district_officer": make_user(
+            "district2-officer@test.example", kind="district_officer", district=p.other_lao.district
+        ),
+        "province_officer": make_user(
+            "province-officer@test.example",
+            kind="province_officer",
+            province=p.lao.district.province,
+        ),
+        "other_province_officer": make_user(
+            "other-province-officer@test.example",
+            kind="province_officer",
+            province=p.lao_elsewhere.district.province,
+        ),
         "dla_officer": make_user("dla-officer@test.example", kind="dla_officer"),
-    }  # fmt: skip
+    }
 
 
 def login(client, user):

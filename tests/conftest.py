@@ -15,8 +15,8 @@ def _fresh_policy_snapshot(settings):
     """Each test reads the rules its own transaction holds (no cross-test snapshot or page cache)."""
     from django.core.cache import cache
 
-    from compliance.scope import forget_areas
     from compliance import pages
+    from compliance.scope import forget_areas
     from compliance.stats import forget_local_html
     from maintenance import clock
 
@@ -52,16 +52,27 @@ def circulars(nakhon_phanom):
 def sao_in_nakhon_phanom(nakhon_phanom):
     """An SAO of Nakhon Phanom, not yet verified (code in the DLA scheme T PPDD NN)."""
     district, _ = District.objects.get_or_create(
-        code="4801", defaults={"province": nakhon_phanom, "name_th": "เมืองนครพนม", "name_en": "Mueang Nakhon Phanom"}
+        code="4801",
+        defaults={
+            "province": nakhon_phanom,
+            "name_th": "เมืองนครพนม",
+            "name_en": "Mueang Nakhon Phanom",
+        },
     )
-    return Organization.objects.create(kind="SAO", dla_code="6480199", name_th="ทดสอบ", district=district)
+    return Organization.objects.create(
+        kind="SAO", dla_code="6480199", name_th="ทดสอบ", district=district
+    )
 
 
 @pytest.fixture
 def sao_elsewhere(db):
     province, _ = Province.objects.get_or_create(code="50", defaults={"name_th": "เชียงใหม่"})
-    district, _ = District.objects.get_or_create(code="5001", defaults={"province": province, "name_th": "เมืองเชียงใหม่"})
-    return Organization.objects.create(kind="SAO", dla_code="6500199", name_th="ทดสอบ", district=district)
+    district, _ = District.objects.get_or_create(
+        code="5001", defaults={"province": province, "name_th": "เมืองเชียงใหม่"}
+    )
+    return Organization.objects.create(
+        kind="SAO", dla_code="6500199", name_th="ทดสอบ", district=district
+    )
 
 
 def registry_dir() -> Path:

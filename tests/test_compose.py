@@ -122,7 +122,9 @@ def compose_command() -> tuple[str, ...] | None:
 
 
 def run_compose(
-    *args: str, secret_key: str | None = "test-only-not-secret", national_id_key: str | None = "test-only-id-key"
+    *args: str,
+    secret_key: str | None = "test-only-not-secret",
+    national_id_key: str | None = "test-only-id-key",
 ):
     command = compose_command()
     if command is None:

@@ -14,13 +14,23 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_a_postgres_url_becomes_a_database_entry():
-    db = database_from_url("DATABASE_URL", "postgres://u:p%40ss@db.example:6543/elaas?sslmode=require")
+    db = database_from_url(
+        "DATABASE_URL", "postgres://u:p%40ss@db.example:6543/elaas?sslmode=require"
+    )
     assert (db["ENGINE"], db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == (
-        "django.db.backends.postgresql", "elaas", "u", "p@ss", "db.example", "6543")  # fmt: skip
+        "django.db.backends.postgresql",
+        "elaas",
+        "u",
+        "p@ss",
+        "db.example",
+        "6543",
+    )
     assert db["OPTIONS"] == {"sslmode": "require"}
 
 
-@pytest.mark.parametrize("url", ["mysql://x/y", "postgres://host-only", "postgres://h:notaport/db", "nonsense"])
+@pytest.mark.parametrize(
+    "url", ["mysql://x/y", "postgres://host-only", "postgres://h:notaport/db", "nonsense"]
+)
 def test_a_malformed_database_url_names_the_variable(url):
     with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
         database_from_url("DATABASE_URL", url)
@@ -40,12 +50,21 @@ def test_a_bad_boolean_names_the_variable(monkeypatch):
 
 @pytest.mark.parametrize(
     "name,value",
-    [("DATABASE_URL", "mysql://root@localhost/elaas"), ("REDIS_URL", "localhost:6379"), ("ELAAS_ENV", "staging")],
+    [
+        ("DATABASE_URL", "mysql://root@localhost/elaas"),
+        ("REDIS_URL", "localhost:6379"),
+        ("ELAAS_ENV", "staging"),
+    ],
 )
 def test_start_up_stops_with_a_message_naming_the_variable(name, value):
     env = {**os.environ, name: value}
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0
     assert name in result.stderr
@@ -54,17 +73,28 @@ def test_start_up_stops_with_a_message_naming_the_variable(name, value):
 def test_production_without_a_secret_key_does_not_start():
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"} | {"ELAAS_ENV": "production"}
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
 
 
 def test_production_without_a_national_id_hash_key_does_not_start():
     env = {k: v for k, v in os.environ.items() if k != "NATIONAL_ID_HASH_KEY"} | {
-        "ELAAS_ENV": "production", "SECRET_KEY": "test-only-not-secret",
-    }  # fmt: skip
+        "ELAAS_ENV": "production",
+        "SECRET_KEY": "test-only-not-secret",
+    }
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0 and "NATIONAL_ID_HASH_KEY" in result.stderr
 
@@ -72,9 +102,18 @@ def test_production_without_a_national_id_hash_key_does_not_start():
 def test_an_unknown_required_position_stops_start_up():
     env = dict(os.environ) | {"IDENTITY_REQUIRED_POSITIONS": "finance_director,mayor"}
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
-    assert result.returncode != 0 and "IDENTITY_REQUIRED_POSITIONS" in result.stderr and "mayor" in result.stderr
+    assert (
+        result.returncode != 0
+        and "IDENTITY_REQUIRED_POSITIONS" in result.stderr
+        and "mayor" in result.stderr
+    )
 
 
 def test_the_defaults_need_no_service():

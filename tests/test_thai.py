@@ -4,19 +4,37 @@ import datetime as dt
 
 import pytest
 
-from elaas_portal.thai import ThaiDateError, format_date, format_datetime, normalize_number, parse_date
+from elaas_portal.thai import (
+    ThaiDateError,
+    format_date,
+    format_datetime,
+    normalize_number,
+    parse_date,
+)
 
 
 @pytest.mark.parametrize(
     "typed",
-    ["5/4/2568", "๕/๔/๒๕๖๘", "05-04-2025", "2025-04-05", "2568-04-05", "5 เม.ย. 2568", "๕ เมษายน ๒๕๖๘",
-     "5 เมษาฯ 2568", "5 April 2025", "5 Apr 2025"],
-)  # fmt: skip
+    [
+        "5/4/2568",
+        "๕/๔/๒๕๖๘",
+        "05-04-2025",
+        "2025-04-05",
+        "2568-04-05",
+        "5 เม.ย. 2568",
+        "๕ เมษายน ๒๕๖๘",
+        "5 เมษาฯ 2568",
+        "5 April 2025",
+        "5 Apr 2025",
+    ],
+)
 def test_a_date_is_read_however_a_thai_user_types_it(typed):
     assert parse_date(typed) == dt.date(2025, 4, 5)
 
 
-@pytest.mark.parametrize("typed", ["", "31/2/2568", "29/2/2568", "5/13/2568", "วันพรุ่งนี้", "5 ม.ค.ย. 2568"])
+@pytest.mark.parametrize(
+    "typed", ["", "31/2/2568", "29/2/2568", "5/13/2568", "วันพรุ่งนี้", "5 ม.ค.ย. 2568"]
+)
 def test_a_date_that_does_not_exist_is_refused(typed):
     with pytest.raises(ThaiDateError):
         parse_date(typed)
@@ -39,4 +57,8 @@ def test_a_utc_instant_is_written_in_bangkok_time():
 
 
 def test_letter_numbers_normalise_across_digit_sets_and_spacing():
-    assert normalize_number("มท ๐๘๐๘.๔/ว ๑๕๔๑") == normalize_number("มท 0808.4 / ว1541") == "มท 0808.4/ว 1541"
+    assert (
+        normalize_number("มท ๐๘๐๘.๔/ว ๑๕๔๑")
+        == normalize_number("มท 0808.4 / ว1541")
+        == "มท 0808.4/ว 1541"
+    )

@@ -43,7 +43,9 @@ def test_a_revoked_role_closes_the_dashboard_on_the_next_page(client, province_o
     assert client.get(NAKHON_PHANOM).status_code == 403
 
 
-def test_a_role_moved_to_another_province_moves_the_officer_at_once(client, province_officer, places):
+def test_a_role_moved_to_another_province_moves_the_officer_at_once(
+    client, province_officer, places
+):
     role = Role.objects.get(user=province_officer)
     role.province = places.lao_elsewhere.district.province
     role.save()
@@ -54,7 +56,9 @@ def test_a_role_moved_to_another_province_moves_the_officer_at_once(client, prov
 def test_a_removed_authenticator_sends_the_officer_to_set_one_up(client, province_officer):
     Authenticator.objects.filter(user=province_officer).delete()
     response = client.get(NAKHON_PHANOM)
-    assert response.status_code == 302 and response["Location"].startswith("/accounts/2fa/totp/activate")
+    assert response.status_code == 302 and response["Location"].startswith(
+        "/accounts/2fa/totp/activate"
+    )
 
 
 def test_a_deactivated_user_is_logged_out_on_the_next_page(client, province_officer):
@@ -71,7 +75,9 @@ def test_a_password_changed_elsewhere_ends_this_session(client, province_officer
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
 
 
-def test_a_change_is_dropped_again_after_commit(province_officer, django_capture_on_commit_callbacks):
+def test_a_change_is_dropped_again_after_commit(
+    province_officer, django_capture_on_commit_callbacks
+):
     """A page served between the change and its commit may put the old entry back: the commit
     drops it once more."""
     key = user_cache_key(province_officer.pk)
@@ -79,11 +85,15 @@ def test_a_change_is_dropped_again_after_commit(province_officer, django_capture
         with transaction.atomic():
             Role.objects.filter(user=province_officer).get().delete()
             assert cache.get(key) is None
-            cache.set(key, {"user": province_officer, "roles": ["stale"], "totp": True})  # that page
+            cache.set(
+                key, {"user": province_officer, "roles": ["stale"], "totp": True}
+            )  # that page
     assert cache.get(key) is None
 
 
-def test_the_badge_counts_a_new_message_on_the_next_page_and_a_read_one_on_the_same_page(client, actors):
+def test_the_badge_counts_a_new_message_on_the_next_page_and_a_read_one_on_the_same_page(
+    client, actors
+):
     clerk = actors["lao_clerk"]
     login(client, clerk)
     assert badge(client.get("/my/")) is None
@@ -96,7 +106,6 @@ def test_the_badge_counts_a_new_message_on_the_next_page_and_a_read_one_on_the_s
     n = Notification.objects.get(recipient=clerk)
     assert badge(client.get(f"/inbox/{n.pk}/")) is None  # this page has read it
     assert badge(client.get("/my/")) is None
-
 
 
 def test_what_a_page_shows_of_the_users_organisation_is_read_fresh(client, actors, places):

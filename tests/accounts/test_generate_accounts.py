@@ -34,8 +34,10 @@ def test_every_lao_gets_three_staff_and_every_area_an_officer(places):
     for lao in (places.lao, places.other_lao, places.lao_elsewhere):
         staff = Role.objects.filter(kind="lao_staff", organization=lao)
         assert sorted(staff.values_list("position", flat=True)) == [
-            "finance_director", "finance_officer", "permanent_secretary",
-        ]  # fmt: skip
+            "finance_director",
+            "finance_officer",
+            "permanent_secretary",
+        ]
         assert all(r.user.email.endswith(f".{lao.dla_code}@{DOMAIN}") for r in staff)
     assert not Role.objects.filter(organization=places.unit).exists()  # units are not LAOs
     for district in District.objects.all():

@@ -15,5 +15,8 @@ def test_a_clerk_previews_10_april_2568_and_switches_to_english(live_server, cir
     page.click("header .lang a")
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
-    assert "10 Apr 2025" in page.locator("h1").inner_text() or "10 April" in page.locator("h1").inner_text()
+    assert (
+        "10 Apr 2025" in page.locator("h1").inner_text()
+        or "10 April" in page.locator("h1").inner_text()
+    )
     page.screenshot(path="var/status-en-mobile.png", full_page=True)

@@ -82,13 +82,13 @@ def people(actors, registry):
             kind="lao_staff",
             organization=registry.pao,
             position="finance_director",
-        ),  # fmt: skip
+        ),
         "muni_clerk": make_user(
             "muni-clerk@test.example",
             kind="lao_staff",
             organization=registry.subdistrict_muni,
             position="permanent_secretary",
-        ),  # fmt: skip
+        ),
     }
 
 
@@ -120,8 +120,13 @@ def chain(dla_letter, people, registry, places):
 def recipients(circular):
     out = set()
     for d in circular.deliveries.all():
-        out.add(("province", d.province.code) if d.province_id else ("district", d.district.code) if d.district_id
-                else ("organization", d.organization.dla_code))  # fmt: skip
+        out.add(
+            ("province", d.province.code)
+            if d.province_id
+            else ("district", d.district.code)
+            if d.district_id
+            else ("organization", d.organization.dla_code)
+        )
     return out
 
 
@@ -178,19 +183,32 @@ def test_publishing_again_reaches_only_a_province_added_since(dla_letter, people
 def test_the_database_refuses_a_second_delivery_to_the_same_province(dla_letter, people, registry):
     publish_circular(dla_letter, actor=people["dla_officer"])
     with pytest.raises(IntegrityError), transaction.atomic():
-        Delivery.objects.create(circular=dla_letter, level="province", province=registry.ubon,
-                                delivered_at=dla_letter.published_at)  # fmt: skip
+        Delivery.objects.create(
+            circular=dla_letter,
+            level="province",
+            province=registry.ubon,
+            delivered_at=dla_letter.published_at,
+        )
 
 
 def test_a_delivery_names_exactly_the_recipient_of_its_level(dla_letter, registry, places):
     from django.utils import timezone
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        Delivery.objects.create(circular=dla_letter, level="province", province=registry.ubon,
-                                district=registry.district3, delivered_at=timezone.now())  # fmt: skip
+        Delivery.objects.create(
+            circular=dla_letter,
+            level="province",
+            province=registry.ubon,
+            district=registry.district3,
+            delivered_at=timezone.now(),
+        )
     with pytest.raises(IntegrityError), transaction.atomic():
-        Delivery.objects.create(circular=dla_letter, level="organization", district=registry.district3,
-                                delivered_at=timezone.now())  # fmt: skip
+        Delivery.objects.create(
+            circular=dla_letter,
+            level="organization",
+            district=registry.district3,
+            delivered_at=timezone.now(),
+        )
 
 
 @pytest.mark.parametrize("actor", [a for a in ACTOR_NAMES if a != "dla_officer"])
@@ -211,9 +229,12 @@ def test_a_provincial_officer_publishes_a_letter_of_their_own_province_and_no_ot
             publish_circular(province_letter, actor=people[actor])
     publish_circular(province_letter, actor=people["province_officer"])
     assert recipients(province_letter) == {
-        ("district", "4801"), ("district", "4802"), ("district", "4803"),
-        ("organization", "2480101"), ("organization", "4480101"),
-    }  # fmt: skip
+        ("district", "4801"),
+        ("district", "4802"),
+        ("district", "4803"),
+        ("organization", "2480101"),
+        ("organization", "4480101"),
+    }
 
 
 # --- forwarding -----------------------------------------------------------------------------------
@@ -228,9 +249,12 @@ def test_nakhon_phanom_forwards_to_its_districts_pao_and_town_municipality_not_t
 
     letter = result.circular
     assert recipients(letter) == {
-        ("district", "4801"), ("district", "4802"), ("district", "4803"),
-        ("organization", "2480101"), ("organization", "4480101"),
-    }  # fmt: skip
+        ("district", "4801"),
+        ("district", "4802"),
+        ("district", "4803"),
+        ("organization", "2480101"),
+        ("organization", "4480101"),
+    }
     assert letter.authority == 2 and letter.province.code == "48" and letter.district is None
     assert letter.forwards == dla_letter and letter.published_at is not None
     assert (
@@ -274,8 +298,13 @@ def test_a_district_forwards_to_the_other_laos_in_it(chain, registry, places):
 def test_only_the_officers_of_a_recipient_area_forward(chain, people, letter, actor):
     before = (Circular.objects.count(), Delivery.objects.count(), Notification.objects.count())
     with pytest.raises(PermissionDenied):
-        forward_circular(chain[letter], actor=people[actor], number="ที่ทดสอบ ๑", issued_on=dt.date(2025, 4, 11),
-                         subject="ทดสอบ")  # fmt: skip
+        forward_circular(
+            chain[letter],
+            actor=people[actor],
+            number="ที่ทดสอบ ๑",
+            issued_on=dt.date(2025, 4, 11),
+            subject="ทดสอบ",
+        )
     assert (
         Circular.objects.count(),
         Delivery.objects.count(),
@@ -325,20 +354,28 @@ def test_another_province_forwards_dlas_letter_to_its_own_area(chain, people, re
                 ]
             },
             "Rule 1",
-        ),  # fmt: skip
+        ),
     ],
 )
 def test_bad_input_to_a_forward_stores_nothing_and_says_why(
     dla_letter, people, registry, changes, message
 ):
     publish_circular(dla_letter, actor=people["dla_officer"])
-    before = (Circular.objects.count(), Delivery.objects.count(), Notification.objects.count(),
-              CircularReference.objects.count())  # fmt: skip
+    before = (
+        Circular.objects.count(),
+        Delivery.objects.count(),
+        Notification.objects.count(),
+        CircularReference.objects.count(),
+    )
     with translation.override("en"), pytest.raises(ChainError) as caught:
         forward_as_province(dla_letter, people["province_officer"], **changes)
     assert message in caught.value.message
-    after = (Circular.objects.count(), Delivery.objects.count(), Notification.objects.count(),
-             CircularReference.objects.count())  # fmt: skip
+    after = (
+        Circular.objects.count(),
+        Delivery.objects.count(),
+        Notification.objects.count(),
+        CircularReference.objects.count(),
+    )
     assert after == before
     assert dla_letter.deliveries.get(province__code="48").acknowledged_at is None
 
@@ -348,11 +385,16 @@ def test_the_discrepancy_check_applies_to_a_rule_the_forwarding_letter_carries(
 ):
     publish_circular(dla_letter, actor=people["dla_officer"])
     rule = {
-        "clause": "ข้อ ๑", "entity_type": "lao", "identity_verified": False, "action": "verify_identity",
-        "effect": "allow", "starts_at": "2025-04-04T00:00:00+07:00", "ends_at": "2025-04-22T00:00:00+07:00",
+        "clause": "ข้อ ๑",
+        "entity_type": "lao",
+        "identity_verified": False,
+        "action": "verify_identity",
+        "effect": "allow",
+        "starts_at": "2025-04-04T00:00:00+07:00",
+        "ends_at": "2025-04-22T00:00:00+07:00",
         "reason_th": "อปท. ที่ยังไม่ได้ยืนยันตัวตน ยืนยันตัวตนได้ 4–21 เมษายน 2568",
         "reason_en": "LAOs not yet verified may verify from 4 to 21 April 2025.",
-    }  # fmt: skip
+    }
 
     letter = forward_as_province(dla_letter, people["province_officer"], rules=[rule]).circular
 
@@ -403,8 +445,12 @@ def test_a_second_acknowledgement_changes_nothing(chain, people, portal_clock):
     assert acknowledge(delivery, user=people["lao_clerk"]) is True
     delivery.refresh_from_db()
     first = (delivery.acknowledged_at, delivery.acknowledged_by_id)
-    colleague = make_user("lao-colleague@test.example", kind="lao_staff", organization=delivery.organization,
-                          position="finance_director")  # fmt: skip
+    colleague = make_user(
+        "lao-colleague@test.example",
+        kind="lao_staff",
+        organization=delivery.organization,
+        position="finance_director",
+    )
     portal_clock("2025-04-12T09:00:00+07:00")
 
     assert acknowledge(delivery, user=colleague) is False
@@ -456,8 +502,9 @@ def test_each_delivery_notifies_its_recipients_people(chain, people, registry):
         ("muni-clerk@test.example", key(district, organization=registry.subdistrict_muni)),
     }
     # unit staff, DLA, and the other LAO of the province are never told by these letters
-    assert not Notification.objects.filter(recipient__in=[people["unit_clerk"], people["dla_officer"],
-                                                          people["other_lao_clerk"]]).exists()  # fmt: skip
+    assert not Notification.objects.filter(
+        recipient__in=[people["unit_clerk"], people["dla_officer"], people["other_lao_clerk"]]
+    ).exists()
     note = Notification.objects.get(recipient=people["lao_clerk"])
     assert note.circular == district and note.kind == "circular"
 
@@ -565,9 +612,13 @@ VISIBLE = {
 
 def labels(qs):
     return {
-        f"p:{d.province.code}" if d.province_id else f"d:{d.district.code}" if d.district_id
-        else f"o:{d.organization.dla_code}" for d in qs
-    }  # fmt: skip
+        f"p:{d.province.code}"
+        if d.province_id
+        else f"d:{d.district.code}"
+        if d.district_id
+        else f"o:{d.organization.dla_code}"
+        for d in qs
+    }
 
 
 @pytest.mark.parametrize("actor", ACTOR_NAMES)
@@ -661,9 +712,13 @@ CASES = [
 @pytest.fixture
 def scene(chain, people):
     unpublished = Circular.objects.create(
-        number="มท ๐๘๐๘.๔/ว ๒๐๐๐", authority=3, issuer_name="กรมส่งเสริมการปกครองท้องถิ่น",
-        issued_on=dt.date(2025, 4, 20), subject="ทดสอบ", recipients="ผู้ว่าราชการจังหวัด ทุกจังหวัด",
-    )  # fmt: skip
+        number="มท ๐๘๐๘.๔/ว ๒๐๐๐",
+        authority=3,
+        issuer_name="กรมส่งเสริมการปกครองท้องถิ่น",
+        issued_on=dt.date(2025, 4, 20),
+        subject="ทดสอบ",
+        recipients="ผู้ว่าราชการจังหวัด ทุกจังหวัด",
+    )
     lao_delivery = chain["district"].deliveries.get(organization__dla_code="6480199")
     province_delivery = chain["dla"].deliveries.get(province__code="48")
     Delivery.objects.filter(pk=province_delivery.pk).update(
@@ -678,8 +733,13 @@ def scene(chain, people):
         "acknowledge lao": reverse("circulars:acknowledge", args=[lao_delivery.pk]),
         "acknowledge province": reverse("circulars:acknowledge", args=[province_delivery.pk]),
     }
-    return {"urls": urls, "unpublished": unpublished, "lao_delivery": lao_delivery,
-            "province_delivery": province_delivery, **chain}  # fmt: skip
+    return {
+        "urls": urls,
+        "unpublished": unpublished,
+        "lao_delivery": lao_delivery,
+        "province_delivery": province_delivery,
+        **chain,
+    }
 
 
 def test_the_matrix_names_every_url_of_the_circulars_app():
@@ -713,8 +773,11 @@ def test_each_actor_gets_the_status_the_scope_rules_give(
         assert response["Location"] == letter.get_absolute_url()
         assert Circular.objects.count() == before + 1
     elif expected == 302:
-        assert response["Location"] in (scene["urls"]["detail"], scene["unpublished"].get_absolute_url(),
-                                        scene["district"].get_absolute_url())  # fmt: skip
+        assert response["Location"] in (
+            scene["urls"]["detail"],
+            scene["unpublished"].get_absolute_url(),
+            scene["district"].get_absolute_url(),
+        )
     else:
         assert Circular.objects.count() == before
     scene["unpublished"].refresh_from_db()
@@ -732,14 +795,23 @@ def test_each_actor_gets_the_status_the_scope_rules_give(
 
 
 WRONG_METHODS = [
-    ("inbox", "post", "lao_clerk"), ("inbox", "put", "lao_clerk"), ("inbox", "delete", "province_officer"),
-    ("detail", "post", "dla_officer"), ("detail", "put", "dla_officer"), ("detail", "delete", "lao_clerk"),
-    ("publish", "get", "dla_officer"), ("publish", "put", "dla_officer"), ("publish", "delete", "dla_officer"),
-    ("forward", "get", "province_officer"), ("forward", "put", "province_officer"),
+    ("inbox", "post", "lao_clerk"),
+    ("inbox", "put", "lao_clerk"),
+    ("inbox", "delete", "province_officer"),
+    ("detail", "post", "dla_officer"),
+    ("detail", "put", "dla_officer"),
+    ("detail", "delete", "lao_clerk"),
+    ("publish", "get", "dla_officer"),
+    ("publish", "put", "dla_officer"),
+    ("publish", "delete", "dla_officer"),
+    ("forward", "get", "province_officer"),
+    ("forward", "put", "province_officer"),
     ("forward district", "get", "district_officer"),
-    ("acknowledge lao", "get", "lao_clerk"), ("acknowledge lao", "put", "lao_clerk"),
-    ("acknowledge province", "get", "province_officer"), ("acknowledge province", "delete", "province_officer"),
-]  # fmt: skip
+    ("acknowledge lao", "get", "lao_clerk"),
+    ("acknowledge lao", "put", "lao_clerk"),
+    ("acknowledge province", "get", "province_officer"),
+    ("acknowledge province", "delete", "province_officer"),
+]
 
 
 @pytest.mark.parametrize(
@@ -786,9 +858,7 @@ def test_an_officer_whose_session_did_not_use_the_second_factor_changes_nothing(
 def test_an_officer_acknowledging_without_the_second_factor_comes_back_to_the_letter(
     client, scene, people
 ):
-    client.force_login(
-        people["province_officer"], backend="accounts.backends.ModelBackend"
-    )
+    client.force_login(people["province_officer"], backend="accounts.backends.ModelBackend")
     response = client.post(scene["urls"]["acknowledge province"], {"next": scene["urls"]["detail"]})
     assert response["Location"] == "/accounts/2fa/reauthenticate/?next=" + scene["urls"][
         "detail"
@@ -840,9 +910,15 @@ def test_a_provincial_officer_forwards_from_the_letters_page_with_a_buddhist_era
     page = client.get(scene["urls"]["detail"]).content.decode()
     assert scene["urls"]["forward"] in page and 'name="issued_on"' in page
 
-    response = client.post(scene["urls"]["forward"], {
-        "number": "ชม ๐๐๒๓.๓/ว ๑๒๓", "issued_on": "๙/๔/๒๕๖๘", "subject": "ส่งต่อหนังสือกรม", "body": "เพื่อทราบ",
-    })  # fmt: skip
+    response = client.post(
+        scene["urls"]["forward"],
+        {
+            "number": "ชม ๐๐๒๓.๓/ว ๑๒๓",
+            "issued_on": "๙/๔/๒๕๖๘",
+            "subject": "ส่งต่อหนังสือกรม",
+            "body": "เพื่อทราบ",
+        },
+    )
 
     letter = Circular.objects.get(number="ชม ๐๐๒๓.๓/ว ๑๒๓")
     assert response.status_code == 302 and response["Location"] == letter.get_absolute_url()
@@ -884,9 +960,15 @@ def test_bad_input_on_the_forward_form_says_why_and_stores_nothing(
 def test_forwarding_through_a_delivery_of_another_area_is_refused(client, scene, people):
     login(client, people["province_officer"])
     chiang_mai = scene["dla"].deliveries.get(province__code="50")
-    response = client.post(scene["urls"]["forward"], {
-        "number": "นพ ๐๐๒๓.๕/ว ๑๗๐๑", "issued_on": "9/4/2568", "subject": "ส่งต่อ", "delivery": chiang_mai.pk,
-    })  # fmt: skip
+    response = client.post(
+        scene["urls"]["forward"],
+        {
+            "number": "นพ ๐๐๒๓.๕/ว ๑๗๐๑",
+            "issued_on": "9/4/2568",
+            "subject": "ส่งต่อ",
+            "delivery": chiang_mai.pk,
+        },
+    )
     assert response.status_code == 400
     assert not Circular.objects.filter(number="นพ ๐๐๒๓.๕/ว ๑๗๐๑").exists()
 
@@ -1040,8 +1122,12 @@ def test_two_dla_officers_publishing_at_once_deliver_once(circulars, people, reg
 def test_two_colleagues_acknowledging_at_once_record_one_acknowledgement(chain, people):
     _postgres_only()
     delivery = delivery_of(chain, "organization")
-    colleague = make_user("lao-colleague@test.example", kind="lao_staff", organization=delivery.organization,
-                          position="finance_director")  # fmt: skip
+    colleague = make_user(
+        "lao-colleague@test.example",
+        kind="lao_staff",
+        organization=delivery.organization,
+        position="finance_director",
+    )
     results = _at_once(
         lambda: acknowledge(delivery, user=people["lao_clerk"]),
         lambda: acknowledge(delivery, user=colleague),

@@ -3,8 +3,8 @@
 import pytest
 
 from circulars.models import Circular
-from elaas_portal.thai import BANGKOK
 from circulars.services import load_circulars
+from elaas_portal.thai import BANGKOK
 from maintenance.models import AccessRule, Discrepancy
 
 
@@ -26,7 +26,10 @@ def test_the_province_letter_forwards_dlas_letter(circulars):
 
 def test_the_disagreements_are_recorded_4_vs_5_april_and_1_vs_15_march(circulars):
     found = {
-        (d.forwarding_value.astimezone(BANGKOK).date().isoformat(), d.source_value.astimezone(BANGKOK).date().isoformat())
+        (
+            d.forwarding_value.astimezone(BANGKOK).date().isoformat(),
+            d.source_value.astimezone(BANGKOK).date().isoformat(),
+        )
         for d in Discrepancy.objects.filter(forwarding_circular=circulars["province"])
     }
     assert found == {("2025-04-04", "2025-04-05"), ("2025-03-01", "2025-03-15")}
@@ -40,7 +43,10 @@ def test_search_finds_dlas_letter_in_either_digit_set(circulars, query):
 
 
 def test_search_finds_words_of_the_subject(circulars):
-    assert set(Circular.objects.search("ระบบบัญชีคอมพิวเตอร์")) == {circulars["dla"], circulars["province"]}
+    assert set(Circular.objects.search("ระบบบัญชีคอมพิวเตอร์")) == {
+        circulars["dla"],
+        circulars["province"],
+    }
     assert list(Circular.objects.search("ไม่มีคำนี้ในหนังสือ")) == []
 
 
@@ -52,8 +58,15 @@ def test_the_list_page_searches_in_both_digit_sets(client, circulars):
 
 def test_the_detail_page_shows_the_parts_links_rules_and_discrepancy(client, circulars):
     page = client.get(circulars["province"].get_absolute_url()).content.decode()
-    for part in ("นายอำเภอ ทุกอำเภอ", "นพ ๐๐๒๓.๕/ว ๑๓๗๕", "รองผู้ว่าราชการจังหวัด", "๐ ๔๒๕๑ ๕๗๒๐",
-                 "๗๙ เมษาฯ ๒๕๖๘", circulars["dla"].get_absolute_url(), "ข้อ ๑"):  # fmt: skip
+    for part in (
+        "นายอำเภอ ทุกอำเภอ",
+        "นพ ๐๐๒๓.๕/ว ๑๓๗๕",
+        "รองผู้ว่าราชการจังหวัด",
+        "๐ ๔๒๕๑ ๕๗๒๐",
+        "๗๙ เมษาฯ ๒๕๖๘",
+        circulars["dla"].get_absolute_url(),
+        "ข้อ ๑",
+    ):
         assert part in page
     assert "4 เม.ย. 2568" in page and "5 เม.ย. 2568" in page  # the disagreement
     dla_page = client.get(circulars["dla"].get_absolute_url()).content.decode()

@@ -43,8 +43,20 @@ SUMMARY_HEADERS = {
 
 
 def summary_headers(level: str) -> list[str]:
-    return ["รหัส", SUMMARY_HEADERS[level], "อปท. ทั้งหมด", "ยืนยันแล้ว", "รอตรวจสอบ", "ส่งกลับแก้ไข", "ไม่อนุมัติ",
-            "ยังไม่ดำเนินการ", "ร้อยละที่ยืนยันแล้ว", "หน่วยงานทั้งหมด", "หน่วยงานที่เข้าสู่ระบบแล้ว", "ข้อมูล ณ"]  # fmt: skip
+    return [
+        "รหัส",
+        SUMMARY_HEADERS[level],
+        "อปท. ทั้งหมด",
+        "ยืนยันแล้ว",
+        "รอตรวจสอบ",
+        "ส่งกลับแก้ไข",
+        "ไม่อนุมัติ",
+        "ยังไม่ดำเนินการ",
+        "ร้อยละที่ยืนยันแล้ว",
+        "หน่วยงานทั้งหมด",
+        "หน่วยงานที่เข้าสู่ระบบแล้ว",
+        "ข้อมูล ณ",
+    ]
 
 
 _serial = itertools.count(1)
@@ -83,9 +95,13 @@ def lao(
 ) -> Organization:
     """An LAO of `place` with the DLA code T PPDD NN."""
     return Organization.objects.create(
-        kind=kind, dla_code=f"{KIND_DIGIT[kind]}{place.code}{nn:02d}", type_digit=KIND_DIGIT[kind],
-        name_th=name_th or lao_name(nn), district=place, identity_verified_at=verified_at,
-    )  # fmt: skip
+        kind=kind,
+        dla_code=f"{KIND_DIGIT[kind]}{place.code}{nn:02d}",
+        type_digit=KIND_DIGIT[kind],
+        name_th=name_th or lao_name(nn),
+        district=place,
+        identity_verified_at=verified_at,
+    )
 
 
 def unit(parent: Organization, *, first_login_at=None, kind: str = "SCHOOL") -> Organization:
@@ -116,8 +132,15 @@ def staff(
     return user
 
 
-def add_request(org: Organization, state: str, *, at: dt.datetime, decided_at=None, requester=None,
-                position: str = "permanent_secretary") -> VerificationRequest:  # fmt: skip
+def add_request(
+    org: Organization,
+    state: str,
+    *,
+    at: dt.datetime,
+    decided_at=None,
+    requester=None,
+    position: str = "permanent_secretary",
+) -> VerificationRequest:
     """A request of `org` in `state`, created (and submitted) at `at`, decided at `decided_at`."""
     if requester is None:
         requester = User.objects.create_user(
@@ -125,12 +148,20 @@ def add_request(org: Organization, state: str, *, at: dt.datetime, decided_at=No
         )
     decided = state in ("approved", "returned", "rejected")
     return VerificationRequest.objects.create(
-        organization=org, requester=requester, full_name=requester.full_name or requester.email,
-        national_id_hash=f"{next(_serial):064d}", national_id_last4="0001", position=position,
-        appointment_order_number="1/2568", appointment_date=dt.date(2024, 10, 1), consent_at=at, state=state,
-        created_at=at, submitted_at=None if state == "draft" else at,
+        organization=org,
+        requester=requester,
+        full_name=requester.full_name or requester.email,
+        national_id_hash=f"{next(_serial):064d}",
+        national_id_last4="0001",
+        position=position,
+        appointment_order_number="1/2568",
+        appointment_date=dt.date(2024, 10, 1),
+        consent_at=at,
+        state=state,
+        created_at=at,
+        submitted_at=None if state == "draft" else at,
         decided_at=(decided_at or at) if decided else None,
-    )  # fmt: skip
+    )
 
 
 # --- reading what the exports give -----------------------------------------------------------------
@@ -226,9 +257,13 @@ def file_request(
 
     total = sum(int(d) * (13 - i) for i, d in enumerate(first12))
     data = services.RequestData(
-        full_name=clerk.full_name, national_id=first12 + str((11 - total % 11) % 10), position=position,
-        appointment_order_number="123/2567", appointment_date=dt.date(2024, 10, 1), consent=True,
-    )  # fmt: skip
+        full_name=clerk.full_name,
+        national_id=first12 + str((11 - total % 11) % 10),
+        position=position,
+        appointment_order_number="123/2567",
+        appointment_date=dt.date(2024, 10, 1),
+        consent=True,
+    )
     pdf = SimpleUploadedFile(
         "order.pdf", b"%PDF-1.4 appointment order", content_type="application/pdf"
     )

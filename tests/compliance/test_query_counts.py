@@ -43,11 +43,17 @@ def populate(provinces, districts, laos, first=0):
             )
             for n in range(first, first + laos):
                 kind = KINDS[n % len(KINDS)]
-                orgs.append(Organization(
-                    kind=kind, dla_code=f"{KIND_DIGIT[kind]}{district.code}{n:02d}", name_th=f"ทดสอบ{n}",
-                    district=district,
-                    identity_verified_at=now - dt.timedelta(days=1 + n % 4) if STATES[n % len(STATES)] == "verified" else None,
-                ))  # fmt: skip
+                orgs.append(
+                    Organization(
+                        kind=kind,
+                        dla_code=f"{KIND_DIGIT[kind]}{district.code}{n:02d}",
+                        name_th=f"ทดสอบ{n}",
+                        district=district,
+                        identity_verified_at=now - dt.timedelta(days=1 + n % 4)
+                        if STATES[n % len(STATES)] == "verified"
+                        else None,
+                    )
+                )
     orgs = Organization.objects.bulk_create(orgs)
     orgs = list(Organization.objects.filter(dla_code__in=[o.dla_code for o in orgs]).order_by("id"))
     requests, units, users = [], [], []
@@ -55,18 +61,35 @@ def populate(provinces, districts, laos, first=0):
         state = STATES[i % len(STATES)]
         if state not in (None, "verified"):
             at = now - dt.timedelta(days=i % 9, hours=1)
-            requests.append(VerificationRequest(
-                organization=org, requester=requester, full_name="ผู้ยื่น", national_id_hash=f"{org.pk:064d}",
-                national_id_last4="0001", position="permanent_secretary", appointment_order_number="1/2568",
-                appointment_date=dt.date(2024, 10, 1), consent_at=at, state=state, created_at=at,
-                submitted_at=None if state == "draft" else at,
-                decided_at=at + dt.timedelta(minutes=5) if state in ("approved", "returned", "rejected") else None,
-            ))  # fmt: skip
+            requests.append(
+                VerificationRequest(
+                    organization=org,
+                    requester=requester,
+                    full_name="ผู้ยื่น",
+                    national_id_hash=f"{org.pk:064d}",
+                    national_id_last4="0001",
+                    position="permanent_secretary",
+                    appointment_order_number="1/2568",
+                    appointment_date=dt.date(2024, 10, 1),
+                    consent_at=at,
+                    state=state,
+                    created_at=at,
+                    submitted_at=None if state == "draft" else at,
+                    decided_at=at + dt.timedelta(minutes=5)
+                    if state in ("approved", "returned", "rejected")
+                    else None,
+                )
+            )
         for logged_in in (True, False):
-            units.append(Organization(
-                kind="SCHOOL", name_th=f"โรงเรียน{i}", district=org.district, parent=org,
-                first_login_at=now - dt.timedelta(days=2) if logged_in else None,
-            ))  # fmt: skip
+            units.append(
+                Organization(
+                    kind="SCHOOL",
+                    name_th=f"โรงเรียน{i}",
+                    district=org.district,
+                    parent=org,
+                    first_login_at=now - dt.timedelta(days=2) if logged_in else None,
+                )
+            )
         if i % 2:
             users.append(
                 User(

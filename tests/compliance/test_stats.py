@@ -187,8 +187,14 @@ def three_levels(places_48):
 
 
 def counts(total, verified=0, submitted=0, returned=0, rejected=0, not_started=0):
-    return {"total": total, "verified": verified, "submitted": submitted, "returned": returned,
-            "rejected": rejected, "not_started": not_started}  # fmt: skip
+    return {
+        "total": total,
+        "verified": verified,
+        "submitted": submitted,
+        "returned": returned,
+        "rejected": rejected,
+        "not_started": not_started,
+    }
 
 
 def test_the_country_is_broken_down_by_province_leaving_out_provinces_without_laos(three_levels):
@@ -405,8 +411,13 @@ def half_verified(circulars, actors, places, portal_clock):
     first = add_request(places.lao, "submitted", at=bangkok("2025-04-09 10:00"), requester=clerk)
     services.approve_request(first.pk, actor=officer, expected_version=first.version)
     finance = staff(places.lao, position="finance_director")
-    waiting = add_request(places.lao, "submitted", at=bangkok("2025-04-09 10:00"), requester=finance,
-                          position="finance_director")  # fmt: skip
+    waiting = add_request(
+        places.lao,
+        "submitted",
+        at=bangkok("2025-04-09 10:00"),
+        requester=finance,
+        position="finance_director",
+    )
     places.lao.refresh_from_db()
     assert places.lao.identity_verified_at is None
     return {"officer": officer, "waiting": waiting}
@@ -505,9 +516,18 @@ def test_reminders_are_counted_for_the_people_of_the_scope(actors, places, scope
 
     for i, (who, kind, status) in enumerate(MESSAGES):
         Notification.objects.create(
-            recipient=actors[who], kind=kind, subject_key=f"test:{i}", period="2025-04-10", title_th="ทดสอบ",
-            title_en="Test", body_text="ทดสอบ", body_html="<p>ทดสอบ</p>", created_at=AT, next_attempt_at=AT, status=status,
-        )  # fmt: skip
+            recipient=actors[who],
+            kind=kind,
+            subject_key=f"test:{i}",
+            period="2025-04-10",
+            title_th="ทดสอบ",
+            title_en="Test",
+            body_text="ทดสอบ",
+            body_html="<p>ทดสอบ</p>",
+            created_at=AT,
+            next_attempt_at=AT,
+            status=status,
+        )
     scope = {
         "district 4801": Scope("district", district=places.lao.district),
         "district 4802": Scope("district", district=places.other_lao.district),

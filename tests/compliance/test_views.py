@@ -42,10 +42,15 @@ NOW = "2025-04-10T09:00:00+07:00"
 ACTORS = ("anonymous",) + ACTOR_NAMES
 
 DISTRICT_OF = {
-    "6480199": "4801", "6480101": "4801", "5480102": "4801", "6480103": "4801",
-    "6480299": "4802", "6480201": "4802",
-    "6500199": "5001", "6500101": "5001",
-}  # fmt: skip
+    "6480199": "4801",
+    "6480101": "4801",
+    "5480102": "4801",
+    "6480103": "4801",
+    "6480299": "4802",
+    "6480201": "4802",
+    "6500199": "5001",
+    "6500101": "5001",
+}
 LATE_IN = {
     "4801": {"6480199", "5480102", "6480103"},
     "4802": {"6480299"},
@@ -253,10 +258,19 @@ def test_each_actor_gets_the_status_the_scope_rules_give_and_sees_only_their_are
 # anonymous visitors too: nothing but GET is accepted.
 WRONG_METHODS = [
     (name, method, "dla_officer")
-    for name in ("home", "country", "province 48", "district 4801", "lao 6480199", "late 48", "late.csv 48",
-                 "summary.xlsx 48", "api 48")
+    for name in (
+        "home",
+        "country",
+        "province 48",
+        "district 4801",
+        "lao 6480199",
+        "late 48",
+        "late.csv 48",
+        "summary.xlsx 48",
+        "api 48",
+    )
     for method in ("post", "put", "patch", "delete")
-] + [("api", "post", "anonymous"), ("api 48", "delete", "lao_clerk")]  # fmt: skip
+] + [("api", "post", "anonymous"), ("api 48", "delete", "lao_clerk")]
 
 
 @pytest.mark.parametrize(
@@ -267,9 +281,18 @@ def test_a_wrong_method_gets_405(client, scene, name, method, actor):
 
 
 @pytest.mark.parametrize(
-    "url", [export("late", "pdf"), export("summary", "json"), export("people", "csv"), "/compliance/lao/6489999/",
-            "/compliance/province/99/", "/compliance/district/9999/", late(province="99"), api(district="9999")],
-)  # fmt: skip
+    "url",
+    [
+        export("late", "pdf"),
+        export("summary", "json"),
+        export("people", "csv"),
+        "/compliance/lao/6489999/",
+        "/compliance/province/99/",
+        "/compliance/district/9999/",
+        late(province="99"),
+        api(district="9999"),
+    ],
+)
 def test_what_does_not_exist_is_404_even_for_the_dla_officer(client, scene, url):
     assert get_as(client, scene, "dla_officer", url).status_code == 404
 
@@ -283,9 +306,7 @@ GATED = ["home", "country", "late", "late.csv", "summary.xlsx"]
 def test_an_officer_whose_session_did_not_use_the_authenticator_is_asked_to_confirm_it(
     client, scene, name
 ):
-    client.force_login(
-        scene["actors"]["dla_officer"], backend="accounts.backends.ModelBackend"
-    )
+    client.force_login(scene["actors"]["dla_officer"], backend="accounts.backends.ModelBackend")
     response = client.get(URLS[name])
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/2fa/reauthenticate/?next=")
@@ -387,8 +408,14 @@ def test_the_other_district_officer_does_not_see_the_district_next_door_on_any_p
 
 
 def counts(total, verified=0, submitted=0, returned=0, rejected=0, not_started=0):
-    return {"total": total, "verified": verified, "submitted": submitted, "returned": returned,
-            "rejected": rejected, "not_started": not_started}  # fmt: skip
+    return {
+        "total": total,
+        "verified": verified,
+        "submitted": submitted,
+        "returned": returned,
+        "rejected": rejected,
+        "not_started": not_started,
+    }
 
 
 # The issue's shape: {"laos": {...}, "units": {"total", "logged_in"}, "districts": [{"code",
@@ -400,32 +427,67 @@ API_48 = {
     "units": {"total": 3, "logged_in": 1},
     "share_verified": 33.3,
     "districts": [
-        {"code": "4801", "name_th": "เมืองนครพนม", "laos": counts(4, verified=1, submitted=1, returned=1, rejected=1),
-         "units": {"total": 2, "logged_in": 1}, "share_verified": 25.0},
-        {"code": "4802", "name_th": "ปลาปาก", "laos": counts(2, verified=1, not_started=1),
-         "units": {"total": 1, "logged_in": 0}, "share_verified": 50.0},
+        {
+            "code": "4801",
+            "name_th": "เมืองนครพนม",
+            "laos": counts(4, verified=1, submitted=1, returned=1, rejected=1),
+            "units": {"total": 2, "logged_in": 1},
+            "share_verified": 25.0,
+        },
+        {
+            "code": "4802",
+            "name_th": "ปลาปาก",
+            "laos": counts(2, verified=1, not_started=1),
+            "units": {"total": 1, "logged_in": 0},
+            "share_verified": 50.0,
+        },
     ],
-}  # fmt: skip
+}
 API_4801 = {
     "scope": "district:4801",
     "laos": counts(4, verified=1, submitted=1, returned=1, rejected=1),
     "units": {"total": 2, "logged_in": 1},
     "share_verified": 25.0,
     "districts": [
-        {"code": "4801", "name_th": "เมืองนครพนม", "laos": counts(4, verified=1, submitted=1, returned=1, rejected=1),
-         "units": {"total": 2, "logged_in": 1}, "share_verified": 25.0},
+        {
+            "code": "4801",
+            "name_th": "เมืองนครพนม",
+            "laos": counts(4, verified=1, submitted=1, returned=1, rejected=1),
+            "units": {"total": 2, "logged_in": 1},
+            "share_verified": 25.0,
+        },
     ],
     "laos_list": [
-        {"code": "5480102", "name_th": "ทต.คงทดสอบ", "laos": counts(1, returned=1), "units": {"total": 0, "logged_in": 0},
-         "share_verified": 0.0},
-        {"code": "6480101", "name_th": "อบต.กขทดสอบ", "laos": counts(1, verified=1), "units": {"total": 1, "logged_in": 1},
-         "share_verified": 100.0},
-        {"code": "6480103", "name_th": "อบต.จฉทดสอบ", "laos": counts(1, rejected=1), "units": {"total": 0, "logged_in": 0},
-         "share_verified": 0.0},
-        {"code": "6480199", "name_th": "อบต.ทดสอบ", "laos": counts(1, submitted=1), "units": {"total": 1, "logged_in": 0},
-         "share_verified": 0.0},
+        {
+            "code": "5480102",
+            "name_th": "ทต.คงทดสอบ",
+            "laos": counts(1, returned=1),
+            "units": {"total": 0, "logged_in": 0},
+            "share_verified": 0.0,
+        },
+        {
+            "code": "6480101",
+            "name_th": "อบต.กขทดสอบ",
+            "laos": counts(1, verified=1),
+            "units": {"total": 1, "logged_in": 1},
+            "share_verified": 100.0,
+        },
+        {
+            "code": "6480103",
+            "name_th": "อบต.จฉทดสอบ",
+            "laos": counts(1, rejected=1),
+            "units": {"total": 0, "logged_in": 0},
+            "share_verified": 0.0,
+        },
+        {
+            "code": "6480199",
+            "name_th": "อบต.ทดสอบ",
+            "laos": counts(1, submitted=1),
+            "units": {"total": 1, "logged_in": 0},
+            "share_verified": 0.0,
+        },
     ],
-}  # fmt: skip
+}
 ISSUE_LAO_KEYS = {"total", "verified", "submitted", "returned", "rejected", "not_started"}
 
 
@@ -497,12 +559,24 @@ def test_the_api_and_the_summary_export_give_the_dashboards_numbers(
         rows = read(client.get(export("summary", fmt, **query)))
         assert rows[0] == summary_headers(data["level"])
         assert len(rows) - 1 == len(data["children"]) == breakdown.count("<tr>") - 1
-        assert normalised([r[:11] for r in rows[1:]]) == normalised([
-            [c["code"], c["name_th"], c["laos"]["total"], c["laos"]["verified"], c["laos"]["submitted"],
-             c["laos"]["returned"], c["laos"]["rejected"], c["laos"]["not_started"], c["share_verified"],
-             c["units"]["total"], c["units"]["logged_in"]]
-            for c in data["children"]
-        ])  # fmt: skip
+        assert normalised([r[:11] for r in rows[1:]]) == normalised(
+            [
+                [
+                    c["code"],
+                    c["name_th"],
+                    c["laos"]["total"],
+                    c["laos"]["verified"],
+                    c["laos"]["submitted"],
+                    c["laos"]["returned"],
+                    c["laos"]["rejected"],
+                    c["laos"]["not_started"],
+                    c["share_verified"],
+                    c["units"]["total"],
+                    c["units"]["logged_in"],
+                ]
+                for c in data["children"]
+            ]
+        )
 
 
 def test_a_new_approval_shows_in_the_api_once_the_clock_has_moved_past_the_cache(
@@ -526,7 +600,9 @@ def test_a_new_approval_shows_in_the_api_once_the_clock_has_moved_past_the_cache
     assert (laos["submitted"], laos["returned"]) == (0, 2)
 
 
-def test_the_dashboard_page_is_kept_per_bucket_language_and_reviewer(client, scene, settings, portal_clock):
+def test_the_dashboard_page_is_kept_per_bucket_language_and_reviewer(
+    client, scene, settings, portal_clock
+):
     """The rendered dashboard is kept with its figures, for one time bucket: the same page until
     the bucket turns, then the new figures; a page per language, and per reviewer or not (the
     oldest request's link goes to the review for those who decide, to the request otherwise)."""
@@ -538,10 +614,14 @@ def test_the_dashboard_page_is_kept_per_bucket_language_and_reviewer(client, sce
 
     def waiting(response) -> int:
         html = response.content.decode()
-        return int(re.search(r'<span class="n">(\d+)</span><span>submitted, waiting', html).group(1))
+        return int(
+            re.search(r'<span class="n">(\d+)</span><span>submitted, waiting', html).group(1)
+        )
 
     def oldest_link(response) -> str:
-        return re.search(r'<a id="oldest-waiting" href="([^"]+)"', response.content.decode()).group(1)
+        return re.search(r'<a id="oldest-waiting" href="([^"]+)"', response.content.decode()).group(
+            1
+        )
 
     vr = scene["vr"]
     login(client, scene["actors"]["district_officer"])
@@ -559,7 +639,9 @@ def test_the_dashboard_page_is_kept_per_bucket_language_and_reviewer(client, sce
     assert oldest_link(client.get(page)) == reverse("onboarding:review", args=[vr.pk])
 
     vr.refresh_from_db()
-    services.return_request(vr.pk, actor=officer, expected_version=vr.version, remarks="แนบคำสั่งให้ครบ")
+    services.return_request(
+        vr.pk, actor=officer, expected_version=vr.version, remarks="แนบคำสั่งให้ครบ"
+    )
     assert waiting(client.get(page)) == 1  # the same bucket: the page as it was
     portal_clock((start + dt.timedelta(seconds=30)).isoformat())
     assert waiting(client.get(page)) == 0
@@ -707,10 +789,14 @@ def crowd(scene, places):
 def expected_late(crowd, districts, *, in_district="", kind="", state="", age=0):
     now = bangkok("2025-04-10 09:00")
     return {
-        code for code, (d, k, s, activity, _name) in crowd.items()
-        if d in districts and (not in_district or d == in_district) and (not kind or k == kind)
-        and (not state or s == state) and (not age or activity is None or activity <= now - dt.timedelta(days=age))
-    }  # fmt: skip
+        code
+        for code, (d, k, s, activity, _name) in crowd.items()
+        if d in districts
+        and (not in_district or d == in_district)
+        and (not kind or k == kind)
+        and (not state or s == state)
+        and (not age or activity is None or activity <= now - dt.timedelta(days=age))
+    }
 
 
 def all_pages(client, query) -> tuple[int, list[str]]:

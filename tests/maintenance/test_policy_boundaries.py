@@ -18,18 +18,106 @@ def both_zones(y, m, d, hh, mm, ss):
 
 # (who, identity_verified, action, Bangkok wall time, allowed, deciding clause or None, valid_until)
 CASES = [
-    ("lao", "false", "use_system", (2025, 3, 26, 23, 59, 59), True, "ความเป็นมา: เปิดใช้งาน ๑๕ มี.ค. ๒๕๖๘", "2025-03-27T00:00:00+07:00"),
-    ("lao", "false", "use_system", (2025, 3, 27, 0, 0, 0), False, "ความเป็นมา: ปิดปรับปรุงระบบ ๒๗ มี.ค. ๒๕๖๘", None),
-    ("lao", "true", "use_system", (2025, 4, 22, 0, 0, 0), False, "ความเป็นมา: ปิดปรับปรุงระบบ ๒๗ มี.ค. ๒๕๖๘", None),
-    ("unit", None, "use_system", (2025, 3, 26, 23, 59, 59), True, "ความเป็นมา: เปิดใช้งาน ๑๕ มี.ค. ๒๕๖๘", "2025-03-27T00:00:00+07:00"),
-    ("unit", None, "use_system", (2025, 3, 27, 0, 0, 0), False, "ความเป็นมา: ปิดปรับปรุงระบบ ๒๗ มี.ค. ๒๕๖๘", "2025-04-04T00:00:00+07:00"),
-    ("unit", None, "use_system", (2025, 4, 3, 23, 59, 59), False, "ความเป็นมา: ปิดปรับปรุงระบบ ๒๗ มี.ค. ๒๕๖๘", "2025-04-04T00:00:00+07:00"),
+    (
+        "lao",
+        "false",
+        "use_system",
+        (2025, 3, 26, 23, 59, 59),
+        True,
+        "ความเป็นมา: เปิดใช้งาน ๑๕ มี.ค. ๒๕๖๘",
+        "2025-03-27T00:00:00+07:00",
+    ),
+    (
+        "lao",
+        "false",
+        "use_system",
+        (2025, 3, 27, 0, 0, 0),
+        False,
+        "ความเป็นมา: ปิดปรับปรุงระบบ ๒๗ มี.ค. ๒๕๖๘",
+        None,
+    ),
+    (
+        "lao",
+        "true",
+        "use_system",
+        (2025, 4, 22, 0, 0, 0),
+        False,
+        "ความเป็นมา: ปิดปรับปรุงระบบ ๒๗ มี.ค. ๒๕๖๘",
+        None,
+    ),
+    (
+        "unit",
+        None,
+        "use_system",
+        (2025, 3, 26, 23, 59, 59),
+        True,
+        "ความเป็นมา: เปิดใช้งาน ๑๕ มี.ค. ๒๕๖๘",
+        "2025-03-27T00:00:00+07:00",
+    ),
+    (
+        "unit",
+        None,
+        "use_system",
+        (2025, 3, 27, 0, 0, 0),
+        False,
+        "ความเป็นมา: ปิดปรับปรุงระบบ ๒๗ มี.ค. ๒๕๖๘",
+        "2025-04-04T00:00:00+07:00",
+    ),
+    (
+        "unit",
+        None,
+        "use_system",
+        (2025, 4, 3, 23, 59, 59),
+        False,
+        "ความเป็นมา: ปิดปรับปรุงระบบ ๒๗ มี.ค. ๒๕๖๘",
+        "2025-04-04T00:00:00+07:00",
+    ),
     ("unit", None, "use_system", (2025, 4, 4, 0, 0, 0), True, "ข้อ ๒", None),
-    ("lao", "false", "verify_identity", (2025, 4, 3, 23, 59, 59), False, None, "2025-04-05T00:00:00+07:00"),
-    ("lao", "false", "verify_identity", (2025, 4, 4, 0, 0, 0), False, None, "2025-04-05T00:00:00+07:00"),
-    ("lao", "false", "verify_identity", (2025, 4, 4, 23, 59, 59), False, None, "2025-04-05T00:00:00+07:00"),
-    ("lao", "false", "verify_identity", (2025, 4, 5, 0, 0, 0), True, "ข้อ ๑", "2025-04-22T00:00:00+07:00"),
-    ("lao", "false", "verify_identity", (2025, 4, 21, 23, 59, 59), True, "ข้อ ๑", "2025-04-22T00:00:00+07:00"),
+    (
+        "lao",
+        "false",
+        "verify_identity",
+        (2025, 4, 3, 23, 59, 59),
+        False,
+        None,
+        "2025-04-05T00:00:00+07:00",
+    ),
+    (
+        "lao",
+        "false",
+        "verify_identity",
+        (2025, 4, 4, 0, 0, 0),
+        False,
+        None,
+        "2025-04-05T00:00:00+07:00",
+    ),
+    (
+        "lao",
+        "false",
+        "verify_identity",
+        (2025, 4, 4, 23, 59, 59),
+        False,
+        None,
+        "2025-04-05T00:00:00+07:00",
+    ),
+    (
+        "lao",
+        "false",
+        "verify_identity",
+        (2025, 4, 5, 0, 0, 0),
+        True,
+        "ข้อ ๑",
+        "2025-04-22T00:00:00+07:00",
+    ),
+    (
+        "lao",
+        "false",
+        "verify_identity",
+        (2025, 4, 21, 23, 59, 59),
+        True,
+        "ข้อ ๑",
+        "2025-04-22T00:00:00+07:00",
+    ),
     # After the window nothing allows it; the answer cites the clause whose window has ended.
     ("lao", "false", "verify_identity", (2025, 4, 22, 0, 0, 0), False, "ข้อ ๑", None),
     ("lao", "true", "verify_identity", (2025, 4, 10, 12, 0, 0), False, None, None),
@@ -40,7 +128,16 @@ CASES = [
 def _cases():
     for who, verified, action, wall, allowed, clause, until in CASES:
         for at in both_zones(*wall):
-            yield pytest.param(who, verified, action, at, allowed, clause, until, id=f"{who}-{verified}-{action}-{at}")
+            yield pytest.param(
+                who,
+                verified,
+                action,
+                at,
+                allowed,
+                clause,
+                until,
+                id=f"{who}-{verified}-{action}-{at}",
+            )
 
 
 def ask_api(client, **params):
@@ -71,7 +168,9 @@ def test_the_policy_at_each_boundary_answers_the_same_from_api_and_command(
     assert body["circular"] == ("มท ๐๘๐๘.๔/ว ๑๕๔๑" if clause else None)
     assert body["reason"] and body["reason_en"]
     # the same instant, whichever zone it was given in
-    assert dt.datetime.fromisoformat(body["at"]) == dt.datetime.fromisoformat(at.replace("Z", "+00:00"))
+    assert dt.datetime.fromisoformat(body["at"]) == dt.datetime.fromisoformat(
+        at.replace("Z", "+00:00")
+    )
     command = ask_command(entity_type=who, action=action, at=at, identity_verified=verified)
     assert command.encode() == response.content
 
@@ -79,33 +178,50 @@ def test_the_policy_at_each_boundary_answers_the_same_from_api_and_command(
 def test_a_nakhon_phanom_lao_is_denied_on_4_april_and_told_the_source_letter_governs(
     client, circulars, sao_in_nakhon_phanom
 ):
-    body = ask_api(client, org="6480199", action="verify_identity", at="2025-04-04T00:00:00+07:00").json()
+    body = ask_api(
+        client, org="6480199", action="verify_identity", at="2025-04-04T00:00:00+07:00"
+    ).json()
     assert body["allowed"] is False
     assert "นพ ๐๐๒๓.๕/ว ๑๕๗๘" in body["reason"] and "มท ๐๘๐๘.๔/ว ๑๕๔๑" in body["reason"]
     assert body["valid_until"] == "2025-04-05T00:00:00+07:00"
-    on_5th = ask_api(client, org="๖๔๘๐๑๙๙", action="verify_identity", at="2025-04-05T00:00:00+07:00").json()
+    on_5th = ask_api(
+        client, org="๖๔๘๐๑๙๙", action="verify_identity", at="2025-04-05T00:00:00+07:00"
+    ).json()
     assert on_5th["allowed"] is True
     assert on_5th["circular"] == "มท ๐๘๐๘.๔/ว ๑๕๔๑"
 
 
-def test_an_lao_verified_before_the_instant_asks_as_verified(client, circulars, sao_in_nakhon_phanom):
+def test_an_lao_verified_before_the_instant_asks_as_verified(
+    client, circulars, sao_in_nakhon_phanom
+):
     sao_in_nakhon_phanom.identity_verified_at = dt.datetime(2025, 4, 10, 9, 0, tzinfo=BKK)
     sao_in_nakhon_phanom.save()
-    before = ask_api(client, org="6480199", action="verify_identity", at="2025-04-10T08:59:59+07:00").json()
-    after = ask_api(client, org="6480199", action="verify_identity", at="2025-04-10T09:00:00+07:00").json()
+    before = ask_api(
+        client, org="6480199", action="verify_identity", at="2025-04-10T08:59:59+07:00"
+    ).json()
+    after = ask_api(
+        client, org="6480199", action="verify_identity", at="2025-04-10T09:00:00+07:00"
+    ).json()
     assert (before["identity_verified"], before["allowed"]) == (False, True)
     assert (after["identity_verified"], after["allowed"]) == (True, False)
 
 
 def test_an_instant_without_offset_is_bangkok_time(client, circulars):
-    body = ask_api(client, entity_type="lao", identity_verified="false", action="verify_identity",
-                   at="2025-04-21T23:59:59").json()  # fmt: skip
+    body = ask_api(
+        client,
+        entity_type="lao",
+        identity_verified="false",
+        action="verify_identity",
+        at="2025-04-21T23:59:59",
+    ).json()
     assert body["at"] == "2025-04-21T23:59:59+07:00"
     assert body["allowed"] is True
 
 
 def test_an_unencoded_plus_in_the_offset_is_read_as_plus(client, circulars):
-    response = client.get("/api/policy/decision?entity_type=unit&action=use_system&at=2025-04-04T00:00:00+07:00")
+    response = client.get(
+        "/api/policy/decision?entity_type=unit&action=use_system&at=2025-04-04T00:00:00+07:00"
+    )
     assert response.json()["at"] == "2025-04-04T00:00:00+07:00"
     assert response.json()["allowed"] is True
 
@@ -118,7 +234,9 @@ def test_at_defaults_to_now(client, circulars):
 
 
 def test_thai_digits_are_accepted_in_the_instant(client, circulars):
-    body = ask_api(client, entity_type="unit", action="use_system", at="๒๐๒๕-๐๔-๐๔T๐๐:๐๐:๐๐+๐๗:๐๐").json()
+    body = ask_api(
+        client, entity_type="unit", action="use_system", at="๒๐๒๕-๐๔-๐๔T๐๐:๐๐:๐๐+๐๗:๐๐"
+    ).json()
     assert body["allowed"] is True
 
 
@@ -126,11 +244,17 @@ def test_thai_digits_are_accepted_in_the_instant(client, circulars):
     "params,param",
     [
         ({"entity_type": "lao", "identity_verified": "false"}, "action"),
-        ({"entity_type": "lao", "identity_verified": "false", "action": "delete_everything"}, "action"),
+        (
+            {"entity_type": "lao", "identity_verified": "false", "action": "delete_everything"},
+            "action",
+        ),
         ({"action": "use_system"}, "entity_type"),
         ({"entity_type": "province", "action": "use_system"}, "entity_type"),
         ({"entity_type": "lao", "action": "use_system"}, "identity_verified"),
-        ({"entity_type": "lao", "action": "use_system", "identity_verified": "maybe"}, "identity_verified"),
+        (
+            {"entity_type": "lao", "action": "use_system", "identity_verified": "maybe"},
+            "identity_verified",
+        ),
         ({"entity_type": "unit", "action": "use_system", "at": "tomorrow"}, "at"),
         ({"entity_type": "unit", "action": "use_system", "at": "2025-02-30T00:00:00"}, "at"),
         ({"entity_type": "unit", "action": "use_system", "at": "2568-02-29T00:00:00"}, "at"),
@@ -147,7 +271,12 @@ def test_bad_input_gets_400_json_naming_the_parameter(client, circulars, params,
 
 
 def test_the_api_refuses_other_methods(client, circulars):
-    assert client.post("/api/policy/decision", {"entity_type": "unit", "action": "use_system"}).status_code == 405
+    assert (
+        client.post(
+            "/api/policy/decision", {"entity_type": "unit", "action": "use_system"}
+        ).status_code
+        == 405
+    )
 
 
 def test_the_command_names_the_bad_option(db):
@@ -159,7 +288,11 @@ def test_the_command_names_the_bad_option(db):
 
 def test_after_the_window_the_refusal_says_when_it_ended_and_under_which_letter(client, circulars):
     body = ask_api(
-        client, entity_type="lao", action="verify_identity", at="2025-04-22T00:00:00+07:00", identity_verified="false"
+        client,
+        entity_type="lao",
+        action="verify_identity",
+        at="2025-04-22T00:00:00+07:00",
+        identity_verified="false",
     ).json()
     assert body["allowed"] is False
     assert body["circular"] == circulars["dla"].number

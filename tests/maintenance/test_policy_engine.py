@@ -2,7 +2,14 @@
 
 import datetime as dt
 
-from maintenance.policy import AUTHORITY_DLA, AUTHORITY_PROVINCE, CircularInfo, Policy, Rule, Subject
+from maintenance.policy import (
+    AUTHORITY_DLA,
+    AUTHORITY_PROVINCE,
+    CircularInfo,
+    Policy,
+    Rule,
+    Subject,
+)
 
 BKK = dt.timezone(dt.timedelta(hours=7))
 
@@ -13,7 +20,9 @@ def at(day, hour=0, minute=0, second=0, month=4):
 
 DLA = CircularInfo(1, "มท 1", AUTHORITY_DLA, dt.date(2025, 4, 2))
 DLA_LATER = CircularInfo(2, "มท 2", AUTHORITY_DLA, dt.date(2025, 4, 20))
-PROVINCE = CircularInfo(3, "นพ 1", AUTHORITY_PROVINCE, dt.date(2025, 4, 9), province_code="48", forwards_id=1)
+PROVINCE = CircularInfo(
+    3, "นพ 1", AUTHORITY_PROVINCE, dt.date(2025, 4, 9), province_code="48", forwards_id=1
+)
 PROVINCE_OWN = CircularInfo(4, "นพ 2", AUTHORITY_PROVINCE, dt.date(2025, 4, 25), province_code="48")
 
 LAO = Subject("lao", False)
@@ -21,8 +30,18 @@ LAO_NP = Subject("lao", False, province_code="48")
 
 
 def rule(id, circular, action="use_system", effect="allow", start=None, end=None, **kw):
-    return Rule(id=id, circular_id=circular.id, action=action, effect=effect, starts_at=start, ends_at=end,
-                clause=f"c{id}", reason_th=f"r{id}", reason_en=f"r{id}", **kw)  # fmt: skip
+    return Rule(
+        id=id,
+        circular_id=circular.id,
+        action=action,
+        effect=effect,
+        starts_at=start,
+        ends_at=end,
+        clause=f"c{id}",
+        reason_th=f"r{id}",
+        reason_en=f"r{id}",
+        **kw,
+    )
 
 
 def test_what_is_not_allowed_is_denied():
@@ -32,26 +51,38 @@ def test_what_is_not_allowed_is_denied():
 
 
 def test_a_later_rule_of_the_same_circular_overrides_an_earlier_one():
-    policy = Policy([DLA], [rule(1, DLA, start=at(15, month=3)), rule(2, DLA, effect="deny", start=at(27, month=3))])
+    policy = Policy(
+        [DLA],
+        [rule(1, DLA, start=at(15, month=3)), rule(2, DLA, effect="deny", start=at(27, month=3))],
+    )
     assert policy.decide(LAO, "use_system", at(26, 23, 59, 59, month=3)).allowed is True
     denied = policy.decide(LAO, "use_system", at(27, month=3))
     assert (denied.allowed, denied.rule.id, denied.valid_from) == (False, 2, at(27, month=3))
 
 
 def test_a_later_circular_of_the_same_authority_supersedes_an_earlier_one():
-    policy = Policy([DLA, DLA_LATER], [rule(1, DLA, effect="deny", start=at(1)), rule(2, DLA_LATER, start=at(1))])
+    policy = Policy(
+        [DLA, DLA_LATER],
+        [rule(1, DLA, effect="deny", start=at(1)), rule(2, DLA_LATER, start=at(1))],
+    )
     assert policy.decide(LAO, "use_system", at(5)).rule.id == 2
 
 
 def test_a_province_never_overrides_dla():
-    policy = Policy([DLA, PROVINCE_OWN], [rule(1, DLA, effect="deny", start=at(1)), rule(2, PROVINCE_OWN, start=at(1))])
+    policy = Policy(
+        [DLA, PROVINCE_OWN],
+        [rule(1, DLA, effect="deny", start=at(1)), rule(2, PROVINCE_OWN, start=at(1))],
+    )
     assert policy.decide(LAO_NP, "use_system", at(26)).allowed is False
 
 
 def test_a_province_rule_binds_only_its_own_province():
     policy = Policy([PROVINCE_OWN], [rule(1, PROVINCE_OWN, start=at(1))])
     assert policy.decide(LAO_NP, "use_system", at(26)).allowed is True
-    assert policy.decide(Subject("lao", False, province_code="50"), "use_system", at(26)).allowed is False
+    assert (
+        policy.decide(Subject("lao", False, province_code="50"), "use_system", at(26)).allowed
+        is False
+    )
     assert policy.decide(LAO, "use_system", at(26)).allowed is False
 
 
@@ -64,8 +95,24 @@ def test_the_source_governs_and_the_disagreement_is_recorded():
     policy = Policy(
         [DLA, PROVINCE],
         [
-            rule(1, DLA, "verify_identity", start=at(5), end=at(22), entity_type="lao", identity_verified=False),
-            rule(2, PROVINCE, "verify_identity", start=at(4), end=at(22), entity_type="lao", identity_verified=False),
+            rule(
+                1,
+                DLA,
+                "verify_identity",
+                start=at(5),
+                end=at(22),
+                entity_type="lao",
+                identity_verified=False,
+            ),
+            rule(
+                2,
+                PROVINCE,
+                "verify_identity",
+                start=at(4),
+                end=at(22),
+                entity_type="lao",
+                identity_verified=False,
+            ),
         ],
     )
     assert policy.set_aside == {2: 1}

@@ -25,8 +25,12 @@ def test_a_previewed_day_in_the_verification_window_says_lao_may_verify(client, 
 
 def test_the_day_before_the_window_shows_the_coming_changes(client, circulars):
     page = client.get("/", {"date": "3/4/2568"}).content.decode()
-    timeline = page.split("<ol class=\"timeline\">")[1].split("</ol>")[0]
-    assert timeline.index("4 เม.ย. 2568 00:00 น.") < timeline.index("5 เม.ย. 2568 00:00 น.") < timeline.index("22 เม.ย. 2568 00:00 น.")
+    timeline = page.split('<ol class="timeline">')[1].split("</ol>")[0]
+    assert (
+        timeline.index("4 เม.ย. 2568 00:00 น.")
+        < timeline.index("5 เม.ย. 2568 00:00 น.")
+        < timeline.index("22 เม.ย. 2568 00:00 น.")
+    )
 
 
 def test_the_page_shows_the_disagreement_between_the_letters(client, circulars):
@@ -83,8 +87,13 @@ def test_a_new_rule_shows_at_once_on_a_cached_page(client, circulars):
 
     client.get("/", {"date": "1/5/2568"})
     AccessRule.objects.create(
-        circular=circulars["dla"], entity_type="lao", action="use_system", effect="allow",
-        starts_at=dt.datetime(2025, 4, 30, 17, 0, tzinfo=dt.UTC), clause="ข้อ ๙ (ทดสอบ)",
-        reason_th="ทดสอบเปิดระบบ", reason_en="test reopening",
-    )  # fmt: skip
+        circular=circulars["dla"],
+        entity_type="lao",
+        action="use_system",
+        effect="allow",
+        starts_at=dt.datetime(2025, 4, 30, 17, 0, tzinfo=dt.UTC),
+        clause="ข้อ ๙ (ทดสอบ)",
+        reason_th="ทดสอบเปิดระบบ",
+        reason_en="test reopening",
+    )
     assert "ข้อ ๙ (ทดสอบ)" in client.get("/", {"date": "1/5/2568"}).content.decode()

@@ -16,7 +16,9 @@ from notifications.messages import Message
 from notifications.models import Anchor, Kind
 
 DEFAULT_LADDER = importlib.import_module("notifications.migrations.0002_reminder_ladder").LADDER
-MESSAGE = Message(title_th="ทดสอบ", title_en="Test", text="ข้อความทดสอบ\n", html="<p>ข้อความทดสอบ</p>")
+MESSAGE = Message(
+    title_th="ทดสอบ", title_en="Test", text="ข้อความทดสอบ\n", html="<p>ข้อความทดสอบ</p>"
+)
 WINDOW_KINDS = (Kind.LAO_REMINDER, Kind.DISTRICT_DIGEST, Kind.PROVINCE_SUMMARY, Kind.DLA_SUMMARY)
 
 
@@ -25,7 +27,9 @@ def seed_ladder():
     from notifications.models import ReminderStep
 
     for kind, anchor, days, repeat in DEFAULT_LADDER:
-        ReminderStep.objects.get_or_create(kind=kind, anchor=anchor, days=days, defaults={"repeat": repeat})
+        ReminderStep.objects.get_or_create(
+            kind=kind, anchor=anchor, days=days, defaults={"repeat": repeat}
+        )
     return list(ReminderStep.objects.all())
 
 
@@ -48,7 +52,9 @@ def calendar_of(circular) -> Calendar:
     unit = rules.get(action="use_system", entity_type="unit", effect="allow")
     return Calendar(
         opens=lao.starts_at.astimezone(BANGKOK).date(),
-        last_day=(lao.ends_at - dt.timedelta(microseconds=1)).astimezone(BANGKOK).date(),  # exclusive end
+        last_day=(lao.ends_at - dt.timedelta(microseconds=1))
+        .astimezone(BANGKOK)
+        .date(),  # exclusive end
         units_open=unit.starts_at.astimezone(BANGKOK).date(),
     )
 
@@ -82,7 +88,10 @@ def make_users(n: int, prefix: str = "bulk") -> list:
     """`n` users without a usable password, inserted in one statement."""
     from accounts.models import User
 
-    users = [User(email=f"{prefix}-{i}@test.example", full_name=f"{prefix} {i}", password="!") for i in range(n)]
+    users = [
+        User(email=f"{prefix}-{i}@test.example", full_name=f"{prefix} {i}", password="!")
+        for i in range(n)
+    ]
     User.objects.bulk_create(users, batch_size=1000)
     return list(User.objects.filter(email__startswith=f"{prefix}-").order_by("id"))
 
@@ -98,17 +107,28 @@ def lao_staff_in_one_district(n: int, province, prefix: str = "staff"):
     from accounts.models import Role
     from onboarding.models import District, Organization
 
-    district = District.objects.create(code=f"{province.code}90", province=province, name_th="ทดสอบจำนวนมาก")
+    district = District.objects.create(
+        code=f"{province.code}90", province=province, name_th="ทดสอบจำนวนมาก"
+    )
     Organization.objects.bulk_create(
-        [Organization(kind="SAO", dla_code=f"9{province.code}{i:04d}", name_th=f"ทดสอบ {i}", district=district)
-         for i in range(n)]
-    )  # fmt: skip
+        [
+            Organization(
+                kind="SAO",
+                dla_code=f"9{province.code}{i:04d}",
+                name_th=f"ทดสอบ {i}",
+                district=district,
+            )
+            for i in range(n)
+        ]
+    )
     orgs = list(Organization.objects.filter(district=district).order_by("id"))
     users = make_users(n, prefix)
     Role.objects.bulk_create(
-        [Role(user=u, kind="lao_staff", organization=o, position="permanent_secretary")
-         for u, o in zip(users, orgs, strict=True)]
-    )  # fmt: skip
+        [
+            Role(user=u, kind="lao_staff", organization=o, position="permanent_secretary")
+            for u, o in zip(users, orgs, strict=True)
+        ]
+    )
     return users
 
 
@@ -120,7 +140,9 @@ def closed_port() -> int:
 
 
 @contextmanager
-def celery_app(*, broker_url: str | None = None, eager: bool | None = None, default_queue: str | None = None):
+def celery_app(
+    *, broker_url: str | None = None, eager: bool | None = None, default_queue: str | None = None
+):
     """The project's Celery app with another broker, eagerness or default queue, for one block.
 
     The app caches its connection pool and producer pool: they are dropped on the way in and out

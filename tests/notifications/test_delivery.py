@@ -34,7 +34,9 @@ def rows(db):
         with transaction.atomic():
             created, _ = queue(outgoing_for(make_users(n, prefix)), nudge_workers=False)
         assert created == n
-        return list(Notification.objects.filter(recipient__email__startswith=f"{prefix}-").order_by("id"))
+        return list(
+            Notification.objects.filter(recipient__email__startswith=f"{prefix}-").order_by("id")
+        )
 
     return make
 
@@ -61,7 +63,9 @@ def make_due(*notifications):
 def sent_once(expected_rows):
     """Every row sent, each handed to the backend exactly once, with its own Message-ID."""
     ids = [n.pk for n in expected_rows]
-    assert set(Notification.objects.filter(pk__in=ids).values_list("status", flat=True)) == {Status.SENT}
+    assert set(Notification.objects.filter(pk__in=ids).values_list("status", flat=True)) == {
+        Status.SENT
+    }
     message_ids = list(SinkMessage.objects.values_list("message_id", flat=True))
     assert len(message_ids) == len(set(message_ids)) == len(ids)
     assert set(message_ids) == {f"<notification-{pk}@elaas-onboarding.local>" for pk in ids}
@@ -88,7 +92,9 @@ def test_a_claim_takes_at_most_its_limit_oldest_first(rows):
 
 def test_a_row_that_is_not_yet_due_is_not_claimed(rows):
     [n] = rows(1)
-    Notification.objects.filter(pk=n.pk).update(next_attempt_at=timezone.now() + dt.timedelta(minutes=5))
+    Notification.objects.filter(pk=n.pk).update(
+        next_attempt_at=timezone.now() + dt.timedelta(minutes=5)
+    )
     assert claim(10, worker="w1") == []
 
 
@@ -125,7 +131,9 @@ def test_if_the_claim_is_taken_back_during_the_send_the_mail_is_rolled_back_with
     class Reclaimed(DatabaseSinkBackend):
         def send_messages(self, messages):
             sent = super().send_messages(messages)
-            Notification.objects.filter(pk=n.pk).update(claimed_by="w2")  # reclaimed and re-claimed meanwhile
+            Notification.objects.filter(pk=n.pk).update(
+                claimed_by="w2"
+            )  # reclaimed and re-claimed meanwhile
             return sent
 
     assert deliver_one(n.pk, worker="w1", mail_connection=Reclaimed()) == "lost"
@@ -168,10 +176,17 @@ def test_a_transient_error_retries_with_backoff_and_fails_after_the_bound(rows, 
         after = timezone.now()
         n.refresh_from_db()
         wait = dt.timedelta(seconds=30 * 2 ** (attempt - 1))  # 30 s, 60 s, 120 s
-        assert (n.status, n.attempts, n.claimed_by, n.claimed_at) == (Status.PENDING, attempt, "", None)
+        assert (n.status, n.attempts, n.claimed_by, n.claimed_at) == (
+            Status.PENDING,
+            attempt,
+            "",
+            None,
+        )
         assert before + wait <= n.next_attempt_at <= after + wait
         assert n.last_error.startswith(type(error).__name__)
-        assert deliver_due(mail_connection=backend) == {}  # not due yet: nobody tries before the backoff
+        assert (
+            deliver_due(mail_connection=backend) == {}
+        )  # not due yet: nobody tries before the backoff
         make_due(n)
 
     assert deliver_due(mail_connection=backend) == {"failed": 1}
@@ -185,7 +200,14 @@ def test_a_transient_error_retries_with_backoff_and_fails_after_the_bound(rows, 
 
 def test_the_backoff_doubles_and_is_capped_at_an_hour(settings):
     settings.NOTIFICATION_RETRY_BASE_SECONDS = 30
-    assert [delivery.backoff(a).total_seconds() for a in (1, 2, 3, 4, 8, 20)] == [30, 60, 120, 240, 3600, 3600]
+    assert [delivery.backoff(a).total_seconds() for a in (1, 2, 3, 4, 8, 20)] == [
+        30,
+        60,
+        120,
+        240,
+        3600,
+        3600,
+    ]
 
 
 @pytest.mark.parametrize(
@@ -216,10 +238,12 @@ def test_with_the_mail_server_unreachable_every_row_waits_for_a_retry(rows, sett
             raise ConnectionRefusedError(111, "Connection refused")
 
     made = rows(3)
-    assert deliver_due(mail_connection=Unreachable(ConnectionRefusedError(111, "Connection refused"))) == {"retry": 3}
-    assert {(n.status, n.attempts) for n in Notification.objects.filter(pk__in=[m.pk for m in made])} == {
-        (Status.PENDING, 1)
-    }
+    assert deliver_due(
+        mail_connection=Unreachable(ConnectionRefusedError(111, "Connection refused"))
+    ) == {"retry": 3}
+    assert {
+        (n.status, n.attempts) for n in Notification.objects.filter(pk__in=[m.pk for m in made])
+    } == {(Status.PENDING, 1)}
 
 
 def test_an_interrupted_delivery_gives_its_batch_back_without_counting_an_attempt(rows):
@@ -240,7 +264,9 @@ def test_an_interrupted_delivery_gives_its_batch_back_without_counting_an_attemp
 
     with pytest.raises(SoftTimeLimitExceeded):
         deliver_due(mail_connection=TimesOut())
-    state = dict(Notification.objects.filter(pk__in=[n.pk for n in made]).values_list("id", "status"))
+    state = dict(
+        Notification.objects.filter(pk__in=[n.pk for n in made]).values_list("id", "status")
+    )
     assert list(state.values()).count(Status.SENT) == 1
     assert list(state.values()).count(Status.PENDING) == 3
     waiting = Notification.objects.filter(status=Status.PENDING)
@@ -267,12 +293,19 @@ def test_reclaim_gives_back_claims_older_than_the_lease_and_keeps_fresh_ones(row
     settings.NOTIFICATION_CLAIM_LEASE_SECONDS = 300
     old, fresh = rows(2)
     claim(2, worker="dead:1")
-    Notification.objects.filter(pk=old.pk).update(claimed_at=timezone.now() - dt.timedelta(seconds=301))
+    Notification.objects.filter(pk=old.pk).update(
+        claimed_at=timezone.now() - dt.timedelta(seconds=301)
+    )
 
     assert reclaim_stale() == 1
     old.refresh_from_db()
     fresh.refresh_from_db()
-    assert (old.status, old.claimed_by, old.claimed_at, old.attempts) == (Status.PENDING, "", None, 0)
+    assert (old.status, old.claimed_by, old.claimed_at, old.attempts) == (
+        Status.PENDING,
+        "",
+        None,
+        0,
+    )
     assert old.next_attempt_at <= timezone.now()
     assert (fresh.status, fresh.claimed_by) == (Status.SENDING, "dead:1")
     assert reclaim_stale(lease_seconds=0) == 1  # lease 0: every claim is stale
@@ -280,7 +313,9 @@ def test_reclaim_gives_back_claims_older_than_the_lease_and_keeps_fresh_ones(row
 
 def test_a_resent_failed_row_is_pending_again_and_sent_once(rows, settings):
     [n] = rows(1)
-    deliver_due(mail_connection=FailingBackend(smtplib.SMTPRecipientsRefused({"x": (550, b"unknown")})))
+    deliver_due(
+        mail_connection=FailingBackend(smtplib.SMTPRecipientsRefused({"x": (550, b"unknown")}))
+    )
     n.refresh_from_db()
     assert n.status == Status.FAILED
 
@@ -293,9 +328,13 @@ def test_a_resent_failed_row_is_pending_again_and_sent_once(rows, settings):
     sent_once([n])
 
 
-def test_resend_nudges_after_commit_and_the_eager_task_sends_it(rows, eager_celery, django_capture_on_commit_callbacks):
+def test_resend_nudges_after_commit_and_the_eager_task_sends_it(
+    rows, eager_celery, django_capture_on_commit_callbacks
+):
     [n] = rows(1)
-    Notification.objects.filter(pk=n.pk).update(status=Status.FAILED, attempts=5, last_error="SMTPRecipientsRefused")
+    Notification.objects.filter(pk=n.pk).update(
+        status=Status.FAILED, attempts=5, last_error="SMTPRecipientsRefused"
+    )
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         assert resend(n.pk)
     assert len(callbacks) == 1
@@ -309,16 +348,28 @@ def test_queueing_nudges_once_after_commit_and_the_eager_task_sends_everything(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with transaction.atomic():
             assert queue(outgoing_for(users)) == (12, 0)
-            assert queue(outgoing_for(users)) == (0, 12)  # a second pass: nothing new, no second row
+            assert queue(outgoing_for(users)) == (
+                0,
+                12,
+            )  # a second pass: nothing new, no second row
     assert len(callbacks) == 1
     sent_once(Notification.objects.all())
 
 
 @pytest.mark.parametrize(
     ("rows_written", "per", "fanout", "tasks"),
-    [(1, 500, 16, 1), (500, 500, 16, 1), (501, 500, 16, 2), (24_502, 500, 16, 16), (0, 500, 16, 1), (7, 3, 2, 2)],
+    [
+        (1, 500, 16, 1),
+        (500, 500, 16, 1),
+        (501, 500, 16, 2),
+        (24_502, 500, 16, 16),
+        (0, 500, 16, 1),
+        (7, 3, 2, 2),
+    ],
 )
-def test_a_big_pass_nudges_several_workers_up_to_the_fanout(settings, rows_written, per, fanout, tasks):
+def test_a_big_pass_nudges_several_workers_up_to_the_fanout(
+    settings, rows_written, per, fanout, tasks
+):
     from notifications.services import nudges_for
 
     settings.NOTIFICATION_ROWS_PER_NUDGE = per
@@ -353,7 +404,9 @@ def test_rows_queued_while_the_portal_clock_is_set_ahead_are_delivered_now(rows,
     ahead = timezone.now() + dt.timedelta(days=30)
     portal_clock(ahead.isoformat())
     made = rows(2)
-    assert abs(made[0].created_at - ahead) < dt.timedelta(minutes=1)  # the inbox shows the portal's day
+    assert abs(made[0].created_at - ahead) < dt.timedelta(
+        minutes=1
+    )  # the inbox shows the portal's day
     assert deliver_due() == {"sent": 2}
     sent_once(made)
 
@@ -361,7 +414,9 @@ def test_rows_queued_while_the_portal_clock_is_set_ahead_are_delivered_now(rows,
 # --- In this process: the broker down, a worker dead mid-batch, the sweep -------------------
 
 
-def test_with_redis_down_pages_work_rows_wait_and_the_sweep_delivers_them(client, actors, rows, settings):
+def test_with_redis_down_pages_work_rows_wait_and_the_sweep_delivers_them(
+    client, actors, rows, settings
+):
     from notifications.tasks import sweep_notifications
 
     down = f"redis://127.0.0.1:{closed_port()}/0"
@@ -377,7 +432,9 @@ def test_with_redis_down_pages_work_rows_wait_and_the_sweep_delivers_them(client
         started = time.monotonic()
         assert client.get("/").status_code == 200  # the status page
         assert client.get("/accounts/login/").status_code == 200
-        response = client.post("/accounts/login/", {"login": actors["lao_clerk"].email, "password": PASSWORD})
+        response = client.post(
+            "/accounts/login/", {"login": actors["lao_clerk"].email, "password": PASSWORD}
+        )
         assert response.status_code == 302 and response["Location"] == "/my/"
         assert client.get("/my/").status_code == 200
         assert login(client, actors["district_officer"]).get("/my/").status_code == 200
@@ -385,9 +442,11 @@ def test_with_redis_down_pages_work_rows_wait_and_the_sweep_delivers_them(client
 
         made = rows(6)
         assert nudge() is False  # logged, not raised
-        assert set(Notification.objects.filter(pk__in=[n.pk for n in made]).values_list("status", flat=True)) == {
-            Status.PENDING
-        }
+        assert set(
+            Notification.objects.filter(pk__in=[n.pk for n in made]).values_list(
+                "status", flat=True
+            )
+        ) == {Status.PENDING}
 
     # The broker is back: the periodic sweep (here run eagerly) delivers what waited.
     with celery_app(eager=True):
@@ -400,7 +459,8 @@ def test_the_resilient_cache_answers_every_operation_with_redis_down():
     from elaas_portal.cache import ResilientRedisCache
 
     cache = ResilientRedisCache(
-        f"redis://127.0.0.1:{closed_port()}/0", {"OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}
+        f"redis://127.0.0.1:{closed_port()}/0",
+        {"OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}},
     )
     started = time.monotonic()
     assert cache.get("k", "default") == "default" and cache.get_many(["a", "b"]) == {}
@@ -429,6 +489,8 @@ def test_a_worker_dead_mid_batch_leaves_rows_the_sweep_sends_once(rows, settings
     assert Notification.objects.filter(status=Status.SENDING).count() == 7
 
     assert sweep_notifications.delay().get() == {"reclaimed": 0}  # the lease has not run out
-    Notification.objects.filter(status=Status.SENDING).update(claimed_at=timezone.now() - dt.timedelta(seconds=301))
+    Notification.objects.filter(status=Status.SENDING).update(
+        claimed_at=timezone.now() - dt.timedelta(seconds=301)
+    )
     assert sweep_notifications.delay().get() == {"sent": 7, "reclaimed": 7}
     sent_once(made)

@@ -20,8 +20,18 @@ from onboarding.models import Organization
 from .support import WINDOW_KINDS, bangkok, kinds_due
 
 APRIL = [dt.date(2025, 4, d) for d in range(1, 31)]
-KEY_DAYS = ["2025-04-04", "2025-04-05", "2025-04-07", "2025-04-13", "2025-04-14", "2025-04-18", "2025-04-19",
-            "2025-04-20", "2025-04-21", "2025-04-22"]  # fmt: skip
+KEY_DAYS = [
+    "2025-04-04",
+    "2025-04-05",
+    "2025-04-07",
+    "2025-04-13",
+    "2025-04-14",
+    "2025-04-18",
+    "2025-04-19",
+    "2025-04-20",
+    "2025-04-21",
+    "2025-04-22",
+]
 
 # Who each kind of message is for, among the named actors, while every LAO is unverified:
 # the SAOs 6480199 (district 4801) and 6480299 (4802) in Nakhon Phanom, 6500199 in Chiang Mai.
@@ -49,7 +59,9 @@ def written(actors, day) -> dict[str, set[str]]:
     """{kind: {actor name}} of the rows for `day`."""
     names = {u.pk: name for name, u in actors.items()}
     out: dict[str, set[str]] = {}
-    for kind, recipient in Notification.objects.filter(period=day.isoformat()).values_list("kind", "recipient_id"):
+    for kind, recipient in Notification.objects.filter(period=day.isoformat()).values_list(
+        "kind", "recipient_id"
+    ):
         out.setdefault(kind, set()).add(names[recipient])
     return out
 
@@ -61,7 +73,9 @@ def days_written(kind) -> list[int]:
 
 
 def expected(day, calendar, audience=AUDIENCE) -> dict[str, set[str]]:
-    return {kind: set(audience[kind]) for kind in kinds_due(day, steps(), calendar) if audience[kind]}
+    return {
+        kind: set(audience[kind]) for kind in kinds_due(day, steps(), calendar) if audience[kind]
+    }
 
 
 def run_command(*args):
@@ -78,10 +92,15 @@ def run_command(*args):
 def test_the_default_ladder_gives_the_days_the_issue_names(ladder, calendar):
     """5 April and 7, 3, 1 days before the 21st for LAO staff; the officers every day from 18
     to 21 April; units 3 days after 4 April. (The expectation model agrees with the issue.)"""
-    days_of = {kind: [d.day for d in APRIL if kind in kinds_due(d, ladder, calendar)] for kind in Kind.values}
+    days_of = {
+        kind: [d.day for d in APRIL if kind in kinds_due(d, ladder, calendar)]
+        for kind in Kind.values
+    }
     assert (calendar.opens, calendar.last_day, calendar.units_open) == (
-        dt.date(2025, 4, 5), dt.date(2025, 4, 21), dt.date(2025, 4, 4),
-    )  # fmt: skip
+        dt.date(2025, 4, 5),
+        dt.date(2025, 4, 21),
+        dt.date(2025, 4, 4),
+    )
     assert days_of[Kind.LAO_REMINDER] == [5, 14, 18, 20]
     for officers in (Kind.DISTRICT_DIGEST, Kind.PROVINCE_SUMMARY, Kind.DLA_SUMMARY):
         assert days_of[officers] == [18, 19, 20, 21]
@@ -89,13 +108,17 @@ def test_the_default_ladder_gives_the_days_the_issue_names(ladder, calendar):
 
 
 @pytest.mark.parametrize("day", KEY_DAYS)
-def test_the_pass_for_a_key_day_writes_exactly_what_the_ladder_asks_for(actors, ladder, calendar, circulars, day):
+def test_the_pass_for_a_key_day_writes_exactly_what_the_ladder_asks_for(
+    actors, ladder, calendar, circulars, day
+):
     day = dt.date.fromisoformat(day)
     result = run_pass(day, nudge_workers=False)
 
     want = expected(day, calendar)
     assert written(actors, day) == want
-    assert result.created == sum(len(names) for names in want.values()) == Notification.objects.count()
+    assert (
+        result.created == sum(len(names) for names in want.values()) == Notification.objects.count()
+    )
     assert result.already_existed == 0
     rows = Notification.objects.all()
     assert all(n.status == Status.PENDING and n.attempts == 0 for n in rows)
@@ -124,29 +147,39 @@ def test_a_second_pass_for_the_same_day_creates_nothing(actors, ladder):
     assert (run.created, run.already_existed) == (0, first.created)
 
 
-def test_a_verified_laos_staff_get_nothing_more_and_its_district_no_digest(actors, places, ladder, calendar):
-    Organization.objects.filter(pk=places.lao.pk).update(identity_verified_at=bangkok("2025-04-10 09:00"))
+def test_a_verified_laos_staff_get_nothing_more_and_its_district_no_digest(
+    actors, places, ladder, calendar
+):
+    Organization.objects.filter(pk=places.lao.pk).update(
+        identity_verified_at=bangkok("2025-04-10 09:00")
+    )
     for day in APRIL:
         run_pass(day, nudge_workers=False)
 
     # Reminded on the opening day, while it was not yet verified; never after.
-    assert list(Notification.objects.filter(recipient=actors["lao_clerk"]).values_list("period", flat=True)) == [
-        "2025-04-05"
-    ]
+    assert list(
+        Notification.objects.filter(recipient=actors["lao_clerk"]).values_list("period", flat=True)
+    ) == ["2025-04-05"]
     assert not Notification.objects.filter(recipient=actors["district_officer"]).exists()
     # The other LAOs of the province and the country are still waiting: the rest goes on.
-    audience = {**AUDIENCE, Kind.LAO_REMINDER: {"other_lao_clerk"}, Kind.DISTRICT_DIGEST: {"other_district_officer"}}
+    audience = {
+        **AUDIENCE,
+        Kind.LAO_REMINDER: {"other_lao_clerk"},
+        Kind.DISTRICT_DIGEST: {"other_district_officer"},
+    }
     for day in (dt.date(2025, 4, 14), dt.date(2025, 4, 18)):
         assert written(actors, day) == expected(day, calendar, audience)
 
 
 def test_an_lao_verified_after_the_day_is_still_reminded_for_that_day(actors, places, ladder):
-    Organization.objects.filter(pk=places.lao.pk).update(identity_verified_at=bangkok("2025-04-15 09:00"))
+    Organization.objects.filter(pk=places.lao.pk).update(
+        identity_verified_at=bangkok("2025-04-15 09:00")
+    )
     run_pass(dt.date(2025, 4, 14), nudge_workers=False)
     run_pass(dt.date(2025, 4, 18), nudge_workers=False)
-    assert list(Notification.objects.filter(recipient=actors["lao_clerk"]).values_list("period", flat=True)) == [
-        "2025-04-14"
-    ]
+    assert list(
+        Notification.objects.filter(recipient=actors["lao_clerk"]).values_list("period", flat=True)
+    ) == ["2025-04-14"]
 
 
 def test_once_every_lao_is_verified_nobody_is_reminded_to_verify(actors, places, ladder):
@@ -159,24 +192,33 @@ def test_once_every_lao_is_verified_nobody_is_reminded_to_verify(actors, places,
 
 def test_the_summaries_count_every_lao_of_the_area_verified_or_not(actors, places, ladder):
     """'1 of 2 LAOs not yet verified': the LAOs of a fully verified district count in the total."""
-    Organization.objects.filter(pk=places.lao.pk).update(identity_verified_at=bangkok("2025-04-10 09:00"))
+    Organization.objects.filter(pk=places.lao.pk).update(
+        identity_verified_at=bangkok("2025-04-10 09:00")
+    )
     run_pass(dt.date(2025, 4, 18), nudge_workers=False)
     laos = Organization.objects.laos()
     province = places.lao.district.province
     in_province = laos.filter(district__province=province)
     waiting = laos.filter(identity_verified_at__isnull=True)
 
-    summary = Notification.objects.get(kind=Kind.PROVINCE_SUMMARY, recipient=actors["province_officer"])
+    summary = Notification.objects.get(
+        kind=Kind.PROVINCE_SUMMARY, recipient=actors["province_officer"]
+    )
     n, total = waiting.filter(district__province=province).count(), in_province.count()
     assert (n, total) == (1, 2)
     assert f"ยังไม่ได้ยืนยันตัวตน {n} จาก {total} แห่ง" in summary.title_th
     assert f"{n} of {total} LAOs not yet verified" in summary.title_en
     national = Notification.objects.get(kind=Kind.DLA_SUMMARY)
-    assert f"Nationwide: {waiting.count()} of {laos.count()} LAOs not yet verified" in national.title_en
+    assert (
+        f"Nationwide: {waiting.count()} of {laos.count()} LAOs not yet verified"
+        in national.title_en
+    )
 
 
 def test_a_unit_that_has_logged_in_gets_no_reminder(actors, places, ladder):
-    Organization.objects.filter(pk=places.unit.pk).update(first_login_at=bangkok("2025-04-05 10:00"))
+    Organization.objects.filter(pk=places.unit.pk).update(
+        first_login_at=bangkok("2025-04-05 10:00")
+    )
     run_pass(dt.date(2025, 4, 7), nudge_workers=False)
     assert not Notification.objects.filter(kind=Kind.UNIT_REMINDER).exists()
 
@@ -188,8 +230,12 @@ def test_a_deactivated_account_is_not_reminded(actors, ladder, calendar):
     actors["district_officer"].save()
     day = dt.date(2025, 4, 18)
     run_pass(day, nudge_workers=False)
-    assert not Notification.objects.filter(recipient__in=[actors["lao_clerk"], actors["district_officer"]]).exists()
-    assert Notification.objects.filter(recipient=actors["other_lao_clerk"], kind=Kind.LAO_REMINDER).exists()
+    assert not Notification.objects.filter(
+        recipient__in=[actors["lao_clerk"], actors["district_officer"]]
+    ).exists()
+    assert Notification.objects.filter(
+        recipient=actors["other_lao_clerk"], kind=Kind.LAO_REMINDER
+    ).exists()
 
 
 # --- The boundary of the window ------------------------------------------------------------
@@ -200,8 +246,14 @@ def test_the_last_day_gets_the_digests_and_the_day_after_gets_nothing(actors, la
     assert (last, after) == (dt.date(2025, 4, 21), dt.date(2025, 4, 22))
 
     on_last = run_pass(last, nudge_workers=False)
-    assert set(written(actors, last)) == {Kind.DISTRICT_DIGEST, Kind.PROVINCE_SUMMARY, Kind.DLA_SUMMARY}
-    digest = Notification.objects.get(kind=Kind.DISTRICT_DIGEST, recipient=actors["district_officer"])
+    assert set(written(actors, last)) == {
+        Kind.DISTRICT_DIGEST,
+        Kind.PROVINCE_SUMMARY,
+        Kind.DLA_SUMMARY,
+    }
+    digest = Notification.objects.get(
+        kind=Kind.DISTRICT_DIGEST, recipient=actors["district_officer"]
+    )
     assert DEADLINE_TH in digest.body_text and "เหลืออีก 0 วัน" in digest.body_text
 
     after_last = run_pass(after, nudge_workers=False)
@@ -219,7 +271,9 @@ def test_the_day_before_the_window_opens_nobody_is_reminded_to_verify(actors, la
 
 
 def test_moving_a_rung_moves_the_reminder(actors, ladder, calendar):
-    ReminderStep.objects.filter(kind=Kind.LAO_REMINDER, anchor=Anchor.WINDOW_LAST_DAY, days=3).update(days=2)
+    ReminderStep.objects.filter(
+        kind=Kind.LAO_REMINDER, anchor=Anchor.WINDOW_LAST_DAY, days=3
+    ).update(days=2)
     for day in APRIL:
         run_pass(day, nudge_workers=False)
     ladder_days = [d.day for d in APRIL if Kind.LAO_REMINDER in kinds_due(d, steps(), calendar)]
@@ -254,7 +308,9 @@ def test_a_daily_rung_for_units_fires_every_day_from_its_day(actors, ladder, cal
 # --- What a message says -------------------------------------------------------------------
 
 
-def test_every_message_of_the_18th_says_what_by_when_why_and_cites_the_circular(actors, circulars, ladder, mailoutbox):
+def test_every_message_of_the_18th_says_what_by_when_why_and_cites_the_circular(
+    actors, circulars, ladder, mailoutbox
+):
     dla = circulars["dla"]
     clause_1 = dla.access_rules.get(action="verify_identity", entity_type="lao")
     summary, _ = run_command("--day", "2025-04-18")
@@ -265,12 +321,16 @@ def test_every_message_of_the_18th_says_what_by_when_why_and_cites_the_circular(
     for mail in mailoutbox:
         n = rows[mail.to[0]]
         assert mail.subject == f"{n.title_th} / {n.title_en}"
-        assert re.search("[\u0e01-\u0e4f]", n.title_th) and re.search("[A-Za-z]{3,} [A-Za-z]{3,}", n.title_en)
+        assert re.search("[\u0e01-\u0e4f]", n.title_th) and re.search(
+            "[A-Za-z]{3,} [A-Za-z]{3,}", n.title_en
+        )
         assert DEADLINE_TH in n.title_th and DEADLINE_EN in n.title_en or n.kind == Kind.DLA_SUMMARY
         [(html, mime)] = mail.alternatives
         assert mime == "text/html" and html.startswith("<p") and html == n.body_html
         for part in (mail.body, html):
-            assert DEADLINE_TH in part and DEADLINE_EN in part  # by when: Buddhist era, Bangkok time
+            assert (
+                DEADLINE_TH in part and DEADLINE_EN in part
+            )  # by when: Buddhist era, Bangkok time
             assert "เวลากรุงเทพฯ" in part and "Bangkok time" in part
             assert "สิ่งที่ต้องทำ" in part  # what to do
             assert clause_1.reason_th in part and clause_1.reason_en in part  # why
@@ -279,16 +339,24 @@ def test_every_message_of_the_18th_says_what_by_when_why_and_cites_the_circular(
         assert mail.body == n.body_text and n.circular_id == dla.pk
 
 
-def test_an_lao_reminder_greets_the_clerk_by_name_and_names_the_lao(actors, places, ladder, mailoutbox):
+def test_an_lao_reminder_greets_the_clerk_by_name_and_names_the_lao(
+    actors, places, ladder, mailoutbox
+):
     run_command("--day", "2025-04-14")
     mail = next(m for m in mailoutbox if m.to == [actors["lao_clerk"].email])
     assert "เรียน สมศรี ใจดี / Dear สมศรี ใจดี" in mail.body
-    assert places.lao.dla_code in mail.body and "เหลืออีก 7 วัน" in mail.body and "7 days left" in mail.body
+    assert (
+        places.lao.dla_code in mail.body
+        and "เหลืออีก 7 วัน" in mail.body
+        and "7 days left" in mail.body
+    )
     assert mail.subject.startswith("ยืนยันตัวตนเข้าใช้งาน New e-LAAS ภายใน " + DEADLINE_TH)
     assert "Verify your identity for New e-LAAS by " + DEADLINE_EN in mail.subject
 
 
-def test_a_unit_reminder_says_since_when_why_and_cites_clause_2(actors, circulars, ladder, mailoutbox):
+def test_a_unit_reminder_says_since_when_why_and_cites_clause_2(
+    actors, circulars, ladder, mailoutbox
+):
     run_command("--day", "2025-04-07")
     [mail] = mailoutbox
     assert mail.to == [actors["unit_clerk"].email]
@@ -304,7 +372,9 @@ def test_a_unit_reminder_says_since_when_why_and_cites_clause_2(actors, circular
 # --- The command ---------------------------------------------------------------------------
 
 
-def test_the_command_prints_one_json_line_and_a_second_run_creates_nothing(actors, ladder, calendar, mailoutbox):
+def test_the_command_prints_one_json_line_and_a_second_run_creates_nothing(
+    actors, ladder, calendar, mailoutbox
+):
     day = dt.date(2025, 4, 18)
     n = sum(len(names) for names in expected(day, calendar).values())
 
@@ -328,14 +398,18 @@ def test_the_command_reads_a_buddhist_era_day(actors, ladder, calendar, mailoutb
     assert set(Notification.objects.values_list("period", flat=True)) == {"2025-04-18"}
 
 
-@pytest.mark.parametrize("text", ["2025-02-30", "2568-13-01", "tomorrow", "18 April", "2025/04/18/1"])
+@pytest.mark.parametrize(
+    "text", ["2025-02-30", "2568-13-01", "tomorrow", "18 April", "2025/04/18/1"]
+)
 def test_a_bad_day_is_a_command_error_and_nothing_is_written(actors, ladder, mailoutbox, text):
     with pytest.raises(CommandError, match="is not a date"):
         call_command("reminders", "--day", text, stdout=StringIO(), stderr=StringIO())
     assert not Notification.objects.exists() and not PassRun.objects.exists() and not mailoutbox
 
 
-def test_with_the_console_backend_mail_goes_to_stderr_and_stdout_keeps_one_line(actors, ladder, calendar, settings):
+def test_with_the_console_backend_mail_goes_to_stderr_and_stdout_keeps_one_line(
+    actors, ladder, calendar, settings
+):
     settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
     n = sum(len(v) for v in expected(dt.date(2025, 4, 14), calendar).values())
     summary, err = run_command("--day", "2025-04-14")
@@ -391,7 +465,9 @@ def test_no_send_only_writes_the_rows(actors, ladder, calendar, mailoutbox):
     n = sum(len(v) for v in expected(dt.date(2025, 4, 14), calendar).values())
     summary, _ = run_command("--day", "2025-04-14", "--no-send")
     assert summary == {"created": n, "sent": 0, "failed": 0, "already_existed": 0}
-    assert not mailoutbox and set(Notification.objects.values_list("status", flat=True)) == {Status.PENDING}
+    assert not mailoutbox and set(Notification.objects.values_list("status", flat=True)) == {
+        Status.PENDING
+    }
 
 
 # --- The Celery tasks, eagerly -------------------------------------------------------------
@@ -411,13 +487,17 @@ def test_the_daily_task_writes_the_rows_and_the_nudge_after_commit_sends_them(
     assert set(Notification.objects.values_list("status", flat=True)) == {Status.SENT}
 
 
-def test_the_window_opening_check_runs_one_pass_on_the_opening_day(actors, ladder, portal_clock, eager_celery):
+def test_the_window_opening_check_runs_one_pass_on_the_opening_day(
+    actors, ladder, portal_clock, eager_celery
+):
     from notifications.tasks import window_opening_check
 
     portal_clock("2025-04-05T08:00:00+07:00")
     assert window_opening_check.delay().get() == ["opening:2025-04-05/2025-04-21"]
     assert window_opening_check.delay().get() == []
-    assert set(Notification.objects.values_list("kind", "period")) == {(Kind.LAO_REMINDER, "2025-04-05")}
+    assert set(Notification.objects.values_list("kind", "period")) == {
+        (Kind.LAO_REMINDER, "2025-04-05")
+    }
     assert Notification.objects.count() == len(AUDIENCE[Kind.LAO_REMINDER])
 
     portal_clock("2025-04-06T08:00:00+07:00")

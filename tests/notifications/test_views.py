@@ -13,10 +13,18 @@ MESSAGE = Message(title_th="ทดสอบ", title_en="Test", text="ข้อ�
 def note(user, *, status=Status.PENDING, kind="lao_reminder", period="2025-04-18"):
     now = timezone.now()
     return Notification.objects.create(
-        recipient=user, kind=kind, subject_key=f"user:{user.pk}", period=period, title_th=MESSAGE.title_th,
-        title_en=MESSAGE.title_en, body_text=MESSAGE.text, body_html=MESSAGE.html, created_at=now,
-        next_attempt_at=now, status=status,
-    )  # fmt: skip
+        recipient=user,
+        kind=kind,
+        subject_key=f"user:{user.pk}",
+        period=period,
+        title_th=MESSAGE.title_th,
+        title_en=MESSAGE.title_en,
+        body_text=MESSAGE.text,
+        body_html=MESSAGE.html,
+        created_at=now,
+        next_attempt_at=now,
+        status=status,
+    )
 
 
 @pytest.fixture
@@ -46,13 +54,27 @@ def test_the_inbox_needs_a_login(client, notes):
 @pytest.mark.parametrize(
     "officer,sees,does_not_see",
     [
-        ("district_officer", ["lao_clerk", "unit_clerk", "district_officer"], ["other_lao_clerk", "dla_officer"]),
-        ("province_officer", ["lao_clerk", "other_lao_clerk", "unit_clerk", "district_officer"], ["other_province_officer"]),
-        ("other_province_officer", ["other_province_officer"], ["lao_clerk", "other_lao_clerk", "unit_clerk"]),
+        (
+            "district_officer",
+            ["lao_clerk", "unit_clerk", "district_officer"],
+            ["other_lao_clerk", "dla_officer"],
+        ),
+        (
+            "province_officer",
+            ["lao_clerk", "other_lao_clerk", "unit_clerk", "district_officer"],
+            ["other_province_officer"],
+        ),
+        (
+            "other_province_officer",
+            ["other_province_officer"],
+            ["lao_clerk", "other_lao_clerk", "unit_clerk"],
+        ),
         ("dla_officer", ["lao_clerk", "other_lao_clerk", "other_province_officer"], []),
     ],
 )
-def test_the_delivery_log_shows_only_the_officers_area(client, actors, notes, officer, sees, does_not_see):
+def test_the_delivery_log_shows_only_the_officers_area(
+    client, actors, notes, officer, sees, does_not_see
+):
     login(client, actors[officer])
     page = client.get("/inbox/log/").content.decode()
     for name in sees:
@@ -68,7 +90,9 @@ def test_staff_cannot_open_the_delivery_log_or_resend(client, actors, notes, nam
     assert client.post(f"/inbox/log/{notes['lao_clerk'].pk}/resend/").status_code == 403
 
 
-def test_an_officer_resends_a_failed_message_in_their_area_and_it_is_sent_once(client, actors, settings, mailoutbox):
+def test_an_officer_resends_a_failed_message_in_their_area_and_it_is_sent_once(
+    client, actors, settings, mailoutbox
+):
     failed = note(actors["lao_clerk"], status=Status.FAILED)
     failed.attempts, failed.last_error = 5, "SMTPRecipientsRefused: 550"
     failed.save()
@@ -112,4 +136,4 @@ def test_officers_see_the_ladder_as_data(client, actors):
 def test_the_header_counts_unread_messages(client, actors, notes):
     login(client, actors["lao_clerk"])
     page = client.get("/my/").content.decode()
-    assert '/inbox/' in page and '<span class="badge">1</span>' in page
+    assert "/inbox/" in page and '<span class="badge">1</span>' in page

@@ -75,7 +75,9 @@ def _real_services():
 def worker_database_url() -> str:
     """This test's database (test_<name>), for the worker processes."""
     s = connection.settings_dict
-    auth = quote(s["USER"] or "", safe="") + (f":{quote(s['PASSWORD'], safe='')}" if s["PASSWORD"] else "")
+    auth = quote(s["USER"] or "", safe="") + (
+        f":{quote(s['PASSWORD'], safe='')}" if s["PASSWORD"] else ""
+    )
     return f"postgres://{auth}@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}/{quote(s['NAME'], safe='')}"
 
 
@@ -85,7 +87,11 @@ class Worker:
     def __init__(self, name: str, queue_name: str, log_path: Path, env: dict):
         self.name, self.queue_name, self.log_path = name, queue_name, log_path
         self.env = {
-            **{k: v for k, v in os.environ.items() if k not in ("SINK_FAIL_EVERY", "SLOW_SINK_SECONDS")},
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if k not in ("SINK_FAIL_EVERY", "SLOW_SINK_SECONDS")
+            },
             "DATABASE_URL": worker_database_url(),
             "REDIS_URL": REDIS_URL,
             "EMAIL_BACKEND": "notifications.backends.DatabaseSinkBackend",
@@ -96,13 +102,29 @@ class Worker:
 
     def start(self, *, wait: bool = True) -> "Worker":
         command = [
-            str(CELERY), "-A", "elaas_portal", "worker", "--pool=prefork", "--concurrency=1",
-            "-Q", self.queue_name, "-n", f"{self.name}@%h", "--loglevel=INFO",
-            "--without-mingle", "--without-gossip", "--without-heartbeat",
-        ]  # fmt: skip
+            str(CELERY),
+            "-A",
+            "elaas_portal",
+            "worker",
+            "--pool=prefork",
+            "--concurrency=1",
+            "-Q",
+            self.queue_name,
+            "-n",
+            f"{self.name}@%h",
+            "--loglevel=INFO",
+            "--without-mingle",
+            "--without-gossip",
+            "--without-heartbeat",
+        ]
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(
-                command, cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                command,
+                cwd=BASE_DIR,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         return self.wait_ready() if wait else self
 
@@ -112,7 +134,9 @@ class Worker:
             if " ready." in self.output():
                 return self
             if self.proc.poll() is not None:
-                pytest.fail(f"worker {self.name} exited with {self.proc.returncode}:\n{self.output()}")
+                pytest.fail(
+                    f"worker {self.name} exited with {self.proc.returncode}:\n{self.output()}"
+                )
             time.sleep(0.1)
         pytest.fail(f"worker {self.name} not ready after {timeout} s:\n{self.output()}")
 
@@ -151,7 +175,9 @@ def workers(tmp_path):
 
     def start(wait=True, **env) -> Worker:
         name = f"{queue_name}-{len(started) + 1}"
-        worker = Worker(name, queue_name, tmp_path / f"{name}.log", {k: str(v) for k, v in env.items()})
+        worker = Worker(
+            name, queue_name, tmp_path / f"{name}.log", {k: str(v) for k, v in env.items()}
+        )
         started.append(worker)
         return worker.start(wait=wait)
 
@@ -163,7 +189,11 @@ def workers(tmp_path):
                 worker.kill()
             import redis
 
-            keys = (queue_name, f"_kombu.binding.{queue_name}", f"_kombu.binding_permanent.{queue_name}")
+            keys = (
+                queue_name,
+                f"_kombu.binding.{queue_name}",
+                f"_kombu.binding_permanent.{queue_name}",
+            )
             redis.Redis.from_url(REDIS_URL).delete(*keys)
 
 
@@ -187,7 +217,9 @@ def assert_each_sent_once(n: int):
     assert {(status, attempts) for _pk, status, attempts in rows} == {(Status.SENT, 1)}
     message_ids = list(SinkMessage.objects.values_list("message_id", flat=True))
     assert len(message_ids) == len(set(message_ids)) == n
-    assert set(message_ids) == {f"<notification-{pk}@elaas-onboarding.local>" for pk, _s, _a in rows}
+    assert set(message_ids) == {
+        f"<notification-{pk}@elaas-onboarding.local>" for pk, _s, _a in rows
+    }
 
 
 def test_a_real_worker_sends_300_queued_rows_each_once(workers):
@@ -210,7 +242,10 @@ def test_a_real_worker_sends_300_queued_rows_each_once(workers):
 def test_two_workers_share_the_rows_and_never_send_one_twice(workers):
     """Both claim at once (SELECT ... FOR UPDATE SKIP LOCKED, then a conditional update)."""
     n = 300
-    slow = {"EMAIL_BACKEND": "tests.notifications.slow_backend.SlowSinkBackend", "SLOW_SINK_SECONDS": 0.005}
+    slow = {
+        "EMAIL_BACKEND": "tests.notifications.slow_backend.SlowSinkBackend",
+        "SLOW_SINK_SECONDS": 0.005,
+    }
     pair = [workers(wait=False, **slow), workers(wait=False, **slow)]
     for worker in pair:
         worker.wait_ready()
@@ -220,7 +255,9 @@ def test_two_workers_share_the_rows_and_never_send_one_twice(workers):
     for _ in range(3):
         assert nudge() is True  # more nudges than workers: both get one while rows remain
 
-    wait_for(lambda: sent_count() == n, timeout=45, what=f"{n} rows sent by two workers", workers=pair)
+    wait_for(
+        lambda: sent_count() == n, timeout=45, what=f"{n} rows sent by two workers", workers=pair
+    )
     assert_each_sent_once(n)
     assert len(set(SinkMessage.objects.values_list("worker", flat=True))) == 2
     assert [worker.stop() for worker in pair] == [0, 0]
@@ -233,11 +270,18 @@ def test_a_worker_killed_in_the_middle_of_a_pass_loses_nothing_and_sends_nothing
     seed_ladder()
     lao_staff_in_one_district(n, nakhon_phanom)
     day = dt.date(2025, 4, 14)  # 7 days before the last day: every LAO's staff is reminded
-    first = workers(EMAIL_BACKEND="tests.notifications.slow_backend.SlowSinkBackend", SLOW_SINK_SECONDS=0.1)
+    first = workers(
+        EMAIL_BACKEND="tests.notifications.slow_backend.SlowSinkBackend", SLOW_SINK_SECONDS=0.1
+    )
 
     result = run_pass(day)  # writes n rows and nudges the worker after commit
     assert result.created == n
-    wait_for(lambda: SinkMessage.objects.count() >= 5, timeout=30, what="the first mails", workers=[first])
+    wait_for(
+        lambda: SinkMessage.objects.count() >= 5,
+        timeout=30,
+        what="the first mails",
+        workers=[first],
+    )
     os.killpg(first.proc.pid, signal.SIGKILL)  # the worker and its prefork child, mid-batch
     first.proc.wait(10)
 
@@ -254,13 +298,20 @@ def test_a_worker_killed_in_the_middle_of_a_pass_loses_nothing_and_sends_nothing
     from notifications.tasks import sweep_notifications
 
     sweep_notifications.delay()
-    wait_for(lambda: sent_count() == n, timeout=30, what="the rest sent by the second worker", workers=[second])
+    wait_for(
+        lambda: sent_count() == n,
+        timeout=30,
+        what="the rest sent by the second worker",
+        workers=[second],
+    )
     assert_each_sent_once(n)
     assert len(set(SinkMessage.objects.values_list("worker", flat=True))) == 2
     assert second.stop() == 0
 
 
-def test_with_redis_down_pages_work_rows_wait_and_when_it_is_back_the_sweep_delivers(workers, client, actors, settings):
+def test_with_redis_down_pages_work_rows_wait_and_when_it_is_back_the_sweep_delivers(
+    workers, client, actors, settings
+):
     worker = workers()  # a worker on the real Redis: the web process below cannot reach any broker
     down = f"redis://127.0.0.1:{closed_port()}/0"
     settings.CACHES = {
@@ -276,13 +327,17 @@ def test_with_redis_down_pages_work_rows_wait_and_when_it_is_back_the_sweep_deli
         started = time.monotonic()
         assert client.get("/").status_code == 200  # the status page
         assert client.get("/accounts/login/").status_code == 200
-        response = client.post("/accounts/login/", {"login": actors["lao_clerk"].email, "password": PASSWORD})
+        response = client.post(
+            "/accounts/login/", {"login": actors["lao_clerk"].email, "password": PASSWORD}
+        )
         assert response.status_code == 302 and response["Location"] == "/my/"
         assert client.get("/my/").status_code == 200
         assert time.monotonic() - started < 10
 
         with transaction.atomic():
-            created, _ = queue(outgoing_for(users))  # the nudge after commit fails, is logged, nothing raised
+            created, _ = queue(
+                outgoing_for(users)
+            )  # the nudge after commit fails, is logged, nothing raised
         assert created == 20
         assert nudge() is False
     time.sleep(1)

@@ -68,21 +68,33 @@ CASES = [
 
 # Wrong methods: (url name, method, actor allowed to use the URL with its right method).
 WRONG_METHODS = [
-    ("my", "post", "lao_clerk"), ("my", "put", "lao_clerk"), ("my", "delete", "lao_clerk"),
-    ("request_new", "put", "lao_clerk"), ("request_new", "delete", "lao_clerk"),
-    ("request", "post", "lao_clerk"), ("request", "put", "lao_clerk"), ("request", "delete", "lao_clerk"),
-    ("request_edit", "put", "lao_clerk"), ("request_edit", "delete", "lao_clerk"),
-    ("request_submit", "get", "lao_clerk"), ("request_submit", "put", "lao_clerk"),
+    ("my", "post", "lao_clerk"),
+    ("my", "put", "lao_clerk"),
+    ("my", "delete", "lao_clerk"),
+    ("request_new", "put", "lao_clerk"),
+    ("request_new", "delete", "lao_clerk"),
+    ("request", "post", "lao_clerk"),
+    ("request", "put", "lao_clerk"),
+    ("request", "delete", "lao_clerk"),
+    ("request_edit", "put", "lao_clerk"),
+    ("request_edit", "delete", "lao_clerk"),
+    ("request_submit", "get", "lao_clerk"),
+    ("request_submit", "put", "lao_clerk"),
     ("request_submit", "delete", "lao_clerk"),
-    ("request_withdraw", "get", "lao_clerk"), ("request_withdraw", "put", "lao_clerk"),
+    ("request_withdraw", "get", "lao_clerk"),
+    ("request_withdraw", "put", "lao_clerk"),
     ("request_withdraw", "delete", "lao_clerk"),
-    ("evidence", "post", "lao_clerk"), ("evidence", "put", "lao_clerk"), ("evidence", "delete", "lao_clerk"),
+    ("evidence", "post", "lao_clerk"),
+    ("evidence", "put", "lao_clerk"),
+    ("evidence", "delete", "lao_clerk"),
     ("evidence", "post", "province_officer"),
-    ("review_queue", "post", "province_officer"), ("review_queue", "put", "province_officer"),
+    ("review_queue", "post", "province_officer"),
+    ("review_queue", "put", "province_officer"),
     ("review_queue", "delete", "province_officer"),
-    ("review", "put", "province_officer"), ("review", "delete", "province_officer"),
+    ("review", "put", "province_officer"),
+    ("review", "delete", "province_officer"),
     ("review", "put", "dla_officer"),
-]  # fmt: skip
+]
 
 
 def valid_national_id(first12: str = "110170020345") -> str:
@@ -92,9 +104,13 @@ def valid_national_id(first12: str = "110170020345") -> str:
 
 def file_request(clerk, org, *, position="permanent_secretary", name="order.pdf"):
     data = services.RequestData(
-        full_name=clerk.full_name, national_id=valid_national_id(), position=position,
-        appointment_order_number="123/2567", appointment_date=dt.date(2024, 10, 1), consent=True,
-    )  # fmt: skip
+        full_name=clerk.full_name,
+        national_id=valid_national_id(),
+        position=position,
+        appointment_order_number="123/2567",
+        appointment_date=dt.date(2024, 10, 1),
+        consent=True,
+    )
     pdf = SimpleUploadedFile(name, b"%PDF-1.4 appointment order", content_type="application/pdf")
     return services.create_request(
         requester=clerk, organization=org, data=data, files=[pdf], submit=True
@@ -241,9 +257,7 @@ def test_an_officer_whose_session_did_not_use_the_authenticator_cannot_read_a_re
 
 
 def test_the_requester_needs_no_second_factor_for_her_own_request(client, scene):
-    client.force_login(
-        scene["actors"]["lao_clerk"], backend="accounts.backends.ModelBackend"
-    )
+    client.force_login(scene["actors"]["lao_clerk"], backend="accounts.backends.ModelBackend")
     assert client.get(scene["urls"]["request"]).status_code == 200
     assert client.get(scene["urls"]["evidence"]).status_code == 200
 

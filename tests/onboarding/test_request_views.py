@@ -103,9 +103,13 @@ def window(actors, places, portal_clock, circulars):
 
 def file_via_services(clerk, org, *, position="permanent_secretary", national_id=NATIONAL_ID):
     data = services.RequestData(
-        full_name=clerk.full_name, national_id=national_id, position=position,
-        appointment_order_number="123/2567", appointment_date=dt.date(2024, 10, 1), consent=True,
-    )  # fmt: skip
+        full_name=clerk.full_name,
+        national_id=national_id,
+        position=position,
+        appointment_order_number="123/2567",
+        appointment_date=dt.date(2024, 10, 1),
+        consent=True,
+    )
     return services.create_request(
         requester=clerk, organization=org, data=data, files=[pdf()], submit=True
     )
@@ -129,19 +133,57 @@ NO_EVIDENCE = "Attach at least one evidence file (PDF, JPEG or PNG) before submi
 # (id, changes to the form, the message's msgid, its parameters)
 BAD_INPUTS = [
     ("wrong-checksum", {"national_id": WRONG_CHECKSUM}, BAD_CHECKSUM, {}),
-    ("thai-digits-wrong-checksum", {"national_id": to_thai_digits(WRONG_CHECKSUM)}, BAD_CHECKSUM, {}),
+    (
+        "thai-digits-wrong-checksum",
+        {"national_id": to_thai_digits(WRONG_CHECKSUM)},
+        BAD_CHECKSUM,
+        {},
+    ),
     ("letters-in-the-id", {"national_id": "1-1017-OO2O3-45-0"}, NOT_DIGITS, {}),
-    ("too-few-digits", {"national_id": "110170020345"},
-     "A national ID number has 13 digits; this one has %(n)d.", {"n": 12}),
-    ("a-date-that-does-not-exist", {"appointment_date": "31/2/2568"}, NOT_A_DATE, {"value": "31/2/2568"}),
-    ("a-date-in-the-future", {"appointment_date": "1/5/2568"},
-     "The appointment order date is in the future.", {}),
-    ("an-executable-renamed-pdf", {"evidence": pdf("order.pdf", EXE)}, NOT_EVIDENCE, {"name": "order.pdf"}),
-    ("an-empty-file", {"evidence": pdf("order.pdf", b"")}, "The submitted file is empty.", {}),  # Django's
-    ("a-file-too-large", {"evidence": pdf("big.pdf", PDF + b"0" * 2048)}, TOO_LARGE, {"name": "big.pdf"}),
-    ("missing-consent", {"consent": None}, "Give your consent to the processing of your personal data (PDPA) to go on.", {}),
+    (
+        "too-few-digits",
+        {"national_id": "110170020345"},
+        "A national ID number has 13 digits; this one has %(n)d.",
+        {"n": 12},
+    ),
+    (
+        "a-date-that-does-not-exist",
+        {"appointment_date": "31/2/2568"},
+        NOT_A_DATE,
+        {"value": "31/2/2568"},
+    ),
+    (
+        "a-date-in-the-future",
+        {"appointment_date": "1/5/2568"},
+        "The appointment order date is in the future.",
+        {},
+    ),
+    (
+        "an-executable-renamed-pdf",
+        {"evidence": pdf("order.pdf", EXE)},
+        NOT_EVIDENCE,
+        {"name": "order.pdf"},
+    ),
+    (
+        "an-empty-file",
+        {"evidence": pdf("order.pdf", b"")},
+        "The submitted file is empty.",
+        {},
+    ),  # Django's
+    (
+        "a-file-too-large",
+        {"evidence": pdf("big.pdf", PDF + b"0" * 2048)},
+        TOO_LARGE,
+        {"name": "big.pdf"},
+    ),
+    (
+        "missing-consent",
+        {"consent": None},
+        "Give your consent to the processing of your personal data (PDPA) to go on.",
+        {},
+    ),
     ("no-evidence-on-submit", {"evidence": None}, NO_EVIDENCE, {}),
-]  # fmt: skip
+]
 
 
 def fresh_uploads(changes: dict) -> dict:
@@ -580,10 +622,14 @@ def open_for_units(places, portal_clock, circulars):
 
 def signup_form(org, **changes):
     data = {
-        "email": "new-clerk@test.example", "password1": "a-long-test-password-2568",
-        "password2": "a-long-test-password-2568", "full_name": "สมหญิง ตั้งใจ", "phone": "042-511-000",
-        "organization": org.pk, "position": "finance_director",
-    }  # fmt: skip
+        "email": "new-clerk@test.example",
+        "password1": "a-long-test-password-2568",
+        "password2": "a-long-test-password-2568",
+        "full_name": "สมหญิง ตั้งใจ",
+        "phone": "042-511-000",
+        "organization": org.pk,
+        "position": "finance_director",
+    }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
 

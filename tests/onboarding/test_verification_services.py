@@ -856,7 +856,10 @@ def test_one_person_approved_for_two_positions_from_two_accounts_does_not_verify
     from tests.actors import make_user
 
     second_account = make_user(
-        "same-person@test.example", kind="lao_staff", organization=places.lao, position="finance_director"
+        "same-person@test.example",
+        kind="lao_staff",
+        organization=places.lao,
+        position="finance_director",
     )
     approve(file_as(actors["lao_clerk"], "permanent_secretary", places, "110170020345"), actors)
     approve(file_as(second_account, "finance_director", places, "110170020345"), actors)
@@ -1026,8 +1029,6 @@ def test_a_failure_after_a_file_was_written_removes_the_file(
     assert len(written) == 2
     assert not VerificationRequest.objects.exists()
     assert files_under(settings.PRIVATE_MEDIA_ROOT) == []
-
-
 
 
 def test_evidence_files_are_stored_under_the_current_private_media_root(

@@ -13,12 +13,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--entity-type", dest="entity_type", help="lao or unit")
         parser.add_argument("--action", required=True, help="verify_identity or use_system")
-        parser.add_argument("--at", help="ISO 8601; without an offset it is Bangkok time; default now")
+        parser.add_argument(
+            "--at", help="ISO 8601; without an offset it is Bangkok time; default now"
+        )
         parser.add_argument("--identity-verified", dest="identity_verified", help="yes/no (LAOs)")
         parser.add_argument("--org", help="a 7-digit DLA code, instead of --entity-type")
 
     def handle(self, *args, **options):
-        params = {k: options.get(k) for k in ("entity_type", "action", "at", "identity_verified", "org")}
+        params = {
+            k: options.get(k) for k in ("entity_type", "action", "at", "identity_verified", "org")
+        }
         try:
             question = parse_question(params)
         except QuestionError as exc:

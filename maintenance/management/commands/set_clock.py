@@ -32,4 +32,6 @@ class Command(BaseCommand):
         except QuestionError as exc:
             raise CommandError(exc.message) from None
         clock.set_clock(at, by="set_clock command")
-        self.stdout.write(f"The portal's clock now reads {format_datetime(at.astimezone(BANGKOK), 'en')} and runs on.")
+        self.stdout.write(
+            f"The portal's clock now reads {format_datetime(at.astimezone(BANGKOK), 'en')} and runs on."
+        )

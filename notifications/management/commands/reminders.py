@@ -19,8 +19,12 @@ class Command(BaseCommand):
     help = "Run the daily reminder pass for a Bangkok day (default today) and send what it wrote."
 
     def add_arguments(self, parser):
-        parser.add_argument("--day", help="YYYY-MM-DD (Buddhist-era years and Thai digits accepted); default today")
-        parser.add_argument("--no-send", action="store_true", help="Only write the rows; workers send them.")
+        parser.add_argument(
+            "--day", help="YYYY-MM-DD (Buddhist-era years and Thai digits accepted); default today"
+        )
+        parser.add_argument(
+            "--no-send", action="store_true", help="Only write the rows; workers send them."
+        )
 
     def handle(self, *args, day=None, no_send=False, **options):
         from notifications.delivery import deliver_due
@@ -30,7 +34,9 @@ class Command(BaseCommand):
             try:
                 the_day = parse_date(day)
             except ThaiDateError:
-                raise CommandError(f"--day {day!r} is not a date: use YYYY-MM-DD, e.g. 2025-04-18") from None
+                raise CommandError(
+                    f"--day {day!r} is not a date: use YYYY-MM-DD, e.g. 2025-04-18"
+                ) from None
         else:
             the_day = today()
         result = run_pass(the_day, trigger="command", nudge_workers=False)
