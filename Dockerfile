@@ -23,6 +23,8 @@ RUN pip install .
 # Only what the portal needs at run time (no .venv, var/ or .git from the build context).
 COPY manage.py ./
 COPY elaas_portal ./elaas_portal
+COPY core ./core
+COPY registry ./registry
 COPY accounts ./accounts
 COPY circulars ./circulars
 COPY onboarding ./onboarding

@@ -8,6 +8,8 @@ is 404, inside it without the right 403.
 
 from functools import wraps
 
+from allauth.account.authentication import get_authentication_records
+from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -18,33 +20,39 @@ from django.utils.translation import gettext as _
 
 from .scope import is_officer
 
-_TOTP_ATTR = "_elaas_totp"
+TOTP_ATTR = "_elaas_totp"  # set by accounts.backends with the user; read once per request
 
 
 def load_has_totp(user) -> bool:
-    from allauth.mfa.models import Authenticator
-
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
 def has_totp(user) -> bool:
-    """Whether the user has set up an authenticator app. A user read by the authentication
-    backend comes with the answer, from the shared cache (dropped on every change of an
-    authenticator: accounts/signals.py)."""
-    found = getattr(user, _TOTP_ATTR, None)
+    """Whether the user has set up an authenticator app (read with the user by the
+    authentication backend, or here once per request)."""
+    found = getattr(user, TOTP_ATTR, None)
     if found is None:
         found = load_has_totp(user)
-        setattr(user, _TOTP_ATTR, found)
+        setattr(user, TOTP_ATTR, found)
     return found
 
 
 def session_used_mfa(request) -> bool:
-    from allauth.account.authentication import get_authentication_records
-
     return any(
         record.get("method") == "mfa"
         for record in get_authentication_records(request, request.user)
     )
+
+
+def second_factor_done(request) -> bool:
+    """The officer has an authenticator app and this session used it."""
+    return has_totp(request.user) and session_used_mfa(request)
+
+
+def second_factor_url(request, next_url: str | None = None) -> str:
+    """Where an officer sets up or confirms the second factor, then comes back to `next_url`."""
+    target = "mfa_reauthenticate" if has_totp(request.user) else "mfa_activate_totp"
+    return _with_next(target, next_url or request.get_full_path())
 
 
 def second_factor_gate(request, next_url: str | None = None):

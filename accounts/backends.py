@@ -1,67 +1,39 @@
-"""Authentication backends that read the logged-in user from the shared cache.
+"""Authentication backends that read the logged-in user fresh on every request.
 
-Every page reads the user behind the session, their roles (the rows alone: kinds and the ids
-of what they act for, see accounts.scope.role_facts), whether they have an authenticator app,
-and their unread count (the inbox badge). With these backends that is one Redis read
-instead of four database queries: one entry per user holds the user, the roles and the
-second-factor flag; the unread count has its own key (notifications.services), read in the
-same round trip.
-
-The entry is dropped whenever the user row, one of their roles or one of their authenticators
-is saved or deleted (accounts/signals.py), now and after commit, and at every login; it lives
-at most USER_CACHE_SECONDS. Django's session check then runs as always: the session's hash of
-the password must match the user's, and an inactive user is refused.
+Who the user is, and whether they have an authenticator app, come from one query
+(`User` with an `EXISTS` on allauth's authenticators); their roles from one more, the first
+time a page asks (accounts.scope). Nothing about who may do what is cached between requests,
+so a deactivated user, a moved role or a removed authenticator take effect on the next
+request, whichever path changed them (admin, `save()`, a queryset `update()`, a migration).
 """
 
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
-from django.core.cache import cache
-from django.db import transaction
+from django.db.models import Exists, OuterRef
 
-USER_CACHE_SECONDS = 300
-
-
-def user_cache_key(user_id) -> str:
-    return f"who:v1:{user_id}"
+from .access import TOTP_ATTR
+from .models import User
 
 
-def forget_user(user_id) -> None:
-    """Drop the cached entry, now and once more after commit: a request between the two may
-    have read the old rows."""
-    key = user_cache_key(user_id)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+def load_user(user_id) -> User | None:
+    """The user with `has_totp` in one query, or None."""
+    totp = Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)
+    user = User.objects.annotate(has_totp_app=Exists(totp)).filter(pk=user_id).first()
+    if user is not None:
+        setattr(user, TOTP_ATTR, user.has_totp_app)
+    return user
 
 
-class CachedUserMixin:
+class FreshUserMixin:
     def get_user(self, user_id):
-        from notifications.services import UNREAD_ATTR, unread_cache_key
-
-        from .access import _TOTP_ATTR, load_has_totp
-        from .scope import _FACTS_ATTR, load_role_facts
-
-        key, unread_key = user_cache_key(user_id), unread_cache_key(user_id)
-        found = cache.get_many([key, unread_key])
-        entry = found.get(key)
-        if entry is None:
-            user = super().get_user(user_id)
-            if user is None:
-                return None
-            entry = {"user": user, "roles": load_role_facts(user), "totp": load_has_totp(user)}
-            cache.set(key, entry, USER_CACHE_SECONDS)
-        user = entry["user"]
-        if not self.user_can_authenticate(user):
-            return None
-        setattr(user, _FACTS_ATTR, entry["roles"])
-        setattr(user, _TOTP_ATTR, entry["totp"])
-        if unread_key in found:
-            setattr(user, UNREAD_ATTR, found[unread_key])
-        return user
+        user = load_user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
 
-class ModelBackend(CachedUserMixin, DjangoModelBackend):
+class ModelBackend(FreshUserMixin, DjangoModelBackend):
     pass
 
 
-class AuthenticationBackend(CachedUserMixin, AllauthBackend):
+class AuthenticationBackend(FreshUserMixin, AllauthBackend):
     pass

@@ -4,9 +4,12 @@ from django import forms
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from onboarding.models import Organization
+from core.thai import to_arabic_digits
+from registry.models import Organization
 
+from . import services
 from .models import Position, Role, RoleKind
+from .scope import area_of
 
 
 class StaffSignupForm(forms.Form):
@@ -59,7 +62,6 @@ class StaffSignupForm(forms.Form):
 
     @transaction.atomic
     def signup(self, request, user):
-        from . import services
 
         org = self.organization_obj
         user.full_name = self.cleaned_data["full_name"].strip()
@@ -104,10 +106,9 @@ class InvitationForm(forms.Form):
         self.officer = officer
 
     def clean_organization_code(self):
-        from elaas_portal.thai import to_arabic_digits
 
         raw = to_arabic_digits(self.cleaned_data["organization_code"].strip())
-        scope = Organization.objects.in_scope_of(self.officer).with_places()
+        scope = Organization.objects.in_area(area_of(self.officer)).with_places()
         if raw.isdigit() and len(raw) == 7:
             org = scope.filter(dla_code=raw).first()
         elif raw.isdigit():

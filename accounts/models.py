@@ -59,8 +59,11 @@ class RoleKind(models.TextChoices):
     SITE_ADMIN = "site_admin", _("Site administrator")
 
 
-OFFICER_KINDS = frozenset({"district_officer", "province_officer", "dla_officer"})
-REVIEWER_KINDS = frozenset({"province_officer", "dla_officer"})
+OFFICER_KINDS = frozenset(
+    {RoleKind.DISTRICT_OFFICER, RoleKind.PROVINCE_OFFICER, RoleKind.DLA_OFFICER}
+)
+REVIEWER_KINDS = frozenset({RoleKind.PROVINCE_OFFICER, RoleKind.DLA_OFFICER})
+STAFF_KINDS = frozenset({RoleKind.LAO_STAFF, RoleKind.UNIT_STAFF})
 
 
 class Position(models.TextChoices):
@@ -85,7 +88,7 @@ class Role(models.Model):
     )
     kind = models.CharField(_("role"), max_length=20, choices=RoleKind.choices)
     organization = models.ForeignKey(
-        "onboarding.Organization",
+        "registry.Organization",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -94,7 +97,7 @@ class Role(models.Model):
     )
     position = models.CharField(_("position"), max_length=30, choices=Position.choices, blank=True)
     district = models.ForeignKey(
-        "onboarding.District",
+        "registry.District",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -102,7 +105,7 @@ class Role(models.Model):
         verbose_name=_("district"),
     )
     province = models.ForeignKey(
-        "onboarding.Province",
+        "registry.Province",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -129,35 +132,35 @@ class Role(models.Model):
                 name="role_scope_matches_kind",
                 condition=(
                     Q(
-                        kind="lao_staff",
+                        kind=RoleKind.LAO_STAFF,
                         organization__isnull=False,
                         district__isnull=True,
                         province__isnull=True,
                     )
                     & ~Q(position="")
                     | Q(
-                        kind="unit_staff",
+                        kind=RoleKind.UNIT_STAFF,
                         organization__isnull=False,
                         district__isnull=True,
                         province__isnull=True,
                         position="",
                     )
                     | Q(
-                        kind="district_officer",
+                        kind=RoleKind.DISTRICT_OFFICER,
                         organization__isnull=True,
                         district__isnull=False,
                         province__isnull=True,
                         position="",
                     )
                     | Q(
-                        kind="province_officer",
+                        kind=RoleKind.PROVINCE_OFFICER,
                         organization__isnull=True,
                         district__isnull=True,
                         province__isnull=False,
                         position="",
                     )
                     | Q(
-                        kind__in=["dla_officer", "site_admin"],
+                        kind__in=[RoleKind.DLA_OFFICER, RoleKind.SITE_ADMIN],
                         organization__isnull=True,
                         district__isnull=True,
                         province__isnull=True,
@@ -182,7 +185,7 @@ class Role(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["user", "kind"],
-                condition=Q(kind__in=["dla_officer", "site_admin"]),
+                condition=Q(kind__in=[RoleKind.DLA_OFFICER, RoleKind.SITE_ADMIN]),
                 name="role_one_national_role_of_each_kind",
             ),
         ]
@@ -205,7 +208,7 @@ class Invitation(models.Model):
 
     email = models.EmailField(_("e-mail address"))
     organization = models.ForeignKey(
-        "onboarding.Organization",
+        "registry.Organization",
         on_delete=models.CASCADE,
         related_name="invitations",
         verbose_name=_("organisation"),

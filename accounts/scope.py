@@ -5,10 +5,11 @@ The querysets that scope reads (`Organization.objects.in_scope_of`,
 the same question the same way.
 """
 
-from .models import OFFICER_KINDS, REVIEWER_KINDS, Role
+from registry.models import Area
+
+from .models import OFFICER_KINDS, REVIEWER_KINDS, STAFF_KINDS, Role, RoleKind
 
 _CACHE_ATTR = "_elaas_roles"
-_FACTS_ATTR = "_elaas_role_facts"
 
 
 def load_roles(user) -> list[Role]:
@@ -20,13 +21,6 @@ def load_roles(user) -> list[Role]:
             "province",
         )
     )
-
-
-def load_role_facts(user) -> list[Role]:
-    """The role rows alone (kind, and the ids of the organisation, district or province they
-    act for): what every access decision reads. No related row is loaded, so nothing in them
-    can go stale but the role itself, whose every change drops the cached copy."""
-    return list(Role.objects.filter(user=user))
 
 
 def roles_of(user) -> list[Role]:
@@ -42,25 +36,14 @@ def roles_of(user) -> list[Role]:
 
 
 def role_facts(user) -> list[Role]:
-    """The role rows alone, for access decisions. A user read by the authentication backend
-    (accounts/backends.py) comes with them from the shared cache: no query on most pages."""
-    if user is None or not user.is_authenticated:
-        return []
-    facts = getattr(user, _FACTS_ATTR, None)
-    if facts is None:
-        facts = getattr(user, _CACHE_ATTR, None) or load_role_facts(user)
-        setattr(user, _FACTS_ATTR, facts)
-    return facts
+    """The roles, for access decisions: the same rows as `roles_of`, read once per request."""
+    return roles_of(user)
 
 
 def forget_roles(user) -> None:
-    """Read the roles again, on this request and (the shared cache dropped) on the next ones."""
-    from .backends import forget_user
-
-    for attr in (_CACHE_ATTR, _FACTS_ATTR):
-        if hasattr(user, attr):
-            delattr(user, attr)
-    forget_user(user.pk)
+    """Read the roles again on this request (after a change of this user's roles)."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
 
 
 def kinds_of(user) -> set[str]:
@@ -75,19 +58,13 @@ def is_reviewer(user) -> bool:
     return bool(kinds_of(user) & REVIEWER_KINDS)
 
 
-def is_national(user) -> bool:
-    return "dla_officer" in kinds_of(user)
-
-
 def staff_roles(user, kind: str | None = None) -> list[Role]:
-    return [
-        r for r in roles_of(user) if r.kind in ((kind,) if kind else ("lao_staff", "unit_staff"))
-    ]
+    return [r for r in roles_of(user) if r.kind in ((kind,) if kind else STAFF_KINDS)]
 
 
 def is_unit_staff_only(user) -> bool:
     kinds = kinds_of(user)
-    return kinds == {"unit_staff"}
+    return kinds == {RoleKind.UNIT_STAFF}
 
 
 def officer_area(user, kinds=OFFICER_KINDS) -> tuple[bool, set[int], set[int]]:
@@ -96,10 +73,24 @@ def officer_area(user, kinds=OFFICER_KINDS) -> tuple[bool, set[int], set[int]]:
     for r in role_facts(user):
         if r.kind not in kinds:
             continue
-        if r.kind == "dla_officer":
+        if r.kind == RoleKind.DLA_OFFICER:
             national = True
-        elif r.kind == "province_officer":
+        elif r.kind == RoleKind.PROVINCE_OFFICER:
             provinces.add(r.province_id)
-        elif r.kind == "district_officer":
+        elif r.kind == RoleKind.DISTRICT_OFFICER:
             districts.add(r.district_id)
     return national, provinces, districts
+
+
+def area_of(user, kinds=OFFICER_KINDS) -> Area:
+    """The organisations whose private pages the user may open: their own (and, for LAO staff,
+    the LAO's units), and the area of their officer roles of `kinds`."""
+    national, provinces, districts = officer_area(user, kinds)
+    roles = roles_of(user) if not national else []
+    return Area(
+        national=national,
+        province_ids=frozenset(provinces),
+        district_ids=frozenset(districts),
+        organization_ids=frozenset(r.organization_id for r in roles if r.kind in STAFF_KINDS),
+        parent_ids=frozenset(r.organization_id for r in roles if r.kind == RoleKind.LAO_STAFF),
+    )

@@ -12,9 +12,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from maintenance import clock
+from core import clock
+from registry.models import Organization
 
 from .models import Invitation, Role, RoleKind
+from .scope import area_of, is_officer
 
 INVITATION_DAYS = 14
 SESSION_KEY = "elaas_invitation_token"
@@ -32,13 +34,10 @@ def token_hash(token: str) -> str:
 
 def invite_staff(*, officer, organization, email: str, position: str, base_url: str) -> Invitation:
     """Create the invitation and send its link after the transaction commits."""
-    from onboarding.models import Organization
-
-    from .scope import is_officer
 
     if (
         not is_officer(officer)
-        or not Organization.objects.in_scope_of(officer).filter(pk=organization.pk).exists()
+        or not Organization.objects.in_area(area_of(officer)).filter(pk=organization.pk).exists()
     ):
         raise PermissionDenied(_("You may invite staff only of organisations in your area."))
     if organization.is_lao and not position:

@@ -3,7 +3,7 @@
 from allauth.account.views import SignupView as AllauthSignupView
 from django.urls import reverse
 
-from onboarding.models import Organization
+from registry.models import Organization
 
 ORG_RESULTS = 30
 

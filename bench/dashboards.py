@@ -171,10 +171,11 @@ def make_sessions() -> None:
     from django.contrib.sessions.backends.db import SessionStore
     from django.db.models import Count
 
-    from accounts.generate import DOMAIN
     from accounts.models import Role
+    from demo.accounts import DOMAIN
     from notifications.models import Notification
-    from onboarding.models import Organization, VerificationRequest
+    from onboarding.models import VerificationRequest
+    from registry.models import Organization
 
     wanted = json.loads(os.environ["BENCH_DASH_WANTED"])
     laos = Organization.objects.laos()

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from onboarding.forms import ThaiDateField
+from core.forms import ThaiDateField
 
 
 class ForwardForm(forms.Form):

@@ -13,7 +13,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from elaas_portal.thai import normalize_number, to_arabic_digits, to_thai_digits
+from accounts.models import RoleKind
+from accounts.scope import officer_area, staff_roles
+from core.thai import normalize_number, to_arabic_digits, to_thai_digits
+from maintenance.policy import Authority
 
 
 class Urgency(models.TextChoices):
@@ -21,14 +24,6 @@ class Urgency(models.TextChoices):
     URGENT = "urgent", _("ด่วน (urgent)")
     VERY_URGENT = "very_urgent", _("ด่วนมาก (very urgent)")
     MOST_URGENT = "most_urgent", _("ด่วนที่สุด (most urgent)")
-
-
-class Authority(models.IntegerChoices):
-    """Who issued a letter; the number is its rank in the policy's precedence."""
-
-    DISTRICT = 1, _("District")
-    PROVINCE = 2, _("Province")
-    DLA = 3, _("Department of Local Administration")
 
 
 class CircularQuerySet(models.QuerySet):
@@ -67,7 +62,7 @@ class Circular(models.Model):
     issuer_name = models.CharField(_("issuer (ส่วนราชการ)"), max_length=255)
     issuer_address = models.CharField(_("issuer's address"), max_length=255, blank=True)
     province = models.ForeignKey(
-        "onboarding.Province",
+        "registry.Province",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -75,7 +70,7 @@ class Circular(models.Model):
         verbose_name=_("issuing province"),
     )
     district = models.ForeignKey(
-        "onboarding.District",
+        "registry.District",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -193,14 +188,13 @@ class DeliveryQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Deliveries in the user's area: DLA all; an officer their province's or district's
         (its districts and LAOs included); LAO staff their own organisation's."""
-        from accounts.scope import officer_area, staff_roles
 
         if user is None or not user.is_authenticated:
             return self.none()
         national, provinces, districts = officer_area(user)
         if national:
             return self.all()
-        own = [r.organization_id for r in staff_roles(user, "lao_staff")]
+        own = [r.organization_id for r in staff_roles(user, RoleKind.LAO_STAFF)]
         q = Q(pk__in=[])
         if provinces:
             q |= (
@@ -217,14 +211,13 @@ class DeliveryQuerySet(models.QuerySet):
     def addressed_to(self, user):
         """Deliveries the user acknowledges: to their province (provincial officers), their
         district (district officers) or their LAO (its staff)."""
-        from accounts.scope import officer_area, staff_roles
 
         if user is None or not user.is_authenticated:
             return self.none()
         _national, provinces, districts = officer_area(
-            user, {"province_officer", "district_officer"}
+            user, {RoleKind.PROVINCE_OFFICER, RoleKind.DISTRICT_OFFICER}
         )
-        own = [r.organization_id for r in staff_roles(user, "lao_staff")]
+        own = [r.organization_id for r in staff_roles(user, RoleKind.LAO_STAFF)]
         q = Q(pk__in=[])
         if provinces:
             q |= Q(level=DeliveryLevel.PROVINCE, province_id__in=provinces)
@@ -251,7 +244,7 @@ class Delivery(models.Model):
     )
     level = models.CharField(_("level"), max_length=20, choices=DeliveryLevel.choices)
     province = models.ForeignKey(
-        "onboarding.Province",
+        "registry.Province",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -259,7 +252,7 @@ class Delivery(models.Model):
         verbose_name=_("province"),
     )
     district = models.ForeignKey(
-        "onboarding.District",
+        "registry.District",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -267,7 +260,7 @@ class Delivery(models.Model):
         verbose_name=_("district"),
     )
     organization = models.ForeignKey(
-        "onboarding.Organization",
+        "registry.Organization",
         on_delete=models.PROTECT,
         null=True,
         blank=True,

@@ -9,16 +9,31 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from elaas_portal.thai import BANGKOK, normalize_number
+from accounts.models import Role, RoleKind
+from accounts.scope import roles_of
+from core import clock
+from core.thai import BANGKOK, format_date, format_datetime, normalize_number, to_thai_digits
 from maintenance.models import AccessRule
+from maintenance.policy import Authority
 from maintenance.services import record_discrepancies
-from onboarding.models import District, Province
+from maintenance.snapshot import current_policy
+from notifications.messages import render_message
+from notifications.models import Kind, Notification
+from notifications.services import Outgoing, drop_unread_attr, queue
+from registry.models import LAO_KINDS, District, Organization, Province
 
-from .models import Authority, Circular, CircularReference, Urgency
+from .models import (
+    PROVINCE_DIRECT_KINDS,
+    Circular,
+    CircularReference,
+    Delivery,
+    DeliveryLevel,
+    Urgency,
+)
 
 DEFAULT_DATA = Path(__file__).resolve().parent / "data" / "elaas-2568-04.json"
 
@@ -254,21 +269,20 @@ class PublishResult:
 
 def may_publish(user, circular: Circular) -> bool:
     """DLA officers publish DLA's letters; an area's officers their area's own letters."""
-    from accounts.scope import roles_of
 
     for role in roles_of(user):
-        if circular.authority == Authority.DLA and role.kind == "dla_officer":
+        if circular.authority == Authority.DLA and role.kind == RoleKind.DLA_OFFICER:
             return True
         if (
             circular.authority == Authority.PROVINCE
-            and role.kind == "province_officer"
+            and role.kind == RoleKind.PROVINCE_OFFICER
             and circular.province_id is not None
             and role.province_id == circular.province_id
         ):
             return True
         if (
             circular.authority == Authority.DISTRICT
-            and role.kind == "district_officer"
+            and role.kind == RoleKind.DISTRICT_OFFICER
             and circular.district_id is not None
             and role.district_id == circular.district_id
         ):
@@ -278,14 +292,11 @@ def may_publish(user, circular: Circular) -> bool:
 
 def _holds_delivery(user, delivery, kinds) -> bool:
     """Whether one of the user's roles of `kinds` is the delivery's recipient."""
-    from accounts.scope import roles_of
-
-    from .models import DeliveryLevel
 
     recipient_of = {
-        "province_officer": (DeliveryLevel.PROVINCE, "province_id"),
-        "district_officer": (DeliveryLevel.DISTRICT, "district_id"),
-        "lao_staff": (DeliveryLevel.ORGANIZATION, "organization_id"),
+        RoleKind.PROVINCE_OFFICER: (DeliveryLevel.PROVINCE, "province_id"),
+        RoleKind.DISTRICT_OFFICER: (DeliveryLevel.DISTRICT, "district_id"),
+        RoleKind.LAO_STAFF: (DeliveryLevel.ORGANIZATION, "organization_id"),
     }
     for role in roles_of(user):
         if role.kind in kinds:
@@ -298,17 +309,18 @@ def _holds_delivery(user, delivery, kinds) -> bool:
 def may_forward_through(user, delivery) -> bool:
     """A provincial officer forwards what reached their province; a district officer what
     reached their district. LAOs are the end of the chain."""
-    return _holds_delivery(user, delivery, {"province_officer", "district_officer"})
+    return _holds_delivery(user, delivery, {RoleKind.PROVINCE_OFFICER, RoleKind.DISTRICT_OFFICER})
 
 
 def may_acknowledge(user, delivery) -> bool:
     """The recipient's people: its provincial officers, its district officers, its LAO's staff."""
-    return _holds_delivery(user, delivery, {"province_officer", "district_officer", "lao_staff"})
+    return _holds_delivery(
+        user, delivery, {RoleKind.PROVINCE_OFFICER, RoleKind.DISTRICT_OFFICER, RoleKind.LAO_STAFF}
+    )
 
 
 def forwarding_deliveries(user, circular: Circular):
     """The deliveries of `circular` through which this user may forward it (usually 0 or 1)."""
-    from .models import Delivery
 
     candidates = Delivery.objects.addressed_to(user).filter(
         circular=circular, level__in=["province", "district"]
@@ -322,9 +334,6 @@ def forwarding_deliveries(user, circular: Circular):
 
 def _recipients(circular: Circular) -> list[tuple[str, str, list[int]]]:
     """(level, field, ids) of everyone the letter reaches, by its issuer's level."""
-    from onboarding.models import LAO_KINDS, Organization
-
-    from .models import PROVINCE_DIRECT_KINDS, DeliveryLevel
 
     if circular.authority == Authority.DLA:
         return [
@@ -361,7 +370,6 @@ def _recipients(circular: Circular) -> list[tuple[str, str, list[int]]]:
 
 def _deliver(circular: Circular, now) -> tuple[list, int]:
     """Create the deliveries that do not exist yet; (the new ones, how many existed)."""
-    from .models import Delivery
 
     new_ids: dict[str, list[int]] = {}
     existing_count = 0
@@ -412,7 +420,6 @@ def _chain_up(circular: Circular) -> list[Circular]:
 def _deadline(circular: Circular, now) -> AccessRule | None:
     """The rule with the earliest end still ahead among those this letter carries or forwards
     (rules the policy sets aside left out), or None: it gives a notification its "by when"."""
-    from maintenance.snapshot import current_policy
 
     chain = _chain_up(circular)
     set_aside = current_policy().set_aside
@@ -429,7 +436,6 @@ def _deadline(circular: Circular, now) -> AccessRule | None:
 
 
 def _message_context(circular: Circular, now) -> dict:
-    from elaas_portal.thai import format_date, format_datetime, to_thai_digits
 
     rule = _deadline(circular, now)
     last = rule.ends_at - dt.timedelta(seconds=1) if rule else None
@@ -453,20 +459,14 @@ def _message_context(circular: Circular, now) -> dict:
 
 def _outgoing(circular: Circular, deliveries: list, now) -> list:
     """One notification per delivery and person: provincial officers, district officers, LAO staff."""
-    from accounts.models import Role
-    from notifications.messages import render_message
-    from notifications.models import Kind
-    from notifications.services import Outgoing
-
-    from .models import DeliveryLevel
 
     if not deliveries:
         return []
     people: dict[tuple[str, int], list[tuple[int, str]]] = {}
     wanted = {
-        DeliveryLevel.PROVINCE: ("province_officer", "province_id"),
-        DeliveryLevel.DISTRICT: ("district_officer", "district_id"),
-        DeliveryLevel.ORGANIZATION: ("lao_staff", "organization_id"),
+        DeliveryLevel.PROVINCE: (RoleKind.PROVINCE_OFFICER, "province_id"),
+        DeliveryLevel.DISTRICT: (RoleKind.DISTRICT_OFFICER, "district_id"),
+        DeliveryLevel.ORGANIZATION: (RoleKind.LAO_STAFF, "organization_id"),
     }
     for level, (kind, field_name) in wanted.items():
         ids = [getattr(d, field_name) for d in deliveries if d.level == level]
@@ -495,7 +495,6 @@ def _outgoing(circular: Circular, deliveries: list, now) -> list:
 
 
 def _publish(circular: Circular, *, actor, now) -> PublishResult:
-    from notifications.services import queue
 
     created, existing = _deliver(circular, now)
     if circular.published_at is None:
@@ -514,7 +513,6 @@ def publish_circular(circular: Circular, *, actor) -> PublishResult:
     municipalities; a district's the other LAOs in it. Publishing again creates only what is
     missing (a province added to the registry since), so a second call creates nothing.
     """
-    from maintenance import clock
 
     circular = (
         Circular.objects.select_for_update(of=("self",))
@@ -537,7 +535,6 @@ def _default_recipients(area) -> str:
 
 
 def _enclosure_text(source: Circular) -> str:
-    from elaas_portal.thai import format_date, to_thai_digits
 
     date = to_thai_digits(format_date(source.issued_on, "th", full=True))
     return f"สำเนาหนังสือ{source.issuer_name} ที่ {source.number} ลงวันที่ {date} จำนวน ๑ ชุด"
@@ -545,7 +542,6 @@ def _enclosure_text(source: Circular) -> str:
 
 def _add_rule(letter: Circular, rule: dict, position: int) -> AccessRule:
     """An access rule the forwarding letter carries, checked like any other before it is saved."""
-    from django.core.exceptions import ValidationError
 
     unknown = set(rule) - set(_RULE_FIELDS)
     if unknown:
@@ -599,9 +595,6 @@ def forward_circular(
     dicts of AccessRule fields) are checked against the source's by `record_discrepancies()`.
     Forwarding also acknowledges the delivery it came through.
     """
-    from maintenance import clock
-
-    from .models import Delivery, DeliveryLevel
 
     source = Circular.objects.select_related("forwards").get(pk=source.pk)
     candidates = forwarding_deliveries(actor, source)
@@ -705,11 +698,6 @@ def acknowledge(delivery, *, user) -> bool:
 
     A conditional update: a second acknowledgement (by anyone) changes nothing.
     """
-    from maintenance import clock
-    from notifications.models import Notification
-    from notifications.services import drop_unread_attr, forget_unread
-
-    from .models import Delivery
 
     if not may_acknowledge(user, delivery):
         raise PermissionDenied(_("Only the recipient's own people may acknowledge this letter."))
@@ -722,6 +710,5 @@ def acknowledge(delivery, *, user) -> bool:
     if Notification.objects.filter(
         recipient=user, kind="circular", subject_key=f"delivery:{delivery.pk}", read_at__isnull=True
     ).update(read_at=now):
-        forget_unread([user.pk])
         drop_unread_attr(user)  # this page's badge counts again
     return done

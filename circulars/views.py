@@ -12,12 +12,16 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import has_totp, officer_required, second_factor_gate, session_used_mfa
+from accounts.access import (
+    officer_required,
+    second_factor_done,
+    second_factor_gate,
+    second_factor_url,
+)
 from accounts.scope import is_officer
 from maintenance.models import Discrepancy
 from maintenance.snapshot import current_policy
@@ -64,9 +68,7 @@ def _chain_down(circular: Circular) -> list[int]:
 def _officer_ready(request) -> bool:
     """An officer whose session used the second factor (their actions and area's data are shown)."""
     user = request.user
-    return (
-        user.is_authenticated and is_officer(user) and has_totp(user) and session_used_mfa(request)
-    )
+    return user.is_authenticated and is_officer(user) and second_factor_done(request)
 
 
 def _delivery_levels(request, circular: Circular) -> list[dict]:
@@ -128,10 +130,7 @@ def _detail_context(request, circular: Circular, *, forward_form=None) -> dict:
     ready = _officer_ready(request) if officer else False
     context["officer_not_ready"] = officer and not ready
     if officer and not ready:
-        target = "mfa_reauthenticate" if has_totp(user) else "mfa_activate_totp"
-        context["second_factor_url"] = (
-            f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}"
-        )
+        context["second_factor_url"] = second_factor_url(request)
     if officer and not ready:
         return context
     context["my_deliveries"] = list(

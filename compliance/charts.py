@@ -1,7 +1,7 @@
 """Server-drawn SVG charts: bars with their numbers, no script, no CDN. Each chart on a page
 stands beside a table holding the same numbers (screen readers, printing)."""
 
-from elaas_portal.thai import format_date
+from core.thai import format_date
 
 
 def per_day_bars(

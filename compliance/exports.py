@@ -4,9 +4,10 @@ Buddhist-era dates. A table's export holds exactly the rows the page counts."""
 import csv
 import io
 
+import xlsxwriter
 from django.http import HttpResponse
 
-from elaas_portal.thai import format_date, format_datetime
+from core.thai import format_date, format_datetime
 
 STATE_TH = {
     "verified": "ยืนยันตัวตนแล้ว",
@@ -102,7 +103,6 @@ def as_csv(filename: str, headers, rows) -> HttpResponse:
 
 
 def as_xlsx(filename: str, headers, rows, *, sheet: str = "ข้อมูล") -> HttpResponse:
-    import xlsxwriter
 
     buffer = io.BytesIO()
     # Names and contacts are typed by people: text stays text ("=..." is no formula, no link).

@@ -6,7 +6,6 @@ district; each may drill down inside it. Anything outside is 404, as for every s
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -15,7 +14,7 @@ from django.urls import reverse
 
 from accounts.models import OFFICER_KINDS
 from accounts.scope import officer_area
-from onboarding.models import District, Organization, Province
+from registry.models import District, Organization, Province
 
 
 @dataclass(frozen=True)
@@ -116,44 +115,25 @@ def home_scope(user) -> Scope | None:
     return None
 
 
-AREA_CACHE_SECONDS = 300  # provinces and districts change only when the registry is reloaded
-_areas: dict[tuple[str, str], tuple[float, object]] = {}
-
-
-def _cached_area(kind: str, code: str):
-    """The province or district (with its province) of a code, or None. Kept in this process
-    for AREA_CACHE_SECONDS: read on every dashboard, they change only with the registry."""
-    now = time.monotonic()
-    hit = _areas.get((kind, code))
-    if hit is not None and now - hit[0] < AREA_CACHE_SECONDS:
-        return hit[1]
+def _area(kind: str, code: str):
+    """The province or district (with its province) of a code, or None."""
     if kind == "district":
-        area = District.objects.select_related("province").filter(code=code).first()
-    else:
-        area = Province.objects.filter(code=code).first()
-    if area is not None:  # unknown codes are not kept: anyone may type them
-        if len(_areas) > 5000:
-            _areas.clear()
-        _areas[(kind, code)] = (now, area)
-    return area
-
-
-def forget_areas() -> None:
-    _areas.clear()
+        return District.objects.select_related("province").filter(code=code).first()
+    return Province.objects.filter(code=code).first()
 
 
 def resolve(user, *, province_code: str | None = None, district_code: str | None = None) -> Scope:
     """The scope named by codes, if the user may see it; Http404 otherwise."""
     national, provinces, districts = officer_area(user, OFFICER_KINDS)
     if district_code:
-        district = _cached_area("district", district_code)
+        district = _area("district", district_code)
         if district is None or (province_code and district.province.code != province_code):
             raise Http404("no such district")
         if not (national or district.province_id in provinces or district.pk in districts):
             raise Http404("outside your area")
         return Scope("district", district=district)
     if province_code:
-        province = _cached_area("province", province_code)
+        province = _area("province", province_code)
         if province is None or not (national or province.pk in provinces):
             raise Http404("outside your area")
         return Scope("province", province=province)

@@ -21,17 +21,22 @@ from django.db.models import (
     F,
     Max,
     OuterRef,
+    Prefetch,
     Q,
     Value,
     When,
 )
 from django.db.models.functions import TruncDate
 
-from elaas_portal.thai import BANGKOK, bangkok_midnight
-from maintenance import clock
+from accounts.models import Role, RoleKind
+from circulars.models import Delivery
+from core import clock
+from core.thai import BANGKOK, bangkok_midnight
 from maintenance.policy import Subject
 from maintenance.snapshot import current_policy
-from onboarding.models import LAO_KINDS, District, Organization, Province, VerificationRequest
+from notifications.models import Kind, Notification
+from onboarding.models import VerificationRequest
+from registry.models import LAO_KINDS, District, Organization, Province
 
 from .scope import Scope
 
@@ -247,8 +252,6 @@ def per_day(scope: Scope, at: dt.datetime) -> list[dict]:
 
 
 def reminder_counts(scope: Scope) -> dict:
-    from accounts.models import Role
-    from notifications.models import Kind, Notification
 
     notes = Notification.objects.all()
     if scope.level != "country":
@@ -273,18 +276,14 @@ def reminder_counts(scope: Scope) -> dict:
 
 def _officer_filter(scope: Scope) -> Q:
     if scope.district:
-        return Q(kind="district_officer", district_id=scope.district.pk)
-    return Q(kind="district_officer", district__province_id=scope.province.pk) | Q(
-        kind="province_officer", province_id=scope.province.pk
+        return Q(kind=RoleKind.DISTRICT_OFFICER, district_id=scope.district.pk)
+    return Q(kind=RoleKind.DISTRICT_OFFICER, district__province_id=scope.province.pk) | Q(
+        kind=RoleKind.PROVINCE_OFFICER, province_id=scope.province.pk
     )
 
 
 def circular_counts(scope: Scope) -> list[dict]:
     """Per level, deliveries of circulars to the scope and how many are not acknowledged."""
-    try:
-        from circulars.models import Delivery
-    except ImportError:
-        return []
     filters = {
         "province": Q(province__isnull=False)
         & (
@@ -325,40 +324,24 @@ def time_bucket(now: dt.datetime | None = None) -> int | None:
     return int((now or clock.now()).timestamp() // seconds)
 
 
-_local_html: dict = {
-    "bucket": None,
-    "parts": {},
-}  # this process's copies, of the current bucket only
+HTML_CACHE_VERSION = 1  # raise when the dashboard templates change shape
+FIGURES_CACHE_VERSION = 1  # raise when `compute` changes what it returns
 
 
 def cached_html(key: str, render) -> str:
-    """`render()` (a page's part built from the figures) cached like the figures themselves:
-    per time bucket, at most COMPLIANCE_CACHE_SECONDS. `key` names what varies besides time.
-
-    Kept in this process first (a dashboard view is then one dictionary read, not a Redis
-    round trip), then in the shared cache (a new worker does not render it again). Both copies
-    belong to the same bucket, so they turn over together with the figures.
-    """
+    """`render()` (a page's part built from the figures, the same for everyone who may see the
+    scope) kept in the shared cache like the figures themselves: per time bucket, at most
+    COMPLIANCE_CACHE_SECONDS. `key` names what varies besides time. Access is decided before,
+    on every request; what is kept holds no one's name or personal data."""
     bucket = time_bucket()
     if bucket is None:
         return render()
-    if _local_html["bucket"] != bucket:
-        _local_html["bucket"], _local_html["parts"] = bucket, {}
-    parts = _local_html["parts"]
-    html = parts.get(key)
+    full_key = f"compliance-html:{key}:{bucket}"
+    html = cache.get(full_key, version=HTML_CACHE_VERSION)
     if html is None:
-        full_key = f"compliance-html:{key}:{bucket}"
-        html = cache.get(full_key)
-        if html is None:
-            html = render()
-            cache.set(full_key, html, settings.COMPLIANCE_CACHE_SECONDS)
-        if len(parts) < 500:  # scopes x languages: bounded
-            parts[key] = html
+        html = render()
+        cache.set(full_key, html, settings.COMPLIANCE_CACHE_SECONDS, version=HTML_CACHE_VERSION)
     return html
-
-
-def forget_local_html() -> None:
-    _local_html["bucket"], _local_html["parts"] = None, {}
 
 
 def cached(scope: Scope) -> dict:
@@ -369,10 +352,10 @@ def cached(scope: Scope) -> dict:
     if bucket is None:
         return compute(scope, now)
     key = f"compliance:{scope.key}:{bucket}"
-    data = cache.get(key)
+    data = cache.get(key, version=FIGURES_CACHE_VERSION)
     if data is None:
         data = compute(scope, now)
-        cache.set(key, data, seconds)
+        cache.set(key, data, seconds, version=FIGURES_CACHE_VERSION)
     return data
 
 
@@ -387,9 +370,6 @@ def late_laos(
     order: str = "district",
 ):
     """LAOs of the scope not yet verified, with the staff to call: the 'who is late' list."""
-    from django.db.models import Prefetch
-
-    from accounts.models import Role
 
     qs = (
         with_state(scope.laos(), at)
@@ -399,7 +379,7 @@ def late_laos(
         .prefetch_related(
             Prefetch(
                 "staff_roles",
-                queryset=Role.objects.filter(kind="lao_staff")
+                queryset=Role.objects.filter(kind=RoleKind.LAO_STAFF)
                 .select_related("user")
                 .order_by("id"),
                 to_attr="staff",

@@ -13,13 +13,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.access import has_totp, officer_required, session_used_mfa
+from accounts.access import officer_required, second_factor_done
 from accounts.scope import is_officer, is_reviewer
-from elaas_portal.thai import to_arabic_digits
-from maintenance import clock
-from onboarding.models import LAO_KINDS, Organization, OrganizationKind
+from core import clock
+from core.thai import to_arabic_digits
+from registry.models import LAO_KINDS, Organization, OrganizationKind
 
-from . import charts, exports, pages, stats
+from . import charts, exports, stats
 from .scope import Scope, home_scope, resolve
 from .templatetags.compliance import STATE_LABELS
 
@@ -27,10 +27,6 @@ from .templatetags.compliance import STATE_LABELS
 def _render_dashboard(request, scope: Scope):
     lang = get_language() or "th"
     reviewer = is_reviewer(request.user)  # district officers follow requests, not decide
-    key = pages.page_key(request, lang, reviewer)
-    response = pages.kept(key)
-    if response is not None:
-        return response
 
     def body() -> str:
         # The same for everyone who may see the scope (in a language, reviewer or not): built
@@ -51,7 +47,7 @@ def _render_dashboard(request, scope: Scope):
 
     html = stats.cached_html(f"dashboard:{scope.key}:{lang}:{int(reviewer)}", body)
     context = {"scope": scope, "crumbs": scope.breadcrumbs(request.user), "body": mark_safe(html)}  # noqa: S308
-    return pages.keep(key, render(request, "compliance/dashboard.html", context))
+    return render(request, "compliance/dashboard.html", context)
 
 
 @officer_required
@@ -182,7 +178,7 @@ def api(request):
         return JsonResponse(
             {"error": _("This page is for district, provincial and DLA officers.")}, status=403
         )
-    if not (has_totp(user) and session_used_mfa(request)):
+    if not second_factor_done(request):
         return JsonResponse(
             {"error": _("Confirm the code from your authenticator app to go on.")}, status=403
         )

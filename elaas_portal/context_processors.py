@@ -1,12 +1,16 @@
-import functools
+"""What every page's header shows: the links, who is logged in, the inbox badge, the demo clock."""
 
 from django.conf import settings
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
+
+from accounts.scope import is_officer
+from core import clock
+from notifications.services import unread_count
 
 _NAV = {
     "status": "maintenance:status",
     "circulars": "circulars:list",
-    "registry": "onboarding:organizations",
+    "registry": "registry:organizations",
     "my": "onboarding:my",
     "inbox": "notifications:inbox",
     "review": "onboarding:review_queue",
@@ -17,9 +21,7 @@ _NAV = {
 }
 
 
-@functools.cache
-def _nav(prefix: str) -> dict[str, str]:
-    """The header's links, reversed once per process (they are on every page)."""
+def _nav() -> dict[str, str]:
     urls = {key: reverse(name) for key, name in _NAV.items()}
     urls["to_en"] = reverse("switch-language", args=["en"])
     urls["to_th"] = reverse("switch-language", args=["th"])
@@ -27,18 +29,12 @@ def _nav(prefix: str) -> dict[str, str]:
 
 
 def portal(request):
-    context = {"DEMO_FEATURES": settings.DEMO_FEATURES, "NAV": _nav(get_script_prefix())}
+    context = {"DEMO_FEATURES": settings.DEMO_FEATURES, "NAV": _nav()}
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        from accounts.scope import is_officer
-        from notifications.services import unread_count
-
         context["IS_OFFICER"] = is_officer(user)
         context["UNREAD"] = unread_count(user)
-    if settings.DEMO_FEATURES:
-        from maintenance import clock
-
-        if clock.is_set():
-            context["CLOCK_IS_SET"] = True
-            context["CLOCK_NOW"] = clock.now()
+    if settings.DEMO_FEATURES and clock.is_set():
+        context["CLOCK_IS_SET"] = True
+        context["CLOCK_NOW"] = clock.now()
     return context

@@ -12,7 +12,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from .env import database_from_url, env_bool, env_int, env_list, env_str, redis_url
+from core.env import database_from_url, env_bool, env_int, env_list, env_str, redis_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -44,13 +44,20 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "simple_history",
     "elaas_portal",
+    # Our apps, lowest layer first (README, Architecture).
+    "core",
+    "registry",
     "accounts",
-    "onboarding",
-    "circulars",
-    "maintenance",
     "notifications",
+    "maintenance",
+    "circulars",
+    "onboarding",
     "compliance",
 ]
+if (
+    not PRODUCTION
+):  # demo accounts and generated data sets (make run, tests, bench/); never in production
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -62,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "maintenance.gate.UnitGateMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -105,7 +113,7 @@ if REDIS_URL:
     # Pages keep working when Redis is down: the cache answers "miss" and logs (see cache.py).
     CACHES = {
         "default": {
-            "BACKEND": "elaas_portal.cache.ResilientRedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "elaas",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
@@ -166,7 +174,7 @@ NOTIFICATION_MESSAGE_ID_DOMAIN = env_str("NOTIFICATION_MESSAGE_ID_DOMAIN", "elaa
 
 # --- Accounts ----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [  # Django's and allauth's, reading the logged-in user from the cache
+AUTHENTICATION_BACKENDS = [  # Django's and allauth's, reading the logged-in user fresh
     "accounts.backends.ModelBackend",
     "accounts.backends.AuthenticationBackend",
 ]
@@ -182,7 +190,6 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.StaffSignupForm"
-ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 LOGIN_URL = "/accounts/login/"
 ACCOUNT_RATE_LIMITS = {

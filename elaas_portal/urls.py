@@ -9,6 +9,7 @@ from . import views
 urlpatterns = [
     path("", include("maintenance.urls")),
     path("circulars/", include("circulars.urls")),
+    path("registry/", include("registry.urls")),
     path("", include("onboarding.urls")),
     path("inbox/", include("notifications.urls")),
     path("compliance/", include("compliance.urls")),

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from . import clock
+from accounts.models import RoleKind
+from accounts.scope import is_unit_staff_only, staff_roles
+from core import clock
+
 from .policy import Decision, Subject
 from .snapshot import current_policy
 
@@ -41,13 +44,11 @@ def login_decision(user, at: dt.datetime | None = None) -> Decision | None:
     None when the user holds any other role (they are not gated). Otherwise the first allowing
     decision, or the decision for their first unit, which says why not and until when.
     """
-    from accounts.scope import is_unit_staff_only, staff_roles
-
     if not is_unit_staff_only(user):
         return None
     at = at or clock.now()
     decisions = [
-        decide_for(r.organization, "use_system", at) for r in staff_roles(user, "unit_staff")
+        decide_for(r.organization, "use_system", at) for r in staff_roles(user, RoleKind.UNIT_STAFF)
     ]
     for decision in decisions:
         if decision.allowed:

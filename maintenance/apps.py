@@ -3,10 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class MaintenanceConfig(AppConfig):
+    """The access policy: rules carried by circulars, the decision, the status page."""
+
     name = "maintenance"
     verbose_name = _("Access policy")
 
     def ready(self):
-        from .snapshot import connect_signals
-
-        connect_signals()
+        from . import gate  # noqa: F401 - connects the first-login receiver

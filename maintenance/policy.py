@@ -31,29 +31,25 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 
+from django.db.models import IntegerChoices
+from django.utils.translation import gettext_lazy as _
+
+from core.thai import BANGKOK, MONTHS_TH_ABBR, to_be_year
+
 ENTITY_TYPES = ("lao", "unit")
 ACTIONS = ("verify_identity", "use_system")
 ALLOW, DENY = "allow", "deny"
 
-AUTHORITY_DISTRICT, AUTHORITY_PROVINCE, AUTHORITY_DLA = 1, 2, 3
-
 _MIN = dt.datetime.min.replace(tzinfo=dt.UTC)
-BANGKOK = dt.timezone(dt.timedelta(hours=7), "Asia/Bangkok")
-THAI_MONTHS = (
-    "",
-    "ม.ค.",
-    "ก.พ.",
-    "มี.ค.",
-    "เม.ย.",
-    "พ.ค.",
-    "มิ.ย.",
-    "ก.ค.",
-    "ส.ค.",
-    "ก.ย.",
-    "ต.ค.",
-    "พ.ย.",
-    "ธ.ค.",
-)
+
+
+class Authority(IntegerChoices):
+    """Who issued a letter; the number is its rank in the policy's precedence."""
+
+    DISTRICT = 1, _("District")
+    PROVINCE = 2, _("Province")
+    DLA = 3, _("Department of Local Administration")
+
 
 ACTION_LABELS = {
     "verify_identity": ("ยืนยันตัวตน", "verify identity"),
@@ -176,9 +172,6 @@ class Policy:
         self.fingerprint = hashlib.sha256(
             repr((sorted(self.circulars.items()), sorted(self.rules, key=lambda r: r.id))).encode()
         ).hexdigest()[:16]
-        self._boundaries = sorted(
-            {t for r in self.effective for t in (r.starts_at, r.ends_at) if t is not None}
-        )
 
     # -- precedence 2: the source governs a forwarding letter ------------------------------
     def _reconcile_forwarding(self) -> None:
@@ -332,9 +325,13 @@ class Policy:
                 last = (ended.ends_at - dt.timedelta(seconds=1)).astimezone(BANGKOK)
                 reason_th += (
                     f" ช่วงเวลาตามหนังสือ {circular.number} ({ended.clause}) สิ้นสุดแล้ว "
-                    f"เมื่อ {last.day} {THAI_MONTHS[last.month]} {last.year + 543} {last:%H:%M:%S} น."
+                    f"เมื่อ {last.day} {MONTHS_TH_ABBR[last.month - 1]} {to_be_year(last.year)}"
+                    f" {last:%H:%M:%S} น."
                 )
-                reason_en += f" The period under {circular.number} ({ended.clause}) ended on {last:%-d %B %Y %H:%M:%S}."
+                reason_en += (
+                    f" The period under {circular.number} ({ended.clause})"
+                    f" ended on {last:%-d %B %Y %H:%M:%S}."
+                )
         return Decision(
             allowed=decision.allowed,
             reason_th=reason_th,
@@ -384,9 +381,6 @@ class Policy:
                 out.append(self.decide(subject, action, boundary))
                 current = decision.key
         return out
-
-    def rules_of(self, circular_id: int) -> list[Rule]:
-        return [r for r in self.rules if r.circular_id == circular_id]
 
 
 def _start_key(rule: Rule) -> tuple:

@@ -11,22 +11,17 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from elaas_portal.thai import BANGKOK, to_arabic_digits
+from core.clock import ParamError as QuestionError
+from core.clock import parse_instant
+from core.thai import BANGKOK, to_arabic_digits
+from registry.models import Organization
 
-from . import clock
+from .models import Discrepancy
 from .policy import ACTIONS, ENTITY_TYPES, Decision, Subject
-from .snapshot import current_policy
+from .snapshot import build_policy, current_policy
+from .snapshot import forget as forget_policy
 
 _BOOL = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
-
-
-class QuestionError(ValueError):
-    """A bad or missing parameter; `param` names it, the message says what is expected."""
-
-    def __init__(self, param: str, message: str):
-        super().__init__(message)
-        self.param = param
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -35,29 +30,6 @@ class Question:
     action: str
     at: dt.datetime
     org_code: str | None = None
-
-
-def parse_instant(raw: str | None, param: str = "at") -> dt.datetime:
-    """ISO 8601 in Thai or Arabic digits; without an offset it is Bangkok time."""
-    if raw is None or raw.strip() == "":
-        return clock.now()
-    value = to_arabic_digits(raw.strip())
-    # A '+' in an unencoded query string arrives as a space: "…T23:59:59 07:00".
-    value = re.sub(r" (\d{2}:?\d{2})$", r"+\1", value)
-    try:
-        at = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise QuestionError(
-            param, f"{param}={raw!r} is not an ISO 8601 date-time, e.g. 2025-04-21T23:59:59+07:00"
-        ) from None
-    if at.year >= 2400:  # a Buddhist-era year typed into an ISO date
-        try:
-            at = at.replace(year=at.year - 543)
-        except ValueError:
-            raise QuestionError(param, f"{param}={raw!r} is not a date that exists") from None
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=BANGKOK)
-    return at
 
 
 def parse_bool(raw: str | None, param: str) -> bool:
@@ -92,7 +64,6 @@ def parse_question(params) -> Question:
 
 
 def _question_for_org(raw: str, action: str, at: dt.datetime) -> Question:
-    from onboarding.models import Organization
 
     code = to_arabic_digits(raw.strip())
     if not re.fullmatch(r"\d{7}", code):
@@ -148,10 +119,9 @@ def render_payload(payload: dict) -> str:
 
 @transaction.atomic
 def record_discrepancies() -> int:
-    """Store what the policy found: every date on which a forwarding letter disagrees with its source."""
-    from .models import Discrepancy
-    from .snapshot import build_policy
-
+    """Store what the policy found: every date on which a forwarding letter disagrees with its
+    source. Every change of rules ends here, so the process's snapshot is dropped here too."""
+    forget_policy()
     found = build_policy().discrepancies
     keep = set()
     for d in found:

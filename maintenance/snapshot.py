@@ -1,16 +1,20 @@
-"""The database side of the policy: a cached, immutable `Policy` built from the stored rules.
+"""The database side of the policy: an immutable `Policy` built from the stored rules.
 
-The decision itself (`maintenance.policy`) never touches the ORM. Each process keeps one
-snapshot for POLICY_RULES_CACHE_SECONDS and drops it at once when this process saves a
-circular or a rule, so the decision API answers from memory.
+The decision itself (`maintenance.policy`) never touches the ORM. The decision API answers
+without a query (bench/: it is the portal's most called door), so each process keeps one
+snapshot for at most POLICY_RULES_CACHE_SECONDS (default 10). The services that change rules
+(`maintenance.services.record_discrepancies`, called by every loader and forwarder of
+circulars) drop it at once in their process, and again after commit; other processes see the
+change within that time. Nothing else keeps it right: no signals.
 """
 
 import threading
 import time
 
 from django.conf import settings
-from django.db.models.signals import post_delete, post_save
+from django.db import transaction
 
+from .models import AccessRule
 from .policy import CircularInfo, Policy, Rule
 
 _lock = threading.Lock()
@@ -18,12 +22,12 @@ _cached: tuple[float, Policy] | None = None
 
 
 def build_policy() -> Policy:
-    from circulars.models import Circular
-
-    from .models import AccessRule
-
-    circulars = [
-        CircularInfo(
+    """The rules with the letters that carry them (a letter without rules decides nothing)."""
+    rows = list(AccessRule.objects.select_related("circular__province", "circular__district"))
+    circulars = {}
+    for r in rows:
+        c = r.circular
+        circulars[c.id] = CircularInfo(
             id=c.id,
             number=c.number,
             authority_level=c.authority,
@@ -32,8 +36,6 @@ def build_policy() -> Policy:
             district_code=c.district.code if c.district_id else None,
             forwards_id=c.forwards_id,
         )
-        for c in Circular.objects.select_related("province", "district")
-    ]
     rules = [
         Rule(
             id=r.id,
@@ -48,9 +50,9 @@ def build_policy() -> Policy:
             reason_th=r.reason_th,
             reason_en=r.reason_en,
         )
-        for r in AccessRule.objects.all()
+        for r in rows
     ]
-    return Policy(circulars, rules)
+    return Policy(list(circulars.values()), rules)
 
 
 def current_policy() -> Policy:
@@ -65,20 +67,13 @@ def current_policy() -> Policy:
         return policy
 
 
-def invalidate(**kwargs) -> None:
+def forget() -> None:
+    """Read the rules again on the next decision (now, and once more after commit)."""
     global _cached
     _cached = None
+    transaction.on_commit(_drop)
 
 
-def connect_signals() -> None:
-    from circulars.models import Circular
-
-    from .models import AccessRule
-
-    for model in (Circular, AccessRule):
-        post_save.connect(
-            invalidate, sender=model, dispatch_uid=f"policy-invalidate-save-{model.__name__}"
-        )
-        post_delete.connect(
-            invalidate, sender=model, dispatch_uid=f"policy-invalidate-del-{model.__name__}"
-        )
+def _drop() -> None:
+    global _cached
+    _cached = None

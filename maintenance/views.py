@@ -11,9 +11,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from elaas_portal.thai import BANGKOK, ThaiDateError, bangkok_midnight, parse_date
+from core import clock
+from core.thai import BANGKOK, ThaiDateError, bangkok_midnight, parse_date
 
-from . import clock
 from .models import Discrepancy
 from .services import QuestionError, decision_payload, parse_question, render_payload
 from .snapshot import current_policy

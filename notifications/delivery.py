@@ -32,8 +32,6 @@ from .models import Notification, Status
 
 log = logging.getLogger(__name__)
 
-WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
-
 
 class PermanentFailure(Exception):
     pass

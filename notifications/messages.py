@@ -8,6 +8,7 @@ lines of the .txt are the Thai and the English title.
 from dataclasses import dataclass
 
 from django.template.loader import get_template
+from django.utils.html import escape
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,6 @@ def render_message(kind: str, context: dict) -> Message:
 
 def greet(message: Message, name: str) -> Message:
     """The same message with the recipient's name on top (rendered once per group, not per person)."""
-    from django.utils.html import escape
 
     if not name:
         return message

@@ -6,6 +6,8 @@ once. A unique constraint on (recipient, kind, subject, period) makes a second d
 The reminder ladder (who is reminded when) is data: `ReminderStep`.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -145,7 +147,6 @@ class ReminderStep(models.Model):
 
     def fires_on(self, day, *, opens, last_day) -> bool:
         """Does this step fire on `day` (a Bangkok date) for a window from `opens` to `last_day`?"""
-        import datetime as dt
 
         if not (opens <= day <= last_day):
             return False

@@ -17,10 +17,12 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 
-from elaas_portal.thai import BANGKOK, bangkok_midnight, format_date, format_datetime
-from maintenance import clock
+from accounts.models import Role, RoleKind
+from core import clock
+from core.thai import BANGKOK, bangkok_midnight, format_date, format_datetime
 from maintenance.policy import Decision, Subject
 from maintenance.snapshot import current_policy
+from registry.models import District, Organization, Province
 
 from .messages import render_message
 from .models import Anchor, Kind, PassRun, ReminderStep
@@ -71,7 +73,6 @@ def _noon(day: dt.date) -> dt.datetime:
 
 def verification_windows(day: dt.date) -> dict[int, Window]:
     """District id → the verify_identity window open for its unverified LAOs on `day`."""
-    from onboarding.models import District
 
     policy, at, out = current_policy(), _noon(day), {}
     for district_id, code, province_code in District.objects.values_list(
@@ -90,7 +91,6 @@ def verification_windows(day: dt.date) -> dict[int, Window]:
 
 def unit_openings(day: dt.date) -> dict[str, tuple[dt.date, Decision]]:
     """Province code → (the day units could start using the system, the decision), if open on `day`."""
-    from onboarding.models import Province
 
     policy, at, out = current_policy(), _noon(day), {}
     for code in Province.objects.values_list("code", flat=True):
@@ -133,8 +133,6 @@ def _fires(kind: str, steps, day: dt.date, window: Window) -> bool:
 
 def collect(day: dt.date) -> list[Outgoing]:
     """Every message the ladder asks for on `day` (not yet written)."""
-    from accounts.models import Role
-    from onboarding.models import District, Organization, Province
 
     steps = list(ReminderStep.objects.filter(active=True))
     windows = verification_windows(day)
@@ -164,7 +162,7 @@ def collect(day: dt.date) -> list[Outgoing]:
         wanted = set(lao_ids)
         orgs = {o.pk: o for o in unverified if o.pk in wanted}
         staff = Role.objects.filter(
-            kind="lao_staff", organization_id__in=lao_ids, user__is_active=True
+            kind=RoleKind.LAO_STAFF, organization_id__in=lao_ids, user__is_active=True
         )
         staff = staff.values_list("user_id", "organization_id", "user__full_name", "user__email")
         rendered = {}
@@ -194,7 +192,7 @@ def collect(day: dt.date) -> list[Outgoing]:
     }
     digest_ids = [d for d in by_district if _fires(Kind.DISTRICT_DIGEST, steps, day, windows[d])]
     for user_id, district_id, name, email in Role.objects.filter(
-        kind="district_officer", district_id__in=digest_ids, user__is_active=True
+        kind=RoleKind.DISTRICT_OFFICER, district_id__in=digest_ids, user__is_active=True
     ).values_list("user_id", "district_id", "user__full_name", "user__email"):
         window = windows[district_id]
         message = render_message(
@@ -231,7 +229,7 @@ def collect(day: dt.date) -> list[Outgoing]:
         .values_list("district__province_id", "n")
     )
     rows_by_province: dict[int, list] = defaultdict(list)
-    for district_id, window in windows.items():
+    for district_id in windows:
         if district_id not in districts:
             continue  # every LAO of the district is verified
         d = districts[district_id]
@@ -250,7 +248,7 @@ def collect(day: dt.date) -> list[Outgoing]:
         pid for pid, w in province_window.items() if _fires(Kind.PROVINCE_SUMMARY, steps, day, w)
     ]
     for user_id, pid, name, email in Role.objects.filter(
-        kind="province_officer", province_id__in=summary_ids, user__is_active=True
+        kind=RoleKind.PROVINCE_OFFICER, province_id__in=summary_ids, user__is_active=True
     ).values_list("user_id", "province_id", "user__full_name", "user__email"):
         rows = sorted(rows_by_province[pid], key=lambda r: r["district"].code)
         message = render_message(
@@ -298,7 +296,7 @@ def collect(day: dt.date) -> list[Outgoing]:
             },
         )
         for user_id, name, email in Role.objects.filter(
-            kind="dla_officer", user__is_active=True
+            kind=RoleKind.DLA_OFFICER, user__is_active=True
         ).values_list("user_id", "user__full_name", "user__email"):
             out.append(
                 Outgoing(
@@ -317,7 +315,6 @@ def collect(day: dt.date) -> list[Outgoing]:
 
 
 def _unit_reminders(day: dt.date, steps, period: str) -> list[Outgoing]:
-    from accounts.models import Role
 
     openings = unit_openings(day)
     due = [
@@ -335,7 +332,7 @@ def _unit_reminders(day: dt.date, steps, period: str) -> list[Outgoing]:
     out = []
     rendered = {}
     staff = Role.objects.filter(
-        kind="unit_staff",
+        kind=RoleKind.UNIT_STAFF,
         organization__first_login_at__isnull=True,
         organization__district__province__code__in=due,
         user__is_active=True,

@@ -12,12 +12,11 @@ import math
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from maintenance import clock
+from core import clock
 
 from .messages import Message, greet
 from .models import Notification
@@ -66,23 +65,15 @@ def queue(items: list[Outgoing], *, nudge_workers: bool = True) -> tuple[int, in
     before = _count(keys)
     Notification.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
     created = _count(keys) - before
-    if created:
-        recipients = {i.recipient_id for i in new}
-        _drop_unread(recipients)
-
-        def after_commit():
-            _drop_unread(recipients)  # a page read between the two may have cached the old count
-            if nudge_workers:
-                nudge(created)
-
-        transaction.on_commit(after_commit)
+    if created and nudge_workers:
+        transaction.on_commit(lambda: nudge(created))
     return created, len(keys) - created
 
 
 def _existing_keys(keys: set[tuple]) -> set[tuple]:
     found = set()
     by_group: dict[tuple[str, str], set[int]] = {}
-    for recipient, kind, subject, period in keys:
+    for recipient, kind, _subject, period in keys:
         by_group.setdefault((kind, period), set()).add(recipient)
     for (kind, period), recipients in by_group.items():
         found.update(
@@ -125,51 +116,28 @@ def inbox_for(user):
     return Notification.objects.filter(recipient=user)
 
 
-# The inbox badge is on every page: its count is kept in the shared cache, dropped whenever a
-# notification is written for the user or one of theirs is read.
-UNREAD_CACHE_SECONDS = 60
-
-
-def unread_cache_key(user_id) -> str:
-    return f"unread:v1:{user_id}"
-
-
-UNREAD_ATTR = "_elaas_unread"  # set by the authentication backend when the count was cached
+UNREAD_ATTR = "_elaas_unread"  # the count, read once per request
 
 
 def unread_count(user) -> int:
+    """The inbox badge: counted on each request (a partial index on unread rows answers it)."""
     n = getattr(user, UNREAD_ATTR, None)
     if n is None:
-        key = unread_cache_key(user.pk)
-        n = cache.get(key)
-        if n is None:
-            n = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-            cache.set(key, n, UNREAD_CACHE_SECONDS)
+        n = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
         setattr(user, UNREAD_ATTR, n)
     return n
-
-
-def forget_unread(user_ids) -> None:
-    """Drop the cached counts, now and after commit (a page between the two may read the old)."""
-    user_ids = set(user_ids)
-    _drop_unread(user_ids)
-    transaction.on_commit(lambda: _drop_unread(user_ids))
-
-
-def _drop_unread(user_ids) -> None:
-    if user_ids:
-        cache.delete_many([unread_cache_key(pk) for pk in user_ids])
 
 
 @transaction.atomic
 def mark_read(notification: Notification, *, reader=None) -> None:
     """Mark read; `reader`: the request's user, whose badge on this page must count it."""
-    if Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
-        read_at=clock.now()
+    if (
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=clock.now()
+        )
+        and reader is not None
     ):
-        forget_unread([notification.recipient_id])
-        if reader is not None:
-            drop_unread_attr(reader)
+        drop_unread_attr(reader)
 
 
 def drop_unread_attr(user) -> None:

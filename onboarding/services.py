@@ -14,14 +14,19 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from maintenance import clock
+from accounts.models import Position, RoleKind
+from accounts.scope import staff_roles
+from core import clock
+from core.national_id import keyed_hash
+from core.thai import format_datetime
 from maintenance.access import may_submit_verification
+from registry.models import Organization
 
 from .evidence import MAX_FILES, EvidenceError, inspect
-from .models import Evidence, Organization, VerificationRequest
-from .national_id import keyed_hash
+from .models import Evidence, VerificationRequest, private_storage
 
 
 class VerificationError(Exception):
@@ -78,7 +83,6 @@ def _check_current(
 
 
 def what_happened(vr: VerificationRequest) -> str:
-    from elaas_portal.thai import format_datetime
 
     last = vr.history.order_by("-history_id").select_related("history_user").first()
     who = (
@@ -113,13 +117,11 @@ def _window_open(org: Organization, at: dt.datetime):
 
 
 def _lang() -> str:
-    from django.utils.translation import get_language
 
     return get_language() or "th"
 
 
 def _apply(vr: VerificationRequest, data: RequestData, at: dt.datetime) -> None:
-    from accounts.models import Position
 
     if not data.consent:
         raise VerificationError(
@@ -165,7 +167,6 @@ def _store_files(vr: VerificationRequest, files, *, actor, at: dt.datetime, writ
 
 
 def _remove_written(names: list) -> None:
-    from .models import private_storage
 
     storage = private_storage()
     for name in names:
@@ -173,9 +174,8 @@ def _remove_written(names: list) -> None:
 
 
 def _require_staff(actor, org: Organization) -> None:
-    from accounts.scope import staff_roles
 
-    if not any(r.organization_id == org.pk for r in staff_roles(actor, "lao_staff")):
+    if not any(r.organization_id == org.pk for r in staff_roles(actor, RoleKind.LAO_STAFF)):
         raise PermissionDenied(_("Only staff of this LAO may file its requests."))
 
 

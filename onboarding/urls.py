@@ -1,12 +1,9 @@
 from django.urls import path
 
 from . import verification_views as vv
-from . import views
 
 app_name = "onboarding"
 urlpatterns = [
-    path("registry/", views.organization_list, name="organizations"),
-    path("registry/org/<int:pk>/", views.organization_detail, name="organization"),
     path("my/", vv.my_organisation, name="my"),
     path("my/org/<int:org_pk>/request/", vv.request_new, name="request_new"),
     path("verification/<int:pk>/", vv.request_detail, name="request"),

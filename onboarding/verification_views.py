@@ -4,6 +4,8 @@ Objects come through the scoped querysets: a request outside the user's scope is
 it without the right (a district officer on the review page, a colleague on the edit page) 403.
 """
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,13 +18,15 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import officer_required, second_factor_gate
-from accounts.scope import is_officer, is_reviewer, officer_area, roles_of, staff_roles
-from maintenance import clock
+from accounts.models import RoleKind
+from accounts.scope import area_of, is_officer, is_reviewer, officer_area, roles_of, staff_roles
+from core import clock
 from maintenance.access import login_decision, may_submit_verification
+from registry.models import District, Organization
 
 from . import services
 from .forms import DecisionForm, QueueFilterForm, VerificationRequestForm
-from .models import District, Organization, VerificationRequest
+from .models import VerificationRequest
 
 
 def _request_or_404(user, pk) -> VerificationRequest:
@@ -56,7 +60,7 @@ def my_organisation(request):
     user = request.user
     now = clock.now()
     laos, units = [], []
-    for role in staff_roles(user, "lao_staff"):
+    for role in staff_roles(user, RoleKind.LAO_STAFF):
         org = role.organization
         requests = list(
             org.verification_requests.select_related("requester").order_by("-created_at")
@@ -79,12 +83,13 @@ def my_organisation(request):
             }
         )
     unit_decision = login_decision(user, now)
-    for role in staff_roles(user, "unit_staff"):
+    for role in staff_roles(user, RoleKind.UNIT_STAFF):
         unit = role.organization
         staff = (
             type(role)
             .objects.filter(
-                organization__in=[unit, unit.parent], kind__in=["lao_staff", "unit_staff"]
+                organization__in=[unit, unit.parent],
+                kind__in=[RoleKind.LAO_STAFF, RoleKind.UNIT_STAFF],
             )
             .select_related("user", "organization")
             .order_by("organization_id", "user__full_name")
@@ -109,9 +114,12 @@ def my_organisation(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def request_new(request, org_pk):
-    org = get_object_or_404(Organization.objects.in_scope_of(request.user).with_places(), pk=org_pk)
+    org = get_object_or_404(
+        Organization.objects.in_area(area_of(request.user)).with_places(), pk=org_pk
+    )
     role = next(
-        (r for r in staff_roles(request.user, "lao_staff") if r.organization_id == org.pk), None
+        (r for r in staff_roles(request.user, RoleKind.LAO_STAFF) if r.organization_id == org.pk),
+        None,
     )
     if role is None:
         raise PermissionDenied(_("Only staff of this LAO may file its requests."))
@@ -343,8 +351,6 @@ def review_queue(request):
     if district:
         qs = qs.filter(organization__district__code=district)
     if age:
-        import datetime as dt
-
         qs = qs.filter(submitted_at__lte=clock.now() - dt.timedelta(days=int(age)))
     qs = qs.order_by("submitted_at", "created_at", "id")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))

@@ -11,9 +11,9 @@ import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 
-from accounts.demo import DEMO_TOTP_SECRET
 from accounts.models import Role, User
-from onboarding.models import District, Organization
+from demo.demo_accounts import DEMO_TOTP_SECRET
+from registry.models import District, Organization
 
 PASSWORD = "a-long-test-password-2568"  # noqa: S105
 

@@ -7,25 +7,19 @@ import pytest
 from django.conf import settings
 
 from circulars.services import load_circulars
-from onboarding.models import District, Organization, Province
+from registry.models import District, Organization, Province
 
 
 @pytest.fixture(autouse=True)
 def _fresh_policy_snapshot(settings):
-    """Each test reads the rules its own transaction holds (no cross-test snapshot or page cache)."""
+    """Each test reads the rules its own transaction holds; no cached figures between tests."""
     from django.core.cache import cache
 
-    from compliance import pages
-    from compliance.scope import forget_areas
-    from compliance.stats import forget_local_html
-    from maintenance import clock
+    from core import clock
 
     settings.POLICY_RULES_CACHE_SECONDS = 0
     cache.clear()
     clock.invalidate()
-    forget_areas()  # this process's provinces and districts: each test has its own registry
-    forget_local_html()
-    pages.forget()
 
 
 @pytest.fixture
@@ -94,8 +88,8 @@ from tests.actors import actors, places  # noqa: E402,F401 - fixtures shared by 
 @pytest.fixture
 def portal_clock(db):
     """Set the portal's clock for one test: `portal_clock("2025-04-04T00:00:00+07:00")`."""
-    from maintenance import clock
-    from maintenance.services import parse_instant
+    from core import clock
+    from core.clock import parse_instant
 
     def set_to(text):
         at = parse_instant(text)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from elaas_portal.env import database_from_url, env_bool, redis_url
+from core.env import database_from_url, env_bool, redis_url
 
 ROOT = Path(__file__).resolve().parent.parent
 

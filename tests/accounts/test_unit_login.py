@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 
 from accounts.models import Role
-from elaas_portal.thai import BANGKOK, format_datetime
-from onboarding.models import Organization
+from core.thai import BANGKOK, format_datetime
+from registry.models import Organization
 from tests.actors import PASSWORD, make_user
 
 JUST_BEFORE = "2025-04-03T23:59:59+07:00"

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from elaas_portal.thai import to_arabic_digits
+from core.thai import to_arabic_digits
 from tests.actors import PASSWORD, make_user
 from tests.conftest import require_registry
 
@@ -44,7 +44,7 @@ def totp_code() -> str:
     """The demo secret's current TOTP code, never one about to expire (a short wait at most)."""
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
-    from accounts.demo import DEMO_TOTP_SECRET
+    from demo.demo_accounts import DEMO_TOTP_SECRET
 
     if 30 - time.time() % 30 < 3:  # the code would expire before the server reads it
         time.sleep(30 - time.time() % 30 + 0.1)
@@ -113,7 +113,7 @@ def download_late_csv(page) -> bytes:
 def load_places_and_rules(portal_clock):
     """The national registry and the reference circulars, as `make run` loads them."""
     from circulars.services import load_circulars
-    from onboarding.registry import load_registry
+    from registry.loader import load_registry
 
     require_registry()
     result = load_registry(settings.REGISTRY_DATA_DIR)
@@ -152,7 +152,7 @@ def test_provincial_officer_sees_nakhon_phanom_drills_into_a_district_and_downlo
 
     from compliance.exports import STATE_TH
     from onboarding import services
-    from onboarding.models import Organization, Province
+    from registry.models import Organization, Province
 
     load_places_and_rules(portal_clock)
     province = Province.objects.get(code=PROVINCE)

@@ -16,7 +16,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from elaas_portal.thai import format_datetime, to_thai_digits
+from core.thai import format_datetime, to_thai_digits
 from tests.actors import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,7 +36,7 @@ def totp_code() -> str:
     """The demo secret's current TOTP code, never one about to expire (a short wait at most)."""
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
-    from accounts.demo import DEMO_TOTP_SECRET
+    from demo.demo_accounts import DEMO_TOTP_SECRET
 
     if 30 - time.time() % 30 < 3:  # the code would expire before the server reads it
         time.sleep(30 - time.time() % 30 + 0.1)

@@ -20,10 +20,10 @@ from django.utils import translation
 from circulars import services
 from circulars.models import Circular, CircularReference, Delivery
 from circulars.services import ChainError, acknowledge, forward_circular, publish_circular
-from elaas_portal.thai import BANGKOK
+from core.thai import BANGKOK
 from maintenance.models import Discrepancy
 from notifications.models import Notification
-from onboarding.models import District, Organization, Province
+from registry.models import District, Organization, Province
 from tests.actors import ACTOR_NAMES, login, make_user
 from tests.conftest import registry_dir, require_registry
 
@@ -554,12 +554,12 @@ def test_deliveries_and_notifications_are_written_in_one_transaction(dla_letter,
 
 
 def test_when_the_outbox_fails_no_delivery_is_left(dla_letter, people, registry, monkeypatch):
-    import notifications.services
+    import circulars.services
 
     def broken(*args, **kwargs):
         raise IntegrityError("the outbox refused the rows")
 
-    monkeypatch.setattr(notifications.services, "queue", broken)
+    monkeypatch.setattr(circulars.services, "queue", broken)  # the outbox, as the chain calls it
     with pytest.raises(IntegrityError):
         publish_circular(dla_letter, actor=people["dla_officer"])
     assert not Delivery.objects.exists() and not Notification.objects.exists()

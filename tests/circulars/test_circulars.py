@@ -4,7 +4,7 @@ import pytest
 
 from circulars.models import Circular
 from circulars.services import load_circulars
-from elaas_portal.thai import BANGKOK
+from core.thai import BANGKOK
 from maintenance.models import AccessRule, Discrepancy
 
 

@@ -14,8 +14,9 @@ import zipfile
 from xml.etree import ElementTree
 
 from accounts.models import Role, User
-from elaas_portal.thai import BANGKOK
-from onboarding.models import District, Organization, Province, VerificationRequest
+from core.thai import BANGKOK
+from onboarding.models import VerificationRequest
+from registry.models import District, Organization, Province
 
 BOM = b"\xef\xbb\xbf"
 KIND_DIGIT = {"PAO": "2", "CITY_MUNI": "3", "TOWN_MUNI": "4", "SUBDISTRICT_MUNI": "5", "SAO": "6"}

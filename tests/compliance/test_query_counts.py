@@ -13,7 +13,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role, User
-from onboarding.models import District, Organization, Province, VerificationRequest
+from onboarding.models import VerificationRequest
+from registry.models import District, Organization, Province
 from tests.actors import login, make_user
 
 from .support import KIND_DIGIT, bangkok
@@ -157,26 +158,27 @@ PAGES = {
     "late.csv": ("province_officer", "/compliance/export/late.csv?province=48"),
     "late.xlsx": ("district_officer", "/compliance/export/late.xlsx"),
 }
-# The pinned counts, the same for both data sets. A dashboard: the session and the clock (the
-# user, their roles, authenticator and inbox badge come from the cache after the warm-up, as do
-# the province or district named in the URL); the LAOs by state, the units, the children, the
-# oldest request waiting, the policy (twice: the window and the per-day series), verified per
-# day, reminders, circulars by level (three).
+# The pinned counts, the same for both data sets. Every page reads, fresh: the session, the user
+# with their authenticator (one query), their roles (one), the inbox badge (one) and the province
+# or district named in the URL (one); nothing about who may do what comes from a cache. Then the
+# clock (read here because the test sets it; never in production), and on a dashboard the LAOs by
+# state, the units, the children, the oldest request waiting, the policy (twice: the window and
+# the per-day series), verified per day, reminders, circulars by level (three).
 QUERIES = {
-    "country": 17,
-    "province": 17,
-    "district": 17,
-    "lao": 9,
-    "late": 8,
-    "late filtered": 8,
-    "late of the country": 7,
-    "api": 15,
-    "api district": 15,
+    "country": 18,
+    "province": 19,
+    "district": 19,
+    "lao": 13,
+    "late": 12,
+    "late filtered": 12,
+    "late of the country": 10,
+    "api": 16,
+    "api district": 16,
     "api country": 15,
-    "summary.csv": 16,
+    "summary.csv": 17,
     "summary.xlsx": 16,
-    "late.csv": 5,
-    "late.xlsx": 6,
+    "late.csv": 8,
+    "late.xlsx": 8,
 }
 
 

@@ -13,7 +13,7 @@ import pytest
 from compliance import stats
 from compliance.scope import Scope
 from onboarding import services
-from onboarding.models import Organization
+from registry.models import Organization
 
 from .support import add_request, bangkok, district, lao, province, staff, unit
 

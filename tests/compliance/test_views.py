@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from compliance.exports import STATE_TH
-from onboarding.models import OrganizationKind
+from registry.models import OrganizationKind
 from tests.actors import ACTOR_NAMES, login, make_user
 
 from .support import (

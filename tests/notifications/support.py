@@ -11,7 +11,7 @@ import socket
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from elaas_portal.thai import BANGKOK
+from core.thai import BANGKOK
 from notifications.messages import Message
 from notifications.models import Anchor, Kind
 
@@ -105,7 +105,7 @@ def outgoing_for(users, *, period: str = "2025-04-18", kind: str = Kind.LAO_REMI
 def lao_staff_in_one_district(n: int, province, prefix: str = "staff"):
     """`n` unverified SAOs in a new district of `province`, each with one clerk."""
     from accounts.models import Role
-    from onboarding.models import District, Organization
+    from registry.models import District, Organization
 
     district = District.objects.create(
         code=f"{province.code}90", province=province, name_th="ทดสอบจำนวนมาก"

@@ -422,7 +422,7 @@ def test_with_redis_down_pages_work_rows_wait_and_the_sweep_delivers_them(
     down = f"redis://127.0.0.1:{closed_port()}/0"
     settings.CACHES = {
         "default": {
-            "BACKEND": "elaas_portal.cache.ResilientRedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": down,
             "KEY_PREFIX": "elaas",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
@@ -456,7 +456,7 @@ def test_with_redis_down_pages_work_rows_wait_and_the_sweep_delivers_them(
 
 
 def test_the_resilient_cache_answers_every_operation_with_redis_down():
-    from elaas_portal.cache import ResilientRedisCache
+    from core.cache import ResilientRedisCache
 
     cache = ResilientRedisCache(
         f"redis://127.0.0.1:{closed_port()}/0",

@@ -84,7 +84,10 @@ def test_the_delivery_log_shows_only_the_officers_area(
 
 
 @pytest.mark.parametrize("name", ["lao_clerk", "unit_clerk"])
-def test_staff_cannot_open_the_delivery_log_or_resend(client, actors, notes, name):
+def test_staff_cannot_open_the_delivery_log_or_resend(
+    client, actors, notes, name, circulars, portal_clock
+):
+    portal_clock("2025-04-10T09:00:00+07:00")  # units may use the system
     login(client, actors[name])
     assert client.get("/inbox/log/").status_code == 403
     assert client.post(f"/inbox/log/{notes['lao_clerk'].pk}/resend/").status_code == 403

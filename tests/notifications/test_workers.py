@@ -316,7 +316,7 @@ def test_with_redis_down_pages_work_rows_wait_and_when_it_is_back_the_sweep_deli
     down = f"redis://127.0.0.1:{closed_port()}/0"
     settings.CACHES = {
         "default": {
-            "BACKEND": "elaas_portal.cache.ResilientRedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": down,
             "KEY_PREFIX": "elaas",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
-from elaas_portal.thai import to_thai_digits
+from core.thai import to_thai_digits
 from onboarding import services
 from onboarding.models import Evidence, VerificationRequest
 from tests.actors import login, make_user

@@ -12,7 +12,9 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.core.management.base import BaseCommand, CommandError
 
-from elaas_portal.thai import ThaiDateError, parse_date
+from core.thai import ThaiDateError, parse_date
+from notifications.delivery import deliver_due
+from notifications.reminders import run_pass, today
 
 
 class Command(BaseCommand):
@@ -27,8 +29,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, day=None, no_send=False, **options):
-        from notifications.delivery import deliver_due
-        from notifications.reminders import run_pass, today
 
         if day:
             try:

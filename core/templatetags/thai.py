@@ -1,0 +1,75 @@
+"""Template filters for Thai conventions: {{ value|thaidate }} is 2 เม.ย. 2568 in Thai, 2 Apr 2025 in English."""
+
+import datetime as dt
+
+from django import template
+from django.utils.translation import get_language
+
+from core import thai
+
+register = template.Library()
+
+
+def _lang() -> str:
+    return get_language() or "th"
+
+
+@register.filter
+def thaidate(value):
+    return thai.format_date(value, _lang())
+
+
+@register.filter
+def thaidate_full(value):
+    return thai.format_date(value, _lang(), full=True)
+
+
+@register.filter
+def thaidatetime(value):
+    return thai.format_datetime(value, _lang())
+
+
+@register.filter
+def thaidigits(value):
+    return thai.to_thai_digits(value)
+
+
+@register.filter
+def isodate(value):
+    return value.isoformat() if value else ""
+
+
+@register.simple_tag
+def bilingual(th, en):
+    """Pick the Thai or the English of a pair held as data (reasons, labels)."""
+    return th if _lang().startswith("th") else en
+
+
+@register.filter
+def last_moment(value):
+    """The last second before an exclusive end: 22 Apr 00:00 is shown as 21 Apr 23:59:59."""
+    if value is None:
+        return ""
+    return thai.format_datetime(value - dt.timedelta(seconds=1), _lang())
+
+
+@register.filter
+def reason(decision):
+    """A policy decision's reason in the current language."""
+    return decision.reason(_lang()) if decision is not None else ""
+
+
+@register.filter
+def thaidatetime_th(value):
+    """Always Thai (Buddhist era), whatever the request's language: for bilingual e-mail."""
+    return thai.format_datetime(value, "th") if value else ""
+
+
+@register.filter
+def thaidatetime_en(value):
+    return thai.format_datetime(value, "en") if value else ""
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, key) if hasattr(mapping, "get") else key

@@ -1,0 +1,105 @@
+"""Models that moved between apps keep their tables and rows: a database filled at the old
+schema (registry models in `onboarding`, the clock's setting in `maintenance`) migrates to the
+new one, and every row is found through the new models, with their history and links."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+
+OLD = [
+    ("onboarding", "0002_historicalorganization_first_login_at_and_more"),
+    ("maintenance", "0002_clocksetting"),
+    ("accounts", "0003_invitation"),
+    ("circulars", "0003_published_and_deliveries"),
+    ("registry", None),
+    ("core", None),
+]
+
+
+def migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    executor.loader.build_graph()
+    return executor.loader.project_state([t for t in targets if t[1] is not None]).apps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_of_the_old_schema_keeps_its_rows_through_the_move():
+    old = migrate(OLD)
+    Province = old.get_model("onboarding", "Province")
+    District = old.get_model("onboarding", "District")
+    Organization = old.get_model("onboarding", "Organization")
+    HistoricalOrganization = old.get_model("onboarding", "HistoricalOrganization")
+    ClockSetting = old.get_model("maintenance", "ClockSetting")
+    User = old.get_model("accounts", "User")
+    Role = old.get_model("accounts", "Role")
+    VerificationRequest = old.get_model("onboarding", "VerificationRequest")
+    ContentType = old.get_model("contenttypes", "ContentType")
+
+    province = Province.objects.create(code="48", name_th="นครพนม")
+    district = District.objects.create(code="4801", province=province, name_th="เมืองนครพนม")
+    lao = Organization.objects.create(
+        kind="SAO", dla_code="6480101", name_th="หนองญาติ", district=district
+    )
+    unit = Organization.objects.create(
+        kind="SCHOOL", name_th="โรงเรียนบ้านหนองญาติ", district=district, parent=lao
+    )
+    HistoricalOrganization.objects.create(
+        id=lao.id,
+        kind="SAO",
+        dla_code="6480101",
+        name_th="หนองญาติ (เดิม)",
+        district_id=district.id,
+        history_date=timezone.now(),
+        history_type="+",
+        is_generated=False,
+        type_digit="",
+        full_name_th="",
+        name_en="",
+        name_en_source="",
+        office_district_th="",
+    )
+    set_to = dt.datetime(2025, 4, 3, 2, 0, tzinfo=dt.UTC)
+    ClockSetting.objects.create(pk=1, set_to=set_to, set_at=timezone.now(), set_by="old")
+    user = User.objects.create(email="clerk@example.test", password="!")
+    Role.objects.create(user=user, kind="lao_staff", organization=lao, position="finance_director")
+    VerificationRequest.objects.create(
+        organization=lao,
+        requester=user,
+        full_name="สมชาย ใจดี",
+        national_id_hash="0" * 64,
+        national_id_last4="1234",
+        position="finance_director",
+        appointment_order_number="1/2568",
+        appointment_date=dt.date(2025, 1, 1),
+        consent_at=timezone.now(),
+        created_at=timezone.now(),
+    )
+    # As in a database that never had the registry app (the test database has all of them).
+    ContentType.objects.filter(app_label="registry").delete()
+    ContentType.objects.get_or_create(app_label="onboarding", model="organization")
+
+    new = migrate(
+        MigrationExecutor(connection).loader.graph.leaf_nodes()
+    )  # the newest state of every app
+    NewOrganization = new.get_model("registry", "Organization")
+    NewHistory = new.get_model("registry", "HistoricalOrganization")
+    NewClock = new.get_model("core", "ClockSetting")
+    NewRole = new.get_model("accounts", "Role")
+    NewRequest = new.get_model("onboarding", "VerificationRequest")
+    NewContentType = new.get_model("contenttypes", "ContentType")
+
+    assert NewOrganization.objects.count() == 2
+    moved_unit = NewOrganization.objects.get(pk=unit.pk)
+    assert moved_unit.parent_id == lao.pk
+    assert moved_unit.district.province.code == "48"
+    assert NewHistory.objects.get(id=lao.id).name_th == "หนองญาติ (เดิม)"
+    assert NewClock.objects.get(pk=1).set_to == set_to
+    assert NewRole.objects.get(user__email="clerk@example.test").organization.dla_code == "6480101"
+    assert NewRequest.objects.get().organization.name_th == "หนองญาติ"
+    assert NewContentType.objects.filter(app_label="registry", model="organization").exists()
+    assert not NewContentType.objects.filter(app_label="onboarding", model="organization").exists()
