@@ -3,6 +3,7 @@
 from allauth.account.views import SignupView as AllauthSignupView
 from django.urls import reverse
 
+from elaas_portal import params
 from onboarding.models import Organization
 
 ORG_RESULTS = 30
@@ -20,7 +21,7 @@ class SignupView(AllauthSignupView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.get("q", "").strip()[:100]
+        query = params.text(self.request.GET.get("q"), "q")
         selected = (
             self.request.POST.get("organization") or self.request.GET.get("org") or ""
         ).strip()

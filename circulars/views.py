@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import has_totp, officer_required, second_factor_gate, session_used_mfa
 from accounts.scope import is_officer
+from elaas_portal import params
 from maintenance.models import Discrepancy
 from maintenance.snapshot import current_policy
 
@@ -42,7 +43,7 @@ _LEVEL_ORDER = {
 
 @require_GET
 def circular_list(request):
-    query = request.GET.get("q", "").strip()[:200]
+    query = params.text(request.GET.get("q"), "q", max_length=200)
     circulars = Circular.objects.search(query).select_related("forwards", "province")
     page = Paginator(circulars, 25).get_page(request.GET.get("page"))
     return render(request, "circulars/list.html", {"page": page, "query": query})
@@ -209,7 +210,8 @@ def forward(request, pk):
     if not via:
         raise PermissionDenied(
             _(
-                "Only the officers of a province or district this letter was delivered to may forward it."
+                "Only the officers of a province or district this letter was delivered to "
+                "may forward it."
             )
         )
     form = ForwardForm(request.POST, via=via)
@@ -229,7 +231,8 @@ def forward(request, pk):
             form.add_error(None, exc.message)
         else:
             text = _(
-                "Forwarded as %(number)s: sent to %(n)s recipients; %(people)s people were notified."
+                "Forwarded as %(number)s: sent to %(n)s recipients; "
+                "%(people)s people were notified."
             )
             messages.success(
                 request,

@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "elaas_portal.params.BadParameterMiddleware",
 ]
 
 ROOT_URLCONF = "elaas_portal.urls"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from elaas_portal.thai import BANGKOK, to_arabic_digits
+from elaas_portal.thai import BANGKOK, FIRST_YEAR, LAST_YEAR, to_arabic_digits
 
 from . import clock
 from .policy import ACTIONS, ENTITY_TYPES, Decision, Subject
@@ -57,6 +57,10 @@ def parse_instant(raw: str | None, param: str = "at") -> dt.datetime:
             raise QuestionError(param, f"{param}={raw!r} is not a date that exists") from None
     if at.tzinfo is None:
         at = at.replace(tzinfo=BANGKOK)
+    if not FIRST_YEAR <= at.year <= LAST_YEAR:  # far years overflow once converted to UTC
+        raise QuestionError(
+            param, f"{param}={raw!r} is outside the years {FIRST_YEAR} to {LAST_YEAR} (or their BE)"
+        )
     return at
 
 
@@ -148,7 +152,8 @@ def render_payload(payload: dict) -> str:
 
 @transaction.atomic
 def record_discrepancies() -> int:
-    """Store what the policy found: every date on which a forwarding letter disagrees with its source."""
+    """Store what the policy found: every date on which a forwarding letter disagrees with its
+    source."""
     from .models import Discrepancy
     from .snapshot import build_policy
 

@@ -4,13 +4,15 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from elaas_portal import params
+
 from .models import District, Organization, OrganizationKind, Province
 
 
 @require_GET
 def organization_list(request):
-    query = request.GET.get("q", "").strip()[:100]
-    province_code = request.GET.get("province", "").strip()
+    query = params.text(request.GET.get("q"), "q")
+    province_code = params.code(request.GET.get("province"), "province")
     kind = request.GET.get("kind", "").strip()
     orgs = Organization.objects.laos().with_places().search(query)
     if province_code:
