@@ -5,10 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import officer_required
+from elaas_portal import params
 
 from . import delivery, services
 from .forms import DeliveryLogFilter
@@ -71,7 +73,9 @@ def resend(request, pk):
         messages.success(request, _("The message will be sent again."))
     else:
         messages.info(request, _("This message is already waiting to be sent."))
-    return redirect(request.POST.get("next") or "notifications:log")
+    return redirect(
+        params.next_url(request, request.POST.get("next"), reverse("notifications:log"))
+    )
 
 
 @officer_required
