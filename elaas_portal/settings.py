@@ -12,7 +12,16 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from .env import database_from_url, env_bool, env_int, env_list, env_str, redis_url
+from .env import (
+    database_from_url,
+    derived_fernet_key,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    fernet_keys,
+    redis_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -233,6 +242,15 @@ if not NATIONAL_ID_HASH_KEY:
     if PRODUCTION:
         raise ImproperlyConfigured("NATIONAL_ID_HASH_KEY must be set when ELAAS_ENV=production.")
     NATIONAL_ID_HASH_KEY = "dev-only-national-id-key:" + SECRET_KEY
+# TOTP secrets and the recovery codes' seed are kept encrypted (Fernet, accounts/mfa_adapter.py).
+# MFA_ENCRYPTION_KEY holds one key or several separated by commas: the first encrypts, every one
+# decrypts (to rotate, put the new key first). Required in production; never lose it.
+MFA_ADAPTER = "accounts.mfa_adapter.MFAAdapter"
+MFA_ENCRYPTION_KEYS = fernet_keys("MFA_ENCRYPTION_KEY", env_list("MFA_ENCRYPTION_KEY", []))
+if not MFA_ENCRYPTION_KEYS:
+    if PRODUCTION:
+        raise ImproperlyConfigured("MFA_ENCRYPTION_KEY must be set when ELAAS_ENV=production.")
+    MFA_ENCRYPTION_KEYS = [derived_fernet_key(SECRET_KEY, "dev-only-mfa-encryption-key")]
 # Evidence files live here, outside any public path, served only through an authorised view.
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private")))
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
