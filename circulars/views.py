@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import has_totp, officer_required, second_factor_gate, session_used_mfa
 from accounts.scope import is_officer
@@ -41,7 +41,7 @@ _LEVEL_ORDER = {
 }
 
 
-@require_GET
+@require_safe
 def circular_list(request):
     query = params.text(request.GET.get("q"), "q", max_length=200)
     circulars = Circular.objects.search(query).select_related("forwards", "province")
@@ -169,7 +169,7 @@ def _circular_or_404(pk) -> Circular:
     )
 
 
-@require_GET
+@require_safe
 def circular_detail(request, pk):
     circular = _circular_or_404(pk)
     return render(request, "circulars/detail.html", _detail_context(request, circular))
@@ -273,7 +273,7 @@ def acknowledge(request, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def inbox(request):
     user = request.user
     if is_officer(user) and (gate := second_factor_gate(request)) is not None:

@@ -11,7 +11,7 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from accounts.access import has_totp, officer_required, session_used_mfa
 from accounts.scope import is_officer, is_reviewer
@@ -57,34 +57,34 @@ def _render_dashboard(request, scope: Scope):
 
 
 @officer_required
-@require_GET
+@require_safe
 def home(request):
     scope = home_scope(request.user)
     return redirect(scope.url())
 
 
 @officer_required
-@require_GET
+@require_safe
 def country(request):
     return _render_dashboard(request, resolve(request.user))
 
 
 @officer_required
-@require_GET
+@require_safe
 def province(request, code):
     code = params.code(code, "province", label=_("Province"))
     return _render_dashboard(request, resolve(request.user, province_code=code))
 
 
 @officer_required
-@require_GET
+@require_safe
 def district(request, code):
     code = params.code(code, "district", label=_("District"))
     return _render_dashboard(request, resolve(request.user, district_code=code))
 
 
 @officer_required
-@require_GET
+@require_safe
 def lao(request, dla_code):
     dla_code = params.code(dla_code, "dla_code", label=_("DLA code"))
     org = get_object_or_404(
@@ -140,7 +140,7 @@ def _late_filters(request) -> dict:
 
 
 @officer_required
-@require_GET
+@require_safe
 def late(request):
     scope = _scope_from_query(request)
     filters = _late_filters(request)
@@ -163,7 +163,7 @@ def late(request):
 
 
 @officer_required
-@require_GET
+@require_safe
 def export(request, table, fmt):
     if fmt not in ("csv", "xlsx") or table not in ("late", "summary"):
         raise Http404
@@ -181,7 +181,7 @@ def export(request, table, fmt):
     return exports.as_xlsx(filename, headers, rows)
 
 
-@require_GET
+@require_safe
 def api(request):
     """GET /api/compliance?province=<code>[&district=<code>]: the dashboard's numbers as JSON."""
     user = request.user

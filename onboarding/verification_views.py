@@ -13,7 +13,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.access import officer_required, second_factor_gate
 from accounts.scope import is_officer, is_reviewer, officer_area, roles_of, staff_roles
@@ -51,7 +51,7 @@ def _can_see_evidence(user, vr) -> bool:
 
 
 @login_required
-@require_GET
+@require_safe
 def my_organisation(request):
     user = request.user
     now = clock.now()
@@ -107,7 +107,7 @@ def my_organisation(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def request_new(request, org_pk):
     org = get_object_or_404(Organization.objects.in_scope_of(request.user).with_places(), pk=org_pk)
     role = next(
@@ -179,7 +179,7 @@ def _officer_gate(request, vr):
 
 
 @login_required
-@require_GET
+@require_safe
 def request_detail(request, pk):
     vr = _request_or_404(request.user, pk)
     if (gate := _officer_gate(request, vr)) is not None:
@@ -204,7 +204,7 @@ def request_detail(request, pk):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def request_edit(request, pk):
     vr = _request_or_404(request.user, pk)
     if vr.requester_id != request.user.pk:
@@ -292,7 +292,7 @@ def request_withdraw(request, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 @xframe_options_sameorigin
 def evidence_file(request, pk, evidence_pk):
     vr = _request_or_404(request.user, pk)
@@ -322,7 +322,7 @@ def evidence_file(request, pk, evidence_pk):
 
 
 @officer_required
-@require_GET
+@require_safe
 def review_queue(request):
     user = request.user
     national, provinces, districts = officer_area(user)
@@ -367,13 +367,14 @@ def review_queue(request):
 
 
 @officer_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def review_detail(request, pk):
     vr = _request_or_404(request.user, pk)
     if not VerificationRequest.objects.reviewable_by(request.user).filter(pk=vr.pk).exists():
         raise PermissionDenied(
             _(
-                "You may follow this request but not decide on it: provincial and DLA officers review."
+                "You may follow this request but not decide on it: "
+                "provincial and DLA officers review."
             )
         )
     form = DecisionForm(request.POST or None, initial={"version": vr.version})

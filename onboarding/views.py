@@ -2,14 +2,14 @@
 
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from elaas_portal import params
 
 from .models import District, Organization, OrganizationKind, Province
 
 
-@require_GET
+@require_safe
 def organization_list(request):
     query = params.text(request.GET.get("q"), "q")
     province_code = params.code(request.GET.get("province"), "province")
@@ -39,7 +39,7 @@ def organization_list(request):
     return render(request, "onboarding/list.html", context)
 
 
-@require_GET
+@require_safe
 def organization_detail(request, pk):
     org = get_object_or_404(Organization.objects.with_places().select_related("parent"), pk=pk)
     context = {
