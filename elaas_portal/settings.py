@@ -109,6 +109,13 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# allauth's rate-limit counters (and their locks) and TOTP replay protection's used codes.
+LIMIT_KEY_PREFIXES = ["allauth:rl:", "allauth.mfa.totp.used"]
+LIMITS_CACHE = {  # the table is accounts.LimitCacheEntry
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "accounts_limitcacheentry",
+    "OPTIONS": {"MAX_ENTRIES": 100_000},
+}
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     redis_url("REDIS_URL", REDIS_URL)
@@ -119,7 +126,11 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "elaas",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
+            # While Redis is down, login rate-limit counters and used TOTP codes go to the
+            # database instead of being dropped: the limits stay on (cache.py).
+            "FALLBACK": {"ALIAS": "limits", "KEY_PREFIXES": LIMIT_KEY_PREFIXES},
+        },
+        "limits": LIMITS_CACHE,
     }
     # Sessions read from Redis, written to both: with Redis down they come from the database.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -195,8 +206,13 @@ ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.StaffSignupForm"
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 LOGIN_URL = "/accounts/login/"
+# Login limits count per account and per address: one person's typos lock only their own
+# account (5 failed passwords in 5 minutes; the same for second-factor codes), while up to 200
+# colleagues behind one office address keep logging in (100 failures in 5 minutes from one
+# address, any accounts, before the address waits). Kept in the database while Redis is down.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
+    "login": "300/m/ip",  # every login form sent from one address
+    "login_failed": "100/5m/ip,5/5m/key",  # key: the account (or its second factor)
     "reset_password": "20/m/ip,5/m/key",
 }
 LOGIN_REDIRECT_URL = "/my/"
