@@ -1,8 +1,10 @@
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_guard import guard_admin_site
 from .models import Invitation, Role, User
 
 
@@ -55,3 +57,31 @@ class InvitationAdmin(admin.ModelAdmin):
     raw_id_fields = ("organization", "invited_by", "accepted_by")
     exclude = ("token_hash",)
     readonly_fields = ("created_at", "accepted_at", "accepted_by")
+
+
+# --- second factors: who has which, never its secret --------------------------------------------
+
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    """Who has which second factor and when it was last used. Never its `data`: the TOTP secret
+    and the recovery codes' seed are not shown, not even encrypted. An administrator may delete one
+    (a lost phone); its owner then sets up a new one."""
+
+    raw_id_fields = ("user",)
+    list_display = ("user", "type", "created_at", "last_used_at")
+    list_filter = ("type", "created_at", "last_used_at")
+    search_fields = ("user__email", "user__full_name")
+    fields = ("user", "type", "created_at", "last_used_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+guard_admin_site(admin.site)

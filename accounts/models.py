@@ -244,3 +244,20 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"{self.email} → {self.organization}"
+
+
+class LimitCacheEntry(models.Model):
+    """A login rate-limit counter or a used second-factor code, kept in the database while Redis
+    is unreachable, so that the limits stay on (core/cache.py). Written and read only
+    through settings.CACHES["limits"], Django's database cache, whose table layout this is."""
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("limit kept while Redis is down")
+        verbose_name_plural = _("limits kept while Redis is down")
+
+    def __str__(self):
+        return self.cache_key

@@ -3,6 +3,7 @@
 from allauth.account.views import SignupView as AllauthSignupView
 from django.urls import reverse
 
+from core import params
 from registry.models import Organization
 
 ORG_RESULTS = 30
@@ -20,7 +21,7 @@ class SignupView(AllauthSignupView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.get("q", "").strip()[:100]
+        query = params.text(self.request.GET.get("q"), "q")
         selected = (
             self.request.POST.get("organization") or self.request.GET.get("org") or ""
         ).strip()
@@ -68,7 +69,7 @@ from django.contrib import messages  # noqa: E402
 from django.core.exceptions import PermissionDenied  # noqa: E402
 from django.shortcuts import redirect, render  # noqa: E402
 from django.utils.translation import gettext as _  # noqa: E402
-from django.views.decorators.http import require_GET, require_http_methods  # noqa: E402
+from django.views.decorators.http import require_http_methods, require_safe  # noqa: E402
 
 from . import services  # noqa: E402
 from .access import officer_required  # noqa: E402
@@ -76,7 +77,7 @@ from .forms import InvitationForm  # noqa: E402
 
 
 @officer_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def invite(request):
     form = InvitationForm(request.POST or None, officer=request.user)
     status = 200
@@ -103,7 +104,7 @@ def invite(request):
     return render(request, "accounts/invite.html", {"form": form}, status=status)
 
 
-@require_GET
+@require_safe
 def accept_invitation(request, token):
     invitation = services.find_invitation(token)
     if invitation is None:

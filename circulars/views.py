@@ -14,7 +14,7 @@ from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import (
     officer_required,
@@ -23,6 +23,7 @@ from accounts.access import (
     second_factor_url,
 )
 from accounts.scope import is_officer
+from core import params
 from maintenance.models import Discrepancy
 from maintenance.snapshot import current_policy
 
@@ -44,9 +45,9 @@ _LEVEL_ORDER = {
 }
 
 
-@require_GET
+@require_safe
 def circular_list(request):
-    query = request.GET.get("q", "").strip()[:200]
+    query = params.text(request.GET.get("q"), "q", max_length=200)
     circulars = Circular.objects.search(query).select_related("forwards", "province")
     page = Paginator(circulars, 25).get_page(request.GET.get("page"))
     return render(request, "circulars/list.html", {"page": page, "query": query})
@@ -167,7 +168,7 @@ def _circular_or_404(pk) -> Circular:
     )
 
 
-@require_GET
+@require_safe
 def circular_detail(request, pk):
     circular = _circular_or_404(pk)
     return render(request, "circulars/detail.html", _detail_context(request, circular))
@@ -208,7 +209,8 @@ def forward(request, pk):
     if not via:
         raise PermissionDenied(
             _(
-                "Only the officers of a province or district this letter was delivered to may forward it."
+                "Only the officers of a province or district this letter was delivered to "
+                "may forward it."
             )
         )
     form = ForwardForm(request.POST, via=via)
@@ -228,7 +230,8 @@ def forward(request, pk):
             form.add_error(None, exc.message)
         else:
             text = _(
-                "Forwarded as %(number)s: sent to %(n)s recipients; %(people)s people were notified."
+                "Forwarded as %(number)s: sent to %(n)s recipients; "
+                "%(people)s people were notified."
             )
             messages.success(
                 request,
@@ -269,7 +272,7 @@ def acknowledge(request, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def inbox(request):
     user = request.user
     if is_officer(user) and (gate := second_factor_gate(request)) is not None:

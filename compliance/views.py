@@ -11,17 +11,18 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from accounts.access import officer_required, second_factor_done
 from accounts.scope import is_officer, is_reviewer
-from core import clock
-from core.thai import to_arabic_digits
+from core import clock, params
 from registry.models import LAO_KINDS, Organization, OrganizationKind
 
 from . import charts, exports, stats
 from .scope import Scope, home_scope, resolve
 from .templatetags.compliance import STATE_LABELS
+
+LATE_AGE_MAX_DAYS = 3650  # "no activity for N days": at most ten years
 
 
 def _render_dashboard(request, scope: Scope):
@@ -51,33 +52,36 @@ def _render_dashboard(request, scope: Scope):
 
 
 @officer_required
-@require_GET
+@require_safe
 def home(request):
     scope = home_scope(request.user)
     return redirect(scope.url())
 
 
 @officer_required
-@require_GET
+@require_safe
 def country(request):
     return _render_dashboard(request, resolve(request.user))
 
 
 @officer_required
-@require_GET
+@require_safe
 def province(request, code):
+    code = params.code(code, "province", label=_("Province"))
     return _render_dashboard(request, resolve(request.user, province_code=code))
 
 
 @officer_required
-@require_GET
+@require_safe
 def district(request, code):
+    code = params.code(code, "district", label=_("District"))
     return _render_dashboard(request, resolve(request.user, district_code=code))
 
 
 @officer_required
-@require_GET
+@require_safe
 def lao(request, dla_code):
+    dla_code = params.code(dla_code, "dla_code", label=_("DLA code"))
     org = get_object_or_404(
         Organization.objects.laos().select_related("district__province"), dla_code=dla_code
     )
@@ -101,8 +105,9 @@ def lao(request, dla_code):
 
 
 def _scope_from_query(request) -> Scope:
-    province_code = to_arabic_digits(request.GET.get("province", "").strip()) or None
-    district_code = to_arabic_digits(request.GET.get("district", "").strip()) or None
+    province_code = params.code(request.GET.get("province"), "province", label=_("Province"))
+    district_code = params.code(request.GET.get("district"), "district", label=_("District"))
+    province_code, district_code = province_code or None, district_code or None
     if province_code is None and district_code is None:
         home = home_scope(request.user)
         if home is None:
@@ -112,21 +117,25 @@ def _scope_from_query(request) -> Scope:
 
 
 def _late_filters(request) -> dict:
-    try:
-        min_days = int(to_arabic_digits(request.GET.get("age", "") or "0"))
-    except ValueError:
-        min_days = 0
+    min_days = params.whole_number(
+        request.GET.get("age"),
+        "age",
+        minimum=0,
+        maximum=LATE_AGE_MAX_DAYS,
+        default=0,
+        label=_("No activity for (days)"),
+    )
     return {
-        "district": to_arabic_digits(request.GET.get("in_district", "").strip()),
+        "district": params.code(request.GET.get("in_district"), "in_district", label=_("District")),
         "kind": request.GET.get("kind", "").strip(),
         "state": request.GET.get("state", "").strip(),
-        "min_days": max(min_days, 0) or None,
+        "min_days": min_days or None,
         "order": request.GET.get("order", "district"),
     }
 
 
 @officer_required
-@require_GET
+@require_safe
 def late(request):
     scope = _scope_from_query(request)
     filters = _late_filters(request)
@@ -149,16 +158,15 @@ def late(request):
 
 
 @officer_required
-@require_GET
+@require_safe
 def export(request, table, fmt):
     if fmt not in ("csv", "xlsx") or table not in ("late", "summary"):
         raise Http404
     scope = _scope_from_query(request)
+    filters = _late_filters(request)  # a bad filter is explained in the page's language
     with translation.override("th"):  # Thai headers and labels, whatever the page's language
         if table == "late":
-            headers, rows = exports.late_table(
-                stats.late_laos(scope, clock.now(), **_late_filters(request))
-            )
+            headers, rows = exports.late_table(stats.late_laos(scope, clock.now(), **filters))
         else:
             headers, rows = exports.summary_table(stats.cached(scope))
     day = clock.now().astimezone(stats.BANGKOK)  # the Bangkok day, not the UTC one
@@ -168,7 +176,7 @@ def export(request, table, fmt):
     return exports.as_xlsx(filename, headers, rows)
 
 
-@require_GET
+@require_safe
 def api(request):
     """GET /api/compliance?province=<code>[&district=<code>]: the dashboard's numbers as JSON."""
     user = request.user
@@ -184,6 +192,8 @@ def api(request):
         )
     try:
         scope = _scope_from_query(request)
+    except params.BadParameter as exc:
+        return JsonResponse({"error": exc.message, "param": exc.param}, status=400)
     except Http404:
         return JsonResponse({"error": "not found"}, status=404)
     data = stats.cached(scope)

@@ -1,12 +1,16 @@
 """A Redis cache that degrades instead of failing: with Redis down every page keeps working.
 
-A read is a miss, a write is skipped, `add` says "added" (so allauth's rate limits and used-code
-checks let people through rather than lock everyone out), and one warning per minute is logged.
+A read is a miss, a write is skipped, `add` says "added", and one warning per minute is logged.
+Except for the keys that must not be lost (settings: the cache's FALLBACK, with an ALIAS and
+KEY_PREFIXES): allauth's login rate-limit counters and the used one-time codes of TOTP replay
+protection are then read and written in the fallback cache (the database), so the limits stay on
+instead of letting everyone through, and nobody is locked out either.
 """
 
 import logging
 import time
 
+from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 log = logging.getLogger(__name__)
@@ -52,12 +56,23 @@ class ResilientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _ReusedClientCacheClient
+        fallback = params.get("FALLBACK") or {}
+        self._fallback_alias = fallback.get("ALIAS")
+        self._fallback_prefixes = tuple(fallback.get("KEY_PREFIXES", ()))
+
+    def _fallback(self, key):
+        """The cache keeping `key` while Redis is down, or None for a key that may be lost."""
+        if self._fallback_alias and str(key).startswith(self._fallback_prefixes):
+            return caches[self._fallback_alias]
+        return None
 
     def get(self, key, default=None, version=None):
         try:
             return super().get(key, default, version)
         except _DOWN as exc:
             _warn(exc)
+            if (fallback := self._fallback(key)) is not None:
+                return fallback.get(key, default, version)
             return default
 
     def get_many(self, keys, version=None):
@@ -72,6 +87,8 @@ class ResilientRedisCache(RedisCache):
             return super().set(key, value, timeout, version)
         except _DOWN as exc:
             _warn(exc)
+            if (fallback := self._fallback(key)) is not None:
+                return fallback.set(key, value, timeout, version)
 
     def set_many(self, data, timeout=None, version=None):
         try:
@@ -85,6 +102,8 @@ class ResilientRedisCache(RedisCache):
             return super().add(key, value, timeout, version)
         except _DOWN as exc:
             _warn(exc)
+            if (fallback := self._fallback(key)) is not None:
+                return fallback.add(key, value, timeout, version)
             return True
 
     def delete(self, key, version=None):
@@ -92,6 +111,8 @@ class ResilientRedisCache(RedisCache):
             return super().delete(key, version)
         except _DOWN as exc:
             _warn(exc)
+            if (fallback := self._fallback(key)) is not None:
+                return fallback.delete(key, version)
             return False
 
     def delete_many(self, keys, version=None):
@@ -119,6 +140,8 @@ class ResilientRedisCache(RedisCache):
             return super().has_key(key, version)
         except _DOWN as exc:
             _warn(exc)
+            if (fallback := self._fallback(key)) is not None:
+                return fallback.has_key(key, version)
             return False
 
     def clear(self):

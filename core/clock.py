@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from .models import ClockSetting
-from .thai import BANGKOK, to_arabic_digits
+from .thai import BANGKOK, FIRST_YEAR, LAST_YEAR, to_arabic_digits
 
 _lock = threading.Lock()
 _cached: tuple[float, dt.timedelta | None] | None = None
@@ -99,4 +99,8 @@ def parse_instant(raw: str | None, param: str = "at") -> dt.datetime:
             raise ParamError(param, f"{param}={raw!r} is not a date that exists") from None
     if at.tzinfo is None:
         at = at.replace(tzinfo=BANGKOK)
+    if not FIRST_YEAR <= at.year <= LAST_YEAR:  # far years overflow once converted to UTC
+        raise ParamError(
+            param, f"{param}={raw!r} is outside the years {FIRST_YEAR} to {LAST_YEAR} (or their BE)"
+        )
     return at

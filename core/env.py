@@ -4,6 +4,9 @@ Each reader names the variable in its error, so a deployment with a typo stops a
 with a message an operator can act on, instead of running with a silently wrong value.
 """
 
+import base64
+import binascii
+import hashlib
 import os
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -97,3 +100,25 @@ def redis_url(name: str, url: str) -> str:
     if parsed.scheme not in ("redis", "rediss", "unix") or not (parsed.hostname or parsed.path):
         raise ImproperlyConfigured(f"{name}={url!r} is not a Redis URL: use redis://host:6379/0")
     return url
+
+
+def fernet_keys(name: str, keys: list[str]) -> list[str]:
+    """Fernet keys (url-safe base64 of 32 bytes each), as `Fernet.generate_key()` prints them."""
+    for position, key in enumerate(keys, start=1):
+        try:
+            raw = base64.b64decode(key.encode("ascii"), altchars=b"-_", validate=True)
+        except (binascii.Error, UnicodeEncodeError, ValueError):
+            raw = b""
+        if len(raw) != 32:
+            raise ImproperlyConfigured(
+                f"{name}: key {position} is not a Fernet key (url-safe base64 of 32 bytes); make "
+                "one with: python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'"
+            )
+    return keys
+
+
+def derived_fernet_key(secret: str, purpose: str) -> str:
+    """A Fernet key derived from `secret` for one purpose (development only)."""
+    digest = hashlib.sha256(f"{purpose}:{secret}".encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode("ascii")

@@ -120,12 +120,18 @@ class ThaiDateError(ValueError):
     """A date that cannot be read or does not exist."""
 
 
+# The years (Common Era) a typed date may fall in: wide enough for any appointment order or
+# circular, narrow enough that Bangkok midnight and the days around it stay representable.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+
 def parse_date(text: str) -> dt.date:
     """Read a date as a Thai user types it.
 
     Accepts ISO dates in either era (2025-04-05, 2568-04-05), day/month/year (5/4/2568,
     05-04-2025), and words ("5 เม.ย. 2568", "๕ เมษายน ๒๕๖๘", "5 April 2025"), in Thai or
-    Arabic digits. Years of 2400 and above are Buddhist era. Raises ThaiDateError.
+    Arabic digits. Years of 2400 and above are Buddhist era. Raises ThaiDateError, also for a
+    year outside FIRST_YEAR to LAST_YEAR.
     """
     raw = (text or "").strip()
     value = to_arabic_digits(raw)
@@ -146,6 +152,8 @@ def parse_date(text: str) -> dt.date:
             month = _MONTH_WORDS.get(m[2].strip().lower().rstrip(","))
             if month is None:
                 raise ThaiDateError(raw)
+    if not FIRST_YEAR <= _ce_year(year) <= LAST_YEAR:
+        raise ThaiDateError(raw)
     try:
         return dt.date(_ce_year(year), month, day)
     except ValueError:

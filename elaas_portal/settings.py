@@ -12,7 +12,16 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from core.env import database_from_url, env_bool, env_int, env_list, env_str, redis_url
+from core.env import (
+    database_from_url,
+    derived_fernet_key,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    fernet_keys,
+    redis_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -71,6 +80,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "maintenance.gate.UnitGateMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "core.params.BadParameterMiddleware",
 ]
 
 ROOT_URLCONF = "elaas_portal.urls"
@@ -107,6 +117,13 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# allauth's rate-limit counters (and their locks) and TOTP replay protection's used codes.
+LIMIT_KEY_PREFIXES = ["allauth:rl:", "allauth.mfa.totp.used"]
+LIMITS_CACHE = {  # the table is accounts.LimitCacheEntry
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "accounts_limitcacheentry",
+    "OPTIONS": {"MAX_ENTRIES": 100_000},
+}
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     redis_url("REDIS_URL", REDIS_URL)
@@ -117,7 +134,11 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "elaas",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
+            # While Redis is down, login rate-limit counters and used TOTP codes go to the
+            # database instead of being dropped: the limits stay on (cache.py).
+            "FALLBACK": {"ALIAS": "limits", "KEY_PREFIXES": LIMIT_KEY_PREFIXES},
+        },
+        "limits": LIMITS_CACHE,
     }
     # Sessions read from Redis, written to both: with Redis down they come from the database.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -192,8 +213,13 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.StaffSignupForm"
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 LOGIN_URL = "/accounts/login/"
+# Login limits count per account and per address: one person's typos lock only their own
+# account (5 failed passwords in 5 minutes; the same for second-factor codes), while up to 200
+# colleagues behind one office address keep logging in (100 failures in 5 minutes from one
+# address, any accounts, before the address waits). Kept in the database while Redis is down.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
+    "login": "300/m/ip",  # every login form sent from one address
+    "login_failed": "100/5m/ip,5/5m/key",  # key: the account (or its second factor)
     "reset_password": "20/m/ip,5/m/key",
 }
 LOGIN_REDIRECT_URL = "/my/"
@@ -239,6 +265,15 @@ if not NATIONAL_ID_HASH_KEY:
     if PRODUCTION:
         raise ImproperlyConfigured("NATIONAL_ID_HASH_KEY must be set when ELAAS_ENV=production.")
     NATIONAL_ID_HASH_KEY = "dev-only-national-id-key:" + SECRET_KEY
+# TOTP secrets and the recovery codes' seed are kept encrypted (Fernet, accounts/mfa_adapter.py).
+# MFA_ENCRYPTION_KEY holds one key or several separated by commas: the first encrypts, every one
+# decrypts (to rotate, put the new key first). Required in production; never lose it.
+MFA_ADAPTER = "accounts.mfa_adapter.MFAAdapter"
+MFA_ENCRYPTION_KEYS = fernet_keys("MFA_ENCRYPTION_KEY", env_list("MFA_ENCRYPTION_KEY", []))
+if not MFA_ENCRYPTION_KEYS:
+    if PRODUCTION:
+        raise ImproperlyConfigured("MFA_ENCRYPTION_KEY must be set when ELAAS_ENV=production.")
+    MFA_ENCRYPTION_KEYS = [derived_fernet_key(SECRET_KEY, "dev-only-mfa-encryption-key")]
 # Evidence files live here, outside any public path, served only through an authorised view.
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private")))
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)

@@ -4,7 +4,7 @@ from django.urls import include, path
 from accounts import views as account_views
 from compliance import views as compliance_views
 
-from . import views
+from . import readiness, views
 
 urlpatterns = [
     path("", include("maintenance.urls")),
@@ -25,5 +25,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz/", views.healthz, name="healthz"),
+    path("readyz/", readiness.readyz, name="readyz"),
     path("lang/<str:code>/", views.switch_language, name="switch-language"),
 ]

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from core import clock
 from core.thai import BANGKOK, ThaiDateError, bangkok_midnight, parse_date
@@ -26,9 +26,10 @@ def _json(body: str, status: int = 200) -> HttpResponse:
     return HttpResponse(body, status=status, content_type="application/json; charset=utf-8")
 
 
-@require_GET
+@require_safe
 def decision_api(request):
-    """GET /api/policy/decision: the same bytes as `manage.py policy_decision` for the same question."""
+    """GET /api/policy/decision: the same bytes as `manage.py policy_decision` for the same
+    question."""
     try:
         question = parse_question(request.GET)
     except QuestionError as exc:
@@ -72,7 +73,7 @@ def status_body(at: dt.datetime, *, is_today: bool, lang: str) -> tuple[str, flo
     return mark_safe(html), expires  # noqa: S308 - our own template, autoescaped
 
 
-@require_GET
+@require_safe
 def status(request):
     """The public status page: for a day in Bangkok, who may do what, why, and what comes next."""
     now = clock.now()

@@ -5,10 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import officer_required
+from core import params
 
 from . import delivery, services
 from .forms import DeliveryLogFilter
@@ -16,7 +18,7 @@ from .models import PassRun, ReminderStep
 
 
 @login_required
-@require_GET
+@require_safe
 def inbox(request):
     page = Paginator(services.inbox_for(request.user).order_by("-created_at", "-id"), 30).get_page(
         request.GET.get("page")
@@ -25,7 +27,7 @@ def inbox(request):
 
 
 @login_required
-@require_GET
+@require_safe
 def detail(request, pk):
     notification = get_object_or_404(
         services.inbox_for(request.user).select_related("circular"), pk=pk
@@ -35,7 +37,7 @@ def detail(request, pk):
 
 
 @officer_required
-@require_GET
+@require_safe
 def delivery_log(request):
     form = DeliveryLogFilter(request.GET or None)
     qs = services.visible_log(request.user)
@@ -71,10 +73,12 @@ def resend(request, pk):
         messages.success(request, _("The message will be sent again."))
     else:
         messages.info(request, _("This message is already waiting to be sent."))
-    return redirect(request.POST.get("next") or "notifications:log")
+    return redirect(
+        params.next_url(request, request.POST.get("next"), reverse("notifications:log"))
+    )
 
 
 @officer_required
-@require_GET
+@require_safe
 def ladder(request):
     return render(request, "notifications/ladder.html", {"steps": ReminderStep.objects.all()})

@@ -15,7 +15,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.access import officer_required, second_factor_gate
 from accounts.models import RoleKind
@@ -55,7 +55,7 @@ def _can_see_evidence(user, vr) -> bool:
 
 
 @login_required
-@require_GET
+@require_safe
 def my_organisation(request):
     user = request.user
     now = clock.now()
@@ -112,7 +112,7 @@ def my_organisation(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def request_new(request, org_pk):
     org = get_object_or_404(
         Organization.objects.in_area(area_of(request.user)).with_places(), pk=org_pk
@@ -187,7 +187,7 @@ def _officer_gate(request, vr):
 
 
 @login_required
-@require_GET
+@require_safe
 def request_detail(request, pk):
     vr = _request_or_404(request.user, pk)
     if (gate := _officer_gate(request, vr)) is not None:
@@ -212,7 +212,7 @@ def request_detail(request, pk):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def request_edit(request, pk):
     vr = _request_or_404(request.user, pk)
     if vr.requester_id != request.user.pk:
@@ -300,7 +300,7 @@ def request_withdraw(request, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 @xframe_options_sameorigin
 def evidence_file(request, pk, evidence_pk):
     vr = _request_or_404(request.user, pk)
@@ -330,7 +330,7 @@ def evidence_file(request, pk, evidence_pk):
 
 
 @officer_required
-@require_GET
+@require_safe
 def review_queue(request):
     user = request.user
     national, provinces, districts = officer_area(user)
@@ -373,13 +373,14 @@ def review_queue(request):
 
 
 @officer_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def review_detail(request, pk):
     vr = _request_or_404(request.user, pk)
     if not VerificationRequest.objects.reviewable_by(request.user).filter(pk=vr.pk).exists():
         raise PermissionDenied(
             _(
-                "You may follow this request but not decide on it: provincial and DLA officers review."
+                "You may follow this request but not decide on it: "
+                "provincial and DLA officers review."
             )
         )
     form = DecisionForm(request.POST or None, initial={"version": vr.version})

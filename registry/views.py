@@ -2,15 +2,17 @@
 
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
+
+from core import params
 
 from .models import District, Organization, OrganizationKind, Province
 
 
-@require_GET
+@require_safe
 def organization_list(request):
-    query = request.GET.get("q", "").strip()[:100]
-    province_code = request.GET.get("province", "").strip()
+    query = params.text(request.GET.get("q"), "q")
+    province_code = params.code(request.GET.get("province"), "province")
     kind = request.GET.get("kind", "").strip()
     orgs = Organization.objects.laos().with_places().search(query)
     if province_code:
@@ -37,7 +39,7 @@ def organization_list(request):
     return render(request, "registry/list.html", context)
 
 
-@require_GET
+@require_safe
 def organization_detail(request, pk):
     org = get_object_or_404(Organization.objects.with_places().select_related("parent"), pk=pk)
     context = {

@@ -126,6 +126,7 @@ def run_compose(
     *args: str,
     secret_key: str | None = "test-only-not-secret",
     national_id_key: str | None = "test-only-id-key",
+    mfa_key: str | None = "dGVzdC1vbmx5LW1mYS1rZXktMzItYnl0ZXMtbG9uZyE=",
 ):
     command = compose_command()
     if command is None:
@@ -139,6 +140,9 @@ def run_compose(
     env = {k: v for k, v in os.environ.items() if not k.startswith("COMPOSE_")}
     env.pop("SECRET_KEY", None)
     env.pop("NATIONAL_ID_HASH_KEY", None)
+    env.pop("MFA_ENCRYPTION_KEY", None)
+    if mfa_key is not None:
+        env["MFA_ENCRYPTION_KEY"] = mfa_key
     if secret_key is not None:
         env["SECRET_KEY"] = secret_key
     if national_id_key is not None:
@@ -168,6 +172,12 @@ def test_compose_config_needs_a_national_id_hash_key():
     proc = run_compose("config", "--quiet", national_id_key=None)
     assert proc.returncode != 0
     assert "NATIONAL_ID_HASH_KEY" in proc.stderr
+
+
+def test_compose_config_needs_an_mfa_encryption_key():
+    proc = run_compose("config", "--quiet", mfa_key=None)
+    assert proc.returncode != 0
+    assert "MFA_ENCRYPTION_KEY" in proc.stderr
 
 
 def test_compose_keeps_evidence_in_a_private_volume():

@@ -465,7 +465,7 @@ def test_the_resilient_cache_answers_every_operation_with_redis_down():
     started = time.monotonic()
     assert cache.get("k", "default") == "default" and cache.get_many(["a", "b"]) == {}
     assert cache.get_or_set("k", "computed") == "computed"
-    assert cache.add("k", 1) is True  # rate limits and used-code checks let people through
+    assert cache.add("k", 1) is True  # a key without a fallback (limits: test_login_limits.py)
     assert cache.incr("k") == 1 and cache.decr("k") == -1
     assert cache.has_key("k") is False and cache.touch("k") is False and cache.delete("k") is False
     cache.set("k", 1)
