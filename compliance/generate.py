@@ -50,7 +50,7 @@ from accounts.models import Role
 from elaas_portal.thai import BANGKOK, bangkok_midnight
 from onboarding.generate import generate_units
 from onboarding.models import Organization, VerificationRequest
-from onboarding.national_id import keyed_hash
+from onboarding.national_id import keyed_hash, with_check_digit
 
 DEFAULT_SEED = 2568
 FIRST_DAY = dt.date(2025, 4, 5)  # the verification window (Bangkok days, both included)
@@ -275,8 +275,7 @@ def _place(
 def national_id(rng: random.Random) -> str:
     """A 13-digit number with a valid check digit (made up)."""
     digits = str(rng.randint(1, 8)) + "".join(str(rng.randint(0, 9)) for _ in range(11))
-    total = sum(int(d) * (13 - i) for i, d in enumerate(digits))
-    return digits + str((11 - total % 11) % 10)
+    return with_check_digit(digits)
 
 
 @dataclass

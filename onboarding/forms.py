@@ -93,7 +93,8 @@ class VerificationRequestForm(forms.Form):
         if existing is not None:
             self.fields["national_id"].required = False
             self.fields["national_id"].help_text = _(
-                "Given before, ending in %(last4)s. Leave empty to keep it; type it again to change it."
+                "Given before, ending in %(last4)s. Leave empty to keep it; type it again to "
+                "change it."
             ) % {"last4": existing.national_id_last4}
             self.fields["remove_evidence"] = forms.ModelMultipleChoiceField(
                 queryset=existing.evidence.all(),

@@ -21,15 +21,24 @@ from maintenance.access import may_submit_verification
 
 from .evidence import MAX_FILES, EvidenceError, inspect
 from .models import Evidence, Organization, VerificationRequest
-from .national_id import keyed_hash
+from .national_id import NationalIdError, keyed_hash, normalize
 
 
 class VerificationError(Exception):
-    """A change that cannot be made; `message` says why, in the user's language."""
+    """A change that cannot be made; `message` says why, in the user's language; `field` names
+    the form field it is about (None: the whole request)."""
+
+    field = None
 
     def __init__(self, message):
         super().__init__(str(message))
         self.message = message
+
+
+class NationalIdRefused(VerificationError):
+    """The national ID is malformed, or already given for another position of the LAO."""
+
+    field = "national_id"
 
 
 class StaleRequest(VerificationError):
@@ -88,8 +97,8 @@ def what_happened(vr: VerificationRequest) -> str:
     )
     when = format_datetime(last.history_date) if last else ""
     return _(
-        "Nothing was saved: this request changed after you opened it. %(who)s made it “%(state)s” at "
-        "%(when)s. Read it again below before you act."
+        "Nothing was saved: this request changed after you opened it. %(who)s made it "
+        "“%(state)s” at %(when)s. Read it again below before you act."
     ) % {"who": who, "state": vr.get_state_display(), "when": when}
 
 
@@ -129,14 +138,47 @@ def _apply(vr: VerificationRequest, data: RequestData, at: dt.datetime) -> None:
         raise VerificationError(_("Choose your position from the list."))
     vr.full_name = data.full_name.strip()
     if data.national_id:  # empty on a correction: the number given before is kept
-        vr.national_id_hash = keyed_hash(data.national_id)
-        vr.national_id_last4 = data.national_id[-4:]
+        try:
+            digits = normalize(data.national_id)
+        except NationalIdError as exc:
+            raise NationalIdRefused(exc.message) from None
+        vr.national_id_hash = keyed_hash(digits)
+        vr.national_id_last4 = digits[-4:]
     elif not vr.national_id_hash:
         raise VerificationError(_("Enter the 13-digit national ID number."))
     vr.position = data.position
     vr.appointment_order_number = data.appointment_order_number.strip()
     vr.appointment_date = data.appointment_date
     vr.consent_at = vr.consent_at or at
+
+
+def _one_position_per_person(vr: VerificationRequest) -> None:
+    """Refuse a national ID already given in another live request of the LAO for another position.
+
+    One person holds one position per LAO: without this, one person could fill two required
+    positions from two accounts. Withdrawn and rejected requests do not count. The LAO's row is
+    locked first, so two requests racing with one number are decided one after the other.
+    """
+    list(Organization.objects.select_for_update().filter(pk=vr.organization_id).values_list("pk"))
+    other = (
+        VerificationRequest.objects.filter(
+            organization_id=vr.organization_id, national_id_hash=vr.national_id_hash
+        )
+        .exclude(state__in=("withdrawn", "rejected"))
+        .exclude(position=vr.position)
+        .exclude(pk=vr.pk)
+        .order_by("created_at", "pk")
+        .first()
+    )
+    if other is not None:
+        raise NationalIdRefused(
+            _(
+                "This national ID number is already given in another request of this "
+                "organisation, for the position “%(position)s” (%(state)s). One person may hold "
+                "only one position per LAO: check the number, or have that request withdrawn first."
+            )
+            % {"position": other.get_position_display(), "state": other.get_state_display()}
+        )
 
 
 def _store_files(vr: VerificationRequest, files, *, actor, at: dt.datetime, written: list) -> None:
@@ -198,7 +240,8 @@ def create_request(
     ).exists():
         raise VerificationError(
             _(
-                "Your identity is already verified for this organisation; one request per person is enough."
+                "Your identity is already verified for this organisation; one request per person "
+                "is enough."
             )
         )
     if submit:
@@ -210,6 +253,7 @@ def create_request(
                 organization=organization, requester=requester, created_at=at, consent_at=None
             )
             _apply(vr, data, at)
+            _one_position_per_person(vr)
             if submit:
                 vr.state, vr.submitted_at = "submitted", at
             vr._change_reason = _("Submitted") if submit else _("Saved as a draft")
@@ -225,7 +269,8 @@ def create_request(
                 )
                 raise AlreadyOpen(
                     _(
-                        "You already have an open request for this organisation; it is shown below. Nothing new was saved."
+                        "You already have an open request for this organisation; it is shown "
+                        "below. Nothing new was saved."
                     ),
                     existing,
                 ) from None
@@ -263,6 +308,7 @@ def update_request(
             if submit:
                 _window_open(vr.organization, at)
             _apply(vr, data, at)
+            _one_position_per_person(vr)
             gone = list(vr.evidence.filter(pk__in=list(remove_evidence)))
             for evidence in gone:
                 transaction.on_commit(lambda name=evidence.file.name: _remove_written([name]))
@@ -292,6 +338,7 @@ def submit_request(pk: int, *, actor, expected_version: int) -> VerificationRequ
             raise PermissionDenied(_("Only the requester may submit this request."))
         _check_current(vr, expected_version, ("draft", "returned"))
         _window_open(vr.organization, at)
+        _one_position_per_person(vr)
         if not vr.evidence.exists():
             raise VerificationError(
                 _("Attach at least one evidence file (PDF, JPEG or PNG) before submitting.")

@@ -154,7 +154,7 @@ def request_new(request, org_pk):
                 status=403,
             )
         except services.VerificationError as exc:
-            form.add_error(None, exc.message)
+            form.add_error(exc.field, exc.message)
         else:
             messages.success(
                 request,
@@ -242,7 +242,7 @@ def request_edit(request, pk):
         except services.WindowClosed as exc:
             form.add_error(None, exc.message)
         except services.VerificationError as exc:
-            form.add_error(None, exc.message)
+            form.add_error(exc.field, exc.message)
         else:
             messages.success(
                 request,
@@ -373,7 +373,8 @@ def review_detail(request, pk):
     if not VerificationRequest.objects.reviewable_by(request.user).filter(pk=vr.pk).exists():
         raise PermissionDenied(
             _(
-                "You may follow this request but not decide on it: provincial and DLA officers review."
+                "You may follow this request but not decide on it: provincial and DLA officers "
+                "review."
             )
         )
     form = DecisionForm(request.POST or None, initial={"version": vr.version})

@@ -15,6 +15,7 @@ from django.utils import translation
 
 from onboarding import services
 from onboarding.models import VerificationRequest
+from onboarding.national_id import with_check_digit
 from tests.actors import ACTOR_NAMES, login, make_user
 
 IN_THE_WINDOW = "2025-04-10T09:00:00+07:00"  # 5–21 April 2568: LAOs may file their requests
@@ -98,8 +99,7 @@ WRONG_METHODS = [
 
 
 def valid_national_id(first12: str = "110170020345") -> str:
-    total = sum(int(d) * (13 - i) for i, d in enumerate(first12))
-    return first12 + str((11 - total % 11) % 10)
+    return with_check_digit(first12)
 
 
 def file_request(clerk, org, *, position="permanent_secretary", name="order.pdf"):
