@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Position
+from elaas_portal.text import strip_invisible
 from elaas_portal.thai import BANGKOK, ThaiDateError, format_date, parse_date
 from maintenance import clock
 
@@ -103,6 +104,12 @@ class VerificationRequestForm(forms.Form):
                 label=_("Remove these files"),
             )
             self.fields["remove_evidence"].label_from_instance = lambda e: e.original_name
+
+    def clean_full_name(self):
+        name = strip_invisible(self.cleaned_data.get("full_name", "")).strip()
+        if not name:
+            raise forms.ValidationError(_("Enter your full name as on your ID card."))
+        return name
 
     def clean_national_id(self):
         raw = self.cleaned_data.get("national_id", "")

@@ -112,7 +112,8 @@ class OrganizationQuerySet(models.QuerySet):
         )
 
     def in_scope_of(self, user, kinds=None):
-        """Organisations whose private pages the user may open: their own, their units, their area."""
+        """Organisations whose private pages the user may open: their own, their units, their
+        area."""
         from accounts.models import OFFICER_KINDS
         from accounts.scope import officer_area, roles_of
 
@@ -388,7 +389,18 @@ def evidence_path(instance, filename):
 
 
 class PrivateStorage(FileSystemStorage):
-    """Evidence storage under settings.PRIVATE_MEDIA_ROOT, read at each use; no public URL."""
+    """Evidence storage under settings.PRIVATE_MEDIA_ROOT, read at each use; no public URL.
+
+    Files are written 0600 and the folders it creates 0700: only the portal's own user reads them.
+    """
+
+    @property
+    def file_permissions_mode(self):
+        return 0o600
+
+    @property
+    def directory_permissions_mode(self):
+        return 0o700
 
     @property
     def base_location(self):

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from elaas_portal.text import strip_invisible
 from maintenance import clock
 from maintenance.access import may_submit_verification
 
@@ -136,7 +137,9 @@ def _apply(vr: VerificationRequest, data: RequestData, at: dt.datetime) -> None:
         )
     if data.position not in Position.values:
         raise VerificationError(_("Choose your position from the list."))
-    vr.full_name = data.full_name.strip()
+    vr.full_name = strip_invisible(data.full_name).strip()
+    if not vr.full_name:
+        raise VerificationError(_("Enter your full name as on your ID card."))
     if data.national_id:  # empty on a correction: the number given before is kept
         try:
             digits = normalize(data.national_id)
@@ -194,7 +197,7 @@ def _store_files(vr: VerificationRequest, files, *, actor, at: dt.datetime, writ
     for upload, content_type, sha256 in checked:
         evidence = Evidence(
             request=vr,
-            original_name=upload.name[:255],
+            original_name=(strip_invisible(upload.name) or "evidence")[:255],
             content_type=content_type,
             size=upload.size,
             sha256=sha256,

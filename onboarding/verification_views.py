@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import officer_required, second_factor_gate
 from accounts.scope import is_officer, is_reviewer, officer_area, roles_of, staff_roles
+from elaas_portal.text import strip_invisible
 from maintenance import clock
 from maintenance.access import login_decision, may_submit_verification
 
@@ -311,10 +312,12 @@ def evidence_file(request, pk, evidence_pk):
         handle,
         content_type=evidence.content_type,
         as_attachment=request.GET.get("download") == "1",
-        filename=evidence.original_name,
+        filename=strip_invisible(evidence.original_name) or "evidence",
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    # A PDF (or an image) opened in the browser runs no script, submits no form, opens no window.
+    response["Content-Security-Policy"] = "sandbox"
     return response
 
 
