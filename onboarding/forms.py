@@ -4,6 +4,7 @@ import datetime as dt
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import Position
 from elaas_portal.text import strip_invisible
@@ -111,6 +112,7 @@ class VerificationRequestForm(forms.Form):
             raise forms.ValidationError(_("Enter your full name as on your ID card."))
         return name
 
+    @sensitive_variables("raw")
     def clean_national_id(self):
         raw = self.cleaned_data.get("national_id", "")
         if not raw.strip() and self.existing is not None:
@@ -126,6 +128,7 @@ class VerificationRequestForm(forms.Form):
             raise forms.ValidationError(_("The appointment order date is in the future."))
         return day
 
+    @sensitive_variables("d")
     def request_data(self) -> RequestData:
         d = self.cleaned_data
         return RequestData(

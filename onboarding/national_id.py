@@ -17,6 +17,7 @@ import unicodedata
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 from elaas_portal.thai import THAI_DIGITS
 
@@ -42,6 +43,7 @@ def _shown(char: str) -> str:
     return f"U+{ord(char):04X}"
 
 
+@sensitive_variables()  # error reports show frames' variables: none of these
 def normalize(raw: str) -> str:
     """The 13 ASCII digits of a typed national ID, or NationalIdError saying what is wrong."""
     digits = []
@@ -98,6 +100,7 @@ def with_check_digit(first12: str) -> str:
     return first12 + check_digit(first12)
 
 
+@sensitive_variables()
 def checksum_ok(digits: str) -> bool:
     """Whether `digits` is 13 ASCII digits whose last is the check digit of the others."""
     if len(digits) != LENGTH or any(c not in ASCII_DIGITS for c in digits):
@@ -105,6 +108,7 @@ def checksum_ok(digits: str) -> bool:
     return check_digit(digits[:12]) == digits[12]
 
 
+@sensitive_variables()
 def keyed_hash(raw: str) -> str:
     """HMAC-SHA256 of the number under NATIONAL_ID_HASH_KEY, always of its 13 ASCII digits
     (normalised here, so that Thai and Arabic digits of one number give one hash)."""
@@ -114,6 +118,7 @@ def keyed_hash(raw: str) -> str:
     ).hexdigest()
 
 
+@sensitive_variables()
 def last4(raw: str) -> str:
     """The last four digits (ASCII) of a typed number, the only digits that are kept."""
     return normalize(raw)[-4:]

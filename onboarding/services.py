@@ -9,12 +9,13 @@ history, and bumps the version. Two officers acting at once: the first wins, the
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from elaas_portal.text import strip_invisible
 from maintenance import clock
@@ -61,10 +62,11 @@ class AlreadyOpen(VerificationError):
 @dataclass(frozen=True)
 class RequestData:
     """What the requester types; the national ID already checked and normalised (13 digits),
-    or empty when a correction keeps the number given before."""
+    or empty when a correction keeps the number given before. Its repr leaves the number out
+    (error reports show the local variables of each frame)."""
 
     full_name: str
-    national_id: str
+    national_id: str = field(repr=False)
     position: str
     appointment_order_number: str
     appointment_date: dt.date
@@ -128,6 +130,7 @@ def _lang() -> str:
     return get_language() or "th"
 
 
+@sensitive_variables("data", "digits")
 def _apply(vr: VerificationRequest, data: RequestData, at: dt.datetime) -> None:
     from accounts.models import Position
 

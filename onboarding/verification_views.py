@@ -12,7 +12,9 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import officer_required, second_factor_gate
@@ -53,6 +55,7 @@ def _can_see_evidence(user, vr) -> bool:
 
 @login_required
 @require_GET
+@cache_control(no_store=True, private=True)
 def my_organisation(request):
     user = request.user
     now = clock.now()
@@ -109,6 +112,8 @@ def my_organisation(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("national_id")
+@cache_control(no_store=True, private=True)
 def request_new(request, org_pk):
     org = get_object_or_404(Organization.objects.in_scope_of(request.user).with_places(), pk=org_pk)
     role = next(
@@ -181,6 +186,7 @@ def _officer_gate(request, vr):
 
 @login_required
 @require_GET
+@cache_control(no_store=True, private=True)
 def request_detail(request, pk):
     vr = _request_or_404(request.user, pk)
     if (gate := _officer_gate(request, vr)) is not None:
@@ -206,6 +212,8 @@ def request_detail(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("national_id")
+@cache_control(no_store=True, private=True)
 def request_edit(request, pk):
     vr = _request_or_404(request.user, pk)
     if vr.requester_id != request.user.pk:
@@ -326,6 +334,7 @@ def evidence_file(request, pk, evidence_pk):
 
 @officer_required
 @require_GET
+@cache_control(no_store=True, private=True)
 def review_queue(request):
     user = request.user
     national, provinces, districts = officer_area(user)
@@ -371,6 +380,7 @@ def review_queue(request):
 
 @officer_required
 @require_http_methods(["GET", "POST"])
+@cache_control(no_store=True, private=True)
 def review_detail(request, pk):
     vr = _request_or_404(request.user, pk)
     if not VerificationRequest.objects.reviewable_by(request.user).filter(pk=vr.pk).exists():
