@@ -4,6 +4,7 @@ from django import forms
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from core.text import strip_invisible
 from core.thai import to_arabic_digits
 from registry.models import Organization
 
@@ -37,6 +38,12 @@ class StaffSignupForm(forms.Form):
         "organization",
         "position",
     ]
+
+    def clean_full_name(self):
+        name = strip_invisible(self.cleaned_data.get("full_name", "")).strip()
+        if not name:
+            raise forms.ValidationError(_("Enter your full name."))
+        return name
 
     def clean_organization(self):
         pk = self.cleaned_data["organization"]
@@ -92,7 +99,8 @@ class InvitationForm(forms.Form):
         label=_("Organisation"),
         max_length=100,
         help_text=_(
-            "The LAO's 7-digit DLA code (Thai digits are fine), or the number shown beside a unit in the registry."
+            "The LAO's 7-digit DLA code (Thai digits are fine), or the number shown beside a unit "
+            "in the registry."
         ),
     )
     position = forms.ChoiceField(

@@ -1,12 +1,12 @@
 """Every dashboard table as CSV (UTF-8 with BOM, so Excel opens Thai) and XLSX, Thai headers,
 Buddhist-era dates. A table's export holds exactly the rows the page counts."""
 
-import csv
 import io
 
 import xlsxwriter
 from django.http import HttpResponse
 
+from core import csvsafe
 from core.thai import format_date, format_datetime
 
 STATE_TH = {
@@ -91,7 +91,7 @@ def summary_table(data: dict) -> tuple[list[str], list[list]]:
 def as_csv(filename: str, headers, rows) -> HttpResponse:
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.writer(buffer)
+    writer = csvsafe.writer(buffer)  # no cell typed by a person runs as a formula
     writer.writerow(headers)
     writer.writerows(rows)
     response = HttpResponse(

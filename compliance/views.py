@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from accounts.access import officer_required, second_factor_done
@@ -80,6 +81,7 @@ def district(request, code):
 
 @officer_required
 @require_safe
+@cache_control(no_store=True, private=True)  # its staff's names, phones and e-mail addresses
 def lao(request, dla_code):
     dla_code = params.code(dla_code, "dla_code", label=_("DLA code"))
     org = get_object_or_404(
@@ -136,6 +138,7 @@ def _late_filters(request) -> dict:
 
 @officer_required
 @require_safe
+@cache_control(no_store=True, private=True)  # the staff to call: names, phones, e-mail addresses
 def late(request):
     scope = _scope_from_query(request)
     filters = _late_filters(request)

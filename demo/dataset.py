@@ -46,7 +46,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, RoleKind
-from core.national_id import keyed_hash
+from core.national_id import keyed_hash, with_check_digit
 from core.thai import BANGKOK, bangkok_midnight
 from demo.accounts import DOMAIN, MARK, generate_accounts
 from demo.units import generate_units
@@ -276,8 +276,7 @@ def _place(
 def national_id(rng: random.Random) -> str:
     """A 13-digit number with a valid check digit (made up)."""
     digits = str(rng.randint(1, 8)) + "".join(str(rng.randint(0, 9)) for _ in range(11))
-    total = sum(int(d) * (13 - i) for i, d in enumerate(digits))
-    return digits + str((11 - total % 11) % 10)
+    return with_check_digit(digits)
 
 
 @dataclass

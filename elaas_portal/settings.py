@@ -69,6 +69,8 @@ if (
     INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
+    # First: a request body over REQUEST_BODY_MAX_BYTES is refused (413) before anyone reads it.
+    "core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -180,6 +182,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "window-opening-check": {"task": "notifications.tasks.window_opening_check", "schedule": 300.0},
     "sweep-notifications": {"task": "notifications.tasks.sweep_notifications", "schedule": 60.0},
+    # Evidence of withdrawn and rejected requests, once EVIDENCE_RETENTION_DAYS have passed.
+    "purge-evidence": {
+        "task": "onboarding.tasks.purge_evidence",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
 NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 5)
 NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 30)
@@ -277,6 +284,21 @@ if not MFA_ENCRYPTION_KEYS:
 # Evidence files live here, outside any public path, served only through an authorised view.
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private")))
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
+EVIDENCE_MAX_FILES = env_int("EVIDENCE_MAX_FILES", 10)
+# The largest request body accepted at all (413 above it, before the body is read): every evidence
+# file at its largest, plus 1 MiB for the form's other fields and the multipart framing.
+REQUEST_BODY_MAX_BYTES = env_int(
+    "REQUEST_BODY_MAX_BYTES", EVIDENCE_MAX_BYTES * EVIDENCE_MAX_FILES + 1024 * 1024
+)
+if EVIDENCE_MAX_BYTES < 1 or EVIDENCE_MAX_FILES < 1 or REQUEST_BODY_MAX_BYTES < EVIDENCE_MAX_BYTES:
+    raise ImproperlyConfigured(
+        "EVIDENCE_MAX_BYTES and EVIDENCE_MAX_FILES must be positive, and REQUEST_BODY_MAX_BYTES "
+        "at least EVIDENCE_MAX_BYTES."
+    )
+# Days the evidence of a withdrawn or rejected request is kept before `purge_evidence` deletes it.
+EVIDENCE_RETENTION_DAYS = env_int("EVIDENCE_RETENTION_DAYS", 30)
+if EVIDENCE_RETENTION_DAYS < 0:
+    raise ImproperlyConfigured("EVIDENCE_RETENTION_DAYS must be 0 or more.")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Positions whose approved requests make an LAO identity-verified: groups separated by commas,

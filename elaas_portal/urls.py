@@ -1,10 +1,16 @@
+from allauth.account import views as allauth_views
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts import views as account_views
 from compliance import views as compliance_views
 
 from . import readiness, views
+
+# allauth hides the passwords of its login, sign-up, change and set views from error reports;
+# these two take a password too and do not: they are wrapped here, before allauth's own URLs.
+_passwords = sensitive_post_parameters("password", "password1", "password2")
 
 urlpatterns = [
     path("", include("maintenance.urls")),
@@ -20,6 +26,16 @@ urlpatterns = [
         "accounts/invitation/<str:token>/",
         account_views.accept_invitation,
         name="accept_invitation",
+    ),
+    re_path(
+        r"^accounts/password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$",
+        _passwords(allauth_views.password_reset_from_key),
+        name="account_reset_password_from_key",
+    ),
+    path(
+        "accounts/reauthenticate/",
+        _passwords(allauth_views.reauthenticate),
+        name="account_reauthenticate",
     ),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

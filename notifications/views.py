@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import officer_required
@@ -38,6 +39,7 @@ def detail(request, pk):
 
 @officer_required
 @require_safe
+@cache_control(no_store=True, private=True)  # recipients' names and e-mail addresses
 def delivery_log(request):
     form = DeliveryLogFilter(request.GET or None)
     qs = services.visible_log(request.user)

@@ -6,12 +6,14 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from core.text import strip_invisible
+
 SIGNATURES = (
     (b"%PDF-", "application/pdf"),
     (b"\xff\xd8\xff", "image/jpeg"),
     (b"\x89PNG\r\n\x1a\n", "image/png"),
 )
-MAX_FILES = 10
+MAX_FILES = settings.EVIDENCE_MAX_FILES
 
 
 class EvidenceError(ValueError):
@@ -29,7 +31,7 @@ def sniff(head: bytes) -> str | None:
 
 def inspect(upload) -> tuple[str, str]:
     """(content type, sha256) of an uploaded file, or EvidenceError saying what is wrong with it."""
-    name = upload.name
+    name = strip_invisible(upload.name)  # shown in the messages: no reversed "gpj.exe"
     if upload.size == 0:
         raise EvidenceError(_("“%(name)s” is empty.") % {"name": name})
     if upload.size > settings.EVIDENCE_MAX_BYTES:
@@ -46,7 +48,8 @@ def inspect(upload) -> tuple[str, str]:
     if content_type is None:
         raise EvidenceError(
             _(
-                "“%(name)s” is not a PDF, JPEG or PNG file (its content says otherwise, whatever its name)."
+                "“%(name)s” is not a PDF, JPEG or PNG file (its content says otherwise, whatever "
+                "its name)."
             )
             % {"name": name}
         )

@@ -2,11 +2,13 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import Position
 from core import clock
 from core.forms import ThaiDateField
 from core.national_id import NationalIdError, normalize
+from core.text import strip_invisible
 from core.thai import BANGKOK
 
 from .services import RequestData
@@ -68,7 +70,8 @@ class VerificationRequestForm(forms.Form):
         if existing is not None:
             self.fields["national_id"].required = False
             self.fields["national_id"].help_text = _(
-                "Given before, ending in %(last4)s. Leave empty to keep it; type it again to change it."
+                "Given before, ending in %(last4)s. Leave empty to keep it; type it again to "
+                "change it."
             ) % {"last4": existing.national_id_last4}
             self.fields["remove_evidence"] = forms.ModelMultipleChoiceField(
                 queryset=existing.evidence.all(),
@@ -78,6 +81,13 @@ class VerificationRequestForm(forms.Form):
             )
             self.fields["remove_evidence"].label_from_instance = lambda e: e.original_name
 
+    def clean_full_name(self):
+        name = strip_invisible(self.cleaned_data.get("full_name", "")).strip()
+        if not name:
+            raise forms.ValidationError(_("Enter your full name as on your ID card."))
+        return name
+
+    @sensitive_variables("raw")
     def clean_national_id(self):
         raw = self.cleaned_data.get("national_id", "")
         if not raw.strip() and self.existing is not None:
@@ -93,6 +103,7 @@ class VerificationRequestForm(forms.Form):
             raise forms.ValidationError(_("The appointment order date is in the future."))
         return day
 
+    @sensitive_variables("d")
     def request_data(self) -> RequestData:
         d = self.cleaned_data
         return RequestData(

@@ -166,7 +166,18 @@ def evidence_path(instance, filename):
 
 
 class PrivateStorage(FileSystemStorage):
-    """Evidence storage under settings.PRIVATE_MEDIA_ROOT, read at each use; no public URL."""
+    """Evidence storage under settings.PRIVATE_MEDIA_ROOT, read at each use; no public URL.
+
+    Files are written 0600 and the folders it creates 0700: only the portal's own user reads them.
+    """
+
+    @property
+    def file_permissions_mode(self):
+        return 0o600
+
+    @property
+    def directory_permissions_mode(self):
+        return 0o700
 
     @property
     def base_location(self):

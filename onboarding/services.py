@@ -9,18 +9,20 @@ history, and bumps the version. Two officers acting at once: the first wins, the
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import Position, RoleKind
 from accounts.scope import staff_roles
 from core import clock
-from core.national_id import keyed_hash
+from core.national_id import NationalIdError, keyed_hash, normalize
+from core.text import strip_invisible
 from core.thai import format_datetime
 from maintenance.access import may_submit_verification
 from registry.models import Organization
@@ -30,11 +32,20 @@ from .models import Evidence, VerificationRequest, private_storage
 
 
 class VerificationError(Exception):
-    """A change that cannot be made; `message` says why, in the user's language."""
+    """A change that cannot be made; `message` says why, in the user's language; `field` names
+    the form field it is about (None: the whole request)."""
+
+    field = None
 
     def __init__(self, message):
         super().__init__(str(message))
         self.message = message
+
+
+class NationalIdRefused(VerificationError):
+    """The national ID is malformed, or already given for another position of the LAO."""
+
+    field = "national_id"
 
 
 class StaleRequest(VerificationError):
@@ -56,10 +67,11 @@ class AlreadyOpen(VerificationError):
 @dataclass(frozen=True)
 class RequestData:
     """What the requester types; the national ID already checked and normalised (13 digits),
-    or empty when a correction keeps the number given before."""
+    or empty when a correction keeps the number given before. Its repr leaves the number out
+    (error reports show the local variables of each frame)."""
 
     full_name: str
-    national_id: str
+    national_id: str = field(repr=False)
     position: str
     appointment_order_number: str
     appointment_date: dt.date
@@ -92,8 +104,8 @@ def what_happened(vr: VerificationRequest) -> str:
     )
     when = format_datetime(last.history_date) if last else ""
     return _(
-        "Nothing was saved: this request changed after you opened it. %(who)s made it “%(state)s” at "
-        "%(when)s. Read it again below before you act."
+        "Nothing was saved: this request changed after you opened it. %(who)s made it "
+        "“%(state)s” at %(when)s. Read it again below before you act."
     ) % {"who": who, "state": vr.get_state_display(), "when": when}
 
 
@@ -121,6 +133,7 @@ def _lang() -> str:
     return get_language() or "th"
 
 
+@sensitive_variables("data", "digits")
 def _apply(vr: VerificationRequest, data: RequestData, at: dt.datetime) -> None:
 
     if not data.consent:
@@ -129,16 +142,51 @@ def _apply(vr: VerificationRequest, data: RequestData, at: dt.datetime) -> None:
         )
     if data.position not in Position.values:
         raise VerificationError(_("Choose your position from the list."))
-    vr.full_name = data.full_name.strip()
+    vr.full_name = strip_invisible(data.full_name).strip()
+    if not vr.full_name:
+        raise VerificationError(_("Enter your full name as on your ID card."))
     if data.national_id:  # empty on a correction: the number given before is kept
-        vr.national_id_hash = keyed_hash(data.national_id)
-        vr.national_id_last4 = data.national_id[-4:]
+        try:
+            digits = normalize(data.national_id)
+        except NationalIdError as exc:
+            raise NationalIdRefused(exc.message) from None
+        vr.national_id_hash = keyed_hash(digits)
+        vr.national_id_last4 = digits[-4:]
     elif not vr.national_id_hash:
         raise VerificationError(_("Enter the 13-digit national ID number."))
     vr.position = data.position
     vr.appointment_order_number = data.appointment_order_number.strip()
     vr.appointment_date = data.appointment_date
     vr.consent_at = vr.consent_at or at
+
+
+def _one_position_per_person(vr: VerificationRequest) -> None:
+    """Refuse a national ID already given in another live request of the LAO for another position.
+
+    One person holds one position per LAO: without this, one person could fill two required
+    positions from two accounts. Withdrawn and rejected requests do not count. The LAO's row is
+    locked first, so two requests racing with one number are decided one after the other.
+    """
+    list(Organization.objects.select_for_update().filter(pk=vr.organization_id).values_list("pk"))
+    other = (
+        VerificationRequest.objects.filter(
+            organization_id=vr.organization_id, national_id_hash=vr.national_id_hash
+        )
+        .exclude(state__in=("withdrawn", "rejected"))
+        .exclude(position=vr.position)
+        .exclude(pk=vr.pk)
+        .order_by("created_at", "pk")
+        .first()
+    )
+    if other is not None:
+        raise NationalIdRefused(
+            _(
+                "This national ID number is already given in another request of this "
+                "organisation, for the position “%(position)s” (%(state)s). One person may hold "
+                "only one position per LAO: check the number, or have that request withdrawn first."
+            )
+            % {"position": other.get_position_display(), "state": other.get_state_display()}
+        )
 
 
 def _store_files(vr: VerificationRequest, files, *, actor, at: dt.datetime, written: list) -> None:
@@ -154,7 +202,7 @@ def _store_files(vr: VerificationRequest, files, *, actor, at: dt.datetime, writ
     for upload, content_type, sha256 in checked:
         evidence = Evidence(
             request=vr,
-            original_name=upload.name[:255],
+            original_name=(strip_invisible(upload.name) or "evidence")[:255],
             content_type=content_type,
             size=upload.size,
             sha256=sha256,
@@ -198,7 +246,8 @@ def create_request(
     ).exists():
         raise VerificationError(
             _(
-                "Your identity is already verified for this organisation; one request per person is enough."
+                "Your identity is already verified for this organisation; one request per person "
+                "is enough."
             )
         )
     if submit:
@@ -210,6 +259,7 @@ def create_request(
                 organization=organization, requester=requester, created_at=at, consent_at=None
             )
             _apply(vr, data, at)
+            _one_position_per_person(vr)
             if submit:
                 vr.state, vr.submitted_at = "submitted", at
             vr._change_reason = _("Submitted") if submit else _("Saved as a draft")
@@ -225,7 +275,8 @@ def create_request(
                 )
                 raise AlreadyOpen(
                     _(
-                        "You already have an open request for this organisation; it is shown below. Nothing new was saved."
+                        "You already have an open request for this organisation; it is shown "
+                        "below. Nothing new was saved."
                     ),
                     existing,
                 ) from None
@@ -263,6 +314,7 @@ def update_request(
             if submit:
                 _window_open(vr.organization, at)
             _apply(vr, data, at)
+            _one_position_per_person(vr)
             gone = list(vr.evidence.filter(pk__in=list(remove_evidence)))
             for evidence in gone:
                 transaction.on_commit(lambda name=evidence.file.name: _remove_written([name]))
@@ -292,6 +344,7 @@ def submit_request(pk: int, *, actor, expected_version: int) -> VerificationRequ
             raise PermissionDenied(_("Only the requester may submit this request."))
         _check_current(vr, expected_version, ("draft", "returned"))
         _window_open(vr.organization, at)
+        _one_position_per_person(vr)
         if not vr.evidence.exists():
             raise VerificationError(
                 _("Attach at least one evidence file (PDF, JPEG or PNG) before submitting.")

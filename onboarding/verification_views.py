@@ -14,13 +14,16 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.access import officer_required, second_factor_gate
 from accounts.models import RoleKind
 from accounts.scope import area_of, is_officer, is_reviewer, officer_area, roles_of, staff_roles
 from core import clock
+from core.text import strip_invisible
 from maintenance.access import login_decision, may_submit_verification
 from registry.models import District, Organization
 
@@ -56,6 +59,7 @@ def _can_see_evidence(user, vr) -> bool:
 
 @login_required
 @require_safe
+@cache_control(no_store=True, private=True)
 def my_organisation(request):
     user = request.user
     now = clock.now()
@@ -113,6 +117,8 @@ def my_organisation(request):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@sensitive_post_parameters("national_id")
+@cache_control(no_store=True, private=True)
 def request_new(request, org_pk):
     org = get_object_or_404(
         Organization.objects.in_area(area_of(request.user)).with_places(), pk=org_pk
@@ -162,7 +168,7 @@ def request_new(request, org_pk):
                 status=403,
             )
         except services.VerificationError as exc:
-            form.add_error(None, exc.message)
+            form.add_error(exc.field, exc.message)
         else:
             messages.success(
                 request,
@@ -188,6 +194,7 @@ def _officer_gate(request, vr):
 
 @login_required
 @require_safe
+@cache_control(no_store=True, private=True)
 def request_detail(request, pk):
     vr = _request_or_404(request.user, pk)
     if (gate := _officer_gate(request, vr)) is not None:
@@ -213,6 +220,8 @@ def request_detail(request, pk):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@sensitive_post_parameters("national_id")
+@cache_control(no_store=True, private=True)
 def request_edit(request, pk):
     vr = _request_or_404(request.user, pk)
     if vr.requester_id != request.user.pk:
@@ -250,7 +259,7 @@ def request_edit(request, pk):
         except services.WindowClosed as exc:
             form.add_error(None, exc.message)
         except services.VerificationError as exc:
-            form.add_error(None, exc.message)
+            form.add_error(exc.field, exc.message)
         else:
             messages.success(
                 request,
@@ -319,10 +328,12 @@ def evidence_file(request, pk, evidence_pk):
         handle,
         content_type=evidence.content_type,
         as_attachment=request.GET.get("download") == "1",
-        filename=evidence.original_name,
+        filename=strip_invisible(evidence.original_name) or "evidence",
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    # A PDF (or an image) opened in the browser runs no script, submits no form, opens no window.
+    response["Content-Security-Policy"] = "sandbox"
     return response
 
 
@@ -331,6 +342,7 @@ def evidence_file(request, pk, evidence_pk):
 
 @officer_required
 @require_safe
+@cache_control(no_store=True, private=True)
 def review_queue(request):
     user = request.user
     national, provinces, districts = officer_area(user)
@@ -374,6 +386,7 @@ def review_queue(request):
 
 @officer_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@cache_control(no_store=True, private=True)
 def review_detail(request, pk):
     vr = _request_or_404(request.user, pk)
     if not VerificationRequest.objects.reviewable_by(request.user).filter(pk=vr.pk).exists():
@@ -381,6 +394,8 @@ def review_detail(request, pk):
             _(
                 "You may follow this request but not decide on it: "
                 "provincial and DLA officers review."
+                "You may follow this request but not decide on it: provincial and DLA officers "
+                "review."
             )
         )
     form = DecisionForm(request.POST or None, initial={"version": vr.version})

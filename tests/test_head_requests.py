@@ -4,10 +4,10 @@ administrator, gives the same status. Before, every `require_GET` view answered 
 """
 
 import pytest
-from demo.demo_accounts import DEMO_TOTP_SECRET
 from allauth.mfa.totp.internal.auth import TOTP
 from django.urls import URLResolver, get_resolver, reverse
 
+from demo.demo_accounts import DEMO_TOTP_SECRET
 from notifications.models import Notification
 from tests.actors import login, make_user
 from tests.onboarding.test_access_matrix import IN_THE_WINDOW, file_request

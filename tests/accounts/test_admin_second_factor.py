@@ -8,11 +8,11 @@ and recovery seed, in clear, at /admin/mfa/authenticator/<id>/change/.
 import time
 
 import pytest
-from demo.demo_accounts import DEMO_TOTP_SECRET
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 
+from demo.demo_accounts import DEMO_TOTP_SECRET
 from tests.actors import PASSWORD, login, make_user
 
 

@@ -14,11 +14,11 @@ import socket
 import time
 
 import pytest
-from demo.demo_accounts import DEMO_TOTP_SECRET
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core.cache import cache
 
 from accounts.models import LimitCacheEntry
+from demo.demo_accounts import DEMO_TOTP_SECRET
 from tests.actors import PASSWORD
 
 REDIS_UP = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")

@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import pytest
-from demo.demo_accounts import DEMO_TOTP_SECRET
 from allauth.mfa.adapter import get_adapter
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
@@ -22,6 +21,7 @@ from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 
 from core.env import fernet_keys
+from demo.demo_accounts import DEMO_TOTP_SECRET
 from tests.actors import PASSWORD, make_user
 
 ROOT = Path(__file__).resolve().parent.parent.parent

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from core.national_id import with_check_digit
 from core.thai import to_arabic_digits
 from tests.actors import PASSWORD, make_user
 from tests.conftest import require_registry
@@ -35,9 +36,8 @@ BOM = b"\xef\xbb\xbf"
 
 
 def national_id(first12: str) -> str:
-    """The 13-digit national ID with its check digit (weights 13..2, (11 - sum % 11) % 10)."""
-    total = sum(int(d) * (13 - i) for i, d in enumerate(first12))
-    return first12 + str((11 - total % 11) % 10)
+    """The 13-digit national ID with its check digit (from core.national_id)."""
+    return with_check_digit(first12)
 
 
 def totp_code() -> str:

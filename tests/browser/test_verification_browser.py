@@ -16,6 +16,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from core.national_id import with_check_digit
 from core.thai import format_datetime, to_thai_digits
 from tests.actors import PASSWORD, make_user
 
@@ -27,9 +28,8 @@ CONFIRM_LINK = re.compile(r"https?://\S+/accounts/confirm-email/[^\s/]+/")
 
 
 def national_id(first12: str) -> str:
-    """The 13-digit national ID with its check digit (weights 13..2, (11 - sum % 11) % 10)."""
-    total = sum(int(d) * (13 - i) for i, d in enumerate(first12))
-    return first12 + str((11 - total % 11) % 10)
+    """The 13-digit national ID with its check digit (from core.national_id)."""
+    return with_check_digit(first12)
 
 
 def totp_code() -> str:

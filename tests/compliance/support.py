@@ -165,7 +165,7 @@ def add_request(
     )
 
 
-# --- reading what the exports give -----------------------------------------------------------------
+# --- reading what the exports give ---------------------------------------------------------------
 
 
 def read_csv(response) -> list[list[str]]:
@@ -223,7 +223,8 @@ def read_xlsx(response) -> list[list]:
 
 
 def normalised(rows) -> list[list]:
-    """Rows of either format in one form: numbers as floats, text as text, trailing blanks dropped."""
+    """Rows of either format in one form: numbers as floats, text as text, trailing blanks
+    dropped."""
     out = []
     for row in rows:
         cells = []
@@ -251,15 +252,16 @@ def file_request(
     first12: str = "110170020345",
     submit: bool = True,
 ):
-    """A request filed through the service, as the LAO's clerk does it (at the portal clock's now)."""
+    """A request filed through the service, as the LAO's clerk does it (at the portal clock's
+    now)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from core.national_id import with_check_digit
     from onboarding import services
 
-    total = sum(int(d) * (13 - i) for i, d in enumerate(first12))
     data = services.RequestData(
         full_name=clerk.full_name,
-        national_id=first12 + str((11 - total % 11) % 10),
+        national_id=with_check_digit(first12),
         position=position,
         appointment_order_number="123/2567",
         appointment_date=dt.date(2024, 10, 1),

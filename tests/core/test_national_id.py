@@ -7,41 +7,71 @@ import hmac
 import pytest
 from django.db import connection
 
-from core.national_id import NationalIdError, checksum_ok, keyed_hash, normalize
+from core.national_id import (
+    NationalIdError,
+    check_digit,
+    checksum_ok,
+    keyed_hash,
+    normalize,
+    with_check_digit,
+)
 from core.thai import to_thai_digits
 
-
-def with_check_digit(first12: str) -> str:
-    """The 13-digit number whose last digit the DOPA checksum gives for these twelve."""
-    assert len(first12) == 12 and first12.isdigit()
-    total = sum(int(d) * (13 - i) for i, d in enumerate(first12))
-    return first12 + str((11 - total % 11) % 10)
-
-
-def wrong_check_digit(number: str) -> str:
-    return number[:12] + str((int(number[12]) + 1) % 10)
-
-
-# Twelve-digit stems chosen so that the check digits run over several values, 0 among them.
-STEMS = [
-    "110170020345",
-    "310080012345",
-    "123456789012",
-    "500000000000",
-    "999999999999",
-    "141990012345",
+# Valid numbers, their check digits worked out by hand (never with the code under test): the
+# first twelve digits weighted 13, 12, ..., 2, summed; the check digit is (11 - sum mod 11) mod 10.
+# Each comment: the non-zero products, their sum, the sum mod 11, the check digit.
+VALID = [
+    # 1-1017-00230-70-8: 13+12+10+63+12+15+21 = 146; 146 mod 11 = 3; 11-3 = 8
+    "1101700230708",
+    # 1-1017-00203-45-0: 13+12+10+63+12+12+12+10 = 144; mod 11 = 1; 11-1 = 10 -> 0
+    "1101700203450",
+    # 13 + 5*2 = 23; mod 11 = 1; 10 -> 0
+    "1000000000050",
+    # 13 + 3*3 = 22; mod 11 = 0; 11 -> 1 (a sum divisible by 11)
+    "1000000000301",
+    # 13+24+33+40+45+48+49+48+45+0+3+4 = 352 = 32*11; mod 11 = 0; 11 -> 1
+    "1234567890121",
+    # 3*13 + 1*12 = 51; mod 11 = 7; 11-7 = 4
+    "3100000000004",
+    # 13 + 2*12 = 37; mod 11 = 4; 11-4 = 7
+    "1200000000007",
+    # 13; mod 11 = 2; 11-2 = 9
+    "1000000000009",
+    # 9 * (13+12+...+2 = 90) = 810; 810 - 803 = 7; 11-7 = 4
+    "9999999999994",
+    # 5 * 90 = 450; 450 - 440 = 10; 11-10 = 1
+    "5555555555551",
 ]
-VALID = [with_check_digit(stem) for stem in STEMS]
+# Invalid numbers, by hand too.
+INVALID = [
+    "1101700230707",  # VALID[0] with its last digit changed (8 expected)
+    "1101700230709",
+    "1011700230708",  # VALID[0] with its 2nd and 3rd digits swapped: 145; mod 11 = 2; 9 expected
+    "1111111111111",  # 90; mod 11 = 2; 9 expected
+    "0000000000000",  # 0; mod 11 = 0; 1 expected
+    "1234567890123",  # 352 as above: 1 expected
+]
 
 
-def test_the_stems_give_different_check_digits_so_the_algorithm_is_really_exercised():
-    assert len({n[12] for n in VALID}) >= 4
+def test_the_hand_worked_numbers_cover_every_case_of_the_check_digit():
+    # 11 - r for r = 0 (gives 11, so 1), r = 1 (gives 10, so 0), and ordinary remainders
+    assert {n[12] for n in VALID} >= {"0", "1", "4", "7", "8", "9"}
 
 
 @pytest.mark.parametrize("number", VALID)
 def test_a_number_with_the_right_check_digit_is_accepted(number):
     assert checksum_ok(number)
     assert normalize(number) == number
+    assert check_digit(number[:12]) == number[12]
+    assert with_check_digit(number[:12]) == number
+
+
+@pytest.mark.parametrize("number", INVALID)
+def test_a_number_with_a_wrong_check_digit_is_rejected(number):
+    assert not checksum_ok(number)
+    with pytest.raises(NationalIdError) as exc:
+        normalize(number)
+    assert "last digit" in str(exc.value.message) or "หลักสุดท้าย" in str(exc.value.message)
 
 
 @pytest.mark.parametrize("number", VALID)
@@ -57,7 +87,7 @@ def test_a_number_with_any_other_check_digit_is_rejected(number):
 
 
 def test_two_swapped_digits_are_caught_by_the_checksum():
-    number = with_check_digit("123456789012")
+    number = "1234567890121"
     swapped = number[1] + number[0] + number[2:]
     assert not checksum_ok(swapped)
 
@@ -106,6 +136,84 @@ def test_an_empty_number_asks_for_the_number(typed):
     with pytest.raises(NationalIdError) as exc:
         normalize(typed)
     assert "13" in str(exc.value.message)
+
+
+# --- digits of other scripts and other characters ----------------------------------------------
+
+SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+OTHER_DIGITS = {
+    "superscript": ("1101700230708".translate(SUPERSCRIPT), "¹"),
+    "arabic-indic": ("1101700230708".translate(ARABIC_INDIC), "١"),
+    "full-width": ("1101700230708".translate(FULL_WIDTH), "１"),
+    "one-arabic-indic-digit-among-ascii": ("110170023070٨", "٨"),
+    "devanagari": ("१101700230708", "१"),
+}
+
+
+@pytest.mark.parametrize(("typed", "shown"), OTHER_DIGITS.values(), ids=list(OTHER_DIGITS))
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_digits_of_other_scripts_are_refused_with_a_message_naming_the_digit(typed, shown, lang):
+    from django.utils import translation
+
+    with translation.override(lang), pytest.raises(NationalIdError) as exc:
+        normalize(typed)
+    with translation.override(lang):
+        message = str(exc.value.message)
+        expected = translation.gettext(
+            "“%(char)s” is a digit the portal does not read: type the 13 digits of the "
+            "national ID number with Thai (๐-๙) or Arabic (0-9) digits."
+        ) % {"char": shown}
+    assert message == expected
+    if lang == "th":
+        assert "หลัก" in message  # really Thai, not the English msgid
+
+
+@pytest.mark.parametrize(("typed", "_shown"), OTHER_DIGITS.values(), ids=list(OTHER_DIGITS))
+def test_digits_of_other_scripts_are_never_hashed(settings, typed, _shown):
+    with pytest.raises(NationalIdError):
+        keyed_hash(typed)
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("1101700230708\u200b", "U+200B"),  # a zero-width space pasted from a document
+        ("\u202e1101700230708", "U+202E"),  # a right-to-left override
+        ("1101700230708\ufeff", "U+FEFF"),
+        ("1.1017.00230.70.8", "."),
+        ("1/1017/00230/70/8", "/"),
+    ],
+)
+def test_other_characters_are_refused_with_a_message_naming_them(typed, shown):
+    with pytest.raises(NationalIdError) as exc:
+        normalize(typed)
+    message = str(exc.value.message)
+    assert f"“{shown}”" in message
+    assert "13" in message
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "1 1017 00230 70 8",
+        "1\u00a01017\u00a000230\u00a070\u00a08",  # no-break spaces, as a PDF copies them
+        "1–1017–00230–70–8",  # en dashes, as a word processor writes them
+        "1‑1017‑00230‑70‑8",  # non-breaking hyphens
+        "๑-๑๐๑๗-๐๐๒๓๐-๗๐-๘",
+        "\t1101700230708\n",
+    ],
+)
+def test_spaces_and_dashes_of_any_kind_separate_groups(typed):
+    assert normalize(typed) == "1101700230708"
+
+
+def test_one_number_in_thai_and_in_ascii_digits_gives_one_hash(settings):
+    settings.NATIONAL_ID_HASH_KEY = "test-key-one"
+    ascii_digits = "1101700230708"
+    assert keyed_hash("๑๑๐๑๗๐๐๒๓๐๗๐๘") == keyed_hash(ascii_digits)
+    assert keyed_hash("1-1017-00230-70-8") == keyed_hash(ascii_digits)
 
 
 def test_the_keyed_hash_is_the_hmac_sha256_of_the_digits_under_the_key(settings):
@@ -164,7 +272,8 @@ def test_after_a_request_no_table_holds_the_full_national_id(
     from onboarding.models import HistoricalVerificationRequest, VerificationRequest
 
     portal_clock("2025-04-10T09:00:00+07:00")
-    number = with_check_digit("381020045678")
+    # 39+96+11+18+24+25+24+21+16 = 274; 274 mod 11 = 10; 11-10 = 1
+    number = "3810200456781"
     clerk = actors["lao_clerk"]
     data = services.RequestData(
         full_name="สมศรี ใจดี",

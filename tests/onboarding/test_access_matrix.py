@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
+from core.national_id import with_check_digit
 from onboarding import services
 from onboarding.models import VerificationRequest
 from tests.actors import ACTOR_NAMES, login, make_user
@@ -98,8 +99,7 @@ WRONG_METHODS = [
 
 
 def valid_national_id(first12: str = "110170020345") -> str:
-    total = sum(int(d) * (13 - i) for i, d in enumerate(first12))
-    return first12 + str((11 - total % 11) % 10)
+    return with_check_digit(first12)
 
 
 def file_request(clerk, org, *, position="permanent_secretary", name="order.pdf"):

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
+from core.national_id import with_check_digit
 from core.thai import to_thai_digits
 from onboarding import services
 from onboarding.models import Evidence, VerificationRequest
@@ -33,8 +34,7 @@ EXE = (
 
 
 def valid_national_id(first12: str = "110170020345") -> str:
-    total = sum(int(d) * (13 - i) for i, d in enumerate(first12))
-    return first12 + str((11 - total % 11) % 10)
+    return with_check_digit(first12)
 
 
 NATIONAL_ID = valid_national_id()  # 1101700203450
@@ -121,7 +121,14 @@ BAD_CHECKSUM = (
     "This national ID number is not valid: its last digit does not match. "
     "Check it and type it again."
 )
-NOT_DIGITS = "A national ID number has digits only (Thai or Arabic), 13 of them."
+NOT_DIGITS = (
+    "“%(char)s” cannot be part of a national ID number: it has 13 digits (Thai or Arabic), with "
+    "spaces or dashes between groups if you like."
+)
+OTHER_DIGITS = (
+    "“%(char)s” is a digit the portal does not read: type the 13 digits of the national ID number "
+    "with Thai (๐-๙) or Arabic (0-9) digits."
+)
 NOT_A_DATE = "“%(value)s” is not a date that exists. Type it like 5/4/2568 or 5 เม.ย. 2568."
 NOT_EVIDENCE = (
     "“%(name)s” is not a PDF, JPEG or PNG file (its content says otherwise, whatever its name)."
@@ -139,7 +146,17 @@ BAD_INPUTS = [
         BAD_CHECKSUM,
         {},
     ),
-    ("letters-in-the-id", {"national_id": "1-1017-OO2O3-45-0"}, NOT_DIGITS, {}),
+    ("letters-in-the-id", {"national_id": "1-1017-OO2O3-45-0"}, NOT_DIGITS, {"char": "O"}),
+    # digits Python's isdigit() takes: superscripts were a 500, Arabic-Indic a second hash
+    ("superscript-digits", {"national_id": "¹¹⁰¹⁷⁰⁰²⁰³⁴⁵⁰"}, OTHER_DIGITS, {"char": "¹"}),
+    ("arabic-indic-digits", {"national_id": "١١٠١٧٠٠٢٠٣٤٥٠"}, OTHER_DIGITS, {"char": "١"}),
+    (
+        "full-width-digits",
+        {"national_id": "１１０１７００２０３４５０"},
+        OTHER_DIGITS,
+        {"char": "１"},
+    ),
+    ("a-zero-width-space", {"national_id": "1101700203450\u200b"}, NOT_DIGITS, {"char": "U+200B"}),
     (
         "too-few-digits",
         {"national_id": "110170020345"},

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 
+from core.national_id import keyed_hash, with_check_digit
 from maintenance.access import decide_for
 from onboarding import services
 from onboarding.models import (
@@ -36,8 +37,7 @@ EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64
 
 
 def national_id(first12: str = "110170020345") -> str:
-    total = sum(int(d) * (13 - i) for i, d in enumerate(first12))
-    return first12 + str((11 - total % 11) % 10)
+    return with_check_digit(first12)
 
 
 def data(
@@ -241,7 +241,7 @@ def test_another_person_of_the_same_lao_may_have_an_open_request_too(
     second = services.create_request(
         requester=finance_director,
         organization=places.lao,
-        data=data("finance_director"),
+        data=data("finance_director", number=national_id("310080012345")),
         submit=False,
     )
     assert second.state == "draft"
@@ -845,7 +845,10 @@ def test_a_person_already_approved_cannot_file_a_second_request_for_another_posi
 ):
     clerk = actors["lao_clerk"]
     approve(file_as(clerk, "permanent_secretary", places, "110170020345"), actors)
-    with pytest.raises(services.VerificationError, match="already verified"):
+    with (
+        pytest.raises(services.VerificationError, match="already verified"),
+        translation.override("en"),
+    ):
         file_as(clerk, "finance_director", places, "110170020345")
     assert VerificationRequest.objects.filter(requester=clerk).count() == 1
 
@@ -862,7 +865,13 @@ def test_one_person_approved_for_two_positions_from_two_accounts_does_not_verify
         position="finance_director",
     )
     approve(file_as(actors["lao_clerk"], "permanent_secretary", places, "110170020345"), actors)
-    approve(file_as(second_account, "finance_director", places, "110170020345"), actors)
+    # the service refuses the second position now (tests/onboarding/test_one_position.py); a pair
+    # filed before that rule, approved both, is still counted once
+    twin = file_as(second_account, "finance_director", places, "310080012345")
+    VerificationRequest.objects.filter(pk=twin.pk).update(
+        national_id_hash=keyed_hash(national_id("110170020345"))
+    )
+    approve(VerificationRequest.objects.get(pk=twin.pk), actors)
     places.lao.refresh_from_db()
     assert places.lao.identity_verified_at is None
     assert [row["done"] for row in services.position_status(places.lao)] == [True, False]

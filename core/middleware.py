@@ -1,0 +1,66 @@
+"""A cap on the size of a request body, applied before anything reads it.
+
+Django limits the form fields it keeps in memory (DATA_UPLOAD_MAX_MEMORY_SIZE) but streams any
+number of files of any size to disk before a view can say no. This middleware, first in the
+chain, refuses a request whose Content-Length exceeds REQUEST_BODY_MAX_BYTES with 413 and a
+message in Thai (with English), as a page, or as JSON under /api/. It never reads the body.
+"""
+
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.template.defaultfilters import filesizeformat
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+
+def _content_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0  # Django reads a malformed length as no body at all
+
+
+def too_large_message(lang: str, size: int) -> str:
+    with translation.override(lang):
+        return _(
+            "What you sent is too large (%(size)s): at most %(max)s is accepted at once, each "
+            "evidence file at most %(file_max)s and at most %(files)d files. Make the files "
+            "smaller or send fewer at a time, then try again."
+        ) % {
+            "size": filesizeformat(size),
+            "max": filesizeformat(settings.REQUEST_BODY_MAX_BYTES),
+            "file_max": filesizeformat(settings.EVIDENCE_MAX_BYTES),
+            "files": settings.EVIDENCE_MAX_FILES,
+        }
+
+
+class RequestBodyLimitMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        size = _content_length(request)
+        if size > settings.REQUEST_BODY_MAX_BYTES:
+            return self.refuse(request, size)
+        return self.get_response(request)
+
+    def refuse(self, request, size: int):
+        thai, english = too_large_message("th", size), too_large_message("en", size)
+        if request.path.startswith("/api/"):
+            response = JsonResponse(
+                {
+                    "error": thai,
+                    "error_en": english,
+                    "max_bytes": settings.REQUEST_BODY_MAX_BYTES,
+                },
+                status=413,
+                json_dumps_params={"ensure_ascii": False},
+            )
+        else:
+            html = render_to_string(
+                "errors/request_too_large.html", {"thai": thai, "english": english}
+            )
+            response = HttpResponse(html, status=413, content_type="text/html; charset=utf-8")
+        response["Cache-Control"] = "no-store"
+        return response
