@@ -20,6 +20,12 @@ from .snapshot import current_policy
 from .status import board, timeline
 
 STATUS_CACHE_SECONDS = 30
+STATUS_CACHE_VERSION = 2  # raise when the page's template or what it holds changes
+
+
+def _has_pending_messages(request) -> bool:
+    storage = getattr(request, "_messages", None)
+    return bool(storage is not None and len(storage))
 
 
 def _json(body: str, status: int = 200) -> HttpResponse:
@@ -92,10 +98,16 @@ def status(request):
     lang = get_language()
     # The whole page is the same for every visitor within a minute: cache it, never past a change.
     minute = now.replace(second=0, microsecond=0)
-    # Today's page as anonymous visitors open it; a logged-in user's page carries their name.
-    cacheable = not raw and not request.user.is_authenticated
+    # Only today's page as an anonymous visitor opens it, with no query string (the language
+    # link carries the page's path and query) and no message waiting for this visitor: a
+    # logged-in user's page carries their name, a message is for one visitor only.
+    cacheable = (
+        not request.META.get("QUERY_STRING")
+        and not request.user.is_authenticated
+        and not _has_pending_messages(request)
+    )
     key = f"status-page:{current_policy().fingerprint}:{lang}:{minute.timestamp():.0f}"
-    cached = cache.get(key) if cacheable else None
+    cached = cache.get(key, version=STATUS_CACHE_VERSION) if cacheable else None
     if cached is not None and cached[0] > now.timestamp():
         return HttpResponse(cached[1], status=cached[2])
     body, body_expires = status_body(at, is_today=day == today, lang=lang)
@@ -113,6 +125,9 @@ def status(request):
     expires = min(minute.timestamp() + 60, body_expires)
     if cacheable and expires - now.timestamp() >= 1:
         cache.set(
-            key, (expires, response.content, response.status_code), int(expires - now.timestamp())
+            key,
+            (expires, response.content, response.status_code),
+            int(expires - now.timestamp()),
+            version=STATUS_CACHE_VERSION,
         )
     return response

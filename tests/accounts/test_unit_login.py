@@ -166,3 +166,34 @@ def test_a_unit_of_another_province_opens_at_the_same_instant_under_dlas_letter(
     assert log_in(client, teacher).status_code == 403
     portal_clock(OPENING)
     assert log_in(client, teacher).status_code == 302
+
+
+@pytest.mark.parametrize("page", ["/inbox/", "/circulars/inbox/", "/my/"])
+def test_a_unit_session_is_closed_on_its_next_request_once_the_clock_leaves_the_window(
+    client, circulars, actors, portal_clock, page
+):
+    """The gate is asked on every request of a gated user, not only at login: a session opened
+    on 4 April is stopped on any page as soon as the portal's clock reads 3 April again."""
+    portal_clock(OPENING)
+    assert log_in(client, actors["unit_clerk"]).status_code == 302
+    assert client.get(page).status_code == 200
+    portal_clock(JUST_BEFORE)
+    response = client.get(page)
+    assert response.status_code == 403
+    assert format_datetime(UNITS_OPEN_AT, "th") in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_rule_withdrawn_closes_a_unit_session_on_its_next_request(
+    client, circulars, actors, portal_clock
+):
+    from maintenance.models import AccessRule
+    from maintenance.services import record_discrepancies
+
+    portal_clock("2025-04-10T09:00:00+07:00")
+    assert log_in(client, actors["unit_clerk"]).status_code == 302
+    assert client.get("/inbox/").status_code == 200
+    AccessRule.objects.filter(entity_type="unit", effect="allow").delete()
+    record_discrepancies()  # how the services that change rules drop the policy snapshot
+    assert client.get("/inbox/").status_code == 403
+    assert not is_logged_in(client)

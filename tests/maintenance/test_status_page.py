@@ -97,3 +97,29 @@ def test_a_new_rule_shows_at_once_on_a_cached_page(client, circulars):
         reason_en="test reopening",
     )
     assert "ข้อ ๙ (ทดสอบ)" in client.get("/", {"date": "1/5/2568"}).content.decode()
+
+
+def test_a_cached_page_never_carries_another_visitors_query_string(client, circulars):
+    """The language link holds the page's path and query: a page opened with a query string is
+    never kept for the next visitor (the first visitor's `?utm=` showed for a minute)."""
+    from django.test import Client
+
+    first = client.get("/?utm_source=phishing.example")
+    assert "phishing.example" in first.content.decode()
+    second = Client().get("/")
+    assert "phishing.example" not in second.content.decode()
+    third = Client().get("/")
+    assert third.content == second.content  # the plain page is kept and served again
+
+
+def test_a_message_for_one_visitor_is_not_kept_for_the_next(client, circulars, actors):
+    from django.test import Client
+
+    from tests.actors import login
+
+    login(client, actors["lao_clerk"])
+    client.post("/accounts/logout/")  # allauth leaves "You have signed out." for this visitor
+    mine = client.get("/").content.decode()
+    theirs = Client().get("/").content.decode()
+    assert 'class="messages"' in mine
+    assert 'class="messages"' not in theirs
