@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from core.params import next_url
 
-from .access import has_totp, second_factor_gate, session_used_mfa
+from .access import second_factor_done, second_factor_gate
 
 
 def admin_login(request, extra_context=None):
@@ -35,7 +35,7 @@ def guard_admin_site(site) -> None:
     staff_only = site.has_permission
 
     def has_permission(request):
-        return staff_only(request) and has_totp(request.user) and session_used_mfa(request)
+        return staff_only(request) and second_factor_done(request)
 
     site.has_permission = has_permission
     site.login = admin_login

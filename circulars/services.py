@@ -12,6 +12,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import Role, RoleKind
 from accounts.scope import roles_of
@@ -332,6 +333,20 @@ def forwarding_deliveries(user, circular: Circular):
     ]
 
 
+NOT_A_FORWARDER = _lazy(
+    "Only the officers of a province or district this letter was delivered to may forward it."
+)
+
+
+def deliveries_to_forward_through(user, circular: Circular) -> list:
+    """The deliveries `user` may forward `circular` through; PermissionDenied if none: the one
+    permission check of forwarding, asked by the form's view and by `forward_circular`."""
+    via = list(forwarding_deliveries(user, circular))
+    if not via:
+        raise PermissionDenied(NOT_A_FORWARDER)
+    return via
+
+
 def _recipients(circular: Circular) -> list[tuple[str, str, list[int]]]:
     """(level, field, ids) of everyone the letter reaches, by its issuer's level."""
 
@@ -597,15 +612,11 @@ def forward_circular(
     """
 
     source = Circular.objects.select_related("forwards").get(pk=source.pk)
-    candidates = forwarding_deliveries(actor, source)
+    candidates = deliveries_to_forward_through(actor, source)
     if via is not None:
         candidates = [d for d in candidates if d.pk == via.pk]
     if not candidates:
-        raise PermissionDenied(
-            _(
-                "Only the officers of a province or district this letter was delivered to may forward it."
-            )
-        )
+        raise PermissionDenied(NOT_A_FORWARDER)
     delivery = Delivery.objects.select_for_update().get(pk=candidates[0].pk)
 
     number = " ".join((number or "").split())

@@ -205,14 +205,7 @@ def publish(request, pk):
 @require_POST
 def forward(request, pk):
     circular = _circular_or_404(pk)
-    via = services.forwarding_deliveries(request.user, circular)
-    if not via:
-        raise PermissionDenied(
-            _(
-                "Only the officers of a province or district this letter was delivered to "
-                "may forward it."
-            )
-        )
+    via = services.deliveries_to_forward_through(request.user, circular)
     form = ForwardForm(request.POST, via=via)
     if form.is_valid():
         d = form.cleaned_data
