@@ -9,6 +9,7 @@ The reason is logged, not shown: the answer is public.
 
 import logging
 
+import redis
 from django.conf import settings
 from django.db import connections
 from django.http import JsonResponse
@@ -27,7 +28,6 @@ def database_answers() -> None:
 
 
 def redis_answers() -> None:
-    import redis
 
     client = redis.Redis.from_url(
         settings.REDIS_URL,

@@ -12,13 +12,14 @@ import smtplib
 
 from django.core.mail.backends.base import BaseEmailBackend
 
+from .delivery import worker_id
+from .models import SinkMessage
+
 _attempts = itertools.count(1)  # sends tried by this process, for SINK_FAIL_EVERY
 
 
 class DatabaseSinkBackend(BaseEmailBackend):
     def send_messages(self, email_messages):
-        from .delivery import worker_id
-        from .models import SinkMessage
 
         fail_every = int(os.environ.get("SINK_FAIL_EVERY", "0") or 0)
         rows = []

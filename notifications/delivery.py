@@ -29,6 +29,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from .models import Notification, Status
+from .services import nudge
 
 log = logging.getLogger(__name__)
 
@@ -243,6 +244,5 @@ def resend(pk: int) -> bool:
 
 
 def _nudge():
-    from .services import nudge
 
     nudge()

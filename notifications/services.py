@@ -16,6 +16,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import OFFICER_KINDS
+from accounts.scope import officer_area
 from core import clock
 
 from .messages import Message, greet
@@ -99,7 +101,7 @@ def nudges_for(rows: int) -> int:
 def nudge(rows: int = 1) -> bool:
     """Tell workers there is mail, enough of them for `rows` rows. With the broker down, log it:
     the sweep will deliver."""
-    from .tasks import deliver_notifications
+    from .tasks import deliver_notifications  # the tasks module imports this one
 
     try:
         for _ in range(nudges_for(rows)):
@@ -150,8 +152,6 @@ def drop_unread_attr(user) -> None:
 
 def visible_log(user):
     """Delivery log rows an officer may see: notifications to people in their area."""
-    from accounts.models import OFFICER_KINDS
-    from accounts.scope import officer_area
 
     national, provinces, districts = officer_area(user, OFFICER_KINDS)
     qs = Notification.objects.select_related("recipient")
