@@ -16,19 +16,32 @@ from .access import TOTP_ATTR
 from .models import User
 
 
-def load_user(user_id) -> User | None:
-    """The user with `has_totp` in one query, or None."""
+def load_user(user_id, **annotations) -> User | None:
+    """The user with `has_totp` (and any `annotations` a higher layer asks for, such as the
+    inbox badge) in one query, or None."""
     totp = Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)
-    user = User.objects.annotate(has_totp_app=Exists(totp)).filter(pk=user_id).first()
+    user = (
+        User.objects.annotate(has_totp_app=Exists(totp), **annotations).filter(pk=user_id).first()
+    )
     if user is not None:
         setattr(user, TOTP_ATTR, user.has_totp_app)
     return user
 
 
 class FreshUserMixin:
+    def annotations(self) -> dict:
+        """Further values read with the user in the same query (see elaas_portal.backends)."""
+        return {}
+
+    def loaded(self, user) -> None:
+        """Called with the user just read, to place what `annotations` brought."""
+
     def get_user(self, user_id):
-        user = load_user(user_id)
-        return user if user is not None and self.user_can_authenticate(user) else None
+        user = load_user(user_id, **self.annotations())
+        if user is None or not self.user_can_authenticate(user):
+            return None
+        self.loaded(user)
+        return user
 
 
 class ModelBackend(FreshUserMixin, DjangoModelBackend):

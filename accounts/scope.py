@@ -1,6 +1,8 @@
 """Who a user is, read once per request: their roles, and the areas they act for.
 
-The querysets that scope reads (`Organization.objects.in_scope_of`,
+Access decisions read the role rows alone (`role_facts`: kinds and the ids of what they act for,
+one query without joins); pages that show the places read them with those places (`roles_of`).
+The querysets that scope reads (`Organization.objects.in_area`,
 `VerificationRequest.objects.visible_to`, ...) build on these helpers, so every view asks
 the same question the same way.
 """
@@ -10,6 +12,7 @@ from registry.models import Area
 from .models import OFFICER_KINDS, REVIEWER_KINDS, STAFF_KINDS, Role, RoleKind
 
 _CACHE_ATTR = "_elaas_roles"
+_FACTS_ATTR = "_elaas_role_facts"
 
 
 def load_roles(user) -> list[Role]:
@@ -36,14 +39,24 @@ def roles_of(user) -> list[Role]:
 
 
 def role_facts(user) -> list[Role]:
-    """The roles, for access decisions: the same rows as `roles_of`, read once per request."""
-    return roles_of(user)
+    """The role rows alone, for access decisions, read once per request (or taken from
+    `roles_of` when the page has already read them with their places)."""
+    if user is None or not user.is_authenticated:
+        return []
+    facts = getattr(user, _FACTS_ATTR, None)
+    if facts is None:
+        facts = getattr(user, _CACHE_ATTR, None)
+        if facts is None:
+            facts = list(Role.objects.filter(user=user))
+        setattr(user, _FACTS_ATTR, facts)
+    return facts
 
 
 def forget_roles(user) -> None:
     """Read the roles again on this request (after a change of this user's roles)."""
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    for attr in (_CACHE_ATTR, _FACTS_ATTR):
+        if hasattr(user, attr):
+            delattr(user, attr)
 
 
 def kinds_of(user) -> set[str]:
@@ -86,7 +99,7 @@ def area_of(user, kinds=OFFICER_KINDS) -> Area:
     """The organisations whose private pages the user may open: their own (and, for LAO staff,
     the LAO's units), and the area of their officer roles of `kinds`."""
     national, provinces, districts = officer_area(user, kinds)
-    roles = roles_of(user) if not national else []
+    roles = role_facts(user) if not national else []
     return Area(
         national=national,
         province_ids=frozenset(provinces),

@@ -19,7 +19,7 @@ from accounts.scope import is_officer, is_reviewer
 from core import clock, params
 from registry.models import LAO_KINDS, Organization, OrganizationKind
 
-from . import charts, exports, stats
+from . import charts, exports, pages, stats
 from .scope import Scope, home_scope, resolve
 from .templatetags.compliance import STATE_LABELS
 
@@ -29,6 +29,10 @@ LATE_AGE_MAX_DAYS = 3650  # "no activity for N days": at most ten years
 def _render_dashboard(request, scope: Scope):
     lang = get_language() or "th"
     reviewer = is_reviewer(request.user)  # district officers follow requests, not decide
+    key = pages.page_key(request, "dashboard", lang, reviewer)
+    response = pages.kept(key)
+    if response is not None:
+        return response
 
     def body() -> str:
         # The same for everyone who may see the scope (in a language, reviewer or not): built
@@ -49,7 +53,7 @@ def _render_dashboard(request, scope: Scope):
 
     html = stats.cached_html(f"dashboard:{scope.key}:{lang}:{int(reviewer)}", body)
     context = {"scope": scope, "crumbs": scope.breadcrumbs(request.user), "body": mark_safe(html)}  # noqa: S308
-    return render(request, "compliance/dashboard.html", context)
+    return pages.keep(key, render(request, "compliance/dashboard.html", context))
 
 
 @officer_required
@@ -142,6 +146,10 @@ def _late_filters(request) -> dict:
 def late(request):
     scope = _scope_from_query(request)
     filters = _late_filters(request)
+    key = pages.page_key(request, "late", get_language())
+    response = pages.kept(key)
+    if response is not None:
+        return response
     laos = stats.late_laos(scope, clock.now(), **filters)
     page = Paginator(laos, 50).get_page(request.GET.get("page"))
     districts = []
@@ -157,7 +165,7 @@ def late(request):
         "districts": districts,
         "query": request.GET.urlencode(),
     }
-    return render(request, "compliance/late.html", context)
+    return pages.keep(key, render(request, "compliance/late.html", context))
 
 
 @officer_required

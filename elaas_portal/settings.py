@@ -85,6 +85,16 @@ MIDDLEWARE = [
     "core.params.BadParameterMiddleware",
 ]
 
+# The doors that read no session, user, language or form (elaas_portal/wsgi.py) go through
+# these alone: security headers, the host check, a clear 400 for a bad parameter.
+LEAN_PATHS = ["/api/policy/decision", "/healthz/"]
+LEAN_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.params.BadParameterMiddleware",
+]
+
 ROOT_URLCONF = "elaas_portal.urls"
 WSGI_APPLICATION = "elaas_portal.wsgi.application"
 
@@ -203,8 +213,8 @@ NOTIFICATION_MESSAGE_ID_DOMAIN = env_str("NOTIFICATION_MESSAGE_ID_DOMAIN", "elaa
 # --- Accounts ----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [  # Django's and allauth's, reading the logged-in user fresh
-    "accounts.backends.ModelBackend",
-    "accounts.backends.AuthenticationBackend",
+    "elaas_portal.backends.ModelBackend",
+    "elaas_portal.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

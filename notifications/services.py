@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import OFFICER_KINDS
@@ -119,6 +120,19 @@ def inbox_for(user):
 
 
 UNREAD_ATTR = "_elaas_unread"  # the count, read once per request
+
+
+def unread_count_expression():
+    """The number of unread messages of the user row it is annotated on, as a subquery (read
+    with the user by elaas_portal.backends: the badge costs no query of its own)."""
+    unread = (
+        Notification.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values("recipient")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(unread), 0)
 
 
 def unread_count(user) -> int:

@@ -91,7 +91,7 @@ def test_the_administrator_logs_in_with_password_and_totp_and_lands_on_the_admin
 def test_an_administrator_whose_session_did_not_use_the_totp_is_sent_to_confirm_it(
     client, site_admin
 ):
-    client.force_login(site_admin, backend="accounts.backends.ModelBackend")  # password only
+    client.force_login(site_admin, backend="elaas_portal.backends.ModelBackend")  # password only
     response = client.get("/admin/accounts/user/")
     assert response.status_code == 302
     assert response["Location"] == "/admin/login/?next=/admin/accounts/user/"
@@ -107,7 +107,7 @@ def test_an_administrator_whose_session_did_not_use_the_totp_is_sent_to_confirm_
 
 def test_an_administrator_without_an_authenticator_is_sent_to_set_one_up(client, db):
     admin = make_admin(totp=False)
-    client.force_login(admin, backend="accounts.backends.ModelBackend")
+    client.force_login(admin, backend="elaas_portal.backends.ModelBackend")
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/2fa/totp/activate/?next=")

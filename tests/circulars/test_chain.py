@@ -836,7 +836,7 @@ def test_a_wrong_method_gets_405_and_changes_nothing(client, scene, people, name
 def test_an_officer_whose_session_did_not_use_the_second_factor_changes_nothing(
     client, scene, people, actor
 ):
-    client.force_login(people[actor], backend="accounts.backends.ModelBackend")
+    client.force_login(people[actor], backend="elaas_portal.backends.ModelBackend")
     for name in (
         "publish",
         "forward",
@@ -858,7 +858,7 @@ def test_an_officer_whose_session_did_not_use_the_second_factor_changes_nothing(
 def test_an_officer_acknowledging_without_the_second_factor_comes_back_to_the_letter(
     client, scene, people
 ):
-    client.force_login(people["province_officer"], backend="accounts.backends.ModelBackend")
+    client.force_login(people["province_officer"], backend="elaas_portal.backends.ModelBackend")
     response = client.post(scene["urls"]["acknowledge province"], {"next": scene["urls"]["detail"]})
     assert response["Location"] == "/accounts/2fa/reauthenticate/?next=" + scene["urls"][
         "detail"

@@ -306,7 +306,7 @@ GATED = ["home", "country", "late", "late.csv", "summary.xlsx"]
 def test_an_officer_whose_session_did_not_use_the_authenticator_is_asked_to_confirm_it(
     client, scene, name
 ):
-    client.force_login(scene["actors"]["dla_officer"], backend="accounts.backends.ModelBackend")
+    client.force_login(scene["actors"]["dla_officer"], backend="elaas_portal.backends.ModelBackend")
     response = client.get(URLS[name])
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/2fa/reauthenticate/?next=")
@@ -327,7 +327,7 @@ def test_the_api_answers_403_to_an_officer_without_the_second_factor(client, sce
     officer = scene["actors"]["dla_officer"]
     if not with_totp:
         Authenticator.objects.filter(user=officer).delete()
-    client.force_login(officer, backend="accounts.backends.ModelBackend")
+    client.force_login(officer, backend="elaas_portal.backends.ModelBackend")
     response = client.get(api(province="48"))
     assert response.status_code == 403
     assert set(response.json()) == {"error"}

@@ -224,7 +224,7 @@ def test_an_officer_without_an_authenticator_is_sent_to_set_one_up(
 def test_an_officer_whose_session_did_not_use_the_authenticator_is_asked_to_confirm_it(
     client, scene, actor, name
 ):
-    client.force_login(scene["actors"][actor], backend="accounts.backends.ModelBackend")
+    client.force_login(scene["actors"][actor], backend="elaas_portal.backends.ModelBackend")
     url = scene["urls"][name]
     response = client.get(url)
     assert response.status_code == 302
@@ -250,14 +250,14 @@ def test_an_officer_without_an_authenticator_cannot_read_a_request_or_its_eviden
 def test_an_officer_whose_session_did_not_use_the_authenticator_cannot_read_a_request_or_evidence(
     client, scene, actor, name
 ):
-    client.force_login(scene["actors"][actor], backend="accounts.backends.ModelBackend")
+    client.force_login(scene["actors"][actor], backend="elaas_portal.backends.ModelBackend")
     response = client.get(scene["urls"][name])
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/2fa/reauthenticate/?next=")
 
 
 def test_the_requester_needs_no_second_factor_for_her_own_request(client, scene):
-    client.force_login(scene["actors"]["lao_clerk"], backend="accounts.backends.ModelBackend")
+    client.force_login(scene["actors"]["lao_clerk"], backend="elaas_portal.backends.ModelBackend")
     assert client.get(scene["urls"]["request"]).status_code == 200
     assert client.get(scene["urls"]["evidence"]).status_code == 200
 

@@ -1,0 +1,84 @@
+"""An officer's dashboard or late-list page kept in the shared cache for the figures' time.
+
+Officers watching the figures reload the same page; within one COMPLIANCE_CACHE_SECONDS bucket
+the figures, and so the page, do not change. Access is decided before, on every request, from
+fresh reads of the user, their roles and their second factor (`officer_required`, `resolve`):
+a kept page is never served to someone who may no longer see it.
+
+The key holds everything the page shows that is not the figures: the bucket, the user (id, name,
+e-mail), their area, reviewer or not, the language, the path with its query, the unread badge and
+the CSRF cookie (the logout form's token is derived from it). Nothing is kept while messages wait
+for the user, without a CSRF cookie, or while the demo clock is set. Django's cache, versioned
+key; the page holds the officer's own name and the late list the contacts of LAO staff, for at
+most COMPLIANCE_CACHE_SECONDS (README, Personal data).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+
+from accounts.scope import officer_area
+from core import clock
+from notifications.services import unread_count
+
+from .stats import time_bucket
+
+PAGE_CACHE_VERSION = 1  # raise when the pages' templates change shape
+
+
+def page_key(request, *parts) -> str | None:
+    bucket = time_bucket()
+    if bucket is None:
+        return None
+    secret = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
+    if not secret or _has_pending_messages(request):
+        return None
+    if settings.DEMO_FEATURES and clock.is_set():
+        return None
+    user = request.user
+    national, provinces, districts = officer_area(user)
+    facts = repr(
+        (
+            user.full_name,
+            user.email,
+            (national, sorted(provinces), sorted(districts)),
+            request.get_full_path(),
+            secret,
+            unread_count(user),
+            parts,
+        )
+    )
+    digest = hashlib.sha256(facts.encode()).hexdigest()
+    return f"compliance-page:{bucket}:{user.pk}:{digest}"
+
+
+def kept(key: str | None) -> HttpResponse | None:
+    if key is None:
+        return None
+    found = cache.get(key, version=PAGE_CACHE_VERSION)
+    if found is None:
+        return None
+    content, content_type = found
+    return HttpResponse(content, content_type=content_type)
+
+
+def keep(key: str | None, response: HttpResponse) -> HttpResponse:
+    if key is not None and response.status_code == 200:
+        cache.set(
+            key,
+            (response.content, response["Content-Type"]),
+            settings.COMPLIANCE_CACHE_SECONDS,
+            version=PAGE_CACHE_VERSION,
+        )
+    return response
+
+
+def _has_pending_messages(request) -> bool:
+    if "messages" in request.COOKIES or "_messages" in request.session:
+        return True
+    storage = getattr(request, "_messages", None)
+    return bool(storage is not None and len(storage))

@@ -1,0 +1,54 @@
+"""The decision API and the liveness check go through a lean handler (elaas_portal/wsgi.py):
+the same answer as through the whole middleware chain, with the security headers and the host
+check kept, and a clear 400 for a bad parameter."""
+
+import json
+
+import pytest
+from django.test import RequestFactory
+
+from elaas_portal.wsgi import application
+
+QUESTION = (
+    "/api/policy/decision?entity_type=lao&action=verify_identity"
+    "&at=2025-04-10T12:00:00%2B07:00&identity_verified=false"
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def call(path, **extra):
+    environ = RequestFactory().get(path, **extra).environ
+    seen = {}
+
+    def start_response(status, headers, exc_info=None):
+        seen["status"], seen["headers"] = int(status.split()[0]), dict(headers)
+
+    body = b"".join(application(environ, start_response))
+    return seen["status"], seen["headers"], body
+
+
+def test_the_lean_door_answers_as_the_whole_chain_does(client, circulars):
+    status, headers, body = call(QUESTION)
+    assert status == 200
+    assert body == client.get(QUESTION).content
+    assert json.loads(body)["allowed"] is True
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_lean_door_still_refuses_an_unknown_host(settings, circulars):
+    settings.ALLOWED_HOSTS = ["portal.example"]
+    status, _headers, _body = call(QUESTION, HTTP_HOST="elsewhere.example")
+    assert status == 400
+
+
+def test_a_bad_parameter_at_the_lean_door_is_a_clear_400(circulars):
+    status, _headers, body = call("/api/policy/decision?entity_type=lao&action=fly")
+    assert status == 400
+    assert json.loads(body)["param"] == "action"
+
+
+def test_other_pages_go_through_the_whole_chain(circulars):
+    status, headers, body = call("/")
+    assert status == 200
+    assert "Content-Language" in headers or "Vary" in headers  # LocaleMiddleware ran
