@@ -6,19 +6,15 @@ Run from the project root:  .venv/bin/python bench/dashboards.py [--check] [--no
 
 What it does, in order:
   1. (re)creates the PostgreSQL database `elaas_bench_dash` on 127.0.0.1 and loads the national
-     data set into it: migrate, load_registry, load_circulars (all as bench/run.py does), then
-     generate_national_dataset (with ELAAS_ENV=development: it is never run in production),
-     then VACUUM ANALYZE (a settled database, as autovacuum leaves it); --no-setup reuses
-     the database as it is;
-  2. logs three generated officers in, in the database itself (a child process with the
-     server's settings): the DLA officer, the provincial officer of the chosen province and the
-     district officer of the chosen district (default: the province with the most LAOs and its
-     district with the most LAOs). Each gets a TOTP authenticator if missing and a session that
-     records a password and a TOTP step, as allauth does after a login with the second factor;
-  3. starts gunicorn as bench/run.py does (ELAAS_ENV=production, DEBUG off, no access log,
-     REDIS_URL cache, here in Redis database 13, emptied first) and checks that every target
-     answers 200 with the page it should (the dashboard's figures, the CSV's BOM);
-  4. measures req/s with wrk, interleaved in ONE run with the bare view (/healthz/): the
+     data set into it, as bench/run.py does (migrate, load_registry, load_circulars,
+     generate_national_dataset, VACUUM ANALYZE); --no-setup reuses the database as it is;
+  2. logs three generated officers in as bench/run.py does: the DLA officer, the provincial
+     officer of the chosen province and the district officer of the chosen district (default:
+     the province with the most LAOs and its district with the most LAOs);
+  3. starts the portal's gunicorn and the bare project's as bench/run.py does (here with the
+     cache in Redis database 13, emptied first) and checks that every target answers 200 with
+     the page it should (the dashboard's figures, the CSV's BOM);
+  4. measures req/s with wrk, interleaved in ONE run with the bare project's view: the
      district, province and national dashboards and the late.csv export of the province, each
      with its officer's session and a CSRF cookie, as a browser sends them after the login
      (-H "Cookie: sessionid=...; csrftoken=..."), and for reference the
@@ -41,12 +37,8 @@ from __future__ import annotations
 
 import datetime as dt
 import http.client
-import json
-import os
-import secrets
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -57,13 +49,11 @@ import run  # noqa: E402
 from run import (  # noqa: E402
     BASELINE,
     HOST,
-    ROOT,
     BenchError,
     Gunicorn,
     Target,
     http_get,
     log,
-    venv_bin,
     warn,
 )
 
@@ -72,11 +62,10 @@ REDIS_DB = 13  # its own: run.py and national_pass.py use 12, and empty it
 RATIO_GOAL = 0.25  # every dashboard >= 0.25 of the bare view's req/s (the issue's goal)
 LATENCY_GOAL_MS = 250.0  # the national dashboard's server time at p95 (cold), the issue's goal
 LATENCY_GOAL_TARGET = "national"
-SETUP_TIMEOUT = 900  # generate_national_dataset takes one to two minutes
 
 # (name, path, goal, who): {province} and {district} are the chosen codes; who logs in.
 TARGETS = [
-    (BASELINE, "/healthz/", None, None),
+    (BASELINE, "/", None, None),  # the bare project's view
     ("district", "/compliance/district/{district}/", RATIO_GOAL, "district"),
     ("province", "/compliance/province/{province}/", RATIO_GOAL, "province"),
     ("national", "/compliance/country/", RATIO_GOAL, "dla"),
@@ -96,10 +85,7 @@ BOM = b"\xef\xbb\xbf"
 
 
 def add_options(p) -> None:
-    p.add_argument("--province", default="", help="province code (default: most LAOs)")
-    p.add_argument(
-        "--district", default="", help="district code (default: most LAOs of the province)"
-    )
+    run.add_area_options(p, "", "")  # empty: the province with the most LAOs, its district too
     p.add_argument("--samples", type=int, default=100, help="sequential requests per page, served")
     p.add_argument(
         "--cold-samples", type=int, default=30, help="sequential requests per page, cold"
@@ -119,181 +105,15 @@ def parse_args(argv=None):
     return args
 
 
-# --- Setup ---------------------------------------------------------------------------------
-def development(env: dict[str, str]) -> dict[str, str]:
-    """The same database and keys with DEMO_FEATURES on: for the generator only."""
-    return {**env, "ELAAS_ENV": "development", "DEBUG": "0"}
-
-
-def setup(args, env: dict[str, str]) -> list[str]:
-    run.recreate_database(args, DB_NAME)
-    skipped = run.setup_data(env)
-    if skipped:
-        raise BenchError(f"setup steps missing: {', '.join(skipped)}; the data set needs them")
-    t0 = time.monotonic()
-    out = run.manage(development(env), "generate_national_dataset", timeout=SETUP_TIMEOUT)
-    log(f"manage.py generate_national_dataset  ({time.monotonic() - t0:.1f}s)")
-    for line in out.strip().splitlines():
-        log(f"  {line}")
-    vacuum(args)
-    return skipped
-
-
-def vacuum(args) -> None:
-    """VACUUM ANALYZE: the planner's statistics and visibility maps of a database that has
-    settled (as autovacuum leaves it), not of one just bulk-loaded."""
-    import psycopg2
-
-    t0 = time.monotonic()
-    conn = psycopg2.connect(host=HOST, port=args.pg_port, user=args.pg_user, dbname=DB_NAME)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute("VACUUM ANALYZE")
-    finally:
-        conn.close()
-    log(f"VACUUM ANALYZE  ({time.monotonic() - t0:.1f}s)")
-
-
-def make_sessions() -> None:
-    """In a child with the server's settings: log the officers in, print what the bench needs.
-
-    Reads BENCH_DASH_WANTED ({"province": code or "", "district": code or ""}) and prints one
-    JSON line: the chosen codes, a session key per officer, and the data set's size.
-    """
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "elaas_portal.settings")
-    import django
-
-    django.setup()
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.db.models import Count
-
-    from accounts.models import Role
-    from demo.accounts import DOMAIN
-    from notifications.models import Notification
-    from onboarding.models import VerificationRequest
-    from registry.models import Organization
-
-    wanted = json.loads(os.environ["BENCH_DASH_WANTED"])
-    laos = Organization.objects.laos()
-
-    def most_laos(qs, code: str) -> str:
-        return qs.values(code).annotate(n=Count("id")).order_by("-n", code)[0][code]
-
-    province = wanted["province"] or most_laos(laos, "district__province__code")
-    district = wanted["district"] or most_laos(
-        laos.filter(district__province__code=province), "district__code"
-    )
-    generated = Role.objects.filter(user__email__endswith=f"@{DOMAIN}").select_related("user")
-    officers = {
-        "dla": generated.filter(kind="dla_officer").first(),
-        "province": generated.filter(kind="province_officer", province__code=province).first(),
-        "district": generated.filter(kind="district_officer", district__code=district).first(),
-    }
-    missing = [who for who, role in officers.items() if role is None]
-    if missing or not VerificationRequest.objects.exists():
-        print(json.dumps({"error": f"no generated data set here (officers missing: {missing})"}))
-        sys.exit(1)
-    sessions = {}
-    for who, role in officers.items():
-        user = role.user
-        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
-            TOTP.activate(user, generate_totp_secret())
-        now = time.time()
-        session = SessionStore()
-        session[SESSION_KEY] = user._meta.pk.value_to_string(user)
-        session[BACKEND_SESSION_KEY] = "accounts.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session["account_authentication_methods"] = [
-            {"method": "password", "at": now, "email": user.email},
-            {"method": "mfa", "at": now, "type": "totp"},
-        ]
-        session["account_authentication_methods_user"] = str(user.pk)
-        session.create()
-        sessions[who] = {"key": session.session_key, "email": user.email}
-    print(
-        json.dumps(
-            {
-                "province": province,
-                "district": district,
-                "sessions": sessions,
-                "dataset": {
-                    "laos": laos.count(),
-                    "laos_verified": laos.filter(identity_verified_at__isnull=False).count(),
-                    "units": Organization.objects.units().count(),
-                    "verification_requests": VerificationRequest.objects.count(),
-                    "request_history_rows": VerificationRequest.history.count(),
-                    "notifications": Notification.objects.count(),
-                    "laos_in_province": laos.filter(district__province__code=province).count(),
-                    "laos_in_district": laos.filter(district__code=district).count(),
-                },
-            }
-        )
-    )
-
-
-def log_in(args, env: dict[str, str]) -> dict:
-    code = (
-        "import sys; sys.path[:0] = ['bench', '.']; import dashboards; dashboards.make_sessions()"
-    )
-    proc = subprocess.run(
-        [str(venv_bin() / "python"), "-c", code],
-        cwd=ROOT,
-        env={
-            **env,
-            "DJANGO_SETTINGS_MODULE": "elaas_portal.settings",
-            "BENCH_DASH_WANTED": json.dumps({"province": args.province, "district": args.district}),
-        },
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    lines = proc.stdout.strip().splitlines()
-    try:
-        info = json.loads(lines[-1]) if lines else {}
-    except json.JSONDecodeError:
-        info = {}
-    if proc.returncode != 0 or "sessions" not in info:
-        hint = " (run without --no-setup to build it)" if args.no_setup else ""
-        raise BenchError(
-            f"could not log the officers in: {info.get('error', '')}{hint}\n"
-            f"{proc.stdout[-1500:]}{proc.stderr[-3000:]}"
-        )
-    return info
-
-
-def build_targets(args, info: dict) -> list[Target]:
-    codes = {"province": info["province"], "district": info["district"]}
-    table = [(name, path.format(**codes), goal) for name, path, goal, _who in TARGETS]
-    targets = run.build_targets(args, table)
-    who = {name: w for name, _p, _g, w in TARGETS}
-    # What a browser sends after logging in: the session and the CSRF cookie Django set with
-    # the login page (without it every page would mint a new CSRF secret and set the cookie).
-    csrf = secrets.token_hex(16)  # 32 characters, the length of Django's CSRF secret
-    for t in targets:
-        if who.get(t.name):
-            t.headers = {
-                "Cookie": f"sessionid={info['sessions'][who[t.name]]['key']}; csrftoken={csrf}"
-            }
-    return targets
-
-
 def check_page(server: Gunicorn, target: Target) -> None:
     """200, and the page itself: the dashboard's figures or the CSV's BOM, not a login form."""
-    run.check_200(server, target)
-    _status, body = http_get(server.base + target.path, headers=target.headers)
-    marker = MARKERS.get(target.name)
-    if marker is not None and marker not in body:
-        raise BenchError(
-            f"target {target.name!r}: the answer is not the dashboard:\n{body[:600]!r}"
-        )
-    if target.name.endswith("_csv") and not body.startswith(BOM):
-        raise BenchError(
-            f"target {target.name!r}: the answer is not the CSV export:\n{body[:300]!r}"
-        )
+    run.check_page(server, target, MARKERS)
+    if target.name.endswith("_csv"):
+        _status, body = http_get(server.base + target.path, headers=target.headers)
+        if not body.startswith(BOM):
+            raise BenchError(
+                f"target {target.name!r}: the answer is not the CSV export:\n{body[:300]!r}"
+            )
 
 
 # --- Server time ---------------------------------------------------------------------------
@@ -352,6 +172,7 @@ def server_times(args, server: Gunicorn, targets: list[Target], redis: bool) -> 
             {**server.env, "COMPLIANCE_CACHE_SECONDS": "0"},
             args.workers,
             Path(tempfile.mkdtemp(prefix="elaas-bench-dash-cold-")),
+            cwd=server.cwd,
         )
         modes.append(("cold", args.cold_samples, cold_server))
     try:
@@ -388,10 +209,7 @@ def server_times(args, server: Gunicorn, targets: list[Target], redis: bool) -> 
                 )
     finally:
         if cold_server is not None:
-            cold_server.stop()
-            import shutil
-
-            shutil.rmtree(cold_server.log_path.parent, ignore_errors=True)
+            run.stop_servers({"cold": cold_server})
     rows.sort(key=lambda r: ([t.name for t in targets].index(r["target"]), r["mode"] != "served"))
     return rows
 
@@ -426,39 +244,38 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, run._interrupt)
     signal.signal(signal.SIGINT, run._interrupt)
     started = dt.datetime.now(dt.UTC)
-    server: Gunicorn | None = None
+    servers: dict[str, Gunicorn] = {}
     try:
         args = parse_args(argv)
         run.wrk_binary()
         env = run.child_env(args, db_name=DB_NAME, redis_db=REDIS_DB)
         own_redis = env.get("REDIS_URL") == f"redis://{HOST}:6379/{REDIS_DB}"
-        skipped: list[str] = []
         if args.no_setup:
             log(f"--no-setup: using the existing database {DB_NAME}")
         else:
-            skipped = setup(args, env)
+            run.setup_national(args, env, DB_NAME)
         if own_redis:
             run.flush_bench_redis(REDIS_DB)
         else:
             warn("not on the benchmark's own Redis database: no cold server times")
-        info = log_in(args, env)
+        info = run.log_in(args, env)
         size = {k: v for k, v in info["dataset"].items() if not k.startswith("laos_in_")}
         log(
             f"province {info['province']} ({info['dataset']['laos_in_province']} LAOs), district "
             f"{info['district']} ({info['dataset']['laos_in_district']} LAOs); data set: "
             + ", ".join(f"{k} {v:,}" for k, v in size.items())
         )
-        targets = build_targets(args, info)
-        server = Gunicorn(env, args.workers, Path(tempfile.mkdtemp(prefix="elaas-bench-dash-")))
-        server.start()
+        targets = run.build_targets(args, TARGETS, {k: info[k] for k in ("province", "district")})
+        run.add_sessions(targets, info)
+        servers = run.start_servers(args, env, "elaas-bench-dash-")
         for t in targets:
-            check_page(server, t)
-        measurements = run.run_rounds(args, server, targets)
+            check_page(servers[t.server], t)
+        measurements = run.run_rounds(args, servers, targets)
         for t in targets:  # still the page after the load
-            check_page(server, t)
+            check_page(servers[t.server], t)
         log("server time, sequential:")
-        latency = server_times(args, server, targets, own_redis)
-        server.stop()
+        latency = server_times(args, servers["portal"], targets, own_redis)
+        facts = run.run_facts(servers, info)
     except BenchError as exc:
         print(f"\nBENCH FAILED: {exc}", file=sys.stderr)
         return 2
@@ -466,49 +283,28 @@ def main(argv: list[str] | None = None) -> int:
         print("\ninterrupted", file=sys.stderr)
         return 130
     finally:
-        if server is not None:
-            server.stop()
-            import shutil
+        run.stop_servers(servers)
 
-            shutil.rmtree(server.log_path.parent, ignore_errors=True)
-
-    rows = run.summarize(targets, measurements)
-    run.print_table(rows)
-    print_latency(latency)
-    if not args.no_json:
-        extra = {
-            "dashboards": {
-                "database": DB_NAME,
-                "province": info["province"],
-                "district": info["district"],
-                "officers": {who: s["email"] for who, s in info["sessions"].items()},
-                "dataset": info["dataset"],
-                "server_time": latency,
-                "server_time_method": "sequential requests on one keep-alive connection, "
-                "timed by the client on 127.0.0.1",
-            }
+    extra = {
+        "dashboards": {
+            "database": DB_NAME,
+            "server_time": latency,
+            "server_time_method": "sequential requests on one keep-alive connection, "
+            "timed by the client on 127.0.0.1",
         }
-        path = run.write_json(
-            args,
-            targets,
-            measurements,
-            rows,
-            skipped,
-            env,
-            started,
-            suffix="-dashboards",
-            extra=extra,
-        )
-        log(f"results: {path.relative_to(ROOT)}")
-    below = [r["target"] for r in rows if r["ok"] is False]
-    below += [f"{r['target']} {r['mode']} p95" for r in latency if r["ok"] is False]
-    if below:
-        msg = f"below goal: {', '.join(below)}"
-        if args.check:
-            print(f"CHECK FAILED: {msg}", file=sys.stderr)
-            return 1
-        warn(msg + " (not failing: run with --check to enforce)")
-    return 0
+    }
+    return run.report(
+        args,
+        targets,
+        measurements,
+        env,
+        started,
+        facts,
+        suffix="-dashboards",
+        extra=extra,
+        more_below=[f"{r['target']} {r['mode']} p95" for r in latency if r["ok"] is False],
+        print_more=lambda: print_latency(latency),
+    )
 
 
 if __name__ == "__main__":

@@ -1,21 +1,29 @@
 #!/usr/bin/env python3
-"""Throughput benchmark of the portal under gunicorn, measured with wrk.
+"""Throughput benchmark of the portal under gunicorn, measured with wrk against a bare Django
+project served the same way.
 
-Run from the project root:  .venv/bin/python bench/run.py [--rounds 5] [--duration 5]
-[--connections 16] [--workers 2] [--check] [--target name=path] [--goal name=ratio]
+Run from the project root:  .venv/bin/python bench/run.py [--project DIR] [--rounds 5]
+[--duration 5] [--connections 16] [--workers 2] [--check] [--target name=path] [--goal name=ratio]
 
 What it does, in order:
   1. (re)creates the PostgreSQL database `elaas_bench` on 127.0.0.1, then runs migrate,
-     load_registry and load_circulars against it (a command that does not exist yet is
-     skipped with a warning);
-  2. starts gunicorn (ELAAS_ENV=production, DEBUG off, no access log) on a free port of
-     127.0.0.1 and waits for /healthz/;
-  3. checks that every target answers 200, then measures req/s with wrk, interleaved:
-     each round runs every target once (warm-up, then --duration seconds), and the order
-     is rotated from round to round so that drift of the machine hits all targets alike;
-  4. prints, per target, the median req/s, its ratio to the bare view's median, and the
+     load_registry, load_circulars and generate_national_dataset (the latter with
+     ELAAS_ENV=development: it refuses production) with the code of --project (default: the
+     tree this script is in), then VACUUM ANALYZE;
+  2. logs the officers in, in the database itself (a child process with the server's
+     settings): the DLA officer, the provincial officer of --province and the district
+     officer of --district, each with a session that used the second factor;
+  3. starts two gunicorns on free ports of 127.0.0.1, with the same worker count and options:
+     the portal of --project (ELAAS_ENV=production, DEBUG off, the cache in Redis database 12,
+     no access log) and the bare Django project of bench/bare/ (no app, no middleware, one
+     view); each worker logs where it imported its code from, and the bench checks it;
+  4. checks that every target answers 200 (the dashboards with their figures), then measures
+     req/s with wrk, interleaved: each round runs every target once, the bare view included
+     (warm-up, then --duration seconds), and the order is rotated from round to round so
+     that drift of the machine hits all targets alike;
+  5. prints, per target, the median req/s, its ratio to the bare view's median, and the
      p50/p99 latency; writes everything to bench/results/<timestamp>.json;
-  5. with --check, exits 1 when a ratio is below its goal.
+  6. with --check, exits 1 when a ratio is below its goal.
 
 Every request goes to 127.0.0.1 only. gunicorn is stopped on exit, on error and on Ctrl-C.
 """
@@ -23,6 +31,7 @@ Every request goes to 127.0.0.1 only. gunicorn is stopped on exit, on error and 
 from __future__ import annotations
 
 import argparse
+import base64
 import datetime as dt
 import json
 import os
@@ -44,29 +53,48 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 # --- Targets -----------------------------------------------------------------------------
-# (name, path, goal): goal is the lowest acceptable ratio of the target's median req/s to
-# the bare view's median from the same run; None = no goal. Add a line here for a new
-# page, or pass --target name=path (and --goal name=ratio) on the command line.
+# (name, path, goal, who): goal is the lowest acceptable ratio of the target's median req/s
+# to the bare view's median from the same run, None = no goal; who is the officer whose
+# session the requests carry (None: anonymous); {province} and {district} in a path are
+# --province and --district. Add a line here for a new page, or pass --target name=path
+# (and --goal name=ratio) on the command line. BASELINE is the bare project's view.
 BASELINE = "bare"
-TARGETS: list[tuple[str, str, float | None]] = [
-    (BASELINE, "/healthz/", None),
-    ("status", "/", 0.5),
+PROVINCE = "48"  # Nakhon Phanom: 104 LAOs
+DISTRICT = "4801"
+TARGETS: list[tuple[str, str, float | None, str | None]] = [
+    (BASELINE, "/", None, None),
+    ("status", "/", 0.6, None),
     (
         "api",
         "/api/policy/decision?entity_type=lao&action=verify_identity"
         "&at=2025-04-10T12:00:00%2B07:00&identity_verified=false",
-        0.7,
+        0.8,
+        None,
     ),
+    ("province", "/compliance/province/{province}/", 0.3, "province"),
+    ("district", "/compliance/district/{district}/", 0.3, "district"),
+    ("country", "/compliance/country/", 0.3, "dla"),
+    ("late", "/compliance/late/?province={province}", 0.25, "province"),
 ]
+# What a good answer holds (a redirect to the login or a 403 page would not).
+MARKERS = {
+    "province": b'id="lao-total"',
+    "district": b'id="lao-total"',
+    "country": b'id="lao-total"',
+    "late": b'id="late"',
+}
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS_DIR = ROOT / "bench" / "results"
+ROOT = Path(__file__).resolve().parent.parent  # the tree this script is in
+BENCH_DIR = ROOT / "bench"
+RESULTS_DIR = BENCH_DIR / "results"
+GUNICORN_CONF = BENCH_DIR / "gunicorn_conf.py"
 HOST = "127.0.0.1"  # the only address this script talks to
 DB_NAME = "elaas_bench"
 BENCH_REDIS_DB = 12  # not 0 (development) nor 15 (CI's tests)
 BENCH_REDIS_URL = f"redis://{HOST}:6379/{BENCH_REDIS_DB}"
 SETUP_TIMEOUT = 600  # seconds, per management command
-START_TIMEOUT = 30  # seconds for gunicorn to answer /healthz/
+DATASET_TIMEOUT = 900  # generate_national_dataset takes one to two minutes
+START_TIMEOUT = 30  # seconds for gunicorn to answer its ready path (and its workers to log)
 STOP_TIMEOUT = 10  # seconds for gunicorn to stop after SIGTERM, before SIGKILL
 
 
@@ -79,6 +107,8 @@ class Target:
     name: str
     path: str
     goal: float | None = None
+    who: str | None = None  # the officer logged in, or None
+    server: str = "portal"  # or "bare": the bare project's gunicorn
     # Sent with every request (e.g. a session cookie); their values never reach the results.
     headers: dict[str, str] = field(default_factory=dict, repr=False)
 
@@ -155,9 +185,20 @@ def parse_args(
         help=f"reuse the existing {db_name} database: no drop/create/migrate/load",
     )
     p.add_argument("--no-json", action="store_true", help="do not write bench/results/*.json")
+    p.add_argument(
+        "--project",
+        type=Path,
+        default=ROOT,
+        metavar="DIR",
+        help="the portal's tree to measure (its manage.py, gunicorn and settings); the bench's "
+        "own code, results and bare project stay in the tree of this script",
+    )
     if add_options is not None:
         add_options(p)
     args = p.parse_args(argv)
+    args.project = args.project.resolve()
+    if not (args.project / "manage.py").is_file() or not (args.project / "elaas_portal").is_dir():
+        p.error(f"--project {args.project}: no manage.py and elaas_portal/ there")
     for name in ("rounds", "duration", "warmup", "connections", "threads", "workers"):
         if getattr(args, name) < (0 if name == "warmup" else 1):
             p.error(f"--{name} is too small")
@@ -166,9 +207,23 @@ def parse_args(
     return args
 
 
-def build_targets(args: argparse.Namespace, table=None) -> list[Target]:
-    """`table` (default TARGETS) as changed by --target, --goal and --only."""
-    targets = {name: Target(name, path, goal) for name, path, goal in (table or TARGETS)}
+def add_area_options(p: argparse.ArgumentParser, province: str, district: str) -> None:
+    p.add_argument("--province", default=province, help="province code of {province} in paths")
+    p.add_argument("--district", default=district, help="district code of {district} in paths")
+
+
+def build_targets(
+    args: argparse.Namespace, table=None, codes: dict[str, str] | None = None
+) -> list[Target]:
+    """`table` (default TARGETS, paths filled in with `codes`) as changed by --target, --goal
+    and --only. The baseline is served by the bare project."""
+    codes = codes or {"province": args.province, "district": args.district}
+    targets = {
+        name: Target(
+            name, path.format(**codes), goal, who, "bare" if name == BASELINE else "portal"
+        )
+        for name, path, goal, who in (table or TARGETS)
+    }
     for spec in args.target:
         name, sep, path = spec.partition("=")
         name = name.strip()
@@ -221,13 +276,20 @@ def redis_answers(port: int = 6379) -> bool:
 def child_env(
     args: argparse.Namespace, *, db_name: str = DB_NAME, redis_db: int = BENCH_REDIS_DB
 ) -> dict[str, str]:
+    """The environment of the portal's commands and server: the code of --project first on
+    the path (before the virtualenv's editable install), production settings, fresh keys."""
     env = dict(os.environ)
     env.update(
+        PYTHONPATH=str(args.project),
+        DJANGO_SETTINGS_MODULE="elaas_portal.settings",
         DATABASE_URL=f"postgres://{args.pg_user}@{HOST}:{args.pg_port}/{db_name}",
         ELAAS_ENV="production",
         DEBUG="0",
+        # Production requires each of these keys (MFA_ENCRYPTION_KEY since the second factor's
+        # secrets are encrypted: a Fernet key; the older tree ignores it).
         SECRET_KEY="bench-" + secrets.token_urlsafe(40),
-        NATIONAL_ID_HASH_KEY="bench-" + secrets.token_urlsafe(40),  # production requires one
+        NATIONAL_ID_HASH_KEY="bench-" + secrets.token_urlsafe(40),
+        MFA_ENCRYPTION_KEY=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         ALLOWED_HOSTS="127.0.0.1,localhost",
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
@@ -242,6 +304,15 @@ def child_env(
         env["REDIS_URL"] = redis
     else:
         env.pop("REDIS_URL", None)
+    return env
+
+
+def bare_env() -> dict[str, str]:
+    """The bare project's environment: bench/ on the path, its own settings, nothing else."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTHON"))}
+    env.update(
+        PYTHONPATH=str(BENCH_DIR), DJANGO_SETTINGS_MODULE="bare.settings", PYTHONUNBUFFERED="1"
+    )
     return env
 
 
@@ -286,10 +357,12 @@ def recreate_database(args: argparse.Namespace, db_name: str = DB_NAME) -> None:
     log(f"database {db_name} created on {HOST}:{args.pg_port}")
 
 
-def manage(env: dict[str, str], *cmd: str, timeout: int = SETUP_TIMEOUT) -> str:
+def manage(
+    env: dict[str, str], *cmd: str, project: Path = ROOT, timeout: int = SETUP_TIMEOUT
+) -> str:
     proc = subprocess.run(
         [str(venv_bin() / "python"), "manage.py", *cmd],
-        cwd=ROOT,
+        cwd=project,
         env=env,
         capture_output=True,
         text=True,
@@ -303,14 +376,14 @@ def manage(env: dict[str, str], *cmd: str, timeout: int = SETUP_TIMEOUT) -> str:
     return proc.stdout
 
 
-def registry_dir(env: dict[str, str]) -> Path:
+def registry_dir(env: dict[str, str], project: Path = ROOT) -> Path:
     code = (
         "import django; django.setup(); from django.conf import settings; "
         "print(getattr(settings, 'REGISTRY_DATA_DIR', ''))"
     )
     proc = subprocess.run(
         [str(venv_bin() / "python"), "-c", code],
-        cwd=ROOT,
+        cwd=project,
         env={"DJANGO_SETTINGS_MODULE": "elaas_portal.settings", **env},
         capture_output=True,
         text=True,
@@ -321,13 +394,13 @@ def registry_dir(env: dict[str, str]) -> Path:
     return Path(value) if value else (ROOT.parent / "shared" / "data" / "registry").resolve()
 
 
-def setup_data(env: dict[str, str]) -> list[str]:
+def setup_data(env: dict[str, str], project: Path = ROOT) -> list[str]:
     """migrate, load_registry, load_circulars; returns the names of the skipped steps."""
-    listing = manage(env, "help", "--commands", timeout=120)
+    listing = manage(env, "help", "--commands", project=project, timeout=120)
     available = set(re.findall(r"^\s*(\w+)\s*$", listing, re.M))
     steps: list[tuple[str, list[str]]] = [
         ("migrate", ["--no-input", "-v", "0"]),
-        ("load_registry", [str(registry_dir(env))]),
+        ("load_registry", [str(registry_dir(env, project))]),
         ("load_circulars", []),
     ]
     skipped = []
@@ -338,7 +411,7 @@ def setup_data(env: dict[str, str]) -> list[str]:
             continue
         t0 = time.monotonic()
         try:
-            manage(env, name, *extra)
+            manage(env, name, *extra, project=project)
         except BenchError as exc:
             if not skipped:
                 raise
@@ -349,6 +422,187 @@ def setup_data(env: dict[str, str]) -> list[str]:
             continue
         log(f"manage.py {name} {' '.join(extra)}  ({time.monotonic() - t0:.1f}s)")
     return skipped
+
+
+def development(env: dict[str, str]) -> dict[str, str]:
+    """The same database and keys with DEMO_FEATURES on: for the generator only."""
+    return {**env, "ELAAS_ENV": "development", "DEBUG": "0"}
+
+
+def setup_national(args: argparse.Namespace, env: dict[str, str], db_name: str) -> None:
+    """A new database with the registry, the circulars and the national data set of
+    --project's generate_national_dataset (the `demo` app's command, `compliance`'s in older
+    trees), run with ELAAS_ENV=development (it refuses production), then VACUUM ANALYZE."""
+    recreate_database(args, db_name)
+    skipped = setup_data(env, args.project)
+    if skipped:
+        raise BenchError(f"setup steps missing: {', '.join(skipped)}; the data set needs them")
+    t0 = time.monotonic()
+    out = manage(
+        development(env),
+        "generate_national_dataset",
+        project=args.project,
+        timeout=DATASET_TIMEOUT,
+    )
+    log(f"manage.py generate_national_dataset  ({time.monotonic() - t0:.1f}s)")
+    for line in out.strip().splitlines():
+        log(f"  {line}")
+    vacuum(args, db_name)
+
+
+def vacuum(args: argparse.Namespace, db_name: str) -> None:
+    """VACUUM ANALYZE: the planner's statistics and visibility maps of a database that has
+    settled (as autovacuum leaves it), not of one just bulk-loaded."""
+    import psycopg2
+
+    t0 = time.monotonic()
+    conn = psycopg2.connect(host=HOST, port=args.pg_port, user=args.pg_user, dbname=db_name)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("VACUUM ANALYZE")
+    finally:
+        conn.close()
+    log(f"VACUUM ANALYZE  ({time.monotonic() - t0:.1f}s)")
+
+
+# --- Officers' sessions ------------------------------------------------------------------
+def make_sessions() -> None:
+    """In a child with the server's settings: log the officers in, print what the bench needs.
+
+    Reads BENCH_WANTED_AREAS ({"province": code or "", "district": code or ""}; empty: the
+    province with the most LAOs, its district with the most) and prints one JSON line: the
+    chosen codes, a session key per officer, the data set's size and where the code came from.
+    Works with the trees before and after the registry moved out of `onboarding`.
+    """
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "elaas_portal.settings")
+    import django
+
+    django.setup()
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db.models import Count
+
+    import elaas_portal
+    from accounts.models import Role
+    from notifications.models import Notification
+    from onboarding.models import VerificationRequest
+
+    try:
+        from registry.models import Organization
+    except ImportError:  # before the registry app
+        from onboarding.models import Organization
+    try:
+        from demo.accounts import DOMAIN
+    except ImportError:  # before the demo app
+        from accounts.generate import DOMAIN
+
+    wanted = json.loads(os.environ["BENCH_WANTED_AREAS"])
+    laos = Organization.objects.laos()
+
+    def most_laos(qs, code: str) -> str:
+        return qs.values(code).annotate(n=Count("id")).order_by("-n", code)[0][code]
+
+    province = wanted["province"] or most_laos(laos, "district__province__code")
+    district = wanted["district"] or most_laos(
+        laos.filter(district__province__code=province), "district__code"
+    )
+    generated = Role.objects.filter(user__email__endswith=f"@{DOMAIN}").select_related("user")
+    officers = {
+        "dla": generated.filter(kind="dla_officer").first(),
+        "province": generated.filter(kind="province_officer", province__code=province).first(),
+        "district": generated.filter(kind="district_officer", district__code=district).first(),
+    }
+    missing = [who for who, role in officers.items() if role is None]
+    if missing or not VerificationRequest.objects.exists():
+        print(json.dumps({"error": f"no generated data set here (officers missing: {missing})"}))
+        sys.exit(1)
+    sessions = {}
+    for who, role in officers.items():
+        user = role.user
+        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, generate_totp_secret())
+        now = time.time()
+        session = SessionStore()
+        session[SESSION_KEY] = user._meta.pk.value_to_string(user)
+        session[BACKEND_SESSION_KEY] = "accounts.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session["account_authentication_methods"] = [
+            {"method": "password", "at": now, "email": user.email},
+            {"method": "mfa", "at": now, "type": "totp"},
+        ]
+        session["account_authentication_methods_user"] = str(user.pk)
+        session.create()
+        sessions[who] = {"key": session.session_key, "email": user.email}
+    print(
+        json.dumps(
+            {
+                "province": province,
+                "district": district,
+                "sessions": sessions,
+                "imported_from": elaas_portal.__file__,
+                "dataset": {
+                    "laos": laos.count(),
+                    "laos_verified": laos.filter(identity_verified_at__isnull=False).count(),
+                    "units": Organization.objects.units().count(),
+                    "verification_requests": VerificationRequest.objects.count(),
+                    "request_history_rows": VerificationRequest.history.count(),
+                    "notifications": Notification.objects.count(),
+                    "laos_in_province": laos.filter(district__province__code=province).count(),
+                    "laos_in_district": laos.filter(district__code=district).count(),
+                },
+            }
+        )
+    )
+
+
+def log_in(args: argparse.Namespace, env: dict[str, str]) -> dict:
+    """Officers' sessions in the bench's database, made by a child with the server's settings
+    and code (--project): what make_sessions() prints."""
+    code = f"import sys; sys.path.insert(0, {str(BENCH_DIR)!r}); import run; run.make_sessions()"
+    proc = subprocess.run(
+        [str(venv_bin() / "python"), "-c", code],
+        cwd=args.project,
+        env={
+            **env,
+            "BENCH_WANTED_AREAS": json.dumps(
+                {"province": args.province, "district": args.district}
+            ),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    lines = proc.stdout.strip().splitlines()
+    try:
+        info = json.loads(lines[-1]) if lines else {}
+    except json.JSONDecodeError:
+        info = {}
+    if proc.returncode != 0 or "sessions" not in info:
+        hint = " (run without --no-setup to build it)" if args.no_setup else ""
+        raise BenchError(
+            f"could not log the officers in: {info.get('error', '')}{hint}\n"
+            f"{proc.stdout[-1500:]}{proc.stderr[-3000:]}"
+        )
+    check_imported("elaas_portal", info["imported_from"], args.project, "the login child")
+    return info
+
+
+def add_sessions(targets: list[Target], info: dict) -> None:
+    """Each officer's target carries what a browser sends after logging in: the session and
+    the CSRF cookie Django set with the login page (without it every page would mint a new
+    CSRF secret and set the cookie)."""
+    csrf = secrets.token_hex(16)  # 32 characters, the length of Django's CSRF secret
+    for t in targets:
+        if t.who:
+            t.headers = {"Cookie": f"sessionid={info['sessions'][t.who]['key']}; csrftoken={csrf}"}
+
+
+def check_imported(name: str, path: str, tree: Path, who: str) -> None:
+    if not Path(path).resolve().is_relative_to(tree):
+        raise BenchError(f"{who} imported {name} from {path}, not from {tree}")
 
 
 # --- gunicorn ----------------------------------------------------------------------------
@@ -366,12 +620,39 @@ def gunicorn_has_option(option: str) -> bool:
 
 
 class Gunicorn:
-    def __init__(self, env: dict[str, str], workers: int, logdir: Path):
-        self.env = env
+    """`app` of the tree `cwd` (first on the path), on a free port; `ready` answers 200 when it
+    is up. Each worker logs where it imported `package` from (gunicorn_conf.py), and start()
+    checks that it is `cwd`."""
+
+    def __init__(
+        self,
+        env: dict[str, str],
+        workers: int,
+        logdir: Path,
+        *,
+        cwd: Path = ROOT,
+        app: str = "elaas_portal.wsgi",
+        package: str = "elaas_portal",
+        ready: str = "/healthz/",
+    ):
+        self.env = {**env, "BENCH_CHECK_IMPORTS": package}
         self.workers = workers
+        self.cwd = cwd
+        self.app = app
+        self.package = package
+        self.ready = ready
+        self.imported_from: str | None = None
+        self.git: dict = {}  # the commit of `cwd` when the server started
         self.port = free_port()
         self.log_path = logdir / "gunicorn.log"
         self.proc: subprocess.Popen | None = None
+
+    @classmethod
+    def bare(cls, workers: int, logdir: Path) -> Gunicorn:
+        """The bare project of bench/bare/, whatever --project is: the same baseline for all."""
+        return cls(
+            bare_env(), workers, logdir, cwd=BENCH_DIR, app="bare.wsgi", package="bare", ready="/"
+        )
 
     @property
     def base(self) -> str:
@@ -380,7 +661,9 @@ class Gunicorn:
     def start(self) -> None:
         cmd = [
             str(venv_bin() / "gunicorn"),
-            "elaas_portal.wsgi",
+            self.app,
+            "-c",
+            str(GUNICORN_CONF),
             "-w",
             str(self.workers),
             "-b",
@@ -395,10 +678,11 @@ class Gunicorn:
         if gunicorn_has_option("--no-control-socket"):  # gunicorn >= 25.1
             cmd.append("--no-control-socket")  # keep off another server's ~/.gunicorn/
         # No --access-logfile: gunicorn writes no access log unless asked to.
+        self.git = git_info(self.cwd)
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             cmd,
-            cwd=ROOT,
+            cwd=self.cwd,
             env=self.env,
             stdout=self._log,
             stderr=subprocess.STDOUT,
@@ -410,15 +694,40 @@ class Gunicorn:
             if self.proc.poll() is not None:
                 raise BenchError(f"gunicorn exited with {self.proc.returncode}:\n{self.log_tail()}")
             try:
-                if http_get(self.base + "/healthz/", timeout=1)[0] == 200:
-                    log(f"gunicorn pid {self.proc.pid}: {self.workers} workers on {self.base}")
+                if http_get(self.base + self.ready, timeout=1)[0] == 200:
+                    self._check_imports(deadline)
+                    dirty = (
+                        f" + {self.git['changed_files']} changed files" if self.git["dirty"] else ""
+                    )
+                    log(
+                        f"gunicorn pid {self.proc.pid}: {self.app}, {self.workers} workers on "
+                        f"{self.base}, code from {self.imported_from} (commit "
+                        f"{self.git['commit'][:12]}{dirty})"
+                    )
                     return
             except OSError:
                 pass
             time.sleep(0.2)
         raise BenchError(
-            f"gunicorn did not answer /healthz/ within {START_TIMEOUT}s:\n{self.log_tail()}"
+            f"gunicorn did not answer {self.ready} within {START_TIMEOUT}s:\n{self.log_tail()}"
         )
+
+    def _check_imports(self, deadline: float) -> None:
+        """Every worker's log line says where it imported `package` from: `cwd`."""
+        pattern = re.compile(rf"bench-import {re.escape(self.package)} (\S+)")
+        while True:
+            found = pattern.findall(self.log_path.read_text(errors="replace"))
+            if len(found) >= self.workers or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        if len(found) < self.workers:
+            raise BenchError(
+                f"{len(found)} of {self.workers} workers said where they imported "
+                f"{self.package} from:\n{self.log_tail()}"
+            )
+        for path in found:
+            check_imported(self.package, path, self.cwd, f"gunicorn {self.app}")
+        self.imported_from = str(Path(found[0]).parent)
 
     def log_tail(self, n: int = 40) -> str:
         try:
@@ -467,7 +776,9 @@ def http_get(url: str, timeout: float = 10, headers: dict | None = None) -> tupl
         return exc.code, exc.read()
 
 
-def check_200(server: Gunicorn, target: Target) -> None:
+def check_page(server: Gunicorn, target: Target, markers: dict[str, bytes] | None = None) -> None:
+    """200, and for a target with a marker (MARKERS by default) the page itself: a redirect
+    to the login or a 403 page would otherwise be measured as a fast page."""
     status, body = http_get(server.base + target.path, headers=target.headers)
     if status != 200:
         snippet = body[:600].decode("utf-8", "replace")
@@ -475,6 +786,9 @@ def check_200(server: Gunicorn, target: Target) -> None:
             f"target {target.name!r} GET {target.path} answered {status}, not 200:\n{snippet}\n"
             f"--- gunicorn log ---\n{server.log_tail()}"
         )
+    marker = (MARKERS if markers is None else markers).get(target.name)
+    if marker is not None and marker not in body:
+        raise BenchError(f"target {target.name!r}: not the page it should be:\n{body[:600]!r}")
 
 
 def wrk_binary() -> str:
@@ -555,12 +869,15 @@ def drain(server: Gunicorn, target: Target) -> None:
     connections, still in the listen backlog): a slow page's backlog must not eat into the
     next measurement. /healthz/ queues behind them, so its answer says they are done."""
     try:
-        http_get(server.base + "/healthz/", timeout=120)
+        http_get(server.base + server.ready, timeout=120)
     except OSError as exc:
         raise BenchError(f"gunicorn did not drain after {target.name!r}: {exc}") from None
 
 
-def measure(args: argparse.Namespace, server: Gunicorn, target: Target, rnd: int) -> Measurement:
+def measure(
+    args: argparse.Namespace, servers: dict[str, Gunicorn], target: Target, rnd: int
+) -> Measurement:
+    server = servers[target.server]
     url = server.base + target.path
     if args.warmup:
         warm = run_wrk(args, url, args.warmup, target.headers)
@@ -650,16 +967,21 @@ def print_table(rows: list[dict]) -> None:
     log("(p50/p99: medians over the rounds of wrk's latency percentiles)")
 
 
-def git_info() -> dict:
+def git_info(tree: Path = ROOT) -> dict:
     def git(*a: str) -> str:
         try:
             return subprocess.run(
-                ["git", *a], cwd=ROOT, capture_output=True, text=True, timeout=10
+                ["git", *a], cwd=tree, capture_output=True, text=True, timeout=10
             ).stdout.strip()
         except (OSError, subprocess.TimeoutExpired):
             return ""
 
-    return {"commit": git("rev-parse", "HEAD"), "dirty": bool(git("status", "--porcelain"))}
+    changed = git("status", "--porcelain", "--untracked-files=no").splitlines()
+    return {
+        "commit": git("rev-parse", "HEAD"),
+        "dirty": bool(changed),
+        "changed_files": len(changed),
+    }
 
 
 def write_json(
@@ -673,7 +995,10 @@ def write_json(
     *,
     suffix: str = "",
     extra: dict | None = None,
+    project_git: dict | None = None,
 ) -> Path:
+    """The record of a run; `project_git`: the project's commit when its server started (a
+    tree that others commit to may have moved on since; default: now)."""
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     path = RESULTS_DIR / f"{started.strftime('%Y%m%dT%H%M%SZ')}{suffix}.json"
     doc = {
@@ -690,7 +1015,8 @@ def write_json(
             "python": platform.python_version(),
             "platform": platform.platform(),
         },
-        "git": git_info(),
+        "git": git_info(),  # the bench's own tree
+        "project": {"path": str(args.project), "git": project_git or git_info(args.project)},
         "targets": [{**asdict(t), "headers": {k: "(hidden)" for k in t.headers}} for t in targets],
         "summary": rows,
         "measurements": [asdict(m) for m in measurements],
@@ -702,9 +1028,10 @@ def write_json(
 
 # --- Main --------------------------------------------------------------------------------
 def run_rounds(
-    args: argparse.Namespace, server: Gunicorn, targets: list[Target]
+    args: argparse.Namespace, servers: dict[str, Gunicorn], targets: list[Target]
 ) -> list[Measurement]:
-    """Every target once per round (warm-up, then the measurement), the order rotated per round."""
+    """Every target once per round (warm-up, then the measurement), the order rotated per round;
+    each on its server (`servers[target.server]`: the portal, or the bare project)."""
     total = len(targets) * args.rounds * (args.warmup + args.duration)
     log(
         f"targets: {', '.join(t.name for t in targets)}; {args.rounds} rounds x "
@@ -716,7 +1043,7 @@ def run_rounds(
         shift = rnd % len(targets)
         order = targets[shift:] + targets[:shift]
         for t in order:
-            m = measure(args, server, t, rnd + 1)
+            m = measure(args, servers, t, rnd + 1)
             measurements.append(m)
             log(
                 f"  round {rnd + 1}/{args.rounds} {t.name:<8} "
@@ -732,32 +1059,62 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
+def start_servers(
+    args: argparse.Namespace, env: dict[str, str], prefix: str
+) -> dict[str, Gunicorn]:
+    """The portal of --project and the bare project, each with --workers workers; on failure
+    whatever started is stopped. Stop them with stop_servers()."""
+    servers = {
+        "portal": Gunicorn(
+            env, args.workers, Path(tempfile.mkdtemp(prefix=prefix)), cwd=args.project
+        ),
+        "bare": Gunicorn.bare(args.workers, Path(tempfile.mkdtemp(prefix=prefix + "bare-"))),
+    }
+    try:
+        for server in servers.values():
+            server.start()
+    except BaseException:
+        stop_servers(servers)
+        raise
+    return servers
+
+
+def stop_servers(servers: dict[str, Gunicorn]) -> None:
+    for server in servers.values():
+        server.stop()
+        shutil.rmtree(server.log_path.parent, ignore_errors=True)
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+    args = parse_args(argv, add_options=lambda p: add_area_options(p, PROVINCE, DISTRICT))
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, _interrupt)
     started = dt.datetime.now(dt.UTC)
-    server: Gunicorn | None = None
+    servers: dict[str, Gunicorn] = {}
     try:
         targets = build_targets(args)
         wrk_binary()  # fail before the slow setup if it is missing
         env = child_env(args)
-        skipped: list[str] = []
+        log(f"project: {args.project}")
         if args.no_setup:
             log(f"--no-setup: using the existing database {DB_NAME}")
         else:
-            recreate_database(args)
-            if env.get("REDIS_URL") == BENCH_REDIS_URL:
-                flush_bench_redis()
-            skipped = setup_data(env)
-        server = Gunicorn(env, args.workers, Path(tempfile.mkdtemp(prefix="elaas-bench-")))
-        server.start()
+            setup_national(args, env, DB_NAME)
+        if env.get("REDIS_URL") == BENCH_REDIS_URL:
+            flush_bench_redis()
+        info = log_in(args, env)
+        log(
+            f"province {info['province']} ({info['dataset']['laos_in_province']} LAOs), "
+            f"district {info['district']} ({info['dataset']['laos_in_district']} LAOs)"
+        )
+        add_sessions(targets, info)
+        servers = start_servers(args, env, "elaas-bench-")
         for t in targets:
-            check_200(server, t)
-        measurements = run_rounds(args, server, targets)
-        for t in targets:  # still 200 after the load (no throttling, no crash)
-            check_200(server, t)
-        server.stop()
+            check_page(servers[t.server], t)
+        measurements = run_rounds(args, servers, targets)
+        for t in targets:  # still the page after the load (no throttling, no crash)
+            check_page(servers[t.server], t)
+        facts = run_facts(servers, info)
     except BenchError as exc:
         print(f"\nBENCH FAILED: {exc}", file=sys.stderr)
         return 2
@@ -765,18 +1122,58 @@ def main(argv: list[str] | None = None) -> int:
         print("\ninterrupted", file=sys.stderr)
         return 130
     finally:
-        if server is not None:
-            server.stop()
-            shutil.rmtree(server.log_path.parent, ignore_errors=True)
+        stop_servers(servers)
 
+    return report(args, targets, measurements, env, started, facts)
+
+
+def run_facts(servers: dict[str, Gunicorn], info: dict) -> dict:
+    """What a run's record keeps of its servers and logins (no session key)."""
+    return {
+        "project_git": servers["portal"].git,
+        "imported_from": {name: s.imported_from for name, s in servers.items()},
+        "officers": {who: s["email"] for who, s in info["sessions"].items()},
+        "areas": {"province": info["province"], "district": info["district"]},
+        "dataset": info["dataset"],
+    }
+
+
+def report(
+    args: argparse.Namespace,
+    targets: list[Target],
+    measurements: list[Measurement],
+    env: dict[str, str],
+    started: dt.datetime,
+    facts: dict,
+    *,
+    suffix: str = "",
+    extra: dict | None = None,
+    more_below: list[str] | None = None,
+    print_more=None,
+) -> int:
+    """The table (and `print_more()`), the record, and the verdict: 1 with --check when a
+    ratio (or one of `more_below`) misses its goal, else 0."""
     rows = summarize(targets, measurements)
     print_table(rows)
+    if print_more is not None:
+        print_more()
     if not args.no_json:
-        path = write_json(args, targets, measurements, rows, skipped, env, started)
+        facts = dict(facts)
+        project_git = facts.pop("project_git")
+        path = write_json(
+            args,
+            targets,
+            measurements,
+            rows,
+            [],
+            env,
+            started,
+            suffix=suffix,
+            extra={**facts, **(extra or {})},
+            project_git=project_git,
+        )
         log(f"results: {path.relative_to(ROOT)}")
-    if skipped:
-        warn(f"setup steps skipped: {', '.join(skipped)}")
-    below = [r["target"] for r in rows if r["ok"] is False]
+    below = [r["target"] for r in rows if r["ok"] is False] + (more_below or [])
     if below:
         msg = f"below goal: {', '.join(below)}"
         if args.check:

@@ -1,0 +1,1 @@
+"""A bare Django project: the baseline of bench/run.py (see bench/README.md)."""
