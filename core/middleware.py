@@ -7,6 +7,7 @@ message in Thai (with English), as a page, or as JSON under /api/. It never read
 """
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse, JsonResponse
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
@@ -64,3 +65,15 @@ class RequestBodyLimitMiddleware:
             response = HttpResponse(html, status=413, content_type="text/html; charset=utf-8")
         response["Cache-Control"] = "no-store"
         return response
+
+
+class AnonymousVisitorMiddleware:
+    """For the lean handler of anonymous pages (elaas_portal/wsgi.py): the visitor has no session
+    cookie, so they are anonymous, and no message can be waiting for them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.user = AnonymousUser()
+        return self.get_response(request)

@@ -95,6 +95,18 @@ LEAN_MIDDLEWARE = [
     "core.params.BadParameterMiddleware",
 ]
 
+# The public status page opened by a visitor without a session or a message cookie: anonymous by
+# construction, so the session, CSRF, message, account and gate middleware have nothing to do.
+LEAN_ANONYMOUS_PATHS = ["/"]
+LEAN_ANONYMOUS_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "core.middleware.AnonymousVisitorMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.params.BadParameterMiddleware",
+]
+
 ROOT_URLCONF = "elaas_portal.urls"
 WSGI_APPLICATION = "elaas_portal.wsgi.application"
 

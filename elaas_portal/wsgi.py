@@ -3,7 +3,9 @@
 The decision API and the liveness check read no session, user, language, message or form: they
 go through a handler with the middleware they use (security headers, host validation, the 400
 for a bad parameter) and skip the rest (bench/: the decision API is the portal's most called
-door). Every other path goes through the whole chain. Both handlers share settings, URLs and
+door). The public status page opened without a session or message cookie is an anonymous
+visitor's by construction: it skips the session, CSRF, message, account and gate middleware.
+Every other request goes through the whole chain. Both handlers share settings, URLs and
 views; only the middleware differs.
 """
 
@@ -19,22 +21,38 @@ portal = get_wsgi_application()
 
 
 class LeanHandler(WSGIHandler):
-    """A handler whose middleware is settings.LEAN_MIDDLEWARE instead of settings.MIDDLEWARE."""
+    """A handler whose middleware is the list given instead of settings.MIDDLEWARE."""
+
+    def __init__(self, middleware: list[str]):
+        self.middleware = middleware
+        super().__init__()
 
     def load_middleware(self, is_async=False):
         full = settings.MIDDLEWARE
-        settings.MIDDLEWARE = settings.LEAN_MIDDLEWARE
+        settings.MIDDLEWARE = self.middleware
         try:
             super().load_middleware(is_async)
         finally:
             settings.MIDDLEWARE = full
 
 
-lean = LeanHandler()
+lean = LeanHandler(settings.LEAN_MIDDLEWARE)
+lean_anonymous = LeanHandler(settings.LEAN_ANONYMOUS_MIDDLEWARE)
 LEAN_PATHS = frozenset(settings.LEAN_PATHS)
+LEAN_ANONYMOUS_PATHS = frozenset(settings.LEAN_ANONYMOUS_PATHS)
+_PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
 
 
 def application(environ, start_response):
-    if environ.get("PATH_INFO") in LEAN_PATHS and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
-        return lean(environ, start_response)
+    if environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+        path = environ.get("PATH_INFO")
+        if path in LEAN_PATHS:
+            return lean(environ, start_response)
+        if path in LEAN_ANONYMOUS_PATHS and not _carries(environ.get("HTTP_COOKIE", "")):
+            return lean_anonymous(environ, start_response)
     return portal(environ, start_response)
+
+
+def _carries(cookies: str) -> bool:
+    """Whether the request may belong to someone: a session or a message cookie."""
+    return any(f"{name}=" in cookies for name in _PERSONAL_COOKIES)

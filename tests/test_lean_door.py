@@ -52,3 +52,21 @@ def test_other_pages_go_through_the_whole_chain(circulars):
     status, headers, body = call("/")
     assert status == 200
     assert "Content-Language" in headers or "Vary" in headers  # LocaleMiddleware ran
+    assert call("/inbox/")[0] == 302  # login required: the whole chain
+
+
+def test_an_anonymous_visitor_gets_the_same_status_page_through_the_lean_door(client, circulars):
+    status, headers, body = call("/")
+    assert status == 200
+    assert body == client.get("/").content
+    assert headers["X-Frame-Options"] == "DENY"
+
+
+def test_a_visitor_with_a_session_goes_through_the_whole_chain(client, circulars, actors):
+    from tests.actors import login
+
+    login(client, actors["lao_clerk"])
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    status, _headers, body = call("/", HTTP_COOKIE=cookie)
+    assert status == 200
+    assert actors["lao_clerk"].full_name in body.decode()  # their name in the header
