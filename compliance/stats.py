@@ -35,7 +35,7 @@ from core.thai import BANGKOK, bangkok_midnight
 from maintenance.policy import Subject
 from maintenance.snapshot import current_policy
 from notifications.models import Kind, Notification
-from onboarding.models import VerificationRequest
+from onboarding.models import DECIDED_STATES, RequestState, VerificationRequest
 from registry.models import LAO_KINDS, District, Organization, Province
 
 from .scope import Scope
@@ -53,12 +53,14 @@ def last_decision_rejected(laos):
     on the outer LAO: PostgreSQL runs it once and hashes it, where a per-LAO "latest decision"
     subquery costs a sort per LAO (and, over the whole country, JIT compilation).
     """
-    decisions = VerificationRequest.objects.filter(state__in=("approved", "rejected"))
+    decisions = VerificationRequest.objects.filter(state__in=DECIDED_STATES)
     later = decisions.filter(organization=OuterRef("organization")).filter(
         Q(decided_at__gt=OuterRef("decided_at"))
         | Q(decided_at=OuterRef("decided_at"), id__gt=OuterRef("id"))
     )
-    rejections = VerificationRequest.objects.filter(state="rejected", organization__in=laos)
+    rejections = VerificationRequest.objects.filter(
+        state=RequestState.REJECTED, organization__in=laos
+    )
     return rejections.filter(~Exists(later)).values("organization_id")
 
 
@@ -67,8 +69,8 @@ def with_state(laos, at: dt.datetime):
     requests = VerificationRequest.objects.filter(organization=OuterRef("pk"))
     rejected = last_decision_rejected(laos.values("pk"))
     return laos.annotate(
-        _submitted=Exists(requests.filter(state="submitted")),
-        _returned=Exists(requests.filter(state="returned")),
+        _submitted=Exists(requests.filter(state=RequestState.SUBMITTED)),
+        _returned=Exists(requests.filter(state=RequestState.RETURNED)),
     ).annotate(
         state=Case(
             When(identity_verified_at__lte=at, then=Value("verified")),
@@ -180,7 +182,9 @@ def _children(scope, level, counts, unit_counts) -> list[dict]:
 
 def _oldest_waiting(scope: Scope):
     return (
-        VerificationRequest.objects.filter(scope.lao_filter("organization__"), state="submitted")
+        VerificationRequest.objects.filter(
+            scope.lao_filter("organization__"), state=RequestState.SUBMITTED
+        )
         .select_related("organization__district__province")
         .order_by("submitted_at", "id")
         .first()

@@ -1,4 +1,6 @@
-"""What every page's header shows: the links, who is logged in, the inbox badge, the demo clock."""
+"""What every page's header shows: the links, who is logged in, the inbox badge, the demo clock;
+and the domain's enums, so that templates compare against their members, never against literals.
+"""
 
 from django.conf import settings
 from django.urls import reverse
@@ -6,6 +8,7 @@ from django.urls import reverse
 from accounts.scope import is_officer
 from core import clock
 from notifications.services import unread_count
+from onboarding.models import RequestState
 
 _NAV = {
     "status": "maintenance:status",
@@ -38,3 +41,15 @@ def portal(request):
         context["CLOCK_IS_SET"] = True
         context["CLOCK_NOW"] = clock.now()
     return context
+
+
+# Templates compare with these (`{% if vr.state == RequestState.RETURNED %}`); Django's Choices
+# enums are not called in templates. Templates rendered without a request are given the ones
+# they use explicitly.
+ENUMS = {
+    "RequestState": RequestState,
+}
+
+
+def enums(request):
+    return ENUMS

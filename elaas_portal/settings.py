@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "elaas_portal.context_processors.portal",
+                "elaas_portal.context_processors.enums",
             ],
         },
     },
