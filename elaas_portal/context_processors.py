@@ -5,6 +5,7 @@ and the domain's enums, so that templates compare against their members, never a
 from django.conf import settings
 from django.urls import reverse
 
+from accounts.models import Position
 from accounts.scope import is_officer
 from core import clock
 from notifications.services import unread_count
@@ -47,6 +48,7 @@ def portal(request):
 # enums are not called in templates. Templates rendered without a request are given the ones
 # they use explicitly.
 ENUMS = {
+    "Position": Position,
     "RequestState": RequestState,
 }
 
