@@ -39,9 +39,7 @@ from onboarding.models import DECIDED_STATES, RequestState, VerificationRequest
 from registry.models import LAO_KINDS, District, Organization, Province
 
 from .scope import Scope
-
-STATES = ("verified", "submitted", "returned", "rejected", "not_started")
-LATE_STATES = STATES[1:]
+from .states import LATE_STATES, LaoState
 
 
 def last_decision_rejected(laos):
@@ -65,7 +63,7 @@ def last_decision_rejected(laos):
 
 
 def with_state(laos, at: dt.datetime):
-    """Annotate LAOs with `state` (one of STATES) at `at`."""
+    """Annotate LAOs with `state` (a LaoState) at `at`."""
     requests = VerificationRequest.objects.filter(organization=OuterRef("pk"))
     rejected = last_decision_rejected(laos.values("pk"))
     return laos.annotate(
@@ -73,18 +71,18 @@ def with_state(laos, at: dt.datetime):
         _returned=Exists(requests.filter(state=RequestState.RETURNED)),
     ).annotate(
         state=Case(
-            When(identity_verified_at__lte=at, then=Value("verified")),
-            When(_submitted=True, then=Value("submitted")),
-            When(_returned=True, then=Value("returned")),
-            When(pk__in=rejected, then=Value("rejected")),
-            default=Value("not_started"),
+            When(identity_verified_at__lte=at, then=Value(LaoState.VERIFIED)),
+            When(_submitted=True, then=Value(LaoState.SUBMITTED)),
+            When(_returned=True, then=Value(LaoState.RETURNED)),
+            When(pk__in=rejected, then=Value(LaoState.REJECTED)),
+            default=Value(LaoState.NOT_STARTED),
             output_field=CharField(),
         )
     )
 
 
 def empty_counts() -> dict:
-    return {"total": 0, **{s: 0 for s in STATES}}
+    return {"total": 0, **{s.value: 0 for s in LaoState}}
 
 
 def _add(counts: dict, state: str, n: int) -> None:
@@ -93,7 +91,8 @@ def _add(counts: dict, state: str, n: int) -> None:
 
 
 def share(counts: dict) -> float:
-    return round(100.0 * counts["verified"] / counts["total"], 1) if counts["total"] else 0.0
+    verified = counts[LaoState.VERIFIED]
+    return round(100.0 * verified / counts["total"], 1) if counts["total"] else 0.0
 
 
 def child_level(scope: Scope) -> str:
@@ -377,7 +376,7 @@ def late_laos(
 
     qs = (
         with_state(scope.laos(), at)
-        .exclude(state="verified")
+        .exclude(state=LaoState.VERIFIED)
         .annotate(last_activity=Max("verification_requests__created_at"))
         .select_related("district__province")
         .prefetch_related(

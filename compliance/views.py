@@ -21,7 +21,7 @@ from registry.models import LAO_KINDS, Organization, OrganizationKind
 
 from . import charts, exports, stats
 from .scope import Scope, home_scope, resolve
-from .templatetags.compliance import STATE_LABELS
+from .states import LATE_STATES
 
 LATE_AGE_MAX_DAYS = 3650  # "no activity for N days": at most ten years
 
@@ -152,7 +152,7 @@ def late(request):
         "page": page,
         "filters": filters,
         "crumbs": scope.breadcrumbs(request.user),
-        "states": [(s, STATE_LABELS[s]) for s in stats.LATE_STATES],
+        "states": [(s, s.label) for s in LATE_STATES],
         "kinds": [(k, label) for k, label in OrganizationKind.choices if k in LAO_KINDS],
         "districts": districts,
         "query": request.GET.urlencode(),

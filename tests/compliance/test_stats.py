@@ -12,6 +12,7 @@ import pytest
 
 from compliance import stats
 from compliance.scope import Scope
+from compliance.states import LaoState
 from onboarding import services
 from registry.models import Organization
 
@@ -96,8 +97,8 @@ def test_the_states_of_a_scope_add_up_to_its_total_at_every_level(places_48):
 
     for scope in (Scope("country"), Scope("province", province=places_48["4801"].province)):
         data = stats.compute(scope, AT)
-        assert data["laos"] == {"total": len(PRECEDENCE), **{s: expected[s] for s in stats.STATES}}
-        assert sum(data["laos"][s] for s in stats.STATES) == data["laos"]["total"]
+        assert data["laos"] == {"total": len(PRECEDENCE), **{s: expected[s] for s in LaoState}}
+        assert sum(data["laos"][s] for s in LaoState) == data["laos"]["total"]
         assert data["share_verified"] == round(100 * expected["verified"] / len(PRECEDENCE), 1)
     for code in ("4801", "4802"):
         data = stats.compute(Scope("district", district=places_48[code]), AT)
@@ -106,7 +107,7 @@ def test_the_states_of_a_scope_add_up_to_its_total_at_every_level(places_48):
             for nn, (_r, _v, e) in enumerate(PRECEDENCE, start=1)
             if (nn % 2 == 1) == (code == "4801")
         )
-        assert data["laos"] == {"total": mine.total(), **{s: mine[s] for s in stats.STATES}}
+        assert data["laos"] == {"total": mine.total(), **{s: mine[s] for s in LaoState}}
         assert [c["laos"]["total"] for c in data["children"]] == [1] * mine.total()
 
 
@@ -161,7 +162,7 @@ def test_the_breakdown_by_kind_counts_each_kind_of_lao_apart_and_leaves_out_abse
         },
     }
     for kind, counts in data["by_kind"].items():
-        assert counts["total"] == sum(counts[s] for s in stats.STATES), kind
+        assert counts["total"] == sum(counts[s] for s in LaoState), kind
     assert sum(c["total"] for c in data["by_kind"].values()) == data["laos"]["total"]
 
 

@@ -19,7 +19,7 @@ from allauth.mfa.models import Authenticator
 from django.urls import reverse
 from django.utils import translation
 
-from compliance.exports import STATE_TH
+from compliance.states import LaoState
 from registry.models import OrganizationKind
 from tests.actors import ACTOR_NAMES, login, make_user
 
@@ -679,13 +679,28 @@ def test_the_late_csv_starts_with_the_bom_and_has_thai_headers_states_contacts_a
         ["อบต.จฉทดสอบ", thai_label("SAO"), "เมืองนครพนม", "นครพนม"],
         ["อบต.ทดสอบ", thai_label("SAO"), "เมืองนครพนม", "นครพนม"],
     ]
-    assert set(STATE_TH.values()) >= {r[5] for r in rows[1:]}
+    with translation.override("th"):
+        assert {s.label for s in LaoState} >= {r[5] for r in rows[1:]}
 
 
 def thai_label(kind):
     """The kind's label in Thai, as the files give it whatever the page's language."""
     with translation.override("th"):
         return str(OrganizationKind(kind).label)
+
+
+def test_the_late_page_and_its_csv_give_each_lao_the_same_state_label(client, scene):
+    """One label per state (compliance.states.LaoState): the Thai page and the file agree."""
+    login(client, scene["actors"]["province_officer"])
+    query = {"province": "48", "district": "4801"}
+    html = client.get(late(**query)).content.decode()
+    on_page = dict(
+        re.findall(
+            r'/compliance/lao/(\d+)/".*?<span class="state state-\w+">([^<]*)</span>', html, re.S
+        )
+    )
+    in_file = {r[0]: r[5] for r in read_csv(client.get(export("late", "csv", **query)))[1:]}
+    assert on_page == in_file and len(in_file) == 3
 
 
 def test_the_late_xlsx_holds_the_csvs_rows_with_thai_headers(client, scene):
