@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from core import csvsafe
 from core.thai import format_date, format_datetime
 
+from .scope import ScopeLevel
 from .states import LaoState
 
 
@@ -47,7 +48,7 @@ def late_table(laos) -> tuple[list[str], list[list]]:
 
 
 def summary_table(data: dict) -> tuple[list[str], list[list]]:
-    level = {"province": "จังหวัด", "district": "อำเภอ", "lao": "อปท."}[data["level"]]
+    level = str(ScopeLevel(data["level"]).label)
     headers = [
         "รหัส",
         level,

@@ -7,6 +7,8 @@ from django.urls import reverse
 
 from accounts.models import Position
 from accounts.scope import is_officer
+from circulars.models import DeliveryLevel
+from compliance.scope import ScopeLevel
 from core import clock
 from notifications.services import unread_count
 from onboarding.models import RequestState
@@ -48,8 +50,10 @@ def portal(request):
 # enums are not called in templates. Templates rendered without a request are given the ones
 # they use explicitly.
 ENUMS = {
+    "DeliveryLevel": DeliveryLevel,
     "Position": Position,
     "RequestState": RequestState,
+    "ScopeLevel": ScopeLevel,
 }
 
 

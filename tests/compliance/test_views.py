@@ -735,6 +735,15 @@ def test_the_late_page_shows_contacts_and_buddhist_era_dates(client, scene):
     assert "10 เม.ย. 2568" in html and "6 เม.ย. 2568" in html
 
 
+def test_the_dashboard_names_the_recipients_of_each_row_of_circular_deliveries(client, scene):
+    login(client, scene["actors"]["dla_officer"])
+    html = client.get("/compliance/country/").content.decode()
+    with translation.override("th"):
+        cell = f'<td data-label="{translation.gettext("Recipients")}">'
+        expected = [translation.gettext(w) for w in ("provinces", "districts", "LAOs")]
+    assert [c.split("</td>")[0].strip() for c in html.split(cell)[1:]] == expected
+
+
 def test_the_charts_show_the_numbers_of_their_tables(client, scene):
     login(client, scene["actors"]["province_officer"])
     response = client.get("/compliance/province/48/")
@@ -920,6 +929,20 @@ def test_each_sort_order_of_the_late_list_holds_on_the_page_and_in_the_file(
     assert [
         r[0] for r in read_csv(client.get(export("late", "csv", province="48", order=order)))[1:]
     ] == expected
+
+
+@pytest.mark.parametrize("order", ["district", "name", "state", "activity"])
+def test_the_sort_menu_offers_every_order_and_keeps_the_chosen_one(client, scene, order):
+    login(client, scene["actors"]["province_officer"])
+    html = client.get(late(province="48", order=order)).content.decode()
+    menu = html.split('<select id="f-order" name="order">')[1].split("</select>")[0]
+    values = ["district", "name", "state", "activity"]
+    with translation.override("th"):
+        labels = [translation.gettext(w) for w in ("district", "name", "state", "last activity")]
+    assert re.findall(r'<option value="(\w+)" (selected)?>([^<]*)</option>', menu) == [
+        (v, "selected" if v == order else "", label)
+        for v, label in zip(values, labels, strict=True)
+    ]
 
 
 def test_sorting_by_last_activity_puts_laos_that_never_started_first(client, crowd, scene):
