@@ -484,7 +484,8 @@ def _outgoing(circular: Circular, deliveries: list, now) -> list:
         recipients = people.get((d.level, getattr(d, wanted[d.level][1])), [])
         if not recipients:
             continue
-        message = render_message(Kind.CIRCULAR, {**base, "delivery": d, "level": d.level})
+        context = {**base, "delivery": d, "level": d.level, "DeliveryLevel": DeliveryLevel}
+        message = render_message(Kind.CIRCULAR, context)
         for user_id, name in recipients:
             out.append(
                 Outgoing(

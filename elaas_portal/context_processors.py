@@ -7,9 +7,11 @@ from django.urls import reverse
 
 from accounts.models import Position
 from accounts.scope import is_officer
-from circulars.models import DeliveryLevel
+from circulars.models import CircularReference, DeliveryLevel, Urgency
 from compliance.scope import ScopeLevel
 from core import clock
+from maintenance.models import AccessRule
+from maintenance.policy import Authority
 from notifications.services import unread_count
 from onboarding.models import RequestState
 
@@ -50,10 +52,14 @@ def portal(request):
 # enums are not called in templates. Templates rendered without a request are given the ones
 # they use explicitly.
 ENUMS = {
+    "Authority": Authority,
     "DeliveryLevel": DeliveryLevel,
     "Position": Position,
+    "ReferenceKind": CircularReference.Kind,
     "RequestState": RequestState,
+    "RuleEffect": AccessRule.Effect,
     "ScopeLevel": ScopeLevel,
+    "Urgency": Urgency,
 }
 
 

@@ -14,6 +14,10 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 TAG = re.compile(r"{%.*?%}", re.S)
 QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
 MEMBER = re.compile(r"(?<![\w.])([A-Z][A-Za-z]*)\.([A-Z][A-Z0-9_]*)\b")
+LITERAL_COMPARISON = re.compile(r"([\w.]+)\s*(?:==|!=)\s*(\"[^\"]*\"|'[^']*'|\d+)")
+# What is no domain value: the page's language, a form field's name or its input's type, the
+# name of a query parameter (the pagers').
+NOT_DOMAIN = {"LANG", "LANGUAGE_CODE", "field.name", "field.field.widget.input_type", "k"}
 
 
 def template_tags():
@@ -36,3 +40,13 @@ def test_every_enum_member_a_template_names_exists():
             assert member in ENUMS[name].__members__, f"{path}: {tag}"
             named.add(name)
     assert named  # the check has something to check
+
+
+def test_no_template_compares_a_domain_value_with_a_literal():
+    found = [
+        f"{path}: {tag}"
+        for path, tag in template_tags()
+        for left, _literal in LITERAL_COMPARISON.findall(tag)
+        if left not in NOT_DOMAIN
+    ]
+    assert found == []

@@ -877,6 +877,10 @@ def test_the_dla_officer_publishes_from_the_letters_page(client, scene, people):
     url = scene["unpublished"].get_absolute_url()
     page = client.get(url).content.decode()
     assert scene["urls"]["publish"] in page and say_th("Publish") in page
+    assert (
+        say_th("Publishing sends it to every province; their provincial officers are notified.")
+        in page
+    )
 
     response = client.post(scene["urls"]["publish"], follow=True)
 
@@ -909,6 +913,14 @@ def test_a_provincial_officer_forwards_from_the_letters_page_with_a_buddhist_era
     login(client, people["other_province_officer"])
     page = client.get(scene["urls"]["detail"]).content.decode()
     assert scene["urls"]["forward"] in page and 'name="issued_on"' in page
+    assert (
+        say_th(
+            "Your province's own letter, with this one enclosed, goes to every district of the "
+            "province and directly to its PAO and city and town municipalities; their officers and "
+            "staff are notified."
+        )
+        in page
+    )
 
     response = client.post(
         scene["urls"]["forward"],
