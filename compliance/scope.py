@@ -64,7 +64,11 @@ class Scope:
     @property
     def name_en(self) -> str:
         if self.district:
-            return f"{self.district.name_en or self.district.name_th}, {self.district.province.name_en or self.district.province.name_th}"
+            province = self.district.province
+            return (
+                f"{self.district.name_en or self.district.name_th}, "
+                f"{province.name_en or province.name_th}"
+            )
         if self.province:
             return self.province.name_en or self.province.name_th
         return "Whole country"

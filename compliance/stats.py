@@ -203,7 +203,8 @@ def _oldest_waiting(scope: Scope):
 
 
 def window(scope: Scope, at: dt.datetime) -> dict | None:
-    """The verification window for unverified LAOs of the scope: open now, or next, and time left."""
+    """The verification window for unverified LAOs of the scope: open now, or next, and time
+    left."""
     province = scope.province or (scope.district.province if scope.district else None)
     subject = Subject(
         "lao",
@@ -358,7 +359,8 @@ def cached_html(key: str, render) -> str:
 
 
 def cached(scope: Scope) -> dict:
-    """`compute` cached for COMPLIANCE_CACHE_SECONDS (at most 60): a new approval shows within it."""
+    """`compute` cached for COMPLIANCE_CACHE_SECONDS (at most 60): a new approval shows within
+    it."""
     seconds = settings.COMPLIANCE_CACHE_SECONDS
     now = clock.now()
     bucket = time_bucket(now)
@@ -421,7 +423,8 @@ def late_laos(
         LateOrder.DISTRICT: ("district__province__code", "district__code", "dla_code"),
         LateOrder.NAME: ("name_th", "dla_code"),
         LateOrder.STATE: ("state", "district__code", "dla_code"),
-        # never active first, then the longest silent: NULLs sort first on SQLite, last on PostgreSQL
+        # never active first, then the longest silent: NULLs sort first on SQLite, last on
+        # PostgreSQL
         LateOrder.ACTIVITY: (F("last_activity").asc(nulls_first=True), "dla_code"),
     }
     return qs.order_by(*orders.get(order, orders[LateOrder.DISTRICT]))
