@@ -130,7 +130,7 @@ def recipients(circular):
     return out
 
 
-# --- publishing -------------------------------------------------------------------------------------
+# --- publishing ----------------------------------------------------------------------------------
 
 
 def test_publishing_dlas_letter_delivers_it_once_to_every_province(dla_letter, people, registry):
@@ -593,7 +593,8 @@ VISIBLE = {
     "lao_clerk": {"o:6480199"},
     "other_lao_clerk": set(),  # its district (4802) has not forwarded
     "unit_clerk": set(),
-    # the PAO and the town municipality stand in 4801: in its officer's area, though the province told them
+    # the PAO and the town municipality stand in 4801: in its officer's area, though the province
+    # told them
     "district_officer": {"d:4801", "o:6480199", "o:5480101", "o:2480101", "o:4480101"},
     "other_district_officer": {"d:4802"},
     "province_officer": {
@@ -685,10 +686,10 @@ ACTORS = ("anonymous",) + ACTOR_NAMES
 
 # Columns: anonymous, lao_clerk (SAO 6480199 in 4801), other_lao_clerk (SAO in 4802), unit_clerk,
 # district_officer (4801), other_district_officer (4802), province_officer (Nakhon Phanom),
-# other_province_officer (Chiang Mai), dla_officer. The letters: "publish" an unpublished DLA letter;
-# "forward" DLA's published letter (delivered to 48 and 50); "forward district" Nakhon Phanom's
-# letter (delivered to 4801, 4802...); "acknowledge lao" the SAO 6480199's delivery of district
-# 4801's letter; "acknowledge province" Nakhon Phanom's delivery of DLA's letter.
+# other_province_officer (Chiang Mai), dla_officer. The letters: "publish" an unpublished DLA
+# letter; "forward" DLA's published letter (delivered to 48 and 50); "forward district" Nakhon
+# Phanom's letter (delivered to 4801, 4802...); "acknowledge lao" the SAO 6480199's delivery of
+# district 4801's letter; "acknowledge province" Nakhon Phanom's delivery of DLA's letter.
 # fmt: off
 MATRIX = {
     #                        method  anon  lao  lao2  unit  dist  dist2  prov  prov2  dla

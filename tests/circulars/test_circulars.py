@@ -1,4 +1,5 @@
-"""Circulars as data: the letters load linked, search finds them in either digit set, pages show their parts."""
+"""Circulars as data: the letters load linked, search finds them in either digit set, pages show
+their parts."""
 
 import re
 

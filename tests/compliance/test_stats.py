@@ -34,7 +34,7 @@ PRECEDENCE = [
     (("rejected", "draft"),                     None,      "rejected"),
     (("rejected", "withdrawn"),                 None,      "rejected"),
     (("approved", "rejected"),                  None,      "rejected"),
-    (("rejected", "approved"),                  None,      "not_started"),   # the last decision stands
+    (("rejected", "approved"),                  None,      "not_started"),   # the last decision stands  # noqa: E501
     (("returned",),                             None,      "returned"),
     (("rejected", "returned"),                  None,      "returned"),
     (("submitted",),                            None,      "submitted"),
@@ -43,8 +43,8 @@ PRECEDENCE = [
     (("approved", "approved"),                  "before",  "verified"),
     (("submitted",),                            "before",  "verified"),
     (("rejected",),                             "before",  "verified"),
-    ((),                                        "at",      "verified"),      # verified at that very instant
-    (("submitted",),                            "after",   "submitted"),     # verified later than AT: not yet
+    ((),                                        "at",      "verified"),      # verified at that very instant  # noqa: E501
+    (("submitted",),                            "after",   "submitted"),     # verified later than AT: not yet  # noqa: E501
     (("returned",),                             "after",   "returned"),
     ((),                                        "after",   "not_started"),
 ]
@@ -303,16 +303,18 @@ def test_the_oldest_waiting_request_is_the_first_submitted_of_the_scope(places_4
 
 # --- the window and the days left, in Bangkok time ----------------------------------------------
 
+# The window opens at the start of 5 April and ends at the start of 22 April (Bangkok).
+OPENS, ENDS = "2025-04-05T00:00:00+07:00", "2025-04-22T00:00:00+07:00"
 # (Bangkok instant, open, days left, hours left, opens, ends)
 # fmt: off
 WINDOW = [
-    ("2025-04-04T23:59:59+07:00", False, None, None, "2025-04-05T00:00:00+07:00", None),
-    ("2025-04-05T00:00:00+07:00", True,  17,   0,    "2025-04-05T00:00:00+07:00", "2025-04-22T00:00:00+07:00"),
-    ("2025-04-10T09:00:00+07:00", True,  11,   15,   "2025-04-05T00:00:00+07:00", "2025-04-22T00:00:00+07:00"),
-    ("2025-04-21T00:00:00+07:00", True,  1,    0,    "2025-04-05T00:00:00+07:00", "2025-04-22T00:00:00+07:00"),
-    ("2025-04-21T23:00:00+07:00", True,  0,    1,    "2025-04-05T00:00:00+07:00", "2025-04-22T00:00:00+07:00"),
-    ("2025-04-21T23:59:59+07:00", True,  0,    0,    "2025-04-05T00:00:00+07:00", "2025-04-22T00:00:00+07:00"),
-    ("2025-04-22T00:00:00+07:00", False, None, None, None,                        None),
+    ("2025-04-04T23:59:59+07:00", False, None, None, OPENS, None),
+    ("2025-04-05T00:00:00+07:00", True,  17,   0,    OPENS, ENDS),
+    ("2025-04-10T09:00:00+07:00", True,  11,   15,   OPENS, ENDS),
+    ("2025-04-21T00:00:00+07:00", True,  1,    0,    OPENS, ENDS),
+    ("2025-04-21T23:00:00+07:00", True,  0,    1,    OPENS, ENDS),
+    ("2025-04-21T23:59:59+07:00", True,  0,    0,    OPENS, ENDS),
+    ("2025-04-22T00:00:00+07:00", False, None, None, None,  None),
 ]
 # fmt: on
 
