@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .positions import Position
+
 
 class EmailUserManager(UserManager):
     use_in_migrations = True
@@ -64,15 +66,6 @@ OFFICER_KINDS = frozenset(
 )
 REVIEWER_KINDS = frozenset({RoleKind.PROVINCE_OFFICER, RoleKind.DLA_OFFICER})
 STAFF_KINDS = frozenset({RoleKind.LAO_STAFF, RoleKind.UNIT_STAFF})
-
-
-class Position(models.TextChoices):
-    """An LAO staff member's position, as the verification request names it."""
-
-    CHIEF_EXECUTIVE = "chief_executive", _("Chief executive (นายก/ผู้บริหาร)")
-    PERMANENT_SECRETARY = "permanent_secretary", _("Permanent secretary (ปลัด)")
-    FINANCE_DIRECTOR = "finance_director", _("Finance director (ผู้อำนวยการกองคลัง)")
-    FINANCE_OFFICER = "finance_officer", _("Finance officer (เจ้าหน้าที่การเงิน)")
 
 
 class Role(models.Model):

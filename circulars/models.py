@@ -348,7 +348,8 @@ class Delivery(models.Model):
 
     @property
     def recipient_name(self) -> str:
-        """In Thai, as a letter addresses it: จังหวัดนครพนม, อำเภอเมืองนครพนม จังหวัดนครพนม, อบต.… (อำเภอ…)."""
+        """In Thai, as a letter addresses it: จังหวัดนครพนม, อำเภอเมืองนครพนม จังหวัดนครพนม,
+        อบต.… (อำเภอ…)."""
         if self.level == DeliveryLevel.PROVINCE:
             return f"จังหวัด{self.province.name_th}"
         if self.level == DeliveryLevel.DISTRICT:

@@ -1,5 +1,6 @@
 """Every dashboard table as CSV (UTF-8 with BOM, so Excel opens Thai) and XLSX, Thai headers,
-Buddhist-era dates. A table's export holds exactly the rows the page counts."""
+Buddhist-era dates. A table's export holds exactly the rows the page counts. An LAO's state is
+labelled as on the page (`LaoState`), in the active language: the export view makes it Thai."""
 
 import io
 
@@ -9,13 +10,8 @@ from django.http import HttpResponse
 from core import csvsafe
 from core.thai import format_date, format_datetime
 
-STATE_TH = {
-    "verified": "ยืนยันตัวตนแล้ว",
-    "submitted": "ยื่นคำขอแล้ว รอตรวจสอบ",
-    "returned": "ส่งกลับให้แก้ไข",
-    "rejected": "ไม่อนุมัติ",
-    "not_started": "ยังไม่ดำเนินการ",
-}
+from .scope import ScopeLevel
+from .states import LaoState
 
 
 def late_table(laos) -> tuple[list[str], list[list]]:
@@ -41,7 +37,7 @@ def late_table(laos) -> tuple[list[str], list[list]]:
                 org.get_kind_display(),
                 org.district.name_th,
                 org.district.province.name_th,
-                STATE_TH[org.state],
+                str(LaoState(org.state).label),
                 format_date(org.last_activity, "th") if org.last_activity else "",
                 "; ".join(r.user.full_name or r.user.email for r in staff),
                 "; ".join(r.user.phone for r in staff if r.user.phone),
@@ -52,7 +48,7 @@ def late_table(laos) -> tuple[list[str], list[list]]:
 
 
 def summary_table(data: dict) -> tuple[list[str], list[list]]:
-    level = {"province": "จังหวัด", "district": "อำเภอ", "lao": "อปท."}[data["level"]]
+    level = str(ScopeLevel(data["level"]).label)
     headers = [
         "รหัส",
         level,
@@ -73,11 +69,11 @@ def summary_table(data: dict) -> tuple[list[str], list[list]]:
             c["code"],
             c["name_th"],
             c["laos"]["total"],
-            c["laos"]["verified"],
-            c["laos"]["submitted"],
-            c["laos"]["returned"],
-            c["laos"]["rejected"],
-            c["laos"]["not_started"],
+            c["laos"][LaoState.VERIFIED],
+            c["laos"][LaoState.SUBMITTED],
+            c["laos"][LaoState.RETURNED],
+            c["laos"][LaoState.REJECTED],
+            c["laos"][LaoState.NOT_STARTED],
             c["share_verified"],
             c["units"]["total"],
             c["units"]["logged_in"],

@@ -8,28 +8,37 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import models
 from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OFFICER_KINDS
 from accounts.scope import officer_area
 from registry.models import District, Organization, Province
 
 
+class ScopeLevel(models.TextChoices):
+    """How wide a scope is (country, province, district), and what a dashboard's breakdown lists
+    (provinces, districts, LAOs: `stats.child_level`)."""
+
+    COUNTRY = "country", _("Whole country")
+    PROVINCE = "province", _("Province")
+    DISTRICT = "district", _("District")
+    LAO = "lao", _("LAO")
+
+
 @dataclass(frozen=True)
 class Scope:
-    level: str  # "country" | "province" | "district"
+    level: ScopeLevel  # COUNTRY, PROVINCE or DISTRICT
     province: Province | None = None
     district: District | None = None
 
     @property
     def key(self) -> str:
-        if self.district:
-            return f"district:{self.district.code}"
-        if self.province:
-            return f"province:{self.province.code}"
-        return "country"
+        area = self.district or self.province
+        return f"{self.level}:{area.code}" if area else str(self.level)
 
     def lao_filter(self, prefix: str = "") -> Q:
         if self.district:
@@ -55,7 +64,11 @@ class Scope:
     @property
     def name_en(self) -> str:
         if self.district:
-            return f"{self.district.name_en or self.district.name_th}, {self.district.province.name_en or self.district.province.name_th}"
+            province = self.district.province
+            return (
+                f"{self.district.name_en or self.district.name_th}, "
+                f"{province.name_en or province.name_th}"
+            )
         if self.province:
             return self.province.name_en or self.province.name_th
         return "Whole country"
@@ -99,10 +112,11 @@ def home_scope(user) -> Scope | None:
     """The widest scope the user may see."""
     national, provinces, districts = officer_area(user, OFFICER_KINDS)
     if national:
-        return Scope("country")
+        return Scope(ScopeLevel.COUNTRY)
     if provinces:
         return Scope(
-            "province", province=Province.objects.filter(pk__in=provinces).order_by("code").first()
+            ScopeLevel.PROVINCE,
+            province=Province.objects.filter(pk__in=provinces).order_by("code").first(),
         )
     if districts:
         district = (
@@ -111,13 +125,13 @@ def home_scope(user) -> Scope | None:
             .order_by("code")
             .first()
         )
-        return Scope("district", district=district)
+        return Scope(ScopeLevel.DISTRICT, district=district)
     return None
 
 
-def _area(kind: str, code: str):
+def _area(level: ScopeLevel, code: str):
     """The province or district (with its province) of a code, or None."""
-    if kind == "district":
+    if level == ScopeLevel.DISTRICT:
         return District.objects.select_related("province").filter(code=code).first()
     return Province.objects.filter(code=code).first()
 
@@ -126,17 +140,17 @@ def resolve(user, *, province_code: str | None = None, district_code: str | None
     """The scope named by codes, if the user may see it; Http404 otherwise."""
     national, provinces, districts = officer_area(user, OFFICER_KINDS)
     if district_code:
-        district = _area("district", district_code)
+        district = _area(ScopeLevel.DISTRICT, district_code)
         if district is None or (province_code and district.province.code != province_code):
             raise Http404("no such district")
         if not (national or district.province_id in provinces or district.pk in districts):
             raise Http404("outside your area")
-        return Scope("district", district=district)
+        return Scope(ScopeLevel.DISTRICT, district=district)
     if province_code:
-        province = _area("province", province_code)
+        province = _area(ScopeLevel.PROVINCE, province_code)
         if province is None or not (national or province.pk in provinces):
             raise Http404("outside your area")
-        return Scope("province", province=province)
+        return Scope(ScopeLevel.PROVINCE, province=province)
     if not national:
         raise Http404("outside your area")
-    return Scope("country")
+    return Scope(ScopeLevel.COUNTRY)

@@ -23,25 +23,25 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
+    TextChoices,
     Value,
     When,
 )
 from django.db.models.functions import TruncDate
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, RoleKind
-from circulars.models import Delivery
+from circulars.models import Delivery, DeliveryLevel
 from core import clock
 from core.thai import BANGKOK, bangkok_midnight
 from maintenance.policy import Subject
 from maintenance.snapshot import current_policy
-from notifications.models import Kind, Notification
-from onboarding.models import VerificationRequest
+from notifications.models import Kind, Notification, Status
+from onboarding.models import DECIDED_STATES, RequestState, VerificationRequest
 from registry.models import LAO_KINDS, District, Organization, Province
 
-from .scope import Scope
-
-STATES = ("verified", "submitted", "returned", "rejected", "not_started")
-LATE_STATES = STATES[1:]
+from .scope import Scope, ScopeLevel
+from .states import LATE_STATES, LaoState
 
 
 def last_decision_rejected(laos):
@@ -53,36 +53,38 @@ def last_decision_rejected(laos):
     on the outer LAO: PostgreSQL runs it once and hashes it, where a per-LAO "latest decision"
     subquery costs a sort per LAO (and, over the whole country, JIT compilation).
     """
-    decisions = VerificationRequest.objects.filter(state__in=("approved", "rejected"))
+    decisions = VerificationRequest.objects.filter(state__in=DECIDED_STATES)
     later = decisions.filter(organization=OuterRef("organization")).filter(
         Q(decided_at__gt=OuterRef("decided_at"))
         | Q(decided_at=OuterRef("decided_at"), id__gt=OuterRef("id"))
     )
-    rejections = VerificationRequest.objects.filter(state="rejected", organization__in=laos)
+    rejections = VerificationRequest.objects.filter(
+        state=RequestState.REJECTED, organization__in=laos
+    )
     return rejections.filter(~Exists(later)).values("organization_id")
 
 
 def with_state(laos, at: dt.datetime):
-    """Annotate LAOs with `state` (one of STATES) at `at`."""
+    """Annotate LAOs with `state` (a LaoState) at `at`."""
     requests = VerificationRequest.objects.filter(organization=OuterRef("pk"))
     rejected = last_decision_rejected(laos.values("pk"))
     return laos.annotate(
-        _submitted=Exists(requests.filter(state="submitted")),
-        _returned=Exists(requests.filter(state="returned")),
+        _submitted=Exists(requests.filter(state=RequestState.SUBMITTED)),
+        _returned=Exists(requests.filter(state=RequestState.RETURNED)),
     ).annotate(
         state=Case(
-            When(identity_verified_at__lte=at, then=Value("verified")),
-            When(_submitted=True, then=Value("submitted")),
-            When(_returned=True, then=Value("returned")),
-            When(pk__in=rejected, then=Value("rejected")),
-            default=Value("not_started"),
+            When(identity_verified_at__lte=at, then=Value(LaoState.VERIFIED)),
+            When(_submitted=True, then=Value(LaoState.SUBMITTED)),
+            When(_returned=True, then=Value(LaoState.RETURNED)),
+            When(pk__in=rejected, then=Value(LaoState.REJECTED)),
+            default=Value(LaoState.NOT_STARTED),
             output_field=CharField(),
         )
     )
 
 
 def empty_counts() -> dict:
-    return {"total": 0, **{s: 0 for s in STATES}}
+    return {"total": 0, **{s.value: 0 for s in LaoState}}
 
 
 def _add(counts: dict, state: str, n: int) -> None:
@@ -91,18 +93,28 @@ def _add(counts: dict, state: str, n: int) -> None:
 
 
 def share(counts: dict) -> float:
-    return round(100.0 * counts["verified"] / counts["total"], 1) if counts["total"] else 0.0
+    verified = counts[LaoState.VERIFIED]
+    return round(100.0 * verified / counts["total"], 1) if counts["total"] else 0.0
 
 
-def child_level(scope: Scope) -> str:
-    return {"country": "province", "province": "district", "district": "lao"}[scope.level]
+def child_level(scope: Scope) -> ScopeLevel:
+    """What the scope's breakdown lists: the provinces of the country, and so on down."""
+    return {
+        ScopeLevel.COUNTRY: ScopeLevel.PROVINCE,
+        ScopeLevel.PROVINCE: ScopeLevel.DISTRICT,
+        ScopeLevel.DISTRICT: ScopeLevel.LAO,
+    }[scope.level]
 
 
 def compute(scope: Scope, at: dt.datetime | None = None) -> dict:
     """Every number of a dashboard for `scope` at `at` (default: the portal's now)."""
     at = at or clock.now()
     level = child_level(scope)
-    group = {"province": "district__province_id", "district": "district_id", "lao": "id"}[level]
+    group = {
+        ScopeLevel.PROVINCE: "district__province_id",
+        ScopeLevel.DISTRICT: "district_id",
+        ScopeLevel.LAO: "id",
+    }[level]
 
     laos = empty_counts()
     by_kind: dict[str, dict] = {k: empty_counts() for k in sorted(LAO_KINDS)}
@@ -116,9 +128,9 @@ def compute(scope: Scope, at: dt.datetime | None = None) -> dict:
         _add(children[child], state, n)
 
     unit_group = {
-        "province": "district__province_id",
-        "district": "district_id",
-        "lao": "parent_id",
+        ScopeLevel.PROVINCE: "district__province_id",
+        ScopeLevel.DISTRICT: "district_id",
+        ScopeLevel.LAO: "parent_id",
     }[level]
     units = {"total": 0, "logged_in": 0}
     unit_children: dict[int, dict] = defaultdict(lambda: {"total": 0, "logged_in": 0})
@@ -153,23 +165,24 @@ def compute(scope: Scope, at: dt.datetime | None = None) -> dict:
 
 
 def _children(scope, level, counts, unit_counts) -> list[dict]:
-    if level == "province":
+    if level == ScopeLevel.PROVINCE:
         objects = Province.objects.order_by("code")
-    elif level == "district":
+    elif level == ScopeLevel.DISTRICT:
         objects = District.objects.filter(province=scope.province).order_by("code")
     else:
         objects = Organization.objects.laos().filter(district=scope.district).order_by("dla_code")
+    is_lao = level == ScopeLevel.LAO
     out = []
     for obj in objects:
         c = counts.get(obj.pk) or empty_counts()
-        if level != "lao" and not c["total"]:
+        if not is_lao and not c["total"]:
             continue
         out.append(
             {
                 "object": obj,
-                "code": obj.dla_code if level == "lao" else obj.code,
-                "name_th": obj.display_name if level == "lao" else obj.name_th,
-                "name_en": obj.name_en or (obj.display_name if level == "lao" else obj.name_th),
+                "code": obj.dla_code if is_lao else obj.code,
+                "name_th": obj.display_name if is_lao else obj.name_th,
+                "name_en": obj.name_en or (obj.display_name if is_lao else obj.name_th),
                 "laos": c,
                 "share_verified": share(c),
                 "units": unit_counts.get(obj.pk, {"total": 0, "logged_in": 0}),
@@ -180,7 +193,9 @@ def _children(scope, level, counts, unit_counts) -> list[dict]:
 
 def _oldest_waiting(scope: Scope):
     return (
-        VerificationRequest.objects.filter(scope.lao_filter("organization__"), state="submitted")
+        VerificationRequest.objects.filter(
+            scope.lao_filter("organization__"), state=RequestState.SUBMITTED
+        )
         .select_related("organization__district__province")
         .order_by("submitted_at", "id")
         .first()
@@ -188,7 +203,8 @@ def _oldest_waiting(scope: Scope):
 
 
 def window(scope: Scope, at: dt.datetime) -> dict | None:
-    """The verification window for unverified LAOs of the scope: open now, or next, and time left."""
+    """The verification window for unverified LAOs of the scope: open now, or next, and time
+    left."""
     province = scope.province or (scope.district.province if scope.district else None)
     subject = Subject(
         "lao",
@@ -254,7 +270,7 @@ def per_day(scope: Scope, at: dt.datetime) -> list[dict]:
 def reminder_counts(scope: Scope) -> dict:
 
     notes = Notification.objects.all()
-    if scope.level != "country":
+    if scope.level != ScopeLevel.COUNTRY:
         people = Role.objects.filter(
             scope.lao_filter("organization__") | _officer_filter(scope)
         ).values("user_id")
@@ -263,11 +279,11 @@ def reminder_counts(scope: Scope) -> dict:
     # alone (an index-only scan), where COUNT(id) FILTER (...) reads every row.
     counts = {"sent": 0, "failed": 0, "waiting": 0, "escalations": 0}
     for status, kind, n in notes.values_list("status", "kind").annotate(n=Count("*")).order_by():
-        if status == "sent":
+        if status == Status.SENT:
             counts["sent"] += n
-        elif status == "failed":
+        elif status == Status.FAILED:
             counts["failed"] += n
-        elif status in ("pending", "sending"):
+        elif status in (Status.PENDING, Status.SENDING):
             counts["waiting"] += n
         if kind in (Kind.DISTRICT_DIGEST, Kind.PROVINCE_SUMMARY, Kind.DLA_SUMMARY):  # escalations
             counts["escalations"] += n
@@ -284,24 +300,22 @@ def _officer_filter(scope: Scope) -> Q:
 
 def circular_counts(scope: Scope) -> list[dict]:
     """Per level, deliveries of circulars to the scope and how many are not acknowledged."""
+    country = scope.level == ScopeLevel.COUNTRY
     filters = {
-        "province": Q(province__isnull=False)
+        DeliveryLevel.PROVINCE: Q(province__isnull=False)
+        & (Q() if country else Q(province_id=(scope.province or scope.district.province).pk)),
+        DeliveryLevel.DISTRICT: Q(district__isnull=False)
         & (
             Q()
-            if scope.level == "country"
-            else Q(province_id=(scope.province or scope.district.province).pk)
-        ),
-        "district": Q(district__isnull=False)
-        & (
-            Q()
-            if scope.level == "country"
+            if country
             else (
                 Q(district_id=scope.district.pk)
                 if scope.district
                 else Q(district__province_id=scope.province.pk)
             )
         ),
-        "organization": Q(organization__isnull=False) & scope.lao_filter("organization__"),
+        DeliveryLevel.ORGANIZATION: Q(organization__isnull=False)
+        & scope.lao_filter("organization__"),
     }
     out = []
     for level, q in filters.items():
@@ -345,7 +359,8 @@ def cached_html(key: str, render) -> str:
 
 
 def cached(scope: Scope) -> dict:
-    """`compute` cached for COMPLIANCE_CACHE_SECONDS (at most 60): a new approval shows within it."""
+    """`compute` cached for COMPLIANCE_CACHE_SECONDS (at most 60): a new approval shows within
+    it."""
     seconds = settings.COMPLIANCE_CACHE_SECONDS
     now = clock.now()
     bucket = time_bucket(now)
@@ -359,6 +374,15 @@ def cached(scope: Scope) -> dict:
     return data
 
 
+class LateOrder(TextChoices):
+    """How the 'who is late' list may be sorted."""
+
+    DISTRICT = "district", _("district")
+    NAME = "name", _("name")
+    STATE = "state", _("state")
+    ACTIVITY = "activity", _("last activity")
+
+
 def late_laos(
     scope: Scope,
     at: dt.datetime,
@@ -367,13 +391,13 @@ def late_laos(
     kind: str = "",
     state: str = "",
     min_days: int | None = None,
-    order: str = "district",
+    order: str = LateOrder.DISTRICT,
 ):
     """LAOs of the scope not yet verified, with the staff to call: the 'who is late' list."""
 
     qs = (
         with_state(scope.laos(), at)
-        .exclude(state="verified")
+        .exclude(state=LaoState.VERIFIED)
         .annotate(last_activity=Max("verification_requests__created_at"))
         .select_related("district__province")
         .prefetch_related(
@@ -396,10 +420,11 @@ def late_laos(
         cutoff = at - dt.timedelta(days=min_days)
         qs = qs.filter(Q(last_activity__isnull=True) | Q(last_activity__lte=cutoff))
     orders = {
-        "district": ("district__province__code", "district__code", "dla_code"),
-        "name": ("name_th", "dla_code"),
-        "state": ("state", "district__code", "dla_code"),
-        # never active first, then the longest silent: NULLs sort first on SQLite, last on PostgreSQL
-        "activity": (F("last_activity").asc(nulls_first=True), "dla_code"),
+        LateOrder.DISTRICT: ("district__province__code", "district__code", "dla_code"),
+        LateOrder.NAME: ("name_th", "dla_code"),
+        LateOrder.STATE: ("state", "district__code", "dla_code"),
+        # never active first, then the longest silent: NULLs sort first on SQLite, last on
+        # PostgreSQL
+        LateOrder.ACTIVITY: (F("last_activity").asc(nulls_first=True), "dla_code"),
     }
-    return qs.order_by(*orders.get(order, orders["district"]))
+    return qs.order_by(*orders.get(order, orders[LateOrder.DISTRICT]))

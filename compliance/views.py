@@ -16,12 +16,13 @@ from django.views.decorators.http import require_safe
 
 from accounts.access import officer_required, second_factor_done
 from accounts.scope import is_officer, is_reviewer
+from circulars.models import DeliveryLevel
 from core import clock, params
 from registry.models import LAO_KINDS, Organization, OrganizationKind
 
 from . import charts, exports, pages, stats
-from .scope import Scope, home_scope, resolve
-from .templatetags.compliance import STATE_LABELS
+from .scope import Scope, ScopeLevel, home_scope, resolve
+from .states import LATE_STATES
 
 LATE_AGE_MAX_DAYS = 3650  # "no activity for N days": at most ten years
 
@@ -43,11 +44,14 @@ def _render_dashboard(request, scope: Scope):
             "scope": scope,
             "per_day_chart": charts.per_day_bars(data["per_day"], lang=lang),
             "ranking_chart": charts.ranking_bars(data["children"])
-            if data["level"] != "lao"
+            if data["level"] != ScopeLevel.LAO
             else None,
             "kinds": dict(OrganizationKind.choices),
             "is_reviewer": reviewer,
             "cache_seconds": settings.COMPLIANCE_CACHE_SECONDS,
+            # rendered without the request, so without the context processors' enums
+            "ScopeLevel": ScopeLevel,
+            "DeliveryLevel": DeliveryLevel,
         }
         return render_to_string("compliance/_dashboard_body.html", context)
 
@@ -136,7 +140,7 @@ def _late_filters(request) -> dict:
         "kind": request.GET.get("kind", "").strip(),
         "state": request.GET.get("state", "").strip(),
         "min_days": min_days or None,
-        "order": request.GET.get("order", "district"),
+        "order": request.GET.get("order", stats.LateOrder.DISTRICT),
     }
 
 
@@ -153,14 +157,15 @@ def late(request):
     laos = stats.late_laos(scope, clock.now(), **filters)
     page = Paginator(laos, 50).get_page(request.GET.get("page"))
     districts = []
-    if scope.level == "province":
+    if scope.level == ScopeLevel.PROVINCE:
         districts = scope.province.districts.order_by("code")
     context = {
         "scope": scope,
         "page": page,
         "filters": filters,
         "crumbs": scope.breadcrumbs(request.user),
-        "states": [(s, STATE_LABELS[s]) for s in stats.LATE_STATES],
+        "states": [(s, s.label) for s in LATE_STATES],
+        "orders": stats.LateOrder.choices,
         "kinds": [(k, label) for k, label in OrganizationKind.choices if k in LAO_KINDS],
         "districts": districts,
         "query": request.GET.urlencode(),
@@ -225,9 +230,9 @@ def api(request):
         "share_verified": data["share_verified"],
         "as_of": data["as_of"].astimezone(stats.BANGKOK).isoformat(),
     }
-    if data["level"] == "province":
+    if data["level"] == ScopeLevel.PROVINCE:
         body["provinces"] = children
-    elif data["level"] == "district":
+    elif data["level"] == ScopeLevel.DISTRICT:
         body["districts"] = children
     else:
         body["districts"] = [

@@ -25,7 +25,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from accounts.models import Role, RoleKind, User
+from accounts.models import Position, Role, RoleKind, User
 from registry.models import District, Organization, Province
 
 DOMAIN = "generated.invalid"
@@ -33,9 +33,9 @@ GENERATED_PASSWORD = "elaas-generated-2568"  # noqa: S105 - for benchmarks and d
 MARK = "(generated)"
 # (position, the title in Thai, the address's local part)
 LAO_STAFF = (
-    ("permanent_secretary", "ปลัด", "permanent-secretary"),
-    ("finance_director", "ผู้อำนวยการกองคลัง", "finance-director"),
-    ("finance_officer", "เจ้าหน้าที่การเงิน", "finance-officer"),
+    (Position.PERMANENT_SECRETARY, "ปลัด", "permanent-secretary"),
+    (Position.FINANCE_DIRECTOR, "ผู้อำนวยการกองคลัง", "finance-director"),
+    (Position.FINANCE_OFFICER, "เจ้าหน้าที่การเงิน", "finance-officer"),
 )
 CHANGE_REASON = "generate_national_accounts"
 MAX_NAME = User._meta.get_field("full_name").max_length

@@ -11,7 +11,7 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 from django.db import transaction
 
-from accounts.models import Role, RoleKind, User
+from accounts.models import Position, Role, RoleKind, User
 from registry.models import Organization, Province
 
 DEMO_PASSWORD = "elaas-demo-2568"  # noqa: S105 - documented in README.md, never used in production
@@ -69,7 +69,7 @@ def _accounts(places) -> list[tuple[str, str, dict | None, bool]]:
             {
                 "kind": RoleKind.LAO_STAFF,
                 "organization": places["lao"],
-                "position": "permanent_secretary",
+                "position": Position.PERMANENT_SECRETARY,
             },
             False,
         ),
@@ -101,7 +101,7 @@ def _accounts(places) -> list[tuple[str, str, dict | None, bool]]:
                 {
                     "kind": RoleKind.LAO_STAFF,
                     "organization": places["lao2"],
-                    "position": "finance_director",
+                    "position": Position.FINANCE_DIRECTOR,
                 },
                 False,
             )

@@ -1,11 +1,19 @@
-"""What every page's header shows: the links, who is logged in, the inbox badge, the demo clock."""
+"""What every page's header shows: the links, who is logged in, the inbox badge, the demo clock;
+and the domain's enums, so that templates compare against their members, never against literals.
+"""
 
 from django.conf import settings
 from django.urls import reverse
 
+from accounts.models import Position
 from accounts.scope import is_officer
+from circulars.models import CircularReference, DeliveryLevel, Urgency
+from compliance.scope import ScopeLevel
 from core import clock
+from maintenance.models import AccessRule
+from maintenance.policy import Authority
 from notifications.services import unread_count
+from onboarding.models import RequestState
 
 _NAV = {
     "status": "maintenance:status",
@@ -38,3 +46,22 @@ def portal(request):
         context["CLOCK_IS_SET"] = True
         context["CLOCK_NOW"] = clock.now()
     return context
+
+
+# Templates compare with these (`{% if vr.state == RequestState.RETURNED %}`); Django's Choices
+# enums are not called in templates. Templates rendered without a request are given the ones
+# they use explicitly.
+ENUMS = {
+    "Authority": Authority,
+    "DeliveryLevel": DeliveryLevel,
+    "Position": Position,
+    "ReferenceKind": CircularReference.Kind,
+    "RequestState": RequestState,
+    "RuleEffect": AccessRule.Effect,
+    "ScopeLevel": ScopeLevel,
+    "Urgency": Urgency,
+}
+
+
+def enums(request):
+    return ENUMS

@@ -12,6 +12,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from accounts.positions import Position
 from core.env import (
     database_from_url,
     derived_fernet_key,
@@ -122,6 +123,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "elaas_portal.context_processors.portal",
+                "elaas_portal.context_processors.enums",
             ],
         },
     },
@@ -329,15 +331,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 IDENTITY_REQUIRED_POSITIONS = [
     group.split("|")
     for group in env_list(
-        "IDENTITY_REQUIRED_POSITIONS", ["chief_executive|permanent_secretary", "finance_director"]
+        "IDENTITY_REQUIRED_POSITIONS",
+        [f"{Position.CHIEF_EXECUTIVE}|{Position.PERMANENT_SECRETARY}", Position.FINANCE_DIRECTOR],
     )
 ]
-_POSITIONS = {"chief_executive", "permanent_secretary", "finance_director", "finance_officer"}
 for _group in IDENTITY_REQUIRED_POSITIONS:
-    if not _group or set(_group) - _POSITIONS:
+    if not _group or set(_group) - set(Position.values):
         raise ImproperlyConfigured(
             f"IDENTITY_REQUIRED_POSITIONS: {'|'.join(_group)!r} names an unknown position; "
-            f"use {', '.join(sorted(_POSITIONS))}"
+            f"use {', '.join(sorted(Position.values))}"
         )
 
 if PRODUCTION:

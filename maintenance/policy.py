@@ -292,7 +292,10 @@ class Policy:
                         f" หนังสือ {mine.number} ({rule.clause}) ระบุวันที่ต่างออกไป "
                         f"แต่ถือตามหนังสือต้นเรื่อง {source.number}"
                     )
-                return f" Letter {mine.number} ({rule.clause}) gives other dates, but its source {source.number} governs."
+                return (
+                    f" Letter {mine.number} ({rule.clause}) gives other dates, "
+                    f"but its source {source.number} governs."
+                )
         return ""
 
     def decide(self, subject: Subject, action: str, at: dt.datetime) -> Decision:

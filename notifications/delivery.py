@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .models import Notification, Status
+from .models import RESENDABLE, Notification, Status
 from .services import nudge
 
 log = logging.getLogger(__name__)
@@ -230,7 +230,7 @@ def reclaim_stale(lease_seconds: int | None = None) -> int:
 
 def resend(pk: int) -> bool:
     """An officer asks to send a failed (or sent) message again: it becomes due now."""
-    updated = Notification.objects.filter(pk=pk, status__in=[Status.FAILED, Status.SENT]).update(
+    updated = Notification.objects.filter(pk=pk, status__in=RESENDABLE).update(
         status=Status.PENDING,
         attempts=0,
         next_attempt_at=timezone.now(),

@@ -29,7 +29,8 @@ def render_message(kind: str, context: dict) -> Message:
 
 
 def greet(message: Message, name: str) -> Message:
-    """The same message with the recipient's name on top (rendered once per group, not per person)."""
+    """The same message with the recipient's name on top (rendered once per group, not per
+    person)."""
 
     if not name:
         return message

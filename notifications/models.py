@@ -31,6 +31,10 @@ class Status(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+# An officer may have these sent again (`delivery.resend`).
+RESENDABLE = (Status.FAILED, Status.SENT)
+
+
 class Notification(models.Model):
     """One message to one person: shown in the portal's inbox and sent by e-mail."""
 
@@ -92,12 +96,12 @@ class Notification(models.Model):
         indexes = [
             models.Index(
                 fields=["next_attempt_at", "id"],
-                condition=Q(status="pending"),
+                condition=Q(status=Status.PENDING),
                 name="notification_due_idx",
             ),
             models.Index(
                 fields=["claimed_at"],
-                condition=Q(status="sending"),
+                condition=Q(status=Status.SENDING),
                 name="notification_claimed_idx",
             ),
             models.Index(fields=["recipient", "-created_at"], name="notification_inbox_idx"),
@@ -112,6 +116,10 @@ class Notification(models.Model):
 
     def get_absolute_url(self):
         return reverse("notifications:detail", args=[self.pk])
+
+    @property
+    def can_be_resent(self) -> bool:
+        return self.status in RESENDABLE
 
 
 class Anchor(models.TextChoices):
@@ -143,7 +151,8 @@ class ReminderStep(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()}: {self.days} {self.get_anchor_display()}{' (daily)' if self.repeat else ''}"
+        daily = " (daily)" if self.repeat else ""
+        return f"{self.get_kind_display()}: {self.days} {self.get_anchor_display()}{daily}"
 
     def fires_on(self, day, *, opens, last_day) -> bool:
         """Does this step fire on `day` (a Bangkok date) for a window from `opens` to `last_day`?"""

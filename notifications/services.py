@@ -39,7 +39,8 @@ class Outgoing:
 
 
 def queue(items: list[Outgoing], *, nudge_workers: bool = True) -> tuple[int, int]:
-    """Write the rows that do not exist yet; (created, already existed). Call inside a transaction."""
+    """Write the rows that do not exist yet; (created, already existed). Call inside a
+    transaction."""
     if not items:
         return 0, 0
     now = clock.now()  # the portal's time: what the inbox shows
@@ -157,7 +158,8 @@ def mark_read(notification: Notification, *, reader=None) -> None:
 
 
 def drop_unread_attr(user) -> None:
-    """Count again on this request (`user` may be request.user, a lazy object: delattr goes through)."""
+    """Count again on this request (`user` may be request.user, a lazy object: delattr goes
+    through)."""
     try:
         delattr(user, UNREAD_ATTR)
     except AttributeError:

@@ -11,6 +11,7 @@ from core.national_id import NationalIdError, normalize
 from core.text import strip_invisible
 from core.thai import BANGKOK
 
+from .models import RequestState
 from .services import RequestData
 
 
@@ -139,12 +140,13 @@ class DecisionForm(forms.Form):
 
 
 class QueueFilterForm(forms.Form):
+    ALL = "all"  # every state
     STATES = [
-        ("submitted", _("Waiting for review")),
-        ("returned", _("Returned for correction")),
-        ("approved", _("Approved")),
-        ("rejected", _("Rejected")),
-        ("all", _("All")),
+        (RequestState.SUBMITTED, _("Waiting for review")),
+        (RequestState.RETURNED, _("Returned for correction")),
+        (RequestState.APPROVED, _("Approved")),
+        (RequestState.REJECTED, _("Rejected")),
+        (ALL, _("All")),
     ]
     AGES = [
         ("", _("Any age")),

@@ -25,7 +25,13 @@ class RequestState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-OPEN_STATES = ("draft", "submitted", "returned")
+OPEN_STATES = (RequestState.DRAFT, RequestState.SUBMITTED, RequestState.RETURNED)
+# The requester may still change these.
+EDITABLE_STATES = (RequestState.DRAFT, RequestState.RETURNED)
+# Closed for good: no change leads out of these.
+CLOSED_STATES = (RequestState.WITHDRAWN, RequestState.REJECTED)
+# An officer's decision.
+DECIDED_STATES = (RequestState.APPROVED, RequestState.REJECTED)
 
 
 class VerificationRequestQuerySet(models.QuerySet):
@@ -84,7 +90,7 @@ class VerificationRequest(models.Model):
     appointment_date = models.DateField(_("appointment order date"))
     consent_at = models.DateTimeField(_("PDPA consent given at"))
     state = models.CharField(
-        _("state"), max_length=20, choices=RequestState.choices, default="draft"
+        _("state"), max_length=20, choices=RequestState.choices, default=RequestState.DRAFT
     )
     version = models.PositiveIntegerField(_("version"), default=1)
     remarks = models.TextField(_("officer's remarks or reason"), blank=True)
@@ -128,7 +134,7 @@ class VerificationRequest(models.Model):
         indexes = [
             models.Index(
                 fields=["submitted_at"],
-                condition=Q(state="submitted"),
+                condition=Q(state=RequestState.SUBMITTED),
                 name="verification_waiting_idx",
             ),
             models.Index(fields=["organization", "state"], name="verification_org_state_idx"),
@@ -143,6 +149,11 @@ class VerificationRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+    @property
+    def is_editable(self) -> bool:
+        """Whether the requester may still change it (a draft, or returned for correction)."""
+        return self.state in EDITABLE_STATES
 
     @property
     def masked_national_id(self) -> str:

@@ -18,11 +18,9 @@ from django.db.models import OuterRef, Subquery
 
 from core import clock
 
-from .models import Evidence, VerificationRequest, private_storage
+from .models import CLOSED_STATES, Evidence, VerificationRequest, private_storage
 
 log = logging.getLogger(__name__)
-
-CLOSED_STATES = ("withdrawn", "rejected")
 
 
 def closed_before(cutoff: dt.datetime):

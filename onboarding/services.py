@@ -28,7 +28,15 @@ from maintenance.access import may_submit_verification
 from registry.models import Organization
 
 from .evidence import MAX_FILES, EvidenceError, inspect
-from .models import Evidence, VerificationRequest, private_storage
+from .models import (
+    CLOSED_STATES,
+    EDITABLE_STATES,
+    OPEN_STATES,
+    Evidence,
+    RequestState,
+    VerificationRequest,
+    private_storage,
+)
 
 
 class VerificationError(Exception):
@@ -172,7 +180,7 @@ def _one_position_per_person(vr: VerificationRequest) -> None:
         VerificationRequest.objects.filter(
             organization_id=vr.organization_id, national_id_hash=vr.national_id_hash
         )
-        .exclude(state__in=("withdrawn", "rejected"))
+        .exclude(state__in=CLOSED_STATES)
         .exclude(position=vr.position)
         .exclude(pk=vr.pk)
         .order_by("created_at", "pk")
@@ -242,7 +250,7 @@ def create_request(
     _require_staff(requester, organization)
     at = clock.now()
     if VerificationRequest.objects.filter(
-        requester=requester, organization=organization, state="approved"
+        requester=requester, organization=organization, state=RequestState.APPROVED
     ).exists():
         raise VerificationError(
             _(
@@ -261,7 +269,7 @@ def create_request(
             _apply(vr, data, at)
             _one_position_per_person(vr)
             if submit:
-                vr.state, vr.submitted_at = "submitted", at
+                vr.state, vr.submitted_at = RequestState.SUBMITTED, at
             vr._change_reason = _("Submitted") if submit else _("Saved as a draft")
             vr._history_user, vr._history_date = requester, at
             try:
@@ -309,7 +317,7 @@ def update_request(
             vr = _lock(pk)
             if vr.requester_id != actor.pk:
                 raise PermissionDenied(_("Only the requester may change this request."))
-            _check_current(vr, expected_version, ("draft", "returned"))
+            _check_current(vr, expected_version, EDITABLE_STATES)
             was = vr.state
             if submit:
                 _window_open(vr.organization, at)
@@ -325,10 +333,14 @@ def update_request(
                     raise VerificationError(
                         _("Attach at least one evidence file (PDF, JPEG or PNG) before submitting.")
                     )
-                vr.state, vr.submitted_at = "submitted", at
-                reason = _("Resubmitted after correction") if was == "returned" else _("Submitted")
+                vr.state, vr.submitted_at = RequestState.SUBMITTED, at
+                reason = (
+                    _("Resubmitted after correction")
+                    if was == RequestState.RETURNED
+                    else _("Submitted")
+                )
             else:
-                reason = _("Corrected") if was == "returned" else _("Draft saved")
+                reason = _("Corrected") if was == RequestState.RETURNED else _("Draft saved")
             _save(vr, actor=actor, reason=reason, at=at)
     except Exception:
         _remove_written(written)
@@ -342,15 +354,19 @@ def submit_request(pk: int, *, actor, expected_version: int) -> VerificationRequ
         vr = _lock(pk)
         if vr.requester_id != actor.pk:
             raise PermissionDenied(_("Only the requester may submit this request."))
-        _check_current(vr, expected_version, ("draft", "returned"))
+        _check_current(vr, expected_version, EDITABLE_STATES)
         _window_open(vr.organization, at)
         _one_position_per_person(vr)
         if not vr.evidence.exists():
             raise VerificationError(
                 _("Attach at least one evidence file (PDF, JPEG or PNG) before submitting.")
             )
-        reason = _("Resubmitted after correction") if vr.state == "returned" else _("Submitted")
-        vr.state, vr.submitted_at = "submitted", at
+        reason = (
+            _("Resubmitted after correction")
+            if vr.state == RequestState.RETURNED
+            else _("Submitted")
+        )
+        vr.state, vr.submitted_at = RequestState.SUBMITTED, at
         _save(vr, actor=actor, reason=reason, at=at)
     return vr
 
@@ -363,8 +379,8 @@ def withdraw_request(
         vr = _lock(pk)
         if vr.requester_id != actor.pk:
             raise PermissionDenied(_("Only the requester may withdraw this request."))
-        _check_current(vr, expected_version, ("draft", "submitted", "returned"))
-        vr.state = "withdrawn"
+        _check_current(vr, expected_version, OPEN_STATES)
+        vr.state = RequestState.WITHDRAWN
         _save(vr, actor=actor, reason=reason.strip() or _("Withdrawn by the requester"), at=at)
     return vr
 
@@ -373,19 +389,19 @@ def withdraw_request(
 
 
 def _decide(
-    pk: int, *, actor, expected_version: int, state: str, reason: str, label: str
+    pk: int, *, actor, expected_version: int, state: RequestState, reason: str, label: str
 ) -> VerificationRequest:
     at = clock.now()
     with transaction.atomic():
         _require_reviewer(actor, pk)
         vr = _lock(pk)
-        _check_current(vr, expected_version, ("submitted",))
+        _check_current(vr, expected_version, (RequestState.SUBMITTED,))
         vr.state, vr.decided_at, vr.decided_by = state, at, actor
         vr.remarks = reason.strip()
         _save(
             vr, actor=actor, reason=f"{label}: {reason.strip()}" if reason.strip() else label, at=at
         )
-        if state == "approved":
+        if state == RequestState.APPROVED:
             refresh_lao_verification(vr.organization_id, at=at, actor=actor)
     return vr
 
@@ -397,7 +413,7 @@ def approve_request(
         pk,
         actor=actor,
         expected_version=expected_version,
-        state="approved",
+        state=RequestState.APPROVED,
         reason=reason,
         label=_("Approved"),
     )
@@ -410,7 +426,7 @@ def return_request(pk: int, *, actor, expected_version: int, remarks: str) -> Ve
         pk,
         actor=actor,
         expected_version=expected_version,
-        state="returned",
+        state=RequestState.RETURNED,
         reason=remarks,
         label=_("Returned for correction"),
     )
@@ -423,7 +439,7 @@ def reject_request(pk: int, *, actor, expected_version: int, reason: str) -> Ver
         pk,
         actor=actor,
         expected_version=expected_version,
-        state="rejected",
+        state=RequestState.REJECTED,
         reason=reason,
         label=_("Rejected"),
     )
@@ -442,7 +458,9 @@ def position_status(org: Organization) -> list[dict]:
     Each group needs its own person: one national ID counts for one group only, however many
     positions its holder was approved for.
     """
-    approved = list(org.verification_requests.filter(state="approved").order_by("decided_at", "id"))
+    approved = list(
+        org.verification_requests.filter(state=RequestState.APPROVED).order_by("decided_at", "id")
+    )
     used: set[str] = set()
     result = []
     for group in required_positions():

@@ -29,7 +29,7 @@ from registry.models import District, Organization
 
 from . import services
 from .forms import DecisionForm, QueueFilterForm, VerificationRequestForm
-from .models import VerificationRequest
+from .models import RequestState, VerificationRequest
 
 
 def _request_or_404(user, pk) -> VerificationRequest:
@@ -173,7 +173,7 @@ def request_new(request, org_pk):
             messages.success(
                 request,
                 _("Your request was submitted.")
-                if vr.state == "submitted"
+                if vr.state == RequestState.SUBMITTED
                 else _("Your draft was saved."),
             )
             return redirect(vr)
@@ -200,11 +200,7 @@ def request_detail(request, pk):
     if (gate := _officer_gate(request, vr)) is not None:
         return gate
     is_requester = vr.requester_id == request.user.pk
-    window = (
-        may_submit_verification(vr.organization)
-        if is_requester and vr.state in ("draft", "returned")
-        else None
-    )
+    window = may_submit_verification(vr.organization) if is_requester and vr.is_editable else None
     context = {
         "vr": vr,
         "is_requester": is_requester,
@@ -226,7 +222,7 @@ def request_edit(request, pk):
     vr = _request_or_404(request.user, pk)
     if vr.requester_id != request.user.pk:
         raise PermissionDenied(_("Only the requester may change this request."))
-    if vr.state not in ("draft", "returned"):
+    if not vr.is_editable:
         messages.info(
             request,
             _("This request can no longer be changed: it is “%(state)s”.")
@@ -264,7 +260,7 @@ def request_edit(request, pk):
             messages.success(
                 request,
                 _("Your request was submitted.")
-                if vr.state == "submitted"
+                if vr.state == RequestState.SUBMITTED
                 else _("Your changes were saved."),
             )
             return redirect(vr)
@@ -353,12 +349,12 @@ def review_queue(request):
     qs = VerificationRequest.objects.visible_to(user).select_related(
         "organization__district__province", "requester"
     )
-    state, district, age = "submitted", "", ""
+    state, district, age = RequestState.SUBMITTED, "", ""
     if form.is_valid():
-        state = form.cleaned_data["state"] or "submitted"
+        state = form.cleaned_data["state"] or RequestState.SUBMITTED
         district = form.cleaned_data["district"]
         age = form.cleaned_data["age"]
-    if state != "all":
+    if state != QueueFilterForm.ALL:
         qs = qs.filter(state=state)
     if district:
         qs = qs.filter(organization__district__code=district)
@@ -367,8 +363,8 @@ def review_queue(request):
     qs = qs.order_by("submitted_at", "created_at", "id")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     counts = VerificationRequest.objects.visible_to(user).aggregate(
-        waiting=Count("id", filter=Q(state="submitted")),
-        returned=Count("id", filter=Q(state="returned")),
+        waiting=Count("id", filter=Q(state=RequestState.SUBMITTED)),
+        returned=Count("id", filter=Q(state=RequestState.RETURNED)),
     )
     return render(
         request,
@@ -435,7 +431,7 @@ def review_detail(request, pk):
         "form": form,
         "evidence": vr.evidence.all(),
         "timeline": _timeline(vr),
-        "can_decide": vr.state == "submitted",
+        "can_decide": vr.state == RequestState.SUBMITTED,
         "now": clock.now(),
     }
     return render(request, "onboarding/review_detail.html", context, status=status)

@@ -107,7 +107,8 @@ def actors(places):
 
 
 def login(client, user):
-    """Log a test client in; for officers also record a TOTP step in the session, as allauth does."""
+    """Log a test client in; for officers also record a TOTP step in the session, as allauth
+    does."""
     client.force_login(user, backend="elaas_portal.backends.ModelBackend")
     if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
         session = client.session

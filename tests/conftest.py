@@ -1,4 +1,5 @@
-"""Shared fixtures: the reference circulars loaded into the test database, and named actors' places."""
+"""Shared fixtures: the reference circulars loaded into the test database, and named actors'
+places."""
 
 import os
 from pathlib import Path

@@ -1,17 +1,11 @@
 from django import template
-from django.utils.translation import gettext_lazy as _
+
+from compliance.states import LaoState
 
 register = template.Library()
-
-STATE_LABELS = {
-    "verified": _("Verified"),
-    "submitted": _("Submitted, waiting for review"),
-    "returned": _("Returned for correction"),
-    "rejected": _("Rejected"),
-    "not_started": _("Not started"),
-}
 
 
 @register.filter
 def lao_state(state):
-    return STATE_LABELS.get(state, state)
+    """An LAO's state as its label in the page's language."""
+    return LaoState(state).label if state in LaoState.values else state

@@ -1,4 +1,5 @@
-"""Template filters for Thai conventions: {{ value|thaidate }} is 2 เม.ย. 2568 in Thai, 2 Apr 2025 in English."""
+"""Template filters for Thai conventions: {{ value|thaidate }} is 2 เม.ย. 2568 in Thai,
+2 Apr 2025 in English."""
 
 import datetime as dt
 

@@ -130,7 +130,7 @@ def recipients(circular):
     return out
 
 
-# --- publishing -------------------------------------------------------------------------------------
+# --- publishing ----------------------------------------------------------------------------------
 
 
 def test_publishing_dlas_letter_delivers_it_once_to_every_province(dla_letter, people, registry):
@@ -593,7 +593,8 @@ VISIBLE = {
     "lao_clerk": {"o:6480199"},
     "other_lao_clerk": set(),  # its district (4802) has not forwarded
     "unit_clerk": set(),
-    # the PAO and the town municipality stand in 4801: in its officer's area, though the province told them
+    # the PAO and the town municipality stand in 4801: in its officer's area, though the province
+    # told them
     "district_officer": {"d:4801", "o:6480199", "o:5480101", "o:2480101", "o:4480101"},
     "other_district_officer": {"d:4802"},
     "province_officer": {
@@ -685,10 +686,10 @@ ACTORS = ("anonymous",) + ACTOR_NAMES
 
 # Columns: anonymous, lao_clerk (SAO 6480199 in 4801), other_lao_clerk (SAO in 4802), unit_clerk,
 # district_officer (4801), other_district_officer (4802), province_officer (Nakhon Phanom),
-# other_province_officer (Chiang Mai), dla_officer. The letters: "publish" an unpublished DLA letter;
-# "forward" DLA's published letter (delivered to 48 and 50); "forward district" Nakhon Phanom's
-# letter (delivered to 4801, 4802...); "acknowledge lao" the SAO 6480199's delivery of district
-# 4801's letter; "acknowledge province" Nakhon Phanom's delivery of DLA's letter.
+# other_province_officer (Chiang Mai), dla_officer. The letters: "publish" an unpublished DLA
+# letter; "forward" DLA's published letter (delivered to 48 and 50); "forward district" Nakhon
+# Phanom's letter (delivered to 4801, 4802...); "acknowledge lao" the SAO 6480199's delivery of
+# district 4801's letter; "acknowledge province" Nakhon Phanom's delivery of DLA's letter.
 # fmt: off
 MATRIX = {
     #                        method  anon  lao  lao2  unit  dist  dist2  prov  prov2  dla
@@ -877,6 +878,10 @@ def test_the_dla_officer_publishes_from_the_letters_page(client, scene, people):
     url = scene["unpublished"].get_absolute_url()
     page = client.get(url).content.decode()
     assert scene["urls"]["publish"] in page and say_th("Publish") in page
+    assert (
+        say_th("Publishing sends it to every province; their provincial officers are notified.")
+        in page
+    )
 
     response = client.post(scene["urls"]["publish"], follow=True)
 
@@ -909,6 +914,14 @@ def test_a_provincial_officer_forwards_from_the_letters_page_with_a_buddhist_era
     login(client, people["other_province_officer"])
     page = client.get(scene["urls"]["detail"]).content.decode()
     assert scene["urls"]["forward"] in page and 'name="issued_on"' in page
+    assert (
+        say_th(
+            "Your province's own letter, with this one enclosed, goes to every district of the "
+            "province and directly to its PAO and city and town municipalities; their officers and "
+            "staff are notified."
+        )
+        in page
+    )
 
     response = client.post(
         scene["urls"]["forward"],

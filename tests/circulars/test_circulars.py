@@ -1,8 +1,12 @@
-"""Circulars as data: the letters load linked, search finds them in either digit set, pages show their parts."""
+"""Circulars as data: the letters load linked, search finds them in either digit set, pages show
+their parts."""
+
+import re
 
 import pytest
+from django.utils import translation
 
-from circulars.models import Circular
+from circulars.models import Circular, CircularReference, Urgency
 from circulars.services import load_circulars
 from core.thai import BANGKOK
 from maintenance.models import AccessRule, Discrepancy
@@ -72,6 +76,41 @@ def test_the_detail_page_shows_the_parts_links_rules_and_discrepancy(client, cir
     dla_page = client.get(circulars["dla"].get_absolute_url()).content.decode()
     assert circulars["province"].get_absolute_url() in dla_page  # forwarded by
     assert "2 เมษายน 2568" in dla_page
+
+
+def test_the_detail_page_labels_each_reference_and_rule_by_its_kind_and_effect(client, circulars):
+    letter = circulars["province"]
+    page = client.get(letter.get_absolute_url()).content.decode()
+    with translation.override("th"):
+        shown = re.findall(r"<dt>\s*([^<]*?)\s*</dt>\s*<dd>", page)
+        for kind, msgid in (
+            (CircularReference.Kind.REFERENCE, "Reference (อ้างถึง)"),
+            (CircularReference.Kind.ENCLOSURE, "Enclosure (สิ่งที่ส่งมาด้วย)"),
+        ):
+            assert (
+                shown.count(translation.gettext(msgid))
+                == letter.references.filter(kind=kind).count()
+                == 1
+            )
+        for effect, css in (
+            (AccessRule.Effect.ALLOW, "allowed"),
+            (AccessRule.Effect.DENY, "denied"),
+        ):
+            rules = letter.access_rules.filter(effect=effect).count()
+            assert page.count(f'<span class="{css}">{effect.label}</span>') == rules > 0
+
+
+def test_only_a_letter_that_is_not_of_normal_urgency_gets_a_badge(client, circulars):
+    letter = circulars["dla"]
+    badge = '<span class="badge">'
+    assert badge not in client.get(letter.get_absolute_url()).content.decode()
+    assert badge not in client.get("/circulars/").content.decode()
+    Circular.objects.filter(pk=letter.pk).update(urgency=Urgency.VERY_URGENT)
+    with translation.override("th"):
+        label = str(Urgency.VERY_URGENT.label)
+    assert f"{badge}{label}</span>" in client.get("/circulars/").content.decode()
+    detail = client.get(letter.get_absolute_url()).content.decode()
+    assert re.search(rf'<span\s+class="badge">{re.escape(label)}</span>', detail)
 
 
 def test_dates_are_common_era_in_english(client, circulars):

@@ -12,6 +12,7 @@ import pytest
 
 from compliance import stats
 from compliance.scope import Scope
+from compliance.states import LaoState
 from onboarding import services
 from registry.models import Organization
 
@@ -33,7 +34,7 @@ PRECEDENCE = [
     (("rejected", "draft"),                     None,      "rejected"),
     (("rejected", "withdrawn"),                 None,      "rejected"),
     (("approved", "rejected"),                  None,      "rejected"),
-    (("rejected", "approved"),                  None,      "not_started"),   # the last decision stands
+    (("rejected", "approved"),                  None,      "not_started"),   # the last decision stands  # noqa: E501
     (("returned",),                             None,      "returned"),
     (("rejected", "returned"),                  None,      "returned"),
     (("submitted",),                            None,      "submitted"),
@@ -42,8 +43,8 @@ PRECEDENCE = [
     (("approved", "approved"),                  "before",  "verified"),
     (("submitted",),                            "before",  "verified"),
     (("rejected",),                             "before",  "verified"),
-    ((),                                        "at",      "verified"),      # verified at that very instant
-    (("submitted",),                            "after",   "submitted"),     # verified later than AT: not yet
+    ((),                                        "at",      "verified"),      # verified at that very instant  # noqa: E501
+    (("submitted",),                            "after",   "submitted"),     # verified later than AT: not yet  # noqa: E501
     (("returned",),                             "after",   "returned"),
     ((),                                        "after",   "not_started"),
 ]
@@ -96,8 +97,8 @@ def test_the_states_of_a_scope_add_up_to_its_total_at_every_level(places_48):
 
     for scope in (Scope("country"), Scope("province", province=places_48["4801"].province)):
         data = stats.compute(scope, AT)
-        assert data["laos"] == {"total": len(PRECEDENCE), **{s: expected[s] for s in stats.STATES}}
-        assert sum(data["laos"][s] for s in stats.STATES) == data["laos"]["total"]
+        assert data["laos"] == {"total": len(PRECEDENCE), **{s: expected[s] for s in LaoState}}
+        assert sum(data["laos"][s] for s in LaoState) == data["laos"]["total"]
         assert data["share_verified"] == round(100 * expected["verified"] / len(PRECEDENCE), 1)
     for code in ("4801", "4802"):
         data = stats.compute(Scope("district", district=places_48[code]), AT)
@@ -106,7 +107,7 @@ def test_the_states_of_a_scope_add_up_to_its_total_at_every_level(places_48):
             for nn, (_r, _v, e) in enumerate(PRECEDENCE, start=1)
             if (nn % 2 == 1) == (code == "4801")
         )
-        assert data["laos"] == {"total": mine.total(), **{s: mine[s] for s in stats.STATES}}
+        assert data["laos"] == {"total": mine.total(), **{s: mine[s] for s in LaoState}}
         assert [c["laos"]["total"] for c in data["children"]] == [1] * mine.total()
 
 
@@ -161,7 +162,7 @@ def test_the_breakdown_by_kind_counts_each_kind_of_lao_apart_and_leaves_out_abse
         },
     }
     for kind, counts in data["by_kind"].items():
-        assert counts["total"] == sum(counts[s] for s in stats.STATES), kind
+        assert counts["total"] == sum(counts[s] for s in LaoState), kind
     assert sum(c["total"] for c in data["by_kind"].values()) == data["laos"]["total"]
 
 
@@ -302,16 +303,18 @@ def test_the_oldest_waiting_request_is_the_first_submitted_of_the_scope(places_4
 
 # --- the window and the days left, in Bangkok time ----------------------------------------------
 
+# The window opens at the start of 5 April and ends at the start of 22 April (Bangkok).
+OPENS, ENDS = "2025-04-05T00:00:00+07:00", "2025-04-22T00:00:00+07:00"
 # (Bangkok instant, open, days left, hours left, opens, ends)
 # fmt: off
 WINDOW = [
-    ("2025-04-04T23:59:59+07:00", False, None, None, "2025-04-05T00:00:00+07:00", None),
-    ("2025-04-05T00:00:00+07:00", True,  17,   0,    "2025-04-05T00:00:00+07:00", "2025-04-22T00:00:00+07:00"),
-    ("2025-04-10T09:00:00+07:00", True,  11,   15,   "2025-04-05T00:00:00+07:00", "2025-04-22T00:00:00+07:00"),
-    ("2025-04-21T00:00:00+07:00", True,  1,    0,    "2025-04-05T00:00:00+07:00", "2025-04-22T00:00:00+07:00"),
-    ("2025-04-21T23:00:00+07:00", True,  0,    1,    "2025-04-05T00:00:00+07:00", "2025-04-22T00:00:00+07:00"),
-    ("2025-04-21T23:59:59+07:00", True,  0,    0,    "2025-04-05T00:00:00+07:00", "2025-04-22T00:00:00+07:00"),
-    ("2025-04-22T00:00:00+07:00", False, None, None, None,                        None),
+    ("2025-04-04T23:59:59+07:00", False, None, None, OPENS, None),
+    ("2025-04-05T00:00:00+07:00", True,  17,   0,    OPENS, ENDS),
+    ("2025-04-10T09:00:00+07:00", True,  11,   15,   OPENS, ENDS),
+    ("2025-04-21T00:00:00+07:00", True,  1,    0,    OPENS, ENDS),
+    ("2025-04-21T23:00:00+07:00", True,  0,    1,    OPENS, ENDS),
+    ("2025-04-21T23:59:59+07:00", True,  0,    0,    OPENS, ENDS),
+    ("2025-04-22T00:00:00+07:00", False, None, None, None,  None),
 ]
 # fmt: on
 

@@ -19,7 +19,7 @@ from allauth.mfa.models import Authenticator
 from django.urls import reverse
 from django.utils import translation
 
-from compliance.exports import STATE_TH
+from compliance.states import LaoState
 from registry.models import OrganizationKind
 from tests.actors import ACTOR_NAMES, login, make_user
 
@@ -679,13 +679,28 @@ def test_the_late_csv_starts_with_the_bom_and_has_thai_headers_states_contacts_a
         ["อบต.จฉทดสอบ", thai_label("SAO"), "เมืองนครพนม", "นครพนม"],
         ["อบต.ทดสอบ", thai_label("SAO"), "เมืองนครพนม", "นครพนม"],
     ]
-    assert set(STATE_TH.values()) >= {r[5] for r in rows[1:]}
+    with translation.override("th"):
+        assert {s.label for s in LaoState} >= {r[5] for r in rows[1:]}
 
 
 def thai_label(kind):
     """The kind's label in Thai, as the files give it whatever the page's language."""
     with translation.override("th"):
         return str(OrganizationKind(kind).label)
+
+
+def test_the_late_page_and_its_csv_give_each_lao_the_same_state_label(client, scene):
+    """One label per state (compliance.states.LaoState): the Thai page and the file agree."""
+    login(client, scene["actors"]["province_officer"])
+    query = {"province": "48", "district": "4801"}
+    html = client.get(late(**query)).content.decode()
+    on_page = dict(
+        re.findall(
+            r'/compliance/lao/(\d+)/".*?<span class="state state-\w+">([^<]*)</span>', html, re.S
+        )
+    )
+    in_file = {r[0]: r[5] for r in read_csv(client.get(export("late", "csv", **query)))[1:]}
+    assert on_page == in_file and len(in_file) == 3
 
 
 def test_the_late_xlsx_holds_the_csvs_rows_with_thai_headers(client, scene):
@@ -718,6 +733,15 @@ def test_the_late_page_shows_contacts_and_buddhist_era_dates(client, scene):
     assert '<a href="tel:081-234-5678">081-234-5678</a>' in html
     assert '<a href="mailto:lao-clerk@test.example">lao-clerk@test.example</a>' in html
     assert "10 เม.ย. 2568" in html and "6 เม.ย. 2568" in html
+
+
+def test_the_dashboard_names_the_recipients_of_each_row_of_circular_deliveries(client, scene):
+    login(client, scene["actors"]["dla_officer"])
+    html = client.get("/compliance/country/").content.decode()
+    with translation.override("th"):
+        cell = f'<td data-label="{translation.gettext("Recipients")}">'
+        expected = [translation.gettext(w) for w in ("provinces", "districts", "LAOs")]
+    assert [c.split("</td>")[0].strip() for c in html.split(cell)[1:]] == expected
 
 
 def test_the_charts_show_the_numbers_of_their_tables(client, scene):
@@ -905,6 +929,20 @@ def test_each_sort_order_of_the_late_list_holds_on_the_page_and_in_the_file(
     assert [
         r[0] for r in read_csv(client.get(export("late", "csv", province="48", order=order)))[1:]
     ] == expected
+
+
+@pytest.mark.parametrize("order", ["district", "name", "state", "activity"])
+def test_the_sort_menu_offers_every_order_and_keeps_the_chosen_one(client, scene, order):
+    login(client, scene["actors"]["province_officer"])
+    html = client.get(late(province="48", order=order)).content.decode()
+    menu = html.split('<select id="f-order" name="order">')[1].split("</select>")[0]
+    values = ["district", "name", "state", "activity"]
+    with translation.override("th"):
+        labels = [translation.gettext(w) for w in ("district", "name", "state", "last activity")]
+    assert re.findall(r'<option value="(\w+)" (selected)?>([^<]*)</option>', menu) == [
+        (v, "selected" if v == order else "", label)
+        for v, label in zip(values, labels, strict=True)
+    ]
 
 
 def test_sorting_by_last_activity_puts_laos_that_never_started_first(client, crowd, scene):

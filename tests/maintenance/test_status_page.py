@@ -1,4 +1,5 @@
-"""The public status page: today in Bangkok, another day by the picker, Thai first and English by a switch."""
+"""The public status page: today in Bangkok, another day by the picker, Thai first and English by
+a switch."""
 
 import datetime as dt
 

@@ -113,6 +113,14 @@ def test_an_officer_resends_a_failed_message_in_their_area_and_it_is_sent_once(
     assert [m.to for m in mailoutbox] == [[actors["lao_clerk"].email]]
 
 
+def test_the_log_offers_to_send_again_only_what_failed_or_was_sent(client, actors):
+    rows = {status: note(actors["lao_clerk"], status=status, period=status) for status in Status}
+    login(client, actors["province_officer"])
+    page = client.get("/inbox/log/").content.decode()
+    offered = {status for status, n in rows.items() if f"/inbox/log/{n.pk}/resend/" in page}
+    assert offered == {Status.FAILED, Status.SENT}
+
+
 def test_an_officer_cannot_resend_outside_their_area(client, actors):
     failed = note(actors["lao_clerk"], status=Status.FAILED)
     login(client, actors["other_province_officer"])

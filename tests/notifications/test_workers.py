@@ -3,8 +3,8 @@
 Each test starts `celery -A elaas_portal worker --pool=prefork --concurrency=1` in its own process
 group, on the test database (DATABASE_URL = this test's database) and a queue of its own, with mail
 kept in SinkMessage; every process is killed in the fixture's teardown. They need PostgreSQL (a
-worker process cannot share SQLite's in-memory test database) and a Redis broker (REDIS_URL): without
-them they are skipped with the reason, except under CI=true, where that is a failure.
+worker process cannot share SQLite's in-memory test database) and a Redis broker (REDIS_URL):
+without them they are skipped with the reason, except under CI=true, where that is a failure.
 """
 
 import datetime as dt
@@ -46,7 +46,8 @@ def _missing_services() -> list[str]:
     missing = []
     if connection.vendor != "postgresql":
         missing.append(
-            "PostgreSQL (DATABASE_URL=postgres://...): a worker process cannot share SQLite's in-memory test database"
+            "PostgreSQL (DATABASE_URL=postgres://...): a worker process cannot share SQLite's "
+            "in-memory test database"
         )
     if not REDIS_URL:
         missing.append("Redis (REDIS_URL=redis://...) as the broker")
@@ -78,7 +79,8 @@ def worker_database_url() -> str:
     auth = quote(s["USER"] or "", safe="") + (
         f":{quote(s['PASSWORD'], safe='')}" if s["PASSWORD"] else ""
     )
-    return f"postgres://{auth}@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}/{quote(s['NAME'], safe='')}"
+    host, port = s["HOST"] or "localhost", s["PORT"] or 5432
+    return f"postgres://{auth}@{host}:{port}/{quote(s['NAME'], safe='')}"
 
 
 class Worker:
@@ -169,7 +171,8 @@ class Worker:
 
 @pytest.fixture
 def workers(tmp_path):
-    """Start workers on a queue of this test's own; every one is killed at the end, whatever happens."""
+    """Start workers on a queue of this test's own; every one is killed at the end, whatever
+    happens."""
     queue_name = f"elaas-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     started: list[Worker] = []
 
@@ -291,7 +294,8 @@ def test_a_worker_killed_in_the_middle_of_a_pass_loses_nothing_and_sends_nothing
     assert stuck > 0  # claimed by the dead worker: nobody else may take them before the lease
     assert sent + stuck + Notification.objects.filter(status=Status.PENDING).count() == n
 
-    # The next pass writes nothing new; a second worker, whose lease is 0, and the sweep send the rest.
+    # The next pass writes nothing new; a second worker, whose lease is 0, and the sweep send the
+    # rest.
     again = run_pass(day)
     assert (again.created, again.already_existed) == (0, n)
     second = workers(NOTIFICATION_CLAIM_LEASE_SECONDS=0)

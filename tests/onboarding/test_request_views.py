@@ -441,6 +441,7 @@ def test_a_request_is_filed_returned_corrected_resubmitted_and_approved(client, 
     # the clerk reads the remarks, corrects and resubmits (the ID kept as given before)
     page = clerk.get(vr.get_absolute_url()).content.decode()
     assert remarks in page and say("th", "Returned for correction") in page
+    assert say("th", "Correct it") in page and say("th", "Resubmit as it is") in page
     edit_url = reverse("onboarding:request_edit", args=[vr.pk])
     edit_page = clerk.get(edit_url).content.decode()
     assert say("th", "The officer asks you to correct:") in edit_page and remarks in edit_page

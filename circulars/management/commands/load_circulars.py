@@ -4,7 +4,10 @@ from circulars.services import DEFAULT_DATA, CircularDataError, load_circulars
 
 
 class Command(BaseCommand):
-    help = "Load circulars and the access rules they carry from a JSON file (default: the reference letters)."
+    help = (
+        "Load circulars and the access rules they carry from a JSON file "
+        "(default: the reference letters)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("path", nargs="?", default=str(DEFAULT_DATA))

@@ -10,8 +10,9 @@ from core.thai import BANGKOK, format_datetime
 
 class Command(BaseCommand):
     help = (
-        "Set the portal's clock: `set_clock 2025-04-03T09:00` (Bangkok time unless an offset is given; "
-        "Buddhist-era years and Thai digits accepted), or `set_clock --reset` for the real time."
+        "Set the portal's clock: `set_clock 2025-04-03T09:00` (Bangkok time unless an offset is "
+        "given; Buddhist-era years and Thai digits accepted), or `set_clock --reset` for the real "
+        "time."
     )
 
     def add_arguments(self, parser):
@@ -33,5 +34,6 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from None
         clock.set_clock(at, by="set_clock command")
         self.stdout.write(
-            f"The portal's clock now reads {format_datetime(at.astimezone(BANGKOK), 'en')} and runs on."
+            f"The portal's clock now reads {format_datetime(at.astimezone(BANGKOK), 'en')} "
+            "and runs on."
         )
