@@ -1,5 +1,8 @@
 """Who a user is, read once per request: their roles, and the areas they act for.
 
+Only active roles count: a membership asked for at sign-up and not yet approved (or refused, or
+expired) grants nothing here, so no page, list or action built on these helpers opens for it.
+
 The querysets that scope reads (`Organization.objects.in_scope_of`,
 `VerificationRequest.objects.visible_to`, ...) build on these helpers, so every view asks
 the same question the same way.
@@ -7,14 +10,16 @@ the same question the same way.
 
 from registry.models import Area
 
-from .models import OFFICER_KINDS, REVIEWER_KINDS, STAFF_KINDS, Role, RoleKind
+from .models import OFFICER_KINDS, REVIEWER_KINDS, STAFF_KINDS, MembershipStatus, Role, RoleKind
 
 _CACHE_ATTR = "_elaas_roles"
 
 
 def load_roles(user) -> list[Role]:
     return list(
-        Role.objects.filter(user=user).select_related(
+        Role.objects.active()
+        .filter(user=user)
+        .select_related(
             "organization__district__province",
             "organization__parent",
             "district__province",
@@ -24,8 +29,8 @@ def load_roles(user) -> list[Role]:
 
 
 def roles_of(user) -> list[Role]:
-    """The user's roles with their organisation, district and province, as they are now in the
-    database; read once per request (a page shows what it reads from them)."""
+    """The user's active roles with their organisation, district and province, as they are now in
+    the database; read once per request (a page shows what it reads from them)."""
     if user is None or not user.is_authenticated:
         return []
     roles = getattr(user, _CACHE_ATTR, None)
@@ -38,6 +43,19 @@ def roles_of(user) -> list[Role]:
 def role_facts(user) -> list[Role]:
     """The roles, for access decisions: the same rows as `roles_of`, read once per request."""
     return roles_of(user)
+
+
+def memberships_not_active(user) -> list[Role]:
+    """The user's own roles that grant nothing: waiting for approval, refused or expired (for the
+    user's own page only)."""
+    if user is None or not user.is_authenticated:
+        return []
+    return list(
+        Role.objects.filter(user=user)
+        .exclude(status=MembershipStatus.ACTIVE)
+        .select_related("organization__district__province", "organization__parent")
+        .order_by("-requested_at", "-id")
+    )
 
 
 def forget_roles(user) -> None:

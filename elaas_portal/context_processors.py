@@ -14,6 +14,7 @@ _NAV = {
     "my": "onboarding:my",
     "inbox": "notifications:inbox",
     "review": "onboarding:review_queue",
+    "memberships": "onboarding:memberships",
     "compliance": "compliance:home",
     "log": "notifications:log",
     "logout": "account_logout",

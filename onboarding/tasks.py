@@ -9,3 +9,11 @@ def purge_evidence():
     from .retention import purge_evidence as purge
 
     return purge()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def expire_memberships():
+    """Just after midnight (Bangkok): pending memberships past their last day become expired."""
+    from .membership import expire_memberships as expire
+
+    return expire()
