@@ -87,7 +87,8 @@ class LoadReport:
     def summary(self) -> str:
         return (
             f"{len(self.created) + len(self.updated) + len(self.unchanged)} circulars: "
-            f"{len(self.created)} created, {len(self.updated)} updated, {len(self.unchanged)} unchanged; "
+            f"{len(self.created)} created, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged; "
             f"{self.rules} access rules; {self.discrepancies} discrepancies with a source letter"
         )
 
@@ -119,7 +120,8 @@ def _letter_values(item: dict) -> dict:
         values["province"] = Province.objects.filter(code=item["province_code"]).first()
         if values["province"] is None:
             raise CircularDataError(
-                f"{item['key']}: province {item['province_code']} is not in the registry; load the registry first"
+                f"{item['key']}: province {item['province_code']} is not in the registry; "
+                "load the registry first"
             )
     if item.get("district_code"):
         values["district"] = District.objects.filter(code=item["district_code"]).first()
@@ -145,7 +147,8 @@ def _rule_tuple(values: dict) -> tuple:
 
 @transaction.atomic
 def load_circulars(path: Path | str = DEFAULT_DATA) -> LoadReport:
-    """Create or update the circulars in a JSON file; a second run with the same file changes nothing."""
+    """Create or update the circulars in a JSON file; a second run with the same file changes
+    nothing."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     report = LoadReport()
     by_key: dict[str, Circular] = {}
@@ -458,7 +461,8 @@ def _message_context(circular: Circular, now) -> dict:
 
 
 def _outgoing(circular: Circular, deliveries: list, now) -> list:
-    """One notification per delivery and person: provincial officers, district officers, LAO staff."""
+    """One notification per delivery and person: provincial officers, district officers, LAO
+    staff."""
 
     if not deliveries:
         return []
@@ -605,7 +609,8 @@ def forward_circular(
     if not candidates:
         raise PermissionDenied(
             _(
-                "Only the officers of a province or district this letter was delivered to may forward it."
+                "Only the officers of a province or district this letter was delivered to may "
+                "forward it."
             )
         )
     delivery = Delivery.objects.select_for_update().get(pk=candidates[0].pk)

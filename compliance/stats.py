@@ -188,7 +188,8 @@ def _oldest_waiting(scope: Scope):
 
 
 def window(scope: Scope, at: dt.datetime) -> dict | None:
-    """The verification window for unverified LAOs of the scope: open now, or next, and time left."""
+    """The verification window for unverified LAOs of the scope: open now, or next, and time
+    left."""
     province = scope.province or (scope.district.province if scope.district else None)
     subject = Subject(
         "lao",
@@ -345,7 +346,8 @@ def cached_html(key: str, render) -> str:
 
 
 def cached(scope: Scope) -> dict:
-    """`compute` cached for COMPLIANCE_CACHE_SECONDS (at most 60): a new approval shows within it."""
+    """`compute` cached for COMPLIANCE_CACHE_SECONDS (at most 60): a new approval shows within
+    it."""
     seconds = settings.COMPLIANCE_CACHE_SECONDS
     now = clock.now()
     bucket = time_bucket(now)
@@ -400,7 +402,8 @@ def late_laos(
         "district": ("district__province__code", "district__code", "dla_code"),
         "name": ("name_th", "dla_code"),
         "state": ("state", "district__code", "dla_code"),
-        # never active first, then the longest silent: NULLs sort first on SQLite, last on PostgreSQL
+        # never active first, then the longest silent: NULLs sort first on SQLite, last on
+        # PostgreSQL
         "activity": (F("last_activity").asc(nulls_first=True), "dla_code"),
     }
     return qs.order_by(*orders.get(order, orders["district"]))

@@ -144,7 +144,8 @@ class ReminderStep(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()}: {self.days} {self.get_anchor_display()}{' (daily)' if self.repeat else ''}"
+        daily = " (daily)" if self.repeat else ""
+        return f"{self.get_kind_display()}: {self.days} {self.get_anchor_display()}{daily}"
 
     def fires_on(self, day, *, opens, last_day) -> bool:
         """Does this step fire on `day` (a Bangkok date) for a window from `opens` to `last_day`?"""

@@ -90,7 +90,8 @@ def verification_windows(day: dt.date) -> dict[int, Window]:
 
 
 def unit_openings(day: dt.date) -> dict[str, tuple[dt.date, Decision]]:
-    """Province code → (the day units could start using the system, the decision), if open on `day`."""
+    """Province code → (the day units could start using the system, the decision), if open on
+    `day`."""
 
     policy, at, out = current_policy(), _noon(day), {}
     for code in Province.objects.values_list("code", flat=True):
@@ -216,7 +217,8 @@ def collect(day: dt.date) -> list[Outgoing]:
         )
 
     # 3. Provincial officers: a summary by district.  4. DLA: a summary by province.
-    # "X of Y not yet verified": Y counts every LAO of the area, those of fully verified districts too.
+    # "X of Y not yet verified": Y counts every LAO of the area, those of fully verified districts
+    # too.
     under_window = Organization.objects.laos().filter(district_id__in=list(windows))
     totals = dict(
         under_window.values_list("district_id")
