@@ -30,16 +30,17 @@ class RoleAdmin(SimpleHistoryAdmin):
         "position",
         "district",
         "province",
+        "status",
         "created_at",
     )
-    list_filter = ("kind", "position")
+    list_filter = ("status", "kind", "position")
     search_fields = (
         "user__email",
         "user__full_name",
         "organization__name_th",
         "organization__dla_code",
     )
-    raw_id_fields = ("user", "organization", "district", "province", "invited_by")
+    raw_id_fields = ("user", "organization", "district", "province", "invited_by", "decided_by")
 
 
 @admin.register(Invitation)

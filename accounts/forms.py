@@ -9,7 +9,7 @@ from core.thai import to_arabic_digits
 from registry.models import Organization
 
 from . import services
-from .models import Position, Role, RoleKind
+from .models import Position
 from .scope import area_of
 
 
@@ -17,7 +17,8 @@ class StaffSignupForm(forms.Form):
     """Extra fields of allauth's sign-up form (ACCOUNT_SIGNUP_FORM_CLASS).
 
     The organisation is chosen from a search on the same page (by name or DLA code, with its
-    district beside it); its kind decides the role: LAO staff or unit staff.
+    district beside it); its kind decides the role: LAO staff or unit staff. Without an
+    invitation for it, the role is a membership waiting for approval: it grants nothing yet.
     """
 
     full_name = forms.CharField(label=_("Full name"), max_length=200)
@@ -83,12 +84,7 @@ class StaffSignupForm(forms.Form):
         ):
             services.accept_invitation(invitation, user)
             return
-        Role.objects.create(
-            user=user,
-            kind=RoleKind.LAO_STAFF if org.is_lao else RoleKind.UNIT_STAFF,
-            organization=org,
-            position=self.cleaned_data.get("position", "") if org.is_lao else "",
-        )
+        services.request_membership(user, org, self.cleaned_data.get("position", ""))
 
 
 class InvitationForm(forms.Form):

@@ -1,8 +1,9 @@
 """The portal's user: identified by e-mail address, as allauth logs people in."""
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -68,12 +69,48 @@ REVIEWER_KINDS = frozenset({RoleKind.PROVINCE_OFFICER, RoleKind.DLA_OFFICER})
 STAFF_KINDS = frozenset({RoleKind.LAO_STAFF, RoleKind.UNIT_STAFF})
 
 
+class MembershipStatus(models.TextChoices):
+    """Where a role stands. Only an active role grants anything.
+
+    Signing up for an organisation asks for a membership (pending) that someone with authority over
+    the organisation approves (active) or refuses; left undecided it expires
+    (`onboarding.membership`). Roles given by an invitation, the admin or the demo are active.
+    """
+
+    PENDING = "pending", _("Waiting for approval")
+    ACTIVE = "active", _("Active")
+    REFUSED = "refused", _("Refused")
+    EXPIRED = "expired", _("Expired without a decision")
+
+
+class RoleQuerySet(models.QuerySet):
+    def active(self):
+        """Roles that grant what they say: approved, invited or given by an administrator."""
+        return self.filter(status=MembershipStatus.ACTIVE)
+
+    def pending(self):
+        return self.filter(status=MembershipStatus.PENDING)
+
+    def confirmed(self):
+        """Roles of users who confirmed their e-mail address (allauth's `EmailAddress.verified`)."""
+        return self.filter(
+            Exists(EmailAddress.objects.filter(user_id=OuterRef("user_id"), verified=True))
+        )
+
+    def vetted(self):
+        """The staff and officers who count: an active role of an active user whose e-mail address
+        is confirmed. Every query that lists, counts, exports or messages people by role starts
+        here."""
+        return self.active().filter(user__is_active=True).confirmed()
+
+
 class Role(models.Model):
     """What a user is, and where: staff of an organisation, or an officer of an area.
 
     LAO and unit staff carry their organisation (LAO staff also a position); a district officer
     a district; a provincial officer a province; DLA officers and site administrators the country.
-    A user may hold several roles.
+    A user may hold several roles. A role grants nothing until it is active (`status`): one asked
+    for at sign-up waits for approval (`onboarding.membership`).
     """
 
     user = models.ForeignKey(
@@ -114,13 +151,48 @@ class Role(models.Model):
         verbose_name=_("invited by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    history = HistoricalRecords()
+    status = models.CharField(
+        _("membership"),
+        max_length=10,
+        choices=MembershipStatus.choices,
+        default=MembershipStatus.ACTIVE,
+    )
+    requested_at = models.DateTimeField(_("requested at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decision_reason = models.TextField(_("reason of the decision"), blank=True)
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+
+    objects = RoleQuerySet.as_manager()
 
     class Meta:
         ordering = ["user_id", "kind", "id"]
         verbose_name = _("role")
         verbose_name_plural = _("roles")
+        indexes = [
+            models.Index(
+                fields=["requested_at"],
+                condition=Q(status=MembershipStatus.PENDING),
+                name="role_pending_idx",
+            ),
+        ]
         constraints = [
+            models.CheckConstraint(
+                name="role_status_is_known",
+                condition=Q(status__in=[s.value for s in MembershipStatus]),
+            ),
+            models.CheckConstraint(
+                name="role_only_staff_wait_for_approval",
+                condition=Q(status=MembershipStatus.ACTIVE)
+                | Q(kind__in=[RoleKind.LAO_STAFF, RoleKind.UNIT_STAFF], requested_at__isnull=False),
+            ),
             models.CheckConstraint(
                 name="role_scope_matches_kind",
                 condition=(

@@ -2,6 +2,9 @@
 
 Access decisions read the role rows alone (`role_facts`: kinds and the ids of what they act for,
 one query without joins); pages that show the places read them with those places (`roles_of`).
+Only active roles count: a membership asked for at sign-up and not yet approved (or refused, or
+expired) grants nothing here, so no page, list or action built on these helpers opens for it.
+
 The querysets that scope reads (`Organization.objects.in_area`,
 `VerificationRequest.objects.visible_to`, ...) build on these helpers, so every view asks
 the same question the same way.
@@ -9,7 +12,7 @@ the same question the same way.
 
 from registry.models import Area
 
-from .models import OFFICER_KINDS, REVIEWER_KINDS, STAFF_KINDS, Role, RoleKind
+from .models import OFFICER_KINDS, REVIEWER_KINDS, STAFF_KINDS, MembershipStatus, Role, RoleKind
 
 _CACHE_ATTR = "_elaas_roles"
 _FACTS_ATTR = "_elaas_role_facts"
@@ -17,7 +20,9 @@ _FACTS_ATTR = "_elaas_role_facts"
 
 def load_roles(user) -> list[Role]:
     return list(
-        Role.objects.filter(user=user).select_related(
+        Role.objects.active()
+        .filter(user=user)
+        .select_related(
             "organization__district__province",
             "organization__parent",
             "district__province",
@@ -27,8 +32,8 @@ def load_roles(user) -> list[Role]:
 
 
 def roles_of(user) -> list[Role]:
-    """The user's roles with their organisation, district and province, as they are now in the
-    database; read once per request (a page shows what it reads from them)."""
+    """The user's active roles with their organisation, district and province, as they are now in
+    the database; read once per request (a page shows what it reads from them)."""
     if user is None or not user.is_authenticated:
         return []
     roles = getattr(user, _CACHE_ATTR, None)
@@ -47,9 +52,22 @@ def role_facts(user) -> list[Role]:
     if facts is None:
         facts = getattr(user, _CACHE_ATTR, None)
         if facts is None:
-            facts = list(Role.objects.filter(user=user))
+            facts = list(Role.objects.active().filter(user=user))
         setattr(user, _FACTS_ATTR, facts)
     return facts
+
+
+def memberships_not_active(user) -> list[Role]:
+    """The user's own roles that grant nothing: waiting for approval, refused or expired (for the
+    user's own page only)."""
+    if user is None or not user.is_authenticated:
+        return []
+    return list(
+        Role.objects.filter(user=user)
+        .exclude(status=MembershipStatus.ACTIVE)
+        .select_related("organization__district__province", "organization__parent")
+        .order_by("-requested_at", "-id")
+    )
 
 
 def forget_roles(user) -> None:

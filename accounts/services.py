@@ -1,4 +1,5 @@
-"""Invitations: an officer invites staff of an organisation in their area to sign up."""
+"""Invitations: an officer invites staff of an organisation in their area to sign up; and the
+membership someone asks for when they sign up without one (approved in `onboarding.membership`)."""
 
 import datetime as dt
 import hashlib
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from core import clock
 from registry.models import Organization
 
-from .models import Invitation, Role, RoleKind
+from .models import Invitation, MembershipStatus, Role, RoleKind
 from .scope import area_of, is_officer
 
 INVITATION_DAYS = 14
@@ -107,4 +108,26 @@ def accept_invitation(invitation: Invitation, user) -> Role:
             "invited_by": invitation.invited_by,
         },
     )
+    return role
+
+
+def request_membership(user, organization: Organization, position: str = "") -> Role:
+    """A pending role at `organization` for a user who signed up without an invitation.
+
+    It grants nothing (accounts.scope counts active roles only) until someone with authority over
+    the organisation approves it; approvers are told once the user has confirmed their e-mail
+    address (`onboarding.membership`).
+    """
+    now = clock.now()
+    role = Role(
+        user=user,
+        kind=RoleKind.LAO_STAFF if organization.is_lao else RoleKind.UNIT_STAFF,
+        organization=organization,
+        position=position if organization.is_lao else "",
+        status=MembershipStatus.PENDING,
+        requested_at=now,
+    )
+    role._change_reason = "Membership requested at sign-up"
+    role._history_user, role._history_date = user, now
+    role.save()
     return role

@@ -491,9 +491,11 @@ def _outgoing(circular: Circular, deliveries: list, now) -> list:
         ids = [getattr(d, field_name) for d in deliveries if d.level == level]
         if not ids:
             continue
-        rows = Role.objects.filter(
-            kind=kind, user__is_active=True, **{f"{field_name}__in": ids}
-        ).values_list(field_name, "user_id", "user__full_name", "user__email")
+        rows = (
+            Role.objects.vetted()
+            .filter(kind=kind, **{f"{field_name}__in": ids})
+            .values_list(field_name, "user_id", "user__full_name", "user__email")
+        )
         for where, user_id, name, email in rows:
             people.setdefault((level, where), []).append((user_id, name or email))
     base = _message_context(circular, now)

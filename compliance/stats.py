@@ -403,7 +403,8 @@ def late_laos(
         .prefetch_related(
             Prefetch(
                 "staff_roles",
-                queryset=Role.objects.filter(kind=RoleKind.LAO_STAFF)
+                queryset=Role.objects.vetted()
+                .filter(kind=RoleKind.LAO_STAFF)
                 .select_related("user")
                 .order_by("id"),
                 to_attr="staff",

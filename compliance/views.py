@@ -109,7 +109,7 @@ def lao(request, dla_code):
         "crumbs": scope.breadcrumbs(request.user) + [(org.display_name, request.path)],
         "requests": org.verification_requests.select_related("requester").order_by("-created_at"),
         "units": org.units.order_by("name_th"),
-        "staff": org.staff_roles.select_related("user").order_by("id"),
+        "staff": org.staff_roles.vetted().select_related("user").order_by("id"),
     }
     return render(request, "compliance/lao.html", context)
 

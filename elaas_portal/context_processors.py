@@ -5,7 +5,7 @@ and the domain's enums, so that templates compare against their members, never a
 from django.conf import settings
 from django.urls import reverse
 
-from accounts.models import Position
+from accounts.models import MembershipStatus, Position
 from accounts.scope import is_officer
 from circulars.models import CircularReference, DeliveryLevel, Urgency
 from compliance.scope import ScopeLevel
@@ -22,6 +22,7 @@ _NAV = {
     "my": "onboarding:my",
     "inbox": "notifications:inbox",
     "review": "onboarding:review_queue",
+    "memberships": "onboarding:memberships",
     "compliance": "compliance:home",
     "log": "notifications:log",
     "logout": "account_logout",
@@ -54,6 +55,7 @@ def portal(request):
 ENUMS = {
     "Authority": Authority,
     "DeliveryLevel": DeliveryLevel,
+    "MembershipStatus": MembershipStatus,
     "Position": Position,
     "ReferenceKind": CircularReference.Kind,
     "RequestState": RequestState,

@@ -211,6 +211,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "onboarding.tasks.purge_evidence",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Memberships still pending after MEMBERSHIP_PENDING_DAYS expire at 00:00 Bangkok; until this
+    # marks them, decisions and queues already treat them as expired.
+    "expire-memberships": {
+        "task": "onboarding.tasks.expire_memberships",
+        "schedule": crontab(hour=0, minute=5),
+    },
 }
 NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 5)
 NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 30)
@@ -325,6 +331,11 @@ if EVIDENCE_RETENTION_DAYS < 0:
     raise ImproperlyConfigured("EVIDENCE_RETENTION_DAYS must be 0 or more.")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Days a membership asked for at sign-up waits for approval: asked on day D, it may be decided
+# until the end of day D + MEMBERSHIP_PENDING_DAYS (Bangkok), then it expires.
+MEMBERSHIP_PENDING_DAYS = env_int("MEMBERSHIP_PENDING_DAYS", 14)
+if MEMBERSHIP_PENDING_DAYS < 1:
+    raise ImproperlyConfigured("MEMBERSHIP_PENDING_DAYS must be 1 or more.")
 # Positions whose approved requests make an LAO identity-verified: groups separated by commas,
 # alternatives inside a group by "|". Default: (chief executive or permanent secretary) and
 # the finance director.

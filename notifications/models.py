@@ -22,6 +22,7 @@ class Kind(models.TextChoices):
     DLA_SUMMARY = "dla_summary", _("Summary to DLA, by province")
     UNIT_REMINDER = "unit_reminder", _("Reminder to unit staff: log in")
     CIRCULAR = "circular", _("A circular for you to acknowledge")
+    MEMBERSHIP_REQUEST = "membership_request", _("A membership waiting for your approval")
 
 
 class Status(models.TextChoices):

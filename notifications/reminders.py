@@ -162,9 +162,7 @@ def collect(day: dt.date) -> list[Outgoing]:
     if lao_ids:
         wanted = set(lao_ids)
         orgs = {o.pk: o for o in unverified if o.pk in wanted}
-        staff = Role.objects.filter(
-            kind=RoleKind.LAO_STAFF, organization_id__in=lao_ids, user__is_active=True
-        )
+        staff = Role.objects.vetted().filter(kind=RoleKind.LAO_STAFF, organization_id__in=lao_ids)
         staff = staff.values_list("user_id", "organization_id", "user__full_name", "user__email")
         rendered = {}
         for user_id, org_id, name, email in staff.iterator(chunk_size=5000):
@@ -192,9 +190,11 @@ def collect(day: dt.date) -> list[Outgoing]:
         for d in District.objects.select_related("province").filter(pk__in=list(by_district))
     }
     digest_ids = [d for d in by_district if _fires(Kind.DISTRICT_DIGEST, steps, day, windows[d])]
-    for user_id, district_id, name, email in Role.objects.filter(
-        kind=RoleKind.DISTRICT_OFFICER, district_id__in=digest_ids, user__is_active=True
-    ).values_list("user_id", "district_id", "user__full_name", "user__email"):
+    for user_id, district_id, name, email in (
+        Role.objects.vetted()
+        .filter(kind=RoleKind.DISTRICT_OFFICER, district_id__in=digest_ids)
+        .values_list("user_id", "district_id", "user__full_name", "user__email")
+    ):
         window = windows[district_id]
         message = render_message(
             Kind.DISTRICT_DIGEST,
@@ -249,9 +249,11 @@ def collect(day: dt.date) -> list[Outgoing]:
     summary_ids = [
         pid for pid, w in province_window.items() if _fires(Kind.PROVINCE_SUMMARY, steps, day, w)
     ]
-    for user_id, pid, name, email in Role.objects.filter(
-        kind=RoleKind.PROVINCE_OFFICER, province_id__in=summary_ids, user__is_active=True
-    ).values_list("user_id", "province_id", "user__full_name", "user__email"):
+    for user_id, pid, name, email in (
+        Role.objects.vetted()
+        .filter(kind=RoleKind.PROVINCE_OFFICER, province_id__in=summary_ids)
+        .values_list("user_id", "province_id", "user__full_name", "user__email")
+    ):
         rows = sorted(rows_by_province[pid], key=lambda r: r["district"].code)
         message = render_message(
             Kind.PROVINCE_SUMMARY,
@@ -297,9 +299,11 @@ def collect(day: dt.date) -> list[Outgoing]:
                 "total": sum(province_totals.values()),
             },
         )
-        for user_id, name, email in Role.objects.filter(
-            kind=RoleKind.DLA_OFFICER, user__is_active=True
-        ).values_list("user_id", "user__full_name", "user__email"):
+        for user_id, name, email in (
+            Role.objects.vetted()
+            .filter(kind=RoleKind.DLA_OFFICER)
+            .values_list("user_id", "user__full_name", "user__email")
+        ):
             out.append(
                 Outgoing(
                     user_id,
@@ -333,12 +337,15 @@ def _unit_reminders(day: dt.date, steps, period: str) -> list[Outgoing]:
         return []
     out = []
     rendered = {}
-    staff = Role.objects.filter(
-        kind=RoleKind.UNIT_STAFF,
-        organization__first_login_at__isnull=True,
-        organization__district__province__code__in=due,
-        user__is_active=True,
-    ).select_related("organization__parent", "organization__district__province", "user")
+    staff = (
+        Role.objects.vetted()
+        .filter(
+            kind=RoleKind.UNIT_STAFF,
+            organization__first_login_at__isnull=True,
+            organization__district__province__code__in=due,
+        )
+        .select_related("organization__parent", "organization__district__province", "user")
+    )
     for role in staff:
         unit = role.organization
         code = unit.district.province.code

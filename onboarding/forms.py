@@ -162,3 +162,16 @@ class QueueFilterForm(forms.Form):
         self.fields["district"].choices = [("", _("All districts"))] + [
             (d.code, f"{d.name_th} ({d.province.name_th})") for d in districts
         ]
+
+
+class RefusalForm(forms.Form):
+    """Why a membership is refused: the person reads it on their page."""
+
+    reason = forms.CharField(
+        label=_("Reason (the person reads it)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean_reason(self):
+        return strip_invisible(self.cleaned_data["reason"]).strip()

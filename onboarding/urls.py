@@ -1,11 +1,15 @@
 from django.urls import path
 
+from . import membership_views as mv
 from . import verification_views as vv
 
 app_name = "onboarding"
 urlpatterns = [
     path("my/", vv.my_organisation, name="my"),
     path("my/org/<int:org_pk>/request/", vv.request_new, name="request_new"),
+    path("my/memberships/", mv.membership_queue, name="memberships"),
+    path("my/memberships/<int:pk>/approve/", mv.membership_approve, name="membership_approve"),
+    path("my/memberships/<int:pk>/refuse/", mv.membership_refuse, name="membership_refuse"),
     path("verification/<int:pk>/", vv.request_detail, name="request"),
     path("verification/<int:pk>/edit/", vv.request_edit, name="request_edit"),
     path("verification/<int:pk>/submit/", vv.request_submit, name="request_submit"),

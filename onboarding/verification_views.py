@@ -20,14 +20,22 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.access import officer_required, second_factor_gate
-from accounts.models import RoleKind
-from accounts.scope import area_of, is_officer, is_reviewer, officer_area, roles_of, staff_roles
+from accounts.models import MembershipStatus, Role, RoleKind
+from accounts.scope import (
+    area_of,
+    is_officer,
+    is_reviewer,
+    memberships_not_active,
+    officer_area,
+    roles_of,
+    staff_roles,
+)
 from core import clock
 from core.text import strip_invisible
 from maintenance.access import login_decision, may_submit_verification
 from registry.models import District, Organization
 
-from . import services
+from . import membership, services
 from .forms import DecisionForm, QueueFilterForm, VerificationRequestForm
 from .models import RequestState, VerificationRequest
 
@@ -90,8 +98,8 @@ def my_organisation(request):
     for role in staff_roles(user, RoleKind.UNIT_STAFF):
         unit = role.organization
         staff = (
-            type(role)
-            .objects.filter(
+            Role.objects.vetted()
+            .filter(
                 organization__in=[unit, unit.parent],
                 kind__in=[RoleKind.LAO_STAFF, RoleKind.UNIT_STAFF],
             )
@@ -100,11 +108,24 @@ def my_organisation(request):
         )
         units.append({"role": role, "org": unit, "staff": staff})
     officer_roles = [r for r in roles_of(user) if r.is_officer]
+    waiting = [
+        {
+            "role": r,
+            "expires_at": membership.expires_at(r)
+            if r.status == MembershipStatus.PENDING
+            else None,
+        }
+        for r in memberships_not_active(user)
+    ]
+    may_decide = membership.may_decide_any(user)
     context = {
         "laos": laos,
         "units": units,
         "unit_decision": unit_decision,
         "officer_roles": officer_roles,
+        "memberships": waiting,
+        "may_decide_memberships": may_decide,
+        "memberships_to_decide": membership.decidable_by(user, now).count() if may_decide else 0,
         "now": now,
     }
     if unit_decision is not None and not unit_decision.allowed:

@@ -100,6 +100,7 @@ def test_a_database_of_the_old_schema_keeps_its_rows_through_the_move():
     assert NewHistory.objects.get(id=lao.id).name_th == "หนองญาติ (เดิม)"
     assert NewClock.objects.get(pk=1).set_to == set_to
     assert NewRole.objects.get(user__email="clerk@example.test").organization.dla_code == "6480101"
+    assert NewRole.objects.get(user__email="clerk@example.test").status == "active"  # accounts 0007
     assert NewRequest.objects.get().organization.name_th == "หนองญาติ"
     assert NewContentType.objects.filter(app_label="registry", model="organization").exists()
     assert not NewContentType.objects.filter(app_label="onboarding", model="organization").exists()

@@ -1,8 +1,9 @@
 """Identity verification end to end on a phone-sized Chromium, and the unit login gate.
 
-An LAO clerk signs up, confirms the e-mail, files a request with a PDF; a provincial officer
-(password and TOTP) returns it with a remark; the clerk corrects and resubmits; the officer
-approves; with the finance director's request approved too the LAO becomes identity-verified.
+An LAO clerk signs up, confirms the e-mail, is approved as staff, files a request with a PDF; a
+provincial officer (password and TOTP) returns it with a remark; the clerk corrects and
+resubmits; the officer approves; with the finance director's request approved too the LAO
+becomes identity-verified.
 A unit's clerk is stopped at login on 3 April 2568 and let in on 4 April 2568.
 
 Selectors are by name, id and href, not by text, so that the translations may change freely.
@@ -116,6 +117,12 @@ def test_lao_clerk_signs_up_files_and_gets_approved_after_a_correction(
     from allauth.account.models import EmailAddress
 
     assert EmailAddress.objects.get(email=CLERK_EMAIL).verified
+
+    # --- the provincial officer vouches for the clerk (tests/onboarding/test_membership.py) -
+    from accounts.models import Role
+    from onboarding.membership import approve_membership
+
+    approve_membership(Role.objects.get(user__email=CLERK_EMAIL).pk, actor=officer)
 
     # --- the clerk logs in and files the request ------------------------------------------
     log_in(page, base, CLERK_EMAIL)

@@ -13,6 +13,8 @@ import re
 import zipfile
 from xml.etree import ElementTree
 
+from allauth.account.models import EmailAddress
+
 from accounts.models import Role, User
 from core.thai import BANGKOK
 from onboarding.models import VerificationRequest
@@ -129,6 +131,7 @@ def staff(
         full_name=full_name or f"เจ้าหน้าที่ {n}",
         phone=phone,
     )
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     Role.objects.create(user=user, kind="lao_staff", organization=org, position=position)
     return user
 

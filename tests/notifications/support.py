@@ -104,6 +104,8 @@ def outgoing_for(users, *, period: str = "2025-04-18", kind: str = Kind.LAO_REMI
 
 def lao_staff_in_one_district(n: int, province, prefix: str = "staff"):
     """`n` unverified SAOs in a new district of `province`, each with one clerk."""
+    from allauth.account.models import EmailAddress
+
     from accounts.models import Role
     from registry.models import District, Organization
 
@@ -123,6 +125,9 @@ def lao_staff_in_one_district(n: int, province, prefix: str = "staff"):
     )
     orgs = list(Organization.objects.filter(district=district).order_by("id"))
     users = make_users(n, prefix)
+    EmailAddress.objects.bulk_create(  # vetted staff: only they are reminded
+        [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users]
+    )
     Role.objects.bulk_create(
         [
             Role(user=u, kind="lao_staff", organization=o, position="permanent_secretary")

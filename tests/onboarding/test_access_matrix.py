@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.services import request_membership
 from core.national_id import with_check_digit
 from onboarding import services
 from onboarding.models import VerificationRequest
@@ -26,7 +27,8 @@ ACTORS = ("anonymous",) + ACTOR_NAMES
 # unit_clerk (a unit under the requester's LAO), district_officer (the LAO's district),
 # other_district_officer, province_officer (Nakhon Phanom), other_province_officer (Chiang Mai),
 # dla_officer. POST-only URLs are tried with POST, the others with GET; "review decide" POSTs an
-# approval to the review page.
+# approval to the review page. The membership URLs point at a newcomer's pending membership of
+# the unit under the requester's LAO (whose permanent secretary, `lao_clerk`, is not verified yet).
 # fmt: off
 MATRIX = {
     #                   method   anon  lao  lao2  unit  dist  dist2  prov  prov2  dla
@@ -40,6 +42,9 @@ MATRIX = {
     "review_queue":     ("GET",  302,  403, 403,  403,  200,  200,   200,  200,   200),
     "review":           ("GET",  302,  403, 403,  403,  403,  404,   200,  404,   200),
     "review decide":    ("POST", 302,  403, 403,  403,  403,  404,   302,  404,   302),
+    "memberships":      ("GET",  302,  403, 403,  403,  200,  200,   200,  200,   200),
+    "membership_approve": ("POST", 302, 403, 404,  403,  302,  404,   302,  404,   302),
+    "membership_refuse":  ("POST", 302, 403, 404,  403,  302,  404,   302,  404,   302),
 }
 # fmt: on
 
@@ -53,6 +58,11 @@ REDIRECTS = {
     ("request_withdraw", "lao_clerk"): "request",
     ("review decide", "province_officer"): "review_queue",
     ("review decide", "dla_officer"): "review_queue",
+    **{
+        (name, actor): "memberships"
+        for name in ("membership_approve", "membership_refuse")
+        for actor in ("district_officer", "province_officer", "dla_officer")
+    },
 }
 # What a successful POST leaves: the requester withdrew, a reviewer approved.
 CHANGED = {
@@ -95,6 +105,9 @@ WRONG_METHODS = [
     ("review", "put", "province_officer"),
     ("review", "delete", "province_officer"),
     ("review", "put", "dla_officer"),
+    ("memberships", "post", "province_officer"),
+    ("membership_approve", "get", "province_officer"),
+    ("membership_refuse", "get", "province_officer"),
 ]
 
 
@@ -122,6 +135,7 @@ def scene(actors, places, portal_clock, circulars):
     portal_clock(IN_THE_WINDOW)
     vr = file_request(actors["lao_clerk"], places.lao)
     evidence = vr.evidence.get()
+    newcomer = request_membership(make_user("newcomer@test.example"), places.unit)
     urls = {
         "my": reverse("onboarding:my"),
         "request_new": reverse("onboarding:request_new", args=[places.lao.pk]),
@@ -132,8 +146,11 @@ def scene(actors, places, portal_clock, circulars):
         "evidence": reverse("onboarding:evidence", args=[vr.pk, evidence.pk]),
         "review_queue": reverse("onboarding:review_queue"),
         "review": reverse("onboarding:review", args=[vr.pk]),
+        "memberships": reverse("onboarding:memberships"),
+        "membership_approve": reverse("onboarding:membership_approve", args=[newcomer.pk]),
+        "membership_refuse": reverse("onboarding:membership_refuse", args=[newcomer.pk]),
     }
-    return {"vr": vr, "urls": urls, "actors": actors}
+    return {"vr": vr, "urls": urls, "actors": actors, "newcomer": newcomer}
 
 
 def test_the_matrix_names_every_private_url_of_the_onboarding_app():
@@ -156,6 +173,8 @@ def test_each_actor_gets_the_status_the_scope_rules_give(
         data = {"version": vr.version}
         if name == "review decide":
             data.update(decision="approve", reason="")
+        if name == "membership_refuse":
+            data.update(reason="ไม่ใช่เจ้าหน้าที่ของหน่วยงานนี้")
     response = getattr(client, method.lower())(url, data)
 
     assert response.status_code == expected, f"{actor} {method} {url}"
@@ -168,6 +187,13 @@ def test_each_actor_gets_the_status_the_scope_rules_give(
     # nobody changed anything, whatever they tried, but the requester and the reviewers
     assert vr.state == CHANGED.get((name, actor), "submitted")
     assert vr.version == (2 if (name, actor) in CHANGED else 1)
+    decided = expected == 302 and actor != "anonymous" and name.startswith("membership_")
+    scene["newcomer"].refresh_from_db()
+    assert scene["newcomer"].status == (
+        {"membership_approve": "active", "membership_refuse": "refused"}[name]
+        if decided
+        else "pending"
+    )
 
 
 @pytest.mark.parametrize(
@@ -192,7 +218,7 @@ def test_an_evidence_file_is_found_only_under_its_own_request(client, scene, act
 
 # --- officers and their second factor ------------------------------------------------------------
 
-OFFICER_PAGES = ["review_queue", "review"]
+OFFICER_PAGES = ["review_queue", "review", "memberships"]
 
 
 def officer_without_totp(places, kind):

@@ -1,0 +1,520 @@
+"""Staff are vetted: signing up for an organisation asks for a membership that grants nothing
+until someone with authority over the organisation approves it (issue 11).
+
+Before: anyone could sign up as staff of any LAO or unit, confirm their own address and read, on
+/my/, the names, positions, e-mail addresses and phones of every member of the unit and its LAO;
+unconfirmed accounts were reminded and listed as staff to call.
+"""
+
+import datetime as dt
+import itertools
+import re
+import threading
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.urls import reverse
+from django.utils import translation
+
+from accounts.models import Role
+from accounts.scope import forget_roles, roles_of
+from accounts.services import invite_staff, request_membership
+from core import clock
+from core.thai import BANGKOK
+from notifications.models import Kind, Notification
+from notifications.reminders import run_pass
+from onboarding import membership
+from onboarding.membership import AlreadyDecided, approve_membership, expire_memberships
+from onboarding.models import VerificationRequest
+from tests.actors import PASSWORD, login, make_user
+
+NOW = "2025-04-10T09:00:00+07:00"  # units may use the system; LAOs may file their requests
+CONFIRM_LINK = re.compile(r"/accounts/confirm-email/[^\s/]+/")
+NEWCOMER = "newcomer@test.example"
+_serial = itertools.count(1)
+
+
+def at(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=BANGKOK)
+
+
+def say_th(msgid: str) -> str:
+    with translation.override("th"):
+        text = translation.gettext(msgid)
+    assert text != msgid, f"not translated into Thai yet: {msgid!r}"
+    return text
+
+
+def verify(user, org, position="permanent_secretary"):
+    """An approved identity verification request of `user` for `position` at `org`."""
+    when = at("2025-04-08 10:00")
+    return VerificationRequest.objects.create(
+        organization=org,
+        requester=user,
+        full_name=user.full_name,
+        national_id_hash=f"{next(_serial):064d}",
+        national_id_last4="0001",
+        position=position,
+        appointment_order_number="1/2568",
+        appointment_date=dt.date(2024, 10, 1),
+        consent_at=when,
+        created_at=when,
+        submitted_at=when,
+        state="approved",
+        decided_at=when,
+    )
+
+
+def pending(org, email=NEWCOMER, *, confirmed=True, position=""):
+    """Someone who signed up for `org` (and confirmed their address, unless told otherwise)."""
+    user = make_user(email, "ผู้สมัคร ใหม่")
+    if not confirmed:
+        EmailAddress.objects.filter(user=user).update(verified=False)
+    return request_membership(user, org, position)
+
+
+@pytest.fixture
+def scene(actors, places, portal_clock, circulars):
+    portal_clock(NOW)
+    for name, phone in (("lao_clerk", "081-111-1111"), ("unit_clerk", "082-222-2222")):
+        actors[name].phone = phone
+        actors[name].save()
+    return actors
+
+
+def sign_up_and_confirm(client, org, mailoutbox, capture_on_commit):
+    """The real door: the sign-up form, then the link in the confirmation mail."""
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": NEWCOMER,
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "full_name": "ผู้สมัคร ใหม่",
+            "phone": "089-000-0000",
+            "organization": org.pk,
+            "position": "",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == "/accounts/confirm-email/"
+    link = CONFIRM_LINK.search(mailoutbox[-1].body).group(0)
+    with capture_on_commit(execute=True):
+        assert client.post(link).status_code == 302
+    user = EmailAddress.objects.get(email=NEWCOMER, verified=True).user
+    client.logout()
+    return user
+
+
+def contacts_of(actors) -> list[str]:
+    clerk, unit_clerk = actors["lao_clerk"], actors["unit_clerk"]
+    return [clerk.email, clerk.phone, clerk.full_name, unit_clerk.email, unit_clerk.phone]
+
+
+# --- what a newcomer sees ------------------------------------------------------------------------
+
+
+def test_a_self_signed_up_unit_clerk_sees_nothing_of_the_unit_or_its_lao_before_approval(
+    client, scene, places, mailoutbox, django_capture_on_commit_callbacks
+):
+    newcomer = sign_up_and_confirm(
+        client, places.unit, mailoutbox, django_capture_on_commit_callbacks
+    )
+    assert Role.objects.get(user=newcomer).status == "pending"
+
+    login(client, newcomer)
+    page = client.get(reverse("onboarding:my")).content.decode()
+
+    for secret in contacts_of(scene):
+        assert secret not in page
+    assert say_th("Your membership is waiting for approval.") in page
+    assert places.unit.name_th in page  # the organisation they asked for, and who approves
+    assert places.lao.district.name_th in page
+
+
+def test_after_the_verified_permanent_secretary_approves_the_unit_clerk_sees_the_lao(
+    client, scene, places, mailoutbox, django_capture_on_commit_callbacks
+):
+    secretary = scene["lao_clerk"]
+    verify(secretary, places.lao)
+    newcomer = sign_up_and_confirm(
+        client, places.unit, mailoutbox, django_capture_on_commit_callbacks
+    )
+    role = Role.objects.get(user=newcomer)
+
+    login(client, secretary)
+    assert newcomer.email in client.get(reverse("onboarding:memberships")).content.decode()
+    response = client.post(reverse("onboarding:membership_approve", args=[role.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("onboarding:memberships")
+
+    role.refresh_from_db()
+    assert (role.status, role.decided_by) == ("active", secretary)
+    assert role.history.first().history_change_reason == "Membership approved"
+    assert role.history.first().history_user == secretary
+    login(client, newcomer)
+    page = client.get(reverse("onboarding:my")).content.decode()
+    for contact in contacts_of(scene):
+        assert contact in page
+
+
+def test_approvers_are_told_once_the_newcomer_has_confirmed_the_address(
+    client, scene, places, mailoutbox, django_capture_on_commit_callbacks
+):
+    verify(scene["lao_clerk"], places.lao)
+    sign_up_and_confirm(client, places.unit, mailoutbox, django_capture_on_commit_callbacks)
+
+    told = set(
+        Notification.objects.filter(kind=Kind.MEMBERSHIP_REQUEST).values_list(
+            "recipient__email", flat=True
+        )
+    )
+    assert told == {
+        scene["lao_clerk"].email,  # the LAO's verified permanent secretary
+        scene["district_officer"].email,
+        scene["province_officer"].email,
+    }
+
+
+def test_an_unconfirmed_sign_up_tells_nobody(client, scene, places, mailoutbox):
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": NEWCOMER,
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "full_name": "ผู้สมัคร ใหม่",
+            "organization": places.unit.pk,
+        },
+    )
+    assert Role.objects.get(user__email=NEWCOMER).status == "pending"
+    assert not Notification.objects.filter(kind=Kind.MEMBERSHIP_REQUEST).exists()
+    assert not membership.decidable_by(scene["district_officer"]).exists()
+
+
+def test_a_pending_lao_member_sees_no_colleagues_requests_and_cannot_file_one(
+    client, scene, places
+):
+    VerificationRequest.objects.create(  # a colleague's request, as the LAO's page lists them
+        organization=places.lao,
+        requester=scene["lao_clerk"],
+        full_name="สมศรี ใจดี ผู้ยื่น",
+        national_id_hash="9" * 64,
+        national_id_last4="0009",
+        position="permanent_secretary",
+        appointment_order_number="1/2568",
+        appointment_date=dt.date(2024, 10, 1),
+        consent_at=at("2025-04-09 10:00"),
+        created_at=at("2025-04-09 10:00"),
+        state="submitted",
+        submitted_at=at("2025-04-09 10:00"),
+    )
+    role = pending(places.lao, position="chief_executive")
+    login(client, role.user)
+
+    assert "สมศรี ใจดี ผู้ยื่น" not in client.get(reverse("onboarding:my")).content.decode()
+    new_request = reverse("onboarding:request_new", args=[places.lao.pk])
+    assert client.get(new_request).status_code == 404
+
+
+# --- who decides ---------------------------------------------------------------------------------
+
+
+def test_an_unverified_chief_cannot_approve(client, scene, places):
+    role = pending(places.unit)
+    chief = scene["lao_clerk"]  # permanent secretary of the LAO, identity not verified
+    login(client, chief)
+
+    assert client.get(reverse("onboarding:memberships")).status_code == 403
+    response = client.post(reverse("onboarding:membership_approve", args=[role.pk]))
+    assert response.status_code == 403
+    role.refresh_from_db()
+    assert role.status == "pending"
+
+
+def test_a_chief_verified_for_another_position_than_the_one_held_cannot_approve(
+    client, scene, places
+):
+    chief = scene["lao_clerk"]  # holds the permanent secretary's role
+    verify(chief, places.lao, position="finance_director")
+    role = pending(places.unit)
+    login(client, chief)
+
+    assert client.post(reverse("onboarding:membership_approve", args=[role.pk])).status_code == 403
+
+
+def test_an_officer_of_another_province_gets_404(client, scene, places):
+    role = pending(places.unit)
+    login(client, scene["other_province_officer"])
+
+    for name in ("membership_approve", "membership_refuse"):
+        response = client.post(reverse(f"onboarding:{name}", args=[role.pk]), {"reason": "x"})
+        assert response.status_code == 404
+    assert newcomer_email_not_in(client.get(reverse("onboarding:memberships")))
+    role.refresh_from_db()
+    assert role.status == "pending"
+
+
+def newcomer_email_not_in(response) -> bool:
+    return response.status_code == 200 and NEWCOMER not in response.content.decode()
+
+
+def test_the_district_officer_approves(client, scene, places):
+    role = pending(places.unit)
+    officer = scene["district_officer"]
+    login(client, officer)
+
+    assert NEWCOMER in client.get(reverse("onboarding:memberships")).content.decode()
+    response = client.post(reverse("onboarding:membership_approve", args=[role.pk]))
+
+    assert response.status_code == 302
+    role.refresh_from_db()
+    assert (role.status, role.decided_by, role.decided_at is not None) == ("active", officer, True)
+    forget_roles(role.user)
+    assert [r.pk for r in roles_of(role.user)] == [role.pk]
+
+
+def test_an_officer_refuses_with_a_reason_the_newcomer_reads(client, scene, places):
+    role = pending(places.unit)
+    login(client, scene["province_officer"])
+    url = reverse("onboarding:membership_refuse", args=[role.pk])
+
+    client.post(url, {"reason": "   "})  # no reason: nothing changes
+    role.refresh_from_db()
+    assert role.status == "pending"
+    client.post(url, {"reason": "ไม่พบชื่อในบัญชีเจ้าหน้าที่"})
+    role.refresh_from_db()
+    assert (role.status, role.decision_reason) == ("refused", "ไม่พบชื่อในบัญชีเจ้าหน้าที่")
+    assert role.history.first().history_change_reason == ("Membership refused: ไม่พบชื่อในบัญชีเจ้าหน้าที่")
+
+    login(client, role.user)
+    page = client.get(reverse("onboarding:my")).content.decode()
+    assert "ไม่พบชื่อในบัญชีเจ้าหน้าที่" in page
+    assert scene["unit_clerk"].email not in page
+
+
+def test_an_officer_without_the_second_factor_in_the_session_cannot_approve(client, scene, places):
+    role = pending(places.unit)
+    client.force_login(scene["district_officer"], backend="elaas_portal.backends.ModelBackend")
+
+    response = client.post(reverse("onboarding:membership_approve", args=[role.pk]))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/2fa/reauthenticate/")
+    role.refresh_from_db()
+    assert role.status == "pending"
+
+
+def test_nobody_approves_their_own_membership(scene, places):
+    verify(scene["lao_clerk"], places.lao)
+    role = request_membership(scene["lao_clerk"], places.unit)
+
+    with pytest.raises(PermissionDenied):
+        approve_membership(role.pk, actor=scene["lao_clerk"])
+
+
+# --- two approvers at once -----------------------------------------------------------------------
+
+
+def test_two_approvals_at_once_give_one(scene, places, monkeypatch):
+    """The district officer has passed the permission check when the permanent secretary's
+    approval lands: the officer's conditional update then changes nothing and says who acted."""
+    secretary, officer = scene["lao_clerk"], scene["district_officer"]
+    verify(secretary, places.lao)
+    role = pending(places.unit)
+    check = membership._check_authority
+
+    def check_then_the_other_approves(actor, role_id):
+        check(actor, role_id)
+        if actor == officer:
+            monkeypatch.setattr(membership, "_check_authority", check)
+            approve_membership(role_id, actor=secretary)
+
+    monkeypatch.setattr(membership, "_check_authority", check_then_the_other_approves)
+    with pytest.raises(AlreadyDecided) as lost:
+        approve_membership(role.pk, actor=officer)
+
+    assert secretary.full_name in lost.value.message
+    role.refresh_from_db()
+    assert (role.status, role.decided_by) == ("active", secretary)
+    assert role.history.filter(history_change_reason="Membership approved").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_approvers_in_two_threads_give_one_result(actors, places):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite serialises all writers")
+    role = pending(places.unit)
+    barrier = threading.Barrier(2, timeout=10)
+    outcomes = {}
+
+    def run(name):
+        try:
+            barrier.wait()
+            approve_membership(role.pk, actor=actors[name])
+            outcomes[name] = "ok"
+        except AlreadyDecided:
+            outcomes[name] = "lost"
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=run, args=(n,)) for n in ("district_officer", "province_officer")
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+
+    assert sorted(outcomes.values()) == ["lost", "ok"], outcomes
+    assert role.history.filter(history_change_reason="Membership approved").count() == 1
+
+
+# --- expiry --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fixed_clock(monkeypatch):
+    def set_to(instant):
+        monkeypatch.setattr(clock, "now", lambda: instant)
+
+    return set_to
+
+
+def test_a_membership_can_still_be_approved_at_23_59_59_of_its_14th_day(scene, places, fixed_clock):
+    fixed_clock(at("2025-04-01 10:00"))
+    role = pending(places.unit)
+    fixed_clock(at("2025-04-15 23:59:59"))
+
+    assert expire_memberships() == 0
+    assert role in membership.decidable_by(scene["district_officer"])
+    approve_membership(role.pk, actor=scene["district_officer"])
+    role.refresh_from_db()
+    assert role.status == "active"
+
+
+def test_a_membership_expires_at_00_00_after_its_14th_day_and_grants_nothing(
+    scene, places, fixed_clock
+):
+    fixed_clock(at("2025-04-01 10:00"))
+    role = pending(places.unit)
+    fixed_clock(at("2025-04-16 00:00"))
+
+    assert role not in membership.decidable_by(scene["district_officer"])
+    with pytest.raises(AlreadyDecided):
+        approve_membership(role.pk, actor=scene["district_officer"])
+    assert expire_memberships() == 1
+    assert expire_memberships() == 0  # idempotent
+    role.refresh_from_db()
+    assert (role.status, role.decided_at) == ("expired", at("2025-04-16 00:00"))
+    assert role.history.first().history_change_reason == "Expired: not decided within 14 days"
+    assert roles_of(role.user) == []
+
+
+def test_the_pending_days_are_a_setting(scene, places, fixed_clock, settings):
+    settings.MEMBERSHIP_PENDING_DAYS = 3
+    fixed_clock(at("2025-04-01 23:00"))
+    role = pending(places.unit)
+
+    assert expire_memberships(now=at("2025-04-04 23:59:59")) == 0
+    assert expire_memberships(now=at("2025-04-05 00:00")) == 1
+    role.refresh_from_db()
+    assert role.status == "expired"
+
+
+# --- reminders, circulars and the late list count only vetted staff ------------------------------
+
+
+def test_unconfirmed_and_pending_staff_get_no_reminder_in_the_daily_pass(scene, places):
+    waiting_lao = pending(places.lao, "waiting-lao@test.example", position="finance_director")
+    waiting_unit = pending(places.unit, "waiting-unit@test.example")
+    unconfirmed_lao = make_user(
+        "unconfirmed-lao@test.example",
+        kind="lao_staff",
+        organization=places.lao,
+        position="finance_officer",
+    )
+    unconfirmed_unit = make_user(
+        "unconfirmed-unit@test.example", kind="unit_staff", organization=places.unit
+    )
+    EmailAddress.objects.filter(user__in=[unconfirmed_lao, unconfirmed_unit]).update(verified=False)
+
+    run_pass(dt.date(2025, 4, 5), nudge_workers=False)  # the LAOs' window opens
+    run_pass(dt.date(2025, 4, 7), nudge_workers=False)  # 3 days after units may use the system
+
+    reminded = set(
+        Notification.objects.filter(kind__in=[Kind.LAO_REMINDER, Kind.UNIT_REMINDER]).values_list(
+            "recipient__email", "kind"
+        )
+    )
+    assert (scene["lao_clerk"].email, Kind.LAO_REMINDER) in reminded
+    assert (scene["unit_clerk"].email, Kind.UNIT_REMINDER) in reminded
+    left_out = {waiting_lao.user.email, waiting_unit.user.email}
+    left_out |= {unconfirmed_lao.email, unconfirmed_unit.email}
+    assert not {email for email, _kind in reminded} & left_out
+
+
+def test_unconfirmed_and_pending_staff_are_not_contacts_in_the_late_list_csv(client, scene, places):
+    waiting = pending(places.lao, "waiting-lao@test.example", position="finance_director")
+    unconfirmed = make_user(
+        "unconfirmed-lao@test.example",
+        kind="lao_staff",
+        organization=places.lao,
+        position="finance_officer",
+    )
+    EmailAddress.objects.filter(user=unconfirmed).update(verified=False)
+    login(client, scene["province_officer"])
+
+    response = client.get(reverse("compliance:export", args=["late", "csv"]) + "?province=48")
+
+    assert response.status_code == 200
+    body = response.content.decode("utf-8-sig")
+    row = next(line for line in body.splitlines() if places.lao.dla_code in line)
+    assert scene["lao_clerk"].email in row and scene["lao_clerk"].phone in row
+    assert waiting.user.email not in body and unconfirmed.email not in body
+
+
+def test_a_pending_member_gets_no_circular(scene, places):
+    from circulars.models import Circular
+    from circulars.services import publish_circular
+
+    waiting = pending(places.lao, "waiting-lao@test.example", position="finance_director")
+    dla_letter = Circular.objects.get(number_normalized="มท 0808.4/ว 1541")
+    publish_circular(dla_letter, actor=scene["dla_officer"])
+
+    assert not Notification.objects.filter(recipient=waiting.user).exists()
+
+
+# --- invitations vouch for the invited ------------------------------------------------------------
+
+
+def test_an_invitation_still_gives_an_active_role_at_once(
+    client, scene, places, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invite_staff(
+            officer=scene["province_officer"],
+            organization=places.unit,
+            email="invited@test.example",
+            position="",
+            base_url="http://testserver/",
+        )
+    link = re.search(r"http://testserver(/accounts/invitation/\S+/)", mailoutbox[-1].body)
+    client.get(link.group(1))
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "invited@test.example",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "full_name": "ผู้ได้รับเชิญ",
+            "organization": places.unit.pk,
+        },
+    )
+
+    assert response.status_code == 302
+    role = Role.objects.get(user__email="invited@test.example")
+    assert (role.status, role.invited_by) == ("active", scene["province_officer"])
+    assert role in Role.objects.vetted()
+    assert not Notification.objects.filter(kind=Kind.MEMBERSHIP_REQUEST).exists()
