@@ -6,6 +6,7 @@ DATABASE_URL (PostgreSQL) and REDIS_URL (Celery broker and cache) switches to th
 services. A malformed value stops start-up with a message naming the variable.
 """
 
+import importlib.util
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -64,9 +65,9 @@ INSTALLED_APPS = [
     "onboarding",
     "compliance",
 ]
-if (
-    not PRODUCTION
-):  # demo accounts and generated data sets (make run, tests, bench/); never in production
+# Demo accounts and generated data sets (make run, tests, bench/): never in production, and not
+# in the image at all (Dockerfile), where collectstatic runs with the development defaults.
+if not PRODUCTION and importlib.util.find_spec("demo") is not None:
     INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
