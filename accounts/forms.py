@@ -113,9 +113,12 @@ class InvitationForm(forms.Form):
 
         raw = to_arabic_digits(self.cleaned_data["organization_code"].strip())
         scope = Organization.objects.in_area(area_of(self.officer)).with_places()
-        if raw.isdigit() and len(raw) == 7:
+        # ASCII digits only once Thai ones are read: str.isdigit() also takes "²", which int()
+        # refuses (a 500 before).
+        digits = raw.isascii() and raw.isdigit()
+        if digits and len(raw) == 7:
             org = scope.filter(dla_code=raw).first()
-        elif raw.isdigit():
+        elif digits:
             org = scope.filter(pk=int(raw), dla_code__isnull=True).first()
         else:
             org = None

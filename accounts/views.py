@@ -35,7 +35,11 @@ class SignupView(AllauthSignupView):
                     : ORG_RESULTS + 1
                 ]
             )
-        if selected.isdigit() and not any(str(o.pk) == selected for o in matches):
+        # An id in ASCII digits, else nothing is chosen: str.isdigit() also takes "²", which
+        # the query refuses (a 500 before).
+        if not (selected.isascii() and selected.isdigit()):
+            selected = ""
+        if selected and not any(str(o.pk) == selected for o in matches):
             chosen = (
                 Organization.objects.with_places()
                 .select_related("parent")

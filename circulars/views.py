@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -246,11 +245,7 @@ def acknowledge(request, pk):
     delivery = get_object_or_404(
         Delivery.objects.visible_to(request.user).select_related("circular"), pk=pk
     )
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        back, {request.get_host()}, require_https=request.is_secure()
-    ):
-        back = delivery.circular.get_absolute_url()
+    back = params.next_url(request, request.POST.get("next"), delivery.circular.get_absolute_url())
     if is_officer(request.user) and (gate := second_factor_gate(request, back)) is not None:
         return gate
     if not services.may_acknowledge(request.user, delivery):

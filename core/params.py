@@ -83,9 +83,15 @@ def whole_number(
 
 def next_url(request, raw: str | None, fallback: str) -> str:
     """`raw` when it is a page of this site (same host, and https when the request is), else
-    `fallback`: a `next` parameter never sends anyone to another site."""
-    if raw and url_has_allowed_host_and_scheme(
-        raw, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    `fallback`: a `next` parameter never sends anyone to another site. Only a path from the root
+    (/…) or a URL of this host is a page: `redirect()` would take "-1" or "%" for the name of a
+    view, fail to find it and answer 500."""
+    if (
+        raw
+        and (raw.startswith("/") or "://" in raw)
+        and url_has_allowed_host_and_scheme(
+            raw, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return raw
     return fallback

@@ -6,7 +6,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from accounts import views as account_views
 from compliance import views as compliance_views
 
-from . import readiness, views
+from . import openapi, readiness, views
 
 # allauth hides the passwords of its login, sign-up, change and set views from error reports;
 # these two take a password too and do not: they are wrapped here, before allauth's own URLs.
@@ -20,6 +20,7 @@ urlpatterns = [
     path("inbox/", include("notifications.urls")),
     path("compliance/", include("compliance.urls")),
     path("api/compliance", compliance_views.api, name="compliance-api"),
+    path("api/schema", openapi.schema, name="openapi-schema"),
     path("accounts/signup/", account_views.signup, name="account_signup"),
     path("accounts/invite/", account_views.invite, name="invite"),
     path(

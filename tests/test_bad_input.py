@@ -111,3 +111,41 @@ def test_the_late_list_still_takes_an_age_in_thai_digits(client, actors):
 
 def test_the_status_page_still_reads_a_buddhist_era_date(client, circulars):
     assert client.get("/?date=5/4/2568").status_code == 200
+
+
+# --- found by the fuzz tests (tests/fuzz/): digits that str.isdigit() takes and int() does not --
+
+INVITE_CODE_TH = "ไม่พบหน่วยงานที่ใช้รหัสนี้ในพื้นที่รับผิดชอบของท่าน"
+INVITE_CODE_EN = "No organisation in your area has this code."
+
+
+@pytest.mark.parametrize(("lang", "message"), [(None, INVITE_CODE_TH), ("en", INVITE_CODE_EN)])
+@pytest.mark.parametrize("code", ["²", "¹²³", "①"])
+def test_an_invitation_to_an_organisation_code_in_other_digits_is_refused_with_400(
+    client, actors, lang, message, code
+):
+    client = _as(client, actors, "province_officer", lang=lang)
+    response = client.post(
+        "/accounts/invite/",
+        {"email": "new@test.example", "organization_code": code, "position": "finance_director"},
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+@pytest.mark.parametrize("org", ["²", "①", "١٢"])
+def test_signup_with_an_organisation_id_in_other_digits_shows_the_page(client, places, org):
+    assert client.get("/accounts/signup/", {"org": org}).status_code == 200
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "full_name": "สมศรี ใจดี",
+            "email": "new@test.example",
+            "password1": "a-long-test-password-2568",
+            "password2": "a-long-test-password-2568",
+            "organization": org,
+            "position": "finance_director",
+        },
+    )
+    assert response.status_code == 200
+    assert "organization" in response.context["form"].errors

@@ -1044,6 +1044,17 @@ def test_an_acknowledgement_never_leads_off_the_site(client, scene, people):
     assert response["Location"] == scene["district"].get_absolute_url()
 
 
+@pytest.mark.parametrize("target", ["-1", "%", "²", "0001-01-01", "inbox"])
+def test_an_acknowledgement_with_a_next_that_is_no_path_goes_back_to_the_letter(
+    client, scene, people, target
+):
+    """`redirect()` took such a `next` for the name of a view and answered 500 (fuzz tests)."""
+    login(client, people["lao_clerk"])
+    response = client.post(scene["urls"]["acknowledge lao"], {"next": target})
+    assert response.status_code == 302
+    assert response["Location"] == scene["district"].get_absolute_url()
+
+
 def test_the_inbox_lists_only_letters_to_the_persons_area(client, scene, people):
     login(client, people["other_lao_clerk"])
     page = client.get(scene["urls"]["inbox"]).content.decode()

@@ -33,3 +33,13 @@ def test_resend_goes_back_to_the_filtered_log_page_it_was_sent_from(client, acto
     )
     assert response.status_code == 302
     assert response["Location"] == "/inbox/log/?status=failed&page=2"
+
+
+@pytest.mark.parametrize("target", ["-1", "%", "²", "9999-12-31", "log"])
+def test_resend_with_a_next_that_is_no_path_goes_back_to_the_delivery_log(client, actors, target):
+    """`redirect()` took such a `next` for the name of a view and answered 500 (fuzz tests)."""
+    failed = note(actors["lao_clerk"], status=Status.FAILED)
+    login(client, actors["province_officer"])
+    response = client.post(f"/inbox/log/{failed.pk}/resend/", {"next": target})
+    assert response.status_code == 302
+    assert response["Location"] == "/inbox/log/"
