@@ -1,6 +1,8 @@
 """The compliance API as an OpenAPI 3.0 fragment: data, assembled and served by `elaas_portal`."""
 
-from .stats import STATES
+from .states import LaoState
+
+STATES = [state.value for state in LaoState]
 
 _COUNT = {"type": "integer", "minimum": 0}
 _FIGURES = {

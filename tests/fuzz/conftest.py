@@ -113,6 +113,7 @@ def scene(actors, places, circulars, portal_clock):
             Notification,
             Province,
             District,
+            Role,
         )
     }
     every_id = sorted({pk for pks in ids.values() for pk in pks}, key=int)

@@ -219,6 +219,8 @@ PATH_MODELS = {
     "onboarding:request_withdraw": ["VerificationRequest"],
     "onboarding:evidence": ["VerificationRequest", "Evidence"],
     "onboarding:review": ["VerificationRequest"],
+    "onboarding:membership_approve": ["Role"],
+    "onboarding:membership_refuse": ["Role"],
     "notifications:detail": ["Notification"],
     "notifications:resend": ["Notification"],
 }
