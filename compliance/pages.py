@@ -23,6 +23,7 @@ from django.http import HttpResponse
 
 from accounts.scope import officer_area
 from core import clock
+from core.params import has_pending_messages
 from notifications.services import unread_count
 
 from .stats import time_bucket
@@ -35,7 +36,7 @@ def page_key(request, *parts) -> str | None:
     if bucket is None:
         return None
     secret = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
-    if not secret or _has_pending_messages(request):
+    if not secret or has_pending_messages(request):
         return None
     if settings.DEMO_FEATURES and clock.is_set():
         return None
@@ -75,10 +76,3 @@ def keep(key: str | None, response: HttpResponse) -> HttpResponse:
             version=PAGE_CACHE_VERSION,
         )
     return response
-
-
-def _has_pending_messages(request) -> bool:
-    if "messages" in request.COOKIES or "_messages" in request.session:
-        return True
-    storage = getattr(request, "_messages", None)
-    return bool(storage is not None and len(storage))

@@ -111,3 +111,15 @@ class BadParameterMiddleware:
             return None
         context = {"message": exception.message, "param": exception.param}
         return render(request, "bad_request.html", context, status=400)
+
+
+def has_pending_messages(request) -> bool:
+    """Whether a message (Django's messages framework) waits for this visitor: a page drawn
+    for them then is theirs alone and may not be kept for anyone else."""
+    if "messages" in request.COOKIES:
+        return True
+    session = getattr(request, "session", None)
+    if session is not None and "_messages" in session:
+        return True
+    storage = getattr(request, "_messages", None)
+    return bool(storage is not None and len(storage))

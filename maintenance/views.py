@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from core import clock
+from core.params import has_pending_messages
 from core.thai import BANGKOK, ThaiDateError, bangkok_midnight, parse_date
 
 from .models import Discrepancy
@@ -21,11 +22,6 @@ from .status import board, timeline
 
 STATUS_CACHE_SECONDS = 30
 STATUS_CACHE_VERSION = 2  # raise when the page's template or what it holds changes
-
-
-def _has_pending_messages(request) -> bool:
-    storage = getattr(request, "_messages", None)
-    return bool(storage is not None and len(storage))
 
 
 def _json(body: str, status: int = 200) -> HttpResponse:
@@ -104,7 +100,7 @@ def status(request):
     cacheable = (
         not request.META.get("QUERY_STRING")
         and not request.user.is_authenticated
-        and not _has_pending_messages(request)
+        and not has_pending_messages(request)
     )
     key = f"status-page:{current_policy().fingerprint}:{lang}:{minute.timestamp():.0f}"
     cached = cache.get(key, version=STATUS_CACHE_VERSION) if cacheable else None
