@@ -23,7 +23,6 @@ from core.thai import (
     MONTHS_TH,
     MONTHS_TH_ABBR,
     ce_year,
-    normalize_number,
     to_arabic_digits,
     to_be_year,
     to_thai_digits,
@@ -69,6 +68,47 @@ WORD_FIXES: tuple[tuple[re.Pattern, str], ...] = tuple(
 )
 
 HEAD_KEYWORDS = ("เรื่อง", "เรียน", "อ้างถึง", "สิ่งที่ส่งมาด้วย")
+# Tesseract drops Thai marks above and below the line ("เรือง", "ท", "สิงท์ส่งมาด้วย"): keywords
+# are matched with the marks optional, and ํา (nikhahit + sara aa) read as ำ.
+_MARKS = "\u0e31\u0e34-\u0e3a\u0e47-\u0e4e"
+
+
+def _bare(word: str) -> str:
+    return re.sub(f"[{_MARKS}]", "", word.replace("ํา", "ำ"))
+
+
+def loose(word: str) -> str:
+    """A pattern for `word` with its Thai marks optional, as OCR may have dropped them."""
+    return "".join(re.escape(c) + f"[{_MARKS}]*" for c in _bare(word))
+
+
+def bare(text: str) -> str:
+    """Text without the marks OCR drops: compare two Thai texts this way, never show it."""
+    return _bare(text)
+
+
+def keyword_re(word: str) -> re.Pattern:
+    return re.compile(r"^\s*" + loose(word))
+
+
+_KEYWORD_RES = {k: keyword_re(k) for k in (*HEAD_KEYWORDS, "ขอแสดงความนับถือ", "ที่", "โทร", "ลงวันที่")}
+BODY_OPENERS = re.compile(r"^\s*(ตามที่|ด้วย|อนุสนธิ|ตามหนังสือ|เนื่องด้วย|เนื่องจาก)")
+
+
+def starts_with(text: str, *words: str) -> re.Match | None:
+    """The keyword `text` begins with (marks optional), as a match whose end is its length."""
+    for word in words:
+        m = _KEYWORD_RES.get(word, None) or keyword_re(word)
+        found = m.match(text.replace("ํา", "ำ"))
+        if found:
+            return found
+    return None
+
+
+def head_keyword(text: str) -> str | None:
+    return next((k for k in HEAD_KEYWORDS if starts_with(text, k)), None)
+
+
 RECIPIENT_TITLES = (
     "นายอำเภอ",
     "นายกองค์การบริหารส่วน",
@@ -80,22 +120,28 @@ RECIPIENT_TITLES = (
     "ผู้อำนวยการ",
     "อธิบดี",
 )
+# Longest first: "ว่าที่ร้อยตรีหญิง" before "ว่าที่ร้อยตรี".
+RANK_WORDS = tuple(
+    f"ว่าที่{a}{b}{c}" for a in ("ร้อย", "พัน") for b in ("ตรี", "โท", "เอก") for c in ("หญิง", "")
+)
 RANKS = re.compile(
     r"(ว่าที่\s?(?:ร้อย|พัน)(?:ตรี|โท|เอก)(?:หญิง)?|(?:ร้อย|พัน)ตำรวจ(?:ตรี|โท|เอก)(?:หญิง)?|ดร\.)"
 )
+POSITION_TITLES = re.compile(r"^\s*(อธิบดี|ผู้ว่าราชการ|นายอำเภอ|ปลัด|นายก|รอง|ผู้อำนวยการ)")
 URGENCIES = (("ด่วนที่สุด", "most_urgent"), ("ด่วนมาก", "very_urgent"), ("ด่วน", "urgent"))
 
 _THAI = re.compile(r"[\u0E01-\u0E4F]")
 _FOREIGN = re.compile(r"[\u0E80-\u0EFF\u0B00-\u0B7F\u4E00-\u9FFF\u0900-\u097F]")
-_MONTH_RE = "|".join(re.escape(w) for w in MONTH_WORDS)
+MONTH_RE = "|".join(re.escape(w) for w in MONTH_WORDS)
 _YEAR_RE = r"(?:พ\.\s?ศ\.\s?)?(\d{2,5})"
 _DASH = r"\s*(?:[-–—]|ถึง(?:วันที่)?)\s*"
 # A day (or a range of days), a month, a year; whitespace (line breaks included) between them.
 DATE_RE = re.compile(
-    rf"(?<!\d)(\d{{1,3}})(?:{_DASH}(\d{{1,3}}))?\s*({_MONTH_RE}|[ก-ฮ][ก-๎.]{{1,8}}ฯ?)\s*{_YEAR_RE}(?!\d)"
+    rf"(?<!\d)(\d{{1,3}})(?:{_DASH}(\d{{1,3}}))?\s*({MONTH_RE}|[ก-ฮ][ก-๎.]{{1,8}}ฯ?)\s*{_YEAR_RE}(?!\d)"
 )
 NUMBER_RE = re.compile(
-    r"(?P<prefix>[ก-ฮ]{1,3})\.?\s*(?P<code>\d{4}(?:\.\d{1,3})*)\s*/\s*(?P<w>ว)?\s*(?P<serial>[^\s]+)"
+    r"(?P<prefix>[ก-ฮ]{1,3})\.?\s*(?P<code>\d{4}(?:\.\d{1,3})*)\s*"
+    r"(?:/\s*(?P<w>ว)?|(?P<bare_w>ว))\s*(?P<serial>[^\s]+)"
 )
 
 
@@ -204,7 +250,7 @@ def fix_words(text: str) -> tuple[str, list[str]]:
 
 def clean(text: str) -> str:
     """Markdown marks and spaces OCR leaves, without touching the words."""
-    text = re.sub(r"^\s*#+\s*", "", text)
+    text = re.sub(r"^\s*#+\s*", "", text.replace("ํา", "ำ"))
     text = re.sub(r"\*[^*\s]*\*", "", text)
     return re.sub(r"[ \t]+", " ", text).strip()
 
@@ -372,6 +418,8 @@ def read_number(raw: str) -> tuple[str | None, list[Flag], dict]:
             {},
         )
     parts = m.groupdict()
+    parts["w"] = parts.pop("w") or parts.pop("bare_w")
+    parts.pop("bare_w", None)
     serial = parts["serial"].rstrip(".,")
     if not re.fullmatch(r"\d{1,5}", serial):
         return (
@@ -421,36 +469,59 @@ def _lines(text: str) -> list[Line]:
     return out
 
 
-_HEAD_NUMBER = re.compile(r"^\s*ที่\s+[ก-ฮ]{1,3}\.?\s*[\d๐-๙]")
+_HEAD_NUMBER = re.compile(rf"^\s*ท[{_MARKS}]*\s+[ก-ฮ]{{1,3}}\.?\s*[\d๐-๙]")
+
+
+# A number line whose ที่ OCR damaged ("NWN ๐๘๐๘.๔/ว …"): a short word, then four digits.
+_LOOSE_NUMBER = re.compile(r"^\s*(?:\S{1,4}\s+)?\S{1,4}\.?\s*[\d๐-๙]{4}")
 
 
 def split_letters(lines: list[Line]) -> list[tuple[int, int]]:
-    """Each letter begins at a ที่ line followed, within a dozen lines, by its เรื่อง."""
+    """One letter per เรื่อง line; each begins at the ที่ line above its เรื่อง (or, where OCR
+    damaged the ที่, at a line shaped like a number), within a dozen lines."""
+    subjects = [i for i, ln in enumerate(lines) if starts_with(ln.stripped, "เรื่อง")]
     starts = []
-    for i, line in enumerate(lines):
-        if _HEAD_NUMBER.match(line.stripped):
-            ahead = [ln.stripped for ln in lines[i + 1 : i + 14]]
-            if any(a.startswith("เรื่อง") for a in ahead):
-                starts.append(i)
-    bounds = []
-    for k, i in enumerate(starts):
-        # the letter's own head may have lines above its number (urgency, garuda): keep the
-        # blank-separated block just above it with it.
-        end = starts[k + 1] if k + 1 < len(starts) else len(lines)
-        bounds.append((i, end))
-    return bounds
+    for k, i in enumerate(subjects):
+        floor = subjects[k - 1] + 1 if k else 0
+        window = range(i - 1, max(floor, i - 13) - 1, -1)
+        found = next((j for j in window if _HEAD_NUMBER.match(lines[j].stripped)), None)
+        if found is None:
+            found = next((j for j in window if _LOOSE_NUMBER.match(lines[j].stripped)), None)
+        if found is not None and (not starts or found > starts[-1]):
+            starts.append(found)
+    return [(a, starts[k + 1] if k + 1 < len(starts) else len(lines)) for k, a in enumerate(starts)]
+
+
+def is_noise(line: str) -> bool:
+    """A row OCR makes of marks above a line ("a   al ~ a"): no run of three Thai letters, no
+    Latin word, no number of four digits."""
+    if not line.strip():
+        return False
+    if re.search(r"[\u0e01-\u0e4e]{3}", line) or re.search(r"[A-Za-z]{4}", line):
+        return False
+    return not re.search(r"[\d๐-๙]{4}", line)
 
 
 def parse(text: str, source: str = SourceKind.TEXT) -> ParseResult:
+    received = text
+    if source == SourceKind.OCR:
+        # Blank the noise rows in place: every offset still points into the text received.
+        text = "".join(
+            (" " * len(raw.rstrip("\r\n")) + raw[len(raw.rstrip("\r\n")) :])
+            if is_noise(raw)
+            else raw
+            for raw in text.splitlines(keepends=True)
+        )
     lines = _lines(text)
     letters = []
     for index, (a, b) in enumerate(split_letters(lines)):
-        letters.append(_parse_letter(index, lines[a:b], text, lines[max(0, a - 4) : a]))
+        ocr = source == SourceKind.OCR
+        letters.append(_parse_letter(index, lines[a:b], lines[max(0, a - 4) : a], ocr))
     _link(letters)
     _check_dates(letters, text)
     if source == SourceKind.OCR:
-        _distrust_ocr_digits(text, letters)
-    return ParseResult(text, source, letters)
+        _distrust_ocr_digits(letters)
+    return ParseResult(received, source, letters)
 
 
 def _field(lines: list[Line], value: str, confidence: float = 1.0) -> Field:
@@ -465,10 +536,10 @@ def _field(lines: list[Line], value: str, confidence: float = 1.0) -> Field:
     )
 
 
-def _parse_letter(index: int, lines: list[Line], text: str, above: list[Line]) -> Letter:
+def _parse_letter(index: int, lines: list[Line], above: list[Line], ocr: bool) -> Letter:
     fields: dict[str, Field] = {}
     number_line = lines[0]
-    raw_number = re.sub(r"^\s*ที่\s*", "", number_line.stripped)
+    raw_number = re.sub(rf"^\s*(?:ท[{_MARKS}]*|\S{{1,4}}(?=\s))\s*", "", number_line.stripped)
     value, problems, parts = read_number(raw_number)
     fields["number"] = Field(value, number_line.start, number_line.end)
     for p in problems:
@@ -486,7 +557,7 @@ def _parse_letter(index: int, lines: list[Line], text: str, above: list[Line]) -
     # Head: issuer, address and date sit between the number and เรื่อง.
     i = 1
     head = []
-    while i < len(lines) and not lines[i].stripped.startswith(HEAD_KEYWORDS):
+    while i < len(lines) and not head_keyword(lines[i].stripped):
         if lines[i].stripped:
             head.append(lines[i])
         i += 1
@@ -519,31 +590,30 @@ def _parse_letter(index: int, lines: list[Line], text: str, above: list[Line]) -
         fields["issuer_address"] = Field("", confidence=0.5)
     fields["date"] = _date_field(date_line)
 
-    # Parts that begin with a keyword, each to the next keyword or a blank line.
+    # Parts that begin with a keyword, each to the next keyword; a line after a blank one
+    # continues a part only when it is its date (ลงวันที่ …). The body opens with ตามที่, ด้วย….
     sections: dict[str, list[Line]] = {}
-    current = None
+    current, blank = None, False
     while i < len(lines):
         s = lines[i].stripped
-        key = next((k for k in HEAD_KEYWORDS if s.startswith(k)), None)
+        key = head_keyword(s)
         if key:
-            current = key
+            current, blank = key, False
             sections[key] = [lines[i]]
-        elif s and current:
+        elif not s:
+            blank = True
+        elif current and (not blank or starts_with(s, "ลงวันที่")) and not BODY_OPENERS.match(s):
             sections[current].append(lines[i])
-        elif not s and current:
-            current = None
-            upcoming = next((ln.stripped for ln in lines[i + 1 :] if ln.stripped), "")
-            if "เรื่อง" in sections and "เรียน" in sections and not upcoming.startswith(HEAD_KEYWORDS):
-                i += 1
-                break
-        elif s and not current and "เรียน" in sections:
+            blank = False
+        elif "เรื่อง" in sections and "เรียน" in sections:
             break
         i += 1
 
     for key, name in (("เรื่อง", "subject"), ("เรียน", "recipients")):
         part = sections.get(key)
         if part:
-            value = join_lines([ln.stripped for ln in part])[len(key) :].strip()
+            joined = join_lines([ln.stripped for ln in part])
+            value = joined[starts_with(joined, key).end() :].strip()
             fields[name] = _field(part, value)
         else:
             fields[name] = Field(None, confidence=0.0)
@@ -562,10 +632,10 @@ def _parse_letter(index: int, lines: list[Line], text: str, above: list[Line]) -
 
     # Body to ขอแสดงความนับถือ; then signature and contact.
     body_lines, j = [], i
-    while j < len(lines) and not lines[j].stripped.startswith("ขอแสดงความนับถือ"):
+    while j < len(lines) and not starts_with(lines[j].stripped, "ขอแสดงความนับถือ"):
         body_lines.append(lines[j])
         j += 1
-    _body(letter, body_lines)
+    _body(letter, body_lines, ocr)
     _signature(letter, lines[j + 1 :] if j < len(lines) else [])
     _authority(letter)
     return letter
@@ -605,10 +675,13 @@ def _date_field(line: Line | None) -> Field:
 
 
 def _cited(kind: str, part: list[Line], key: str) -> Cited:
-    raw = join_lines([ln.text for ln in part])[len(key) :].strip()
+    joined = join_lines([ln.text for ln in part])
+    raw = joined[starts_with(joined, key).end() :].strip()
     text_value, notes = fix_words(raw)
     text_field = Field(text_value, part[0].start, part[-1].end, 0.9 if notes else 1.0, [], notes)
-    m = re.search(r"ที่\s+(.+?)(?=\s+(?:ลงวันที่|จำนวน|ลว\.)|$)", raw)
+    m = re.search(r"ที่\s+(.+?)(?=\s+(?:ลงวันที่|จำนวน|ลว\.)|$)", raw) or re.search(
+        r"(?<![ก-ฮ])([ก-ฮ]{1,3}\.?\s*[\d๐-๙]{4}\S*(?:\s*ว\s*[\d๐-๙]+)?)", raw
+    )
     number = Field(None, part[0].start, part[-1].end)
     if m:
         value, problems, parts = read_number(m.group(1))
@@ -628,7 +701,7 @@ def _cited(kind: str, part: list[Line], key: str) -> Cited:
         number.flag(Flag("number_missing", "ไม่พบเลขที่หนังสือ", "No number found"))
     date = Field(None, part[0].start, part[-1].end)
     # Only the date after ลงวันที่ (a number such as ๑ ชุด must not be read as a day).
-    after = re.search(r"(?:ลงวันที่|ลว\.)", raw)
+    after = re.search(_KEYWORD_RES["ลงวันที่"].pattern.removeprefix("^\\s*") + r"|ลว\.", raw)
     dates = find_dates(raw[after.end() :]) if after else []
     if dates:
         d = dates[0]
@@ -648,11 +721,14 @@ def _cited(kind: str, part: list[Line], key: str) -> Cited:
     return Cited(kind, text_field, number, date)
 
 
-def _body(letter: Letter, lines: list[Line]) -> None:
+def _body(letter: Letter, lines: list[Line], ocr: bool) -> None:
+    """Paragraphs split at blank lines (OCR puts blank lines anywhere: there only at clauses)."""
     paragraphs: list[list[Line]] = []
     block: list[Line] = []
     for line in lines:
         s = line.stripped
+        if not s and ocr:
+            continue
         if not s:
             if block:
                 paragraphs.append(block)
@@ -696,19 +772,40 @@ def _signature(letter: Letter, lines: list[Line]) -> None:
         name_line = useful[name_at]
         name = name_line.stripped.strip("() ")
         rank = ""
+        unclear = []
         for ln in useful[:name_at]:
             m = RANKS.search(ln.stripped)
-            if m:
-                rank = m.group(1)
+            damaged = next((r for r in RANK_WORDS if bare(r) in bare(ln.stripped)), None)
+            if m or damaged:
+                rank = m.group(1) if m else damaged
+            elif re.search(r"[ก-ฮ]{3}", ln.stripped):
+                unclear.append(ln.stripped)
         f["signatory"] = Field(
             f"{rank} {name}".strip(), name_line.start, name_line.end, 0.9 if rank else 1.0
         )
+        if unclear and not rank:
+            # A line between the courtesy and the name may be a rank (ว่าที่ร้อยตรี) OCR damaged.
+            f["signatory"].flag(
+                Flag(
+                    "signatory_prefix",
+                    "มีข้อความเหนือชื่อผู้ลงนามที่อ่านไม่ชัด (อาจเป็นยศ): โปรดตรวจ",
+                    "A line above the signatory's name is unclear (a rank?): check it",
+                    [name, *(f"{u} {name}" for u in unclear)],
+                )
+            )
         # The position: the lines after the name up to a blank line or the contact block.
         position = []
         k = lines.index(name_line) + 1
         while k < len(lines) and not lines[k].stripped:
             k += 1
-        while k < len(lines) and lines[k].stripped:
+        while k < len(lines):
+            if not lines[k].stripped:
+                # OCR leaves blank lines inside a position: "…ปฏิบัติราชการแทน", "", "อธิบดี…"
+                upcoming = next((ln for ln in lines[k + 1 :] if ln.stripped), None)
+                if upcoming is None or not POSITION_TITLES.match(upcoming.stripped):
+                    break
+                k += 1
+                continue
             if re.match(r"^(สำนัก|กลุ่มงาน|โทร|ฝ่าย|กอง)", lines[k].stripped):
                 break
             position.append(lines[k])
@@ -716,7 +813,7 @@ def _signature(letter: Letter, lines: list[Line]) -> None:
         f["signatory_position"] = _field(position, " ".join(ln.stripped for ln in position), 0.9)
         contact = [ln for ln in lines[k:] if ln.stripped and not is_garbage(ln.text)]
     office = [ln for ln in contact if not re.match(r"^(โทร|ผู้ประสานงาน|E-?mail)", ln.stripped)]
-    phone = [ln for ln in contact if ln.stripped.startswith("โทร")]
+    phone = [ln for ln in contact if starts_with(ln.stripped, "โทร")]
     f["contact_office"] = _field(office, " ".join(ln.stripped for ln in office), 0.8)
     f["contact_phone"] = (
         _field(phone[:1], phone[0].stripped, 0.7) if phone else Field("", confidence=0.5)
@@ -728,6 +825,8 @@ def _authority(letter: Letter) -> None:
     issuer = letter.value("issuer_name") or ""
     authority, province = None, None
     if parts.get("prefix") == "มท" and str(parts.get("code", "")).startswith("08"):
+        authority = "dla"
+    elif "กรมส่งเสริมการปกครองท้องถิ่น" in issuer:
         authority = "dla"
     elif "อำเภอ" in issuer:
         authority = "district"
@@ -749,31 +848,48 @@ def _parts(f: Field) -> dict:
 
 def _link(letters: list[Letter]) -> None:
     """An enclosure naming a later letter of the document (same issuing unit, same serial or
-    an unreadable one) links the two: the first forwards the second."""
+    an unreadable one) links the two: the first forwards the second. Where OCR damaged both
+    numbers, an enclosure that names the issuer of the letter right after it links them too."""
     for letter in letters:
         for cited in letter.enclosures + letter.references:
-            key = _number_key(_parts(cited.number))
-            if key == (None, None):
+            other = _cited_letter(letter, cited, letters)
+            if other is None:
                 continue
-            for other in letters:
-                if other is letter:
-                    continue
-                own = _parts(other.fields["number"])
-                if _number_key(own) != key:
-                    continue
-                same = own.get("serial") == _parts(cited.number).get("serial")
-                if not same and other.fields["number"].value is not None:
-                    continue
-                cited.target = other.index
-                if cited.kind == "enclosure":
-                    letter.forwards = other.index
-                # The enclosure line is a second witness for a damaged number or date.
-                if other.fields["number"].flagged and cited.number.value:
-                    for flag in other.fields["number"].flags:
-                        flag.candidates.insert(0, cited.number.value)
-                if other.fields["date"].flagged and cited.date.value:
-                    for flag in other.fields["date"].flags:
-                        flag.candidates.insert(0, cited.date.value)
+            cited.target = other.index
+            if cited.kind == "enclosure":
+                letter.forwards = other.index
+            # The enclosure line is a second witness for a damaged number or date.
+            if other.fields["number"].flagged and cited.number.value:
+                for flag in other.fields["number"].flags:
+                    flag.candidates.insert(0, cited.number.value)
+            if other.fields["date"].flagged and cited.date.value:
+                for flag in other.fields["date"].flags:
+                    flag.candidates.insert(0, cited.date.value)
+
+
+def _cited_letter(letter: Letter, cited: Cited, letters: list[Letter]) -> Letter | None:
+    key = _number_key(_parts(cited.number))
+    for other in letters:
+        if other is letter or key == (None, None):
+            continue
+        own = _parts(other.fields["number"])
+        if _number_key(own) != key:
+            continue
+        same = own.get("serial") == _parts(cited.number).get("serial")
+        if same or other.fields["number"].value is None:
+            return other
+    following = letters[letter.index + 1] if letter.index + 1 < len(letters) else None
+    issuer = following.value("issuer_name") if following else None
+    if (
+        cited.kind == "enclosure"
+        and issuer
+        and issuer in (cited.text.value or "")
+        and following.fields["number"].value is None
+    ):
+        cited.text.notes.append("linked by the issuer's name: both numbers are damaged")
+        cited.text.confidence = min(cited.text.confidence, 0.6)
+        return following
+    return None
 
 
 def _check_dates(letters: list[Letter], text: str) -> None:
@@ -819,39 +935,31 @@ def _check_dates(letters: list[Letter], text: str) -> None:
                     flag.message_th += f" (อ้างถึงหนังสือลงวันที่ {floor} จึงไม่ก่อนวันนั้น)"
 
 
-def _distrust_ocr_digits(text: str, letters: list[Letter]) -> None:
-    """Digits Tesseract read are taken only where the document says them twice."""
-    arabic = to_arabic_digits(text)
-    seen: dict[str, int] = {}
-    for letter in letters:
-        for _name, f in letter.all_fields():
-            if f.value and re.search(r"\d", to_arabic_digits(f.value)):
-                key = normalize_number(f.value)
-                seen[key] = seen.get(key, 0) + 1
+def _distrust_ocr_digits(letters: list[Letter]) -> None:
+    """Digits Tesseract read are never taken silently: each number and date it read is flagged,
+    the reading first among the candidates, so that the officer confirms it against the scan.
+    (A second occurrence is no witness: the same font makes the same mistake twice.)"""
     for letter in letters:
         for name, f in letter.all_fields():
-            if not f.value or name in ("body",) or not re.search(r"\d", to_arabic_digits(f.value)):
+            if name in ("body", "urgency", "authority", "province_name"):
                 continue
-            if name in ("urgency", "authority"):
+            if not f.value or not re.search(r"\d", to_arabic_digits(f.value)):
                 continue
-            if name == "date" or name.endswith(".date"):
-                if seen.get(normalize_number(f.value), 0) > 1:
-                    continue
-            elif (
-                seen.get(normalize_number(f.value), 0) > 1
-                or arabic.count(normalize_number(f.value).split(" ")[-1]) > 1
-                and name.endswith(".number")
-            ):
-                continue
-            if name in ("contact_phone", "issuer_address"):
-                f.confidence = min(f.confidence, 0.6)
-                continue
-            digits = re.sub(r"\D", "", to_arabic_digits(f.value))
             f.flag(
                 Flag(
                     "ocr_digits",
-                    "ตัวเลขอ่านด้วย OCR และไม่มีที่อื่นในหนังสือยืนยัน โปรดตรวจกับต้นฉบับ",
-                    "Digits read by OCR that nothing else in the document confirms: check the scan",
-                    [f.value if f.value else "", *digit_variants(digits)[:6]],
+                    "ตัวเลขนี้อ่านด้วย OCR: โปรดตรวจกับต้นฉบับ",
+                    "Digits read by OCR: check them against the scan",
+                    [f.value, *_number_variants(f)],
                 )
             )
+
+
+def _number_variants(f: Field) -> list[str]:
+    """A letter number with its serial as OCR may have misread it (dates: the reading only)."""
+    serial = f.parts.get("serial")
+    if not serial or not f.value:
+        return []
+    head = f.value[: len(f.value) - len(serial)]
+    thai = any(c in f.value for c in "๐๑๒๓๔๕๖๗๘๙")
+    return [head + (to_thai_digits(v) if thai else v) for v in digit_variants(serial)[:6]]

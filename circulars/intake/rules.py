@@ -18,7 +18,18 @@ from core.thai import bangkok_midnight, format_date_thai_digits, to_arabic_digit
 from maintenance.models import AccessRule
 from maintenance.policy import Authority, CircularInfo, Policy, rule_from
 
-from .parse import DATE_RE, Flag, Letter, ParseResult, SourceKind, read_date
+from .parse import (
+    DATE_RE,
+    MONTH_RE,
+    DateRead,
+    Flag,
+    Letter,
+    ParseResult,
+    SourceKind,
+    bare,
+    loose,
+    read_date,
+)
 
 Action = AccessRule.Action
 Effect = AccessRule.Effect
@@ -34,8 +45,12 @@ _LAO = "องค์กรปกครองส่วนท้องถิ่น
 _UNIT = "หน่วยงานภายใต้สังกัด"
 # "ตั้งแต่วันที่ ๕ – ๒๑ เมษายน", "ระหว่างวันที่ …", "ภายในวันที่ …": what the words before a date
 # make of it.
-_LEAD = re.compile(r"(ตั้งแต่|ระหว่าง|ภายใน)\s*วันที่\s*$")
-_ONWARD = re.compile(r"^\s*เป็นต้นไป")
+_LEADS = ("ตั้งแต่", "ระหว่าง", "ภายใน")
+_LEAD_RE = rf"({'|'.join(loose(w) for w in _LEADS)})\s*{loose('วันที่')}"
+_LEAD = re.compile(_LEAD_RE + r"[\s«»\"'.,:;]*$")
+_ONWARD = re.compile(r"^\s*" + loose("เป็นต้นไป"))
+# A lead whose day OCR lost ("ตั้งแต่วันที่ wey มีนาคม ๒๕๒๕"): the rule is proposed, its date flagged.
+_DAMAGED = re.compile(_LEAD_RE + rf"\s*(?P<day>\S{{0,8}}?)\s*(?P<month>{MONTH_RE})\s*\d{{2,5}}")
 
 
 @dataclass
@@ -64,28 +79,36 @@ class ProposedRule:
 
 def _who(context: str) -> tuple[str | None, bool | None]:
     # "…ขององค์กรปกครองส่วนท้องถิ่น" is "of the LAOs" (the system's name, the units'): not a subject.
-    units = _UNIT in context
-    plain = context.replace(f"{_UNIT}ของ{_LAO}", "").replace(f"ของ{_LAO}", "")
-    laos = _LAO in plain
+    # Compared without marks: OCR drops them ("ทียังไม่ได้").
+    text, lao, unit = bare(context), bare(_LAO), bare(_UNIT)
+    units = unit in text
+    plain = text.replace(f"{unit}ของ{lao}", "").replace(f"ของ{lao}", "")
+    laos = lao in plain
     if units and not laos:
         return EntityType.UNIT, None
     if laos and not units:
-        if re.search(rf"{_LAO}ที่ยังไม่ได้\S*ยืนยันตัวตน", plain):
+        if re.search(rf"{lao}{bare('ที่ยังไม่ได้')}\S*{bare('ยืนยันตัวตน')}", plain):
             return EntityType.LAO, False
-        if re.search(rf"{_LAO}ที่\S*ยืนยันตัวตนแล้ว", plain):
+        if re.search(rf"{lao}{bare('ที่')}\S*{bare('ยืนยันตัวตนแล้ว')}", plain):
             return EntityType.LAO, True
         return EntityType.LAO, None
     return None, None
 
 
 def _what(context: str) -> tuple[str, str] | None:
-    if re.search(r"(ดำเนินการ|ให้)\s*เฉพาะ\s*การ?ยืนยันตัวตน", context):
+    text = bare(context)
+
+    def has(*words):
+        return any(bare(w) in text for w in words)
+
+    only = rf"({bare('ดำเนินการ')}|{bare('ให้')})\s*{bare('เฉพาะ')}\s*(การ)?\s*{bare('ยืนยันตัวตน')}"
+    if re.search(only, text):
         return Action.VERIFY_IDENTITY, Effect.ALLOW
-    if "ปิดปรับปรุง" in context or "ปิดระบบ" in context or "งดใช้" in context:
+    if has("ปิดปรับปรุง", "ปิดระบบ", "งดใช้"):
         return Action.USE_SYSTEM, Effect.DENY
-    if "ยืนยันตัวตน" in context and "ให้" in context:
+    if has("ยืนยันตัวตน") and has("ให้"):
         return Action.VERIFY_IDENTITY, Effect.ALLOW
-    if "เข้าใช้งาน" in context or "ใช้งานระบบ" in context:
+    if has("เข้าใช้งาน", "ใช้งานระบบ"):
         return Action.USE_SYSTEM, Effect.ALLOW
     return None
 
@@ -136,6 +159,28 @@ def _reasons(who, what, first: dt.date | None, last: dt.date | None, number: str
     )
 
 
+def _date_phrases(text: str, arabic: str):
+    """(match, DateRead, lead) for each date after ตั้งแต่/ระหว่าง/ภายในวันที่, in order; a date
+    whose day OCR lost comes as a DateRead with a problem, its window left empty."""
+    found = []
+    for m in DATE_RE.finditer(arabic):
+        lead = _LEAD.search(arabic[max(0, m.start() - 30) : m.start()])
+        if lead:
+            found.append((m, read_date(text, m), bare(lead.group(1))))
+    for m in _DAMAGED.finditer(arabic):
+        if any(f[0].start() <= m.end("month") and m.start("day") <= f[0].end() for f in found):
+            continue  # read cleanly above
+        raw = text[m.start("day") : m.end()]
+        problem = Flag(
+            "date_unreadable",
+            f"อ่านวันที่ไม่ได้: “{raw}”",
+            f"The date cannot be read: “{raw}”",
+        )
+        d = DateRead(m.start(), m.end(), raw, None, None, None, None, "", [problem])
+        found.append((m, d, bare(m.group(1))))
+    return sorted(found, key=lambda f: f[0].start())
+
+
 def propose_rules(letter: Letter) -> list[ProposedRule]:
     """Every date phrase of the body with a subject and an action before it becomes a rule."""
     out = []
@@ -146,26 +191,21 @@ def propose_rules(letter: Letter) -> list[ProposedRule]:
         m_clause = re.match(r"^(\d{1,2})\.\s", arabic)
         clause_no = m_clause.group(1) if m_clause else None
         context_from = 0
-        for m in DATE_RE.finditer(arabic):
-            lead = _LEAD.search(arabic[max(0, m.start() - 30) : m.start()])
-            if not lead:
-                continue
+        for m, d, kind in _date_phrases(text, arabic):
             context = text[context_from : m.start()]
             clause_context = text[: m.start()] if clause_no else context
             what = _what(clause_context if clause_no else context)
             if what is None:
                 continue
             who = _who(clause_context)
-            d = read_date(text, m)
             first, last = d.first(), d.last()
-            kind = lead.group(1)
             onward = bool(_ONWARD.match(arabic[m.end() :]))
             starts = ends = None
-            if kind == "ภายใน":
+            if kind == bare("ภายใน"):
                 ends = bangkok_midnight(last + dt.timedelta(days=1)) if last else None
             else:
                 starts = bangkok_midnight(first) if first else None
-                if d.day_end is not None or (kind == "ระหว่าง" and not onward):
+                if d.day_end is not None or (kind == bare("ระหว่าง") and not onward):
                     ends = bangkok_midnight(last + dt.timedelta(days=1)) if last else None
             if who == (EntityType.UNIT, None) or who[0] is None:
                 who = (who[0], None)
@@ -275,37 +315,25 @@ def propose(parse_result: ParseResult) -> Proposal:
 
 
 def _distrust_ocr_rule_dates(parse_result: ParseResult, rules: dict) -> None:
-    """A rule's date read by OCR stands when another letter of the document says the same date
-    for the same clause; otherwise it is flagged with the other letter's date as a candidate."""
-    windows: dict[tuple, list] = {}
+    """Every rule whose dates Tesseract read is flagged for the officer to confirm; the same
+    clause's window in the other letters of the document is offered beside the reading."""
+    by_key: dict[tuple, list[ProposedRule]] = {}
     for rs in rules.values():
         for r in rs:
-            windows.setdefault((r.entity_type, r.identity_verified, r.action, r.effect), []).append(
-                r
-            )
+            key = (r.entity_type, r.identity_verified, r.action, r.effect)
+            by_key.setdefault(key, []).append(r)
+
+    def window(r: ProposedRule) -> str:
+        return " / ".join(v.isoformat() if v else "" for v in (r.starts_at, r.ends_at))
+
     for rs in rules.values():
         for r in rs:
-            if r.flags:
-                continue
-            twins = [
-                o
-                for o in windows[(r.entity_type, r.identity_verified, r.action, r.effect)]
-                if o is not r
-            ]
-            if any((o.starts_at, o.ends_at) == (r.starts_at, r.ends_at) for o in twins):
-                continue
+            others = by_key[(r.entity_type, r.identity_verified, r.action, r.effect)]
             r.flags.append(
                 Flag(
                     "ocr_digits",
-                    "วันที่ในข้อนี้อ่านด้วย OCR และไม่มีหนังสืออื่นยืนยัน โปรดตรวจกับต้นฉบับ",
-                    "This clause's dates were read by OCR and no other letter confirms them",
-                    sorted(
-                        {
-                            (o.starts_at.isoformat() if o.starts_at else "")
-                            + " / "
-                            + (o.ends_at.isoformat() if o.ends_at else "")
-                            for o in twins
-                        }
-                    ),
+                    "วันที่ในข้อนี้อ่านด้วย OCR: โปรดตรวจกับต้นฉบับ",
+                    "This clause's dates were read by OCR: check them against the scan",
+                    list(dict.fromkeys([window(r), *(window(o) for o in others if o is not r)])),
                 )
             )
