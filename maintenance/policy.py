@@ -51,6 +51,13 @@ class Authority(IntegerChoices):
     DLA = 3, _("Department of Local Administration")
 
 
+# How data files and the intake name the issuing authority.
+AUTHORITY_CODES = {
+    "dla": Authority.DLA,
+    "province": Authority.PROVINCE,
+    "district": Authority.DISTRICT,
+}
+
 ACTION_LABELS = {
     "verify_identity": ("ยืนยันตัวตน", "verify identity"),
     "use_system": ("ใช้งานระบบ New e-LAAS", "use New e-LAAS"),

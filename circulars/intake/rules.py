@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from core.thai import bangkok_midnight, format_date_thai_digits, to_arabic_digits, to_thai_digits
 from maintenance.models import AccessRule
-from maintenance.policy import Authority, CircularInfo, Policy, rule_from
+from maintenance.policy import AUTHORITY_CODES, Authority, CircularInfo, Policy, rule_from
 
 from .parse import (
     DATE_RE,
@@ -35,11 +35,6 @@ Action = AccessRule.Action
 Effect = AccessRule.Effect
 EntityType = AccessRule.EntityType
 
-AUTHORITY_LEVELS = {
-    "dla": Authority.DLA,
-    "province": Authority.PROVINCE,
-    "district": Authority.DISTRICT,
-}
 
 _LAO = "องค์กรปกครองส่วนท้องถิ่น"
 _UNIT = "หน่วยงานภายใต้สังกัด"
@@ -258,7 +253,7 @@ def discrepancies(
             CircularInfo(
                 id=letter.index + 1,
                 number=letter.value("number") or "",
-                authority_level=AUTHORITY_LEVELS.get(letter.authority or "", Authority.DISTRICT),
+                authority_level=AUTHORITY_CODES.get(letter.authority or "", Authority.DISTRICT),
                 issued_on=dt.date.fromisoformat(issued) if issued else dt.date.min,
                 forwards_id=letter.forwards + 1 if letter.forwards is not None else None,
             )
