@@ -40,6 +40,13 @@ FIELD_LABELS = {
     "contact_phone": _lazy("Contact phone"),
 }
 LONG_FIELDS = {"recipients", "body", "subject"}
+WHO_LABELS = [
+    ("any", _lazy("LAOs and their units")),
+    ("lao", _lazy("LAOs, verified or not")),
+    ("lao_unverified", _lazy("LAOs that have not verified their identity")),
+    ("lao_verified", _lazy("LAOs that have verified their identity")),
+    ("unit", _lazy("Units under LAOs")),
+]
 
 
 class IntakeForm(forms.Form):
@@ -209,6 +216,8 @@ def _rule_rows(letter: dict) -> list[dict]:
                 "last_day": format_date(last, "th") if last else "",
                 "flags": [_flag_view(x) for x in rule.get("flags", [])],
                 "effect": rule["effect"],
+                "action": rule["action"],
+                "who": drafts.who_key(rule),
             }
         )
     return rows
@@ -233,6 +242,7 @@ def intake_review(request, pk):
         )
     flags = drafts.open_flags(draft.parsed)
     context = {
+        "who_choices": WHO_LABELS,
         "draft": draft,
         "letters": letters,
         "segments": _segments(draft.source_text, spans),
@@ -288,6 +298,10 @@ def intake_rule(request, pk):
             starts=request.POST.get("first_day", ""),
             ends=request.POST.get("last_day", ""),
             user=request.user,
+            who=request.POST.get("who"),
+            action=request.POST.get("action"),
+            effect=request.POST.get("effect"),
+            clause=request.POST.get("clause"),
         )
     except drafts.ReviewError as exc:
         messages.error(request, exc.message)

@@ -60,6 +60,7 @@ ENUMS = {
     "Position": Position,
     "ReferenceKind": CircularReference.Kind,
     "RequestState": RequestState,
+    "RuleAction": AccessRule.Action,
     "RuleEffect": AccessRule.Effect,
     "ScopeLevel": ScopeLevel,
     "Urgency": Urgency,

@@ -318,17 +318,58 @@ def _clear(target: dict, user) -> None:
     target["confidence"] = 1.0
 
 
+WHO_CHOICES = {
+    "any": (None, None),
+    "lao": (AccessRule.EntityType.LAO, None),
+    "lao_unverified": (AccessRule.EntityType.LAO, False),
+    "lao_verified": (AccessRule.EntityType.LAO, True),
+    "unit": (AccessRule.EntityType.UNIT, None),
+}
+
+
+def who_key(rule: dict) -> str:
+    pair = (rule.get("entity_type"), rule.get("identity_verified"))
+    return next((k for k, v in WHO_CHOICES.items() if v == pair), "any")
+
+
 @transaction.atomic
 def correct_rule(
-    draft_id: int, *, letter: int, rule: int, starts: str, ends: str, user
+    draft_id: int,
+    *,
+    letter: int,
+    rule: int,
+    starts: str,
+    ends: str,
+    user,
+    who: str | None = None,
+    action: str | None = None,
+    effect: str | None = None,
+    clause: str | None = None,
 ) -> CircularDraft:
-    """Confirm or correct a proposed rule's window (Bangkok dates; the end day is included, as
-    letters write it, and stored as the next midnight); its flags are cleared."""
+    """Confirm or correct a proposed rule: who, action, effect and its window (Bangkok dates;
+    the end day is included, as letters write it, and stored as the next midnight); its flags
+    are cleared."""
     draft = _locked(draft_id, user)
     letters = draft.parsed.get("letters", [])
     if not 0 <= letter < len(letters) or not 0 <= rule < len(letters[letter].get("rules", [])):
         raise ReviewError(_("There is no such rule in this draft."))
     target = letters[letter]["rules"][rule]
+    if clause is not None:
+        if not clause.strip():
+            raise ReviewError(_("Name the clause, e.g. ข้อ ๑."))
+        target["clause"] = clause.strip()[:100]
+    if who is not None:
+        if who not in WHO_CHOICES:
+            raise ReviewError(_("Choose who the rule is for from the list."))
+        target["entity_type"], target["identity_verified"] = WHO_CHOICES[who]
+    if action is not None:
+        if action not in AccessRule.Action.values:
+            raise ReviewError(_("Choose the action from the list."))
+        target["action"] = action
+    if effect is not None:
+        if effect not in AccessRule.Effect.values:
+            raise ReviewError(_("Choose allow or deny."))
+        target["effect"] = effect
 
     def day(raw):
         raw = to_arabic_digits((raw or "").strip())

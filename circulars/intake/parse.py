@@ -57,7 +57,9 @@ WORD_FIXES: tuple[tuple[re.Pattern, str], ...] = tuple(
     for p, r in (
         (r"ท้องถิน(?!่)", "ท้องถิ่น"),
         (r"ท้องถิ่่น", "ท้องถิ่น"),
-        (r"New\s*e-?[A-Z]AAS", "New e-LAAS"),
+        (r"New\s*e-?\s*[A-Z]AAS", "New e-LAAS"),
+        # OCR reads "New" as anything ("ไฟ๕๒"): inside the brackets of the system's name.
+        (r"\((?!New )[^\s()]{1,6}\s*e-?\s*[A-Z]AAS\)", "(New e-LAAS)"),
         (r"(?<=หนังสือ)(?:รับ|การ|เจริญ)?ส่งเสริมการปกครองท้องถิ่น", "กรมส่งเสริมการปกครองท้องถิ่น"),
         (r"(?<=อธิบดี)(?:รับ|การ|เจริญ)?ส่งเสริมการปกครองท้องถิ่น", "กรมส่งเสริมการปกครองท้องถิ่น"),
         (r"(?<=จาก)การส่งเสริมการปกครองท้องถิ่น", "กรมส่งเสริมการปกครองท้องถิ่น"),
@@ -92,6 +94,8 @@ def keyword_re(word: str) -> re.Pattern:
 
 
 _KEYWORD_RES = {k: keyword_re(k) for k in (*HEAD_KEYWORDS, "ขอแสดงความนับถือ", "ที่", "โทร", "ลงวันที่")}
+# A numbered clause ("๑. …"), or one whose number OCR turned into a symbol ("®. …").
+CLAUSE_RE = re.compile(r"^\s*(?:[\d๐-๙]{1,2}|[^\sก-๛A-Za-z0-9]{1,2})\.\s")
 BODY_OPENERS = re.compile(r"^\s*(ตามที่|ด้วย|อนุสนธิ|ตามหนังสือ|เนื่องด้วย|เนื่องจาก)")
 
 
@@ -515,7 +519,8 @@ def parse(text: str, source: str = SourceKind.TEXT) -> ParseResult:
     lines = _lines(text)
     letters = []
     for index, (a, b) in enumerate(split_letters(lines)):
-        ocr = source == SourceKind.OCR
+        # OCR and pdftotext put blank lines anywhere (page and block gaps): not paragraphs.
+        ocr = source in (SourceKind.OCR, SourceKind.PDF_TEXT)
         letters.append(_parse_letter(index, lines[a:b], lines[max(0, a - 4) : a], ocr))
     _link(letters)
     _check_dates(letters, text)
@@ -737,7 +742,7 @@ def _body(letter: Letter, lines: list[Line], ocr: bool) -> None:
         if is_garbage(line.text) or line.text.lstrip().startswith("#"):
             continue  # a stray line of the scan
         # A numbered clause starts a paragraph even without a blank line before it.
-        if block and re.match(r"^[\d๐-๙]{1,2}\.\s", s):
+        if block and CLAUSE_RE.match(s):
             paragraphs.append(block)
             block = []
         block.append(line)
@@ -747,7 +752,7 @@ def _body(letter: Letter, lines: list[Line], ocr: bool) -> None:
         value = join_lines([ln.text for ln in p])
         f = _field(p, value)
         letter.paragraphs.append(f)
-        if re.match(r"^[\d๐-๙]{1,2}\.\s", to_arabic_digits(value)):
+        if CLAUSE_RE.match(value):
             letter.clauses.append(f)
     letter.fields["body"] = Field(
         "\n\n".join(p.value for p in letter.paragraphs),

@@ -185,6 +185,9 @@ def propose_rules(letter: Letter) -> list[ProposedRule]:
         arabic = to_arabic_digits(text)
         m_clause = re.match(r"^(\d{1,2})\.\s", arabic)
         clause_no = m_clause.group(1) if m_clause else None
+        if clause_no is None and any(para is c for c in letter.clauses):
+            # Its number damaged by OCR: the clauses are numbered in order.
+            clause_no = str(next(k for k, c in enumerate(letter.clauses, 1) if c is para))
         context_from = 0
         for m, d, kind in _date_phrases(text, arabic):
             context = text[context_from : m.start()]
@@ -327,8 +330,8 @@ def _distrust_ocr_rule_dates(parse_result: ParseResult, rules: dict) -> None:
             r.flags.append(
                 Flag(
                     "ocr_digits",
-                    "วันที่ในข้อนี้อ่านด้วย OCR: โปรดตรวจกับต้นฉบับ",
-                    "This clause's dates were read by OCR: check them against the scan",
+                    "ข้อนี้อ่านด้วย OCR: โปรดตรวจผู้ที่เกี่ยวข้อง การกระทำ และวันที่กับต้นฉบับ",
+                    "This clause was read by OCR: check who, what and the dates against the scan",
                     list(dict.fromkeys([window(r), *(window(o) for o in others if o is not r)])),
                 )
             )

@@ -2,7 +2,6 @@
 every flag against the source, and publishes; the policy follows at once. Who may do what."""
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from circulars.intake import drafts
 from circulars.models import Circular, CircularDraft, IntakeStatus
-from circulars.services import DEFAULT_DATA, load_circulars
 from core.thai import BANGKOK
 from maintenance.models import AccessRule, Discrepancy
 from maintenance.policy import Subject
@@ -21,17 +19,6 @@ from tests.notifications.conftest import celery_app
 REFERENCE = Path("/work/shared/reference/circulars-2568-04-elaas.th.txt")
 if not REFERENCE.exists():
     REFERENCE = Path(__file__).resolve().parents[3] / "shared/reference/" / REFERENCE.name
-
-
-@pytest.fixture
-def dla_letter_only(nakhon_phanom, tmp_path):
-    """DLA's letter in the portal, as DLA published it; the province's not yet."""
-    data = json.loads(DEFAULT_DATA.read_text(encoding="utf-8"))
-    data["circulars"] = [c for c in data["circulars"] if c["key"] == "dla-0808.4-w1541"]
-    path = tmp_path / "dla.json"
-    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    load_circulars(path)
-    return Circular.objects.get()
 
 
 @pytest.fixture
