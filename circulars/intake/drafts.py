@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scope import officer_area
 from core.filetypes import sniff
+from core.text import strip_invisible
 from core.thai import (
     BANGKOK,
     ThaiDateError,
@@ -252,8 +253,16 @@ def _locked(draft_id: int, user) -> CircularDraft:
     return draft
 
 
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def typed(raw: str | None, max_length: int = 5000) -> str:
+    """What an officer typed, as kept: no control or invisible characters, at most max_length."""
+    return _CONTROLS.sub("", strip_invisible(raw or "")).strip()[:max_length]
+
+
 def _clean_value(name: str, raw: str) -> str | None:
-    value = (raw or "").strip()
+    value = typed(raw, 200_000 if name == "body" else 5000)
     cited = name.startswith(("references.", "enclosures."))
     if cited and not value:
         return None  # the officer leaves a cited number or date the copy does not show empty
@@ -355,9 +364,9 @@ def correct_rule(
         raise ReviewError(_("There is no such rule in this draft."))
     target = letters[letter]["rules"][rule]
     if clause is not None:
-        if not clause.strip():
+        if not typed(clause):
             raise ReviewError(_("Name the clause, e.g. ข้อ ๑."))
-        target["clause"] = clause.strip()[:100]
+        target["clause"] = typed(clause, 100)
     if who is not None:
         if who not in WHO_CHOICES:
             raise ReviewError(_("Choose who the rule is for from the list."))
