@@ -245,7 +245,12 @@ def _jsonable(value):
 
 
 def _locked(draft_id: int, user) -> CircularDraft:
-    draft = CircularDraft.objects.visible_to(user).select_for_update().filter(pk=draft_id).first()
+    draft = (
+        CircularDraft.objects.visible_to(user)
+        .select_for_update(of=("self",))
+        .filter(pk=draft_id)
+        .first()
+    )
     if draft is None:
         raise PermissionDenied(_("This draft is not in your area."))
     if draft.status != IntakeStatus.REVIEW:

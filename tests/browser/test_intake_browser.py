@@ -13,6 +13,7 @@ import pytest
 from circulars.services import DEFAULT_DATA
 from tests.actors import make_user
 from tests.circulars.scans import dla_letter_text, render_pages, scanned_pdf
+from tests.notifications.support import celery_app
 
 from .test_verification_browser import log_in
 
@@ -41,8 +42,16 @@ def _day(iso: str, shift_days: int = 0) -> str:
     return f"{day.day}/{day.month}/{day.year + 543}"
 
 
+@pytest.fixture
+def read_in_the_server():
+    """The OCR task runs in the live server's process, whatever REDIS_URL says (the embedded
+    default; no worker runs beside the tests)."""
+    with celery_app(eager=True):
+        yield
+
+
 def test_an_officer_uploads_a_scan_clears_the_flags_publishes_and_the_status_page_follows(
-    live_server, nakhon_phanom, portal_clock, page, tmp_path
+    live_server, nakhon_phanom, portal_clock, page, tmp_path, read_in_the_server
 ):
     officer = make_user("dla-intake@test.example", kind="dla_officer")
     portal_clock("2025-04-10T09:00:00+07:00")
