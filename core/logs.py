@@ -47,7 +47,10 @@ class ContextFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not getattr(record, "request_id", ""):
-            record.request_id = current_request_id.get()
+            # Django logs a 4xx or 5xx answer ("Service Unavailable: /readyz/") after the
+            # middleware has returned, with the request on the record.
+            request = getattr(record, "request", None)
+            record.request_id = getattr(request, "request_id", "") or current_request_id.get()
         if not getattr(record, "task_id", ""):
             record.task_id = current_task_id()
         return True
