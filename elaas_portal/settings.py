@@ -403,6 +403,11 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
 ]
 
+# A TOTP code is also accepted during the 30 seconds after its own (allauth's default accepts
+# only the current one): an officer who types a code as it turns over, or whose login waits a
+# second in the morning's queue, is not refused. Each code is still accepted once (replay).
+MFA_TOTP_TOLERANCE = 1
+
 # Request ids: every request gets one (a well-formed incoming X-Request-ID is kept), answers with
 # it in X-Request-ID and every log line written meanwhile carries it (core/logs.py). First in
 # every chain, so that even a 413 or a 400 of the lean doors has one.
