@@ -215,3 +215,17 @@ def test_metrics_say_when_redis_does_not_answer(client, settings):
     assert metric(body, "elaas_celery_broker_up") == 0
     assert "elaas_celery_queue_depth{" not in body
     assert metric(body, "elaas_outbox_due") == 0  # the rest of the page is still there
+
+
+def test_the_lean_doors_are_counted(circulars):
+    import prometheus_client
+
+    def counted() -> float:
+        name = "django_http_requests_before_middlewares_total"
+        return prometheus_client.REGISTRY.get_sample_value(name) or 0.0
+
+    before = counted()
+    for path in (QUESTION, "/healthz/", "/"):
+        assert call(path)[0] == 200
+
+    assert counted() - before == 3
