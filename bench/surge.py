@@ -449,7 +449,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=20,
         help="seconds of the mix without logins first (%(default)s)",
     )
-    p.add_argument("--users", type=int, default=60, help="simulated people (%(default)s)")
+    p.add_argument("--users", type=int, default=40, help="simulated people (%(default)s)")
     p.add_argument("--spawn-rate", type=float, default=30, help="people started a second")
     p.add_argument("--instances", type=int, default=2, help="gunicorns per phase (%(default)s)")
     p.add_argument("--workers", type=int, default=3, help="sync workers each (%(default)s)")
