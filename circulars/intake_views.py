@@ -223,6 +223,19 @@ def _rule_rows(letter: dict) -> list[dict]:
     return rows
 
 
+def _discrepancy_view(d: dict) -> dict:
+    lang = "th" if _thai() else "en"
+
+    def shown(value):
+        return format_datetime(dt.datetime.fromisoformat(value), lang) if value else "—"
+
+    return {
+        **d,
+        "forwarding_value": shown(d.get("forwarding_value")),
+        "source_value": shown(d.get("source_value")),
+    }
+
+
 @officer_required
 @require_safe
 def intake_review(request, pk):
@@ -248,7 +261,7 @@ def intake_review(request, pk):
         "segments": _segments(draft.source_text, spans),
         "pages": list(draft.pages.values_list("number", flat=True)),
         "open_flags": len(flags),
-        "discrepancies": draft.parsed.get("discrepancies", []),
+        "discrepancies": [_discrepancy_view(d) for d in draft.parsed.get("discrepancies", [])],
         "source_label": drafts.source_kind_label(draft.source_kind),
         "progress_url": reverse("circulars:intake_progress", args=[draft.pk]),
     }

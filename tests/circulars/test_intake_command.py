@@ -149,3 +149,17 @@ def test_a_pdf_text_layer_is_read_without_ocr(db, tmp_path):
     assert province["fields"]["number"]["value"] == "นพ ๐๐๒๓.๕/ว ๑๕๗๘"
     assert province["forwards"] == dla["index"]
     assert len(province["rules"]) == 4 and len(dla["rules"]) == 4
+
+
+def test_save_for_an_officer_puts_the_draft_in_their_area(actors):
+    code, _out, _err = run(REFERENCE, "--save", "--officer", "province-officer@test.example")
+    assert code == 0
+    draft = CircularDraft.objects.get()
+    assert draft.created_by == actors["province_officer"]
+    assert draft.province.code == "48"
+
+
+def test_save_for_someone_who_is_no_officer_exits_2(actors):
+    code, _out, err = run(REFERENCE, "--save", "--officer", "lao-clerk@test.example")
+    assert code == 2 and "lao-clerk@test.example" in err
+    assert CircularDraft.objects.count() == 0

@@ -28,13 +28,20 @@ class Command(BaseCommand):
             "--save", action="store_true", help="Keep a draft for an officer to review."
         )
         parser.add_argument(
+            "--officer",
+            metavar="EMAIL",
+            help="With --save: the officer taking it in (the draft is in their area; "
+            "without it, in DLA's).",
+        )
+        parser.add_argument(
             "--ocr-text",
             action="store_true",
             help="The text file is OCR output: trust none of its digits.",
         )
 
-    def handle(self, *args, path, json: bool, save: bool, ocr_text: bool, **options):
+    def handle(self, *args, path, json: bool, save: bool, ocr_text: bool, officer=None, **options):
         try:
+            user = _officer(officer) if officer else None
             data = _read(Path(path))
             extracted = extract(data, progress=self._progress)
             source = "ocr" if ocr_text else extracted.source
@@ -62,7 +69,7 @@ class Command(BaseCommand):
                 name=Path(path).name,
                 extracted=extracted,
                 proposal=proposal,
-                user=None,
+                user=user,
             )
             payload["draft"] = draft.pk
         if json:
@@ -73,6 +80,20 @@ class Command(BaseCommand):
     def _progress(self, page: int, pages: int) -> None:
         if pages > 1:
             self.stderr.write(f"page {page}/{pages}")
+
+
+def _officer(email: str):
+    from accounts.models import User
+    from accounts.scope import is_officer
+
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    if user is None or not is_officer(user):
+        raise IntakeError(
+            "no_officer",
+            f"ไม่พบเจ้าหน้าที่ที่ใช้อีเมล {email}",
+            f"No officer has the e-mail address {email}.",
+        )
+    return user
 
 
 def _read(path: Path) -> bytes:
