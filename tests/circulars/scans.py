@@ -46,6 +46,7 @@ def render_pages(text: str, workdir: Path, *, font="Garuda", ptsize=12) -> list[
         check=True,
         capture_output=True,
         timeout=300,
+        cwd=workdir,  # text2image writes a fonts.conf where it runs
     )
     pages = []
     with image.open(base.with_suffix(".tif")) as tif:
