@@ -1,0 +1,128 @@
+"""WCAG 2.1 AA with axe-core: every page every role reaches, no critical or serious violation.
+
+Each role logs in through the login page (officers with their TOTP code: the second-factor page
+is checked too) on the fuzz suite's scene (tests/fuzz/conftest.py: the reference circulars
+published down the chain, requests submitted and in draft, the clock inside the window), then
+walks the portal as a browser would: from the home page and every URL pattern that takes no
+parameter, following every link on every page it opens, one page per URL pattern and set of
+query names (the 104 LAOs' pages are one page). Downloads, the admin, the APIs, language
+switches and logging out are not pages to check. axe-core (npm, tests/browser/axe.py) runs on
+each at a desktop size; what it finds is recorded per role in var/axe/ (`python -m
+tests.browser.axe` prints the table) and the critical and serious findings fail the test.
+"""
+
+import re
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+import pytest
+from django.urls import Resolver404, resolve
+
+from tests.actors import PASSWORD
+from tests.browser import axe
+from tests.browser.test_verification_browser import totp_code
+from tests.fuzz.conftest import scene  # noqa: F401 - the fixture
+from tests.fuzz.pages import all_pages
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ROLES = {  # role in the report -> actor (tests/actors.py), None for an anonymous visitor
+    "anonymous": None,
+    "lao_clerk": "lao_clerk",
+    "finance_director": "other_lao_clerk",
+    "unit_staff": "unit_clerk",
+    "district_officer": "district_officer",
+    "province_officer": "province_officer",
+    "dla_officer": "dla_officer",
+}
+OFFICERS = {"district_officer", "province_officer", "dla_officer"}
+NOT_PAGES = re.compile(
+    r"^/(i18n|lang|admin|api|static|media|healthz|readyz)/|^/api/|logout|/evidence/"
+    r"|[?&](fmt|download)=|\.(csv|xlsx|pdf|json)$|/export"
+)
+MAX_PAGES = 120  # per role; the crawl stops there and says so
+
+
+def log_in(page, base, email, *, totp):
+    """Through the forms, as a person would; axe runs on the second-factor page on the way."""
+    page.goto(base + "/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form:has(input[name=password]) [type=submit]")
+    checked = {}
+    if totp:
+        page.wait_for_url("**/accounts/2fa/authenticate/**")
+        checked["/accounts/2fa/authenticate/"] = axe.check(page)
+        page.fill("input[name=code]", totp_code())
+        page.click("form:has(input[name=code]) [type=submit]")
+    page.wait_for_load_state()
+    assert "/accounts/login/" not in page.url, f"{email} could not log in"
+    return checked
+
+
+def page_key(url: str):
+    """One check per URL pattern and set of query names; None for what is not a page."""
+    parts = urlsplit(url)
+    if NOT_PAGES.search(parts.path + ("?" + parts.query if parts.query else "")):
+        return None
+    try:
+        match = resolve(parts.path)
+    except Resolver404:
+        return None
+    names = tuple(sorted({k for k, _v in parse_qsl(parts.query, keep_blank_values=True)}))
+    return (match.route, names)
+
+
+def seeds() -> list[str]:
+    return ["/"] + [
+        page.template
+        for page in all_pages()
+        if not page.slots and page.template != "/" and page_key(page.template) is not None
+    ]
+
+
+def crawl(page, base) -> dict[str, list[dict]]:
+    checked: dict[str, list[dict]] = {}
+    seen, queue = set(), [base + path for path in seeds()]
+    while queue and len(checked) < MAX_PAGES:
+        url = queue.pop(0)
+        key = page_key(url)
+        if key is None or key in seen:
+            continue
+        seen.add(key)
+        response = page.goto(url)
+        final = page.url
+        final_key = page_key(final)
+        if final != url and final_key in seen:  # redirected to a page already checked
+            continue
+        if final_key is not None:
+            seen.add(final_key)
+        if response is None or response.status != 200:
+            continue
+        if "text/html" not in (response.headers.get("content-type") or ""):
+            continue
+        checked[final.removeprefix(base)] = axe.check(page)
+        for href in page.eval_on_selector_all("a[href]", "as => as.map(a => a.href)"):
+            absolute = urljoin(final, href).split("#")[0]
+            if absolute.startswith(base + "/") and page_key(absolute) not in seen:
+                queue.append(absolute)
+    return checked
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_no_serious_axe_violation_on_any_page_of_the_role(role, scene, live_server, browser):  # noqa: F811
+    axe.axe_path()
+    context = browser.new_context(locale="th-TH", viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    try:
+        base = live_server.url
+        checked = {}
+        actor = ROLES[role]
+        if actor is not None:
+            checked |= log_in(page, base, scene["actors"][actor].email, totp=role in OFFICERS)
+        checked |= crawl(page, base)
+    finally:
+        context.close()
+    axe.record(role, checked)
+    assert len(checked) >= 5, sorted(checked)
+    problems = axe.describe(checked)
+    assert not problems, f"{role}: critical or serious axe violations\n{problems}"
