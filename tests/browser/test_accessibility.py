@@ -6,9 +6,10 @@ published down the chain, requests submitted and in draft, the clock inside the 
 walks the portal as a browser would: from the home page and every URL pattern that takes no
 parameter, following every link on every page it opens, one page per URL pattern and set of
 query names (the 104 LAOs' pages are one page). Downloads, the admin, the APIs, language
-switches and logging out are not pages to check. axe-core (npm, tests/browser/axe.py) runs on
-each at a desktop size; what it finds is recorded per role in var/axe/ (`python -m
-tests.browser.axe` prints the table) and the critical and serious findings fail the test.
+switches and logging out are not pages to check; the 404 page is. axe-core (npm,
+tests/browser/axe.py) runs on each at a desktop size; what it finds is recorded per role in
+var/axe/ (`python -m tests.browser.axe` prints the table) and the critical and serious findings
+fail the test.
 """
 
 import re
@@ -39,7 +40,8 @@ NOT_PAGES = re.compile(
     r"^/(i18n|lang|admin|api|static|media|healthz|readyz)/|^/api/|logout|/evidence/"
     r"|[?&](fmt|download)=|\.(csv|xlsx|pdf|json)$|/export"
 )
-MAX_PAGES = 120  # per role; the crawl stops there and says so
+MAX_PAGES = 120  # per role; reaching it with pages left fails the test
+NOT_FOUND = "/no-such-page/"  # the 404 page, as each role meets it
 
 
 def log_in(page, base, email, *, totp):
@@ -62,6 +64,8 @@ def log_in(page, base, email, *, totp):
 def page_key(url: str):
     """One check per URL pattern and set of query names; None for what is not a page."""
     parts = urlsplit(url)
+    if parts.path == NOT_FOUND:
+        return ("404", ())
     if NOT_PAGES.search(parts.path + ("?" + parts.query if parts.query else "")):
         return None
     try:
@@ -82,7 +86,7 @@ def seeds() -> list[str]:
 
 def crawl(page, base) -> dict[str, list[dict]]:
     checked: dict[str, list[dict]] = {}
-    seen, queue = set(), [base + path for path in seeds()]
+    seen, queue = set(), [base + path for path in [*seeds(), NOT_FOUND]]
     while queue and len(checked) < MAX_PAGES:
         url = queue.pop(0)
         key = page_key(url)
@@ -96,7 +100,8 @@ def crawl(page, base) -> dict[str, list[dict]]:
             continue
         if final_key is not None:
             seen.add(final_key)
-        if response is None or response.status != 200:
+        expected = 404 if url == base + NOT_FOUND else 200
+        if response is None or response.status != expected:
             continue
         if "text/html" not in (response.headers.get("content-type") or ""):
             continue
@@ -105,6 +110,8 @@ def crawl(page, base) -> dict[str, list[dict]]:
             absolute = urljoin(final, href).split("#")[0]
             if absolute.startswith(base + "/") and page_key(absolute) not in seen:
                 queue.append(absolute)
+    left = {page_key(u) for u in queue} - seen - {None}
+    assert not left, f"MAX_PAGES reached with {len(left)} pages not checked: raise it"
     return checked
 
 
