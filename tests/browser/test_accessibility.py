@@ -18,9 +18,8 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 import pytest
 from django.urls import Resolver404, resolve
 
-from tests.actors import PASSWORD
 from tests.browser import axe
-from tests.browser.test_verification_browser import totp_code
+from tests.browser.login import log_in
 from tests.fuzz.conftest import scene  # noqa: F401 - the fixture
 from tests.fuzz.pages import all_pages
 
@@ -42,23 +41,6 @@ NOT_PAGES = re.compile(
 )
 MAX_PAGES = 120  # per role; reaching it with pages left fails the test
 NOT_FOUND = "/no-such-page/"  # the 404 page, as each role meets it
-
-
-def log_in(page, base, email, *, totp):
-    """Through the forms, as a person would; axe runs on the second-factor page on the way."""
-    page.goto(base + "/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form:has(input[name=password]) [type=submit]")
-    checked = {}
-    if totp:
-        page.wait_for_url("**/accounts/2fa/authenticate/**")
-        checked["/accounts/2fa/authenticate/"] = axe.check(page)
-        page.fill("input[name=code]", totp_code())
-        page.click("form:has(input[name=code]) [type=submit]")
-    page.wait_for_load_state()
-    assert "/accounts/login/" not in page.url, f"{email} could not log in"
-    return checked
 
 
 def page_key(url: str):
@@ -125,7 +107,13 @@ def test_no_serious_axe_violation_on_any_page_of_the_role(role, scene, live_serv
         checked = {}
         actor = ROLES[role]
         if actor is not None:
-            checked |= log_in(page, base, scene["actors"][actor].email, totp=role in OFFICERS)
+
+            def code_page(page):
+                checked["/accounts/2fa/authenticate/"] = axe.check(page)
+
+            email = scene["actors"][actor].email
+            log_in(page, base, email, totp=role in OFFICERS, on_code_page=code_page)
+            assert "/accounts/login/" not in page.url, f"{email} could not log in"
         checked |= crawl(page, base)
     finally:
         context.close()

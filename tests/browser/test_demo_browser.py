@@ -8,7 +8,7 @@ from core.thai import to_arabic_digits
 from demo.demo_accounts import DEMO_PASSWORD, create_demo_accounts
 from demo.life import prepare_demo
 from tests.browser import axe
-from tests.browser.test_verification_browser import totp_code
+from tests.browser.login import log_in
 from tests.demo.test_generate_dataset import registry  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,14 +33,7 @@ def test_the_demo_shows_a_province_with_life_inside_the_window(registry, live_se
         expect(banner).to_contain_text("ขณะนี้อยู่ในช่วงที่ อปท. ยื่นคำขอยืนยันตัวตนได้")
         expect(banner).to_contain_text("21 เม.ย. 2568 23:59:59")
 
-        page.goto(base + "/accounts/login/")
-        page.fill("input[name=login]", "province-officer@demo.test")
-        page.fill("input[name=password]", DEMO_PASSWORD)
-        page.click("form:has(input[name=password]) [type=submit]")
-        page.wait_for_url("**/accounts/2fa/authenticate/**")
-        page.fill("input[name=code]", totp_code())
-        page.click("form:has(input[name=code]) [type=submit]")
-        page.wait_for_url(lambda url: "/accounts/" not in url)
+        log_in(page, base, "province-officer@demo.test", password=DEMO_PASSWORD, totp=True)
 
         page.goto(base + "/compliance/")
         page.wait_for_url("**/compliance/province/48/")
