@@ -823,10 +823,11 @@ def _notifications(result: DatasetResult, scope: Scope, *, seed: int, batch_size
             )
             if row.created_at >= scope.until:
                 continue
-            if row.sent_at is not None:  # nothing sent or read after the data set's end
-                row.sent_at = min(row.sent_at, scope.until - dt.timedelta(seconds=1))
-            if row.read_at is not None and row.read_at >= scope.until:
-                row.read_at = None
+            if scope.until < WINDOW_END:  # a demo's "now": nothing sent or read after it
+                if row.sent_at is not None:
+                    row.sent_at = min(row.sent_at, scope.until - dt.timedelta(seconds=1))
+                if row.read_at is not None and row.read_at >= scope.until:
+                    row.read_at = None
             rows.append(row)
     rows.sort(key=lambda r: r.created_at)
     say(f"creating {len(rows):,} notifications")

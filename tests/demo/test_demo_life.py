@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.db.models import Count
+from django.utils import timezone
 
 from accounts.models import User
 from compliance import stats
@@ -110,7 +111,10 @@ def test_never_in_production(demo, settings):
         ("2025-04-22T00:00:00+07:00", "not open"),
     ],
 )
-def test_every_page_says_where_the_demo_clock_stands(client, circulars, at, says):
+def test_every_page_says_where_the_demo_clock_stands(client, circulars, monkeypatch, at, says):
+    # The demo clock runs on from the instant set: stop the real time so that 23:59:59 stays it.
+    stopped = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: stopped)
     clock.set_clock(dt.datetime.fromisoformat(at))
     client.cookies["django_language"] = "en"
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
