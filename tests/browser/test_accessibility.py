@@ -7,9 +7,9 @@ walks the portal as a browser would: from the home page and every URL pattern th
 parameter, following every link on every page it opens, one page per URL pattern and set of
 query names (the 104 LAOs' pages are one page). Downloads, the admin, the APIs, language
 switches and logging out are not pages to check; the 404 page is. axe-core (npm,
-tests/browser/axe.py) runs on each at a desktop size; what it finds is recorded per role in
-var/axe/ (`python -m tests.browser.axe` prints the table) and the critical and serious findings
-fail the test.
+tests/browser/axe.py) runs on each, at a desktop size in Thai (and for three roles on a phone
+in English); what it finds is recorded per role in var/axe/ (`python -m tests.browser.axe`
+prints the table) and the critical and serious findings fail the test.
 """
 
 import re
@@ -39,6 +39,7 @@ NOT_PAGES = re.compile(
     r"^/(i18n|lang|admin|api|static|media|healthz|readyz)/|^/api/|logout|/evidence/"
     r"|[?&](fmt|download)=|\.(csv|xlsx|pdf|json)$|/export"
 )
+PHONE = {"width": 390, "height": 844}
 MAX_PAGES = 120  # per role; reaching it with pages left fails the test
 NOT_FOUND = "/no-such-page/"  # the 404 page, as each role meets it
 
@@ -97,14 +98,27 @@ def crawl(page, base) -> dict[str, list[dict]]:
     return checked
 
 
-@pytest.mark.parametrize("role", list(ROLES))
-def test_no_serious_axe_violation_on_any_page_of_the_role(role, scene, live_server, browser):  # noqa: F811
+# Every role in Thai on a desktop; a phone in English for two of them (the layout and the
+# language change what is drawn: stacked tables, the other `lang`).
+VIEWS = {"desktop": ("th-TH", {"width": 1366, "height": 900}), "phone-en": ("en-US", PHONE)}
+CASES = [(role, "desktop") for role in ROLES] + [
+    ("anonymous", "phone-en"),
+    ("lao_clerk", "phone-en"),
+    ("province_officer", "phone-en"),
+]
+
+
+@pytest.mark.parametrize("role, view", CASES)
+def test_no_serious_axe_violation_on_any_page_of_the_role(role, view, scene, live_server, browser):  # noqa: F811
     axe.axe_path()
-    context = browser.new_context(locale="th-TH", viewport={"width": 1366, "height": 900})
+    locale, viewport = VIEWS[view]
+    context = browser.new_context(locale=locale, viewport=viewport)
     page = context.new_page()
     try:
         base = live_server.url
         checked = {}
+        if view == "phone-en":  # the language switch, as a person would use it
+            page.goto(f"{base}/lang/en/?next=/")
         actor = ROLES[role]
         if actor is not None:
 
@@ -115,9 +129,12 @@ def test_no_serious_axe_violation_on_any_page_of_the_role(role, scene, live_serv
             log_in(page, base, email, totp=role in OFFICERS, on_code_page=code_page)
             assert "/accounts/login/" not in page.url, f"{email} could not log in"
         checked |= crawl(page, base)
+        if view == "phone-en":
+            assert page.evaluate("document.documentElement.lang") == "en"
     finally:
         context.close()
-    axe.record(role, checked)
+    name = role if view == "desktop" else f"{role}@{view}"
+    axe.record(name, checked)
     assert len(checked) >= 5, sorted(checked)
     problems = axe.describe(checked)
-    assert not problems, f"{role}: critical or serious axe violations\n{problems}"
+    assert not problems, f"{name}: critical or serious axe violations\n{problems}"
