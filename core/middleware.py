@@ -77,3 +77,21 @@ class AnonymousVisitorMiddleware:
     def __call__(self, request):
         request.user = AnonymousUser()
         return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """Says which browser features the portal's pages may use (settings.PERMISSIONS_POLICY).
+
+    Django sets the other security headers itself; this one it has no setting for. A response
+    that already carries the header keeps it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.policy = getattr(settings, "PERMISSIONS_POLICY", "")
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.policy:
+            response.headers.setdefault("Permissions-Policy", self.policy)
+        return response
