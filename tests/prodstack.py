@@ -111,6 +111,18 @@ def _run(args: list[str], env: dict[str, str], timeout: int = 300) -> None:
         raise RuntimeError(f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
 
 
+def prod_sh(command: str, env: dict[str, str], timeout: int = 300):
+    """`scripts/prod.sh <command>` with this environment."""
+    return subprocess.run(
+        ["bash", "scripts/prod.sh", command],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 @pytest.fixture(scope="session")
 def prod_stack(tmp_path_factory):
     if NGINX is None:
@@ -147,14 +159,7 @@ def prod_stack(tmp_path_factory):
     _run([*manage, "load_circulars"], development)
     _run([*manage, "load_circulars", str(_opening_letter(folder / "opening.json"))], development)
     _run([*manage, "create_demo_accounts"], development)
-    started = subprocess.run(
-        ["bash", "scripts/prod.sh", "start"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    started = prod_sh("start", env)
     stack = ProdStack(
         base_url=f"https://127.0.0.1:{https_port}",
         web_urls=[f"http://127.0.0.1:{port}" for port in web_ports],
@@ -165,5 +170,5 @@ def prod_stack(tmp_path_factory):
         assert started.returncode == 0, started.stdout + started.stderr
         yield stack
     finally:
-        subprocess.run(["bash", "scripts/prod.sh", "stop"], cwd=ROOT, env=env, timeout=120)
+        prod_sh("stop", env, timeout=120)
         _psql(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -16,7 +16,7 @@ import requests
 
 from accounts.positions import Position
 from core.national_id import with_check_digit
-from tests.prodstack import DEMO_PASSWORD, ROOT
+from tests.prodstack import DEMO_PASSWORD, prod_sh
 
 # The stack's certificate is self-signed.
 pytestmark = pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
@@ -220,14 +220,7 @@ def test_prod_stops_on_a_missing_variable_naming_it(missing, tmp_path):
         "PROD_DIR": str(tmp_path),
     }
     env.pop(missing)
-    result = subprocess.run(
-        ["bash", "scripts/prod.sh", "start"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = prod_sh("start", env, timeout=60)
     assert result.returncode != 0
     assert f"{missing} is not set" in result.stderr
     assert not list(Path(tmp_path).glob("run/*.pid"))  # nothing started
