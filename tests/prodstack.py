@@ -135,7 +135,10 @@ def prod_stack(tmp_path_factory):
     _psql(admin_url, f'DROP DATABASE IF EXISTS "{name}"')
     _psql(admin_url, f'CREATE DATABASE "{name}"')
     https_port, web_ports = free_port(), [free_port(), free_port()]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "PROD_"))}
+    # Nothing of the test process's own tuning (the browser fixture's DJANGO_ALLOW_ASYNC_UNSAFE,
+    # which `check --deploy` rightly refuses) reaches the stack.
+    inherited = ("SECURE_", "PROD_", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(inherited)}
     env |= {
         "DATABASE_URL": database_url,
         "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
