@@ -142,7 +142,7 @@ nginx_config() {
   cat >"$PROD_DIR/nginx/nginx.conf" <<CONF
 # Rendered by scripts/prod.sh; edit deploy/nginx/portal.conf.template instead.
 $user_line
-worker_processes 1;
+worker_processes auto;
 pid $run_dir/nginx.master-pid;
 error_log $logs/nginx-error.log warn;
 events { worker_connections 4096; }

@@ -143,6 +143,12 @@ def test_tls_headers_and_static_files_through_nginx(prod_stack):
     plain = requests.get(prod_stack.web_urls[0] + "/circulars/", allow_redirects=False)
     assert plain.status_code == 301 and plain.headers["Location"].startswith("https://")
     assert requests.get(prod_stack.web_urls[1] + "/healthz/").status_code == 200
+    # http:// typed to nginx's TLS port: sent to https, not nginx's "plain HTTP" error.
+    typed = requests.get(
+        prod_stack.base_url.replace("https://", "http://") + "/circulars/", allow_redirects=False
+    )
+    assert typed.status_code == 301
+    assert typed.headers["Location"] == prod_stack.base_url + "/circulars/"
 
 
 def _django_lines(stack, path: str) -> int:
