@@ -111,6 +111,13 @@ def _run(args: list[str], env: dict[str, str], timeout: int = 300) -> None:
         raise RuntimeError(f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
 
 
+def production_base_env() -> dict[str, str]:
+    """This process's environment without its own tuning: no SECURE_* or PROD_* of the caller,
+    and not the browser fixture's DJANGO_ALLOW_ASYNC_UNSAFE, which `check --deploy` refuses."""
+    own = ("SECURE_", "PROD_", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    return {k: v for k, v in os.environ.items() if not k.startswith(own)}
+
+
 def prod_sh(command: str, env: dict[str, str], timeout: int = 300):
     """`scripts/prod.sh <command>` with this environment."""
     return subprocess.run(
@@ -135,10 +142,7 @@ def prod_stack(tmp_path_factory):
     _psql(admin_url, f'DROP DATABASE IF EXISTS "{name}"')
     _psql(admin_url, f'CREATE DATABASE "{name}"')
     https_port, web_ports = free_port(), [free_port(), free_port()]
-    # Nothing of the test process's own tuning (the browser fixture's DJANGO_ALLOW_ASYNC_UNSAFE,
-    # which `check --deploy` rightly refuses) reaches the stack.
-    inherited = ("SECURE_", "PROD_", "DJANGO_ALLOW_ASYNC_UNSAFE")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(inherited)}
+    env = production_base_env()
     env |= {
         "DATABASE_URL": database_url,
         "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0",

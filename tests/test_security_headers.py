@@ -4,7 +4,6 @@ The Content-Security-Policy (django-csp) allows nothing inline, so no template m
 inline script, a <style> element or a style="" attribute: they live in static/.
 """
 
-import os
 import re
 import secrets
 import subprocess
@@ -19,8 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def production_env(**extra: str) -> dict[str, str]:
     from cryptography.fernet import Fernet
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SECURE_")}
-    return env | {
+    from tests.prodstack import production_base_env
+
+    return production_base_env() | {
         "ELAAS_ENV": "production",
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(60),

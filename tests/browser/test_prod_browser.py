@@ -63,13 +63,23 @@ class Watched:
         assert self.page.evaluate(STYLESHEET_LOADED), f"no stylesheet on {self.page.url}"
         self.collect()
 
+    def wait_for_url(self, url):
+        """As Playwright's, with a minute for a loaded machine, and on failure what the page
+        says instead (an error message, a busy page) in the assertion."""
+        try:
+            self.page.wait_for_url(url, timeout=60_000)
+        except Exception as error:
+            raise AssertionError(
+                f"still at {self.page.url}, which says:\n{self.page.inner_text('body')[:2000]}"
+            ) from error
+
     def log_in(self, email, *, totp=False):
         self.goto("/accounts/login/")
         self.page.fill("input[name=login]", email)
         self.page.fill("input[name=password]", DEMO_PASSWORD)
         self.page.click("form:has(input[name=password]) [type=submit]")
         if totp:
-            self.page.wait_for_url("**/accounts/2fa/authenticate/**")
+            self.wait_for_url("**/accounts/2fa/authenticate/**")
             self.check_page()
             self.page.fill("input[name=code]", totp_code())
             self.page.click("form:has(input[name=code]) [type=submit]")
@@ -94,9 +104,9 @@ def test_a_clerk_and_an_officer_work_in_chromium_over_tls(browser, prod_stack, t
 
         # --- the finance director of an LAO files an identity verification request --------
         clerk.log_in("lao2-clerk@demo.test")
-        clerk.page.wait_for_url("**/my/")
+        clerk.wait_for_url("**/my/")
         clerk.page.click("a[href$='/request/']")
-        clerk.page.wait_for_url(re.compile(r"/my/org/\d+/request/$"))
+        clerk.wait_for_url(re.compile(r"/my/org/\d+/request/$"))
         clerk.check_page()
         clerk.page.fill("input[name=full_name]", "สมชาย การเงิน")
         clerk.page.fill("input[name=national_id]", national_id("310050012345"))
@@ -108,7 +118,7 @@ def test_a_clerk_and_an_officer_work_in_chromium_over_tls(browser, prod_stack, t
         clerk.page.check("input[name=consent]")
         clerk.collect()
         clerk.page.click("button[name=submit]")
-        clerk.page.wait_for_url(re.compile(r"/verification/\d+/$"))
+        clerk.wait_for_url(re.compile(r"/verification/\d+/$"))
         clerk.check_page()
         expect(clerk.page.locator(".state-submitted").first).to_be_visible()
         request_path = clerk.page.url.removeprefix(prod_stack.base_url)
@@ -118,13 +128,13 @@ def test_a_clerk_and_an_officer_work_in_chromium_over_tls(browser, prod_stack, t
         officer.log_in("province-officer@demo.test", totp=True)
         officer.goto("/review/")
         officer.page.click(f"a[href='/review/{pk}/']")
-        officer.page.wait_for_url(f"**/review/{pk}/")
+        officer.wait_for_url(f"**/review/{pk}/")
         officer.check_page()
         expect(officer.page.locator("iframe.evidence-view")).to_be_visible()
         officer.page.check("input[name=decision][value=approve]")
         officer.collect()
         officer.page.click("form:has(input[name=decision]) [type=submit]")
-        officer.page.wait_for_url("**/review/")
+        officer.wait_for_url("**/review/")
         officer.check_page()
 
         # --- the clerk sees the approval -------------------------------------------------
