@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export REGISTRY_DATA_DIR
 
-.PHONY: run test setup install lint clean
+.PHONY: run test setup install lint clean prod prod-start prod-stop
 
 install: $(STAMP)
 
@@ -35,6 +35,18 @@ setup: install
 
 run: setup
 	@bash scripts/run.sh "$(HOST)" "$(PORT)"
+
+# The production configuration, without containers (README, "Production"): nginx with TLS on
+# https://127.0.0.1:8443/, two gunicorn instances, Celery worker and beat. Needs the variables
+# the README lists; stops with a message naming one that is missing.
+prod: install
+	@bash scripts/prod.sh run
+
+prod-start: install
+	@bash scripts/prod.sh start
+
+prod-stop:
+	@bash scripts/prod.sh stop
 
 test: install
 	@mkdir -p var

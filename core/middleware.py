@@ -81,6 +81,24 @@ class AnonymousVisitorMiddleware:
         return self.get_response(request)
 
 
+class PermissionsPolicyMiddleware:
+    """Says which browser features the portal's pages may use (settings.PERMISSIONS_POLICY).
+
+    Django sets the other security headers itself; this one it has no setting for. A response
+    that already carries the header keeps it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.policy = getattr(settings, "PERMISSIONS_POLICY", "")
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.policy:
+            response.headers.setdefault("Permissions-Policy", self.policy)
+        return response
+
+
 class RequestIdMiddleware:
     """Gives every request an id: the incoming X-Request-ID when well-formed (the proxy's, or a
     caller's tracing its own call), otherwise a new one. The id is in `request.request_id`, in

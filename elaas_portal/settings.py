@@ -365,10 +365,74 @@ for _group in IDENTITY_REQUIRED_POSITIONS:
             f"use {', '.join(sorted(Position.values))}"
         )
 
+# === Production as deployed: TLS, headers, static files (issue 13, items 1-3) ==============
+# `make prod` (scripts/prod.sh) and docker-compose.yml put nginx in front of two gunicorn
+# instances: nginx terminates TLS and says so in X-Forwarded-Proto, replaces X-Forwarded-For with
+# the client's address, and serves /static/ itself. Every header below is set by Django, so that
+# a page carries it whichever door it came through. Development keeps http and no HSTS, with the
+# same Content-Security-Policy, so that a violation shows while the page is written.
 if PRODUCTION:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# Liveness and readiness are asked over plain http from inside (compose's healthcheck, nginx).
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+# Preloading asks browsers to hard-code https for the domain, for months after it is withdrawn:
+# a decision for whoever owns the domain, so it is off unless SECURE_HSTS_PRELOAD says so, and
+# `check --deploy`'s reminder about it (W021) is silenced while it is off.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+# Behind the proxy every request comes from 127.0.0.1: the login limits count per address from
+# the X-Forwarded-For nginx writes (one trusted proxy), not from the socket.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if PRODUCTION else 0)
+# Content-Security-Policy (django-csp 4): nothing inline, nothing from elsewhere. Scripts and
+# styles are files under static/; the second factor's QR code is a data: image.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# No page of the portal uses the camera, microphone, location, payment or USB.
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+)
+INSTALLED_APPS.append("csp")
+for _chain in (MIDDLEWARE, LEAN_MIDDLEWARE, LEAN_ANONYMOUS_MIDDLEWARE):
+    _after_security = _chain.index("django.middleware.security.SecurityMiddleware") + 1
+    _chain[_after_security:_after_security] = [
+        "csp.middleware.CSPMiddleware",
+        "core.middleware.PermissionsPolicyMiddleware",
+    ]
+# Static files: whitenoise's storage gives every file a name with its hash and a gzip copy at
+# collectstatic; nginx serves STATIC_ROOT itself (gzip_static, cached a year) so a stylesheet
+# never takes a gunicorn worker on a busy morning. WhiteNoiseMiddleware serves the same files
+# when gunicorn is reached without the proxy (a single container, a test).
+if PRODUCTION:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
+# === End of production as deployed =========================================================
 
 # === Mail, observability, password hashing (issue 13, items 4-6) ===========================
 # Mail: EMAIL_URL (smtp+tls://user:password@host:587, smtps://… for TLS from the first byte,

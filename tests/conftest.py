@@ -85,6 +85,7 @@ def require_registry():
 
 
 from tests.actors import actors, places  # noqa: E402,F401 - fixtures shared by every test package
+from tests.prodstack import prod_stack  # noqa: E402,F401 - `make prod` started once per session
 
 
 @pytest.fixture

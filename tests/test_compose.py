@@ -23,12 +23,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
-SERVICES = {"postgres", "redis", "web", "worker", "beat"}
+SERVICES = {"postgres", "redis", "web", "worker", "beat", "proxy"}
 APP_SERVICES = ("web", "worker", "beat")
 
 
 # --- Without a compose binary ------------------------------------------------------------
-def test_compose_file_names_the_five_services_and_shares_the_app_definition():
+def test_compose_file_names_the_six_services_and_shares_the_app_definition():
     text = COMPOSE_FILE.read_text()
     services = text.split("\nservices:\n", 1)[1]
     top_level = set(re.findall(r"^  ([a-z][\w-]*):\s*$", services, re.M))
@@ -217,3 +217,30 @@ def test_compose_app_services_share_one_definition():
         assert services[name]["healthcheck"]["test"], name
     assert services["postgres"]["image"].startswith("postgres:16")
     assert services["redis"]["image"].startswith("redis:7")
+
+
+def test_compose_puts_the_proxy_of_make_prod_before_two_web_replicas():
+    """The same topology as `make prod`: nginx with deploy/nginx's configuration publishes TLS,
+    two web replicas are reached only through it, and static files go from web to the proxy
+    through a volume."""
+    proc = run_compose("config", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    config = json.loads(proc.stdout)
+    services = config["services"]
+    web, proxy = services["web"], services["proxy"]
+    assert web["deploy"]["replicas"] == 2
+    assert not web.get("ports")  # nothing reaches gunicorn around the proxy
+    assert [(p["target"], p["published"]) for p in proxy["ports"]] == [(443, "8443")]
+    assert proxy["depends_on"]["web"]["condition"] == "service_healthy"
+    mounts = {v["target"]: v["source"] for v in proxy["volumes"]}
+    assert mounts["/etc/nginx/templates/default.conf.template"] == str(
+        ROOT / "deploy" / "nginx" / "portal.conf.template"
+    )
+    assert mounts["/srv/busy/busy.html"] == str(ROOT / "deploy" / "nginx" / "busy.html")
+    assert mounts["/srv/static"] == "static"
+    web_mounts = {v["target"]: v["source"] for v in web["volumes"]}
+    assert web_mounts["/app/var/staticfiles"] == "static"
+    template = (ROOT / "deploy" / "nginx" / "portal.conf.template").read_text()
+    used = set(re.findall(r"\$\{(PORTAL_\w+)\}", template))
+    assert used == {k for k in proxy["environment"] if k.startswith("PORTAL_")}
+    assert "static" in config["volumes"]

@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# The production configuration on this machine, without containers (README, "Production"):
+# nginx terminating TLS on https://$PROD_HOST:$PROD_HTTPS_PORT/ in front of two gunicorn
+# instances, a Celery worker and beat, all with ELAAS_ENV=production and DEBUG off.
+#
+#   scripts/prod.sh start    start everything in the background; prints the base URL
+#   scripts/prod.sh stop     stop what `start` started (by the pids it wrote)
+#   scripts/prod.sh run      start, then wait; Ctrl-C stops everything (`make prod`)
+#   scripts/prod.sh status   which processes of this run folder are alive
+#   scripts/prod.sh cert     make the self-signed certificate only (docker-compose.yml uses it)
+#
+# Required: SECRET_KEY, NATIONAL_ID_HASH_KEY, MFA_ENCRYPTION_KEY, DATABASE_URL (PostgreSQL),
+# REDIS_URL: two instances share sessions, login limits and the cache only through them.
+# Overridable (defaults in brackets): PROD_DIR [var/prod] (config, certificate, pids, logs),
+# PROD_HOST [127.0.0.1], PROD_HTTPS_PORT [8443], PROD_WEB_PORTS ["8001 8002"] (one gunicorn
+# instance per port), WEB_WORKERS [2] (sync workers per instance), PROD_QUEUE [WEB_WORKERS]
+# (requests waiting in an instance's backlog before nginx answers "busy"), PROD_RETRY_AFTER
+# [10], TLS_CERT and TLS_KEY [a self-signed pair made in $PROD_DIR/tls], PRIVATE_MEDIA_ROOT
+# [var/private], ALLOWED_HOSTS [$PROD_HOST,localhost], PROD_CELERY [1], PROD_MIGRATE [1].
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+PROD_DIR=${PROD_DIR:-var/prod}
+mkdir -p "$PROD_DIR"
+PROD_DIR=$(cd "$PROD_DIR" && pwd)
+PROD_HOST=${PROD_HOST:-127.0.0.1}
+PROD_HTTPS_PORT=${PROD_HTTPS_PORT:-8443}
+PROD_WEB_PORTS=${PROD_WEB_PORTS:-8001 8002}
+WEB_WORKERS=${WEB_WORKERS:-2}
+PROD_QUEUE=${PROD_QUEUE:-$WEB_WORKERS}
+PROD_RETRY_AFTER=${PROD_RETRY_AFTER:-10}
+PROD_CELERY=${PROD_CELERY:-1}
+PROD_MIGRATE=${PROD_MIGRATE:-1}
+bin=${PROD_BIN:-$root/.venv/bin}
+run_dir=$PROD_DIR/run
+logs=$PROD_DIR/logs
+base_url="https://$PROD_HOST:$PROD_HTTPS_PORT"
+
+say() { printf 'prod: %s\n' "$*"; }
+die() { printf 'prod: %s\n' "$*" >&2; exit 1; }
+
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+stop() {
+  local pidfile pid
+  for pidfile in "$run_dir"/*.pid; do
+    [ -f "$pidfile" ] || continue
+    pid=$(cat "$pidfile")
+    if kill -0 "$pid" 2>/dev/null; then
+      # Each was started as the leader of its own process group: the group is its workers.
+      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -KILL -- "-$pid" 2>/dev/null || true
+      say "stopped $(basename "$pidfile" .pid) ($pid)"
+    fi
+    rm -f "$pidfile"
+  done
+}
+
+# 0 when every process started is alive; 1 when one is dead or none was started.
+status() {
+  local pidfile seen=0 dead=0
+  for pidfile in "$run_dir"/*.pid; do
+    [ -f "$pidfile" ] || continue
+    seen=1
+    if alive "$pidfile"; then echo "$(basename "$pidfile" .pid) $(cat "$pidfile") running"
+    else echo "$(basename "$pidfile" .pid) dead"; dead=1; fi
+  done
+  [ $seen = 1 ] && [ $dead = 0 ]
+}
+
+any_alive() {
+  local pidfile
+  for pidfile in "$run_dir"/*.pid; do alive "$pidfile" && return 0; done
+  return 1
+}
+
+# A process in its own group (setsid), so that `stop` ends it and its workers, nothing else.
+launch() {
+  local name=$1; shift
+  setsid "$@" >"$logs/$name.log" 2>&1 </dev/null &
+  echo $! >"$run_dir/$name.pid"
+}
+
+require() {
+  local name
+  for name in SECRET_KEY NATIONAL_ID_HASH_KEY MFA_ENCRYPTION_KEY DATABASE_URL REDIS_URL; do
+    if [ -z "${!name:-}" ]; then
+      case $name in
+        DATABASE_URL) why="PostgreSQL shared by both instances: postgres://user@host:5432/db" ;;
+        REDIS_URL) why="sessions, login limits and the cache shared by both instances: redis://host:6379/0" ;;
+        MFA_ENCRYPTION_KEY) why="python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'" ;;
+        *) why="a long random secret, e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'" ;;
+      esac
+      die "$name is not set; the production configuration needs it ($why)."
+    fi
+  done
+  case $DATABASE_URL in postgres://*|postgresql://*) ;; *)
+    die "DATABASE_URL must be a PostgreSQL URL (two instances and a worker share it), not ${DATABASE_URL%%:*}://" ;;
+  esac
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] ||
+    die "nginx is not installed: apt-get install nginx (Debian's package)"
+  command -v openssl >/dev/null || die "openssl is not installed: apt-get install openssl"
+  command -v envsubst >/dev/null || die "envsubst is not installed: apt-get install gettext-base"
+}
+
+certificate() {
+  if [ -n "${TLS_CERT:-}" ] || [ -n "${TLS_KEY:-}" ]; then
+    [ -r "${TLS_CERT:-}" ] || die "TLS_CERT=${TLS_CERT:-} is not a readable file (TLS_KEY is set: give both)"
+    [ -r "${TLS_KEY:-}" ] || die "TLS_KEY=${TLS_KEY:-} is not a readable file (TLS_CERT is set: give both)"
+    return
+  fi
+  TLS_CERT=$PROD_DIR/tls/cert.pem
+  TLS_KEY=$PROD_DIR/tls/key.pem
+  if [ ! -s "$TLS_CERT" ] || [ ! -s "$TLS_KEY" ]; then
+    mkdir -p "$PROD_DIR/tls"
+    (umask 077 && openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj "/CN=localhost" \
+      -addext "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:$PROD_HOST" \
+      -keyout "$TLS_KEY" -out "$TLS_CERT" 2>"$logs/openssl.log") ||
+      die "openssl could not make a certificate (see $logs/openssl.log)"
+    say "made a self-signed certificate: $TLS_CERT"
+  fi
+}
+
+nginx_config() {
+  local servers="" port user_line=""
+  for port in $PROD_WEB_PORTS; do
+    servers+="server 127.0.0.1:$port max_conns=$((WEB_WORKERS + PROD_QUEUE)); "
+  done
+  local body_max=$(( ${REQUEST_BODY_MAX_BYTES:-$((5 * 1024 * 1024 * 10 + 1024 * 1024))} / 1048576 + 2 ))m
+  mkdir -p "$PROD_DIR/nginx/tmp" "$PROD_DIR/nginx/cache"
+  PORTAL_LISTEN="$PROD_HOST:$PROD_HTTPS_PORT" PORTAL_UPSTREAM_SERVERS="$servers" \
+  PORTAL_TLS_CERT="$TLS_CERT" PORTAL_TLS_KEY="$TLS_KEY" PORTAL_STATIC_ROOT="$STATIC_ROOT" \
+  PORTAL_BUSY_ROOT="$root/deploy/nginx" PORTAL_CACHE_DIR="$PROD_DIR/nginx/cache" \
+  PORTAL_RETRY_AFTER="$PROD_RETRY_AFTER" PORTAL_BODY_MAX="$body_max" \
+    envsubst '${PORTAL_LISTEN} ${PORTAL_UPSTREAM_SERVERS} ${PORTAL_TLS_CERT} ${PORTAL_TLS_KEY} ${PORTAL_STATIC_ROOT} ${PORTAL_BUSY_ROOT} ${PORTAL_CACHE_DIR} ${PORTAL_RETRY_AFTER} ${PORTAL_BODY_MAX}' \
+    <deploy/nginx/portal.conf.template >"$PROD_DIR/nginx/portal.conf"
+  # Run by the user who starts it; as root, its workers too stay that user.
+  [ "$(id -u)" = 0 ] && user_line="user $(id -un) $(id -gn);"
+  local t=$PROD_DIR/nginx/tmp
+  cat >"$PROD_DIR/nginx/nginx.conf" <<CONF
+# Rendered by scripts/prod.sh; edit deploy/nginx/portal.conf.template instead.
+$user_line
+worker_processes auto;
+pid $run_dir/nginx.master-pid;
+error_log $logs/nginx-error.log warn;
+events { worker_connections 4096; }
+http {
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    sendfile on;
+    access_log $logs/nginx-access.log;
+    client_body_temp_path $t/body;
+    proxy_temp_path $t/proxy;
+    fastcgi_temp_path $t/fastcgi;
+    uwsgi_temp_path $t/uwsgi;
+    scgi_temp_path $t/scgi;
+    include $PROD_DIR/nginx/portal.conf;
+}
+CONF
+}
+
+wait_ready() {
+  local url=$1 what=$2
+  for _ in $(seq 1 120); do
+    if curl -skf -o /dev/null --max-time 2 "$url"; then return 0; fi
+    sleep 0.5
+  done
+  die "$what did not answer at $url within 60 s (logs in $logs)"
+}
+
+start() {
+  require
+  mkdir -p "$run_dir" "$logs"
+  if any_alive; then die "already running from $PROD_DIR (scripts/prod.sh stop first)"; fi
+  stop >/dev/null 2>&1 || true
+  export ELAAS_ENV=production DEBUG=0
+  export STATIC_ROOT=${STATIC_ROOT:-$PROD_DIR/static}
+  export ALLOWED_HOSTS=${ALLOWED_HOSTS:-$PROD_HOST,localhost}
+  export PRIVATE_MEDIA_ROOT=${PRIVATE_MEDIA_ROOT:-$root/var/private}
+  # Settings name any malformed variable and stop here; every deploy check must pass.
+  "$bin/python" manage.py check --deploy --fail-level WARNING ||
+    die "manage.py check --deploy failed (above): nothing started"
+  if [ "$PROD_MIGRATE" = 1 ]; then "$bin/python" manage.py migrate --no-input -v 0; fi
+  "$bin/python" manage.py collectstatic --no-input -v 0
+  certificate
+  nginx_config
+  nginx -t -q -p "$PROD_DIR/nginx" -e "$logs/nginx-error.log" -c "$PROD_DIR/nginx/nginx.conf" ||
+    die "nginx refused its configuration ($PROD_DIR/nginx/nginx.conf)"
+
+  local port n=0
+  for port in $PROD_WEB_PORTS; do
+    n=$((n + 1))
+    launch "web$n" "$bin/gunicorn" elaas_portal.wsgi --bind "127.0.0.1:$port" \
+      --workers "$WEB_WORKERS" --timeout 60 --graceful-timeout 10 --backlog 64 \
+      --forwarded-allow-ips 127.0.0.1 --access-logfile - --name "elaas-web$n"
+  done
+  if [ "$PROD_CELERY" = 1 ]; then
+    launch worker "$bin/celery" -A elaas_portal worker --loglevel=INFO \
+      --concurrency "${CELERY_CONCURRENCY:-2}" --hostname "elaas-worker@%h-$PROD_HTTPS_PORT"
+    launch beat "$bin/celery" -A elaas_portal beat --loglevel=INFO \
+      --schedule "$run_dir/celerybeat-schedule"
+  fi
+  launch nginx nginx -p "$PROD_DIR/nginx" -e "$logs/nginx-error.log" \
+    -c "$PROD_DIR/nginx/nginx.conf" -g "daemon off;"
+  n=0
+  for port in $PROD_WEB_PORTS; do
+    n=$((n + 1))
+    wait_ready "http://127.0.0.1:$port/healthz/" "gunicorn web$n"
+  done
+  wait_ready "$base_url/healthz/" "nginx"
+  say "serving $base_url/ (nginx, gunicorn on ports $PROD_WEB_PORTS; logs in $logs)"
+}
+
+case ${1:-} in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  cert) mkdir -p "$logs" && certificate && say "certificate: $TLS_CERT, key: $TLS_KEY" ;;
+  run)
+    trap stop EXIT INT TERM
+    start
+    say "Ctrl-C stops everything."
+    while status >/dev/null; do sleep 2; done
+    die "a process stopped: scripts/prod.sh status, logs in $logs"
+    ;;
+  *) die "usage: scripts/prod.sh start|stop|run|status" ;;
+esac

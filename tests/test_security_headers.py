@@ -1,0 +1,150 @@
+"""Security headers on every kind of page, and `check --deploy` clean on production settings.
+
+The Content-Security-Policy (django-csp) allows nothing inline, so no template may carry an
+inline script, a <style> element or a style="" attribute: they live in static/.
+"""
+
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def production_env(**extra: str) -> dict[str, str]:
+    from cryptography.fernet import Fernet
+
+    from tests.prodstack import production_base_env
+
+    return production_base_env() | {
+        "ELAAS_ENV": "production",
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "NATIONAL_ID_HASH_KEY": secrets.token_urlsafe(32),
+        "MFA_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        **extra,
+    }
+
+
+def test_check_deploy_on_production_settings_has_no_warning():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "System check identified no issues" in output, output
+    assert "WARNINGS" not in output and "?:" not in output, output
+
+
+def test_hsts_preload_is_a_setting_off_by_default():
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_PRELOAD, s.SECURE_SSL_REDIRECT, "
+        "s.SECURE_PROXY_SSL_HEADER, s.STORAGES['staticfiles']['BACKEND'])"
+    )
+    run = [sys.executable, "-c", f"import django; django.setup(); {code}"]
+    default = subprocess.run(
+        run,
+        cwd=ROOT,
+        env=production_env(DJANGO_SETTINGS_MODULE="elaas_portal.settings"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert default.returncode == 0, default.stderr
+    assert default.stdout.split() == [
+        "31536000",
+        "False",
+        "True",
+        "('HTTP_X_FORWARDED_PROTO',",
+        "'https')",
+        "whitenoise.storage.CompressedManifestStaticFilesStorage",
+    ]
+    preload = subprocess.run(
+        run,
+        cwd=ROOT,
+        env=production_env(DJANGO_SETTINGS_MODULE="elaas_portal.settings", SECURE_HSTS_PRELOAD="1"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert preload.stdout.split()[1] == "True", preload.stderr
+
+
+def _assert_security_headers(headers):
+    csp = headers["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in csp.split(";") if part.strip())
+    assert directives["default-src"] == "'self'"
+    assert directives["script-src"] == "'self'" and directives["style-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'" and directives["object-src"] == "'none'"
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert "camera=()" in headers["Permissions-Policy"]
+    assert "geolocation=()" in headers["Permissions-Policy"]
+
+
+@pytest.mark.parametrize("path", ["/", "/?lang=en", "/accounts/login/", "/circulars/"])
+def test_pages_carry_the_security_headers(client, circulars, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    _assert_security_headers(response.headers)
+
+
+def test_the_lean_doors_carry_the_security_headers(circulars):
+    """The decision API, the liveness check and the anonymous status page go through the WSGI
+    entry point's own middleware lists."""
+    from tests.test_lean_door import QUESTION, call
+
+    for path in (QUESTION, "/healthz/", "/"):
+        status, headers, _body = call(path)
+        assert status == 200, path
+        _assert_security_headers(headers)
+
+
+def test_a_logged_in_officer_page_carries_the_security_headers(client, actors):
+    from tests.actors import login
+
+    login(client, actors["province_officer"])
+    response = client.get("/review/")
+    assert response.status_code == 200
+    _assert_security_headers(response.headers)
+
+
+def test_evidence_keeps_its_own_sandbox_policy():
+    """The evidence view's `sandbox` policy is not replaced by the site's (django-csp keeps a
+    header the view set)."""
+    from csp.middleware import CSPMiddleware
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    response = HttpResponse("file")
+    response["Content-Security-Policy"] = "sandbox"
+    out = CSPMiddleware(lambda request: response)(RequestFactory().get("/x"))
+    assert out["Content-Security-Policy"] == "sandbox"
+
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
+INLINE_STYLE = re.compile(r"<style\b|\sstyle\s*=|\son[a-z]+\s*=\s*[\"']|javascript:", re.I)
+
+
+def test_no_template_carries_inline_script_or_style():
+    offenders = []
+    for path in sorted((ROOT / "templates").rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        for pattern in (INLINE_SCRIPT, INLINE_STYLE):
+            for match in pattern.finditer(text):
+                line = text.count("\n", 0, match.start()) + 1
+                offenders.append(f"{path.relative_to(ROOT)}:{line}: {match.group(0)}")
+    assert not offenders, "inline code the CSP would block:\n" + "\n".join(offenders)
