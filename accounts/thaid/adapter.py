@@ -71,7 +71,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                     next_url,
                     _(
                         "Your account is already linked to another ThaID identity. Nothing was "
-                        "linked: unlink it first on the ThaID page of your account."
+                        "linked: unlink it first (“My organisation”, ThaID, Manage)."
                     ),
                 )
             remember_sociallogin(request, sociallogin)
@@ -83,7 +83,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 _(
                     "No account of the portal is linked to this ThaID identity. Sign in with your "
                     "e-mail address and password (or sign up first), then link ThaID from “My "
-                    "page”."
+                    "organisation”."
                 ),
             )
 
