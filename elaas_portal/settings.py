@@ -280,7 +280,9 @@ if THAID_SERVER_URL and not (THAID_CLIENT_ID and THAID_CLIENT_SECRET):
     raise ImproperlyConfigured(
         "THAID_SERVER_URL is set: THAID_CLIENT_ID and THAID_CLIENT_SECRET must be set too."
     )
-if THAID_SERVER_URL and not THAID_SERVER_URL.startswith(("https://", "http://")):
+if THAID_SERVER_URL and not THAID_SERVER_URL.startswith(
+    ("https://",) if PRODUCTION else ("https://", "http://")
+):
     raise ImproperlyConfigured(f"THAID_SERVER_URL={THAID_SERVER_URL!r}: use an https:// URL.")
 THAID_SCOPES = (
     env_str("THAID_SCOPES", "openid pid given_name family_name title name_en")

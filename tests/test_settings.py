@@ -48,39 +48,45 @@ def test_a_bad_boolean_names_the_variable(monkeypatch):
         env_bool("DEBUG")
 
 
+def manage_check(env):
+    """`manage.py check` in a fresh process with `env`."""
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 @pytest.mark.parametrize(
     "name,value",
     [
         ("DATABASE_URL", "mysql://root@localhost/elaas"),
         ("REDIS_URL", "localhost:6379"),
         ("ELAAS_ENV", "staging"),
+        ("THAID_SERVER_URL", "https://thaid.example/o"),  # without its client id and secret
+        ("THAID_MIN_IAL", "high"),
     ],
 )
 def test_start_up_stops_with_a_message_naming_the_variable(name, value):
     env = {**os.environ, name: value}
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = manage_check(env)
     assert result.returncode != 0
     assert name in result.stderr
 
 
 def test_production_without_a_secret_key_does_not_start():
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"} | {"ELAAS_ENV": "production"}
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = manage_check(env)
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_the_thaid_stand_in_refuses_to_start_in_production():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "devidp.settings", "ELAAS_ENV": "production"}
+    result = manage_check(env)
+    assert result.returncode != 0 and "never in production" in result.stderr
 
 
 def test_production_without_a_national_id_hash_key_does_not_start():
@@ -88,27 +94,13 @@ def test_production_without_a_national_id_hash_key_does_not_start():
         "ELAAS_ENV": "production",
         "SECRET_KEY": "test-only-not-secret",
     }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = manage_check(env)
     assert result.returncode != 0 and "NATIONAL_ID_HASH_KEY" in result.stderr
 
 
 def test_an_unknown_required_position_stops_start_up():
     env = dict(os.environ) | {"IDENTITY_REQUIRED_POSITIONS": "finance_director,mayor"}
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = manage_check(env)
     assert (
         result.returncode != 0
         and "IDENTITY_REQUIRED_POSITIONS" in result.stderr
