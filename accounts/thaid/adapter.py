@@ -9,6 +9,8 @@
   authentication (`asserts_mfa`); otherwise allauth's TOTP step runs as after a password.
 """
 
+import time
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import record_authentication
 from allauth.core.exceptions import ImmediateHttpResponse
@@ -16,16 +18,29 @@ from allauth.mfa.stages import AuthenticateStage as MFAAuthenticateStage
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialAccount
 from allauth.socialaccount.providers.base import AuthProcess
+from django.conf import settings
 from django.contrib import messages
+from django.db import IntegrityError, transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from . import PROVIDER_ID, asserts_mfa, remember
 
+# An unlinked ThaID identity that signed in, kept for a sign-up in the same browser that follows.
+PENDING_SIGNUP_KEY = "thaid_pending_signup"
+
 # The authentication record an MFA-asserting ThaID sign-in leaves in the session
 # (accounts.access reads it).
 THAID_MFA_METHOD = "thaid_mfa"
+
+
+def linked_elsewhere_message() -> str:
+    return _(
+        "This ThaID identity is already linked to another account of the portal. Nothing was "
+        "linked. If that account is yours, sign in to it; otherwise contact your provincial "
+        "office."
+    )
 
 
 def _is_thaid(sociallogin) -> bool:
@@ -54,11 +69,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 self._refuse(
                     request,
                     next_url,
-                    _(
-                        "This ThaID identity is already linked to another account of the portal. "
-                        "Nothing was linked. If that account is yours, sign in to it; otherwise "
-                        "contact your provincial office."
-                    ),
+                    linked_elsewhere_message(),
                 )
             other = (
                 SocialAccount.objects.filter(user=user, provider=PROVIDER_ID)
@@ -77,6 +88,12 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             remember_sociallogin(request, sociallogin)
             return
         if not sociallogin.is_existing:
+            account = sociallogin.account
+            request.session[PENDING_SIGNUP_KEY] = {
+                "uid": account.uid,
+                "extra_data": account.extra_data,
+                "at": time.time(),
+            }
             self._refuse(
                 request,
                 reverse("account_login"),
@@ -84,7 +101,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                     "No account of the portal is linked to this ThaID identity. Sign in with your "
                     "e-mail address and password (or sign up first), then link ThaID from “My "
                     "organisation”."
-                ),
+                )
+                + " "
+                + _("If you sign up now, in this browser, your new account is linked to it."),
             )
 
     def _refuse(self, request, next_url, message):
@@ -128,3 +147,27 @@ def on_user_logged_in(sender, request, user, **kwargs):
     sociallogin = kwargs.get("sociallogin")
     if _is_thaid(sociallogin):
         remember_sociallogin(request, sociallogin)
+
+
+def on_user_signed_up(sender, request, user, **kwargs):
+    """At sign-up: link the ThaID identity that signed in, unlinked, in this browser in the last
+    THAID_PROOF_MAX_AGE_SECONDS (the person's own action), unless it got linked meanwhile."""
+    pending = request.session.pop(PENDING_SIGNUP_KEY, None) if request is not None else None
+    if not isinstance(pending, dict):
+        return
+    if time.time() - float(pending.get("at", 0)) > settings.THAID_PROOF_MAX_AGE_SECONDS:
+        return
+    try:
+        with transaction.atomic():
+            if SocialAccount.objects.filter(provider=PROVIDER_ID, uid=pending["uid"]).exists():
+                raise IntegrityError
+            SocialAccount.objects.create(
+                user=user,
+                provider=PROVIDER_ID,
+                uid=pending["uid"],
+                extra_data=pending.get("extra_data") or {},
+            )
+    except IntegrityError:
+        messages.error(request, linked_elsewhere_message())
+    else:
+        messages.success(request, _("Your new account is linked to your ThaID identity."))

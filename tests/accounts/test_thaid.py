@@ -294,3 +294,56 @@ def test_an_acr_listed_as_mfa_counts_as_the_second_factor(client, thaid_op, acto
     officer = actors["province_officer"]
     _officer_signs_in_with_thaid(client, thaid_op, officer, ["pwd"], acr="urn:thaid:loa:high")
     assert client.get(reverse("onboarding:review_queue")).status_code == 200
+
+
+# --- linking at sign-up -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def signup_open(places, portal_clock, circulars):
+    portal_clock("2025-04-10T09:00:00+07:00")
+    return places
+
+
+def sign_up(client, org):
+    return client.post(
+        reverse("account_signup"),
+        {
+            "email": "new-clerk@test.example",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "full_name": "สมหญิง ตั้งใจ",
+            "phone": "042-511-000",
+            "organization": org.pk,
+            "position": "finance_director",
+        },
+    )
+
+
+def test_an_unlinked_thaid_identity_is_linked_at_sign_up_in_the_same_browser(
+    client, thaid_op, signup_open
+):
+    authorize = start(client, thaid_op)
+    back(client, authorize, thaid_op.issue_code(authorize, {"pid": ELSEWHERE_PID}))
+    assert signed_in_as(client) is None
+    assert sign_up(client, signup_open.lao).status_code == 302
+    account = SocialAccount.objects.get()
+    assert account.user.email == "new-clerk@test.example"
+    assert account.uid == keyed_hash(ELSEWHERE_PID)
+
+
+def test_a_sign_up_long_after_the_thaid_sign_in_links_nothing(
+    client, thaid_op, signup_open, settings
+):
+    authorize = start(client, thaid_op)
+    back(client, authorize, thaid_op.issue_code(authorize, {"pid": ELSEWHERE_PID}))
+    settings.THAID_PROOF_MAX_AGE_SECONDS = 0
+    assert sign_up(client, signup_open.lao).status_code == 302
+    assert not SocialAccount.objects.exists()
+
+
+def test_a_sign_up_in_another_browser_links_nothing(client, thaid_op, signup_open):
+    authorize = start(client, thaid_op)
+    back(client, authorize, thaid_op.issue_code(authorize, {"pid": ELSEWHERE_PID}))
+    assert sign_up(Client(), signup_open.lao).status_code == 302
+    assert not SocialAccount.objects.exists()
