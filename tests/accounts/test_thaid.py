@@ -176,7 +176,9 @@ def test_a_bad_id_token_is_refused(client, thaid_op, clerk, changes):
     link(Client(), thaid_op, clerk)
     authorize = start(client, thaid_op)
     response = back(client, authorize, thaid_op.issue_code(authorize, **changes))
-    assert response.status_code == 401  # the login failure page
+    assert response.status_code == 401  # the login failure page, in Thai, back to sign in
+    assert "เข้าสู่ระบบด้วย ThaID ไม่สำเร็จ" in response.content.decode()
+    assert f'href="{reverse("account_login")}"' in response.content.decode()
     assert signed_in_as(client) is None
     assert "thaid_assertion" not in client.session
 
