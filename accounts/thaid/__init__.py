@@ -13,10 +13,13 @@ the officers' second-factor gate (`accounts.access`) read it from there.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from decimal import Decimal, InvalidOperation
 
+import requests
 from django.conf import settings
+from django.core.cache import cache
 
 PROVIDER_ID = "thaid"
 SESSION_KEY = "thaid_assertion"
@@ -98,11 +101,6 @@ AVAILABLE_CACHE_SECONDS = 30
 def is_available() -> bool:
     """Whether ThaID's discovery document answers (asked at most every AVAILABLE_CACHE_SECONDS
     per cache, with a short timeout): the login page says ThaID is unavailable when it does not."""
-    import hashlib
-
-    import requests
-    from django.core.cache import cache
-
     url = settings.THAID_SERVER_URL
     key = "thaid:available:v1:" + hashlib.sha256(url.encode()).hexdigest()[:16]
     found = cache.get(key)
