@@ -349,3 +349,28 @@ def test_a_sign_up_in_another_browser_links_nothing(client, thaid_op, signup_ope
     back(client, authorize, thaid_op.issue_code(authorize, {"pid": ELSEWHERE_PID}))
     assert sign_up(Client(), signup_open.lao).status_code == 302
     assert not SocialAccount.objects.exists()
+
+
+def test_the_provider_going_down_mid_sign_in_ends_on_the_failure_page(client, thaid_op, clerk):
+    link(Client(), thaid_op, clerk)
+    authorize = start(client, thaid_op)
+    code = thaid_op.issue_code(authorize)
+    thaid_op.stop()
+    response = back(client, authorize, code)
+    assert response.status_code == 401 and signed_in_as(client) is None
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"code": "x\x00y", "state": "\x00"},
+        {"code": "๑๒๓" * 500, "state": "a" * 5000},
+        {"error": "access_denied", "state": "\u202e"},
+        {"error": "server_error"},
+        {},
+    ],
+)
+def test_hostile_callbacks_get_the_failure_page_not_a_server_error(client, thaid_op, query):
+    response = Client(raise_request_exception=False).get(CALLBACK, query)
+    assert response.status_code in (400, 401)
+    assert signed_in_as(client) is None
