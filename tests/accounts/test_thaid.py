@@ -374,3 +374,16 @@ def test_hostile_callbacks_get_the_failure_page_not_a_server_error(client, thaid
     response = Client(raise_request_exception=False).get(CALLBACK, query)
     assert response.status_code in (400, 401)
     assert signed_in_as(client) is None
+
+
+def test_my_organisation_shows_the_link_and_the_person_can_unlink_it(client, thaid_op, clerk):
+    link(client, thaid_op, clerk)
+    page = client.get(reverse("onboarding:my")).content.decode()
+    assert PID[-4:] in page and PID not in page
+    connections = client.get(reverse("socialaccount_connections"))
+    assert connections.status_code == 200
+    account = SocialAccount.objects.get(user=clerk)
+    client.post(reverse("socialaccount_connections"), {"account": account.pk})
+    assert not SocialAccount.objects.exists()
+    page = client.get(reverse("onboarding:my")).content.decode()
+    assert 'name="process" value="connect"' in page  # "Link ThaID" again
