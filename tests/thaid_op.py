@@ -111,7 +111,10 @@ class Provider:
         if claims["nonce"] is None:
             del claims["nonce"]
         key = changes.get("sign_with", self.key)
-        id_token = jwt.encode(claims, key, algorithm="RS256", headers={"kid": self.kid})
+        if changes.get("unsigned"):
+            id_token = jwt.encode(claims, None, algorithm="none", headers={"kid": self.kid})
+        else:
+            id_token = jwt.encode(claims, key, algorithm="RS256", headers={"kid": self.kid})
         if changes.get("tamper"):
             header, payload, signature = id_token.split(".")
             body = json.loads(base64.urlsafe_b64decode(payload + "=="))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import secrets
 
+import jwt
 import requests
 from allauth.socialaccount.internal import jwtkit
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
@@ -30,6 +31,8 @@ from core.national_id import NationalIdError, pid_hash
 
 # The claims kept with a linked ThaID account (SocialAccount.extra_data): none is personal.
 KEPT_CLAIMS = ("iss", "ial", "amr", "acr")
+# ThaID signs its id_tokens with RS256; no other algorithm is accepted, whatever the token says.
+ID_TOKEN_ALGORITHMS = ("RS256",)
 
 
 def unavailable_message() -> str:
@@ -50,6 +53,12 @@ class ThaIDAdapter(OpenIDConnectOAuth2Adapter):
         return super().complete_login(request, app, token, **kwargs)
 
     def _decode_id_token(self, app, id_token: str) -> dict:
+        try:
+            alg = jwt.get_unverified_header(id_token).get("alg")
+        except jwt.PyJWTError as exc:
+            raise OAuth2Error("The id_token is not a JWT") from exc
+        if alg not in ID_TOKEN_ALGORITHMS:  # "none", HS256 with the public key as secret...
+            raise OAuth2Error(f"The id_token is signed with {alg!r}, not RS256")
         claims = jwtkit.verify_and_decode(
             credential=id_token,
             keys_url=self.openid_config["jwks_uri"],

@@ -168,6 +168,7 @@ def test_an_id_token_without_a_nonce_is_refused(client, thaid_op, clerk):
     [
         pytest.param({"tamper": {"ial": 3, "amr": ["mfa"]}}, id="tampered-payload"),
         pytest.param({"sign_with": new_key()}, id="signed-with-another-key"),
+        pytest.param({"unsigned": True}, id="alg-none"),
         pytest.param({"aud": "another-client"}, id="wrong-audience"),
         pytest.param({"exp": 1_000_000_000}, id="expired"),
     ],
