@@ -284,11 +284,7 @@ if THAID_SERVER_URL and not THAID_SERVER_URL.startswith(
     ("https://",) if PRODUCTION else ("https://", "http://")
 ):
     raise ImproperlyConfigured(f"THAID_SERVER_URL={THAID_SERVER_URL!r}: use an https:// URL.")
-THAID_SCOPES = (
-    env_str("THAID_SCOPES", "openid pid given_name family_name title name_en")
-    .replace(",", " ")
-    .split()
-)
+THAID_SCOPES = env_str("THAID_SCOPES", "openid pid").replace(",", " ").split()
 if "openid" not in THAID_SCOPES:
     raise ImproperlyConfigured("THAID_SCOPES must include openid.")
 # The identity assurance level (`ial`) at least which a ThaID identity proves a verification
