@@ -15,6 +15,7 @@ from core.national_id import with_check_digit
 from onboarding import services
 from onboarding.models import RequestState, VerificationRequest
 from tests.actors import login
+from tests.onboarding.test_request_views import file_via_services
 from tests.thaid_op import PID
 
 CALLBACK = reverse("openid_connect_callback", kwargs={"provider_id": "thaid"})
@@ -156,11 +157,20 @@ def test_a_new_national_id_drops_the_proof(client, thaid_op, draft, actors):
     assert not VerificationRequest.objects.get(pk=vr.pk).identity_proven_by_thaid
 
 
-def test_only_the_requester_may_prove(client, thaid_op, draft, actors):
-    login(client, actors["other_lao_clerk"])
-    response = client.post(reverse("onboarding:request_thaid", args=[draft.pk]))
-    assert response.status_code == 404  # outside their scope
-    assert not VerificationRequest.objects.get(pk=draft.pk).identity_proven_by_thaid
+@pytest.mark.parametrize(
+    ("actor", "status"),
+    [("other_lao_clerk", 404), ("district_officer", 403), ("province_officer", 403)],
+)
+def test_only_the_requester_may_prove(
+    client, thaid_op, actors, places, portal_clock, circulars, actor, status
+):
+    """Outside the request's scope 404; inside it (officers who follow or review it) 403."""
+    portal_clock("2025-04-10T09:00:00+07:00")
+    vr = file_via_services(actors["lao_clerk"], places.lao, national_id=PID)
+    login(client, actors[actor])
+    response = client.post(reverse("onboarding:request_thaid", args=[vr.pk]))
+    assert response.status_code == status
+    assert not VerificationRequest.objects.get(pk=vr.pk).identity_proven_by_thaid
 
 
 def test_without_thaid_configured_there_is_no_button_and_no_door(client, draft, actors):
