@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from accounts.models import MembershipStatus, Position
 from accounts.scope import is_officer
-from circulars.models import CircularReference, DeliveryLevel, Urgency
+from circulars.models import CircularReference, DeliveryLevel, IntakeStatus, Urgency
 from compliance.scope import ScopeLevel
 from core import clock
 from maintenance.models import AccessRule
@@ -55,10 +55,12 @@ def portal(request):
 ENUMS = {
     "Authority": Authority,
     "DeliveryLevel": DeliveryLevel,
+    "IntakeStatus": IntakeStatus,
     "MembershipStatus": MembershipStatus,
     "Position": Position,
     "ReferenceKind": CircularReference.Kind,
     "RequestState": RequestState,
+    "RuleAction": AccessRule.Action,
     "RuleEffect": AccessRule.Effect,
     "ScopeLevel": ScopeLevel,
     "Urgency": Urgency,
