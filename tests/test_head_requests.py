@@ -26,6 +26,7 @@ SAMPLES = {
     "object_id": "1",
     "id": "1",
     "provider_id": "thaid",
+    "number": "1",  # a page of a circular intake (main: circulars:intake_page)
 }
 BY_NAME = {
     "compliance:province": {"code": "48"},
