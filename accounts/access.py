@@ -1,5 +1,10 @@
 """Who may open a page: login, roles, and for officers a second factor (TOTP) in this session.
 
+The second factor is the authenticator app (TOTP), or a ThaID sign-in in this session whose
+provider asserted multi-factor authentication (`amr` holds "mfa", or `acr` is one of
+THAID_MFA_ACR_VALUES; `accounts.thaid.adapter`). A ThaID sign-in that asserts one factor only is
+like a password: TOTP is still asked.
+
 `officer_required` sends an officer without an authenticator to set one up, and one whose
 session was opened without it to confirm it, before any officer page is shown. Objects are
 fetched through the scoped querysets (`visible_to`, `reviewable_by`): outside a scope a page
@@ -19,6 +24,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from .scope import is_officer
+from .thaid.adapter import THAID_MFA_METHOD
 
 TOTP_ATTR = "_elaas_totp"  # set by accounts.backends with the user; read once per request
 
@@ -44,9 +50,18 @@ def session_used_mfa(request) -> bool:
     )
 
 
+def session_used_thaid_mfa(request) -> bool:
+    """This session was opened by a ThaID sign-in that asserted multi-factor authentication."""
+    return any(
+        record.get("method") == THAID_MFA_METHOD
+        for record in get_authentication_records(request, request.user)
+    )
+
+
 def second_factor_done(request) -> bool:
-    """The officer has an authenticator app and this session used it."""
-    return has_totp(request.user) and session_used_mfa(request)
+    """The officer has an authenticator app and this session used it, or the session was
+    opened by a ThaID sign-in that asserted multi-factor authentication."""
+    return (has_totp(request.user) and session_used_mfa(request)) or session_used_thaid_mfa(request)
 
 
 def second_factor_url(request, next_url: str | None = None) -> str:
@@ -60,6 +75,8 @@ def second_factor_gate(request, next_url: str | None = None):
     Afterwards the officer comes back to `next_url` (default: this page; a POST-only view
     passes the page the form was on)."""
     next_url = next_url or request.get_full_path()
+    if session_used_thaid_mfa(request):
+        return None
     if not has_totp(request.user):
         messages.warning(
             request, _("Officers must set up a second factor (an authenticator app) first.")

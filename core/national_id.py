@@ -122,3 +122,16 @@ def keyed_hash(raw: str) -> str:
 def last4(raw: str) -> str:
     """The last four digits (ASCII) of a typed number, the only digits that are kept."""
     return normalize(raw)[-4:]
+
+
+@sensitive_variables()
+def pid_hash(pid) -> str:
+    """The keyed hash of a national ID asserted by an identity provider (ThaID's `pid` claim).
+
+    Unlike a typed number, a claim is machine data: exactly 13 ASCII digits with a valid check
+    digit, or NationalIdError. The hash is the one `keyed_hash` gives the same number typed into a
+    form, so a ThaID identity and a verification request's national ID compare by hash alone."""
+    text = pid if isinstance(pid, str) else ""
+    if not checksum_ok(text):
+        raise NationalIdError(_("The identity provider sent no valid national ID number."))
+    return keyed_hash(text)

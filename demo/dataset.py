@@ -657,10 +657,15 @@ def _requests(
 
     History = VerificationRequest.history.model
     tracked = [f.attname for f in History.tracked_fields]
+    defaults = {f.attname: f.get_default() for f in History.tracked_fields}
     rows = []
     for obj, i in zip(objs, order, strict=True):
         for at, user_id, reason, kind, snapshot in builder.history[i]:
-            values = {name: snapshot[name] for name in tracked if name != "id"}
+            values = {  # a field the builder does not set (ThaID's proof) keeps its default
+                name: snapshot[name] if name in snapshot else defaults[name]
+                for name in tracked
+                if name != "id"
+            }
             rows.append(
                 History(
                     id=obj.pk,

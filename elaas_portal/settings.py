@@ -8,6 +8,7 @@ services. A malformed value stops start-up with a message naming the variable.
 
 import importlib.util
 import os
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -57,6 +58,9 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    # ThaID; its provider class is accounts.thaid.provider.ThaIDProvider (below).
+    "allauth.socialaccount.providers.openid_connect",
     "simple_history",
     "elaas_portal",
     # Our apps, lowest layer first (README, Architecture).
@@ -273,6 +277,67 @@ ACCOUNT_RATE_LIMITS = {
 }
 LOGIN_REDIRECT_URL = "/my/"
 MFA_TOTP_ISSUER = "New e-LAAS onboarding"
+# Our allauth adapters: the officers' second factor may be a ThaID sign-in that asserted MFA.
+ACCOUNT_ADAPTER = "accounts.thaid.adapter.AccountAdapter"
+
+# --- ThaID (OpenID Connect) --------------------------------------------------------------
+# Sign in with ThaID when THAID_SERVER_URL (the issuer; discovery at its
+# /.well-known/openid-configuration), THAID_CLIENT_ID and THAID_CLIENT_SECRET are set; without
+# them the button is not shown. `make run` points them at the development stand-in (devidp/).
+THAID_SERVER_URL = env_str("THAID_SERVER_URL").rstrip("/")
+THAID_CLIENT_ID = env_str("THAID_CLIENT_ID")
+THAID_CLIENT_SECRET = env_str("THAID_CLIENT_SECRET")
+if THAID_SERVER_URL and not (THAID_CLIENT_ID and THAID_CLIENT_SECRET):
+    raise ImproperlyConfigured(
+        "THAID_SERVER_URL is set: THAID_CLIENT_ID and THAID_CLIENT_SECRET must be set too."
+    )
+if THAID_SERVER_URL and not THAID_SERVER_URL.startswith(
+    ("https://",) if PRODUCTION else ("https://", "http://")
+):
+    raise ImproperlyConfigured(f"THAID_SERVER_URL={THAID_SERVER_URL!r}: use an https:// URL.")
+THAID_SCOPES = env_str("THAID_SCOPES", "openid pid").replace(",", " ").split()
+if "openid" not in THAID_SCOPES:
+    raise ImproperlyConfigured("THAID_SCOPES must include openid.")
+# The identity assurance level (`ial`) at least which a ThaID identity proves a verification
+# request's national ID.
+try:
+    THAID_MIN_IAL = Decimal(env_str("THAID_MIN_IAL", "2.3"))
+except InvalidOperation:
+    raise ImproperlyConfigured("THAID_MIN_IAL must be a number such as 2.3.") from None
+# `acr` values that, like "mfa" in `amr`, say the sign-in used more than one factor.
+THAID_MFA_ACR_VALUES = env_list("THAID_MFA_ACR_VALUES", [])
+# How long after a ThaID sign-in it may prove a verification request's identity (seconds).
+THAID_PROOF_MAX_AGE_SECONDS = env_int("THAID_PROOF_MAX_AGE_SECONDS", 600)
+SOCIALACCOUNT_ADAPTER = "accounts.thaid.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("THAID_TIMEOUT_SECONDS", 5)
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "provider_class": "accounts.thaid.provider.ThaIDProvider",
+        "OAUTH_PKCE_ENABLED": True,
+        "EMAIL_AUTHENTICATION": False,
+        "APPS": (
+            [
+                {
+                    "provider_id": "thaid",
+                    "name": "ThaID",
+                    "client_id": THAID_CLIENT_ID,
+                    "secret": THAID_CLIENT_SECRET,
+                    "settings": {
+                        "server_url": THAID_SERVER_URL,
+                        "oauth_pkce_enabled": True,
+                        "scope": THAID_SCOPES,
+                        "fetch_userinfo": True,
+                    },
+                }
+            ]
+            if THAID_SERVER_URL
+            else []
+        ),
+    }
+}
 
 # --- Mail --------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -94,6 +94,10 @@ class VerificationRequest(models.Model):
     )
     version = models.PositiveIntegerField(_("version"), default=1)
     remarks = models.TextField(_("officer's remarks or reason"), blank=True)
+    # Set when a ThaID sign-in of the requester (at THAID_MIN_IAL or above) named the same national
+    # ID: evidence of identity becomes optional; the reviewer still confirms the position.
+    thaid_proven_at = models.DateTimeField(_("identity proven by ThaID at"), null=True, blank=True)
+    thaid_ial = models.CharField(_("ThaID identity assurance level"), max_length=10, blank=True)
     created_at = models.DateTimeField(_("created at"))
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
@@ -154,6 +158,10 @@ class VerificationRequest(models.Model):
     def is_editable(self) -> bool:
         """Whether the requester may still change it (a draft, or returned for correction)."""
         return self.state in EDITABLE_STATES
+
+    @property
+    def identity_proven_by_thaid(self) -> bool:
+        return self.thaid_proven_at is not None
 
     @property
     def masked_national_id(self) -> str:

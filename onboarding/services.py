@@ -9,6 +9,7 @@ history, and bumps the version. Two officers acting at once: the first wins, the
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -20,6 +21,8 @@ from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import Position, RoleKind
 from accounts.scope import staff_roles
+from accounts.thaid import ial_enough
+from accounts.thaid import is_configured as thaid_configured
 from core import clock
 from core.national_id import NationalIdError, keyed_hash, normalize
 from core.text import strip_invisible
@@ -158,7 +161,10 @@ def _apply(vr: VerificationRequest, data: RequestData, at: dt.datetime) -> None:
             digits = normalize(data.national_id)
         except NationalIdError as exc:
             raise NationalIdRefused(exc.message) from None
-        vr.national_id_hash = keyed_hash(digits)
+        new_hash = keyed_hash(digits)
+        if new_hash != vr.national_id_hash:  # another number: a ThaID proof was of the old one
+            vr.thaid_proven_at, vr.thaid_ial = None, ""
+        vr.national_id_hash = new_hash
         vr.national_id_last4 = digits[-4:]
     elif not vr.national_id_hash:
         raise VerificationError(_("Enter the 13-digit national ID number."))
@@ -166,6 +172,16 @@ def _apply(vr: VerificationRequest, data: RequestData, at: dt.datetime) -> None:
     vr.appointment_order_number = data.appointment_order_number.strip()
     vr.appointment_date = data.appointment_date
     vr.consent_at = vr.consent_at or at
+
+
+def _require_evidence(vr: VerificationRequest) -> None:
+    """A request is submitted with evidence, or with its identity proven by ThaID (then the
+    evidence of identity is optional; the reviewer still confirms the position)."""
+    if vr.thaid_proven_at is None and not vr.evidence.exists():
+        message = _("Attach at least one evidence file (PDF, JPEG or PNG) before submitting.")
+        if thaid_configured():
+            message += " " + _("Or prove your identity with ThaID: then evidence is optional.")
+        raise VerificationError(message)
 
 
 def _one_position_per_person(vr: VerificationRequest) -> None:
@@ -289,10 +305,8 @@ def create_request(
                     existing,
                 ) from None
             _store_files(vr, files, actor=requester, at=at, written=written)
-            if submit and not vr.evidence.exists():
-                raise VerificationError(
-                    _("Attach at least one evidence file (PDF, JPEG or PNG) before submitting.")
-                )
+            if submit:
+                _require_evidence(vr)
     except Exception:
         _remove_written(written)
         raise
@@ -329,10 +343,7 @@ def update_request(
                 evidence.delete()
             _store_files(vr, files, actor=actor, at=at, written=written)
             if submit:
-                if not vr.evidence.exists():
-                    raise VerificationError(
-                        _("Attach at least one evidence file (PDF, JPEG or PNG) before submitting.")
-                    )
+                _require_evidence(vr)
                 vr.state, vr.submitted_at = RequestState.SUBMITTED, at
                 reason = (
                     _("Resubmitted after correction")
@@ -357,10 +368,7 @@ def submit_request(pk: int, *, actor, expected_version: int) -> VerificationRequ
         _check_current(vr, expected_version, EDITABLE_STATES)
         _window_open(vr.organization, at)
         _one_position_per_person(vr)
-        if not vr.evidence.exists():
-            raise VerificationError(
-                _("Attach at least one evidence file (PDF, JPEG or PNG) before submitting.")
-            )
+        _require_evidence(vr)
         reason = (
             _("Resubmitted after correction")
             if vr.state == RequestState.RETURNED
@@ -382,6 +390,70 @@ def withdraw_request(
         _check_current(vr, expected_version, OPEN_STATES)
         vr.state = RequestState.WITHDRAWN
         _save(vr, actor=actor, reason=reason.strip() or _("Withdrawn by the requester"), at=at)
+    return vr
+
+
+# --- identity proven by ThaID -------------------------------------------------------------------
+
+
+class ThaIDProofRefused(VerificationError):
+    """ThaID's identity cannot prove this request: too low an assurance level, or another person."""
+
+
+@sensitive_variables("proof")
+def prove_identity_with_thaid(pk: int, *, actor, proof: dict) -> VerificationRequest:
+    """Mark the request "identity proven by ThaID" when the requester's ThaID sign-in (`proof`:
+    `accounts.thaid.assertion`, the pid's hash, its last four digits and `ial`) names the
+    request's national ID at THAID_MIN_IAL or above. A different number is refused and recorded
+    in the request's history (the last four digits ThaID gave, never the number)."""
+    at = clock.now()
+    refused = None
+    with transaction.atomic():
+        vr = _lock(pk)
+        if vr.requester_id != actor.pk:
+            raise PermissionDenied(_("Only the requester may prove their identity."))
+        _check_current(vr, None, OPEN_STATES)
+        if not ial_enough(proof):
+            raise ThaIDProofRefused(
+                _(
+                    "ThaID confirmed your identity at assurance level %(ial)s; level %(min)s or "
+                    "higher is needed. Nothing was changed: attach evidence of your identity "
+                    "instead, or raise your ThaID level at a district office."
+                )
+                % {"ial": proof.get("ial") or "-", "min": settings.THAID_MIN_IAL}
+            )
+        if not hmac.compare_digest(str(proof.get("uid", "")), vr.national_id_hash):
+            last4 = str(proof.get("last4", ""))[-4:]
+            _save(
+                vr,
+                actor=actor,
+                reason=_(
+                    "ThaID identity refused: ThaID's national ID (ending %(theirs)s) is not the "
+                    "one in this request (ending %(ours)s)"
+                )
+                % {"theirs": last4, "ours": vr.national_id_last4},
+                at=at,
+            )
+            refused = ThaIDProofRefused(
+                _(
+                    "The national ID ThaID confirmed (ending %(theirs)s) is not the one in this "
+                    "request (ending %(ours)s). Nothing was marked proven; this was recorded in "
+                    "the request's history. Correct the number in the request, or sign in to "
+                    "ThaID as yourself."
+                )
+                % {"theirs": last4, "ours": vr.national_id_last4}
+            )
+        elif vr.thaid_proven_at is None:
+            vr.thaid_proven_at, vr.thaid_ial = at, str(proof.get("ial") or "")
+            _save(
+                vr,
+                actor=actor,
+                reason=_("Identity proven by ThaID (assurance level %(ial)s)")
+                % {"ial": vr.thaid_ial},
+                at=at,
+            )
+    if refused is not None:
+        raise refused
     return vr
 
 

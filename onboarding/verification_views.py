@@ -13,12 +13,14 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts import thaid
 from accounts.access import officer_required, second_factor_gate
 from accounts.models import MembershipStatus, Role, RoleKind
 from accounts.scope import (
@@ -231,8 +233,68 @@ def request_detail(request, pk):
         "evidence": vr.evidence.all(),
         "timeline": _timeline(vr),
         "window": window,
+        "thaid_enabled": thaid.is_configured(),
     }
     return render(request, "onboarding/request_detail.html", context)
+
+
+# --- identity proven by ThaID ------------------------------------------------------------------
+
+THAID_INTENT_KEY = "thaid_prove_request"
+
+
+def _own_open_request(request, pk) -> VerificationRequest:
+    if not thaid.is_configured():
+        raise Http404
+    vr = _request_or_404(request.user, pk)
+    if vr.requester_id != request.user.pk:
+        raise PermissionDenied(_("Only the requester may prove their identity."))
+    return vr
+
+
+def _prove(request, vr):
+    try:
+        services.prove_identity_with_thaid(
+            vr.pk, actor=request.user, proof=thaid.assertion(request) or {}
+        )
+    except services.VerificationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _(
+                "Your identity is proven by ThaID: evidence of identity is now optional. The "
+                "reviewer still confirms your position."
+            ),
+        )
+    return redirect(vr)
+
+
+@login_required
+@require_POST
+def request_thaid(request, pk):
+    """The requester's "prove my identity with ThaID": at once with a ThaID sign-in of this
+    session made in the last THAID_PROOF_MAX_AGE_SECONDS, else through ThaID and back."""
+    vr = _own_open_request(request, pk)
+    if thaid.assertion(request) is not None:
+        return _prove(request, vr)
+    request.session[THAID_INTENT_KEY] = vr.pk
+    return thaid.start_connect(request, reverse("onboarding:request_thaid_done", args=[vr.pk]))
+
+
+@login_required
+@require_safe
+def request_thaid_done(request, pk):
+    """Back from ThaID: applies only the proof this person asked for with the form above."""
+    vr = _own_open_request(request, pk)
+    if request.session.pop(THAID_INTENT_KEY, None) != vr.pk:
+        return redirect(vr)
+    if thaid.assertion(request) is None:
+        messages.error(
+            request, _("ThaID did not confirm your identity. Nothing was changed; try again.")
+        )
+        return redirect(vr)
+    return _prove(request, vr)
 
 
 @login_required

@@ -113,3 +113,15 @@ def _fast_password_hashing(settings):
 def _private_media(settings, tmp_path):
     """Evidence files go to a fresh folder per test."""
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
+@pytest.fixture
+def thaid_op(settings, db):
+    """A running OpenID provider (tests/thaid_op.py) the portal is configured to use as ThaID."""
+    from tests.thaid_op import Provider, portal_settings
+
+    provider = Provider().start()
+    for name, value in portal_settings(provider.url).items():
+        setattr(settings, name, value)
+    yield provider
+    provider.stop()

@@ -22,8 +22,9 @@ LAYERS = [
     "compliance",  # dashboards, late lists, exports, the compliance API
     "elaas_portal",  # settings, URLs, context processors: wires everything
 ]
-# Outside the layers, free to import any of them, never imported by them.
-OUTSIDE = ["demo", "bench", "tests"]
+# Outside the layers, free to import any of them, never imported by them (devidp: the
+# development stand-in for ThaID, a Django project of its own, never in production).
+OUTSIDE = ["demo", "devidp", "bench", "tests"]
 RANK = {name: i for i, name in enumerate(LAYERS)}
 
 

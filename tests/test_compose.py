@@ -64,11 +64,12 @@ def test_dockerfile_copies_every_app_and_resource_directory():
         d.name
         for d in ROOT.iterdir()
         if d.is_dir()
-        and d.name not in ("tests", "bench", "scripts", "demo")
+        and d.name not in ("tests", "bench", "scripts", "demo", "devidp")
         and ((d / "__init__.py").exists() or d.name in ("templates", "static", "locale"))
     }
     assert needed <= copied, f"not copied into the image: {sorted(needed - copied)}"
     assert "demo" not in copied  # demo accounts and data generators never ship to production
+    assert "devidp" not in copied  # nor the development stand-in for ThaID
 
 
 # --- With a compose binary ---------------------------------------------------------------

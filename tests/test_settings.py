@@ -66,6 +66,8 @@ def test_a_bad_boolean_names_the_variable(monkeypatch):
         ("DATABASE_URL", "mysql://root@localhost/elaas"),
         ("REDIS_URL", "localhost:6379"),
         ("ELAAS_ENV", "staging"),
+        ("THAID_SERVER_URL", "https://thaid.example/o"),  # without its client id and secret
+        ("THAID_MIN_IAL", "high"),
         ("EMAIL_URL", "http://mail.example.go.th"),
         ("EMAIL_PORT", "smtp"),
         ("METRICS_ALLOWED_NETWORKS", "10.0.0.0/8,intranet"),
@@ -83,6 +85,12 @@ def test_production_without_a_secret_key_does_not_start():
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"} | {"ELAAS_ENV": "production"}
     result = manage_check(env)
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_the_thaid_stand_in_refuses_to_start_in_production():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "devidp.settings", "ELAAS_ENV": "production"}
+    result = manage_check(env)
+    assert result.returncode != 0 and "never in production" in result.stderr
 
 
 def test_production_without_a_national_id_hash_key_does_not_start():

@@ -217,6 +217,8 @@ PATH_MODELS = {
     "onboarding:request_edit": ["VerificationRequest"],
     "onboarding:request_submit": ["VerificationRequest"],
     "onboarding:request_withdraw": ["VerificationRequest"],
+    "onboarding:request_thaid": ["VerificationRequest"],
+    "onboarding:request_thaid_done": ["VerificationRequest"],
     "onboarding:evidence": ["VerificationRequest", "Evidence"],
     "onboarding:review": ["VerificationRequest"],
     "onboarding:membership_approve": ["Role"],

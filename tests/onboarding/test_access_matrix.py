@@ -38,6 +38,9 @@ MATRIX = {
     "request_edit":     ("GET",  302,  302, 404,  404,  403,  404,   403,  404,   403),
     "request_submit":   ("POST", 302,  302, 404,  404,  403,  404,   403,  404,   403),
     "request_withdraw": ("POST", 302,  302, 404,  404,  403,  404,   403,  404,   403),
+    # ThaID not configured here: no door (tests/onboarding/test_thaid_proof.py has it configured)
+    "request_thaid":    ("POST", 302,  404, 404,  404,  404,  404,   404,  404,   404),
+    "request_thaid_done": ("GET", 302, 404, 404,  404,  404,  404,   404,  404,   404),
     "evidence":         ("GET",  302,  200, 404,  404,  403,  404,   200,  404,   200),
     "review_queue":     ("GET",  302,  403, 403,  403,  200,  200,   200,  200,   200),
     "review":           ("GET",  302,  403, 403,  403,  403,  404,   200,  404,   200),
@@ -143,6 +146,8 @@ def scene(actors, places, portal_clock, circulars):
         "request_edit": reverse("onboarding:request_edit", args=[vr.pk]),
         "request_submit": reverse("onboarding:request_submit", args=[vr.pk]),
         "request_withdraw": reverse("onboarding:request_withdraw", args=[vr.pk]),
+        "request_thaid": reverse("onboarding:request_thaid", args=[vr.pk]),
+        "request_thaid_done": reverse("onboarding:request_thaid_done", args=[vr.pk]),
         "evidence": reverse("onboarding:evidence", args=[vr.pk, evidence.pk]),
         "review_queue": reverse("onboarding:review_queue"),
         "review": reverse("onboarding:review", args=[vr.pk]),

@@ -1,0 +1,173 @@
+"""How a ThaID sign-in may link to and open an account.
+
+- Linking (allauth's "connect") only by the signed-in person's own action; a ThaID identity
+  (its `pid` hash) already linked to another account is refused, and so is a second identity
+  for an account that has one.
+- Signing in with ThaID opens only an account it is linked to: never found by name or e-mail,
+  never made on the fly.
+- An officer's ThaID sign-in is the second factor only when the provider asserts multi-factor
+  authentication (`asserts_mfa`); otherwise allauth's TOTP step runs as after a password.
+"""
+
+import time
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import record_authentication
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.mfa.stages import AuthenticateStage as MFAAuthenticateStage
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialAccount
+from allauth.socialaccount.providers.base import AuthProcess
+from django.conf import settings
+from django.contrib import messages
+from django.db import IntegrityError, transaction
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from . import PROVIDER_ID, asserts_mfa, remember
+
+# An unlinked ThaID identity that signed in, kept for a sign-up in the same browser that follows.
+PENDING_SIGNUP_KEY = "thaid_pending_signup"
+
+# The authentication record an MFA-asserting ThaID sign-in leaves in the session
+# (accounts.access reads it).
+THAID_MFA_METHOD = "thaid_mfa"
+
+
+def linked_elsewhere_message() -> str:
+    return _(
+        "This ThaID identity is already linked to another account of the portal. Nothing was "
+        "linked. If that account is yours, sign in to it; otherwise contact your provincial "
+        "office."
+    )
+
+
+def _is_thaid(sociallogin) -> bool:
+    return sociallogin is not None and sociallogin.account.provider == PROVIDER_ID
+
+
+def remember_sociallogin(request, sociallogin) -> None:
+    account = sociallogin.account
+    remember(
+        request,
+        uid=account.uid,
+        last4=str(account.extra_data.get("pid_last4", "")),
+        claims=account.extra_data,
+    )
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def pre_social_login(self, request, sociallogin):
+        if not _is_thaid(sociallogin):
+            return
+        process = sociallogin.state.get("process")
+        user = request.user
+        if process == AuthProcess.CONNECT and user.is_authenticated:
+            next_url = sociallogin.get_redirect_url(request) or reverse("socialaccount_connections")
+            if sociallogin.is_existing and sociallogin.user != user:
+                self._refuse(
+                    request,
+                    next_url,
+                    linked_elsewhere_message(),
+                )
+            other = (
+                SocialAccount.objects.filter(user=user, provider=PROVIDER_ID)
+                .exclude(uid=sociallogin.account.uid)
+                .exists()
+            )
+            if other:
+                self._refuse(
+                    request,
+                    next_url,
+                    _(
+                        "Your account is already linked to another ThaID identity. Nothing was "
+                        "linked: unlink it first (“My organisation”, ThaID, Manage)."
+                    ),
+                )
+            remember_sociallogin(request, sociallogin)
+            return
+        if not sociallogin.is_existing:
+            account = sociallogin.account
+            request.session[PENDING_SIGNUP_KEY] = {
+                "uid": account.uid,
+                "extra_data": account.extra_data,
+                "at": time.time(),
+            }
+            self._refuse(
+                request,
+                reverse("account_login"),
+                _(
+                    "No account of the portal is linked to this ThaID identity. Sign in with your "
+                    "e-mail address and password (or sign up first), then link ThaID from “My "
+                    "organisation”."
+                )
+                + " "
+                + _("If you sign up now, in this browser, your new account is linked to it."),
+            )
+
+    def _refuse(self, request, next_url, message):
+        messages.error(request, message)
+        raise ImmediateHttpResponse(redirect(next_url))
+
+    def is_open_for_signup(self, request, sociallogin):
+        return False
+
+    def is_auto_signup_allowed(self, request, sociallogin):
+        return False
+
+    def can_authenticate_by_email(self, login, email):
+        return False
+
+
+class AuthenticateStage(MFAAuthenticateStage):
+    """allauth's second-factor step, skipped when a ThaID sign-in asserted MFA (recorded)."""
+
+    def handle(self):
+        sociallogin = (self.login.signal_kwargs or {}).get("sociallogin")
+        if _is_thaid(sociallogin) and asserts_mfa(sociallogin.account.extra_data):
+            record_authentication(
+                self.request, self.login.user, THAID_MFA_METHOD, provider=PROVIDER_ID
+            )
+            return None, True
+        return super().handle()
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def get_login_stages(self):
+        ours = f"{AuthenticateStage.__module__}.{AuthenticateStage.__qualname__}"
+        return [
+            ours if path == "allauth.mfa.stages.AuthenticateStage" else path
+            for path in super().get_login_stages()
+        ]
+
+
+def on_user_logged_in(sender, request, user, **kwargs):
+    """A ThaID sign-in: keep what it proved in the (new) session."""
+    sociallogin = kwargs.get("sociallogin")
+    if _is_thaid(sociallogin):
+        remember_sociallogin(request, sociallogin)
+
+
+def on_user_signed_up(sender, request, user, **kwargs):
+    """At sign-up: link the ThaID identity that signed in, unlinked, in this browser in the last
+    THAID_PROOF_MAX_AGE_SECONDS (the person's own action), unless it got linked meanwhile."""
+    pending = request.session.pop(PENDING_SIGNUP_KEY, None) if request is not None else None
+    if not isinstance(pending, dict):
+        return
+    if time.time() - float(pending.get("at", 0)) > settings.THAID_PROOF_MAX_AGE_SECONDS:
+        return
+    try:
+        with transaction.atomic():
+            if SocialAccount.objects.filter(provider=PROVIDER_ID, uid=pending["uid"]).exists():
+                raise IntegrityError
+            SocialAccount.objects.create(
+                user=user,
+                provider=PROVIDER_ID,
+                uid=pending["uid"],
+                extra_data=pending.get("extra_data") or {},
+            )
+    except IntegrityError:
+        messages.error(request, linked_elsewhere_message())
+    else:
+        messages.success(request, _("Your new account is linked to your ThaID identity."))
