@@ -10,6 +10,7 @@ import importlib.util
 import os
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
@@ -457,22 +458,32 @@ X_FRAME_OPTIONS = "DENY"
 # Behind the proxy every request comes from 127.0.0.1: the login limits count per address from
 # the X-Forwarded-For nginx writes (one trusted proxy), not from the socket.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if PRODUCTION else 0)
+
+
 # Content-Security-Policy (django-csp 4): nothing inline, nothing from elsewhere. Scripts and
 # styles are files under static/; the second factor's QR code is a data: image.
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": ["'self'"],
-        "script-src": ["'self'"],
-        "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
-        "font-src": ["'self'"],
-        "connect-src": ["'self'"],
-        "object-src": ["'none'"],
-        "base-uri": ["'self'"],
-        "form-action": ["'self'"],
-        "frame-ancestors": ["'none'"],
+def content_security_policy(thaid_server_url: str = "") -> dict:
+    """The policy; signing in with ThaID posts here and is redirected to ThaID, and form-action
+    covers that redirect, so ThaID's origin is listed when it is configured."""
+    thaid = urlsplit(thaid_server_url)
+    thaid_origin = [f"{thaid.scheme}://{thaid.netloc}"] if thaid_server_url else []
+    return {
+        "DIRECTIVES": {
+            "default-src": ["'self'"],
+            "script-src": ["'self'"],
+            "style-src": ["'self'"],
+            "img-src": ["'self'", "data:"],
+            "font-src": ["'self'"],
+            "connect-src": ["'self'"],
+            "object-src": ["'none'"],
+            "base-uri": ["'self'"],
+            "form-action": ["'self'", *thaid_origin],
+            "frame-ancestors": ["'none'"],
+        }
     }
-}
+
+
+CONTENT_SECURITY_POLICY = content_security_policy(THAID_SERVER_URL)
 # No page of the portal uses the camera, microphone, location, payment or USB.
 PERMISSIONS_POLICY = (
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"

@@ -148,3 +148,14 @@ def test_no_template_carries_inline_script_or_style():
                 line = text.count("\n", 0, match.start()) + 1
                 offenders.append(f"{path.relative_to(ROOT)}:{line}: {match.group(0)}")
     assert not offenders, "inline code the CSP would block:\n" + "\n".join(offenders)
+
+
+def test_form_action_lets_a_thaid_sign_in_be_redirected_to_thaid_only_when_configured():
+    from elaas_portal.settings import content_security_policy
+
+    configured = content_security_policy("https://imauth.bora.dopa.go.th/api/v2/oauth2")
+    assert configured["DIRECTIVES"]["form-action"] == [
+        "'self'",
+        "https://imauth.bora.dopa.go.th",
+    ]
+    assert content_security_policy("")["DIRECTIVES"]["form-action"] == ["'self'"]
