@@ -568,6 +568,7 @@ def _requests(result: DatasetResult, *, seed: int, batch_size: int, say) -> dict
     say(f"planning requests for {len(laos):,} LAOs ({sum(map(len, staff.values())):,} staff)")
 
     builder = RequestBuilder(_labels())
+    counted = {p for group in settings.IDENTITY_REQUIRED_POSITIONS for p in group}
     lao_state: dict[int, str] = {}
     verified: dict[int, tuple[dt.datetime, int]] = {}
     for org in laos:
@@ -599,6 +600,9 @@ def _requests(result: DatasetResult, *, seed: int, batch_size: int, say) -> dict
             times = [(at, by) for at, by, p in approvals if p in required]
             at, by = max(times)
             verified[org.pk] = (at, by)
+        elif any(p.position in counted for _at, _by, p in approvals):
+            # A required position approved, not all: in progress, as the dashboards count it.
+            state = "in_progress"
         lao_state[org.pk] = state
     result.lao_states.update(lao_state.values())
 

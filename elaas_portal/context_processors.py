@@ -9,11 +9,13 @@ from accounts.models import MembershipStatus, Position
 from accounts.scope import is_officer
 from circulars.models import CircularReference, DeliveryLevel, Urgency
 from compliance.scope import ScopeLevel
+from compliance.states import LaoState
 from core import clock
 from maintenance.models import AccessRule
 from maintenance.policy import Authority
 from notifications.services import unread_count
 from onboarding.models import RequestState
+from onboarding.positions import PositionState
 
 _NAV = {
     "status": "maintenance:status",
@@ -55,8 +57,10 @@ def portal(request):
 ENUMS = {
     "Authority": Authority,
     "DeliveryLevel": DeliveryLevel,
+    "LaoState": LaoState,
     "MembershipStatus": MembershipStatus,
     "Position": Position,
+    "PositionState": PositionState,
     "ReferenceKind": CircularReference.Kind,
     "RequestState": RequestState,
     "RuleEffect": AccessRule.Effect,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils.translation import get_language
@@ -37,6 +36,7 @@ from .models import (
     VerificationRequest,
     private_storage,
 )
+from .positions import LIVE_STATES, PositionRow, position_states
 
 
 class VerificationError(Exception):
@@ -448,30 +448,10 @@ def reject_request(pk: int, *, actor, expected_version: int, reason: str) -> Ver
 # --- the LAO's status ---------------------------------------------------------------------------
 
 
-def required_positions() -> list[list[str]]:
-    return settings.IDENTITY_REQUIRED_POSITIONS
-
-
-def position_status(org: Organization) -> list[dict]:
-    """For each required group of positions: whether an approved request covers it, and by whom.
-
-    Each group needs its own person: one national ID counts for one group only, however many
-    positions its holder was approved for.
-    """
-    approved = list(
-        org.verification_requests.filter(state=RequestState.APPROVED).order_by("decided_at", "id")
-    )
-    used: set[str] = set()
-    result = []
-    for group in required_positions():
-        covering = next(
-            (vr for vr in approved if vr.position in group and vr.national_id_hash not in used),
-            None,
-        )
-        if covering is not None:
-            used.add(covering.national_id_hash)
-        result.append({"positions": group, "request": covering, "done": covering is not None})
-    return result
+def position_status(org: Organization) -> list[PositionRow]:
+    """For each required group of positions: its state, and the request that gives it
+    (`onboarding.positions`)."""
+    return position_states(org.verification_requests.filter(state__in=LIVE_STATES))
 
 
 def refresh_lao_verification(org_id: int, *, at: dt.datetime, actor=None) -> bool:
