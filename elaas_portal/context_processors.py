@@ -15,7 +15,7 @@ from maintenance.models import AccessRule
 from maintenance.policy import Authority
 from notifications.services import unread_count
 from onboarding.models import RequestState
-from onboarding.positions import PositionState
+from onboarding.positions import NextAction, PositionState
 
 _NAV = {
     "status": "maintenance:status",
@@ -59,6 +59,7 @@ ENUMS = {
     "DeliveryLevel": DeliveryLevel,
     "LaoState": LaoState,
     "MembershipStatus": MembershipStatus,
+    "NextAction": NextAction,
     "Position": Position,
     "PositionState": PositionState,
     "ReferenceKind": CircularReference.Kind,

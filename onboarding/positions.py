@@ -17,7 +17,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Position
+from accounts.models import Position, Role, RoleKind
 
 from .models import RequestState
 
@@ -111,3 +111,52 @@ def position_states(requests) -> list[PositionRow]:
 def verified_count(rows: list[PositionRow]) -> tuple[int, int]:
     """(k, n): k of the n required positions verified."""
     return sum(row.done for row in rows), len(rows)
+
+
+class NextAction(models.TextChoices):
+    """What must happen for a required position not yet verified, and who does it."""
+
+    FILE = "file", gettext_lazy("file an identity verification request")
+    CORRECT = "correct", gettext_lazy("correct the returned request and submit it again")
+    REVIEW = "review", gettext_lazy("wait: the provincial officer reviews the request")
+    FILE_AGAIN = "file_again", gettext_lazy("file a new request (the last one was rejected)")
+
+
+_NEXT = {
+    PositionState.NOT_FILED: NextAction.FILE,
+    PositionState.RETURNED: NextAction.CORRECT,
+    PositionState.SUBMITTED: NextAction.REVIEW,
+    PositionState.REJECTED: NextAction.FILE_AGAIN,
+}
+
+
+@dataclass(frozen=True)
+class Left:
+    """A required position not yet verified: its row, what must happen, and the LAO's staff in
+    those positions (who must act, but for a review, which the province's officers do)."""
+
+    row: PositionRow
+    action: NextAction
+    people: tuple  # Role rows (with their user) of the LAO's vetted staff in the positions
+
+    @property
+    def label(self) -> str:
+        return self.row.label
+
+
+def what_is_left(org, rows: list[PositionRow]) -> list[Left]:
+    """For each required position of `org` not yet verified: what must happen and who must do
+    it (one query for the LAO's staff)."""
+    missing = [row for row in rows if not row.done]
+    if not missing:
+        return []
+    staff = list(
+        Role.objects.vetted()
+        .filter(kind=RoleKind.LAO_STAFF, organization_id=org.pk)
+        .select_related("user")
+        .order_by("id")
+    )
+    return [
+        Left(row, _NEXT[row.state], tuple(r for r in staff if r.position in row.positions))
+        for row in missing
+    ]

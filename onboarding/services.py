@@ -26,6 +26,7 @@ from core.thai import format_datetime
 from maintenance.access import may_submit_verification
 from registry.models import Organization
 
+from . import notices
 from .evidence import MAX_FILES, EvidenceError, inspect
 from .models import (
     CLOSED_STATES,
@@ -123,6 +124,12 @@ def _save(vr: VerificationRequest, *, actor, reason: str, at: dt.datetime) -> No
     vr._history_user = actor
     vr._history_date = at
     vr.save()
+
+
+def _forget_decision(vr: VerificationRequest) -> None:
+    """A resubmitted request shows its own state: the decision that returned it (time, officer,
+    remarks) stays in its history, not beside "waiting for review"."""
+    vr.decided_at, vr.decided_by, vr.remarks = None, None, ""
 
 
 def _window_open(org: Organization, at: dt.datetime):
@@ -334,6 +341,7 @@ def update_request(
                         _("Attach at least one evidence file (PDF, JPEG or PNG) before submitting.")
                     )
                 vr.state, vr.submitted_at = RequestState.SUBMITTED, at
+                _forget_decision(vr)
                 reason = (
                     _("Resubmitted after correction")
                     if was == RequestState.RETURNED
@@ -367,6 +375,7 @@ def submit_request(pk: int, *, actor, expected_version: int) -> VerificationRequ
             else _("Submitted")
         )
         vr.state, vr.submitted_at = RequestState.SUBMITTED, at
+        _forget_decision(vr)
         _save(vr, actor=actor, reason=reason, at=at)
     return vr
 
@@ -403,6 +412,7 @@ def _decide(
         )
         if state == RequestState.APPROVED:
             refresh_lao_verification(vr.organization_id, at=at, actor=actor)
+        notices.tell_requester(vr, at=at)  # the outbox row commits with the decision
     return vr
 
 
