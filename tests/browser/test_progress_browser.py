@@ -13,7 +13,6 @@ import pytest
 from django.urls import reverse
 
 from notifications.models import Kind, Notification
-from onboarding import services
 from tests.actors import make_user
 
 from .test_verification_browser import log_in
@@ -26,7 +25,7 @@ def test_decisions_reach_the_clerk_and_the_next_step_and_progress_are_named(
 ):
     from playwright.sync_api import expect
 
-    from tests.onboarding.test_verification_services import data, national_id, pdf
+    from tests.onboarding.test_verification_services import file_as
 
     base = live_server.url
     lao = places.lao
@@ -39,13 +38,7 @@ def test_decisions_reach_the_clerk_and_the_next_step_and_progress_are_named(
         organization=lao,
         position="finance_director",
     )
-    vr = services.create_request(
-        requester=clerk,
-        organization=lao,
-        data=data("permanent_secretary", number=national_id("110170020345")),
-        files=[pdf()],
-        submit=True,
-    )
+    vr = file_as(clerk, "permanent_secretary", places, "110170020345")
     officer_context = browser.new_context(locale="th-TH", viewport={"width": 1366, "height": 900})
     officer_page = officer_context.new_page()
     try:
