@@ -148,3 +148,11 @@ def test_counts_are_written_with_the_thousands_separator_as_everywhere():
         "1,234,567",
     ]
     assert figure(12.5) == "12.5" and figure(None) == ""
+
+
+def test_the_english_dashboard_says_in_progress_with_the_same_count(client, half, actors, settings):
+    login(client, actors["district_officer"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/compliance/district/4801/").content.decode()
+    assert '<span class="n" id="lao-in-progress">1</span><span>In progress' in html
+    assert "1 of 2 verified" in html and "Finance director" in html
