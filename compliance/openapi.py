@@ -1,14 +1,20 @@
 """The compliance API as an OpenAPI 3.0 fragment: data, assembled and served by `elaas_portal`."""
 
+from onboarding.positions import PositionState
+
 from .states import LaoState
 
 STATES = [state.value for state in LaoState]
+POSITION_STATES = [state.value for state in PositionState]
 
 _COUNT = {"type": "integer", "minimum": 0}
 _FIGURES = {
     "laos": {
         "type": "object",
-        "description": "LAOs by state, and their total.",
+        "description": (
+            "LAOs by state, and their total. in_progress: some of the required positions are "
+            "verified, not all."
+        ),
         "required": ["total", *STATES],
         "properties": {name: _COUNT for name in ("total", *STATES)},
     },
@@ -32,6 +38,33 @@ SCHEMAS = {
         "required": ["code", "name_th", *_FIGURES],
         "properties": {"code": {"type": "string"}, "name_th": {"type": "string"}, **_FIGURES},
     },
+    "LaoRow": {
+        "description": "One LAO of a district: its figures, its state and its positions.",
+        "allOf": [
+            {"$ref": "#/components/schemas/ComplianceRow"},
+            {
+                "type": "object",
+                "required": ["state", "positions", "positions_verified", "positions_required"],
+                "properties": {
+                    "state": {"type": "string", "enum": STATES},
+                    "positions": {
+                        "type": "array",
+                        "description": "Each required group of positions and where it stands.",
+                        "items": {
+                            "type": "object",
+                            "required": ["positions", "state"],
+                            "properties": {
+                                "positions": {"type": "array", "items": {"type": "string"}},
+                                "state": {"type": "string", "enum": POSITION_STATES},
+                            },
+                        },
+                    },
+                    "positions_verified": _COUNT,
+                    "positions_required": _COUNT,
+                },
+            },
+        ],
+    },
     "Compliance": {
         "type": "object",
         "required": ["scope", "as_of", *_FIGURES],
@@ -51,7 +84,7 @@ SCHEMAS = {
             },
             "laos_list": {
                 "type": "array",
-                "items": {"$ref": "#/components/schemas/ComplianceRow"},
+                "items": {"$ref": "#/components/schemas/LaoRow"},
                 "description": "The district's LAOs (district scope).",
             },
         },

@@ -1,8 +1,9 @@
 """The numbers officers see: computed with a fixed number of grouped queries, whatever the size.
 
-An LAO is in exactly one state: verified (its identity_verified_at has passed), else submitted
-(a request waits for review), else returned (a request waits for correction), else rejected (its
-last decision was a rejection and nothing is open), else not started. The same function gives the
+An LAO is in exactly one state: verified (its identity_verified_at has passed), else in progress
+(a request for a required position is approved: k of n verified), else submitted (a request waits
+for review), else returned (a request waits for correction), else rejected (its last decision was
+a rejection and nothing is open), else not started. The same function gives the
 dashboard, the API and the exports their numbers, so the three always agree.
 """
 
@@ -38,6 +39,7 @@ from maintenance.policy import Action, EntityType, Subject
 from maintenance.snapshot import current_policy
 from notifications.models import Kind, Notification, Status
 from onboarding.models import DECIDED_STATES, RequestState, VerificationRequest
+from onboarding.positions import LIVE_STATES, position_states, required_position_values
 from registry.models import LAO_KINDS, District, Organization, Province
 
 from .scope import Scope, ScopeLevel
@@ -69,11 +71,15 @@ def with_state(laos, at: dt.datetime):
     requests = VerificationRequest.objects.filter(organization=OuterRef("pk"))
     rejected = last_decision_rejected(laos.values("pk"))
     return laos.annotate(
+        _in_progress=Exists(
+            requests.filter(state=RequestState.APPROVED, position__in=required_position_values())
+        ),
         _submitted=Exists(requests.filter(state=RequestState.SUBMITTED)),
         _returned=Exists(requests.filter(state=RequestState.RETURNED)),
     ).annotate(
         state=Case(
             When(identity_verified_at__lte=at, then=Value(LaoState.VERIFIED)),
+            When(_in_progress=True, then=Value(LaoState.IN_PROGRESS)),
             When(_submitted=True, then=Value(LaoState.SUBMITTED)),
             When(_returned=True, then=Value(LaoState.RETURNED)),
             When(pk__in=rejected, then=Value(LaoState.REJECTED)),
@@ -154,7 +160,7 @@ def compute(scope: Scope, at: dt.datetime | None = None) -> dict:
         "laos": laos,
         "share_verified": share(laos),
         "by_kind": {k: v for k, v in by_kind.items() if v["total"]},
-        "children": _children(scope, level, children, unit_children),
+        "children": _children(scope, level, children, unit_children, at),
         "units": units,
         "oldest_waiting": _oldest_waiting(scope),
         "window": window(scope, at),
@@ -164,7 +170,24 @@ def compute(scope: Scope, at: dt.datetime | None = None) -> dict:
     }
 
 
-def _children(scope, level, counts, unit_counts) -> list[dict]:
+def lao_positions(ids: list[int]) -> dict[int, list]:
+    """LAO id → the state of each of its required positions (`onboarding.positions`), for the
+    LAOs of `ids`, in one query."""
+    requests = VerificationRequest.objects.filter(
+        organization_id__in=ids, state__in=LIVE_STATES
+    ).only("organization_id", "position", "state", "national_id_hash", "decided_at", "submitted_at")
+    by_lao: dict[int, list] = defaultdict(list)
+    for vr in requests.order_by():
+        by_lao[vr.organization_id].append(vr)
+    return {pk: position_states(by_lao.get(pk, [])) for pk in ids}
+
+
+def positions_summary(rows) -> list[dict]:
+    """The positions as plain data (the API, the cached figures): each group and its state."""
+    return [{"positions": list(row.positions), "state": str(row.state)} for row in rows]
+
+
+def _children(scope, level, counts, unit_counts, at) -> list[dict]:
     if level == ScopeLevel.PROVINCE:
         objects = Province.objects.order_by("code")
     elif level == ScopeLevel.DISTRICT:
@@ -172,13 +195,25 @@ def _children(scope, level, counts, unit_counts) -> list[dict]:
     else:
         objects = Organization.objects.laos().filter(district=scope.district).order_by("dla_code")
     is_lao = level == ScopeLevel.LAO
+    objects = list(objects)
+    positions = lao_positions([o.pk for o in objects]) if is_lao else {}
     out = []
     for obj in objects:
         c = counts.get(obj.pk) or empty_counts()
         if not is_lao and not c["total"]:
             continue
+        row = {}
+        if is_lao:  # one LAO: its state, and where each required position stands
+            rows = positions.get(obj.pk, [])
+            row = {
+                "state": next((s for s in LaoState if c[s]), LaoState.NOT_STARTED),
+                "positions": positions_summary(rows),
+                "positions_verified": sum(r.done for r in rows),
+                "positions_required": len(rows),
+            }
         out.append(
             {
+                **row,
                 "object": obj,
                 "code": obj.dla_code if is_lao else obj.code,
                 "name_th": obj.display_name if is_lao else obj.name_th,
@@ -338,8 +373,8 @@ def time_bucket(now: dt.datetime | None = None) -> int | None:
     return int((now or clock.now()).timestamp() // seconds)
 
 
-HTML_CACHE_VERSION = 1  # raise when the dashboard templates change shape
-FIGURES_CACHE_VERSION = 1  # raise when `compute` changes what it returns
+HTML_CACHE_VERSION = 2  # raise when the dashboard templates change shape
+FIGURES_CACHE_VERSION = 2  # raise when `compute` changes what it returns
 
 
 def cached_html(key: str, render) -> str:
@@ -374,6 +409,16 @@ def cached(scope: Scope) -> dict:
     return data
 
 
+def with_positions(laos) -> list:
+    """The LAOs of a 'who is late' list (evaluated), each with `positions`: the state of each
+    required position, from the requests `late_laos` fetched with them."""
+    laos = list(laos)
+    for org in laos:
+        org.positions = position_states(org.live_requests)
+        org.positions_verified = sum(row.done for row in org.positions)
+    return laos
+
+
 class LateOrder(TextChoices):
     """How the 'who is late' list may be sorted."""
 
@@ -402,13 +447,25 @@ def late_laos(
         .select_related("district__province")
         .prefetch_related(
             Prefetch(
+                "verification_requests",
+                queryset=VerificationRequest.objects.filter(state__in=LIVE_STATES).only(
+                    "organization_id",
+                    "position",
+                    "state",
+                    "national_id_hash",
+                    "decided_at",
+                    "submitted_at",
+                ),
+                to_attr="live_requests",
+            ),
+            Prefetch(
                 "staff_roles",
                 queryset=Role.objects.vetted()
                 .filter(kind=RoleKind.LAO_STAFF)
                 .select_related("user")
                 .order_by("id"),
                 to_attr="staff",
-            )
+            ),
         )
     )
     if district:

@@ -18,9 +18,10 @@ from accounts.access import officer_required, second_factor_done
 from accounts.scope import is_officer, is_reviewer
 from circulars.models import DeliveryLevel
 from core import clock, params
+from onboarding.services import position_status
 from registry.models import LAO_KINDS, Organization, OrganizationKind
 
-from . import charts, exports, pages, stats
+from . import charts, exports, pages, states, stats
 from .scope import Scope, ScopeLevel, home_scope, resolve
 from .states import LATE_STATES
 
@@ -49,7 +50,9 @@ def _render_dashboard(request, scope: Scope):
             "kinds": dict(OrganizationKind.choices),
             "is_reviewer": reviewer,
             "cache_seconds": settings.COMPLIANCE_CACHE_SECONDS,
+            "lao_states": states.columns(),
             # rendered without the request, so without the context processors' enums
+            "LaoState": states.LaoState,
             "ScopeLevel": ScopeLevel,
             "DeliveryLevel": DeliveryLevel,
         }
@@ -102,9 +105,12 @@ def lao(request, dla_code):
         .values_list("state", flat=True)
         .get()
     )
+    positions = position_status(org)
     context = {
         "org": org,
         "state": state,
+        "positions": positions,
+        "positions_verified": sum(row.done for row in positions),
         "scope": scope,
         "crumbs": scope.breadcrumbs(request.user) + [(org.display_name, request.path)],
         "requests": org.verification_requests.select_related("requester").order_by("-created_at"),
@@ -156,6 +162,7 @@ def late(request):
         return response
     laos = stats.late_laos(scope, clock.now(), **filters)
     page = Paginator(laos, 50).get_page(request.GET.get("page"))
+    page.object_list = stats.with_positions(page.object_list)
     districts = []
     if scope.level == ScopeLevel.PROVINCE:
         districts = scope.province.districts.order_by("code")
@@ -182,7 +189,8 @@ def export(request, table, fmt):
     filters = _late_filters(request)  # a bad filter is explained in the page's language
     with translation.override("th"):  # Thai headers and labels, whatever the page's language
         if table == "late":
-            headers, rows = exports.late_table(stats.late_laos(scope, clock.now(), **filters))
+            laos = stats.with_positions(stats.late_laos(scope, clock.now(), **filters))
+            headers, rows = exports.late_table(laos)
         else:
             headers, rows = exports.summary_table(stats.cached(scope))
     day = clock.now().astimezone(stats.BANGKOK)  # the Bangkok day, not the UTC one
@@ -213,6 +221,7 @@ def api(request):
     except Http404:
         return JsonResponse({"error": "not found"}, status=404)
     data = stats.cached(scope)
+    per_lao = ("state", "positions", "positions_verified", "positions_required")
     children = [
         {
             "code": c["code"],
@@ -220,6 +229,7 @@ def api(request):
             "laos": c["laos"],
             "units": c["units"],
             "share_verified": c["share_verified"],
+            **{k: c[k] for k in per_lao if k in c},  # one LAO: its state and positions
         }
         for c in data["children"]
     ]

@@ -610,6 +610,7 @@ def _requests(
     say(f"planning requests for {len(laos):,} LAOs ({sum(map(len, staff.values())):,} staff)")
 
     builder = RequestBuilder(_labels(), end=scope.until)
+    counted = {p for group in settings.IDENTITY_REQUIRED_POSITIONS for p in group}
     lao_state: dict[int, str] = {}
     verified: dict[int, tuple[dt.datetime, int]] = {}
     for org in laos:
@@ -641,6 +642,9 @@ def _requests(
             times = [(at, by) for at, by, p in approvals if p in required]
             at, by = max(times)
             verified[org.pk] = (at, by)
+        elif any(p.position in counted for _at, _by, p in approvals):
+            # A required position approved, not all: in progress, as the dashboards count it.
+            state = "in_progress"
         lao_state[org.pk] = state
     result.lao_states.update(lao_state.values())
 

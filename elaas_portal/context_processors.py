@@ -9,12 +9,14 @@ from accounts.models import MembershipStatus, Position
 from accounts.scope import is_officer
 from circulars.models import CircularReference, DeliveryLevel, IntakeStatus, Urgency
 from compliance.scope import ScopeLevel
+from compliance.states import LaoState
 from core import clock
 from maintenance.models import AccessRule
 from maintenance.policy import Authority, Subject
 from maintenance.snapshot import current_policy
 from notifications.services import unread_count
 from onboarding.models import RequestState
+from onboarding.positions import NextAction, PositionState
 
 _NAV = {
     "status": "maintenance:status",
@@ -63,8 +65,11 @@ ENUMS = {
     "Authority": Authority,
     "DeliveryLevel": DeliveryLevel,
     "IntakeStatus": IntakeStatus,
+    "LaoState": LaoState,
     "MembershipStatus": MembershipStatus,
+    "NextAction": NextAction,
     "Position": Position,
+    "PositionState": PositionState,
     "ReferenceKind": CircularReference.Kind,
     "RequestState": RequestState,
     "RuleAction": AccessRule.Action,

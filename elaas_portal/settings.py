@@ -343,6 +343,9 @@ SOCIALACCOUNT_PROVIDERS = {
 # --- Mail --------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
+# The portal's address as people reach it, put before the links in e-mail ("" leaves them as
+# paths: https://portal.example.go.th in production).
+PORTAL_URL = env_str("PORTAL_URL", "" if PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "New e-LAAS onboarding <no-reply@localhost>")
 
 # --- Language and time -------------------------------------------------------------------

@@ -202,6 +202,10 @@ class Decision:
     circular: CircularInfo | None = None
     valid_from: dt.datetime | None = None
     valid_until: dt.datetime | None = None
+    # What decides from `valid_until` on: the clause a page cites beside that date ("units may
+    # log in from 4 April", under the letter's clause 2, not under the closure deciding now).
+    next_rule: Rule | None = None
+    next_circular: CircularInfo | None = None
 
     def reason(self, lang: str = "th") -> str:
         return self.reason_th if lang.startswith("th") else self.reason_en
@@ -222,6 +226,7 @@ class Policy:
     def __init__(self, circulars, rules):
         self.circulars = {c.id: c for c in circulars}
         self.rules = [r for r in rules if r.circular_id in self.circulars]
+        self._by_id = {r.id: r for r in self.rules}
         self._reconcile_forwarding()
         self.fingerprint = hashlib.sha256(
             repr((sorted(self.circulars.items()), sorted(self.rules, key=lambda r: r.id))).encode()
@@ -279,9 +284,11 @@ class Policy:
             rule.identity_verified is not None,
         )
 
-    def _deciding_rule(self, subject: Subject, action: str, at: dt.datetime) -> Rule | None:
+    def _deciding_rule(
+        self, subject: Subject, action: str, at: dt.datetime, rules: list[Rule] | None = None
+    ) -> Rule | None:
         best, best_rank = None, None
-        for rule in self.effective:
+        for rule in self.effective if rules is None else rules:
             if (
                 rule.concerns(subject, action)
                 and rule.covers(at)
@@ -330,27 +337,43 @@ class Policy:
     def _set_aside_note(
         self, subject: Subject, action: str, at: dt.datetime, effect: str, lang: str
     ) -> str:
-        """Say so when a forwarding letter set aside here would have answered otherwise."""
-        for rule in self.rules:
-            if (
-                rule.id in self.set_aside
-                and rule.effect != effect
-                and rule.concerns(subject, action)
-                and rule.covers(at)
-                and self._applies_to(rule, subject)
-            ):
-                mine = self.circulars[rule.circular_id]
-                source = self.circulars[mine.forwards_id]
-                if lang == "th":
-                    return (
-                        f" หนังสือ {mine.number} ({rule.clause}) ระบุวันที่ต่างออกไป "
-                        f"แต่ถือตามหนังสือต้นเรื่อง {source.number}"
-                    )
-                return (
-                    f" Letter {mine.number} ({rule.clause}) gives other dates, "
-                    f"but its source {source.number} governs."
-                )
-        return ""
+        """Say so when a forwarding letter set aside here would have answered otherwise.
+
+        Only then: the subject's answer is worked out again with each forwarding letter that
+        binds the subject read in place of its source, and the note names the forwarding letter
+        only if that answer differs (4 April in Nakhon Phanom: the province's letter would let
+        an LAO verify, DLA's does not). Dates that differ without changing this subject's
+        answer at this instant (the 1 March opening, under the 27 March closure) say nothing.
+        """
+        swapped = {
+            source_id: rule_id
+            for rule_id, source_id in self.set_aside.items()
+            if self._applies_to(self._by_id[rule_id], subject)
+        }
+        if not swapped:
+            return ""
+        as_forwarded = [r for r in self.rules if r.id not in swapped]
+        other = self._deciding_rule(subject, action, at, as_forwarded)
+        if (other is not None and other.effect == ALLOW) == (effect == ALLOW):
+            return ""
+        if other is not None and other.id in self.set_aside:
+            rule = other
+        else:  # the forwarding letter says nothing here where its source does
+            current = self._deciding_rule(subject, action, at)
+            if current is None or current.id not in swapped:
+                return ""
+            rule = self._by_id[swapped[current.id]]
+        mine = self.circulars[rule.circular_id]
+        source = self.circulars[mine.forwards_id]
+        if lang == "th":
+            return (
+                f" หนังสือ {mine.number} ({rule.clause}) ระบุวันที่ต่างออกไป "
+                f"แต่ถือตามหนังสือต้นเรื่อง {source.number}"
+            )
+        return (
+            f" Letter {mine.number} ({rule.clause}) gives other dates, "
+            f"but its source {source.number} governs."
+        )
 
     def decide(self, subject: Subject, action: str, at: dt.datetime) -> Decision:
         """The decision at `at` (an aware datetime), with when it began and when it next changes."""
@@ -389,6 +412,7 @@ class Policy:
                     f" The period under {circular.number} ({ended.clause})"
                     f" ended on {last:%-d %B %Y %H:%M:%S}."
                 )
+        following = self._bare(subject, action, valid_until) if valid_until else None
         return Decision(
             allowed=decision.allowed,
             reason_th=reason_th,
@@ -398,6 +422,8 @@ class Policy:
             circular=circular,
             valid_from=self._start_of_run(subject, action, at, decision, boundaries),
             valid_until=valid_until,
+            next_rule=following.rule if following else None,
+            next_circular=following.circular if following else None,
         )
 
     def _last_ended_rule(self, subject: Subject, action: str, at: dt.datetime) -> Rule | None:

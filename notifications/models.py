@@ -23,6 +23,11 @@ class Kind(models.TextChoices):
     UNIT_REMINDER = "unit_reminder", _("Reminder to unit staff: log in")
     CIRCULAR = "circular", _("A circular for you to acknowledge")
     MEMBERSHIP_REQUEST = "membership_request", _("A membership waiting for your approval")
+    REQUEST_DECISION = "request_decision", _("A decision on your identity verification request")
+    RETURNED_REMINDER = (
+        "returned_reminder",
+        _("Reminder to a requester: correct your returned request"),
+    )
 
 
 class Status(models.TextChoices):
@@ -154,6 +159,20 @@ class ReminderStep(models.Model):
     def __str__(self):
         daily = " (daily)" if self.repeat else ""
         return f"{self.get_kind_display()}: {self.days} {self.get_anchor_display()}{daily}"
+
+    @property
+    def when(self) -> str:
+        """The step's day as a person says it: "on the day the window opens", not "0 days after
+        the window opens"; "7 days before the last day of the window"."""
+        if self.days == 0:
+            return str(
+                {
+                    Anchor.WINDOW_OPENS: _("on the day the verification window opens"),
+                    Anchor.WINDOW_LAST_DAY: _("on the last day of the verification window"),
+                    Anchor.UNIT_OPENING: _("on the day units may use the system"),
+                }[self.anchor]
+            )
+        return f"{self.days} {self.get_anchor_display()}"
 
     def fires_on(self, day, *, opens, last_day) -> bool:
         """Does this step fire on `day` (a Bangkok date) for a window from `opens` to `last_day`?"""

@@ -125,6 +125,22 @@ def _common(window: Window, day: dt.date) -> dict:
     }
 
 
+# Messages of the ladder about things this app does not know (a returned request: `onboarding`
+# registers its collector when it loads, as the layers forbid importing it from here). Each is
+# called as collector(day, steps, windows) and returns Outgoing rows; `fires` tells whether a
+# step of a kind fires on the day for a window.
+COLLECTORS: list = []
+
+
+def register_collector(collector) -> None:
+    if collector not in COLLECTORS:
+        COLLECTORS.append(collector)
+
+
+def fires(kind: str, steps, day: dt.date, window: Window) -> bool:
+    return _fires(kind, steps, day, window)
+
+
 def _fires(kind: str, steps, day: dt.date, window: Window) -> bool:
     return any(
         s.kind == kind
@@ -319,6 +335,8 @@ def collect(day: dt.date) -> list[Outgoing]:
             )
 
     out.extend(_unit_reminders(day, steps, period))
+    for collector in COLLECTORS:
+        out.extend(collector(day, steps, windows))
     return out
 
 

@@ -9,7 +9,12 @@ class OnboardingConfig(AppConfig):
     def ready(self):
         from allauth.account.signals import email_confirmed
 
-        from . import membership
+        from notifications.reminders import register_collector
+
+        from . import membership, notices
+
+        # A returned request joins the reminder ladder (notifications cannot import us).
+        register_collector(notices.returned_reminders)
 
         # Approvers hear of a membership once its person has confirmed their e-mail address.
         email_confirmed.connect(

@@ -30,6 +30,7 @@ from core.thai import format_datetime
 from maintenance.access import may_submit_verification
 from registry.models import Organization
 
+from . import notices
 from .evidence import MAX_FILES, EvidenceError, inspect
 from .models import (
     CLOSED_STATES,
@@ -40,6 +41,7 @@ from .models import (
     VerificationRequest,
     private_storage,
 )
+from .positions import LIVE_STATES, PositionRow, position_states
 
 
 class VerificationError(Exception):
@@ -126,6 +128,12 @@ def _save(vr: VerificationRequest, *, actor, reason: str, at: dt.datetime) -> No
     vr._history_user = actor
     vr._history_date = at
     vr.save()
+
+
+def _forget_decision(vr: VerificationRequest) -> None:
+    """A resubmitted request shows its own state: the decision that returned it (time, officer,
+    remarks) stays in its history, not beside "waiting for review"."""
+    vr.decided_at, vr.decided_by, vr.remarks = None, None, ""
 
 
 def _window_open(org: Organization, at: dt.datetime):
@@ -345,6 +353,7 @@ def update_request(
             if submit:
                 _require_evidence(vr)
                 vr.state, vr.submitted_at = RequestState.SUBMITTED, at
+                _forget_decision(vr)
                 reason = (
                     _("Resubmitted after correction")
                     if was == RequestState.RETURNED
@@ -375,6 +384,7 @@ def submit_request(pk: int, *, actor, expected_version: int) -> VerificationRequ
             else _("Submitted")
         )
         vr.state, vr.submitted_at = RequestState.SUBMITTED, at
+        _forget_decision(vr)
         _save(vr, actor=actor, reason=reason, at=at)
     return vr
 
@@ -475,6 +485,7 @@ def _decide(
         )
         if state == RequestState.APPROVED:
             refresh_lao_verification(vr.organization_id, at=at, actor=actor)
+        notices.tell_requester(vr, at=at)  # the outbox row commits with the decision
     return vr
 
 
@@ -520,30 +531,10 @@ def reject_request(pk: int, *, actor, expected_version: int, reason: str) -> Ver
 # --- the LAO's status ---------------------------------------------------------------------------
 
 
-def required_positions() -> list[list[str]]:
-    return settings.IDENTITY_REQUIRED_POSITIONS
-
-
-def position_status(org: Organization) -> list[dict]:
-    """For each required group of positions: whether an approved request covers it, and by whom.
-
-    Each group needs its own person: one national ID counts for one group only, however many
-    positions its holder was approved for.
-    """
-    approved = list(
-        org.verification_requests.filter(state=RequestState.APPROVED).order_by("decided_at", "id")
-    )
-    used: set[str] = set()
-    result = []
-    for group in required_positions():
-        covering = next(
-            (vr for vr in approved if vr.position in group and vr.national_id_hash not in used),
-            None,
-        )
-        if covering is not None:
-            used.add(covering.national_id_hash)
-        result.append({"positions": group, "request": covering, "done": covering is not None})
-    return result
+def position_status(org: Organization) -> list[PositionRow]:
+    """For each required group of positions: its state, and the request that gives it
+    (`onboarding.positions`)."""
+    return position_states(org.verification_requests.filter(state__in=LIVE_STATES))
 
 
 def refresh_lao_verification(org_id: int, *, at: dt.datetime, actor=None) -> bool:

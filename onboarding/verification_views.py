@@ -40,6 +40,7 @@ from registry.models import District, Organization
 from . import membership, services
 from .forms import DecisionForm, QueueFilterForm, VerificationRequestForm
 from .models import RequestState, VerificationRequest
+from .positions import position_states, what_is_left
 
 
 def _request_or_404(user, pk) -> VerificationRequest:
@@ -79,14 +80,27 @@ def my_organisation(request):
         requests = list(
             org.verification_requests.select_related("requester").order_by("-created_at")
         )
+        rows = position_states(requests)
         laos.append(
             {
                 "role": role,
                 "org": org,
-                "positions": services.position_status(org),
+                "positions": rows,
+                "verified_count": sum(row.done for row in rows),
+                # what is left, who must do it: the page's next step
+                "left": what_is_left(org, rows) if org.identity_verified_at is None else [],
+                "my_row": next((row for row in rows if role.position in row.positions), None),
                 "requests": requests,
                 "mine_open": next(
                     (r for r in requests if r.requester_id == user.pk and r.is_open), None
+                ),
+                "mine_approved": next(
+                    (
+                        r
+                        for r in requests
+                        if r.requester_id == user.pk and r.state == RequestState.APPROVED
+                    ),
+                    None,
                 ),
                 "window": may_submit_verification(org, now),
                 "units_total": org.units.count(),

@@ -1,6 +1,8 @@
 from django import template
 
+from compliance import figures
 from compliance.states import LaoState
+from onboarding.positions import PositionState, group_label
 
 register = template.Library()
 
@@ -9,3 +11,21 @@ register = template.Library()
 def lao_state(state):
     """An LAO's state as its label in the page's language."""
     return LaoState(state).label if state in LaoState.values else state
+
+
+@register.filter
+def figure(value):
+    """A count as every compliance page and file writes it: 7,849."""
+    return figures.figure(value)
+
+
+@register.filter
+def position_state(state):
+    """A required position's state as its label in the page's language."""
+    return PositionState(state).label if state in PositionState.values else state
+
+
+@register.filter
+def positions_label(positions):
+    """A group of positions, "chief executive or permanent secretary", in the page's language."""
+    return group_label(positions)

@@ -60,7 +60,7 @@ def late_rows_on_page(page) -> list[tuple[str, str]]:
         href = row.locator("a[href^='/compliance/lao/']").get_attribute("href")
         match = LAO_LINK.match(href or "")
         assert match, href
-        state = row.locator("span.state").get_attribute("class")
+        state = row.locator("span.state").first.get_attribute("class")  # then the positions
         rows.append((match.group(1), re.search(r"state-(\w+)", state).group(1)))
     return rows
 
@@ -174,7 +174,7 @@ def test_provincial_officer_sees_nakhon_phanom_drills_into_a_district_and_downlo
         vr.pk, actor=officer, expected_version=vr.version, reason="ไม่ใช่ผู้ดำรงตำแหน่ง"
     )
     vr = file_request(half, "permanent_secretary", "110170050001", email="ps@half.test.example")
-    # one position of two approved: not verified
+    # one position of two approved: not verified, in progress (issue 12)
     services.approve_request(vr.pk, actor=officer, expected_version=vr.version)
     file_request(
         draft, "finance_director", "310170060002", email="fd@draft.test.example", submit=False
@@ -197,8 +197,9 @@ def test_provincial_officer_sees_nakhon_phanom_drills_into_a_district_and_downlo
         waiting.dla_code: "submitted",
         returned.dla_code: "returned",
         rejected.dla_code: "rejected",
-        # a draft, or one position of two approved, counts as not started
+        # a draft counts as not started; one position of two approved is in progress
         **{org.dla_code: "not_started" for org in laos[4:]},
+        half.dla_code: "in_progress",
     }
 
     # --- the officer logs in and lands on the province's dashboard ---------------------------
@@ -229,8 +230,9 @@ def test_provincial_officer_sees_nakhon_phanom_drills_into_a_district_and_downlo
     expect(page.locator("#lao-total")).to_be_visible()
     assert number(page.locator("#lao-total")) == 9
     assert number(page.locator("#lao-verified")) == 1
-    # never filed, a draft, one position of two:
-    assert number(page.locator("#lao-not-started")) == 5
+    # never filed, a draft; one position of two is in progress:
+    assert number(page.locator("#lao-not-started")) == 4
+    assert number(page.locator("#lao-in-progress")) == 1
     lao_links = page.locator("table#breakdown tbody a[href^='/compliance/lao/']")
     expect(lao_links).to_have_count(9)
     assert [LAO_LINK.match(a.get_attribute("href")).group(1) for a in lao_links.all()] == [

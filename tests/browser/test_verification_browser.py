@@ -252,9 +252,10 @@ def test_unit_clerk_is_stopped_on_3_april_and_let_in_on_4_april(
     # the DLA's letter keeps units out until then
     assert decision.circular.id == circulars["dla"].id
     expect(alert).to_contain_text("มท ๐๘๐๘.๔/ว ๑๕๔๑")
-    expect(
-        alert.locator(f"a[href='{reverse('circulars:detail', args=[decision.circular.id])}']")
-    ).to_be_visible()
+    # cited for the closure now (#closed-under) and for 4 April, clause 2 (#opens-under)
+    letter = reverse("circulars:detail", args=[decision.circular.id])
+    expect(alert.locator(f"#closed-under a[href='{letter}']")).to_be_visible()
+    expect(alert.locator("#opens-under")).to_contain_text("ข้อ ๒")
     page.goto(base + "/my/")  # no session was opened
     assert "/accounts/login/" in page.url
     places.unit.refresh_from_db()

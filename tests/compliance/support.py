@@ -33,6 +33,9 @@ LATE_HEADERS = [
     "อำเภอ",
     "จังหวัด",
     "สถานะ",
+    "ตำแหน่งที่ยืนยันแล้ว",
+    "ตำแหน่ง: นายก/ผู้บริหารท้องถิ่น หรือ ปลัด",
+    "ตำแหน่ง: ผู้อำนวยการกองคลัง",
     "คำขอล่าสุด",
     "เจ้าหน้าที่",
     "โทรศัพท์",
@@ -50,9 +53,11 @@ def summary_headers(level: str) -> list[str]:
         "รหัส",
         SUMMARY_HEADERS[level],
         "อปท. ทั้งหมด",
-        "ยืนยันแล้ว",
+        # the pages' labels of LaoState, in Thai: one source for both
+        "ยืนยันตัวตนแล้ว",
+        "กำลังดำเนินการ",
         "รอตรวจสอบ",
-        "ส่งกลับแก้ไข",
+        "ส่งกลับให้แก้ไข",
         "ไม่อนุมัติ",
         "ยังไม่ดำเนินการ",
         "ร้อยละที่ยืนยันแล้ว",
@@ -166,6 +171,20 @@ def add_request(
         submitted_at=None if state == "draft" else at,
         decided_at=(decided_at or at) if decided else None,
     )
+
+
+def one_of_two_approved(org, *, clerk, officer, at: dt.datetime) -> VerificationRequest:
+    """`org` with its permanent secretary (`clerk`) approved by `officer` and its finance
+    director's request waiting for review, filed at `at`: the request that waits."""
+    from onboarding import services
+
+    first = add_request(org, "submitted", at=at, requester=clerk)
+    services.approve_request(first.pk, actor=officer, expected_version=first.version)
+    finance = staff(org, position="finance_director", full_name="สมปอง การเงิน")
+    waiting = add_request(org, "submitted", at=at, requester=finance, position="finance_director")
+    org.refresh_from_db()
+    assert org.identity_verified_at is None
+    return waiting
 
 
 # --- reading what the exports give ---------------------------------------------------------------

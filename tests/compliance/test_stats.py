@@ -16,25 +16,36 @@ from compliance.states import LaoState
 from onboarding import services
 from registry.models import Organization
 
-from .support import add_request, bangkok, district, lao, province, staff, unit
+from .support import (
+    add_request,
+    bangkok,
+    district,
+    lao,
+    one_of_two_approved,
+    province,
+    unit,
+)
 
 AT = bangkok("2025-04-15 12:00")  # inside the window (5–21 April 2568)
 EARLIER, LATER = AT - dt.timedelta(days=3), AT + dt.timedelta(days=1)
 
 # (requests of the LAO in the order they were decided, when the LAO was verified, its state at AT)
-# "one position of two" is an approval that leaves the LAO unverified.
+# "one position of two" is an approval that leaves the LAO unverified: in progress (1 of 2),
+# whatever the other position's request says.
 # fmt: off
 PRECEDENCE = [
     ((),                                        None,      "not_started"),
     (("draft",),                                None,      "not_started"),
     (("withdrawn",),                            None,      "not_started"),
     (("draft", "withdrawn"),                    None,      "not_started"),
-    (("approved",),                             None,      "not_started"),   # one position of two
+    (("approved",),                             None,      "in_progress"),   # one position of two
+    (("approved", "submitted"),                 None,      "in_progress"),
+    (("approved", "returned"),                  None,      "in_progress"),
     (("rejected",),                             None,      "rejected"),
     (("rejected", "draft"),                     None,      "rejected"),
     (("rejected", "withdrawn"),                 None,      "rejected"),
-    (("approved", "rejected"),                  None,      "rejected"),
-    (("rejected", "approved"),                  None,      "not_started"),   # the last decision stands  # noqa: E501
+    (("approved", "rejected"),                  None,      "in_progress"),   # the approval stands
+    (("rejected", "approved"),                  None,      "in_progress"),
     (("returned",),                             None,      "returned"),
     (("rejected", "returned"),                  None,      "returned"),
     (("submitted",),                            None,      "submitted"),
@@ -116,6 +127,7 @@ def test_an_empty_scope_counts_zero_everywhere_and_shares_zero_percent(places_48
     assert data["laos"] == {
         "total": 0,
         "verified": 0,
+        "in_progress": 0,
         "submitted": 0,
         "returned": 0,
         "rejected": 0,
@@ -139,6 +151,7 @@ def test_the_breakdown_by_kind_counts_each_kind_of_lao_apart_and_leaves_out_abse
         "SAO": {
             "total": 3,
             "verified": 1,
+            "in_progress": 0,
             "submitted": 1,
             "returned": 0,
             "rejected": 0,
@@ -147,6 +160,7 @@ def test_the_breakdown_by_kind_counts_each_kind_of_lao_apart_and_leaves_out_abse
         "SUBDISTRICT_MUNI": {
             "total": 1,
             "verified": 0,
+            "in_progress": 0,
             "submitted": 0,
             "returned": 1,
             "rejected": 0,
@@ -155,6 +169,7 @@ def test_the_breakdown_by_kind_counts_each_kind_of_lao_apart_and_leaves_out_abse
         "TOWN_MUNI": {
             "total": 2,
             "verified": 1,
+            "in_progress": 0,
             "submitted": 0,
             "returned": 0,
             "rejected": 1,
@@ -187,10 +202,11 @@ def three_levels(places_48):
     return {"a": a, "b": b, "c": c, "d": d, "e": e, "f": f}
 
 
-def counts(total, verified=0, submitted=0, returned=0, rejected=0, not_started=0):
+def counts(total, verified=0, submitted=0, returned=0, rejected=0, not_started=0, in_progress=0):
     return {
         "total": total,
         "verified": verified,
+        "in_progress": in_progress,
         "submitted": submitted,
         "returned": returned,
         "rejected": rejected,
@@ -410,19 +426,9 @@ def half_verified(circulars, actors, places, portal_clock):
     """SAO 6480199 with its permanent secretary approved and its finance director waiting."""
     portal_clock("2025-04-09T10:00:00+07:00")
     officer = actors["province_officer"]
-    clerk = actors["lao_clerk"]
-    first = add_request(places.lao, "submitted", at=bangkok("2025-04-09 10:00"), requester=clerk)
-    services.approve_request(first.pk, actor=officer, expected_version=first.version)
-    finance = staff(places.lao, position="finance_director")
-    waiting = add_request(
-        places.lao,
-        "submitted",
-        at=bangkok("2025-04-09 10:00"),
-        requester=finance,
-        position="finance_director",
+    waiting = one_of_two_approved(
+        places.lao, clerk=actors["lao_clerk"], officer=officer, at=bangkok("2025-04-09 10:00")
     )
-    places.lao.refresh_from_db()
-    assert places.lao.identity_verified_at is None
     return {"officer": officer, "waiting": waiting}
 
 
@@ -434,7 +440,7 @@ def test_a_new_approval_shows_in_the_next_cache_bucket_and_not_before(
     scope = Scope("district", district=places.lao.district)
     start = portal_clock(BUCKET_START)
     before = stats.cached(scope)
-    assert (before["laos"]["verified"], before["laos"]["submitted"]) == (0, 1)
+    assert (before["laos"]["verified"], before["laos"]["in_progress"]) == (0, 1)
 
     waiting = half_verified["waiting"]
     services.approve_request(
@@ -448,7 +454,7 @@ def test_a_new_approval_shows_in_the_next_cache_bucket_and_not_before(
 
     portal_clock((start + dt.timedelta(seconds=seconds)).isoformat())  # at most `seconds` later
     after = stats.cached(scope)
-    assert (after["laos"]["verified"], after["laos"]["submitted"]) == (1, 0)
+    assert (after["laos"]["verified"], after["laos"]["in_progress"]) == (1, 0)
     assert after["as_of"] >= start + dt.timedelta(seconds=seconds)
     assert after["as_of"] - before["as_of"] <= dt.timedelta(seconds=60 + 5)
 

@@ -407,14 +407,33 @@ def test_the_other_district_officer_does_not_see_the_district_next_door_on_any_p
 # --- the API ----------------------------------------------------------------------------------
 
 
-def counts(total, verified=0, submitted=0, returned=0, rejected=0, not_started=0):
+def counts(total, verified=0, submitted=0, returned=0, rejected=0, not_started=0, in_progress=0):
     return {
         "total": total,
         "verified": verified,
+        "in_progress": in_progress,
         "submitted": submitted,
         "returned": returned,
         "rejected": rejected,
         "not_started": not_started,
+    }
+
+
+def lao_row(code, name_th, state, units, share, secretary=None):
+    secretary = secretary or ("not_filed" if state == "verified" else state)
+    return {
+        "code": code,
+        "name_th": name_th,
+        "laos": counts(1, **{state: 1}),
+        "units": units,
+        "share_verified": share,
+        "state": state,
+        "positions": [
+            {"positions": ["chief_executive", "permanent_secretary"], "state": secretary},
+            {"positions": ["finance_director"], "state": "not_filed"},
+        ],
+        "positions_verified": int(secretary == "verified"),
+        "positions_required": 2,
     }
 
 
@@ -458,37 +477,23 @@ API_4801 = {
         },
     ],
     "laos_list": [
-        {
-            "code": "5480102",
-            "name_th": "ทต.คงทดสอบ",
-            "laos": counts(1, returned=1),
-            "units": {"total": 0, "logged_in": 0},
-            "share_verified": 0.0,
-        },
-        {
-            "code": "6480101",
-            "name_th": "อบต.กขทดสอบ",
-            "laos": counts(1, verified=1),
-            "units": {"total": 1, "logged_in": 1},
-            "share_verified": 100.0,
-        },
-        {
-            "code": "6480103",
-            "name_th": "อบต.จฉทดสอบ",
-            "laos": counts(1, rejected=1),
-            "units": {"total": 0, "logged_in": 0},
-            "share_verified": 0.0,
-        },
-        {
-            "code": "6480199",
-            "name_th": "อบต.ทดสอบ",
-            "laos": counts(1, submitted=1),
-            "units": {"total": 1, "logged_in": 0},
-            "share_verified": 0.0,
-        },
+        # each LAO with its state and its required positions (the scene's requests are all the
+        # permanent secretary's; 6480101 was verified before any request of the portal)
+        lao_row("5480102", "ทต.คงทดสอบ", "returned", {"total": 0, "logged_in": 0}, 0.0),
+        lao_row("6480101", "อบต.กขทดสอบ", "verified", {"total": 1, "logged_in": 1}, 100.0),
+        lao_row("6480103", "อบต.จฉทดสอบ", "rejected", {"total": 0, "logged_in": 0}, 0.0),
+        lao_row("6480199", "อบต.ทดสอบ", "submitted", {"total": 1, "logged_in": 0}, 0.0),
     ],
 }
-ISSUE_LAO_KEYS = {"total", "verified", "submitted", "returned", "rejected", "not_started"}
+ISSUE_LAO_KEYS = {
+    "total",
+    "verified",
+    "in_progress",
+    "submitted",
+    "returned",
+    "rejected",
+    "not_started",
+}
 
 
 @pytest.mark.parametrize(
@@ -559,17 +564,13 @@ def test_the_api_and_the_summary_export_give_the_dashboards_numbers(
         rows = read(client.get(export("summary", fmt, **query)))
         assert rows[0] == summary_headers(data["level"])
         assert len(rows) - 1 == len(data["children"]) == breakdown.count("<tr>") - 1
-        assert normalised([r[:11] for r in rows[1:]]) == normalised(
+        assert normalised([r[:12] for r in rows[1:]]) == normalised(
             [
                 [
                     c["code"],
                     c["name_th"],
                     c["laos"]["total"],
-                    c["laos"]["verified"],
-                    c["laos"]["submitted"],
-                    c["laos"]["returned"],
-                    c["laos"]["rejected"],
-                    c["laos"]["not_started"],
+                    *(c["laos"][state] for state in LaoState),
                     c["share_verified"],
                     c["units"]["total"],
                     c["units"]["logged_in"],
@@ -614,9 +615,7 @@ def test_the_dashboard_page_is_kept_per_bucket_language_and_reviewer(
 
     def waiting(response) -> int:
         html = response.content.decode()
-        return int(
-            re.search(r'<span class="n">(\d+)</span><span>submitted, waiting', html).group(1)
-        )
+        return int(re.search(r'<span class="n" id="lao-submitted">(\d+)</span>', html).group(1))
 
     def oldest_link(response) -> str:
         return re.search(r'<a id="oldest-waiting" href="([^"]+)"', response.content.decode()).group(
@@ -665,15 +664,35 @@ def test_the_late_csv_starts_with_the_bom_and_has_thai_headers_states_contacts_a
     with_kind = {r[0]: r for r in rows[1:]}
     assert [r[0] for r in rows[1:]] == ["5480102", "6480103", "6480199"]
     assert with_kind["6480199"][5:] == [
-        "ยื่นคำขอแล้ว รอตรวจสอบ",
+        "รอตรวจสอบ",
+        "0 จาก 2",
+        "รอตรวจสอบ",
+        "ยังไม่ยื่นคำขอ",
         "10 เม.ย. 2568",
         "สมศรี ใจดี",
         "081-234-5678",
         "lao-clerk@test.example",
     ]
-    assert with_kind["5480102"][5:] == ["ส่งกลับให้แก้ไข", "7 เม.ย. 2568", "", "", ""]
-    assert with_kind["6480103"][5:9] == ["ไม่อนุมัติ", "6 เม.ย. 2568", "สมชาย รักดี", "089-876-5432"]
-    assert with_kind["6480103"][9].endswith("@test.example")
+    assert with_kind["5480102"][5:] == [
+        "ส่งกลับให้แก้ไข",
+        "0 จาก 2",
+        "ส่งกลับให้แก้ไข",
+        "ยังไม่ยื่นคำขอ",
+        "7 เม.ย. 2568",
+        "",
+        "",
+        "",
+    ]
+    assert with_kind["6480103"][5:12] == [
+        "ไม่อนุมัติ",
+        "0 จาก 2",
+        "ไม่อนุมัติ",
+        "ยังไม่ยื่นคำขอ",
+        "6 เม.ย. 2568",
+        "สมชาย รักดี",
+        "089-876-5432",
+    ]
+    assert with_kind["6480103"][12].endswith("@test.example")
     assert [r[1:5] for r in rows[1:]] == [
         ["ทต.คงทดสอบ", thai_label("SUBDISTRICT_MUNI"), "เมืองนครพนม", "นครพนม"],
         ["อบต.จฉทดสอบ", thai_label("SAO"), "เมืองนครพนม", "นครพนม"],
@@ -714,7 +733,7 @@ def test_the_late_xlsx_holds_the_csvs_rows_with_thai_headers(client, scene):
     assert xlsx_rows[0] == LATE_HEADERS
     assert normalised(xlsx_rows) == normalised(csv_rows)
     assert len(xlsx_rows) - 1 == sum(len(v) for v in LATE_IN.values())
-    assert "10 เม.ย. 2568" in [r[6] for r in xlsx_rows if len(r) > 6]
+    assert "10 เม.ย. 2568" in [r[9] for r in xlsx_rows if len(r) > 9]
 
 
 def test_the_summary_files_date_their_figures_in_the_buddhist_era(client, scene):
@@ -724,7 +743,7 @@ def test_the_summary_files_date_their_figures_in_the_buddhist_era(client, scene)
         assert rows[0] == summary_headers("district")
         assert [r[0:2] for r in rows[1:]] == [["4801", "เมืองนครพนม"], ["4802", "ปลาปาก"]]
         for row in rows[1:]:
-            assert re.fullmatch(r"10 เม\.ย\. 2568 09:0\d(:\d\d)? น\.", row[11]), row[11]
+            assert re.fullmatch(r"10 เม\.ย\. 2568 09:0\d(:\d\d)? น\.", row[12]), row[12]
 
 
 def test_the_late_page_shows_contacts_and_buddhist_era_dates(client, scene):
@@ -1035,7 +1054,7 @@ def test_a_name_that_looks_like_a_formula_stays_text_in_the_xlsx(client, scene, 
     sheet = zipfile.ZipFile(BytesIO(response.content)).read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in sheet and "<hyperlink" not in sheet
     row = {r[0]: r for r in read_xlsx(response)[1:]}["6480205"]
-    assert row[7:9] == ['=HYPERLINK("http://example.com/x","click")', "+66 42 000 000"]
+    assert row[10:12] == ['=HYPERLINK("http://example.com/x","click")', "+66 42 000 000"]
 
 
 # Drilling down from each officer's home: (actor, the links followed from the breakdown tables)

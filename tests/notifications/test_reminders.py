@@ -41,6 +41,7 @@ AUDIENCE = {
     Kind.PROVINCE_SUMMARY: {"province_officer", "other_province_officer"},
     Kind.DLA_SUMMARY: {"dla_officer"},
     Kind.UNIT_REMINDER: {"unit_clerk"},
+    Kind.RETURNED_REMINDER: set(),  # none returned here: tests/onboarding/test_decisions.py
 }
 DEADLINE_TH = "21 เม.ย. 2568 23:59:59 น."
 DEADLINE_EN = "21 Apr 2025 23:59:59"

@@ -148,3 +148,12 @@ def test_the_header_counts_unread_messages(client, actors, notes):
     login(client, actors["lao_clerk"])
     page = client.get("/my/").content.decode()
     assert "/inbox/" in page and '<span class="badge">1</span>' in page
+
+
+def test_the_ladder_says_on_the_opening_day_not_0_days_after(client, actors):
+    from tests.actors import login
+
+    login(client, actors["province_officer"])
+    html = client.get("/inbox/ladder/").content.decode()
+    assert "ในวันแรกของช่วงเวลายืนยันตัวตน" in html
+    assert "0 วันหลังจาก" not in html and "7 วันก่อนวันสุดท้าย" in html

@@ -13,7 +13,7 @@ from core.national_id import keyed_hash
 from core.thai import to_thai_digits
 from onboarding import services
 from onboarding.models import Evidence, VerificationRequest
-from tests.actors import login, make_user
+from tests.actors import login
 
 IN_THE_WINDOW = "2025-04-10T09:00:00+07:00"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
@@ -34,15 +34,9 @@ def window(actors, places, portal_clock, circulars):
 
 
 @pytest.fixture
-def second_account(places):
+def second_account(finance_director):
     """A finance director's account at the same LAO (the same person as lao_clerk, or not)."""
-    return make_user(
-        "finance@test.example",
-        "มานี มีเงิน",
-        kind="lao_staff",
-        organization=places.lao,
-        position="finance_director",
-    )
+    return finance_director
 
 
 def pdf():

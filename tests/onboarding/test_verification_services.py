@@ -81,17 +81,6 @@ def window(circulars, portal_clock):
 
 
 @pytest.fixture
-def finance_director(places):
-    return make_user(
-        "finance@test.example",
-        "มานี มีเงิน",
-        kind="lao_staff",
-        organization=places.lao,
-        position="finance_director",
-    )
-
-
-@pytest.fixture
 def submitted(window, actors, places):
     return services.create_request(
         requester=actors["lao_clerk"],
