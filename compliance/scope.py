@@ -150,15 +150,23 @@ def _read_when_used(level: ScopeLevel, code: str):
     return SimpleLazyObject(read)
 
 
-def resolve(user, *, province_code: str | None = None, district_code: str | None = None) -> Scope:
+def resolve(
+    user,
+    *,
+    province_code: str | None = None,
+    district_code: str | None = None,
+    when_drawn: bool = False,
+) -> Scope:
     """The scope named by codes, if the user may see it; Http404 otherwise.
 
     The user's own areas are known by code from their roles (read with the user), so the
     common case (an officer opening their own area, or a DLA officer any) decides without a
-    query; the area is read when the page is drawn."""
+    query. With `when_drawn` (pages that may be served kept, compliance/pages.py) the area is
+    then read only when the page is drawn, and a code naming none is a 404 at that point;
+    otherwise it is read here."""
     national, provinces, districts = officer_area(user, OFFICER_KINDS, by_code=True)
     if district_code:
-        if not province_code and (national or district_code in districts):
+        if when_drawn and not province_code and (national or district_code in districts):
             district = _read_when_used(ScopeLevel.DISTRICT, district_code)
             return Scope(ScopeLevel.DISTRICT, district=district)
         district = _area(ScopeLevel.DISTRICT, district_code)
@@ -170,6 +178,11 @@ def resolve(user, *, province_code: str | None = None, district_code: str | None
     if province_code:
         if not (national or province_code in provinces):
             raise Http404("outside your area")
+        if not when_drawn:
+            province = _area(ScopeLevel.PROVINCE, province_code)
+            if province is None:
+                raise Http404("no such province")
+            return Scope(ScopeLevel.PROVINCE, province=province)
         return Scope(
             ScopeLevel.PROVINCE, province=_read_when_used(ScopeLevel.PROVINCE, province_code)
         )

@@ -80,14 +80,14 @@ def country(request):
 @require_safe
 def province(request, code):
     code = params.code(code, "province", label=_("Province"))
-    return _render_dashboard(request, resolve(request.user, province_code=code))
+    return _render_dashboard(request, resolve(request.user, province_code=code, when_drawn=True))
 
 
 @officer_required
 @require_safe
 def district(request, code):
     code = params.code(code, "district", label=_("District"))
-    return _render_dashboard(request, resolve(request.user, district_code=code))
+    return _render_dashboard(request, resolve(request.user, district_code=code, when_drawn=True))
 
 
 @officer_required
@@ -120,7 +120,7 @@ def lao(request, dla_code):
     return render(request, "compliance/lao.html", context)
 
 
-def _scope_from_query(request) -> Scope:
+def _scope_from_query(request, *, when_drawn: bool = False) -> Scope:
     province_code = params.code(request.GET.get("province"), "province", label=_("Province"))
     district_code = params.code(request.GET.get("district"), "district", label=_("District"))
     province_code, district_code = province_code or None, district_code or None
@@ -129,7 +129,12 @@ def _scope_from_query(request) -> Scope:
         if home is None:
             raise Http404
         return home
-    return resolve(request.user, province_code=province_code, district_code=district_code)
+    return resolve(
+        request.user,
+        province_code=province_code,
+        district_code=district_code,
+        when_drawn=when_drawn,
+    )
 
 
 def _late_filters(request) -> dict:
@@ -154,7 +159,7 @@ def _late_filters(request) -> dict:
 @require_safe
 @cache_control(no_store=True, private=True)  # the staff to call: names, phones, e-mail addresses
 def late(request):
-    scope = _scope_from_query(request)
+    scope = _scope_from_query(request, when_drawn=True)
     filters = _late_filters(request)
     key = pages.page_key(request, "late", get_language())
     response = pages.kept(key)

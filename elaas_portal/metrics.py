@@ -21,6 +21,8 @@ from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from django_prometheus.middleware import PrometheusAfterMiddleware
+from django_prometheus.utils import Time
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
@@ -158,3 +160,14 @@ def metrics(request):
         prometheus_client.generate_latest(registry),
         content_type=prometheus_client.CONTENT_TYPE_LATEST,
     )
+
+
+class AfterMiddleware(PrometheusAfterMiddleware):
+    """django-prometheus's per-view middleware, without its 500 on a Content-Length that is not a
+    number (Django itself reads it as 0 and answers the request): counted without its size."""
+
+    def process_request(self, request):
+        try:
+            super().process_request(request)
+        except ValueError:
+            request.prometheus_after_middleware_event = Time()

@@ -574,7 +574,7 @@ for _chain in (MIDDLEWARE, LEAN_MIDDLEWARE, LEAN_ANONYMOUS_MIDDLEWARE):
 INSTALLED_APPS.append("django_prometheus")
 for _chain in (MIDDLEWARE, LEAN_MIDDLEWARE, LEAN_ANONYMOUS_MIDDLEWARE):
     _chain.insert(1, "django_prometheus.middleware.PrometheusBeforeMiddleware")
-MIDDLEWARE.append("django_prometheus.middleware.PrometheusAfterMiddleware")
+MIDDLEWARE.append("elaas_portal.metrics.AfterMiddleware")
 LEAN_PATHS.append("/metrics")
 # Scraped over plain http from inside, like /healthz/: never redirected to https.
 SECURE_REDIRECT_EXEMPT = [*globals().get("SECURE_REDIRECT_EXEMPT", []), r"^metrics$"]

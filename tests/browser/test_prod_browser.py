@@ -10,7 +10,8 @@ import re
 
 import pytest
 
-from tests.browser.test_verification_browser import PDF, national_id, totp_code
+from tests.browser.login import totp_code
+from tests.browser.test_verification_browser import PDF, national_id
 from tests.prodstack import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser

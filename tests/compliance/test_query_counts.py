@@ -172,13 +172,13 @@ PAGES = {
 # listed one a row (a district's dashboard and API, an LAO's page, the late lists and files), one
 # more: their requests, for the state of each required position (issue 12).
 QUERIES = {
-    "country": 16,
-    "province": 17,
-    "district": 18,
-    "lao": 12,
-    "late": 11,
-    "late filtered": 11,
-    "late of the country": 9,
+    "country": 17,
+    "province": 18,
+    "district": 19,
+    "lao": 13,
+    "late": 12,
+    "late filtered": 12,
+    "late of the country": 10,
     "api": 15,
     "api district": 16,
     "api country": 14,

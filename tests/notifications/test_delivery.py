@@ -421,12 +421,13 @@ def test_with_redis_down_pages_work_rows_wait_and_the_sweep_delivers_them(
 
     down = f"redis://127.0.0.1:{closed_port()}/0"
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": down,
             "KEY_PREFIX": "elaas",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
+        },
     }
     with celery_app(broker_url=down, eager=False):
         started = time.monotonic()
