@@ -171,6 +171,8 @@ PAGES = {
 # the per-day series), verified per day, reminders, circulars by level (three). Where LAOs are
 # listed one a row (a district's dashboard and API, an LAO's page, the late lists and files), one
 # more: their requests, for the state of each required position (issue 12).
+# While the demo clock is set (as here; never in production) every HTML page also reads the
+# rules once more, for the banner that says whether the window is open.
 QUERIES = {
     "country": 17,
     "province": 18,
