@@ -46,11 +46,12 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, RoleKind
+from compliance.states import LaoState
 from core.national_id import keyed_hash, with_check_digit
 from core.thai import BANGKOK, bangkok_midnight
 from demo.accounts import DOMAIN, MARK, generate_accounts
 from demo.units import generate_units
-from onboarding.models import VerificationRequest
+from onboarding.models import RequestState, VerificationRequest
 from registry.models import Organization
 
 DEFAULT_SEED = 2568
@@ -61,42 +62,84 @@ NOTIFICATION_DAYS = 30  # the month of notifications ends on LAST_DAY
 VERIFIED_REASON = "Identity verified: required positions approved"  # as refresh_lao_verification
 
 # The LAOs' states, in per cent of the LAOs (each LAO draws its own).
-LAO_STATE_MIX = {"verified": 60, "submitted": 17, "returned": 9, "rejected": 5, "not_started": 9}
+NEVER_FILED = "none"  # an outcome: the person never filed a request
+
+LAO_STATE_MIX = {
+    LaoState.VERIFIED: 60,
+    LaoState.SUBMITTED: 17,
+    LaoState.RETURNED: 9,
+    LaoState.REJECTED: 5,
+    LaoState.NOT_STARTED: 9,
+}
 # The last request of each staff member, by the LAO's planned state: "lead" is the person whose
 # request makes the state (one of the required positions), "second" the other required position,
-# "other" everyone else (the finance officer). "none": never filed.
+# "other" everyone else (the finance officer). NEVER_FILED: never filed.
 OUTCOMES = {
-    "verified": {
-        "lead": {"approved": 1},
-        "second": {"approved": 1},
-        "other": {"approved": 75, "submitted": 8, "returned": 4, "draft": 4, "none": 9},
+    LaoState.VERIFIED: {
+        "lead": {RequestState.APPROVED: 1},
+        "second": {RequestState.APPROVED: 1},
+        "other": {
+            RequestState.APPROVED: 75,
+            RequestState.SUBMITTED: 8,
+            RequestState.RETURNED: 4,
+            RequestState.DRAFT: 4,
+            NEVER_FILED: 9,
+        },
     },
-    "submitted": {
-        "lead": {"submitted": 1},
-        "second": {"approved": 45, "submitted": 30, "returned": 5, "none": 20},
-        "other": {"approved": 35, "submitted": 25, "draft": 10, "none": 30},
+    LaoState.SUBMITTED: {
+        "lead": {RequestState.SUBMITTED: 1},
+        "second": {
+            RequestState.APPROVED: 45,
+            RequestState.SUBMITTED: 30,
+            RequestState.RETURNED: 5,
+            NEVER_FILED: 20,
+        },
+        "other": {
+            RequestState.APPROVED: 35,
+            RequestState.SUBMITTED: 25,
+            RequestState.DRAFT: 10,
+            NEVER_FILED: 30,
+        },
     },
-    "returned": {
-        "lead": {"returned": 1},
-        "second": {"approved": 45, "returned": 20, "draft": 10, "none": 25},
-        "other": {"approved": 30, "returned": 15, "draft": 15, "none": 40},
+    LaoState.RETURNED: {
+        "lead": {RequestState.RETURNED: 1},
+        "second": {
+            RequestState.APPROVED: 45,
+            RequestState.RETURNED: 20,
+            RequestState.DRAFT: 10,
+            NEVER_FILED: 25,
+        },
+        "other": {
+            RequestState.APPROVED: 30,
+            RequestState.RETURNED: 15,
+            RequestState.DRAFT: 15,
+            NEVER_FILED: 40,
+        },
     },
-    "rejected": {
-        "lead": {"rejected": 1},
-        "second": {"approved": 45, "rejected": 15, "withdrawn": 10, "none": 30},
-        "other": {"approved": 30, "withdrawn": 10, "none": 60},
+    LaoState.REJECTED: {
+        "lead": {RequestState.REJECTED: 1},
+        "second": {
+            RequestState.APPROVED: 45,
+            RequestState.REJECTED: 15,
+            RequestState.WITHDRAWN: 10,
+            NEVER_FILED: 30,
+        },
+        "other": {RequestState.APPROVED: 30, RequestState.WITHDRAWN: 10, NEVER_FILED: 60},
     },
-    "not_started": {
-        "lead": {"draft": 45, "withdrawn": 15, "none": 40},
-        "second": {"draft": 35, "withdrawn": 10, "none": 55},
-        "other": {"draft": 25, "none": 75},
+    LaoState.NOT_STARTED: {
+        "lead": {RequestState.DRAFT: 45, RequestState.WITHDRAWN: 15, NEVER_FILED: 40},
+        "second": {RequestState.DRAFT: 35, RequestState.WITHDRAWN: 10, NEVER_FILED: 55},
+        "other": {RequestState.DRAFT: 25, NEVER_FILED: 75},
     },
 }
 EARLIER_ATTEMPT = 0.2  # a filer's earlier request that ended rejected or withdrawn
 RETURN_LOOP = 0.2  # returned once, corrected and resubmitted, before its last state
 DRAFT_FIRST = 0.3  # saved as a draft before it was submitted
 BY_DLA = 0.1  # decided by the DLA officer rather than the province's
-UNIT_LOGIN = {"verified": 0.55, "other": 0.25}  # share of units logged in, by the LAO's state
+UNIT_LOGIN = {
+    LaoState.VERIFIED: 0.55,
+    "other": 0.25,
+}  # share of units logged in, by the LAO's state
 
 FIRST_NAMES = (
     "สมชาย",
@@ -311,20 +354,20 @@ def _person(seed: int, user_id: int, email: str, position: str) -> Person:
 # --- Requests --------------------------------------------------------------------------------
 def _steps(rng: random.Random, outcome: str) -> list[str]:
     """The transitions of one request ending in `outcome` (approved, submitted, ... draft)."""
-    if outcome == "draft":
+    if outcome == RequestState.DRAFT:
         return ["create_draft"]
     steps = ["create_draft", "submit"] if rng.random() < DRAFT_FIRST else ["create_submit"]
-    if outcome == "withdrawn":
+    if outcome == RequestState.WITHDRAWN:
         return (["create_draft"] if rng.random() < 0.3 else steps) + ["withdraw"]
     if rng.random() < RETURN_LOOP:
         steps += ["return", "resubmit"]
     return (
         steps
         + {
-            "submitted": [],
-            "returned": ["return"],
-            "approved": ["approve"],
-            "rejected": ["reject"],
+            RequestState.SUBMITTED: [],
+            RequestState.RETURNED: ["return"],
+            RequestState.APPROVED: ["approve"],
+            RequestState.REJECTED: ["reject"],
         }[outcome]
     )
 
@@ -414,7 +457,7 @@ class RequestBuilder:
                 "appointment_order_number": person.order_number,
                 "appointment_date": person.order_date,
                 "consent_at": at,
-                "state": "draft",
+                "state": RequestState.DRAFT,
                 "version": 1,
                 "remarks": "",
                 "created_at": at,
@@ -423,21 +466,25 @@ class RequestBuilder:
                 "decided_by_id": None,
             }
             if step == "create_submit":
-                fields["state"], fields["submitted_at"] = "submitted", at
+                fields["state"], fields["submitted_at"] = RequestState.SUBMITTED, at
             return fields, label, person.user_id
         fields = dict(fields, version=fields["version"] + 1)
         if step in ("submit", "resubmit"):
-            fields.update(state="submitted", submitted_at=at)
+            fields.update(state=RequestState.SUBMITTED, submitted_at=at)
             return fields, label, person.user_id
         if step == "withdraw":
-            fields.update(state="withdrawn")
+            fields.update(state=RequestState.WITHDRAWN)
             return fields, label, person.user_id
         remarks = {
             "approve": lambda: rng.choice(APPROVE_REASONS),
             "return": lambda: rng.choice(RETURN_REMARKS),
             "reject": lambda: rng.choice(REJECT_REASONS),
         }[step]()
-        state = {"approve": "approved", "return": "returned", "reject": "rejected"}[step]
+        state = {
+            "approve": RequestState.APPROVED,
+            "return": RequestState.RETURNED,
+            "reject": RequestState.REJECTED,
+        }[step]
         fields.update(state=state, decided_at=at, decided_by_id=decider_id, remarks=remarks)
         return fields, (f"{label}: {remarks}" if remarks else label), decider_id
 
@@ -464,26 +511,28 @@ def plan_lao(
     the person whose request makes the state (None for verified LAOs)."""
     state = _pick(rng, mix)
     if not staff:
-        return "not_started", {}, None
+        return LaoState.NOT_STARTED, {}, None
     required = _required_people(staff)
     if required is None:  # cannot be verified: nobody for some required position
-        state = "submitted" if state == "verified" else state
+        state = LaoState.SUBMITTED if state == LaoState.VERIFIED else state
         required = staff[:1]
-    lead = rng.choice(required) if state != "verified" else None
+    lead = rng.choice(required) if state != LaoState.VERIFIED else None
     plan: dict[int, list[str]] = {}
     for person in staff:
         role = (
             "lead"
-            if person is lead or (state == "verified" and person in required)
+            if person is lead or (state == LaoState.VERIFIED and person in required)
             else ("second" if person in required else "other")
         )
         outcome = _pick(rng, OUTCOMES[state][role])
-        if outcome == "none":
+        if outcome == NEVER_FILED:
             continue
         outcomes = [outcome]
-        if outcome != "draft" and rng.random() < EARLIER_ATTEMPT:
+        if outcome != RequestState.DRAFT and rng.random() < EARLIER_ATTEMPT:
             earlier = (
-                "withdrawn" if state == "not_started" else rng.choice(("rejected", "withdrawn"))
+                RequestState.WITHDRAWN
+                if state == LaoState.NOT_STARTED
+                else rng.choice((RequestState.REJECTED, RequestState.WITHDRAWN))
             )
             outcomes.insert(0, earlier)
         plan[person.user_id] = outcomes
@@ -628,23 +677,25 @@ def _requests(
                 continue
             decider = dla if (dla and rng.random() < BY_DLA) else province_officer
             end_after = (
-                max(decisions) if (state == "rejected" and person is lead and decisions) else None
+                max(decisions)
+                if (state == LaoState.REJECTED and person is lead and decisions)
+                else None
             )
             for fields in builder.person(
                 rng, org.pk, person, plan[person.user_id], decider, end_after=end_after
             ):
                 if fields["decided_at"] is not None:
                     decisions.append(fields["decided_at"])
-                if fields["state"] == "approved":
+                if fields["state"] == RequestState.APPROVED:
                     approvals.append((fields["decided_at"], fields["decided_by_id"], person))
-        if state == "verified":
+        if state == LaoState.VERIFIED:
             required = _required_people(people) or []
             times = [(at, by) for at, by, p in approvals if p in required]
             at, by = max(times)
             verified[org.pk] = (at, by)
         elif any(p.position in counted for _at, _by, p in approvals):
             # A required position approved, not all: in progress, as the dashboards count it.
-            state = "in_progress"
+            state = LaoState.IN_PROGRESS
         lao_state[org.pk] = state
     result.lao_states.update(lao_state.values())
 
@@ -734,7 +785,9 @@ def _first_logins(
         if unit.parent_id != parent:
             parent = unit.parent_id
             rng = random.Random(f"{seed}:units:{unit.parent.dla_code or parent}")
-        share = UNIT_LOGIN["verified" if lao_state.get(parent) == "verified" else "other"]
+        share = UNIT_LOGIN[
+            LaoState.VERIFIED if lao_state.get(parent) == LaoState.VERIFIED else "other"
+        ]
         login = rng.random() < share
         at = _working_time(rng, UNITS_OPEN + dt.timedelta(days=rng.randint(0, days)))
         if login and unit.first_login_at is None and at < scope.until:

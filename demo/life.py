@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
+from compliance.states import LaoState
 from core import clock
 from core.thai import BANGKOK
 
@@ -41,7 +42,13 @@ from .demo_accounts import DEMO_PROVINCE, demo_places
 
 DEMO_INSTANT = dt.datetime(2025, 4, 16, 10, 0, tzinfo=BANGKOK)
 # The LAOs' states on that day, in per cent: fewer verified than at the window's end.
-DEMO_MIX = {"verified": 35, "submitted": 25, "returned": 12, "rejected": 4, "not_started": 24}
+DEMO_MIX = {
+    LaoState.VERIFIED: 35,
+    LaoState.SUBMITTED: 25,
+    LaoState.RETURNED: 12,
+    LaoState.REJECTED: 4,
+    LaoState.NOT_STARTED: 24,
+}
 DEMO_SEED = 2568
 
 
