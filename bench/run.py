@@ -597,8 +597,12 @@ def add_sessions(targets: list[Target], info: dict) -> None:
     CSRF secret and set the cookie)."""
     csrf = secrets.token_hex(16)  # 32 characters, the length of Django's CSRF secret
     for t in targets:
+        # As nginx forwards every request in production (README, Production): the portal
+        # redirects plain http to https, and trusts this header from its proxy. The bare
+        # project gets it too, so both read the same request.
+        t.headers = {"X-Forwarded-Proto": "https"}
         if t.who:
-            t.headers = {"Cookie": f"sessionid={info['sessions'][t.who]['key']}; csrftoken={csrf}"}
+            t.headers["Cookie"] = f"sessionid={info['sessions'][t.who]['key']}; csrftoken={csrf}"
 
 
 def check_imported(name: str, path: str, tree: Path, who: str) -> None:
@@ -1065,6 +1069,12 @@ def start_servers(
 ) -> dict[str, Gunicorn]:
     """The portal of --project and the bare project, each with --workers workers; on failure
     whatever started is stopped. Stop them with stop_servers()."""
+    # Production settings serve static files from collectstatic's manifest (whitenoise); a tree
+    # from before that has nowhere to collect to, and needs nothing.
+    try:
+        manage(env, "collectstatic", "--noinput", "-v", "0", project=args.project)
+    except BenchError as exc:
+        warn(f"collectstatic failed, going on without it: {str(exc)[:200]}")
     servers = {
         "portal": Gunicorn(
             env, args.workers, Path(tempfile.mkdtemp(prefix=prefix)), cwd=args.project
