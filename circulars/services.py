@@ -553,7 +553,7 @@ def _default_recipients(area) -> str:
             f"นายกองค์การบริหารส่วนจังหวัด{area.name_th}\n"
             f"นายกเทศมนตรีนคร และนายกเทศมนตรีเมือง ในจังหวัด{area.name_th}"
         )
-    return f"นายกเทศมนตรีตำบล และนายกองค์การบริหารส่วนตำบล ทุกแห่ง ในอำเภอ{area.name_th}"
+    return f"นายกเทศมนตรีตำบล และนายกองค์การบริหารส่วนตำบล ทุกแห่ง ใน{area.title_th}"
 
 
 def _enclosure_text(source: Circular) -> str:
@@ -664,7 +664,7 @@ def forward_circular(
             "authority": Authority.DISTRICT,
             "province": None,
             "district": area,
-            "issuer_name": issuer_name or f"ที่ว่าการอำเภอ{area.name_th}",
+            "issuer_name": issuer_name or f"ที่ว่าการ{area.title_th}",
         }
     try:
         with transaction.atomic():
