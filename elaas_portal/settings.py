@@ -41,6 +41,8 @@ if not SECRET_KEY:
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["*"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# A form refused for its CSRF token gets the portal's page (Thai, the header, a way back).
+CSRF_FAILURE_VIEW = "elaas_portal.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
