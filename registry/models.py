@@ -77,10 +77,11 @@ class District(models.Model):
 
     @property
     def title(self) -> str:
-        """The district as the page's language writes it: title_th, or 'Pla Pak district'."""
+        """The district as the page's language writes it: title_th, or 'district ปลาปาก' (the
+        Thai name is the one on every letter; the English one is on the district's page)."""
         if (get_language() or "th").startswith("th"):
             return self.title_th
-        return f"{self.name_en or self.name_th} district"
+        return f"{'khet' if self.is_khet else 'district'} {self.name_th}"
 
 
 class OrganizationKind(models.TextChoices):
