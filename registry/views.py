@@ -2,6 +2,7 @@
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
@@ -65,9 +66,10 @@ def _districts_named(query: str, province_code: str) -> list[District]:
 @require_safe
 def district_detail(request, code):
     """A district (อำเภอ, or เขต in Bangkok) with every LAO of it, by kind then DLA code."""
-    district = get_object_or_404(
-        District.objects.select_related("province"), code=to_arabic_digits(code)
-    )
+    code = to_arabic_digits(code)
+    if not code.isascii() or not code.isdigit():  # nothing else is a district code (nor a NUL)
+        raise Http404
+    district = get_object_or_404(District.objects.select_related("province"), code=code)
     laos = (
         Organization.objects.laos()
         .with_places()

@@ -81,6 +81,8 @@ def test_a_district_page_takes_thai_digits_and_unknown_codes_are_404(client, rea
     assert client.get("/registry/district/๔๘๐๒/").status_code == 200
     assert client.get("/registry/district/9999/").status_code == 404
     assert client.get("/registry/district/abc/").status_code == 404
+    assert client.get("/registry/district/48%0002/").status_code == 404  # NUL
+    assert client.get("/registry/district/٤٨٠٢/").status_code == 404  # Arabic-Indic
     assert client.post("/registry/district/4802/").status_code == 405
 
 
