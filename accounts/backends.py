@@ -1,31 +1,56 @@
 """Authentication backends that read the logged-in user fresh on every request.
 
-Who the user is, and whether they have an authenticator app, come from one query
-(`User` with an `EXISTS` on allauth's authenticators); their roles from one more, the first
-time a page asks (accounts.scope). Nothing about who may do what is cached between requests,
+Who the user is, whether they have an authenticator app and their active role rows come from
+one query (`User` with an `EXISTS` on allauth's authenticators and the roles as one JSON value,
+accounts.scope.role_facts_expression). Nothing about who may do what is cached between requests,
 so a deactivated user, a moved role or a removed authenticator take effect on the next
 request, whichever path changed them (admin, `save()`, a queryset `update()`, a migration).
 """
 
+import functools
+
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
+
+from core.db import OneRowQuery
 
 from .access import TOTP_ATTR
 from .models import User
+from .scope import place_role_facts, role_facts_expression
 
 
-def load_user(user_id, **annotations) -> User | None:
-    """The user with `has_totp` (and any `annotations` a higher layer asks for, such as the
-    inbox badge) in one query, or None."""
+def user_queryset(**annotations):
+    """Users with `has_totp_app`, their active role rows and any `annotations` a higher layer
+    asks for (such as the inbox badge): everything a request needs about its user, one query."""
     totp = Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)
-    user = (
-        User.objects.annotate(has_totp_app=Exists(totp), **annotations).filter(pk=user_id).first()
+    return User.objects.annotate(
+        has_totp_app=Exists(totp), role_rows=role_facts_expression(), **annotations
     )
+
+
+def load_user(user_id, query: OneRowQuery | None = None) -> User | None:
+    """The user read fresh, with what `user_queryset` adds placed for accounts.access and
+    accounts.scope, or None."""
+    query = query or _query_of(FreshUserMixin)
+    user = query.get(user_id)
     if user is not None:
-        setattr(user, TOTP_ATTR, user.has_totp_app)
+        setattr(user, TOTP_ATTR, bool(user.has_totp_app))
+        place_role_facts(user, user.role_rows)
     return user
+
+
+@functools.cache
+def _query_of(backend_class) -> OneRowQuery:
+    """The user query of a backend class, compiled once per process (core.db.OneRowQuery)."""
+    annotations = backend_class.annotations
+
+    def build(pk):
+        return user_queryset(**annotations(None)).filter(pk=pk)
+
+    return OneRowQuery(build)
 
 
 class FreshUserMixin:
@@ -37,7 +62,11 @@ class FreshUserMixin:
         """Called with the user just read, to place what `annotations` brought."""
 
     def get_user(self, user_id):
-        user = load_user(user_id, **self.annotations())
+        try:
+            user_id = User._meta.pk.to_python(user_id)  # the session keeps it as text
+        except ValidationError:
+            return None
+        user = load_user(user_id, _query_of(type(self)))
         if user is None or not self.user_can_authenticate(user):
             return None
         self.loaded(user)

@@ -10,12 +10,64 @@ The querysets that scope reads (`Organization.objects.in_area`,
 the same question the same way.
 """
 
-from registry.models import Area
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import JSONArray
+
+from core.db import JSONRows
+from registry.models import Area, District, Province
 
 from .models import OFFICER_KINDS, REVIEWER_KINDS, STAFF_KINDS, MembershipStatus, Role, RoleKind
 
 _CACHE_ATTR = "_elaas_roles"
 _FACTS_ATTR = "_elaas_role_facts"
+
+
+# What access decisions read of a role: the ids of what it acts for, and the codes of the
+# province or district an officer acts for (pages name areas by code).
+FACT_FIELDS = ("id", "kind", "organization_id", "position", "district_id", "province_id")
+AREA_CODES = ("province__code", "district__code")
+AREAS = ("province", "district")
+
+
+def role_facts_expression():
+    """The user's active role rows as one JSON value, for the query that reads the user
+    (accounts.backends): one round trip brings both."""
+    rows = (
+        Role.objects.active()
+        .filter(user=OuterRef("pk"))
+        .order_by()
+        .values("user")
+        .annotate(rows=JSONRows(JSONArray(*FACT_FIELDS, *AREA_CODES)))
+        .values("rows")
+    )
+    return Subquery(rows)
+
+
+def _partial(model, **values):
+    """An instance of `model` with only these fields loaded (the others deferred)."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(DEFAULT_DB_ALIAS, names, [values[n] for n in names])
+
+
+def place_role_facts(user, rows) -> None:
+    """Give `user` the role rows read with it (`role_facts_expression`): `role_facts` then asks
+    nothing more on this request. The roles' other fields are deferred, and so are their
+    province's and district's but for the id and code."""
+    facts = []
+    for row in rows or ():
+        values = dict(zip((*FACT_FIELDS, *AREA_CODES), row, strict=True))
+        province_code, district_code = (values.pop(name) for name in AREA_CODES)
+        role = _partial(Role, **values, user_id=user.pk, status=MembershipStatus.ACTIVE)
+        role._state.fields_cache["user"] = user
+        if role.province_id is not None:
+            province = _partial(Province, id=role.province_id, code=province_code)
+            role._state.fields_cache["province"] = province
+        if role.district_id is not None:
+            district = _partial(District, id=role.district_id, code=district_code)
+            role._state.fields_cache["district"] = district
+        facts.append(role)
+    setattr(user, _FACTS_ATTR, facts)
 
 
 def load_roles(user) -> list[Role]:
@@ -52,7 +104,7 @@ def role_facts(user) -> list[Role]:
     if facts is None:
         facts = getattr(user, _CACHE_ATTR, None)
         if facts is None:
-            facts = list(Role.objects.active().filter(user=user))
+            facts = list(Role.objects.active().filter(user=user).select_related(*AREAS))
         setattr(user, _FACTS_ATTR, facts)
     return facts
 
@@ -98,8 +150,10 @@ def is_unit_staff_only(user) -> bool:
     return kinds == {RoleKind.UNIT_STAFF}
 
 
-def officer_area(user, kinds=OFFICER_KINDS) -> tuple[bool, set[int], set[int]]:
-    """(national, province ids, district ids) the user acts for through roles of `kinds`."""
+def officer_area(user, kinds=OFFICER_KINDS, *, by_code: bool = False) -> tuple[bool, set, set]:
+    """(national, province ids, district ids) the user acts for through roles of `kinds`; with
+    `by_code`, the provinces' and districts' codes instead (what a page named by codes checks
+    before it reads the area itself: the codes come with the roles, no query)."""
     national, provinces, districts = False, set(), set()
     for r in role_facts(user):
         if r.kind not in kinds:
@@ -107,9 +161,9 @@ def officer_area(user, kinds=OFFICER_KINDS) -> tuple[bool, set[int], set[int]]:
         if r.kind == RoleKind.DLA_OFFICER:
             national = True
         elif r.kind == RoleKind.PROVINCE_OFFICER:
-            provinces.add(r.province_id)
+            provinces.add(r.province.code if by_code else r.province_id)
         elif r.kind == RoleKind.DISTRICT_OFFICER:
-            districts.add(r.district_id)
+            districts.add(r.district.code if by_code else r.district_id)
     return national, provinces, districts
 
 

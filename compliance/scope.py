@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OFFICER_KINDS
@@ -136,21 +137,42 @@ def _area(level: ScopeLevel, code: str):
     return Province.objects.filter(code=code).first()
 
 
+def _read_when_used(level: ScopeLevel, code: str):
+    """The area of a code, read from the database only when the page uses it (a page kept in
+    the cache does not); 404 if there is none."""
+
+    def read():
+        area = _area(level, code)
+        if area is None:
+            raise Http404("no such area")
+        return area
+
+    return SimpleLazyObject(read)
+
+
 def resolve(user, *, province_code: str | None = None, district_code: str | None = None) -> Scope:
-    """The scope named by codes, if the user may see it; Http404 otherwise."""
-    national, provinces, districts = officer_area(user, OFFICER_KINDS)
+    """The scope named by codes, if the user may see it; Http404 otherwise.
+
+    The user's own areas are known by code from their roles (read with the user), so the
+    common case (an officer opening their own area, or a DLA officer any) decides without a
+    query; the area is read when the page is drawn."""
+    national, provinces, districts = officer_area(user, OFFICER_KINDS, by_code=True)
     if district_code:
+        if not province_code and (national or district_code in districts):
+            district = _read_when_used(ScopeLevel.DISTRICT, district_code)
+            return Scope(ScopeLevel.DISTRICT, district=district)
         district = _area(ScopeLevel.DISTRICT, district_code)
         if district is None or (province_code and district.province.code != province_code):
             raise Http404("no such district")
-        if not (national or district.province_id in provinces or district.pk in districts):
+        if not (national or district.province.code in provinces or district.code in districts):
             raise Http404("outside your area")
         return Scope(ScopeLevel.DISTRICT, district=district)
     if province_code:
-        province = _area(ScopeLevel.PROVINCE, province_code)
-        if province is None or not (national or province.pk in provinces):
+        if not (national or province_code in provinces):
             raise Http404("outside your area")
-        return Scope(ScopeLevel.PROVINCE, province=province)
+        return Scope(
+            ScopeLevel.PROVINCE, province=_read_when_used(ScopeLevel.PROVINCE, province_code)
+        )
     if not national:
         raise Http404("outside your area")
     return Scope(ScopeLevel.COUNTRY)

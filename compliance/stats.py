@@ -34,7 +34,7 @@ from accounts.models import Role, RoleKind
 from circulars.models import Delivery, DeliveryLevel
 from core import clock
 from core.thai import BANGKOK, bangkok_midnight
-from maintenance.policy import Subject
+from maintenance.policy import Action, EntityType, Subject
 from maintenance.snapshot import current_policy
 from notifications.models import Kind, Notification, Status
 from onboarding.models import DECIDED_STATES, RequestState, VerificationRequest
@@ -207,12 +207,12 @@ def window(scope: Scope, at: dt.datetime) -> dict | None:
     left."""
     province = scope.province or (scope.district.province if scope.district else None)
     subject = Subject(
-        "lao",
+        EntityType.LAO,
         False,
         province_code=province.code if province else None,
         district_code=scope.district.code if scope.district else None,
     )
-    decision = current_policy().decide(subject, "verify_identity", at)
+    decision = current_policy().decide(subject, Action.VERIFY_IDENTITY, at)
     if decision.allowed:
         left = (decision.valid_until - at) if decision.valid_until else None
         return {

@@ -122,3 +122,98 @@ def derived_fernet_key(secret: str, purpose: str) -> str:
     """A Fernet key derived from `secret` for one purpose (development only)."""
     digest = hashlib.sha256(f"{purpose}:{secret}".encode()).digest()
     return base64.urlsafe_b64encode(digest).decode("ascii")
+
+
+_EMAIL_SCHEMES = {  # scheme: (use STARTTLS, use implicit TLS, default port)
+    "smtp": (False, False, 25),
+    "smtp+tls": (True, False, 587),
+    "submission": (True, False, 587),
+    "smtps": (False, True, 465),
+    "smtp+ssl": (False, True, 465),
+}
+
+
+def email_from_url(name: str, url: str) -> dict:
+    """Turn smtp+tls://user:password@host:587 into Django's EMAIL_* settings.
+
+    Schemes: smtp:// (plain, port 25), smtp+tls:// (STARTTLS, port 587) and smtps:// or
+    smtp+ssl:// (TLS from the first byte, port 465). A user name or password holding `@`, `:`
+    or `/` is percent-encoded (`%40`, `%3A`, `%2F`). `?timeout=SECONDS` overrides the timeout.
+    """
+    try:
+        parsed = urlparse(url)
+        port = parsed.port
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} is not a valid URL: {exc}") from None
+    if parsed.scheme not in _EMAIL_SCHEMES:
+        raise ImproperlyConfigured(
+            f"{name}: unsupported scheme {parsed.scheme!r}; use smtp://, smtp+tls:// (STARTTLS) "
+            "or smtps:// (TLS), e.g. smtp+tls://user:password@mail.example.go.th:587"
+        )
+    if not parsed.hostname:
+        raise ImproperlyConfigured(
+            f"{name} names no host: smtp+tls://user:password@mail.example.go.th:587"
+        )
+    if parsed.password is not None and not parsed.username:
+        raise ImproperlyConfigured(f"{name} has a password but no user name.")
+    starttls, implicit_tls, default_port = _EMAIL_SCHEMES[parsed.scheme]
+    settings = {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parsed.hostname,
+        "EMAIL_PORT": port or default_port,
+        "EMAIL_HOST_USER": unquote(parsed.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parsed.password or ""),
+        "EMAIL_USE_TLS": starttls,
+        "EMAIL_USE_SSL": implicit_tls,
+    }
+    for key, values in parse_qs(parsed.query).items():
+        if key != "timeout":
+            raise ImproperlyConfigured(f"{name}: unknown option {key!r}; only ?timeout=SECONDS.")
+        try:
+            settings["EMAIL_TIMEOUT"] = int(values[-1])
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: timeout={values[-1]!r} is not a number of seconds."
+            ) from None
+    return settings
+
+
+def email_from_parts() -> dict:
+    """Django's EMAIL_* settings from EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
+    EMAIL_HOST_PASSWORD, EMAIL_USE_TLS (STARTTLS) and EMAIL_USE_SSL (TLS from the first byte)."""
+    use_tls, use_ssl = env_bool("EMAIL_USE_TLS"), env_bool("EMAIL_USE_SSL")
+    if use_tls and use_ssl:
+        raise ImproperlyConfigured(
+            "EMAIL_USE_TLS and EMAIL_USE_SSL are both on: use EMAIL_USE_TLS for STARTTLS (port "
+            "587) or EMAIL_USE_SSL for TLS from the first byte (port 465), not both."
+        )
+    port = env_int("EMAIL_PORT", 465 if use_ssl else 587 if use_tls else 25)
+    if not 0 < port < 65536:
+        raise ImproperlyConfigured(f"EMAIL_PORT={port} is not a port number (1-65535).")
+    host = env_str("EMAIL_HOST").strip()
+    if not host:
+        raise ImproperlyConfigured("EMAIL_HOST is empty: name the mail server, or unset it.")
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": host,
+        "EMAIL_PORT": port,
+        "EMAIL_HOST_USER": env_str("EMAIL_HOST_USER"),
+        "EMAIL_HOST_PASSWORD": env_str("EMAIL_HOST_PASSWORD"),
+        "EMAIL_USE_TLS": use_tls,
+        "EMAIL_USE_SSL": use_ssl,
+    }
+
+
+def networks(name: str, values: list[str]) -> list:
+    """CIDR blocks (10.0.0.0/8, ::1/128) or single addresses, read as ip_network objects."""
+    import ipaddress
+
+    parsed = []
+    for value in values:
+        try:
+            parsed.append(ipaddress.ip_network(value, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {value!r} is not an address or a network (e.g. 10.0.0.0/8)."
+            ) from None
+    return parsed

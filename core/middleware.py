@@ -14,6 +14,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from .logs import current_request_id, request_id_from
+
 
 def _content_length(request) -> int:
     try:
@@ -77,3 +79,24 @@ class AnonymousVisitorMiddleware:
     def __call__(self, request):
         request.user = AnonymousUser()
         return self.get_response(request)
+
+
+class RequestIdMiddleware:
+    """Gives every request an id: the incoming X-Request-ID when well-formed (the proxy's, or a
+    caller's tracing its own call), otherwise a new one. The id is in `request.request_id`, in
+    the answer's X-Request-ID header and on every log line written while the request runs
+    (core/logs.py)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = request_id_from(request.META.get("HTTP_X_REQUEST_ID"))
+        request.request_id = request_id
+        token = current_request_id.set(request_id)
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request_id
+            return response
+        finally:
+            current_request_id.reset(token)

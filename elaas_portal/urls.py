@@ -6,7 +6,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from accounts import views as account_views
 from compliance import views as compliance_views
 
-from . import openapi, readiness, views
+from . import metrics, openapi, readiness, views
 
 # allauth hides the passwords of its login, sign-up, change and set views from error reports;
 # these two take a password too and do not: they are wrapped here, before allauth's own URLs.
@@ -43,6 +43,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz/", views.healthz, name="healthz"),
     path("readyz/", readiness.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("lang/<str:code>/", views.switch_language, name="switch-language"),
     # Browsers ask for /favicon.ico whatever base.html links: send them to the static file.
     path("favicon.ico", views.favicon, name="favicon"),

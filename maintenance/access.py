@@ -12,6 +12,7 @@ import datetime as dt
 from accounts.models import RoleKind
 from accounts.scope import is_unit_staff_only, staff_roles
 from core import clock
+from maintenance.policy import Action
 
 from .policy import Decision, Subject
 from .snapshot import current_policy
@@ -35,7 +36,7 @@ def decide_for(org, action: str, at: dt.datetime | None = None) -> Decision:
 
 def may_submit_verification(org, at: dt.datetime | None = None) -> Decision:
     """May this LAO's staff file or resubmit an identity verification request now?"""
-    return decide_for(org, "verify_identity", at)
+    return decide_for(org, Action.VERIFY_IDENTITY, at)
 
 
 def login_decision(user, at: dt.datetime | None = None) -> Decision | None:
@@ -48,7 +49,8 @@ def login_decision(user, at: dt.datetime | None = None) -> Decision | None:
         return None
     at = at or clock.now()
     decisions = [
-        decide_for(r.organization, "use_system", at) for r in staff_roles(user, RoleKind.UNIT_STAFF)
+        decide_for(r.organization, Action.USE_SYSTEM, at)
+        for r in staff_roles(user, RoleKind.UNIT_STAFF)
     ]
     for decision in decisions:
         if decision.allowed:

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from accounts.models import RoleKind
 from accounts.scope import staff_roles
 from core import clock
+from maintenance.policy import Action
 from registry.models import Organization
 
 from .access import decide_for, login_decision
@@ -56,7 +57,7 @@ def record_first_unit_login(sender, request, user, **kwargs):
     units = [
         r.organization_id
         for r in staff_roles(user, RoleKind.UNIT_STAFF)
-        if decide_for(r.organization, "use_system", now).allowed
+        if decide_for(r.organization, Action.USE_SYSTEM, now).allowed
     ]
     if units:
         # A conditional update: the first login wins, a second one changes nothing.

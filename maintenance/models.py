@@ -5,21 +5,15 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from maintenance import policy
+
 
 class AccessRule(models.Model):
     """One clause of a circular turned into data: who may (not) do what, from when, until when."""
 
-    class EntityType(models.TextChoices):
-        LAO = "lao", _("LAO")
-        UNIT = "unit", _("Unit under an LAO")
-
-    class Action(models.TextChoices):
-        VERIFY_IDENTITY = "verify_identity", _("Verify identity")
-        USE_SYSTEM = "use_system", _("Use New e-LAAS")
-
-    class Effect(models.TextChoices):
-        ALLOW = "allow", _("Allow")
-        DENY = "deny", _("Deny")
+    EntityType = policy.EntityType
+    Action = policy.Action
+    Effect = policy.Effect
 
     circular = models.ForeignKey(
         "circulars.Circular",
@@ -64,7 +58,8 @@ class AccessRule(models.Model):
             ),
             models.CheckConstraint(
                 name="access_rule_identity_only_for_laos",
-                condition=Q(identity_verified__isnull=True) | ~Q(entity_type="unit"),
+                condition=Q(identity_verified__isnull=True)
+                | ~Q(entity_type=policy.EntityType.UNIT),
             ),
         ]
 

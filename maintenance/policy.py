@@ -31,14 +31,34 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 
-from django.db.models import IntegerChoices
+from django.db.models import IntegerChoices, TextChoices
 from django.utils.translation import gettext_lazy as _
 
 from core.thai import BANGKOK, MONTHS_TH_ABBR, to_be_year
 
-ENTITY_TYPES = ("lao", "unit")
-ACTIONS = ("verify_identity", "use_system")
-ALLOW, DENY = "allow", "deny"
+
+class EntityType(TextChoices):
+    """Who a rule is for: an LAO or a unit under one."""
+
+    LAO = "lao", _("LAO")
+    UNIT = "unit", _("Unit under an LAO")
+
+
+class Action(TextChoices):
+    """What a rule allows or denies."""
+
+    VERIFY_IDENTITY = "verify_identity", _("Verify identity")
+    USE_SYSTEM = "use_system", _("Use New e-LAAS")
+
+
+class Effect(TextChoices):
+    ALLOW = "allow", _("Allow")
+    DENY = "deny", _("Deny")
+
+
+ENTITY_TYPES = tuple(EntityType.values)
+ACTIONS = tuple(Action.values)
+ALLOW, DENY = Effect.ALLOW, Effect.DENY
 
 _MIN = dt.datetime.min.replace(tzinfo=dt.UTC)
 
@@ -52,14 +72,17 @@ class Authority(IntegerChoices):
 
 
 ACTION_LABELS = {
-    "verify_identity": ("ยืนยันตัวตน", "verify identity"),
-    "use_system": ("ใช้งานระบบ New e-LAAS", "use New e-LAAS"),
+    Action.VERIFY_IDENTITY: ("ยืนยันตัวตน", "verify identity"),
+    Action.USE_SYSTEM: ("ใช้งานระบบ New e-LAAS", "use New e-LAAS"),
 }
 SUBJECT_LABELS = {
-    ("lao", False): ("อปท. ที่ยังไม่ได้ยืนยันตัวตน", "LAOs that have not verified their identity"),
-    ("lao", True): ("อปท. ที่ยืนยันตัวตนแล้ว", "LAOs that have verified their identity"),
-    ("lao", None): ("อปท.", "LAOs"),
-    ("unit", None): ("หน่วยงานภายใต้สังกัด อปท.", "units under LAOs"),
+    (EntityType.LAO, False): (
+        "อปท. ที่ยังไม่ได้ยืนยันตัวตน",
+        "LAOs that have not verified their identity",
+    ),
+    (EntityType.LAO, True): ("อปท. ที่ยืนยันตัวตนแล้ว", "LAOs that have verified their identity"),
+    (EntityType.LAO, None): ("อปท.", "LAOs"),
+    (EntityType.UNIT, None): ("หน่วยงานภายใต้สังกัด อปท.", "units under LAOs"),
 }
 
 
@@ -99,7 +122,8 @@ class Rule:
         if self.entity_type is not None and self.entity_type != subject.entity_type:
             return False
         return self.identity_verified is None or (
-            subject.entity_type == "lao" and self.identity_verified == subject.identity_verified
+            subject.entity_type == EntityType.LAO
+            and self.identity_verified == subject.identity_verified
         )
 
     @property
@@ -119,7 +143,7 @@ class Subject:
     def __post_init__(self):
         if self.entity_type not in ENTITY_TYPES:
             raise ValueError(f"entity_type must be one of {ENTITY_TYPES}")
-        if self.entity_type == "unit":
+        if self.entity_type == EntityType.UNIT:
             object.__setattr__(self, "identity_verified", None)
         elif self.identity_verified is None:
             object.__setattr__(self, "identity_verified", False)

@@ -14,6 +14,7 @@ from django.db import transaction
 from core.clock import ParamError as QuestionError
 from core.clock import parse_instant
 from core.thai import BANGKOK, to_arabic_digits
+from maintenance.policy import EntityType
 from registry.models import Organization
 
 from .models import Discrepancy
@@ -54,7 +55,7 @@ def parse_question(params) -> Question:
             "entity_type", f"entity_type must be one of: {', '.join(ENTITY_TYPES)} (or give org)"
         )
     verified = None
-    if entity_type == "lao":
+    if entity_type == EntityType.LAO:
         if params.get("identity_verified") in (None, ""):
             raise QuestionError(
                 "identity_verified", "identity_verified is required for an LAO: true or false"

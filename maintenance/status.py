@@ -3,9 +3,15 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from maintenance.policy import EntityType
+
 from .policy import ACTION_LABELS, ACTIONS, SUBJECT_LABELS, Decision, Policy, Subject
 
-SUBJECTS = (Subject("lao", False), Subject("lao", True), Subject("unit"))
+SUBJECTS = (
+    Subject(EntityType.LAO, False),
+    Subject(EntityType.LAO, True),
+    Subject(EntityType.UNIT),
+)
 
 
 @dataclass(frozen=True)

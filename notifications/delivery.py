@@ -4,8 +4,9 @@ A worker claims a batch with one conditional UPDATE (rows still `pending` and du
 PostgreSQL the candidates are locked with SKIP LOCKED, so two workers never take the same row).
 Each row is then sent and marked `sent` in one transaction: if the worker dies before the mark,
 the row stays `sending` and `reclaim_stale()` gives it back after the lease. Transient errors
-(connection refused, 4xx replies) retry with exponential backoff up to a bound; permanent ones
-(5xx: unknown recipient) fail at once. Every outcome is on the row, for the delivery log.
+(connection refused, 4xx replies, a refused SMTP login) retry with exponential backoff up to a
+bound; permanent ones (5xx: unknown recipient) fail at once. Every outcome is on the row, for the
+delivery log.
 
 At the SMTP boundary the guarantee is "at least once, with a stable Message-ID": a worker killed
 between the SMTP server accepting a message and the mark would send it again after the lease,
@@ -25,7 +26,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Count, F, Min
 from django.utils import timezone
 
 from .models import RESENDABLE, Notification, Status
@@ -46,6 +47,19 @@ def due_count() -> int:
     return Notification.objects.filter(
         status=Status.PENDING, next_attempt_at__lte=timezone.now()
     ).count()
+
+
+def backlog() -> dict:
+    """The outbox as the metrics show it, in two queries: rows by status, and how many of the
+    waiting rows are due and since when (seconds since the oldest due row's attempt time)."""
+    now = timezone.now()
+    by_status = dict.fromkeys(Status.values, 0)
+    by_status.update(Notification.objects.values_list("status").annotate(n=Count("id")).order_by())
+    due = Notification.objects.filter(status=Status.PENDING, next_attempt_at__lte=now).aggregate(
+        n=Count("id"), oldest=Min("next_attempt_at")
+    )
+    oldest = (now - due["oldest"]).total_seconds() if due["oldest"] else 0.0
+    return {"by_status": by_status, "due": due["n"], "oldest_due_seconds": oldest}
 
 
 def claim(limit: int, *, worker: str) -> list[int]:
@@ -89,10 +103,18 @@ def email_for(n: Notification) -> EmailMultiAlternatives:
 
 
 def is_permanent(exc: Exception) -> bool:
-    if isinstance(
-        exc, PermanentFailure | smtplib.SMTPRecipientsRefused | smtplib.SMTPSenderRefused
-    ):
+    """Whether trying again cannot help: the server refused this message for good (5xx).
+
+    A refusal for now (4xx: mailbox busy, greylisting, a full queue) is transient, and so is a
+    refused login (535): that is the portal's mail configuration, not the recipient, and the
+    message must wait for the password to be fixed rather than be given up.
+    """
+    if isinstance(exc, PermanentFailure):
         return True
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return False
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):  # {address: (code, message)}
+        return all(500 <= code < 600 for code, _ in exc.recipients.values())
     if isinstance(exc, smtplib.SMTPResponseException):
         return 500 <= exc.smtp_code < 600
     return False

@@ -20,7 +20,7 @@ from django.db.models import Count, Q
 from accounts.models import Role, RoleKind
 from core import clock
 from core.thai import BANGKOK, bangkok_midnight, format_date, format_deadline
-from maintenance.policy import Decision, Subject
+from maintenance.policy import Action, Decision, EntityType, Subject
 from maintenance.snapshot import current_policy
 from registry.models import District, Organization, Province
 
@@ -79,8 +79,8 @@ def verification_windows(day: dt.date) -> dict[int, Window]:
         "id", "code", "province__code"
     ):
         decision = policy.decide(
-            Subject("lao", False, province_code=province_code, district_code=code),
-            "verify_identity",
+            Subject(EntityType.LAO, False, province_code=province_code, district_code=code),
+            Action.VERIFY_IDENTITY,
             at,
         )
         window = _window(decision, day)
@@ -95,7 +95,9 @@ def unit_openings(day: dt.date) -> dict[str, tuple[dt.date, Decision]]:
 
     policy, at, out = current_policy(), _noon(day), {}
     for code in Province.objects.values_list("code", flat=True):
-        decision = policy.decide(Subject("unit", None, province_code=code), "use_system", at)
+        decision = policy.decide(
+            Subject(EntityType.UNIT, None, province_code=code), Action.USE_SYSTEM, at
+        )
         if decision.allowed:
             opens = decision.valid_from.astimezone(BANGKOK).date() if decision.valid_from else day
             out[code] = (opens, decision)

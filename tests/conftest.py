@@ -14,12 +14,13 @@ from registry.models import District, Organization, Province
 @pytest.fixture(autouse=True)
 def _fresh_policy_snapshot(settings):
     """Each test reads the rules its own transaction holds; no cached figures between tests."""
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     from core import clock
 
     settings.POLICY_RULES_CACHE_SECONDS = 0
     cache.clear()
+    caches["process"].clear()
     clock.invalidate()
 
 

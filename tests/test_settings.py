@@ -8,9 +8,21 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from core.env import database_from_url, env_bool, redis_url
+from core.env import database_from_url, email_from_parts, email_from_url, env_bool, redis_url
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def manage_check(env: dict) -> subprocess.CompletedProcess:
+    """`manage.py check` in a new process with this environment."""
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_a_postgres_url_becomes_a_database_entry():
@@ -54,32 +66,22 @@ def test_a_bad_boolean_names_the_variable(monkeypatch):
         ("DATABASE_URL", "mysql://root@localhost/elaas"),
         ("REDIS_URL", "localhost:6379"),
         ("ELAAS_ENV", "staging"),
+        ("EMAIL_URL", "http://mail.example.go.th"),
+        ("EMAIL_PORT", "smtp"),
+        ("METRICS_ALLOWED_NETWORKS", "10.0.0.0/8,intranet"),
+        ("LOG_FORMAT", "xml"),
     ],
 )
 def test_start_up_stops_with_a_message_naming_the_variable(name, value):
     env = {**os.environ, name: value}
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = manage_check(env)
     assert result.returncode != 0
     assert name in result.stderr
 
 
 def test_production_without_a_secret_key_does_not_start():
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"} | {"ELAAS_ENV": "production"}
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = manage_check(env)
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
 
 
@@ -88,27 +90,13 @@ def test_production_without_a_national_id_hash_key_does_not_start():
         "ELAAS_ENV": "production",
         "SECRET_KEY": "test-only-not-secret",
     }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = manage_check(env)
     assert result.returncode != 0 and "NATIONAL_ID_HASH_KEY" in result.stderr
 
 
 def test_an_unknown_required_position_stops_start_up():
     env = dict(os.environ) | {"IDENTITY_REQUIRED_POSITIONS": "finance_director,mayor"}
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = manage_check(env)
     assert (
         result.returncode != 0
         and "IDENTITY_REQUIRED_POSITIONS" in result.stderr
@@ -132,3 +120,72 @@ def test_the_project_checks_and_has_no_missing_migrations(db):
 
     call_command("check", fail_level="WARNING")
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+@pytest.mark.parametrize(
+    "url,expected",
+    [
+        (
+            "smtp+tls://mailer:p%40ss%3Aw%2Frd@mail.example.go.th:587",
+            ("mail.example.go.th", 587, "mailer", "p@ss:w/rd", True, False),
+        ),
+        ("smtp+tls://mail.example.go.th", ("mail.example.go.th", 587, "", "", True, False)),
+        ("smtps://u:p@mail.example.go.th", ("mail.example.go.th", 465, "u", "p", False, True)),
+        ("smtp://127.0.0.1:2525", ("127.0.0.1", 2525, "", "", False, False)),
+    ],
+)
+def test_an_email_url_becomes_the_smtp_settings(url, expected):
+    mail = email_from_url("EMAIL_URL", url)
+    assert mail["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert expected == (
+        mail["EMAIL_HOST"],
+        mail["EMAIL_PORT"],
+        mail["EMAIL_HOST_USER"],
+        mail["EMAIL_HOST_PASSWORD"],
+        mail["EMAIL_USE_TLS"],
+        mail["EMAIL_USE_SSL"],
+    )
+
+
+def test_an_email_url_may_set_the_timeout():
+    assert email_from_url("EMAIL_URL", "smtp://h?timeout=7")["EMAIL_TIMEOUT"] == 7
+
+
+@pytest.mark.parametrize(
+    "url,says",
+    [
+        ("http://mail.example.go.th", "unsupported scheme"),
+        ("smtp+tls://", "no host"),
+        ("smtp+tls://:secret@mail.example.go.th:587", "password but no user"),
+        ("smtp://mail.example.go.th:99999", "not a valid URL"),
+        ("smtp://mail.example.go.th?timeout=soon", "timeout"),
+        ("smtp://mail.example.go.th?tls=1", "unknown option"),
+    ],
+)
+def test_a_malformed_email_url_says_what_is_wrong(url, says):
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_URL") as caught:
+        email_from_url("EMAIL_URL", url)
+    assert says in str(caught.value)
+
+
+def test_the_smtp_settings_from_separate_variables(monkeypatch):
+    monkeypatch.setenv("EMAIL_HOST", "mail.example.go.th")
+    monkeypatch.setenv("EMAIL_HOST_USER", "mailer")
+    monkeypatch.setenv("EMAIL_HOST_PASSWORD", "secret")
+    monkeypatch.setenv("EMAIL_USE_TLS", "yes")
+    mail = email_from_parts()
+    assert (mail["EMAIL_HOST"], mail["EMAIL_PORT"], mail["EMAIL_USE_TLS"]) == (
+        "mail.example.go.th",
+        587,
+        True,
+    )
+    monkeypatch.setenv("EMAIL_USE_SSL", "yes")
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_USE_TLS and EMAIL_USE_SSL"):
+        email_from_parts()
+
+
+def test_email_url_and_email_host_together_stop_start_up():
+    env = {**os.environ, "EMAIL_URL": "smtp://a", "EMAIL_HOST": "b"}
+    result = manage_check(env)
+    assert result.returncode != 0
+    assert "EMAIL_URL and EMAIL_HOST" in result.stderr

@@ -102,3 +102,40 @@ def test_another_officers_visit_never_gets_this_officers_page(officer_client, ac
     response = other.get(PAGE)
     assert rendered(response)
     assert actors["province_officer"].email not in response.content.decode()
+
+
+def test_a_kept_page_of_the_officers_own_area_reads_the_user_once_and_no_area(officer_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    officer_client.get(PAGE)
+    with CaptureQueriesContext(connection) as queries:
+        response = officer_client.get(PAGE)
+    assert response.status_code == 200 and not rendered(response)
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert sum('FROM "accounts_user"' in q for q in sql) == 1  # with roles and their areas' codes
+    assert sum('FROM "accounts_role"' in q for q in sql) == 1  # inside that same query
+    assert not [q for q in sql if 'FROM "onboarding_province"' in q]  # joined there, not read
+    assert not [q for q in sql if 'FROM "onboarding_district"' in q]
+
+
+@pytest.mark.parametrize(
+    ("who", "path", "status"),
+    [
+        ("province_officer", "district of the province", 200),  # read: is it in the province?
+        ("district_officer", "district of the province", 200),  # their own, by code
+        ("other_district_officer", "district of the province", 404),
+        ("dla_officer", "/compliance/province/99/", 404),  # no such province, read when drawn
+        ("dla_officer", "/compliance/district/9999/", 404),
+        ("province_officer", "/compliance/province/99/", 404),
+    ],
+)
+def test_areas_named_by_code_are_checked_against_the_roles_codes(
+    actors, places, settings, who, path, status
+):
+    settings.COMPLIANCE_CACHE_SECONDS = 30
+    if path == "district of the province":
+        path = f"/compliance/district/{places.lao.district.code}/"
+    client = Client()
+    login(client, actors[who])
+    assert client.get(path).status_code == status
