@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+AXE_JS := var/node/node_modules/axe-core/axe.min.js
 REGISTRY_DATA_DIR ?= ../shared/data/registry
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -30,12 +31,16 @@ setup: install
 	fi
 	$(BIN)/python manage.py load_circulars
 	$(BIN)/python manage.py create_demo_accounts
+	$(BIN)/python manage.py prepare_demo
 
 run: setup
 	@bash scripts/run.sh "$(HOST)" "$(PORT)"
 
 test: install
 	@mkdir -p var
+	@# axe-core for the accessibility tests (tests/browser/axe.py), from npm, never a CDN.
+	@if command -v npm >/dev/null 2>&1 && [ ! -f $(AXE_JS) ]; then \
+		npm install --silent --no-audit --no-fund --prefix var/node axe-core@4; fi
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

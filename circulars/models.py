@@ -360,3 +360,129 @@ class Delivery(models.Model):
     @property
     def is_acknowledged(self) -> bool:
         return self.acknowledged_at is not None
+
+
+# --- intake: a letter as it came, read and waiting for an officer's review ----------------------
+
+
+class IntakeStatus(models.TextChoices):
+    READING = "reading", _("Being read")
+    REVIEW = "review", _("Waiting for review")
+    FAILED = "failed", _("Could not be read")
+    PUBLISHED = "published", _("Published")
+
+
+class CircularDraftQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """DLA officers see every draft; an officer those taken in within their area."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        national, provinces, districts = officer_area(user)
+        if national:
+            return self.all()
+        q = Q(pk__in=[])
+        if provinces:
+            q |= Q(province_id__in=provinces) | Q(district__province_id__in=provinces)
+        if districts:
+            q |= Q(district_id__in=districts)
+        return self.filter(q)
+
+
+class CircularDraft(models.Model):
+    """A letter taken in (PDF, scan, image or pasted text) and what the parser found in it.
+
+    `parsed` holds the letters with each field's value, span, confidence and flags, and the
+    proposed rules; the officer's corrections are written there, each clearing the field's
+    flags. Nothing is published while a flag is open.
+    """
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("taken in by"),
+    )
+    created_at = models.DateTimeField(_("taken in at"), auto_now_add=True)
+    province = models.ForeignKey(
+        "registry.Province",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("province of the officer"),
+    )
+    district = models.ForeignKey(
+        "registry.District",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("district of the officer"),
+    )
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    content_type = models.CharField(_("content type"), max_length=50)
+    sha256 = models.CharField(max_length=64, blank=True)
+    data = models.BinaryField(_("the file as received"), editable=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=IntakeStatus.choices, default=IntakeStatus.READING
+    )
+    pages_total = models.PositiveSmallIntegerField(_("pages"), default=0)
+    pages_done = models.PositiveSmallIntegerField(_("pages read"), default=0)
+    source_kind = models.CharField(_("read from"), max_length=20, blank=True)
+    source_text = models.TextField(_("text as read"), blank=True)
+    ocr_seconds_per_page = models.FloatField(null=True, blank=True)
+    parsed = models.JSONField(_("what was found"), default=dict, blank=True)
+    error = models.TextField(_("why it could not be read"), blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+    circulars = models.ManyToManyField(
+        Circular, blank=True, related_name="drafts", verbose_name=_("circulars")
+    )
+    history = HistoricalRecords(excluded_fields=["data"])
+
+    objects = CircularDraftQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("circular taken in")
+        verbose_name_plural = _("circulars taken in")
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status="reading"),
+                name="circular_draft_reading_idx",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.file_name or self.pk} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("circulars:intake_review", args=[self.pk])
+
+
+class DraftPage(models.Model):
+    """One page of a draft as an image for the review page (PNG), with its text."""
+
+    draft = models.ForeignKey(CircularDraft, on_delete=models.CASCADE, related_name="pages")
+    number = models.PositiveSmallIntegerField(_("page"))
+    image = models.BinaryField(_("image (PNG)"), editable=False)
+    text = models.TextField(_("text"), blank=True)
+
+    class Meta:
+        ordering = ["draft", "number"]
+        verbose_name = _("page of a draft")
+        verbose_name_plural = _("pages of drafts")
+        constraints = [models.UniqueConstraint(fields=["draft", "number"], name="draft_page_once")]
+
+    def __str__(self):
+        return f"{self.draft} p. {self.number}"

@@ -19,7 +19,7 @@ from accounts.scope import roles_of
 from core import clock
 from core.thai import BANGKOK, format_date, format_deadline, normalize_number, to_thai_digits
 from maintenance.models import AccessRule
-from maintenance.policy import Authority
+from maintenance.policy import AUTHORITY_CODES, Authority
 from maintenance.services import record_discrepancies
 from maintenance.snapshot import current_policy
 from notifications.messages import render_message
@@ -38,11 +38,6 @@ from .models import (
 
 DEFAULT_DATA = Path(__file__).resolve().parent / "data" / "elaas-2568-04.json"
 
-_AUTHORITIES = {
-    "dla": Authority.DLA,
-    "province": Authority.PROVINCE,
-    "district": Authority.DISTRICT,
-}
 _LETTER_FIELDS = (
     "number",
     "urgency",
@@ -111,10 +106,10 @@ def _letter_values(item: dict) -> dict:
             f"{item['key']}: urgency {values['urgency']!r} is not one of {Urgency.values}"
         )
     try:
-        values["authority"] = _AUTHORITIES[item["authority"]]
+        values["authority"] = AUTHORITY_CODES[item["authority"]]
     except KeyError:
         raise CircularDataError(
-            f"{item['key']}: authority must be one of {sorted(_AUTHORITIES)}"
+            f"{item['key']}: authority must be one of {sorted(AUTHORITY_CODES)}"
         ) from None
     values["province"] = values["district"] = None
     if item.get("province_code"):

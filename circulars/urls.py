@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import intake_views, views
 
 app_name = "circulars"
 urlpatterns = [
@@ -10,4 +10,11 @@ urlpatterns = [
     path("<int:pk>/publish/", views.publish, name="publish"),
     path("<int:pk>/forward/", views.forward, name="forward"),
     path("deliveries/<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("intake/", intake_views.intake_home, name="intake"),
+    path("intake/<int:pk>/", intake_views.intake_review, name="intake_review"),
+    path("intake/<int:pk>/progress", intake_views.intake_progress, name="intake_progress"),
+    path("intake/<int:pk>/pages/<int:number>", intake_views.intake_page, name="intake_page"),
+    path("intake/<int:pk>/field", intake_views.intake_field, name="intake_field"),
+    path("intake/<int:pk>/rule", intake_views.intake_rule, name="intake_rule"),
+    path("intake/<int:pk>/publish", intake_views.intake_publish, name="intake_publish"),
 ]

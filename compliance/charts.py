@@ -29,7 +29,28 @@ def per_day_bars(
                 "days_left": row["days_left"],
             }
         )
-    return {"width": width, "height": height, "bars": bars, "top": top, "base": height - 20}
+    return {
+        "width": width,
+        "height": height,
+        "bars": bars,
+        "top": top,
+        "base": height - 20,
+        "summary": per_day_summary(bars),
+    }
+
+
+def per_day_summary(bars: list[dict]) -> dict:
+    """The chart in words (its text alternative): LAOs verified so far, the busiest day, today."""
+    past = [b for b in bars if not b["future"]]
+    best = max(past, key=lambda b: b["value"], default=None)
+    today = next((b for b in bars if b["is_today"]), None)
+    return {
+        "total": sum(b["value"] for b in past),
+        "best_value": best["value"] if best else 0,
+        "best_label": best["label"] if best else "",
+        "today_value": today["value"] if today else None,
+        "days_left": today["days_left"] if today else None,
+    }
 
 
 def ranking_bars(children: list[dict], *, width: int = 640, row_h: int = 22) -> dict:
@@ -53,4 +74,7 @@ def ranking_bars(children: list[dict], *, width: int = 640, row_h: int = 22) -> 
         "rows": rows,
         "label_w": label_w,
         "row_h": row_h,
+        # The chart in words (its text alternative): the highest and the lowest.
+        "first": rows[0] if rows else None,
+        "last": rows[-1] if len(rows) > 1 else None,
     }

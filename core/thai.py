@@ -227,3 +227,23 @@ def format_deadline(end: dt.datetime | None, lang: str = "th") -> str:
 
 def bangkok_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=BANGKOK)
+
+
+# Every way a month is written, longest first: what a parser puts in a regular expression.
+MONTH_WORDS: tuple[str, ...] = tuple(sorted(_MONTH_WORDS, key=len, reverse=True))
+
+
+def month_number(word: str) -> int | None:
+    """1-12 for a month as letters write it ('เมษายน', 'เม.ย.', 'เมษาฯ', 'Apr'), else None."""
+    value = (word or "").strip().lower().rstrip(",")
+    return _MONTH_WORDS.get(value) or _MONTH_WORDS.get(value.replace(" ", ""))
+
+
+def ce_year(year: int) -> int:
+    """A year as written in a letter: 2400 and above is Buddhist era, below Common Era."""
+    return _ce_year(year)
+
+
+def format_date_thai_digits(value: dt.date, *, full: bool = False) -> str:
+    """'๑ มี.ค. ๒๕๖๘' (full: '๑ มีนาคม ๒๕๖๘'): a date as a Thai letter writes it."""
+    return to_thai_digits(format_date(value, "th", full=full))

@@ -243,12 +243,16 @@ def _working_time(rng: random.Random, day: dt.date) -> dt.datetime:
 
 
 def _place(
-    rng: random.Random, delays: list[float], *, end_after: dt.datetime | None = None
+    rng: random.Random,
+    delays: list[float],
+    *,
+    end_after: dt.datetime | None = None,
+    end: dt.datetime = WINDOW_END,
 ) -> list[dt.datetime]:
-    """Times for a chain of events `delays` hours apart (the first 0), inside the window; with
-    `end_after`, the last event comes after that instant."""
+    """Times for a chain of events `delays` hours apart (the first 0), inside the window and
+    before `end`; with `end_after`, the last event comes after that instant."""
     span = sum(delays)
-    room = (WINDOW_END - WINDOW_START).total_seconds() / 3600 - 24  # leave the last evening
+    room = (end - WINDOW_START).total_seconds() / 3600 - 24  # leave the last evening
     if span > room:  # squeeze the chain (rare: many steps with long delays)
         delays = [d * room / span for d in delays]
         span = room
@@ -256,9 +260,7 @@ def _place(
     earliest = WINDOW_START + dt.timedelta(hours=8)
     if end_after is not None:
         earliest = max(earliest, end_after - length + dt.timedelta(minutes=rng.uniform(1, 600)))
-    latest = (
-        WINDOW_END - dt.timedelta(minutes=rng.uniform(30, 300)) - length
-    )  # no two chains end alike
+    latest = end - dt.timedelta(minutes=rng.uniform(30, 300)) - length  # no two chains end alike
     first_day = earliest.astimezone(BANGKOK).date()
     days = max(((latest - dt.timedelta(hours=6)).astimezone(BANGKOK).date() - first_day).days, 0)
     start = _working_time(rng, first_day + dt.timedelta(days=rng.randint(0, days)))
@@ -268,7 +270,7 @@ def _place(
     out, at = [], start
     for d in delays:
         at = at + dt.timedelta(hours=d)
-        out.append(min(at, WINDOW_END - dt.timedelta(seconds=1)))
+        out.append(min(at, end - dt.timedelta(seconds=1)))
     return out
 
 
@@ -358,8 +360,9 @@ def _labels() -> dict:
 class RequestBuilder:
     """Plays the transitions of a staff member's requests, keeping each state as a history row."""
 
-    def __init__(self, labels: dict):
+    def __init__(self, labels: dict, end: dt.datetime = WINDOW_END):
         self.labels = labels
+        self.end = end  # every change comes before it
         self.requests: list[dict] = []  # the final field values (attnames), one per request
         self.history: list[list[tuple]] = []  # per request: (at, user_id, reason, type, snapshot)
 
@@ -382,7 +385,7 @@ class RequestBuilder:
                 lo, hi = DELAY_HOURS["next_request" if (j == 0 and i > 0) else step]
                 delays.append(0.0 if not kinds else rng.uniform(lo, hi))
                 kinds.append((i, step))
-        times = _place(rng, delays, end_after=end_after)
+        times = _place(rng, delays, end_after=end_after, end=self.end)
         made = []
         for i in range(len(chains)):
             fields, rows = None, []
@@ -455,11 +458,11 @@ def _required_people(staff: list[Person]) -> list[Person] | None:
 
 
 def plan_lao(
-    rng: random.Random, staff: list[Person]
+    rng: random.Random, staff: list[Person], mix: dict = LAO_STATE_MIX
 ) -> tuple[str, dict[int, list[str]], Person | None]:
     """The LAO's state; per staff member (user id), the outcomes of their requests in order; and
     the person whose request makes the state (None for verified LAOs)."""
-    state = _pick(rng, LAO_STATE_MIX)
+    state = _pick(rng, mix)
     if not staff:
         return "not_started", {}, None
     required = _required_people(staff)
@@ -488,8 +491,34 @@ def plan_lao(
 
 
 # --- The whole data set ----------------------------------------------------------------------
-def generated_requests():
-    return VerificationRequest.objects.filter(requester__email__endswith=f"@{DOMAIN}")
+@dataclass(frozen=True)
+class Scope:
+    """What a data set covers: by default the whole country over the whole window; the demo
+    (demo/life.py) one province up to an instant inside the window, with its own mix of states,
+    and the demo accounts' LAOs left untouched (`quiet`: LAO ids) for a person to try."""
+
+    province: str | None = None  # a 2-digit code, or the whole country
+    until: dt.datetime = WINDOW_END  # every generated change comes before it
+    mix: dict = field(default_factory=lambda: dict(LAO_STATE_MIX))
+    quiet: frozenset = frozenset()
+
+    def laos(self):
+        laos = Organization.objects.laos()
+        if self.province:
+            laos = laos.filter(district__province__code=self.province)
+        return laos
+
+    @property
+    def last_day(self) -> dt.date:
+        """The last Bangkok day the data set reaches."""
+        return min(LAST_DAY, (self.until - dt.timedelta(microseconds=1)).astimezone(BANGKOK).date())
+
+
+def generated_requests(scope: Scope | None = None):
+    requests = VerificationRequest.objects.filter(requester__email__endswith=f"@{DOMAIN}")
+    if scope is not None and scope.province:
+        requests = requests.filter(organization__district__province__code=scope.province)
+    return requests
 
 
 def generate_dataset(
@@ -497,17 +526,20 @@ def generate_dataset(
     seed: int = DEFAULT_SEED,
     batch_size: int = 2000,
     progress: Callable[[str], None] | None = None,
+    scope: Scope | None = None,
 ) -> DatasetResult:
-    """Build the national data set (see the module's docstring) and say what was made."""
+    """Build the national data set (see the module's docstring), or the part `scope` says, and
+    say what was made."""
     if not settings.DEMO_FEATURES:
         raise PermissionDenied("No generated data set in production (DEMO_FEATURES is off).")
+    scope = scope or Scope()
     say = progress or (lambda _message: None)
-    if not Organization.objects.laos().exists():
+    if not scope.laos().exists():
         raise DatasetError("There are no LAOs yet: run load_registry (and load_circulars) first.")
-    existing = generated_requests().count()
+    existing = generated_requests(scope).count()
     if existing:
         raise DatasetExists(
-            f"The national data set is already here ({existing:,} generated verification "
+            f"The generated data set is already here ({existing:,} generated verification "
             "requests): running again would double it. Start from a fresh database to build "
             "it again."
         )
@@ -521,18 +553,22 @@ def generate_dataset(
         clock = now
 
     say("generated units (national profile)")
-    result.units_created = generate_units(seed=seed, batch_size=batch_size).units_created
+    result.units_created = generate_units(
+        seed=seed, batch_size=batch_size, province=scope.province
+    ).units_created
     lap("units")
     say("generated accounts")
-    result.accounts_created = generate_accounts(batch_size=batch_size).users_created
+    result.accounts_created = generate_accounts(
+        batch_size=batch_size, province=scope.province
+    ).users_created
     lap("accounts")
 
     with transaction.atomic():
-        lao_state = _requests(result, seed=seed, batch_size=batch_size, say=say)
+        lao_state = _requests(result, scope, seed=seed, batch_size=batch_size, say=say)
         lap("requests")
-        _first_logins(result, lao_state, seed=seed, batch_size=batch_size, say=say)
+        _first_logins(result, lao_state, scope, seed=seed, batch_size=batch_size, say=say)
         lap("units_logins")
-        _notifications(result, seed=seed, batch_size=batch_size, say=say)
+        _notifications(result, scope, seed=seed, batch_size=batch_size, say=say)
         lap("notifications")
     if connection.vendor == "postgresql":  # the planner's statistics, before autovacuum's
         say("ANALYZE of the tables written")
@@ -543,12 +579,18 @@ def generate_dataset(
     return result
 
 
-def _requests(result: DatasetResult, *, seed: int, batch_size: int, say) -> dict[int, str]:
-    laos = list(Organization.objects.laos().order_by("dla_code", "id"))
+def _requests(
+    result: DatasetResult, scope: Scope, *, seed: int, batch_size: int, say
+) -> dict[int, str]:
+    laos = list(scope.laos().order_by("dla_code", "id"))
     result.laos = len(laos)
     staff: dict[int, list[Person]] = defaultdict(list)
     roles = (
-        Role.objects.filter(kind=RoleKind.LAO_STAFF, user__email__endswith=f"@{DOMAIN}")
+        Role.objects.filter(
+            kind=RoleKind.LAO_STAFF,
+            user__email__endswith=f"@{DOMAIN}",
+            organization__in=scope.laos(),
+        )
         .order_by("organization_id", "id")
         .values_list("organization_id", "user_id", "user__email", "position")
     )
@@ -564,16 +606,16 @@ def _requests(result: DatasetResult, *, seed: int, batch_size: int, say) -> dict
         .values_list("user_id", flat=True)
         .first()
     )
-    provinces = dict(Organization.objects.laos().values_list("id", "district__province_id"))
+    provinces = dict(scope.laos().values_list("id", "district__province_id"))
     say(f"planning requests for {len(laos):,} LAOs ({sum(map(len, staff.values())):,} staff)")
 
-    builder = RequestBuilder(_labels())
+    builder = RequestBuilder(_labels(), end=scope.until)
     lao_state: dict[int, str] = {}
     verified: dict[int, tuple[dt.datetime, int]] = {}
     for org in laos:
         rng = random.Random(f"{seed}:lao:{org.dla_code or org.pk}")
-        people = staff.get(org.pk, [])
-        state, plan, lead = plan_lao(rng, people)
+        people = [] if org.pk in scope.quiet else staff.get(org.pk, [])
+        state, plan, lead = plan_lao(rng, people, scope.mix)
         province_officer = officers.get(provinces[org.pk]) or dla
         if province_officer is None:
             raise DatasetError("No generated provincial or DLA officer to decide requests.")
@@ -661,17 +703,23 @@ def _requests(result: DatasetResult, *, seed: int, batch_size: int, say) -> dict
 
 
 def _first_logins(
-    result: DatasetResult, lao_state: dict[int, str], *, seed: int, batch_size: int, say
+    result: DatasetResult,
+    lao_state: dict[int, str],
+    scope: Scope,
+    *,
+    seed: int,
+    batch_size: int,
+    say,
 ) -> None:
     units = list(
         Organization.objects.units()
-        .filter(is_generated=True)
+        .filter(is_generated=True, parent__in=scope.laos())
         .select_related("parent")
         .only("id", "parent__dla_code", "parent_id", "first_login_at")
         .order_by("parent_id", "id")
     )
     result.units = len(units)
-    days = (LAST_DAY - UNITS_OPEN).days
+    days = (scope.last_day - UNITS_OPEN).days
     changed, rng, parent = [], None, None
     for unit in units:
         if unit.parent_id != parent:
@@ -680,7 +728,7 @@ def _first_logins(
         share = UNIT_LOGIN["verified" if lao_state.get(parent) == "verified" else "other"]
         login = rng.random() < share
         at = _working_time(rng, UNITS_OPEN + dt.timedelta(days=rng.randint(0, days)))
-        if login and unit.first_login_at is None:
+        if login and unit.first_login_at is None and at < scope.until:
             unit.first_login_at = at
             changed.append(unit)
     say(f"recording the first login of {len(changed):,} of {len(units):,} units")
@@ -688,7 +736,7 @@ def _first_logins(
     result.units_logged_in = sum(1 for u in units if u.first_login_at is not None)
 
 
-def _notifications(result: DatasetResult, *, seed: int, batch_size: int, say) -> None:
+def _notifications(result: DatasetResult, scope: Scope, *, seed: int, batch_size: int, say) -> None:
     """The ladder day by day, as the daily pass writes it (notifications.reminders.collect),
     without rendering every message: a short text per row, its title marked (generated)."""
     from notifications.models import Kind, Notification, ReminderStep
@@ -714,7 +762,7 @@ def _notifications(result: DatasetResult, *, seed: int, batch_size: int, say) ->
         province_officers[province_id].append(user_id)
     dla = list(roles.filter(kind=RoleKind.DLA_OFFICER).values_list("user_id", flat=True))
     laos = list(
-        Organization.objects.laos().values_list(
+        scope.laos().values_list(
             "id", "district_id", "district__province_id", "identity_verified_at"
         )
     )
@@ -728,7 +776,7 @@ def _notifications(result: DatasetResult, *, seed: int, batch_size: int, say) ->
         with translation.override("en"):
             titles[kind] = (th, str(label))
 
-    first = LAST_DAY - dt.timedelta(days=NOTIFICATION_DAYS - 1)
+    first = scope.last_day - dt.timedelta(days=NOTIFICATION_DAYS - 1)
     rng = random.Random(f"{seed}:notifications")
     rows = []
     for n in range(NOTIFICATION_DAYS):
@@ -764,17 +812,23 @@ def _notifications(result: DatasetResult, *, seed: int, batch_size: int, say) ->
         if any(_fires(Kind.DLA_SUMMARY, steps, day, windows[d]) for d in provinces.values()):
             wanted += [(u, Kind.DLA_SUMMARY, "country") for u in dla]
         period = day.isoformat()
-        last = day == LAST_DAY
+        last = day == scope.last_day
         for recipient, kind, subject in wanted:
             key = (recipient, str(kind), subject, period)
             if key in existing:
                 continue
             existing.add(key)
-            rows.append(
-                _notification(
-                    rng, day, last, recipient, str(kind), subject, period, titles[str(kind)]
-                )
+            row = _notification(
+                rng, day, last, recipient, str(kind), subject, period, titles[str(kind)]
             )
+            if row.created_at >= scope.until:
+                continue
+            if scope.until < WINDOW_END:  # a demo's "now": nothing sent or read after it
+                if row.sent_at is not None:
+                    row.sent_at = min(row.sent_at, scope.until - dt.timedelta(seconds=1))
+                if row.read_at is not None and row.read_at >= scope.until:
+                    row.read_at = None
+            rows.append(row)
     rows.sort(key=lambda r: r.created_at)
     say(f"creating {len(rows):,} notifications")
     Notification.objects.bulk_create(rows, batch_size=batch_size, ignore_conflicts=True)

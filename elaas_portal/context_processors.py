@@ -7,11 +7,12 @@ from django.urls import reverse
 
 from accounts.models import MembershipStatus, Position
 from accounts.scope import is_officer
-from circulars.models import CircularReference, DeliveryLevel, Urgency
+from circulars.models import CircularReference, DeliveryLevel, IntakeStatus, Urgency
 from compliance.scope import ScopeLevel
 from core import clock
 from maintenance.models import AccessRule
-from maintenance.policy import Authority
+from maintenance.policy import Authority, Subject
+from maintenance.snapshot import current_policy
 from notifications.services import unread_count
 from onboarding.models import RequestState
 
@@ -44,8 +45,14 @@ def portal(request):
         context["IS_OFFICER"] = is_officer(user)
         context["UNREAD"] = unread_count(user)
     if settings.DEMO_FEATURES and clock.is_set():
+        now = clock.now()
         context["CLOCK_IS_SET"] = True
-        context["CLOCK_NOW"] = clock.now()
+        context["CLOCK_NOW"] = now
+        # Whether the demo instant is inside DLA's verification window (the rules are kept in
+        # memory: no query), so that the banner says what the clock means for a newcomer.
+        context["CLOCK_WINDOW"] = current_policy().decide(
+            Subject("lao", identity_verified=False), "verify_identity", now
+        )
     return context
 
 
@@ -55,10 +62,12 @@ def portal(request):
 ENUMS = {
     "Authority": Authority,
     "DeliveryLevel": DeliveryLevel,
+    "IntakeStatus": IntakeStatus,
     "MembershipStatus": MembershipStatus,
     "Position": Position,
     "ReferenceKind": CircularReference.Kind,
     "RequestState": RequestState,
+    "RuleAction": AccessRule.Action,
     "RuleEffect": AccessRule.Effect,
     "ScopeLevel": ScopeLevel,
     "Urgency": Urgency,

@@ -71,6 +71,13 @@ class Authority(IntegerChoices):
     DLA = 3, _("Department of Local Administration")
 
 
+# How data files and the intake name the issuing authority.
+AUTHORITY_CODES = {
+    "dla": Authority.DLA,
+    "province": Authority.PROVINCE,
+    "district": Authority.DISTRICT,
+}
+
 ACTION_LABELS = {
     Action.VERIFY_IDENTITY: ("ยืนยันตัวตน", "verify identity"),
     Action.USE_SYSTEM: ("ใช้งานระบบ New e-LAAS", "use New e-LAAS"),
@@ -129,6 +136,29 @@ class Rule:
     @property
     def pairing_key(self) -> tuple:
         return (self.entity_type, self.identity_verified, self.action, self.effect)
+
+
+_RULE_DATA = (
+    "action",
+    "effect",
+    "entity_type",
+    "identity_verified",
+    "starts_at",
+    "ends_at",
+    "clause",
+    "reason_th",
+    "reason_en",
+)
+
+
+def rule_from(record, *, id: int, circular_id: int) -> Rule:
+    """A `Rule` from anything carrying its data by name: a model row, a proposal, a dict."""
+    get = record.get if isinstance(record, dict) else lambda name: getattr(record, name, None)
+    values = {name: get(name) for name in _RULE_DATA}
+    values["clause"] = values["clause"] or ""
+    values["reason_th"] = values["reason_th"] or ""
+    values["reason_en"] = values["reason_en"] or ""
+    return Rule(id=id, circular_id=circular_id, **values)
 
 
 @dataclass(frozen=True)

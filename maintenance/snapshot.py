@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 
 from .models import AccessRule
-from .policy import CircularInfo, Policy, Rule
+from .policy import CircularInfo, Policy, rule_from
 
 _lock = threading.Lock()
 _cached: tuple[float, Policy] | None = None
@@ -36,22 +36,7 @@ def build_policy() -> Policy:
             district_code=c.district.code if c.district_id else None,
             forwards_id=c.forwards_id,
         )
-    rules = [
-        Rule(
-            id=r.id,
-            circular_id=r.circular_id,
-            action=r.action,
-            effect=r.effect,
-            entity_type=r.entity_type,
-            identity_verified=r.identity_verified,
-            starts_at=r.starts_at,
-            ends_at=r.ends_at,
-            clause=r.clause,
-            reason_th=r.reason_th,
-            reason_en=r.reason_en,
-        )
-        for r in rows
-    ]
+    rules = [rule_from(r, id=r.id, circular_id=r.circular_id) for r in rows]
     return Policy(list(circulars.values()), rules)
 
 

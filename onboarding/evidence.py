@@ -6,13 +6,9 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from core.filetypes import sniff
 from core.text import strip_invisible
 
-SIGNATURES = (
-    (b"%PDF-", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-)
 MAX_FILES = settings.EVIDENCE_MAX_FILES
 
 
@@ -20,13 +16,6 @@ class EvidenceError(ValueError):
     def __init__(self, message):
         super().__init__(str(message))
         self.message = message
-
-
-def sniff(head: bytes) -> str | None:
-    for signature, content_type in SIGNATURES:
-        if head.startswith(signature):
-            return content_type
-    return None
 
 
 def inspect(upload) -> tuple[str, str]:

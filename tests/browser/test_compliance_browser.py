@@ -12,7 +12,6 @@ import csv
 import datetime as dt
 import io
 import re
-import time
 
 import pytest
 from django.conf import settings
@@ -21,7 +20,8 @@ from django.urls import reverse
 
 from core.national_id import with_check_digit
 from core.thai import to_arabic_digits
-from tests.actors import PASSWORD, make_user
+from tests.actors import make_user
+from tests.browser.login import log_in
 from tests.conftest import require_registry
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -40,26 +40,8 @@ def national_id(first12: str) -> str:
     return with_check_digit(first12)
 
 
-def totp_code() -> str:
-    """The demo secret's current TOTP code, never one about to expire (a short wait at most)."""
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
-    from demo.demo_accounts import DEMO_TOTP_SECRET
-
-    if 30 - time.time() % 30 < 3:  # the code would expire before the server reads it
-        time.sleep(30 - time.time() % 30 + 0.1)
-    return format_hotp_value(hotp_value(DEMO_TOTP_SECRET, int(time.time()) // 30))
-
-
 def log_in_with_totp(page, base_url, email):
-    page.goto(base_url + "/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form:has(input[name=password]) [type=submit]")
-    page.wait_for_url("**/accounts/2fa/authenticate/**")
-    page.fill("input[name=code]", totp_code())
-    page.click("form:has(input[name=code]) [type=submit]")
-    page.wait_for_url(lambda url: "/accounts/" not in url)
+    log_in(page, base_url, email, totp=True)
 
 
 def number(locator) -> int:

@@ -11,7 +11,6 @@ Selectors are by name, id and href, not by text, so that the translations may ch
 
 import datetime as dt
 import re
-import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -20,6 +19,7 @@ from django.urls import reverse
 from core.national_id import with_check_digit
 from core.thai import format_datetime, to_thai_digits
 from tests.actors import PASSWORD, make_user
+from tests.browser.login import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,17 +31,6 @@ CONFIRM_LINK = re.compile(r"https?://\S+/accounts/confirm-email/[^\s/]+/")
 def national_id(first12: str) -> str:
     """The 13-digit national ID with its check digit (from core.national_id)."""
     return with_check_digit(first12)
-
-
-def totp_code() -> str:
-    """The demo secret's current TOTP code, never one about to expire (a short wait at most)."""
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
-    from demo.demo_accounts import DEMO_TOTP_SECRET
-
-    if 30 - time.time() % 30 < 3:  # the code would expire before the server reads it
-        time.sleep(30 - time.time() % 30 + 0.1)
-    return format_hotp_value(hotp_value(DEMO_TOTP_SECRET, int(time.time()) // 30))
 
 
 @pytest.fixture
@@ -57,18 +46,6 @@ def new_page(browser):
     yield open_page
     for context in contexts:
         context.close()
-
-
-def log_in(page, base_url, email, *, totp=False):
-    page.goto(base_url + "/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form:has(input[name=password]) [type=submit]")
-    if totp:
-        page.wait_for_url("**/accounts/2fa/authenticate/**")
-        page.fill("input[name=code]", totp_code())
-        page.click("form:has(input[name=code]) [type=submit]")
-    page.wait_for_load_state()
 
 
 def test_lao_clerk_signs_up_files_and_gets_approved_after_a_correction(

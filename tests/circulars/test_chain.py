@@ -747,7 +747,9 @@ def test_the_matrix_names_every_url_of_the_circulars_app():
     from circulars.urls import urlpatterns
 
     public = {"list"}
-    assert {p.name for p in urlpatterns} - public == {label.split()[0] for label in MATRIX}
+    # The intake pages have their own matrix (tests/circulars/test_intake_review.py).
+    intake = {p.name for p in urlpatterns if p.name.startswith("intake")}
+    assert {p.name for p in urlpatterns} - public - intake == {label.split()[0] for label in MATRIX}
 
 
 @pytest.mark.parametrize(("name", "actor", "method", "expected"), CASES)

@@ -772,6 +772,22 @@ def test_the_charts_show_the_numbers_of_their_tables(client, scene):
     ]  # 4802, then 4801
 
 
+def test_the_charts_say_in_words_what_they_show(client, scene):
+    """Each chart's text alternative (issue 12, item 10): a caption the svg is described by."""
+    login(client, scene["actors"]["province_officer"])
+    html = client.get("/compliance/province/48/").content.decode()
+    assert 'aria-describedby="day-summary"' in html and 'aria-describedby="rank-summary"' in html
+    day = " ".join(html.split('<figcaption id="day-summary">')[1].split("</figcaption>")[0].split())
+    assert day == (
+        "ในช่วงเวลานี้ อปท. ยืนยันตัวตนแล้วรวม 2 แห่ง วันที่มากที่สุด: 1 แห่ง เมื่อ 8 เม.ย. 2568 "
+        "วันนี้ (แท่งสีส้ม): 0 แห่ง เหลืออีก 11 วันหลังจากวันนี้"
+    )
+    rank = " ".join(
+        html.split('<figcaption id="rank-summary">')[1].split("</figcaption>")[0].split()
+    )
+    assert rank == "สูงสุด: ปลาปาก ยืนยันตัวตนแล้ว 50.0% ต่ำสุด: เมืองนครพนม ยืนยันตัวตนแล้ว 25.0%"
+
+
 # --- the late list with more than one page: filters, exports, sorting, pages ----------------------
 
 STATE_CYCLE = ["not_started", "submitted", "returned", "rejected", "draft", "withdrawn"]

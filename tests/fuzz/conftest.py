@@ -23,7 +23,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Invitation, Role
 from accounts.services import token_hash
-from circulars.models import Circular, Delivery
+from circulars.intake.drafts import save_draft
+from circulars.intake.extract import extract as intake_extract
+from circulars.intake.parse import parse
+from circulars.intake.rules import propose
+from circulars.models import Circular, CircularDraft, Delivery, DraftPage
 from circulars.services import forward_circular, publish_circular
 from core import clock
 from core.national_id import with_check_digit
@@ -32,6 +36,7 @@ from onboarding import services
 from onboarding.models import Evidence, VerificationRequest
 from registry.models import District, Organization, Province
 from tests.actors import PASSWORD
+from tests.circulars.scans import REFERENCE as INTAKE_REFERENCE
 
 from . import ledger
 
@@ -87,6 +92,17 @@ def scene(actors, places, circulars, portal_clock):
         issued_on=dt.date(2025, 4, 10),
         subject=province_letter.subject,
     )
+    # A letter taken in by the province, waiting for review, with a page (its number is its id).
+    text = INTAKE_REFERENCE.read_bytes()
+    extracted = intake_extract(text)
+    draft = save_draft(
+        data=text,
+        name="reference.txt",
+        extracted=extracted,
+        proposal=propose(parse(extracted.text, extracted.source)),
+        user=actors["province_officer"],
+    )
+    DraftPage.objects.create(draft=draft, number=1, image=b"\x89PNG\r\n\x1a\n", text="")
     now = clock.now()
     Invitation.objects.create(
         email="new-clerk@test.example",
@@ -106,6 +122,8 @@ def scene(actors, places, circulars, portal_clock):
         ]
         for model in (
             Circular,
+            CircularDraft,
+            DraftPage,
             Delivery,
             Organization,
             VerificationRequest,

@@ -223,6 +223,12 @@ PATH_MODELS = {
     "onboarding:membership_refuse": ["Role"],
     "notifications:detail": ["Notification"],
     "notifications:resend": ["Notification"],
+    "circulars:intake_review": ["CircularDraft"],
+    "circulars:intake_progress": ["CircularDraft"],
+    "circulars:intake_page": ["CircularDraft", "DraftPage"],
+    "circulars:intake_field": ["CircularDraft"],
+    "circulars:intake_rule": ["CircularDraft"],
+    "circulars:intake_publish": ["CircularDraft"],
 }
 PROBE_CANDIDATES = 8  # ids of a model tried at most
 # The probe keeps the deepest answer: a page, then a form's errors, then a redirect elsewhere

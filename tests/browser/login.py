@@ -1,0 +1,32 @@
+"""Logging a browser in through the forms, as a person does: password, then the TOTP code."""
+
+import time
+
+from tests.actors import PASSWORD
+
+
+def totp_code() -> str:
+    """The demo secret's current TOTP code, never one about to expire (a short wait at most)."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    from demo.demo_accounts import DEMO_TOTP_SECRET
+
+    if 30 - time.time() % 30 < 3:  # the code would expire before the server reads it
+        time.sleep(30 - time.time() % 30 + 0.1)
+    return format_hotp_value(hotp_value(DEMO_TOTP_SECRET, int(time.time()) // 30))
+
+
+def log_in(page, base_url, email, *, password=PASSWORD, totp=False, on_code_page=None):
+    """`on_code_page(page)` runs on the second-factor page before the code is typed."""
+    page.goto(base_url + "/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", password)
+    page.click("form:has(input[name=password]) [type=submit]")
+    if totp:
+        page.wait_for_url("**/accounts/2fa/authenticate/**")
+        if on_code_page is not None:
+            on_code_page(page)
+        page.fill("input[name=code]", totp_code())
+        page.click("form:has(input[name=code]) [type=submit]")
+        page.wait_for_url(lambda url: "/accounts/2fa/" not in url)
+    page.wait_for_load_state()

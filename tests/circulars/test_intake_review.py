@@ -1,0 +1,315 @@
+"""Circular intake, from upload to publication: an officer pastes or uploads a letter, clears
+every flag against the source, and publishes; the policy follows at once. Who may do what."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from circulars.intake import drafts
+from circulars.models import Circular, CircularDraft, IntakeStatus
+from core.thai import BANGKOK
+from maintenance.models import AccessRule, Discrepancy
+from maintenance.policy import Subject
+from maintenance.snapshot import current_policy
+from tests.actors import ACTOR_NAMES, login
+from tests.notifications.conftest import celery_app
+
+REFERENCE = Path("/work/shared/reference/circulars-2568-04-elaas.th.txt")
+if not REFERENCE.exists():
+    REFERENCE = Path(__file__).resolve().parents[3] / "shared/reference/" / REFERENCE.name
+
+
+@pytest.fixture
+def upload(client, django_capture_on_commit_callbacks):
+    """Post the intake form; the reading task runs in this process once the upload commits (the
+    embedded default)."""
+
+    def post(data):
+        with celery_app(eager=True), django_capture_on_commit_callbacks(execute=True):
+            return client.post("/circulars/intake/", data)
+
+    return post
+
+
+@pytest.fixture
+def paste(upload):
+    return lambda client, text: upload({"text": text})
+
+
+@pytest.fixture
+def draft(client, actors, dla_letter_only, paste):
+    login(client, actors["province_officer"])
+    response = paste(client, REFERENCE.read_text(encoding="utf-8"))
+    assert response.status_code == 302
+    return CircularDraft.objects.get()
+
+
+def clear(client, draft, letter, field, value):
+    return client.post(
+        f"/circulars/intake/{draft.pk}/field", {"letter": letter, "field": field, "value": value}
+    )
+
+
+def test_pasted_text_is_read_at_once_into_a_draft_waiting_for_review(draft):
+    assert draft.status == IntakeStatus.REVIEW
+    assert draft.source_kind == "text"
+    assert len(draft.parsed["letters"]) == 2
+    assert len(drafts.open_flags(draft.parsed)) == 7
+
+
+def test_the_review_page_shows_the_source_with_spans_and_every_field_editable(client, draft):
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert '<mark id="l0-date" class="flagged">๗๙ เมษาฯ ๒๕๖๘</mark>' in page
+    assert '<mark id="l0-number">ที่ นพ ๐๐๒๓.๕/ว ๑๕๗๘</mark>' in page
+    assert 'name="value" value="2025-04-09"' in page  # the first candidate, a button
+    assert page.count('name="field" value="subject"') == 2
+    assert "disabled" in page  # the publish button, while flags are open
+
+
+def test_nothing_is_published_while_a_flag_is_open(client, draft):
+    response = client.post(f"/circulars/intake/{draft.pk}/publish")
+    assert response.status_code == 302
+    assert Circular.objects.count() == 1 and AccessRule.objects.count() == 4
+    draft.refresh_from_db()
+    assert draft.status == IntakeStatus.REVIEW
+
+
+def clear_every_flag(client, draft):
+    clear(client, draft, 0, "date", "2025-04-09")
+    clear(client, draft, 0, "issuer_address", "ถนนอภิบาลบัญชา นพ ๔๘๐๐๐")
+    clear(client, draft, 1, "number", "มท ๐๘๐๘.๔/ว ๑๕๔๑")
+    clear(client, draft, 1, "date", "๒ เม.ย. ๒๕๖๘")
+    clear(client, draft, 1, "references.0.number", "")
+    clear(client, draft, 1, "references.0.date", "")
+    draft.refresh_from_db()
+
+
+def test_a_cleared_flag_keeps_who_cleared_it(client, draft):
+    clear(client, draft, 0, "date", "9/4/2568")
+    draft.refresh_from_db()
+    date = draft.parsed["letters"][0]["fields"]["date"]
+    assert date["value"] == "2025-04-09" and date["flags"] == []
+    assert "province-officer@test.example" in date["notes"][-1]
+
+
+def test_a_bad_correction_changes_nothing_and_says_why(client, draft):
+    response = clear(client, draft, 0, "date", "๗๙ เมษาฯ ๒๕๖๘")
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.parsed["letters"][0]["fields"]["date"]["flags"]
+    page = client.get(response.url).content.decode()
+    assert "๗๙ เมษาฯ ๒๕๖๘" in page
+
+
+def test_publishing_creates_the_letter_linked_to_its_source_with_rules_and_discrepancies(
+    client, draft, dla_letter_only
+):
+    clear_every_flag(client, draft)
+    assert drafts.open_flags(draft.parsed) == []
+    response = client.post(f"/circulars/intake/{draft.pk}/publish")
+    province = Circular.objects.exclude(pk=dla_letter_only.pk).get()
+    assert response.status_code == 302 and response.url == province.get_absolute_url()
+    assert province.number == "นพ ๐๐๒๓.๕/ว ๑๕๗๘"
+    assert province.issued_on == dt.date(2025, 4, 9)
+    assert province.province.code == "48"
+    assert province.forwards == dla_letter_only
+    enclosure = province.references.get(kind="enclosure")
+    assert enclosure.target == dla_letter_only
+    assert province.history.count() == 2  # created, then linked
+    rules = province.access_rules.order_by("id")
+    assert [r.clause for r in rules] == [
+        "ความเป็นมา: เปิดใช้งาน ๑ มี.ค. ๒๕๖๘",
+        "ความเป็นมา: ปิดปรับปรุงระบบ ๒๗ มี.ค. ๒๕๖๘",
+        "ข้อ ๑",
+        "ข้อ ๒",
+    ]
+    found = {
+        (d.forwarding_value.astimezone(BANGKOK).date(), d.source_value.astimezone(BANGKOK).date())
+        for d in Discrepancy.objects.filter(forwarding_circular=province)
+    }
+    assert found == {
+        (dt.date(2025, 4, 4), dt.date(2025, 4, 5)),
+        (dt.date(2025, 3, 1), dt.date(2025, 3, 15)),
+    }
+    draft.refresh_from_db()
+    assert draft.status == IntakeStatus.PUBLISHED
+    assert set(draft.circulars.all()) == {province, dla_letter_only}
+
+
+def test_the_policy_follows_a_published_letter_at_once(client, actors, nakhon_phanom, paste):
+    """DLA's letter taken in by a DLA officer: from 5 April an unverified LAO may verify."""
+    login(client, actors["dla_officer"])
+    text = REFERENCE.read_text(encoding="utf-8")
+    dla_text = text[text.index("ที่ มท ๐๘๐๘.๔/ว ปรับ") :]
+    paste(client, dla_text)
+    draft = CircularDraft.objects.get()
+    at = dt.datetime(2025, 4, 5, 0, 0, tzinfo=BANGKOK)
+    assert not current_policy().decide(Subject("lao", False), "verify_identity", at).allowed
+    clear(client, draft, 0, "number", "มท ๐๘๐๘.๔/ว ๑๕๔๑")
+    clear(client, draft, 0, "date", "2 เมษายน 2568")
+    clear(client, draft, 0, "references.0.number", "")
+    clear(client, draft, 0, "references.0.date", "")
+    client.post(f"/circulars/intake/{draft.pk}/publish")
+    decision = current_policy().decide(Subject("lao", False), "verify_identity", at)
+    assert decision.allowed and decision.rule.clause == "ข้อ ๑"
+    before = current_policy().decide(
+        Subject("lao", False), "verify_identity", at - dt.timedelta(seconds=1)
+    )
+    assert not before.allowed
+
+
+def test_a_provincial_officer_cannot_publish_dlas_letter(client, actors, nakhon_phanom, paste):
+    login(client, actors["province_officer"])
+    text = REFERENCE.read_text(encoding="utf-8")
+    paste(client, text[text.index("ที่ มท ๐๘๐๘.๔/ว ปรับ") :])
+    draft = CircularDraft.objects.get()
+    clear(client, draft, 0, "number", "มท ๐๘๐๘.๔/ว ๑๕๔๑")
+    clear(client, draft, 0, "date", "2 เมษายน 2568")
+    clear(client, draft, 0, "references.0.number", "")
+    clear(client, draft, 0, "references.0.date", "")
+    response = client.post(f"/circulars/intake/{draft.pk}/publish")
+    assert response.status_code == 403
+    assert Circular.objects.count() == 0 and AccessRule.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("actor", "status"),
+    [
+        ("other_province_officer", 404),
+        ("dla_officer", 200),
+        ("lao_clerk", 403),
+        ("unit_clerk", 403),
+    ],
+)
+def test_the_review_page_is_for_the_officers_of_the_draft_s_area(
+    client, draft, actors, actor, status
+):
+    client.logout()
+    login(client, actors[actor])
+    assert client.get(draft.get_absolute_url()).status_code == status
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, draft):
+    client.logout()
+    response = client.get(draft.get_absolute_url())
+    assert response.status_code == 302 and "/login" in response.url
+
+
+def test_publishing_and_correcting_take_post_only(client, draft):
+    assert client.get(f"/circulars/intake/{draft.pk}/publish").status_code == 405
+    assert client.get(f"/circulars/intake/{draft.pk}/field").status_code == 405
+
+
+def test_the_progress_of_a_draft_is_json(client, draft):
+    progress = client.get(f"/circulars/intake/{draft.pk}/progress").json()
+    assert progress == {"status": "review", "pages_done": 1, "pages_total": 1, "error": ""}
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.pdf", b"", "ไฟล์"),
+        ("letter.pdf", b"MZ\x90\x00 not a pdf", "ไม่ใช่ PDF"),
+    ],
+)
+def test_a_bad_upload_gets_a_clear_message_and_saves_nothing(
+    client, actors, nakhon_phanom, upload, name, content, message
+):
+    login(client, actors["province_officer"])
+    response = upload({"file": SimpleUploadedFile(name, content)})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert CircularDraft.objects.count() == 0
+
+
+def test_text_without_a_letter_fails_with_its_reason(client, actors, nakhon_phanom, paste):
+    login(client, actors["province_officer"])
+    paste(client, "ข้อความภาษาไทยที่ไม่ใช่หนังสือราชการ ไม่มีเลขที่ ไม่มีเรื่อง " * 3)
+    draft = CircularDraft.objects.get()
+    assert draft.status == IntakeStatus.FAILED
+    assert "ไม่พบหนังสือราชการ" in draft.error
+    assert "ไม่พบหนังสือราชการ" in client.get(draft.get_absolute_url()).content.decode()
+
+
+# --- every page, every actor ----------------------------------------------------------------------
+
+# Columns: anonymous, lao_clerk, other_lao_clerk, unit_clerk, district_officer (4801),
+# other_district_officer (4802), province_officer (Nakhon Phanom: took the draft in),
+# other_province_officer (Chiang Mai), dla_officer (every draft).
+# fmt: off
+INTAKE_MATRIX = {
+    #                  method  anon  lao  lao2  unit  dist  dist2  prov  prov2  dla
+    "intake":          ("GET",  302,  403, 403,  403,  200,  200,   200,  200,   200),
+    "intake_review":   ("GET",  302,  403, 403,  403,  404,  404,   200,  404,   200),
+    "intake_progress": ("GET",  302,  403, 403,  403,  404,  404,   200,  404,   200),
+    "intake_page":     ("GET",  302,  403, 403,  403,  404,  404,   200,  404,   200),
+    "intake_field":    ("POST", 302,  403, 403,  403,  404,  404,   302,  404,   302),
+    "intake_rule":     ("POST", 302,  403, 403,  403,  404,  404,   302,  404,   302),
+    "intake_publish":  ("POST", 302,  403, 403,  403,  404,  404,   302,  404,   302),
+}
+# fmt: on
+INTAKE_ACTORS = ("anonymous", *ACTOR_NAMES)
+
+
+def test_the_intake_matrix_names_every_intake_url():
+    from circulars.urls import urlpatterns
+
+    assert {p.name for p in urlpatterns if p.name.startswith("intake")} == set(INTAKE_MATRIX)
+
+
+@pytest.mark.parametrize(
+    ("name", "actor", "method", "expected"),
+    [
+        pytest.param(name, actor, row[0], status, id=f"{name}-{actor}-{status}")
+        for name, row in INTAKE_MATRIX.items()
+        for actor, status in zip(INTAKE_ACTORS, row[1:], strict=True)
+    ],
+)
+def test_each_actor_gets_the_status_the_area_gives(
+    client, draft, actors, name, actor, method, expected
+):
+    from circulars.models import DraftPage
+
+    DraftPage.objects.create(draft=draft, number=1, image=b"\x89PNG\r\n\x1a\n", text="")
+    client.logout()
+    if actor != "anonymous":
+        login(client, actors[actor])
+    args = {
+        "intake": [],
+        "intake_page": [draft.pk, 1],
+    }.get(name, [draft.pk])
+    from django.urls import reverse
+
+    url = reverse(f"circulars:{name}", args=args)
+    data = {"letter": 0, "field": "subject", "value": "เรื่องทดสอบ", "rule": 0}
+    response = client.get(url) if method == "GET" else client.post(url, data)
+    assert response.status_code == expected, f"{actor} {method} {name}"
+    draft.refresh_from_db()
+    subject = draft.parsed["letters"][0]["fields"]["subject"]["value"]
+    assert (subject == "เรื่องทดสอบ") == (
+        name == "intake_field" and expected == 302 and actor != "anonymous"
+    )
+    assert draft.status == IntakeStatus.REVIEW  # flags are open: nobody publishes
+
+
+def test_confirming_a_rule_keeps_its_window_half_open_in_bangkok_time(client, draft):
+    response = client.post(
+        f"/circulars/intake/{draft.pk}/rule",
+        {"letter": 0, "rule": 2, "first_day": "๕ เม.ย. ๒๕๖๘", "last_day": "21/4/2568"},
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    rule = draft.parsed["letters"][0]["rules"][2]
+    assert rule["starts_at"] == "2025-04-05T00:00:00+07:00"
+    assert rule["ends_at"] == "2025-04-22T00:00:00+07:00"
+
+
+def test_a_rule_cannot_lose_its_first_day(client, draft):
+    client.post(
+        f"/circulars/intake/{draft.pk}/rule",
+        {"letter": 0, "rule": 2, "first_day": "", "last_day": ""},
+    )
+    draft.refresh_from_db()
+    assert draft.parsed["letters"][0]["rules"][2]["starts_at"] == "2025-04-04T00:00:00+07:00"
