@@ -6,7 +6,7 @@ the favicon."""
 import pytest
 
 from tests.actors import PASSWORD
-from tests.browser.test_compliance_browser import log_in_with_totp, totp_code
+from tests.browser.login import log_in, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -54,14 +54,6 @@ def new_page(browser, viewport):
     return context, context.new_page()
 
 
-def log_in_clerk(page, base_url, email):
-    page.goto(base_url + "/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form:has(input[name=password]) [type=submit]")
-    page.wait_for_url(lambda url: "/accounts/" not in url)
-
-
 def header(page) -> dict:
     return page.evaluate(HEADER_ROWS_JS)
 
@@ -73,9 +65,9 @@ def test_the_header_fits_two_lines_on_a_phone_and_on_a_laptop(
     measured = {}
     context, page = new_page(browser, PHONE)
     if who == "dla_officer":  # one login: a TOTP code is good once
-        log_in_with_totp(page, live_server.url, actors[who].email)
+        log_in(page, live_server.url, actors[who].email, totp=True)
     elif who == "lao_clerk":
-        log_in_clerk(page, live_server.url, actors[who].email)
+        log_in(page, live_server.url, actors[who].email)
     for name, viewport in (("phone", PHONE), ("laptop", LAPTOP)):
         page.set_viewport_size(viewport)
         page.goto(live_server.url + "/registry/")
@@ -94,7 +86,7 @@ def test_on_a_phone_the_officer_opens_the_menu_and_goes_to_the_dashboards(
     live_server, browser, actors, circulars
 ):
     context, page = new_page(browser, PHONE)
-    log_in_with_totp(page, live_server.url, actors["dla_officer"].email)
+    log_in(page, live_server.url, actors["dla_officer"].email, totp=True)
     page.goto(live_server.url + "/registry/")
     assert not page.locator("header nav.wide").is_visible()
     compliance = page.locator("header details.menu nav a[href='/compliance/']")
