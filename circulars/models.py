@@ -353,11 +353,9 @@ class Delivery(models.Model):
         if self.level == DeliveryLevel.PROVINCE:
             return f"จังหวัด{self.province.name_th}"
         if self.level == DeliveryLevel.DISTRICT:
-            return f"อำเภอ{self.district.name_th} จังหวัด{self.district.province.name_th}"
+            return f"{self.district.title_th} จังหวัด{self.district.province.name_th}"
         org = self.organization
-        return (
-            f"{org.display_name} (อำเภอ{org.district.name_th} จังหวัด{org.district.province.name_th})"
-        )
+        return f"{org.display_name} ({org.district.title_th} จังหวัด{org.district.province.name_th})"
 
     @property
     def is_acknowledged(self) -> bool:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from accounts.models import Role, RoleKind
 from accounts.scope import roles_of
 from core import clock
-from core.thai import BANGKOK, format_date, format_datetime, normalize_number, to_thai_digits
+from core.thai import BANGKOK, format_date, format_deadline, normalize_number, to_thai_digits
 from maintenance.models import AccessRule
 from maintenance.policy import AUTHORITY_CODES, Authority
 from maintenance.services import record_discrepancies
@@ -451,7 +451,6 @@ def _deadline(circular: Circular, now) -> AccessRule | None:
 def _message_context(circular: Circular, now) -> dict:
 
     rule = _deadline(circular, now)
-    last = rule.ends_at - dt.timedelta(seconds=1) if rule else None
     source = circular.forwards
     return {
         "circular": circular,
@@ -464,8 +463,8 @@ def _message_context(circular: Circular, now) -> dict:
         else "",
         "source_issued_en": format_date(source.issued_on, "en") if source else "",
         "rule": rule,
-        "until_th": format_datetime(last, "th") if last else "",
-        "until_en": format_datetime(last, "en") if last else "",
+        "until_th": format_deadline(rule.ends_at, "th") if rule else "",
+        "until_en": format_deadline(rule.ends_at, "en") if rule else "",
         "rule_circular": rule.circular if rule else None,
     }
 
@@ -548,7 +547,7 @@ def _default_recipients(area) -> str:
             f"นายกองค์การบริหารส่วนจังหวัด{area.name_th}\n"
             f"นายกเทศมนตรีนคร และนายกเทศมนตรีเมือง ในจังหวัด{area.name_th}"
         )
-    return f"นายกเทศมนตรีตำบล และนายกองค์การบริหารส่วนตำบล ทุกแห่ง ในอำเภอ{area.name_th}"
+    return f"นายกเทศมนตรีตำบล และนายกองค์การบริหารส่วนตำบล ทุกแห่ง ใน{area.title_th}"
 
 
 def _enclosure_text(source: Circular) -> str:
@@ -659,7 +658,7 @@ def forward_circular(
             "authority": Authority.DISTRICT,
             "province": None,
             "district": area,
-            "issuer_name": issuer_name or f"ที่ว่าการอำเภอ{area.name_th}",
+            "issuer_name": issuer_name or f"ที่ว่าการ{area.title_th}",
         }
     try:
         with transaction.atomic():

@@ -57,7 +57,7 @@ class Scope:
     @property
     def name_th(self) -> str:
         if self.district:
-            return f"อำเภอ{self.district.name_th} จังหวัด{self.district.province.name_th}"
+            return f"{self.district.title_th} จังหวัด{self.district.province.name_th}"
         if self.province:
             return f"จังหวัด{self.province.name_th}"
         return "ทั่วประเทศ"
@@ -102,7 +102,7 @@ class Scope:
         if self.district:
             crumbs.append(
                 (
-                    f"อำเภอ{self.district.name_th}",
+                    self.district.title_th,
                     reverse("compliance:district", args=[self.district.code]),
                 )
             )

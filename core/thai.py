@@ -187,6 +187,44 @@ def format_datetime(value: dt.datetime | None, lang: str = "th") -> str:
     return f"{format_date(local, lang)} {clock}"
 
 
+MONTHS_EN = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def format_deadline(end: dt.datetime | None, lang: str = "th") -> str:
+    """A deadline as a Thai letter writes it, from the exclusive end of a window.
+
+    22 Apr 2025 00:00 Bangkok (the window's last second is 21 Apr 23:59:59) reads
+    'ภายในวันที่ ๒๑ เมษายน ๒๕๖๘' in Thai and 'by 21 April 2025' in English. An end that is not a
+    Bangkok midnight keeps its time: 'ภายในวันที่ ๒๑ เมษายน ๒๕๖๘ เวลา ๑๖.๓๐ น.', 'by 21 April
+    2025, 16:30'. Every page, e-mail and message that shows a deadline goes through here.
+    """
+    if end is None:
+        return ""
+    local = end.astimezone(BANGKOK)
+    at_midnight = local.time() == dt.time.min
+    last = (local - dt.timedelta(seconds=1)).date() if at_midnight else local.date()
+    if lang.startswith("th"):
+        text = f"ภายในวันที่ {last.day} {MONTHS_TH[last.month - 1]} {to_be_year(last.year)}"
+        if not at_midnight:
+            text += f" เวลา {local:%H.%M} น."
+        return to_thai_digits(text)
+    text = f"by {last.day} {MONTHS_EN[last.month - 1]} {last.year}"
+    return text if at_midnight else f"{text}, {local:%H:%M}"
+
+
 def bangkok_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=BANGKOK)
 

@@ -47,6 +47,8 @@ if not SECRET_KEY:
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["*"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# A form refused for its CSRF token gets the portal's page (Thai, the header, a way back).
+CSRF_FAILURE_VIEW = "elaas_portal.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -387,6 +389,13 @@ if not NATIONAL_ID_HASH_KEY:
 # MFA_ENCRYPTION_KEY holds one key or several separated by commas: the first encrypts, every one
 # decrypts (to rotate, put the new key first). Required in production; never lose it.
 MFA_ADAPTER = "accounts.mfa_adapter.MFAAdapter"
+# Code fields with a numeric keyboard, a "6 หลัก" hint, Thai digits, and a message of their own
+# for a right code used twice in its 30 s window (accounts/mfa_forms.py).
+MFA_FORMS = {
+    "authenticate": "accounts.mfa_forms.PortalAuthenticateForm",
+    "reauthenticate": "accounts.mfa_forms.PortalReauthenticateForm",
+    "activate_totp": "accounts.mfa_forms.PortalActivateTOTPForm",
+}
 MFA_ENCRYPTION_KEYS = fernet_keys("MFA_ENCRYPTION_KEY", env_list("MFA_ENCRYPTION_KEY", []))
 if not MFA_ENCRYPTION_KEYS:
     if PRODUCTION:

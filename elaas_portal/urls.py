@@ -45,4 +45,10 @@ urlpatterns = [
     path("readyz/", readiness.readyz, name="readyz"),
     path("metrics", metrics.metrics, name="metrics"),
     path("lang/<str:code>/", views.switch_language, name="switch-language"),
+    # Browsers ask for /favicon.ico whatever base.html links: send them to the static file.
+    path("favicon.ico", views.favicon, name="favicon"),
 ]
+
+handler400 = "elaas_portal.views.bad_request"
+handler403 = "elaas_portal.views.permission_denied"
+handler404 = "elaas_portal.views.page_not_found"

@@ -19,7 +19,7 @@ from django.db.models import Count, Q
 
 from accounts.models import Role, RoleKind
 from core import clock
-from core.thai import BANGKOK, bangkok_midnight, format_date, format_datetime
+from core.thai import BANGKOK, bangkok_midnight, format_date, format_deadline
 from maintenance.policy import Action, Decision, EntityType, Subject
 from maintenance.snapshot import current_policy
 from registry.models import District, Organization, Province
@@ -111,12 +111,8 @@ def _common(window: Window, day: dt.date) -> dict:
         "day_th": format_date(day, "th", full=True),
         "day_en": format_date(day, "en"),
         "last_day": window.last_day,
-        "until_th": format_datetime(window.ends_at - dt.timedelta(seconds=1), "th")
-        if window.ends_at
-        else "",
-        "until_en": format_datetime(window.ends_at - dt.timedelta(seconds=1), "en")
-        if window.ends_at
-        else "",
+        "until_th": format_deadline(window.ends_at, "th"),
+        "until_en": format_deadline(window.ends_at, "en"),
         "days_left": (window.last_day - day).days,
         "reason_th": d.reason_th,
         "reason_en": d.reason_en,

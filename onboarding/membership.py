@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from accounts.models import STAFF_KINDS, MembershipStatus, Position, Role, RoleKind
 from accounts.scope import area_of, officer_area, staff_roles
 from core import clock
-from core.thai import BANGKOK, bangkok_midnight, format_datetime
+from core.thai import BANGKOK, bangkok_midnight, format_datetime, format_deadline
 from notifications.messages import render_message
 from notifications.models import Kind
 from notifications.services import Outgoing, queue
@@ -281,7 +281,6 @@ def notify_approvers(*, user_id: int) -> int:
     )
     items = []
     for role in roles:
-        last = expires_at(role) - dt.timedelta(seconds=1)
         message = render_message(
             Kind.MEMBERSHIP_REQUEST,
             {
@@ -290,8 +289,8 @@ def notify_approvers(*, user_id: int) -> int:
                 "org": role.organization,
                 "requested_th": format_datetime(role.requested_at, "th"),
                 "requested_en": format_datetime(role.requested_at, "en"),
-                "until_th": format_datetime(last, "th"),
-                "until_en": format_datetime(last, "en"),
+                "until_th": format_deadline(expires_at(role), "th"),
+                "until_en": format_deadline(expires_at(role), "en"),
                 "queue_url": reverse("onboarding:memberships"),
             },
         )

@@ -39,6 +39,7 @@ from registry.models import District, Organization
 
 from . import membership, services
 from .forms import DecisionForm, QueueFilterForm, VerificationRequestForm
+from .history import describe
 from .models import RequestState, VerificationRequest
 from .positions import position_states, what_is_left
 
@@ -55,7 +56,11 @@ def _request_or_404(user, pk) -> VerificationRequest:
 
 
 def _timeline(vr):
-    return vr.history.select_related("history_user").order_by("history_date", "history_id")
+    """The request's history, oldest first, each step's reason in the reader's language."""
+    rows = list(vr.history.select_related("history_user").order_by("history_date", "history_id"))
+    for row in rows:
+        row.reason = describe(row.history_change_reason)
+    return rows
 
 
 def _can_see_evidence(user, vr) -> bool:

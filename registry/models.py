@@ -12,10 +12,15 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.thai import to_arabic_digits
+
+# Bangkok's DOPA province code (กรุงเทพมหานคร in tgj_provinces.json): its districts are
+# เขต, not อำเภอ.
+BANGKOK_PROVINCE_CODE = "10"
 
 
 class Province(models.Model):
@@ -56,6 +61,27 @@ class District(models.Model):
 
     def __str__(self):
         return f"{self.name_th}, {self.province.name_th}"
+
+    def get_absolute_url(self):
+        return reverse("registry:district", args=[self.code])
+
+    @property
+    def is_khet(self) -> bool:
+        """Bangkok's districts are เขต; every other province's are อำเภอ."""
+        return self.province.code == BANGKOK_PROVINCE_CODE
+
+    @property
+    def title_th(self) -> str:
+        """'อำเภอปลาปาก', or 'เขตดุสิต' in Bangkok, whatever the language (Thai lines of e-mail)."""
+        return f"{'เขต' if self.is_khet else 'อำเภอ'}{self.name_th}"
+
+    @property
+    def title(self) -> str:
+        """The district as the page's language writes it: title_th, or 'district ปลาปาก' (the
+        Thai name is the one on every letter; the English one is on the district's page)."""
+        if (get_language() or "th").startswith("th"):
+            return self.title_th
+        return f"{'khet' if self.is_khet else 'district'} {self.name_th}"
 
 
 class OrganizationKind(models.TextChoices):
@@ -113,7 +139,8 @@ class OrganizationQuerySet(models.QuerySet):
         return self.select_related("district__province")
 
     def search(self, text: str):
-        """By DLA code (Thai or Arabic digits, whole or a prefix) or by words of the name."""
+        """By DLA code (Thai or Arabic digits, whole or a prefix), by words of the name, or by the
+        name of its district ("ปลาปาก" finds the 9 LAOs of อำเภอปลาปาก and หนองปลาปาก)."""
         text = to_arabic_digits((text or "").strip())
         if not text:
             return self
@@ -123,6 +150,8 @@ class OrganizationQuerySet(models.QuerySet):
             Q(name_th__icontains=text)
             | Q(full_name_th__icontains=text)
             | Q(name_en__icontains=text)
+            | Q(district__name_th__icontains=text)
+            | Q(district__name_en__icontains=text)
         )
 
     def in_area(self, area: "Area"):

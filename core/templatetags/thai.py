@@ -55,6 +55,12 @@ def last_moment(value):
 
 
 @register.filter
+def deadline(value):
+    """An exclusive end as a deadline: 'ภายในวันที่ ๒๑ เมษายน ๒๕๖๘' (core.thai.format_deadline)."""
+    return thai.format_deadline(value, _lang())
+
+
+@register.filter
 def reason(decision):
     """A policy decision's reason in the current language."""
     return decision.reason(_lang()) if decision is not None else ""

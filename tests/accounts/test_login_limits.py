@@ -148,7 +148,7 @@ def test_a_totp_code_cannot_be_used_twice(client_factory, actors, store):
     step = log_in(second, officer.email)["Location"]
     response = second.post(step, {"code": code}, REMOTE_ADDR="10.1.1.1")
     assert response.status_code == 200 and not logged_in(second)
-    assert INCORRECT_CODE_TH in response.content.decode()
+    assert "รหัสนี้ใช้แล้ว รอรหัสถัดไป" in response.content.decode()  # not "wrong code"
 
 
 def test_with_redis_down_the_counters_are_kept_in_the_database(client_factory, actors, store):

@@ -13,6 +13,7 @@ from tests.actors import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
+REUSED_CODE_TH = "รหัสนี้ใช้แล้ว รอรหัสถัดไป"
 INCORRECT_CODE_TH = "รหัสไม่ถูกต้อง"
 
 
@@ -53,4 +54,5 @@ def test_a_code_is_still_accepted_only_once(actors):
 
     response = second.post(second_factor_step(second, officer), {"code": used})
 
-    assert response.status_code == 200 and INCORRECT_CODE_TH in response.content.decode()
+    # refused, and told why: the code was right but has been used (accounts/mfa_forms.py)
+    assert response.status_code == 200 and REUSED_CODE_TH in response.content.decode()

@@ -521,12 +521,12 @@ def test_the_message_says_what_to_do_by_when_why_and_cites_the_letter(
     text = note.body_text
     assert "สิ่งที่ต้องทำ: รับทราบ" in text and "แจ้งเวียนต่อ" in text  # what to do
     assert (
-        "21 เม.ย. 2568 23:59:59 น." in text and "21 Apr 2025 23:59:59" in text
+        "ภายในวันที่ ๒๑ เมษายน ๒๕๖๘" in text and "When: by 21 April 2025" in text
     )  # by when: ข้อ ๑ of DLA
     assert "5 to 21 April 2025" in text  # why: the rule's reason
     assert "อ้างถึง: หนังสือกรมส่งเสริมการปกครองท้องถิ่น ที่ มท ๐๘๐๘.๔/ว ๑๕๔๑ ลงวันที่ ๒ เมษายน ๒๕๖๘" in text
     assert f"/circulars/{dla_letter.pk}/" in text
-    assert "มท ๐๘๐๘.๔/ว ๑๕๔๑" in note.body_html and "<strong>ภายใน:</strong>" in note.body_html
+    assert "มท ๐๘๐๘.๔/ว ๑๕๔๑" in note.body_html and "<strong>กำหนด:</strong>" in note.body_html
     assert text.startswith("เรียน ")  # greeted by name
 
 
@@ -540,7 +540,7 @@ def test_a_letter_whose_dates_have_passed_gives_no_date(dla_letter, people, regi
     portal_clock("2025-05-01T09:00:00+07:00")
     publish_circular(dla_letter, actor=people["dla_officer"])
     text = Notification.objects.get(recipient=people["province_officer"]).body_text
-    assert "ภายใน: โดยเร็ว (หนังสือไม่มีกำหนดวันที่ยังมาไม่ถึง)" in text and "no date still ahead" in text
+    assert "กำหนด: โดยเร็ว (หนังสือไม่มีกำหนดวันที่ยังมาไม่ถึง)" in text and "no date still ahead" in text
 
 
 def test_deliveries_and_notifications_are_written_in_one_transaction(dla_letter, people, registry):

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from core import thai
 from core.thai import (
     ThaiDateError,
     format_date,
@@ -62,3 +63,42 @@ def test_letter_numbers_normalise_across_digit_sets_and_spacing():
         == normalize_number("มท 0808.4 / ว1541")
         == "มท 0808.4/ว 1541"
     )
+
+
+# --- deadlines ----------------------------------------------------------------------------------
+
+
+def _bkk(text):
+    return dt.datetime.fromisoformat(text).replace(tzinfo=thai.BANGKOK)
+
+
+def test_a_window_ending_at_midnight_is_due_the_day_before_in_thai_words_and_digits():
+    end = _bkk("2025-04-22T00:00:00")  # the window's last second is 21 April 23:59:59
+    assert thai.format_deadline(end, "th") == "ภายในวันที่ ๒๑ เมษายน ๒๕๖๘"
+    assert thai.format_deadline(end, "en") == "by 21 April 2025"
+
+
+def test_a_deadline_is_the_same_from_utc_and_from_bangkok():
+    end = dt.datetime(2025, 4, 21, 17, 0, tzinfo=dt.UTC)  # 22 April 00:00 in Bangkok
+    assert thai.format_deadline(end, "th") == "ภายในวันที่ ๒๑ เมษายน ๒๕๖๘"
+
+
+def test_an_end_one_second_before_midnight_keeps_its_day_and_time():
+    end = _bkk("2025-04-21T23:59:59")
+    assert thai.format_deadline(end, "th") == "ภายในวันที่ ๒๑ เมษายน ๒๕๖๘ เวลา ๒๓.๕๙ น."
+    assert thai.format_deadline(end, "en") == "by 21 April 2025, 23:59"
+
+
+def test_an_end_at_the_first_midnight_of_a_year_is_due_on_the_last_day_of_the_one_before():
+    end = _bkk("2026-01-01T00:00:00")
+    assert thai.format_deadline(end, "th") == "ภายในวันที่ ๓๑ ธันวาคม ๒๕๖๘"
+    assert thai.format_deadline(end, "en") == "by 31 December 2025"
+
+
+def test_an_end_in_the_afternoon_says_the_hour():
+    end = _bkk("2025-04-05T16:30:00")
+    assert thai.format_deadline(end, "th") == "ภายในวันที่ ๕ เมษายน ๒๕๖๘ เวลา ๑๖.๓๐ น."
+
+
+def test_no_end_is_no_deadline():
+    assert thai.format_deadline(None, "th") == ""

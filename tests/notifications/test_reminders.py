@@ -43,8 +43,8 @@ AUDIENCE = {
     Kind.UNIT_REMINDER: {"unit_clerk"},
     Kind.RETURNED_REMINDER: set(),  # none returned here: tests/onboarding/test_decisions.py
 }
-DEADLINE_TH = "21 เม.ย. 2568 23:59:59 น."
-DEADLINE_EN = "21 Apr 2025 23:59:59"
+DEADLINE_TH = "ภายในวันที่ ๒๑ เมษายน ๒๕๖๘"  # core.thai.format_deadline
+DEADLINE_EN = "by 21 April 2025"
 
 
 @pytest.fixture(autouse=True)
@@ -351,8 +351,8 @@ def test_an_lao_reminder_greets_the_clerk_by_name_and_names_the_lao(
         and "เหลืออีก 7 วัน" in mail.body
         and "7 days left" in mail.body
     )
-    assert mail.subject.startswith("ยืนยันตัวตนเข้าใช้งาน New e-LAAS ภายใน " + DEADLINE_TH)
-    assert "Verify your identity for New e-LAAS by " + DEADLINE_EN in mail.subject
+    assert mail.subject.startswith("ยืนยันตัวตนเข้าใช้งาน New e-LAAS " + DEADLINE_TH)
+    assert "Verify your identity for New e-LAAS " + DEADLINE_EN in mail.subject
 
 
 def test_a_unit_reminder_says_since_when_why_and_cites_clause_2(
