@@ -504,7 +504,10 @@ INSTALLED_APPS.append("csp")
 for _chain in (MIDDLEWARE, LEAN_MIDDLEWARE, LEAN_ANONYMOUS_MIDDLEWARE):
     _after_security = _chain.index("django.middleware.security.SecurityMiddleware") + 1
     _chain[_after_security:_after_security] = [
-        "csp.middleware.CSPMiddleware",
+        # The lean doors ask for no nonce and no per-view policy: the same header, built once.
+        "csp.middleware.CSPMiddleware"
+        if _chain is MIDDLEWARE
+        else "core.middleware.FixedContentSecurityPolicyMiddleware",
         "core.middleware.PermissionsPolicyMiddleware",
     ]
 # Static files: whitenoise's storage gives every file a name with its hash and a gzip copy at

@@ -159,3 +159,14 @@ def test_form_action_lets_a_thaid_sign_in_be_redirected_to_thaid_only_when_confi
         "https://imauth.bora.dopa.go.th",
     ]
     assert content_security_policy("")["DIRECTIVES"]["form-action"] == ["'self'"]
+
+
+def test_the_lean_doors_carry_the_pages_policy_built_once(client, circulars):
+    """core.middleware.FixedContentSecurityPolicyMiddleware: the header the lean doors carry is
+    the one django-csp writes on pages, to the character."""
+    from tests.test_lean_door import QUESTION, call
+
+    page = client.get("/accounts/login/").headers["Content-Security-Policy"]
+    for path in (QUESTION, "/healthz/", "/"):
+        _status, headers, _body = call(path)
+        assert headers["Content-Security-Policy"] == page, path
