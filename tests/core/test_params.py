@@ -36,3 +36,14 @@ def test_next_url_keeps_a_page_of_this_site(raw):
 )
 def test_next_url_falls_back_for_anything_else(raw):
     assert next_url(RequestFactory().get("/"), raw, "/fallback/") == "/fallback/"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["/accounts/oidc/%00/login/", "/accounts/oidc/%01/login/callback/"]
+)
+def test_a_control_character_in_the_address_is_a_clear_400_on_every_view(client, path):
+    """allauth's view takes the provider's name from the path; PostgreSQL refuses a NUL in it."""
+    response = client.get(path, HTTP_ACCEPT_LANGUAGE="th")
+    assert response.status_code == 400
+    assert "อักขระควบคุม" in response.content.decode()
