@@ -14,7 +14,12 @@ The mix, by action (bench/README.md, "Surge"):
   1 MB PDF as evidence (the form, then the POST; one request per person, each at its own LAO).
 
 Each simulated person sends their office's address in X-Forwarded-For, as the production proxy
-does, so that the login limits count per office as they do in production.
+does, so that the login limits count per office as they do in production. A proxy that writes
+that header itself (make prod's nginx) sees instead the address each person's connections come
+from: against a loopback URL each person binds their socket to a loopback address of their own
+(127.10.x.y; all of 127.0.0.0/8 is loopback on Linux), so nginx, and the login limits behind it,
+see as many clients as there are people, as on the morning, without any change to the limits.
+Past nginx's bounded queue its 503 busy page (with Retry-After) is counted apart from errors.
 
 By default the bench starts its own servers: two gunicorn instances (`--instances`, each with
 `--workers` sync workers) with production settings on PostgreSQL (database `elaas_h13b`,
@@ -47,6 +52,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
@@ -58,6 +64,7 @@ PASSWORD = "surge-password-2568"  # noqa: S105 - of generated accounts in the be
 DOMAIN = "surge.generated.invalid"
 EVIDENCE_BYTES = 1024 * 1024
 QUESTION = "/api/policy/decision?entity_type=lao&action=verify_identity&identity_verified=false"
+BUSY = "503 busy (Retry-After): the proxy's queue was full"
 KINDS = ("status", "api", "login", "lao page", "submission")
 GOAL_STATUS_P95_MS = 100
 GOAL_LOGIN_RATIO = 4.0
@@ -217,6 +224,7 @@ def run_locust() -> None:
     """Runs the mix for SURGE_LOCUST's duration and prints the figures as one JSON line."""
     import gevent
     from locust import HttpUser, between, events, task
+    from locust.clients import LocustHttpAdapter
     from locust.env import Environment
     from locust.stats import StatsEntry
 
@@ -230,6 +238,16 @@ def run_locust() -> None:
     flows = {"login": [], "login_errors": 0}
     counter = {"user": 0}
     mode = {"logins": True}
+
+    class FromAddress(LocustHttpAdapter):
+        """Connections from one loopback address: one office, as nginx sees it."""
+
+        def __init__(self, address: str):
+            self.address = address
+            super().__init__(pool_manager=None)
+
+        def init_poolmanager(self, *args, **kwargs):
+            super().init_poolmanager(*args, source_address=(self.address, 0), **kwargs)
 
     def totp_now() -> str:
         import hashlib
@@ -270,11 +288,17 @@ def run_locust() -> None:
             self.client.verify = False  # make prod's certificate is self-signed
             office = f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"
             self.client.headers.update({"X-Forwarded-For": office, "Referer": self.host + "/"})
+            if config.get("own_addresses") and urlsplit(self.host).hostname.startswith("127."):
+                from_address = FromAddress(f"127.10.{(n >> 8) & 255}.{n & 255}")
+                self.client.mount(self.host, from_address)
 
         def expect(self, method, path, name, status, **kwargs):
             with self.client.request(
                 method, path, name=name, catch_response=True, allow_redirects=False, **kwargs
             ) as response:
+                if response.status_code == 503 and "Retry-After" in response.headers:
+                    response.failure(BUSY)  # the proxy's busy page: counted apart
+                    return None
                 if response.status_code not in status:
                     response.failure(f"{response.status_code} (wanted {status}){said(response)}")
                     return None
@@ -397,8 +421,16 @@ def run_locust() -> None:
             "p99": flow[min(len(flow) - 1, int(len(flow) * 0.99))],
         }
     result["logins"] = len(flow)
+    result["busy"] = {}
     for error in env.stats.errors.values():
-        result["errors"][f"{error.method} {error.name}: {error.error}"] = error.occurrences
+        if BUSY in str(error.error):  # Locust keeps the failure wrapped in an exception
+            result["busy"][error.name] = result["busy"].get(error.name, 0) + error.occurrences
+        else:
+            result["errors"][f"{error.method} {error.name}: {error.error}"] = error.occurrences
+    for kind, count in result["busy"].items():
+        if kind in result["kinds"]:
+            result["kinds"][kind]["failures"] -= count
+            result["kinds"][kind]["busy"] = count
     print(json.dumps(result))
 
 
@@ -441,6 +473,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--base-url", help="the deployment to measure with Argon2id (make prod)")
     p.add_argument("--baseline-url", help="a deployment with today's hasher (PBKDF2)")
+    p.add_argument(
+        "--base-prod-dir", help="the --base-url deployment's PROD_DIR: its gunicorns' CPU time"
+    )
+    p.add_argument("--baseline-prod-dir", help="the same for --baseline-url")
     p.add_argument("--hashers", default="argon2,pbkdf2", help="phases, in order (%(default)s)")
     p.add_argument("--duration", type=int, default=45, help="seconds per phase (%(default)s)")
     p.add_argument(
@@ -560,12 +596,15 @@ def run_phase(args, env, hasher: str, people: dict, totp_secret: str) -> dict:
     import run as bench_run
 
     external = args.base_url if hasher == "argon2" else args.baseline_url
-    servers = []
+    servers, pids = [], []
     logdir = RESULTS_DIR / f"surge-{hasher}"
     logdir.mkdir(parents=True, exist_ok=True)
     try:
         if external:
             urls = [external.rstrip("/")]
+            prod_dir = args.base_prod_dir if hasher == "argon2" else args.baseline_prod_dir
+            if prod_dir:  # scripts/prod.sh writes run/web<n>.pid, each a gunicorn master
+                pids = [int(f.read_text()) for f in Path(prod_dir).glob("run/web*.pid")]
         else:
             for i in range(args.instances):
                 d = logdir / f"web{i}"
@@ -574,10 +613,11 @@ def run_phase(args, env, hasher: str, people: dict, totp_secret: str) -> dict:
                 server.start()
                 servers.append(server)
             urls = [s.base for s in servers]
+            pids = [s.proc.pid for s in servers]
         # The web servers' CPU time while the logins run (from the end of the quiet part).
         cpu = {"start": 0.0}
         timer = threading.Timer(
-            args.quiet + 1, lambda: cpu.update(start=sum(cpu_seconds(s.proc.pid) for s in servers))
+            args.quiet + 1, lambda: cpu.update(start=sum(cpu_seconds(pid) for pid in pids))
         )
         timer.start()
         config = {
@@ -589,12 +629,13 @@ def run_phase(args, env, hasher: str, people: dict, totp_secret: str) -> dict:
             "spawn_rate": args.spawn_rate,
             "duration": args.duration,
             "quiet": args.quiet,
+            "own_addresses": bool(external),
         }
         log(f"{HASHERS[hasher]}: {args.users} people for {args.duration}s against {urls}")
         timeout = args.quiet + args.duration + 120
         result = child(env, "_locust", stdin=json.dumps(config), timeout=timeout)
         timer.join()
-        result["web_cpu_seconds"] = sum(cpu_seconds(s.proc.pid) for s in servers) - cpu["start"]
+        result["web_cpu_seconds"] = sum(cpu_seconds(pid) for pid in pids) - cpu["start"]
         for s in servers:
             if not s.alive():
                 result["errors"]["gunicorn"] = f"exited: {s.log_tail()}"
@@ -630,10 +671,13 @@ def report(results: dict[str, dict]) -> list[str]:
                 else ""
             )
         )
-        print(f"  {'kind':<12} {'requests':>8} {'errors':>6} {'p50':>7} {'p95':>7} {'p99':>7}")
+        print(
+            f"  {'kind':<12} {'requests':>8} {'errors':>6} {'503':>5} "
+            f"{'p50':>7} {'p95':>7} {'p99':>7}"
+        )
         for kind, k in r["kinds"].items():
             print(
-                f"  {kind:<12} {k['requests']:>8} {k['failures']:>6} "
+                f"  {kind:<12} {k['requests']:>8} {k['failures']:>6} {k.get('busy', 0):>5} "
                 f"{k['p50']:>7.0f} {k['p95']:>7.0f} {k['p99']:>7.0f}"
             )
         for kind, k in r.get("without logins", {}).items():
@@ -642,6 +686,8 @@ def report(results: dict[str, dict]) -> list[str]:
                     f"  {kind + ' (no logins running)':<30} p50 {k['p50']:.0f} "
                     f"p95 {k['p95']:.0f} p99 {k['p99']:.0f} ({k['requests']} requests)"
                 )
+        if r.get("busy"):
+            print(f"  503 busy (not errors; the proxy's queue was full): {r['busy']}")
         for error, count in r["errors"].items():
             print(f"  error x{count}: {error}"[:300])
     missed = []
