@@ -30,3 +30,14 @@ def log_in(page, base_url, email, *, password=PASSWORD, totp=False, on_code_page
         page.click("form:has(input[name=code]) [type=submit]")
         page.wait_for_url(lambda url: "/accounts/2fa/" not in url)
     page.wait_for_load_state()
+
+
+def choose(page, selector: str) -> None:
+    """Select a radio button or tick a box as an element, not by its coordinates: an evidence
+    frame may still change the page's height as its file arrives, and a click aimed at where
+    the control was lands beside it (seen on a loaded machine)."""
+    from playwright.sync_api import expect
+
+    control = page.locator(selector)
+    control.dispatch_event("click")
+    expect(control).to_be_checked()

@@ -4,6 +4,7 @@ waiting, returned and not started, units logged in; the pages full of data pass 
 
 import pytest
 
+from compliance.states import LaoState
 from core.thai import to_arabic_digits
 from demo.demo_accounts import DEMO_PASSWORD, create_demo_accounts
 from demo.life import prepare_demo
@@ -41,13 +42,12 @@ def test_the_demo_shows_a_province_with_life_inside_the_window(registry, live_se
         verified = number(page, "#lao-verified")
         not_started = number(page, "#lao-not-started")
         tiles = page.locator(".tiles .tile .n")
-        waiting, returned = (
-            number(page, ".tiles .tile:nth-child(3) .n"),
-            number(page, ".tiles .tile:nth-child(4) .n"),
-        )
-        units_logged_in = number(page, ".tiles .tile:nth-child(7) .n")
-        assert tiles.count() == 7
+        waiting, returned = number(page, "#lao-submitted"), number(page, "#lao-returned")
+        in_progress = number(page, "#lao-in-progress")
+        units_logged_in = number(page, ".tiles .tile:last-child .n")
+        assert tiles.count() == 1 + len(LaoState) + 1  # all, each state, units logged in
         assert 0 < verified < total and waiting > 0 and returned > 0 and not_started > 0
+        assert in_progress > 0
         assert units_logged_in > 0
         checked = {page.url: axe.check(page)}
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 from core.national_id import with_check_digit
 from core.thai import format_datetime, to_thai_digits
 from tests.actors import PASSWORD, make_user
-from tests.browser.login import log_in
+from tests.browser.login import choose, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -148,7 +148,7 @@ def test_lao_clerk_signs_up_files_and_gets_approved_after_a_correction(
     assert fetched.headers["content-type"] == "application/pdf"
     assert fetched.body() == PDF
     remark = "เลขที่คำสั่งแต่งตั้งไม่ตรงกับเอกสารแนบ โปรดแก้เป็น นพ 73501/101"
-    officer_page.check("input[name=decision][value=return]")
+    choose(officer_page, "input[name=decision][value=return]")
     officer_page.fill("textarea[name=reason]", remark)
     officer_page.click("form:has(input[name=decision]) [type=submit]")
     officer_page.wait_for_url("**/review/")
@@ -182,7 +182,7 @@ def test_lao_clerk_signs_up_files_and_gets_approved_after_a_correction(
     officer_page.click(f"a[href='{review_url}']")
     officer_page.wait_for_url(f"**{review_url}")
     expect(officer_page.get_by_text("นพ 73501/101").first).to_be_visible()
-    officer_page.check("input[name=decision][value=approve]")
+    choose(officer_page, "input[name=decision][value=approve]")
     officer_page.click("form:has(input[name=decision]) [type=submit]")
     officer_page.wait_for_url("**/review/")
     vr.refresh_from_db()

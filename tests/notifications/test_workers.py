@@ -319,12 +319,13 @@ def test_with_redis_down_pages_work_rows_wait_and_when_it_is_back_the_sweep_deli
     worker = workers()  # a worker on the real Redis: the web process below cannot reach any broker
     down = f"redis://127.0.0.1:{closed_port()}/0"
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": down,
             "KEY_PREFIX": "elaas",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
+        },
     }
     users = make_users(20, "waiting")
     with celery_app(broker_url=down):
