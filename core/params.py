@@ -106,24 +106,6 @@ class BadParameterMiddleware:
     def __call__(self, request):
         return self.get_response(request)
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        """A part of the address that a view takes (a code, an id, a provider's name) with a
-        control character in it is refused here, for every view, ours and the libraries'
-        (allauth's `oidc/<provider_id>/` handed a NUL to PostgreSQL: a 500)."""
-        for name, value in view_kwargs.items():
-            if isinstance(value, str) and _CONTROL.search(value):
-                return self.process_exception(
-                    request,
-                    BadParameter(
-                        name,
-                        _(
-                            "The address contains a control character (such as NUL): check "
-                            "the link or type the address again."
-                        ),
-                    ),
-                )
-        return None
-
     def process_exception(self, request, exception):
         if not isinstance(exception, BadParameter):
             return None
