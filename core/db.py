@@ -1,5 +1,8 @@
 """Database expressions that Django lacks and that work alike on PostgreSQL and SQLite."""
 
+import hashlib
+import re
+
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Aggregate, JSONField
 
@@ -26,6 +29,14 @@ class OneRowQuery:
     that queryset took 9.2 ms of the 11.8 ms `get_user` cost, executing it 2.1 ms (PostgreSQL,
     the machine under load). The SQL holds no value but the key, so it is the same for every
     user; the values are read from the database on every call.
+
+    On PostgreSQL the statement is also prepared once per connection (`PREPARE`, then `EXECUTE`
+    with the key): PostgreSQL then plans it once instead of on every request. Planning that query
+    took 0.37 ms against 0.07 ms to run it (EXPLAIN ANALYZE, national data set); a request's
+    round trip went from 575 to 298 us. A prepared statement belongs to the connection and
+    survives a rollback; a new connection prepares it again. (A transaction-pooling proxy such
+    as PgBouncer in `transaction` mode would break this; the portal connects to PostgreSQL
+    directly, README, Deployment.)
     """
 
     _MARKER = -7_919_123_457  # a key no row has: its place in the parameters takes the real key
@@ -67,8 +78,12 @@ class OneRowQuery:
         )
         params = params.copy()
         params[slot] = pk
-        with connections[using].cursor() as cursor:
-            cursor.execute(sql, params)
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(self._prepared(connection, sql, len(params)), params)
+            else:
+                cursor.execute(sql, params)
             row = cursor.fetchone()
         if row is None:
             return None
@@ -78,3 +93,52 @@ class OneRowQuery:
         for name, position in annotations.items():
             setattr(instance, name, row[position])
         return instance
+
+    @staticmethod
+    def _prepared(connection, sql: str, arity: int) -> str:
+        """`EXECUTE name (%s, ...)` for `sql`, prepared on this very connection first if needed
+        (the set of prepared names is kept per psycopg connection object: a reconnection starts
+        empty)."""
+        name = "elaas_" + hashlib.sha1(sql.encode(), usedforsecurity=False).hexdigest()[:16]
+        raw = connection.connection
+        held = connection.__dict__.get(_PREPARED_ATTR)
+        if held is None or held[0] is not raw:
+            held = (raw, set())
+            connection.__dict__[_PREPARED_ATTR] = held
+        if name not in held[1]:
+            with raw.cursor() as cursor:
+                cursor.execute(f"PREPARE {name} AS {_numbered(sql)}")
+            held[1].add(name)
+            PREPARED_SQL[name] = sql
+        return f"EXECUTE {name} ({', '.join(['%s'] * arity)})" if arity else f"EXECUTE {name}"
+
+
+_PREPARED_ATTR = "_elaas_prepared"
+# name -> SQL of each statement prepared by this process (one per OneRowQuery): what an
+# `EXECUTE name (...)` seen in a query log stands for (`statement_sql`).
+PREPARED_SQL: dict[str, str] = {}
+_EXECUTE = re.compile(r"EXECUTE (elaas_[0-9a-f]{16})\b")
+
+
+def statement_sql(sql: str) -> str:
+    """The SQL an executed statement stands for: `EXECUTE name (...)` of a statement prepared
+    here gives its SQL, anything else is itself."""
+    match = _EXECUTE.match(sql)
+    return PREPARED_SQL.get(match.group(1), sql) if match else sql
+
+
+_PLACEHOLDER = re.compile(r"%[s%]")
+
+
+def _numbered(sql: str) -> str:
+    """Django's `%s` placeholders as PostgreSQL's `$1, $2, ...` (and `%%` as `%`)."""
+    count = 0
+
+    def number(match):
+        nonlocal count
+        if match.group(0) == "%%":
+            return "%"
+        count += 1
+        return f"${count}"
+
+    return _PLACEHOLDER.sub(number, sql)

@@ -78,3 +78,47 @@ def test_the_user_comes_with_their_active_role_rows_in_one_query(django_assert_n
         ]
     with django_assert_num_queries(1):
         assert role_facts(load_user(lonely.pk)) == []
+
+
+def _prepared_names(connection) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements")
+        return {name for (name,) in cursor.fetchall()}
+
+
+@pytest.mark.django_db(transaction=True)  # it closes the connection
+def test_on_postgresql_it_is_prepared_once_per_connection_and_again_after_a_reconnection():
+    """PREPARE once per connection, EXECUTE with each key; a prepared statement survives a
+    rollback, and a new connection starts without it (core.db.OneRowQuery._prepared)."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from core.db import PREPARED_SQL, statement_sql
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PREPARE is PostgreSQL's")
+    first, second = make_user("p1@example.test"), make_user("p2@example.test")
+    query = OneRowQuery(lambda pk: User.objects.annotate(n=Count("roles")).filter(pk=pk))
+    with CaptureQueriesContext(connection) as queries:
+        assert query.get(first.pk).email == "p1@example.test"
+        assert query.get(second.pk).email == "p2@example.test"
+        assert query.get(-1) is None
+    executed = [q["sql"] for q in queries.captured_queries]
+    assert len(executed) == 3 and all(sql.startswith("EXECUTE elaas_") for sql in executed)
+    name = executed[0].split()[1]
+    assert name in _prepared_names(connection)
+    assert 'FROM "accounts_user"' in statement_sql(executed[0]) == PREPARED_SQL[name]
+    assert statement_sql("SELECT 1") == "SELECT 1"
+
+    try:
+        with transaction.atomic():
+            assert query.get(first.pk).pk == first.pk
+            raise RuntimeError("roll back")
+    except RuntimeError:
+        pass
+    assert query.get(second.pk).pk == second.pk  # still prepared after the rollback
+
+    connection.close()  # the next query opens a new connection, with nothing prepared
+    assert name not in _prepared_names(connection)
+    assert query.get(first.pk).pk == first.pk
+    assert name in _prepared_names(connection)
