@@ -87,8 +87,11 @@ class FixedContentSecurityPolicyMiddleware:
     """The portal's Content-Security-Policy (settings.CONTENT_SECURITY_POLICY), built once when the
     chain is made. django-csp's own middleware builds the header on every response, for the
     nonces and per-view policies that pages may ask for: 95 us of the decision API's 444 us
-    in-process. The lean doors (elaas_portal/wsgi.py) ask for neither, so they carry this one:
-    the same header, built once. A response that already has the header keeps it."""
+    in-process, twice the CPU of a kept dashboard's user query. No page of the portal asks for
+    either (nothing inline: tests/test_security_headers.py), so every chain carries this one: the
+    same header, built once. A response that already has the header keeps it (the evidence
+    view's `sandbox`); Django's debug pages (404 and 500 with DEBUG) go without, as django-csp
+    lets them, for their inline styles."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -96,7 +99,7 @@ class FixedContentSecurityPolicyMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if self.header:
+        if self.header and not (settings.DEBUG and response.status_code in (404, 500)):
             response.headers.setdefault(CSP_HEADER, self.header)
         return response
 

@@ -120,6 +120,27 @@ LEAN_ANONYMOUS_MIDDLEWARE = [
     "core.params.BadParameterMiddleware",
 ]
 
+# An officer reading the compliance pages (dashboards, late lists, an LAO's page, exports): the
+# pages officers reload all morning. A GET of a path under these prefixes that ends in "/" (so no
+# slash to append), without a message cookie (so no message to show), goes through the chain
+# below: the whole chain but the body cap (a GET's body is never read), whitenoise (not a static
+# file), CommonMiddleware (nothing to append or refuse), allauth's account middleware (its
+# redirects are for /accounts/, its exceptions raised by its own views), simple-history's (a GET
+# writes no history) and the per-view metrics (the lean doors are counted, not by view). Access
+# is decided exactly as on the whole chain: session, user, second factor and the unit gate.
+LEAN_READING_PREFIXES = ["/compliance/"]
+LEAN_READING_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "maintenance.gate.UnitGateMiddleware",
+    "core.params.BadParameterMiddleware",
+]
+
 ROOT_URLCONF = "elaas_portal.urls"
 WSGI_APPLICATION = "elaas_portal.wsgi.application"
 
@@ -182,12 +203,14 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Each process's own memory, for public pages that are the same for every visitor and expire
-# on their own within a minute (the status page): served without a round trip to Redis.
+# Each process's own memory, for pages that expire on their own within a minute and are served
+# without a round trip to Redis: the status page, the same for every visitor, and an officer's
+# kept dashboard or late list (compliance/pages.py). At most 1,000 entries (pages of 10-60 kB:
+# tens of MB a worker at most), the least recently used first out.
 CACHES["process"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "elaas-process",
-    "OPTIONS": {"MAX_ENTRIES": 500},
+    "OPTIONS": {"MAX_ENTRIES": 1000},
 }
 
 # --- Celery ------------------------------------------------------------------------------
@@ -501,13 +524,11 @@ PERMISSIONS_POLICY = (
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 )
 INSTALLED_APPS.append("csp")
-for _chain in (MIDDLEWARE, LEAN_MIDDLEWARE, LEAN_ANONYMOUS_MIDDLEWARE):
+for _chain in (MIDDLEWARE, LEAN_MIDDLEWARE, LEAN_ANONYMOUS_MIDDLEWARE, LEAN_READING_MIDDLEWARE):
     _after_security = _chain.index("django.middleware.security.SecurityMiddleware") + 1
     _chain[_after_security:_after_security] = [
-        # The lean doors ask for no nonce and no per-view policy: the same header, built once.
-        "csp.middleware.CSPMiddleware"
-        if _chain is MIDDLEWARE
-        else "core.middleware.FixedContentSecurityPolicyMiddleware",
+        # No page asks for a nonce or a per-view policy: the same header, built once.
+        "core.middleware.FixedContentSecurityPolicyMiddleware",
         "core.middleware.PermissionsPolicyMiddleware",
     ]
 # Static files: whitenoise's storage gives every file a name with its hash and a gzip copy at
@@ -573,7 +594,7 @@ MFA_TOTP_TOLERANCE = 1
 # Request ids: every request gets one (a well-formed incoming X-Request-ID is kept), answers with
 # it in X-Request-ID and every log line written meanwhile carries it (core/logs.py). First in
 # every chain, so that even a 413 or a 400 of the lean doors has one.
-for _chain in (MIDDLEWARE, LEAN_MIDDLEWARE, LEAN_ANONYMOUS_MIDDLEWARE):
+for _chain in (MIDDLEWARE, LEAN_MIDDLEWARE, LEAN_ANONYMOUS_MIDDLEWARE, LEAN_READING_MIDDLEWARE):
     _chain.insert(0, "core.middleware.RequestIdMiddleware")
 # Prometheus metrics at /metrics (elaas_portal/metrics.py): requests and latencies
 # (django-prometheus), the outbox backlog and the Celery queue depth read at scrape time. Served
@@ -584,7 +605,7 @@ for _chain in (MIDDLEWARE, LEAN_MIDDLEWARE, LEAN_ANONYMOUS_MIDDLEWARE):
 # but not by view: the "after" middleware costs ~115 us of CPU a request, more than half of what
 # the liveness check costs without it (measured in-process, bench/README.md, Surge).
 INSTALLED_APPS.append("django_prometheus")
-for _chain in (MIDDLEWARE, LEAN_MIDDLEWARE, LEAN_ANONYMOUS_MIDDLEWARE):
+for _chain in (MIDDLEWARE, LEAN_MIDDLEWARE, LEAN_ANONYMOUS_MIDDLEWARE, LEAN_READING_MIDDLEWARE):
     _chain.insert(1, "django_prometheus.middleware.PrometheusBeforeMiddleware")
 MIDDLEWARE.append("elaas_portal.metrics.AfterMiddleware")
 LEAN_PATHS.append("/metrics")

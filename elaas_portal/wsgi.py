@@ -5,6 +5,8 @@ go through a handler with the middleware they use (security headers, host valida
 for a bad parameter) and skip the rest (bench/: the decision API is the portal's most called
 door). The public status page opened without a session or message cookie is an anonymous
 visitor's by construction: it skips the session, CSRF, message, account and gate middleware.
+An officer reading the compliance pages (a GET under LEAN_READING_PREFIXES, ending in "/",
+without a message cookie) keeps everything that decides access and skips the rest (settings).
 Every other request goes through the whole chain. Both handlers share settings, URLs and
 views; only the middleware differs.
 """
@@ -38,8 +40,10 @@ class LeanHandler(WSGIHandler):
 
 lean = LeanHandler(settings.LEAN_MIDDLEWARE)
 lean_anonymous = LeanHandler(settings.LEAN_ANONYMOUS_MIDDLEWARE)
+lean_reading = LeanHandler(settings.LEAN_READING_MIDDLEWARE)
 LEAN_PATHS = frozenset(settings.LEAN_PATHS)
 LEAN_ANONYMOUS_PATHS = frozenset(settings.LEAN_ANONYMOUS_PATHS)
+LEAN_READING_PREFIXES = tuple(settings.LEAN_READING_PREFIXES)
 _PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
 
 
@@ -50,6 +54,12 @@ def application(environ, start_response):
             return lean(environ, start_response)
         if path in LEAN_ANONYMOUS_PATHS and not _carries(environ.get("HTTP_COOKIE", "")):
             return lean_anonymous(environ, start_response)
+        if (
+            path.startswith(LEAN_READING_PREFIXES)
+            and path.endswith("/")
+            and "messages=" not in environ.get("HTTP_COOKIE", "")
+        ):
+            return lean_reading(environ, start_response)
     return portal(environ, start_response)
 
 

@@ -123,15 +123,16 @@ def test_a_logged_in_officer_page_carries_the_security_headers(client, actors):
 
 
 def test_evidence_keeps_its_own_sandbox_policy():
-    """The evidence view's `sandbox` policy is not replaced by the site's (django-csp keeps a
+    """The evidence view's `sandbox` policy is not replaced by the site's (the middleware keeps a
     header the view set)."""
-    from csp.middleware import CSPMiddleware
     from django.http import HttpResponse
     from django.test import RequestFactory
 
+    from core.middleware import FixedContentSecurityPolicyMiddleware
+
     response = HttpResponse("file")
     response["Content-Security-Policy"] = "sandbox"
-    out = CSPMiddleware(lambda request: response)(RequestFactory().get("/x"))
+    out = FixedContentSecurityPolicyMiddleware(lambda request: response)(RequestFactory().get("/x"))
     assert out["Content-Security-Policy"] == "sandbox"
 
 

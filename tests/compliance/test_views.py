@@ -254,6 +254,85 @@ def test_each_actor_gets_the_status_the_scope_rules_give_and_sees_only_their_are
         assert "error" in response.json()
 
 
+def through_the_wsgi_entry(client, url):
+    """GET `url` through the portal's real WSGI entry (elaas_portal/wsgi.py), with the test
+    client's cookies, as gunicorn would call it; returns (status, headers, body) and which door
+    took it. As Django's test client does, the closing of connections at the end of the request
+    is held back, so the test's transaction stays."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+    from django.test import RequestFactory
+
+    from elaas_portal import wsgi
+
+    cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items())
+    path, _, query = url.partition("?")
+    environ = RequestFactory().get(path, QUERY_STRING=query, HTTP_COOKIE=cookie).environ
+    seen = {}
+
+    def start_response(status, headers, exc_info=None):
+        seen["status"], seen["headers"] = int(status.split()[0]), dict(headers)
+        seen["cookies"] = [value for name, value in headers if name == "Set-Cookie"]
+
+    doors = []
+    lean_reading = wsgi.lean_reading
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        wsgi.lean_reading = lambda *args: doors.append("lean_reading") or lean_reading(*args)
+        body = b"".join(wsgi.application(environ, start_response))
+    finally:
+        wsgi.lean_reading = lean_reading
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    seen["headers"]["Set-Cookie"] = seen["cookies"]
+    return seen["status"], seen["headers"], body, doors
+
+
+READING_CASES = [case for case in CASES if URLS[case.values[0]].split("?")[0].endswith("/")]
+
+
+@pytest.mark.parametrize(("name", "actor", "expected"), READING_CASES)
+def test_the_reading_door_decides_access_as_the_whole_chain_does(
+    client, scene, name, actor, expected
+):
+    """The compliance pages officers reload go through a shorter middleware chain (settings,
+    LEAN_READING_MIDDLEWARE): every actor gets the same answer there, for the same reason."""
+    url = URLS[name]
+    if actor != "anonymous":
+        login(client, scene["actors"][actor])
+    status, headers, body, doors = through_the_wsgi_entry(client, url)
+    assert doors == ["lean_reading"], url
+    assert status == expected, f"{actor} GET {url}"
+    whole = client.get(url)
+    assert whole.status_code == expected
+    for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options"):
+        assert headers[header] == whole[header], header
+    if expected == 302:
+        assert headers["Location"] == whole["Location"]
+    if expected == 200:
+        codes = set(re.findall(r"(?<!\d)\d{7}(?!\d)", body.decode())) & set(DISTRICT_OF)
+        assert codes == lao_codes(whole)
+
+
+def test_a_message_to_show_or_a_slash_to_append_takes_the_whole_chain(client, scene):
+    login(client, scene["actors"]["dla_officer"])
+    assert through_the_wsgi_entry(client, "/compliance/country/")[3] == ["lean_reading"]
+    status, headers, _body, doors = through_the_wsgi_entry(client, "/compliance/country")
+    assert (status, headers["Location"], doors) == (301, "/compliance/country/", [])
+    client.cookies["messages"] = "pending"
+    assert through_the_wsgi_entry(client, "/compliance/country/")[3] == []
+
+
+def test_an_officer_without_the_second_factor_in_the_session_is_sent_to_confirm_it(client, scene):
+    """The second factor's gate writes a message (MessageMiddleware is in the reading chain)."""
+    client.force_login(scene["actors"]["dla_officer"], backend="elaas_portal.backends.ModelBackend")
+    status, headers, _body, doors = through_the_wsgi_entry(client, "/compliance/country/")
+    assert doors == ["lean_reading"] and status == 302
+    assert headers["Location"].startswith("/accounts/2fa/")
+    assert any(cookie.strip().startswith("messages=") for cookie in headers["Set-Cookie"])
+
+
 # Wrong methods, each tried by the DLA officer (who may GET every URL) and, for the API, by
 # anonymous visitors too: nothing but GET is accepted.
 WRONG_METHODS = [
