@@ -7,6 +7,8 @@ so a deactivated user, a moved role or a removed authenticator take effect on th
 request, whichever path changed them (admin, `save()`, a queryset `update()`, a migration).
 """
 
+import contextlib
+import contextvars
 import functools
 
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
@@ -35,11 +37,30 @@ def load_user(user_id, query: OneRowQuery | None = None) -> User | None:
     """The user read fresh, with what `user_queryset` adds placed for accounts.access and
     accounts.scope, or None."""
     query = query or _query_of(FreshUserMixin)
-    user = query.get(user_id)
+    return _placed(query.get(user_id))
+
+
+def _placed(user: User | None) -> User | None:
     if user is not None:
         setattr(user, TOTP_ATTR, bool(user.has_totp_app))
         place_role_facts(user, user.role_rows)
     return user
+
+
+# The user read with this request's session (accounts.sessions), handed to the backend while
+# Django's `get_user` runs (accounts.middleware): the same query, run once instead of twice.
+_read_with_session: contextvars.ContextVar[User | None] = contextvars.ContextVar(
+    "elaas_user_read_with_session", default=None
+)
+
+
+@contextlib.contextmanager
+def read_with_session(user: User | None):
+    token = _read_with_session.set(user)
+    try:
+        yield
+    finally:
+        _read_with_session.reset(token)
 
 
 @functools.cache
@@ -66,7 +87,11 @@ class FreshUserMixin:
             user_id = User._meta.pk.to_python(user_id)  # the session keeps it as text
         except ValidationError:
             return None
-        user = load_user(user_id, _query_of(type(self)))
+        user = _read_with_session.get()
+        if user is not None and user.pk == user_id and user.backend_class is type(self):
+            user = _placed(user)  # read with the session, this request, by this backend's query
+        else:
+            user = load_user(user_id, _query_of(type(self)))
         if user is None or not self.user_can_authenticate(user):
             return None
         self.loaded(user)

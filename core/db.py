@@ -41,15 +41,18 @@ class OneRowQuery:
 
     _MARKER = -7_919_123_457  # a key no row has: its place in the parameters takes the real key
 
-    def __init__(self, build):
+    def __init__(self, build, *, marker=_MARKER):
+        """`build(key)` gives the queryset for one key; `marker` is a key of the same type that
+        no row has (its place in the compiled parameters takes each real key)."""
         self._build = build
+        self._marker = marker
         self._compiled: dict[str, tuple] = {}
 
     def _compile(self, using: str) -> tuple:
-        queryset = self._build(self._MARKER).using(using)[:1]
+        queryset = self._build(self._marker).using(using)[:1]
         compiler = queryset.query.get_compiler(using)
         sql, params = compiler.as_sql()
-        slots = [i for i, p in enumerate(params) if p == self._MARKER]
+        slots = [i for i, p in enumerate(params) if p == self._marker]
         if len(slots) != 1:
             raise ValueError("the query must use its key exactly once")
         select = compiler.select

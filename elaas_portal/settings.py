@@ -89,7 +89,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -134,7 +134,7 @@ LEAN_READING_MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "maintenance.gate.UnitGateMiddleware",
@@ -199,8 +199,6 @@ if REDIS_URL:
         },
         "limits": LIMITS_CACHE,
     }
-    # Sessions read from Redis, written to both: with Redis down they come from the database.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Each process's own memory, for pages that expire on their own within a minute and are served
@@ -212,6 +210,10 @@ CACHES["process"] = {
     "LOCATION": "elaas-process",
     "OPTIONS": {"MAX_ENTRIES": 1000},
 }
+
+# Sessions in the database, read with their user in one query on every request
+# (accounts/sessions.py); with or without Redis.
+SESSION_ENGINE = "accounts.sessions"
 
 # --- Celery ------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "memory://"
