@@ -261,6 +261,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "onboarding.tasks.expire_memberships",
         "schedule": crontab(hour=0, minute=5),
     },
+    "clear-expired-sessions": {
+        "task": "accounts.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=45),
+    },
 }
 NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 5)
 NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 30)

@@ -138,3 +138,17 @@ def test_the_migration_copies_open_sessions_with_their_users():
     assert copied["k"].user_id == user.pk and copied["v"].user_id is None
     assert copied["k"].session_data == OldSession.objects.get(pk="k" * 32).session_data
     migrate([(app, name) for app, name in MigrationExecutor(connection).loader.graph.leaf_nodes()])
+
+
+def test_the_daily_task_deletes_the_expired_sessions_only(client, officer, settings):
+    from accounts.tasks import clear_expired_sessions
+
+    assert settings.CELERY_BEAT_SCHEDULE["clear-expired-sessions"]["task"] == (
+        "accounts.tasks.clear_expired_sessions"
+    )
+    key = client.cookies["sessionid"].value
+    Session.objects.create(
+        session_key="e" * 32, session_data="", expire_date=timezone.now() - dt.timedelta(days=1)
+    )
+    clear_expired_sessions()  # as the worker runs it
+    assert set(Session.objects.values_list("pk", flat=True)) == {key}
