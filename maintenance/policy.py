@@ -27,9 +27,10 @@ so "5 to 21 April" is stored as 5 April 00:00 to 22 April 00:00 Bangkok time and
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import IntegerChoices, TextChoices
 from django.utils.translation import gettext_lazy as _
@@ -61,6 +62,9 @@ ACTIONS = tuple(Action.values)
 ALLOW, DENY = Effect.ALLOW, Effect.DENY
 
 _MIN = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+# How many (subject, action) timelines one `Policy` keeps before it starts afresh (see decide).
+TIMELINES_MAX = 4096
 
 
 class Authority(IntegerChoices):
@@ -228,6 +232,12 @@ class Policy:
         self.rules = [r for r in rules if r.circular_id in self.circulars]
         self._by_id = {r.id: r for r in self.rules}
         self._reconcile_forwarding()
+        # (subject, action) -> (boundaries, the decision of each segment between them, filled in
+        # when first asked): see `decide`. No expiry is needed: a Policy's rules never change, and
+        # a change of rules builds a new Policy (maintenance.snapshot). Bounded: past
+        # TIMELINES_MAX entries it is cleared (an org's question carries its province and
+        # district, so there may be a few thousand subjects).
+        self._timelines: dict[tuple, tuple[list[dt.datetime], list[Decision | None]]] = {}
         self.fingerprint = hashlib.sha256(
             repr((sorted(self.circulars.items()), sorted(self.rules, key=lambda r: r.id))).encode()
         ).hexdigest()[:16]
@@ -299,11 +309,13 @@ class Policy:
                     best, best_rank = rule, rank
         return best
 
-    def _relevant_boundaries(self, subject: Subject, action: str) -> list[dt.datetime]:
+    def _relevant_boundaries(
+        self, subject: Subject, action: str, rules: list[Rule] | None = None
+    ) -> list[dt.datetime]:
         return sorted(
             {
                 t
-                for r in self.effective
+                for r in (self.effective if rules is None else rules)
                 if r.concerns(subject, action) and self._applies_to(r, subject)
                 for t in (r.starts_at, r.ends_at)
                 if t is not None
@@ -376,11 +388,34 @@ class Policy:
         )
 
     def decide(self, subject: Subject, action: str, at: dt.datetime) -> Decision:
-        """The decision at `at` (an aware datetime), with when it began and when it next changes."""
+        """The decision at `at` (an aware datetime), with when it began and when it next changes.
+
+        Worked out once per segment of the subject's timeline and kept: between two consecutive
+        starts or ends of the rules that concern the subject and the action (those set aside by
+        a forwarding letter too, since `_set_aside_note` reads them), every comparison of `at`
+        with a rule's dates comes out alike (which rules cover it, which window ended last, the
+        boundaries before and after it), so `_decide_unmemoised` gives the same decision
+        throughout the segment but for its `at`.
+        """
         if action not in ACTIONS:
             raise ValueError(f"action must be one of {ACTIONS}")
         if at.tzinfo is None:
             raise ValueError("at must be timezone-aware")
+        timeline = self._timelines.get((subject, action))
+        if timeline is None:
+            if len(self._timelines) >= TIMELINES_MAX:
+                self._timelines.clear()
+            boundaries = self._relevant_boundaries(subject, action, self.rules)
+            timeline = (boundaries, [None] * (len(boundaries) + 1))
+            self._timelines[(subject, action)] = timeline
+        boundaries, decisions = timeline
+        segment = bisect.bisect_right(boundaries, at)
+        if decisions[segment] is None:
+            decisions[segment] = self._decide_unmemoised(subject, action, at)
+        return replace(decisions[segment], at=at)
+
+    def _decide_unmemoised(self, subject: Subject, action: str, at: dt.datetime) -> Decision:
+        """The decision at `at` worked out from the rules: the definition `decide` keeps."""
         decision = self._bare(subject, action, at)
         boundaries = self._relevant_boundaries(subject, action)
         valid_until = next(
