@@ -104,6 +104,20 @@ class FixedContentSecurityPolicyMiddleware:
         return response
 
 
+class AllowedHostMiddleware:
+    """Refuses a request for a host not in ALLOWED_HOSTS (400), as CommonMiddleware does by
+    asking for the host. For the lean doors (elaas_portal/wsgi.py), whose exact paths leave
+    CommonMiddleware nothing else to do: it cost 13.6 us of the liveness check's 120 us, this
+    the check alone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.get_host()  # DisallowedHost: Django answers 400
+        return self.get_response(request)
+
+
 class PermissionsPolicyMiddleware:
     """Says which browser features the portal's pages may use (settings.PERMISSIONS_POLICY).
 

@@ -99,11 +99,12 @@ MIDDLEWARE = [
 ]
 
 # The doors that read no session, user, language or form (elaas_portal/wsgi.py) go through
-# these alone: security headers, the host check, a clear 400 for a bad parameter.
+# these alone: security headers, the host check (without the rest of CommonMiddleware: their
+# paths are exact), a clear 400 for a bad parameter.
 LEAN_PATHS = ["/api/policy/decision", "/healthz/"]
 LEAN_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "core.middleware.AllowedHostMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.params.BadParameterMiddleware",
 ]
@@ -114,7 +115,7 @@ LEAN_ANONYMOUS_PATHS = ["/"]
 LEAN_ANONYMOUS_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "core.middleware.AllowedHostMiddleware",
     "core.middleware.AnonymousVisitorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.params.BadParameterMiddleware",
@@ -124,13 +125,15 @@ LEAN_ANONYMOUS_MIDDLEWARE = [
 # pages officers reload all morning. A GET of a path under these prefixes that ends in "/" (so no
 # slash to append), without a message cookie (so no message to show), goes through the chain
 # below: the whole chain but the body cap (a GET's body is never read), whitenoise (not a static
-# file), CommonMiddleware (nothing to append or refuse), allauth's account middleware (its
-# redirects are for /accounts/, its exceptions raised by its own views), simple-history's (a GET
-# writes no history) and the per-view metrics (the lean doors are counted, not by view). Access
-# is decided exactly as on the whole chain: session, user, second factor and the unit gate.
+# file), CommonMiddleware (no slash to append; the host is checked alone), allauth's account
+# middleware (its redirects are for /accounts/, its exceptions raised by its own views),
+# simple-history's (a GET writes no history) and the per-view metrics (the lean doors are counted,
+# not by view). Access is decided exactly as on the whole chain: session, user, second factor and
+# the unit gate.
 LEAN_READING_PREFIXES = ["/compliance/"]
 LEAN_READING_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.AllowedHostMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -13,12 +13,14 @@ from . import metrics, openapi, readiness, views
 _passwords = sensitive_post_parameters("password", "password1", "password2")
 
 urlpatterns = [
+    # First the doors asked most often (the decision API, the status page, the dashboards):
+    # Django tries the patterns in order.
     path("", include("maintenance.urls")),
+    path("compliance/", include("compliance.urls")),
     path("circulars/", include("circulars.urls")),
     path("registry/", include("registry.urls")),
     path("", include("onboarding.urls")),
     path("inbox/", include("notifications.urls")),
-    path("compliance/", include("compliance.urls")),
     path("api/compliance", compliance_views.api, name="compliance-api"),
     path("api/schema", openapi.schema, name="openapi-schema"),
     path("accounts/signup/", account_views.signup, name="account_signup"),

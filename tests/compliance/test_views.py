@@ -324,6 +324,13 @@ def test_a_message_to_show_or_a_slash_to_append_takes_the_whole_chain(client, sc
     assert through_the_wsgi_entry(client, "/compliance/country/")[3] == []
 
 
+def test_the_reading_door_refuses_a_host_not_allowed(client, scene, settings):
+    login(client, scene["actors"]["dla_officer"])
+    settings.ALLOWED_HOSTS = ["portal.example"]  # the test client's "testserver" is not
+    status, _headers, _body, doors = through_the_wsgi_entry(client, "/compliance/country/")
+    assert (status, doors) == (400, ["lean_reading"])
+
+
 def test_an_officer_without_the_second_factor_in_the_session_is_sent_to_confirm_it(client, scene):
     """The second factor's gate writes a message (MessageMiddleware is in the reading chain)."""
     client.force_login(scene["actors"]["dla_officer"], backend="elaas_portal.backends.ModelBackend")
