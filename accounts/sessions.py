@@ -21,7 +21,7 @@ import functools
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, load_backend
 from django.contrib.sessions.backends import db
-from django.db.models import F
+from django.db.models import F, FilteredRelation, Q
 from django.utils import timezone
 
 from core.db import OneRowQuery
@@ -81,10 +81,17 @@ def _query(backend_class) -> OneRowQuery:
     per process and prepared once per connection (core.db.OneRowQuery)."""
 
     def build(session_key):
-        return user_queryset(
-            **backend_class.annotations(None),
-            session_data=F("sessions__session_data"),
-            session_expires=F("sessions__expire_date"),
-        ).filter(sessions__session_key=session_key)
+        # One join to this very session, named, so that the filter and the values read are the
+        # same row: `sessions__...` in an annotation and in a filter would be two joins, and the
+        # data could be another session's of the same user.
+        this_session = FilteredRelation("sessions", condition=Q(sessions__session_key=session_key))
+        return (
+            user_queryset(**backend_class.annotations(None))
+            .annotate(session=this_session)
+            .filter(session__isnull=False)
+            .annotate(
+                session_data=F("session__session_data"), session_expires=F("session__expire_date")
+            )
+        )
 
     return OneRowQuery(build, marker=_MARKER)

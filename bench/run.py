@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import base64
 import datetime as dt
+import importlib
 import json
 import os
 import platform
@@ -483,7 +484,6 @@ def make_sessions() -> None:
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.db.models import Count
 
     import elaas_portal
@@ -520,6 +520,9 @@ def make_sessions() -> None:
     if missing or not VerificationRequest.objects.exists():
         print(json.dumps({"error": f"no generated data set here (officers missing: {missing})"}))
         sys.exit(1)
+    # The portal's own session engine (accounts.sessions: the database, with the user beside
+    # the data; Django's database store in older trees' settings), as a login writes it.
+    SessionStore = importlib.import_module(settings.SESSION_ENGINE).SessionStore  # noqa: N806
     sessions = {}
     for who, role in officers.items():
         user = role.user

@@ -76,6 +76,23 @@ def test_an_expired_session_is_no_session(client, officer):
     assert client.get(PAGE).status_code == 302
 
 
+def test_each_session_of_the_same_user_reads_its_own_data(actors):
+    """Two sessions of one person (a phone and a desk): each load brings that session's data,
+    never the other's, though both rows join the same user."""
+    from accounts.sessions import SessionStore
+
+    user = actors["province_officer"]
+    stores = []
+    for place in ("phone", "desk", "tablet"):
+        store = SessionStore()
+        store.update({SESSION_KEY: str(user.pk), "place": place})
+        store.create()
+        stores.append((store.session_key, place))
+    for key, place in reversed(stores):
+        again = SessionStore(key)
+        assert again["place"] == place and again.prefetched_user.pk == user.pk
+
+
 def test_a_visitors_session_without_a_user_is_read_as_before(client, db):
     from accounts.sessions import SessionStore
 
