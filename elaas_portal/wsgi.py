@@ -1,14 +1,16 @@
-"""The WSGI entry point: the portal, and a lean door for the doors that need no session.
+"""The WSGI entry point: the portal, and lean doors for the requests that need less of it.
 
 The decision API and the liveness check read no session, user, language, message or form: they
 go through a handler with the middleware they use (security headers, host validation, the 400
 for a bad parameter) and skip the rest (bench/: the decision API is the portal's most called
-door). The public status page opened without a session or message cookie is an anonymous
-visitor's by construction: it skips the session, CSRF, message, account and gate middleware.
-An officer reading the compliance pages (a GET under LEAN_READING_PREFIXES, ending in "/",
-without a message cookie) keeps everything that decides access and skips the rest (settings).
-Every other request goes through the whole chain. Both handlers share settings, URLs and
-views; only the middleware differs.
+door). A plain decision question is answered by the decision API's own door, without Django's
+request cycle (elaas_portal/decision_door.py); anything else about it by the lean handler.
+The public status page opened without a session or message cookie is an anonymous visitor's by
+construction: it skips the session, CSRF, message, account and gate middleware. An officer
+reading the compliance pages (a GET under LEAN_READING_PREFIXES, ending in "/", without a
+message cookie) keeps everything that decides access and skips the rest (settings). Every other
+request goes through the whole chain. The handlers share settings, URLs and views; only the
+middleware differs.
 """
 
 import os
@@ -20,6 +22,9 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "elaas_portal.settings")
 
 portal = get_wsgi_application()
+
+from .decision_door import PATH as DECISION_PATH  # noqa: E402 - after Django is set up
+from .decision_door import DecisionDoor  # noqa: E402
 
 
 class LeanHandler(WSGIHandler):
@@ -39,6 +44,7 @@ class LeanHandler(WSGIHandler):
 
 
 lean = LeanHandler(settings.LEAN_MIDDLEWARE)
+decisions = DecisionDoor(lean)
 lean_anonymous = LeanHandler(settings.LEAN_ANONYMOUS_MIDDLEWARE)
 lean_reading = LeanHandler(settings.LEAN_READING_MIDDLEWARE)
 LEAN_PATHS = frozenset(settings.LEAN_PATHS)
@@ -50,6 +56,8 @@ _PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
 def application(environ, start_response):
     if environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
         path = environ.get("PATH_INFO")
+        if path == DECISION_PATH:
+            return decisions(environ, start_response)
         if path in LEAN_PATHS:
             return lean(environ, start_response)
         if path in LEAN_ANONYMOUS_PATHS and not _carries(environ.get("HTTP_COOKIE", "")):

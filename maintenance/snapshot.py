@@ -52,6 +52,15 @@ def current_policy() -> Policy:
         return policy
 
 
+def kept_policy() -> Policy | None:
+    """The snapshot this process keeps, while it is fresh; None when the next decision would read
+    the rules (elaas_portal/decision_door.py answers only without a query)."""
+    cached = _cached
+    if cached is not None and time.monotonic() - cached[0] < settings.POLICY_RULES_CACHE_SECONDS:
+        return cached[1]
+    return None
+
+
 def forget() -> None:
     """Read the rules again on the next decision (now, and once more after commit)."""
     global _cached

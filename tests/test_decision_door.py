@@ -1,0 +1,139 @@
+"""The decision API's own door (elaas_portal/decision_door.py): a plain question is answered
+without Django's request cycle, with the same bytes and headers as the lean Django door; every
+other request is the lean Django door's."""
+
+import json
+
+import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.test import RequestFactory
+
+from elaas_portal import wsgi
+from maintenance.snapshot import current_policy, forget
+
+pytestmark = pytest.mark.django_db
+
+PATH = "/api/policy/decision"
+PLAIN = (
+    "entity_type=lao&action=verify_identity&at=2025-04-10T12:00:00%2B07:00&identity_verified=false"
+)
+QUESTIONS = [
+    PLAIN,
+    "entity_type=lao&action=use_system&at=2025-04-21T23:59:59%2B07:00&identity_verified=true",
+    "entity_type=lao&action=verify_identity&at=2025-04-22T00:00:00%2B07:00&identity_verified=false",
+    "entity_type=unit&action=use_system&at=2025-04-03T23:59:59%2B07:00",
+    "entity_type=unit&action=use_system&at=2025-04-04T00:00:00",  # no offset: Bangkok
+    "entity_type=lao&action=verify_identity&at=๒๕๖๘-๐๔-๐๕T๐๐:๐๐:๐๐&identity_verified=false",
+    "entity_type=lao&action=verify_identity&at=2568-03-27T00:00:00%2B07:00&identity_verified=TRUE",
+]
+
+
+@pytest.fixture
+def door(monkeypatch, circulars, settings):
+    """The door as a fresh process has it (nothing learned), with its fallback watched; the
+    rules kept for a while, as production keeps them."""
+    settings.POLICY_RULES_CACHE_SECONDS = 60
+    fallback = wsgi.decisions.fallback
+    seen = []
+
+    def watched(environ, start_response):
+        seen.append(environ.get("QUERY_STRING"))
+        return fallback(environ, start_response)
+
+    monkeypatch.setattr(wsgi.decisions, "headers", None)
+    monkeypatch.setattr(wsgi.decisions, "fallback", watched)
+    forget()
+    current_policy()  # the snapshot a busy process keeps
+    yield seen
+    forget()
+
+
+def call(query, *, secure=True, method="get", **extra):
+    extra.setdefault("HTTP_HOST", "testserver")  # as every HTTP/1.1 client sends it
+    environ = getattr(RequestFactory(), method)(PATH, secure=secure, **extra).environ
+    environ["QUERY_STRING"] = query
+    seen = {}
+
+    def start_response(status, headers, exc_info=None):
+        seen["status"], seen["headers"] = int(status.split()[0]), headers
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        body = b"".join(wsgi.application(environ, start_response))
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    return seen["status"], seen["headers"], body
+
+
+def without_request_id(headers):
+    return [(k, v) for k, v in headers if k != "X-Request-ID"]
+
+
+def test_after_django_answered_once_the_door_answers_with_the_same_bytes_and_headers(door):
+    by_django = call(PLAIN)
+    assert door == [PLAIN]  # the first: by Django, whose headers the door learns
+    by_door = call(PLAIN)
+    assert door == [PLAIN]  # the second: by the door
+    assert by_door[0] == by_django[0] == 200
+    assert by_door[2] == by_django[2]
+    assert without_request_id(by_door[1]) == without_request_id(by_django[1])
+    names = {k for k, _v in by_door[1]}
+    assert {"Content-Security-Policy", "X-Frame-Options", "X-Request-ID"} <= names
+
+
+@pytest.mark.parametrize("query", QUESTIONS)
+def test_every_plain_question_gets_the_views_answer(door, client, query):
+    call(PLAIN)  # learned
+    status, _headers, body = call(query)
+    assert door == [PLAIN], query  # answered by the door
+    expected = client.get(f"{PATH}?{query}", secure=True)
+    assert (status, body) == (expected.status_code, expected.content)
+
+
+@pytest.mark.parametrize(
+    ("query", "secure", "method", "extra", "status"),
+    [
+        ("entity_type=lao&action=fly", True, "get", {}, 400),  # Django's clear 400
+        ("entity_type=lao&action=verify_identity&at=soon", True, "get", {}, 400),
+        ("org=9999999&action=use_system&at=2025-04-10T12:00:00%2B07:00", True, "get", {}, 400),
+        (PLAIN, False, "get", {}, 200),  # not over https: Django's (its redirect where set)
+        (PLAIN, True, "head", {}, 200),
+        (PLAIN, True, "get", {"HTTP_HOST": "elsewhere.example"}, 400),
+    ],
+)
+def test_anything_but_a_plain_question_is_answered_by_django(
+    door, settings, query, secure, method, extra, status
+):
+    settings.ALLOWED_HOSTS = ["testserver"]
+    call(PLAIN)  # learned
+    got = call(query, secure=secure, method=method, **extra)
+    assert door == [PLAIN, query]
+    assert got[0] == status
+    if status == 400 and "HTTP_HOST" not in extra:
+        assert json.loads(got[2])["param"] in {"action", "at", "org"}
+
+
+def test_a_snapshot_to_read_again_is_djangos_to_read(door):
+    call(PLAIN)
+    forget()  # as after a circular's rules changed, or the snapshot's seconds passed
+    assert call(PLAIN)[0] == 200
+    assert door == [PLAIN, PLAIN]  # the door asks no query: Django's door read the rules
+    call(PLAIN)
+    assert door == [PLAIN, PLAIN]
+
+
+def test_the_door_counts_its_answers_and_keeps_a_well_formed_request_id(door):
+    from django_prometheus.middleware import Metrics
+
+    metrics = Metrics.get_instance()
+    call(PLAIN)
+    before = metrics.requests_total._value.get(), metrics.responses_total._value.get()
+    status, headers, _body = call(PLAIN, HTTP_X_REQUEST_ID="nginx-4f2a")
+    assert dict(headers)["X-Request-ID"] == "nginx-4f2a"
+    assert metrics.requests_total._value.get() == before[0] + 1
+    assert metrics.responses_total._value.get() == before[1] + 1
+    _status, headers, _body = call(PLAIN, HTTP_X_REQUEST_ID="bad id\n")
+    assert len(dict(headers)["X-Request-ID"]) == 32
