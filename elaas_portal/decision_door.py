@@ -27,6 +27,7 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
+from django.core.handlers.wsgi import get_bytes_from_wsgi
 from django.http import QueryDict
 from django.http.request import split_domain_port, validate_host
 from django_prometheus.middleware import Metrics
@@ -66,7 +67,7 @@ class DecisionDoor:
         policy = kept_policy()
         if policy is None:
             return None
-        params = QueryDict(environ.get("QUERY_STRING", ""))
+        params = QueryDict(get_bytes_from_wsgi(environ, "QUERY_STRING", ""))  # as Django reads it
         if params.get("org") or (settings.DEMO_FEATURES and not params.get("at")):
             return None
         try:

@@ -52,7 +52,7 @@ def door(monkeypatch, circulars, settings):
 def call(query, *, secure=True, method="get", **extra):
     extra.setdefault("HTTP_HOST", "testserver")  # as every HTTP/1.1 client sends it
     environ = getattr(RequestFactory(), method)(PATH, secure=secure, **extra).environ
-    environ["QUERY_STRING"] = query
+    environ["QUERY_STRING"] = query.encode().decode("iso-8859-1")  # as a WSGI server passes it
     seen = {}
 
     def start_response(status, headers, exc_info=None):
