@@ -83,6 +83,9 @@ class AnonymousVisitorMiddleware:
         return self.get_response(request)
 
 
+_NOT_BUILT = object()
+
+
 class FixedContentSecurityPolicyMiddleware:
     """The portal's Content-Security-Policy (settings.CONTENT_SECURITY_POLICY), built once when the
     chain is made. django-csp's own middleware builds the header on every response, for the
@@ -95,13 +98,22 @@ class FixedContentSecurityPolicyMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.header = build_policy()
+        self.built_from, self.header = _NOT_BUILT, ""
 
     def __call__(self, request):
         response = self.get_response(request)
-        if self.header and not (settings.DEBUG and response.status_code in (404, 500)):
-            response.headers.setdefault(CSP_HEADER, self.header)
+        header = self._header()
+        if header and not (settings.DEBUG and response.status_code in (404, 500)):
+            response.headers.setdefault(CSP_HEADER, header)
         return response
+
+    def _header(self) -> str:
+        """The header built from the policy setting, again only if the setting was replaced
+        (tests that configure ThaID change form-action; production never does)."""
+        policy = getattr(settings, "CONTENT_SECURITY_POLICY", None)
+        if policy is not self.built_from:
+            self.header, self.built_from = build_policy(), policy
+        return self.header
 
 
 class AllowedHostMiddleware:

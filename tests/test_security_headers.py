@@ -171,3 +171,20 @@ def test_the_lean_doors_carry_the_pages_policy_built_once(client, circulars):
     for path in (QUESTION, "/healthz/", "/"):
         _status, headers, _body = call(path)
         assert headers["Content-Security-Policy"] == page, path
+
+
+def test_the_policy_built_once_follows_a_replaced_setting(settings):
+    """Built once per setting: a test (or a ThaID configuration) that replaces the policy gets
+    the new header at once (form-action naming ThaID's origin), without a restart."""
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from core.middleware import FixedContentSecurityPolicyMiddleware
+    from elaas_portal.settings import content_security_policy
+
+    middleware = FixedContentSecurityPolicyMiddleware(lambda request: HttpResponse("page"))
+    before = middleware(RequestFactory().get("/x"))["Content-Security-Policy"]
+    assert "form-action 'self';" in before + ";"
+    settings.CONTENT_SECURITY_POLICY = content_security_policy("https://imauth.example.go.th/x")
+    after = middleware(RequestFactory().get("/x"))["Content-Security-Policy"]
+    assert "form-action 'self' https://imauth.example.go.th" in after
