@@ -97,10 +97,9 @@ def _secure(environ) -> bool:
 
 
 def _allowed_host(host: str) -> bool:
-    if settings.USE_X_FORWARDED_HOST or not host:
-        return False  # Django works it out
-    domain, port = split_domain_port(host)
-    allowed = settings.ALLOWED_HOSTS
-    if settings.DEBUG and not allowed:
-        allowed = [".localhost", "127.0.0.1", "[::1]"]
-    return bool(domain) and validate_host(domain, allowed)
+    """The Host header names an allowed host; where Django would work the host out otherwise
+    (a forwarded host, no header, DEBUG's own defaults), False: Django's door answers."""
+    if settings.USE_X_FORWARDED_HOST or settings.DEBUG or not host:
+        return False
+    domain, _port = split_domain_port(host)
+    return bool(domain) and validate_host(domain, settings.ALLOWED_HOSTS)

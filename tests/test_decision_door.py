@@ -5,12 +5,11 @@ other request is the lean Django door's."""
 import json
 
 import pytest
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from django.test import RequestFactory
 
 from elaas_portal import wsgi
 from maintenance.snapshot import current_policy, forget
+from tests.wsgi import call_wsgi
 
 pytestmark = pytest.mark.django_db
 
@@ -53,19 +52,7 @@ def call(query, *, secure=True, method="get", **extra):
     extra.setdefault("HTTP_HOST", "testserver")  # as every HTTP/1.1 client sends it
     environ = getattr(RequestFactory(), method)(PATH, secure=secure, **extra).environ
     environ["QUERY_STRING"] = query.encode().decode("iso-8859-1")  # as a WSGI server passes it
-    seen = {}
-
-    def start_response(status, headers, exc_info=None):
-        seen["status"], seen["headers"] = int(status.split()[0]), headers
-
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        body = b"".join(wsgi.application(environ, start_response))
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
-    return seen["status"], seen["headers"], body
+    return call_wsgi(environ)
 
 
 def without_request_id(headers):

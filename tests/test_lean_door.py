@@ -5,11 +5,9 @@ check kept, and a clear 400 for a bad parameter."""
 import json
 
 import pytest
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from django.test import RequestFactory
 
-from elaas_portal.wsgi import application
+from tests.wsgi import call_wsgi
 
 QUESTION = (
     "/api/policy/decision?entity_type=lao&action=verify_identity"
@@ -20,22 +18,9 @@ pytestmark = pytest.mark.django_db
 
 
 def call(path, **extra):
-    """Through the real WSGI entry point. As Django's test client does, the handlers' closing of
-    database connections at the end of a request is held back: the test's transaction stays."""
-    environ = RequestFactory().get(path, **extra).environ
-    seen = {}
-
-    def start_response(status, headers, exc_info=None):
-        seen["status"], seen["headers"] = int(status.split()[0]), dict(headers)
-
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        body = b"".join(application(environ, start_response))
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
-    return seen["status"], seen["headers"], body
+    """GET `path` through the real WSGI entry point: (status, headers, body)."""
+    status, headers, body = call_wsgi(RequestFactory().get(path, **extra).environ)
+    return status, dict(headers), body
 
 
 def test_the_lean_door_answers_as_the_whole_chain_does(client, circulars):

@@ -255,38 +255,27 @@ def test_each_actor_gets_the_status_the_scope_rules_give_and_sees_only_their_are
 
 
 def through_the_wsgi_entry(client, url):
-    """GET `url` through the portal's real WSGI entry (elaas_portal/wsgi.py), with the test
-    client's cookies, as gunicorn would call it; returns (status, headers, body) and which door
-    took it. As Django's test client does, the closing of connections at the end of the request
-    is held back, so the test's transaction stays."""
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
+    """GET `url` through the portal's real WSGI entry, with the test client's cookies, as
+    gunicorn would call it: (status, headers with every Set-Cookie in a list, body, the doors
+    that took it)."""
     from django.test import RequestFactory
 
     from elaas_portal import wsgi
+    from tests.wsgi import call_wsgi
 
     cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items())
     path, _, query = url.partition("?")
     environ = RequestFactory().get(path, QUERY_STRING=query, HTTP_COOKIE=cookie).environ
-    seen = {}
-
-    def start_response(status, headers, exc_info=None):
-        seen["status"], seen["headers"] = int(status.split()[0]), dict(headers)
-        seen["cookies"] = [value for name, value in headers if name == "Set-Cookie"]
-
     doors = []
     lean_reading = wsgi.lean_reading
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
     try:
         wsgi.lean_reading = lambda *args: doors.append("lean_reading") or lean_reading(*args)
-        body = b"".join(wsgi.application(environ, start_response))
+        status, sent, body = call_wsgi(environ)
     finally:
         wsgi.lean_reading = lean_reading
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
-    seen["headers"]["Set-Cookie"] = seen["cookies"]
-    return seen["status"], seen["headers"], body, doors
+    headers = dict(sent)
+    headers["Set-Cookie"] = [value for name, value in sent if name == "Set-Cookie"]
+    return status, headers, body, doors
 
 
 READING_CASES = [case for case in CASES if URLS[case.values[0]].split("?")[0].endswith("/")]
