@@ -42,13 +42,12 @@ def build_policy() -> Policy:
 
 def current_policy() -> Policy:
     global _cached
-    cached = _cached
-    now = time.monotonic()
-    if cached is not None and now - cached[0] < settings.POLICY_RULES_CACHE_SECONDS:
-        return cached[1]
+    policy = kept_policy()
+    if policy is not None:
+        return policy
     with _lock:
         policy = build_policy()
-        _cached = (now, policy)
+        _cached = (time.monotonic(), policy)
         return policy
 
 
