@@ -88,7 +88,11 @@ class FreshUserMixin:
         except ValidationError:
             return None
         user = _read_with_session.get()
-        if user is not None and user.pk == user_id and user.backend_class is type(self):
+        if (
+            user is not None
+            and user.pk == user_id
+            and user.backend_class.annotations is type(self).annotations  # the same query
+        ):
             user = _placed(user)  # read with the session, this request, by this backend's query
         else:
             user = load_user(user_id, _query_of(type(self)))

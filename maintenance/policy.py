@@ -28,6 +28,7 @@ so "5 to 21 April" is stored as 5 April 00:00 to 22 April 00:00 Bangkok time and
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field, replace
@@ -234,10 +235,13 @@ class Policy:
         self._reconcile_forwarding()
         # (subject, action) -> (boundaries, the decision of each segment between them, filled in
         # when first asked): see `decide`. No expiry is needed: a Policy's rules never change, and
-        # a change of rules builds a new Policy (maintenance.snapshot). Bounded: past
-        # TIMELINES_MAX entries it is cleared (an org's question carries its province and
-        # district, so there may be a few thousand subjects).
+        # a change of rules builds a new Policy (maintenance.snapshot). Keyed on the subject with
+        # any area no circular names set to None (`_as_key`): such a code decides nothing
+        # (`_applies_to`), so the keys stay a handful, not one per district of the country.
+        # Still bounded: past TIMELINES_MAX entries it is cleared.
         self._timelines: dict[tuple, tuple[list[dt.datetime], list[Decision | None]]] = {}
+        self._named_provinces = {c.province_code for c in circulars if c.province_code}
+        self._named_districts = {c.district_code for c in circulars if c.district_code}
         self.fingerprint = hashlib.sha256(
             repr((sorted(self.circulars.items()), sorted(self.rules, key=lambda r: r.id))).encode()
         ).hexdigest()[:16]
@@ -387,6 +391,14 @@ class Policy:
             f"but its source {source.number} governs."
         )
 
+    def _as_key(self, subject: Subject) -> Subject:
+        """The subject as the timelines are keyed: an area no circular names is None."""
+        province = subject.province_code if subject.province_code in self._named_provinces else None
+        district = subject.district_code if subject.district_code in self._named_districts else None
+        if (province, district) == (subject.province_code, subject.district_code):
+            return subject
+        return dataclasses.replace(subject, province_code=province, district_code=district)
+
     def decide(self, subject: Subject, action: str, at: dt.datetime) -> Decision:
         """The decision at `at` (an aware datetime), with when it began and when it next changes.
 
@@ -401,13 +413,14 @@ class Policy:
             raise ValueError(f"action must be one of {ACTIONS}")
         if at.tzinfo is None:
             raise ValueError("at must be timezone-aware")
-        timeline = self._timelines.get((subject, action))
+        key = (self._as_key(subject), action)
+        timeline = self._timelines.get(key)
         if timeline is None:
             if len(self._timelines) >= TIMELINES_MAX:
                 self._timelines.clear()
             boundaries = self._relevant_boundaries(subject, action, self.rules)
             timeline = (boundaries, [None] * (len(boundaries) + 1))
-            self._timelines[(subject, action)] = timeline
+            self._timelines[key] = timeline
         boundaries, decisions = timeline
         segment = bisect.bisect_right(boundaries, at)
         if decisions[segment] is None:

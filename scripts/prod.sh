@@ -103,6 +103,7 @@ require() {
     die "nginx is not installed: apt-get install nginx (Debian's package)"
   command -v openssl >/dev/null || die "openssl is not installed: apt-get install openssl"
   command -v envsubst >/dev/null || die "envsubst is not installed: apt-get install gettext-base"
+  command -v curl >/dev/null || die "curl is not installed: apt-get install curl (the readiness checks use it)"
 }
 
 certificate() {

@@ -42,6 +42,16 @@ def test_a_logged_in_page_reads_the_session_and_its_user_in_one_query(client, of
     assert not [q for q in sql if 'FROM "accounts_user"' in q and q not in sessions]
 
 
+def test_a_session_of_allauths_backend_is_read_with_its_user_too(client, actors, circulars):
+    """A real login (password, then the second factor) goes through allauth's backend, not the
+    first one: its session is read with the user in one query as well."""
+    client.force_login(actors["dla_officer"], backend="elaas_portal.backends.AuthenticationBackend")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/inbox/").status_code == 200
+    users = [q for q in sql_of(queries) if 'FROM "accounts_user"' in q]
+    assert len(users) == 1 and '"accounts_session"' in users[0], users
+
+
 def test_the_session_row_names_its_user_and_goes_at_logout(client, officer):
     key = client.cookies["sessionid"].value
     assert Session.objects.get(pk=key).user_id == officer.pk

@@ -88,6 +88,18 @@ def test_the_kept_decisions_are_bounded(monkeypatch):
         assert len(policy._timelines) <= 2
 
 
+def test_areas_no_letter_names_share_one_timeline(circulars):
+    """Every district of the country asks (the daily pass, an org's question): a code that no
+    circular names decides nothing, so it is kept under no area, not once per district."""
+    policy = build_policy()
+    at = dt.datetime(2025, 4, 10, 12, tzinfo=BKK)
+    for province, district in [("50", "5001"), ("50", "5002"), ("10", "1001"), (None, None)]:
+        policy.decide(Subject(EntityType.UNIT, None, province, district), ACTIONS[0], at)
+    assert len(policy._timelines) == 1
+    policy.decide(Subject(EntityType.UNIT, None, "48", "4801"), ACTIONS[0], at)  # named: its own
+    assert len(policy._timelines) == 2
+
+
 # Random rule sets over four letters, one of them forwarding another, with dates in April.
 DLA = CircularInfo(1, "มท 1", Authority.DLA, dt.date(2025, 4, 2))
 DLA_LATER = CircularInfo(2, "มท 2", Authority.DLA, dt.date(2025, 4, 20))
