@@ -6,9 +6,11 @@ against the provider's JWKS (allauth skips it for a token fetched over TLS), the
 keyed hash of `pid` (`core.national_id.pid_hash`) and no personal claim stored.
 
 What one ThaID sign-in proved is kept in the session only (`remember`, `assertion`): the hash of
-the `pid`, its last four digits, `ial`, and whether the provider asserted multi-factor
-authentication (`asserts_mfa`). The identity proof of a verification request (`onboarding`) and
-the officers' second-factor gate (`accounts.access`) read it from there.
+the `pid`, its last four digits and `ial`, which the identity proof of a verification request
+(`onboarding`) reads. Whether the provider asserted multi-factor authentication (`asserts_mfa`)
+is recorded by the sign-in itself, as an allauth authentication record
+(`accounts.thaid.adapter`), which the officers' second-factor gate (`accounts.access`) reads: a
+link made while signed in proves no second factor.
 """
 
 from __future__ import annotations
@@ -62,7 +64,6 @@ def remember(request, *, uid: str, last4: str, claims: dict) -> None:
         "uid": uid,
         "last4": last4,
         "ial": str(ial) if ial is not None else None,
-        "mfa": asserts_mfa(claims),
         "at": time.time(),
     }
 
