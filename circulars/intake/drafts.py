@@ -37,7 +37,7 @@ from registry.models import Province
 from ..models import Circular, CircularDraft, CircularReference, DraftPage, IntakeStatus, Urgency
 from .extract import IntakeError, extract
 from .parse import SourceKind, parse, read_number
-from .rules import propose
+from .rules import propose, reasons_of
 
 PAGE_IMAGE_DPI = 100
 DATE_FIELDS = {"date"}
@@ -410,6 +410,8 @@ def correct_rule(
         if last
         else None
     )
+    number = _value(letters[letter], "number") or ""
+    target["reason_th"], target["reason_en"] = reasons_of(target, number)
     _clear(target, user)
     draft.save(update_fields=["parsed"])
     return draft
@@ -480,7 +482,7 @@ def publish_draft(draft_id: int, *, user) -> list[Circular]:
             circular.save()
         _create_references(circular, letter, circulars)
         for rule in letter.get("rules", []):
-            AccessRule.objects.create(circular=circular, **_rule_values(rule))
+            AccessRule.objects.create(circular=circular, **_rule_values(rule, circular.number))
     record_discrepancies()
     draft.status = IntakeStatus.PUBLISHED
     draft.published_at = timezone.now()
@@ -551,9 +553,14 @@ def _create_references(circular: Circular, letter: dict, circulars: dict) -> Non
             )
 
 
-def _rule_values(rule: dict) -> dict:
+def _rule_values(rule: dict, number: str) -> dict:
+    """A rule as AccessRule takes it; its reasons rebuilt from what it now says (the number too
+    may have been corrected after the rule was)."""
+
     def instant(v):
         return dt.datetime.fromisoformat(v) if v else None
+
+    reason_th, reason_en = reasons_of(rule, number)
 
     return {
         "clause": rule["clause"][:100],
@@ -564,8 +571,8 @@ def _rule_values(rule: dict) -> dict:
         "starts_at": instant(rule["starts_at"]),
         "ends_at": instant(rule["ends_at"]),
         "clause_text": rule["clause_text"],
-        "reason_th": rule["reason_th"][:500],
-        "reason_en": rule["reason_en"][:500],
+        "reason_th": reason_th[:500],
+        "reason_en": reason_en[:500],
     }
 
 

@@ -313,3 +313,19 @@ def test_a_rule_cannot_lose_its_first_day(client, draft):
     )
     draft.refresh_from_db()
     assert draft.parsed["letters"][0]["rules"][2]["starts_at"] == "2025-04-04T00:00:00+07:00"
+
+
+def test_a_corrected_rule_is_published_with_reasons_telling_its_corrected_window(client, draft):
+    clear_every_flag(client, draft)
+    client.post(
+        f"/circulars/intake/{draft.pk}/rule",
+        {"letter": 0, "rule": 2, "first_day": "๕ เม.ย. ๒๕๖๘", "last_day": "21/4/2568"},
+    )
+    draft.refresh_from_db()
+    assert "5 April 2025 to 21 April 2025" in draft.parsed["letters"][0]["rules"][2]["reason_en"]
+    client.post(f"/circulars/intake/{draft.pk}/publish")
+    rule = AccessRule.objects.get(circular__number="นพ ๐๐๒๓.๕/ว ๑๕๗๘", clause="ข้อ ๑")
+    assert rule.reason_en.startswith("LAOs that have not verified may verify their identity")
+    assert "from 5 April 2025 to 21 April 2025" in rule.reason_en
+    assert "4 April" not in rule.reason_en
+    assert "๕ เมษายน ๒๕๖๘ ถึงวันที่ ๒๑ เมษายน ๒๕๖๘" in rule.reason_th
