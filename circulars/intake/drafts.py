@@ -424,10 +424,17 @@ def _value(letter: dict, name: str):
     return (letter["fields"].get(name) or {}).get("value")
 
 
-def _existing(number: str | None) -> Circular | None:
+def _existing(number: str | None, date: str | None) -> Circular | None:
+    """The circular already in the portal with this number and date (ISO). Thai numbers start
+    again each year, so a number names a letter only with its date (the unique constraint's
+    pair). A reference that cites no date is matched by its number alone: the latest such
+    letter, as good a guess as the citation allows."""
     if not number:
         return None
-    return Circular.objects.filter(number_normalized=normalize_number(number)).first()
+    found = Circular.objects.filter(number_normalized=normalize_number(number))
+    if date:
+        found = found.filter(issued_on=dt.date.fromisoformat(date))
+    return found.order_by("-issued_on", "-id").first()
 
 
 @transaction.atomic
@@ -452,7 +459,7 @@ def publish_draft(draft_id: int, *, user) -> list[Circular]:
     for letter in letters:
         n = letter["index"]
         missing = [name for name in REQUIRED_FIELDS if not _value(letter, name)]
-        existing = _existing(_value(letter, "number"))
+        existing = _existing(_value(letter, "number"), _value(letter, "date"))
         if existing is not None:
             circulars[n] = existing
             continue
@@ -549,7 +556,7 @@ def _create_references(circular: Circular, letter: dict, circulars: dict) -> Non
                 text=cited["text"].get("value") or "",
                 cited_number=number,
                 cited_date=dt.date.fromisoformat(date) if date else None,
-                target=target or _existing(number),
+                target=target or _existing(number, date),
             )
 
 

@@ -329,3 +329,22 @@ def test_a_corrected_rule_is_published_with_reasons_telling_its_corrected_window
     assert "from 5 April 2025 to 21 April 2025" in rule.reason_en
     assert "4 April" not in rule.reason_en
     assert "๕ เมษายน ๒๕๖๘ ถึงวันที่ ๒๑ เมษายน ๒๕๖๘" in rule.reason_th
+
+
+def test_a_letter_is_matched_in_the_portal_by_its_number_and_its_date(
+    client, draft, dla_letter_only
+):
+    """Thai numbers start again each year: next year's letter of the same number is another."""
+    next_year = Circular.objects.get(pk=dla_letter_only.pk)
+    next_year.pk = None
+    next_year.issued_on = dt.date(2026, 4, 2)
+    next_year.save()
+    clear_every_flag(client, draft)
+    client.post(f"/circulars/intake/{draft.pk}/publish")
+    province = Circular.objects.get(number="นพ ๐๐๒๓.๕/ว ๑๕๗๘")
+    assert province.forwards == dla_letter_only
+    draft.refresh_from_db()
+    assert set(draft.circulars.all()) == {province, dla_letter_only}
+    assert drafts._existing("มท ๐๘๐๘.๔/ว ๑๕๔๑", "2026-04-02") == next_year
+    assert drafts._existing("มท ๐๘๐๘.๔/ว ๑๕๔๑", "2024-04-02") is None
+    assert drafts._existing("มท ๐๘๐๘.๔/ว ๑๕๔๑", None) == next_year  # no date: number alone
