@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -266,6 +266,37 @@ def typed(raw: str | None, max_length: int = 5000) -> str:
     return _CONTROLS.sub("", strip_invisible(raw or "")).strip()[:max_length]
 
 
+def _model_field(name: str):
+    """The model field a draft's field is kept in at publication, or None (the date, the
+    province's name, the authority are turned into other values first)."""
+    cited = re.fullmatch(r"(?:references|enclosures)\.\d+\.(number|date)", name)
+    model = CircularReference if cited else Circular
+    try:
+        return model._meta.get_field(f"cited_{cited[1]}" if cited else name)
+    except FieldDoesNotExist:
+        return None
+
+
+def check_length(letter: int, name: str, value) -> None:
+    """ReviewError when a value is longer than the model's field takes (the database would
+    refuse it at publication)."""
+    field = _model_field(name)
+    limit = getattr(field, "max_length", None)
+    if isinstance(value, str) and limit and len(value) > limit:
+        raise ReviewError(
+            _("Letter %(n)s: %(field)s is too long (%(length)s characters; at most %(max)s).")
+            % {"n": letter + 1, "field": field.verbose_name, "length": len(value), "max": limit}
+        )
+
+
+def _check_lengths(letter: dict) -> None:
+    """Every value of a letter, as the parser made it or an officer typed it, against its field."""
+    for name in EDITABLE_FIELDS:
+        check_length(letter["index"], name, _value(letter, name))
+    for kind, i, cited in cited_parts(letter):
+        check_length(letter["index"], f"{kind}.{i}.number", cited["number"].get("value"))
+
+
 def _clean_value(name: str, raw: str) -> str | None:
     value = typed(raw, 200_000 if name == "body" else 5000)
     cited = name.startswith(("references.", "enclosures."))
@@ -306,7 +337,9 @@ def correct_field(draft_id: int, *, letter: int, field: str, value: str, user) -
     target = _field_of(letters[letter], field)
     if target is None:
         raise ReviewError(_("There is no such field in this letter."))
-    target["value"] = _clean_value(field, value)
+    cleaned = _clean_value(field, value)
+    check_length(letter, field, cleaned)
+    target["value"] = cleaned
     _clear(target, user)
     draft.save(update_fields=["parsed"])
     return draft
@@ -500,6 +533,7 @@ def publish_draft(draft_id: int, *, user) -> list[Circular]:
 
 
 def _new_circular(letter: dict, draft: CircularDraft) -> Circular:
+    _check_lengths(letter)
     province = None
     if _value(letter, "province_name"):
         province = Province.objects.filter(name_th=_value(letter, "province_name")).first()
@@ -529,13 +563,13 @@ def _new_circular(letter: dict, draft: CircularDraft) -> Circular:
         issued_on=dt.date.fromisoformat(_value(letter, "date")),
         date_as_written=as_written[:100],
         date_note=date_note,
-        subject=_value(letter, "subject")[:500],
+        subject=_value(letter, "subject"),
         recipients=_value(letter, "recipients"),
         body=_value(letter, "body") or "",
-        signatory=(_value(letter, "signatory") or "")[:200],
-        signatory_position=(_value(letter, "signatory_position") or "")[:500],
-        contact_office=(_value(letter, "contact_office") or "")[:500],
-        contact_phone=(_value(letter, "contact_phone") or "")[:100],
+        signatory=_value(letter, "signatory") or "",
+        signatory_position=_value(letter, "signatory_position") or "",
+        contact_office=_value(letter, "contact_office") or "",
+        contact_phone=_value(letter, "contact_phone") or "",
         source_text=draft.source_text[letter["start"] : letter["end"]],
     )
 

@@ -348,3 +348,23 @@ def test_a_letter_is_matched_in_the_portal_by_its_number_and_its_date(
     assert drafts._existing("มท ๐๘๐๘.๔/ว ๑๕๔๑", "2026-04-02") == next_year
     assert drafts._existing("มท ๐๘๐๘.๔/ว ๑๕๔๑", "2024-04-02") is None
     assert drafts._existing("มท ๐๘๐๘.๔/ว ๑๕๔๑", None) == next_year  # no date: number alone
+
+
+def test_a_value_too_long_for_its_field_is_refused_with_its_reason(client, draft):
+    response = clear(client, draft, 0, "issuer_name", "ก" * 256)
+    draft.refresh_from_db()
+    assert draft.parsed["letters"][0]["fields"]["issuer_name"]["value"] != "ก" * 256
+    page = client.get(response.url).content.decode()
+    assert "ยาวเกินไป (256 ตัวอักษร; ไม่เกิน 255)" in page
+
+
+def test_a_parser_made_value_too_long_stops_publication_with_its_reason(client, draft):
+    clear_every_flag(client, draft)
+    draft.parsed["letters"][0]["fields"]["issuer_address"]["value"] = "ถนน" * 100
+    draft.save()
+    response = client.post(f"/circulars/intake/{draft.pk}/publish")
+    assert response.status_code == 302
+    assert "ยาวเกินไป (300 ตัวอักษร; ไม่เกิน 255)" in client.get(response.url).content.decode()
+    draft.refresh_from_db()
+    assert draft.status == IntakeStatus.REVIEW
+    assert not Circular.objects.filter(number="นพ ๐๐๒๓.๕/ว ๑๕๗๘").exists()
