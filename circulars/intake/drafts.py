@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import re
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
@@ -35,11 +35,19 @@ from maintenance.services import record_discrepancies
 from registry.models import Province
 
 from ..models import Circular, CircularDraft, CircularReference, DraftPage, IntakeStatus, Urgency
-from .extract import IntakeError, extract
+from .extract import IntakeError, _run, extract
 from .parse import SourceKind, parse, read_number
 from .rules import propose, reasons_of
 
+logger = logging.getLogger(__name__)
+
 PAGE_IMAGE_DPI = 100
+# What a draft says when its reading broke on something unforeseen (the log has the rest).
+READING_BROKE = (
+    "อ่านไฟล์ไม่สำเร็จเพราะเกิดข้อผิดพลาดในระบบ ลองส่งใหม่อีกครั้ง หรือแจ้งผู้ดูแลระบบ\n"
+    "The file could not be read because of an error in the portal. Try again, or tell the "
+    "administrators."
+)
 DATE_FIELDS = {"date"}
 NUMBER_FIELDS = {"number"}
 EDITABLE_FIELDS = (
@@ -149,7 +157,8 @@ def create_draft(*, data: bytes, name: str, user) -> CircularDraft:
 def read_draft(draft_id: int) -> bool:
     """Read a draft's file: text layer or OCR, page by page (progress in pages_done), then parse.
     Runs once: a draft no longer READING is left alone. Nothing is stored half-way: the pages,
-    the text and the parse are written together; a bad file leaves FAILED with the reason."""
+    the text and the parse are written together; a bad file leaves FAILED with the reason, and so
+    does any other error (a generic reason, the details in the log): it never stays READING."""
     draft = CircularDraft.objects.filter(pk=draft_id, status=IntakeStatus.READING).first()
     if draft is None:
         return False
@@ -168,17 +177,26 @@ def read_draft(draft_id: int) -> bool:
                 "No official letter was found (no ที่ … and เรื่อง … lines).",
             )
         images = page_images(data, draft.content_type)
+        with transaction.atomic():
+            draft = CircularDraft.objects.select_for_update().get(pk=draft_id)
+            if draft.status != IntakeStatus.READING:
+                return False
+            _store_reading(draft, extracted, proposal, images)
     except IntakeError as exc:
-        CircularDraft.objects.filter(pk=draft_id, status=IntakeStatus.READING).update(
-            status=IntakeStatus.FAILED, error=f"{exc.message_th}\n{exc.message_en}"
-        )
+        _fail(draft_id, f"{exc.message_th}\n{exc.message_en}")
         return False
-    with transaction.atomic():
-        draft = CircularDraft.objects.select_for_update().get(pk=draft_id)
-        if draft.status != IntakeStatus.READING:
-            return False
-        _store_reading(draft, extracted, proposal, images)
+    except Exception:
+        # Anything else would leave the draft READING for ever: it fails, and the log says why.
+        logger.exception("reading circular draft %s failed", draft_id)
+        _fail(draft_id, READING_BROKE)
+        return False
     return True
+
+
+def _fail(draft_id: int, error: str) -> None:
+    CircularDraft.objects.filter(pk=draft_id, status=IntakeStatus.READING).update(
+        status=IntakeStatus.FAILED, error=error
+    )
 
 
 def _store_reading(draft, extracted, proposal, images) -> None:
@@ -222,11 +240,9 @@ def page_images(data: bytes, content_type: str) -> list[bytes]:
     with tempfile.TemporaryDirectory(prefix="intake-pages-") as tmp:
         path = Path(tmp) / "letter.pdf"
         path.write_bytes(data)
-        subprocess.run(
+        _run(
             ["pdftoppm", "-r", str(PAGE_IMAGE_DPI), "-png", str(path), str(Path(tmp) / "p")],
-            capture_output=True,
-            timeout=120,
-            check=False,
+            binary=True,
         )
         return [p.read_bytes() for p in sorted(Path(tmp).glob("p-*.png"))]
 

@@ -368,3 +368,27 @@ def test_a_parser_made_value_too_long_stops_publication_with_its_reason(client, 
     draft.refresh_from_db()
     assert draft.status == IntakeStatus.REVIEW
     assert not Circular.objects.filter(number="นพ ๐๐๒๓.๕/ว ๑๕๗๘").exists()
+
+
+def test_a_tool_that_takes_too_long_is_an_intake_error(monkeypatch):
+    from circulars.intake import extract
+
+    monkeypatch.setattr(extract, "TOOL_TIMEOUT", 0.1)
+    with pytest.raises(extract.IntakeError) as caught:
+        extract._run(["sleep", "5"])
+    assert caught.value.code == "timeout"
+
+
+def test_a_reading_that_breaks_unexpectedly_leaves_the_draft_failed_and_logged(
+    client, actors, nakhon_phanom, paste, monkeypatch, caplog
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("the parser broke")
+
+    monkeypatch.setattr(drafts, "propose", broken)
+    login(client, actors["province_officer"])
+    paste(client, REFERENCE.read_text(encoding="utf-8"))
+    draft = CircularDraft.objects.get()
+    assert draft.status == IntakeStatus.FAILED
+    assert draft.error == drafts.READING_BROKE
+    assert "the parser broke" in caplog.text
