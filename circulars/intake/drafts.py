@@ -30,7 +30,7 @@ from core.thai import (
     to_arabic_digits,
 )
 from maintenance.models import AccessRule
-from maintenance.policy import AUTHORITY_CODES
+from maintenance.policy import AUTHORITY_CODES, Authority
 from maintenance.services import record_discrepancies
 from registry.models import Province
 
@@ -548,11 +548,45 @@ def publish_draft(draft_id: int, *, user) -> list[Circular]:
     return [circulars[n] for n in created]
 
 
+def _issuing_area(letter: dict, draft: CircularDraft) -> dict:
+    """The province and district that issued a letter. The province is found by the name the
+    letter writes; a letter of the draft's own level (a province's or a district's officer taking
+    in their own letter) falls back to the draft's area, as letters seldom name their district.
+    A province's or a district's letter whose area is still unknown is a ReviewError naming the
+    field to check, not a refusal of the officer."""
+    authority = AUTHORITY_CODES[_value(letter, "authority")]
+    name = _value(letter, "province_name")
+    province = Province.objects.filter(name_th=name).first() if name else None
+    district = None
+    if authority == Authority.PROVINCE:
+        province = province or draft.province
+        if province is None:
+            raise ReviewError(
+                _(
+                    "Letter %(n)s is a province's letter, but no province in the registry is "
+                    "named “%(name)s”: check “%(field)s”."
+                )
+                % {
+                    "n": letter["index"] + 1,
+                    "name": name or "",
+                    "field": _("Province of the issuer"),
+                }
+            )
+    elif authority == Authority.DISTRICT:
+        district = draft.district
+        if district is None:
+            raise ReviewError(
+                _(
+                    "Letter %(n)s is a district's letter, but its district is not known: a "
+                    "district's letter is taken in by its own officers. Check “%(field)s”."
+                )
+                % {"n": letter["index"] + 1, "field": _("Issuing authority")}
+            )
+    return {"authority": authority, "province": province, "district": district}
+
+
 def _new_circular(letter: dict, draft: CircularDraft) -> Circular:
     _check_lengths(letter)
-    province = None
-    if _value(letter, "province_name"):
-        province = Province.objects.filter(name_th=_value(letter, "province_name")).first()
     date_note = next(
         (
             note
@@ -572,10 +606,9 @@ def _new_circular(letter: dict, draft: CircularDraft) -> Circular:
     return Circular(
         number=_value(letter, "number"),
         urgency=_value(letter, "urgency") or Urgency.NORMAL,
-        authority=AUTHORITY_CODES[_value(letter, "authority")],
         issuer_name=_value(letter, "issuer_name"),
         issuer_address=_value(letter, "issuer_address") or "",
-        province=province,
+        **_issuing_area(letter, draft),
         issued_on=dt.date.fromisoformat(_value(letter, "date")),
         date_as_written=as_written[:100],
         date_note=date_note,

@@ -11,7 +11,7 @@ from circulars.intake import drafts
 from circulars.models import Circular, CircularDraft, IntakeStatus
 from core.thai import BANGKOK
 from maintenance.models import AccessRule, Discrepancy
-from maintenance.policy import Subject
+from maintenance.policy import Authority, Subject
 from maintenance.snapshot import current_policy
 from tests.actors import ACTOR_NAMES, login
 from tests.notifications.conftest import celery_app
@@ -392,3 +392,40 @@ def test_a_reading_that_breaks_unexpectedly_leaves_the_draft_failed_and_logged(
     assert draft.status == IntakeStatus.FAILED
     assert draft.error == drafts.READING_BROKE
     assert "the parser broke" in caplog.text
+
+
+def province_letter_cleared(client, paste, user, field, value):
+    """The province's letter alone, taken in by `user`, `field` set to `value`, flags cleared."""
+    login(client, user)
+    text = REFERENCE.read_text(encoding="utf-8")
+    paste(client, text[: text.index("ที่ มท ๐๘๐๘.๔/ว ปรับ")])
+    draft = CircularDraft.objects.get()
+    clear(client, draft, 0, field, value)
+    clear(client, draft, 0, "date", "2025-04-09")
+    clear(client, draft, 0, "issuer_address", "ถนนอภิบาลบัญชา นพ ๔๘๐๐๐")
+    return draft
+
+
+def test_a_district_officer_publishes_their_district_s_own_letter(
+    client, actors, nakhon_phanom, paste
+):
+    draft = province_letter_cleared(
+        client, paste, actors["district_officer"], "authority", "district"
+    )
+    response = client.post(f"/circulars/intake/{draft.pk}/publish")
+    letter = Circular.objects.get()
+    assert response.status_code == 302 and response.url == letter.get_absolute_url()
+    assert letter.authority == Authority.DISTRICT and letter.district == draft.district
+
+
+def test_a_province_s_letter_naming_no_known_province_says_which_field_to_check(
+    client, actors, nakhon_phanom, paste
+):
+    draft = province_letter_cleared(
+        client, paste, actors["dla_officer"], "province_name", "ไม่มีจังหวัดนี้"
+    )
+    response = client.post(f"/circulars/intake/{draft.pk}/publish")
+    assert response.status_code == 302
+    page = client.get(response.url).content.decode()
+    assert "ไม่พบจังหวัดชื่อ “ไม่มีจังหวัดนี้”" in page and "จังหวัดของผู้ออกหนังสือ" in page
+    assert Circular.objects.count() == 0
