@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import re
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,16 +30,24 @@ from core.thai import (
     to_arabic_digits,
 )
 from maintenance.models import AccessRule
-from maintenance.policy import AUTHORITY_CODES
+from maintenance.policy import AUTHORITY_CODES, Authority
 from maintenance.services import record_discrepancies
 from registry.models import Province
 
 from ..models import Circular, CircularDraft, CircularReference, DraftPage, IntakeStatus, Urgency
-from .extract import IntakeError, extract
+from .extract import IntakeError, _run, extract
 from .parse import SourceKind, parse, read_number
-from .rules import propose
+from .rules import propose, reasons_of
+
+logger = logging.getLogger(__name__)
 
 PAGE_IMAGE_DPI = 100
+# What a draft says when its reading broke on something unforeseen (the log has the rest).
+READING_BROKE = (
+    "อ่านไฟล์ไม่สำเร็จเพราะเกิดข้อผิดพลาดในระบบ ลองส่งใหม่อีกครั้ง หรือแจ้งผู้ดูแลระบบ\n"
+    "The file could not be read because of an error in the portal. Try again, or tell the "
+    "administrators."
+)
 DATE_FIELDS = {"date"}
 NUMBER_FIELDS = {"number"}
 EDITABLE_FIELDS = (
@@ -149,7 +157,8 @@ def create_draft(*, data: bytes, name: str, user) -> CircularDraft:
 def read_draft(draft_id: int) -> bool:
     """Read a draft's file: text layer or OCR, page by page (progress in pages_done), then parse.
     Runs once: a draft no longer READING is left alone. Nothing is stored half-way: the pages,
-    the text and the parse are written together; a bad file leaves FAILED with the reason."""
+    the text and the parse are written together; a bad file leaves FAILED with the reason, and so
+    does any other error (a generic reason, the details in the log): it never stays READING."""
     draft = CircularDraft.objects.filter(pk=draft_id, status=IntakeStatus.READING).first()
     if draft is None:
         return False
@@ -168,17 +177,26 @@ def read_draft(draft_id: int) -> bool:
                 "No official letter was found (no ที่ … and เรื่อง … lines).",
             )
         images = page_images(data, draft.content_type)
+        with transaction.atomic():
+            draft = CircularDraft.objects.select_for_update().get(pk=draft_id)
+            if draft.status != IntakeStatus.READING:
+                return False
+            _store_reading(draft, extracted, proposal, images)
     except IntakeError as exc:
-        CircularDraft.objects.filter(pk=draft_id, status=IntakeStatus.READING).update(
-            status=IntakeStatus.FAILED, error=f"{exc.message_th}\n{exc.message_en}"
-        )
+        _fail(draft_id, f"{exc.message_th}\n{exc.message_en}")
         return False
-    with transaction.atomic():
-        draft = CircularDraft.objects.select_for_update().get(pk=draft_id)
-        if draft.status != IntakeStatus.READING:
-            return False
-        _store_reading(draft, extracted, proposal, images)
+    except Exception:
+        # Anything else would leave the draft READING for ever: it fails, and the log says why.
+        logger.exception("reading circular draft %s failed", draft_id)
+        _fail(draft_id, READING_BROKE)
+        return False
     return True
+
+
+def _fail(draft_id: int, error: str) -> None:
+    CircularDraft.objects.filter(pk=draft_id, status=IntakeStatus.READING).update(
+        status=IntakeStatus.FAILED, error=error
+    )
 
 
 def _store_reading(draft, extracted, proposal, images) -> None:
@@ -222,11 +240,9 @@ def page_images(data: bytes, content_type: str) -> list[bytes]:
     with tempfile.TemporaryDirectory(prefix="intake-pages-") as tmp:
         path = Path(tmp) / "letter.pdf"
         path.write_bytes(data)
-        subprocess.run(
+        _run(
             ["pdftoppm", "-r", str(PAGE_IMAGE_DPI), "-png", str(path), str(Path(tmp) / "p")],
-            capture_output=True,
-            timeout=120,
-            check=False,
+            binary=True,
         )
         return [p.read_bytes() for p in sorted(Path(tmp).glob("p-*.png"))]
 
@@ -264,6 +280,37 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def typed(raw: str | None, max_length: int = 5000) -> str:
     """What an officer typed, as kept: no control or invisible characters, at most max_length."""
     return _CONTROLS.sub("", strip_invisible(raw or "")).strip()[:max_length]
+
+
+def _model_field(name: str):
+    """The model field a draft's field is kept in at publication, or None (the date, the
+    province's name, the authority are turned into other values first)."""
+    cited = re.fullmatch(r"(?:references|enclosures)\.\d+\.(number|date)", name)
+    model = CircularReference if cited else Circular
+    try:
+        return model._meta.get_field(f"cited_{cited[1]}" if cited else name)
+    except FieldDoesNotExist:
+        return None
+
+
+def check_length(letter: int, name: str, value) -> None:
+    """ReviewError when a value is longer than the model's field takes (the database would
+    refuse it at publication)."""
+    field = _model_field(name)
+    limit = getattr(field, "max_length", None)
+    if isinstance(value, str) and limit and len(value) > limit:
+        raise ReviewError(
+            _("Letter %(n)s: %(field)s is too long (%(length)s characters; at most %(max)s).")
+            % {"n": letter + 1, "field": field.verbose_name, "length": len(value), "max": limit}
+        )
+
+
+def _check_lengths(letter: dict) -> None:
+    """Every value of a letter, as the parser made it or an officer typed it, against its field."""
+    for name in EDITABLE_FIELDS:
+        check_length(letter["index"], name, _value(letter, name))
+    for kind, i, cited in cited_parts(letter):
+        check_length(letter["index"], f"{kind}.{i}.number", cited["number"].get("value"))
 
 
 def _clean_value(name: str, raw: str) -> str | None:
@@ -306,7 +353,9 @@ def correct_field(draft_id: int, *, letter: int, field: str, value: str, user) -
     target = _field_of(letters[letter], field)
     if target is None:
         raise ReviewError(_("There is no such field in this letter."))
-    target["value"] = _clean_value(field, value)
+    cleaned = _clean_value(field, value)
+    check_length(letter, field, cleaned)
+    target["value"] = cleaned
     _clear(target, user)
     draft.save(update_fields=["parsed"])
     return draft
@@ -410,6 +459,8 @@ def correct_rule(
         if last
         else None
     )
+    number = _value(letters[letter], "number") or ""
+    target["reason_th"], target["reason_en"] = reasons_of(target, number)
     _clear(target, user)
     draft.save(update_fields=["parsed"])
     return draft
@@ -422,10 +473,17 @@ def _value(letter: dict, name: str):
     return (letter["fields"].get(name) or {}).get("value")
 
 
-def _existing(number: str | None) -> Circular | None:
+def _existing(number: str | None, date: str | None) -> Circular | None:
+    """The circular already in the portal with this number and date (ISO). Thai numbers start
+    again each year, so a number names a letter only with its date (the unique constraint's
+    pair). A reference that cites no date is matched by its number alone: the latest such
+    letter, as good a guess as the citation allows."""
     if not number:
         return None
-    return Circular.objects.filter(number_normalized=normalize_number(number)).first()
+    found = Circular.objects.filter(number_normalized=normalize_number(number))
+    if date:
+        found = found.filter(issued_on=dt.date.fromisoformat(date))
+    return found.order_by("-issued_on", "-id").first()
 
 
 @transaction.atomic
@@ -450,7 +508,7 @@ def publish_draft(draft_id: int, *, user) -> list[Circular]:
     for letter in letters:
         n = letter["index"]
         missing = [name for name in REQUIRED_FIELDS if not _value(letter, name)]
-        existing = _existing(_value(letter, "number"))
+        existing = _existing(_value(letter, "number"), _value(letter, "date"))
         if existing is not None:
             circulars[n] = existing
             continue
@@ -480,7 +538,7 @@ def publish_draft(draft_id: int, *, user) -> list[Circular]:
             circular.save()
         _create_references(circular, letter, circulars)
         for rule in letter.get("rules", []):
-            AccessRule.objects.create(circular=circular, **_rule_values(rule))
+            AccessRule.objects.create(circular=circular, **_rule_values(rule, circular.number))
     record_discrepancies()
     draft.status = IntakeStatus.PUBLISHED
     draft.published_at = timezone.now()
@@ -490,10 +548,45 @@ def publish_draft(draft_id: int, *, user) -> list[Circular]:
     return [circulars[n] for n in created]
 
 
+def _issuing_area(letter: dict, draft: CircularDraft) -> dict:
+    """The province and district that issued a letter. The province is found by the name the
+    letter writes; a letter of the draft's own level (a province's or a district's officer taking
+    in their own letter) falls back to the draft's area, as letters seldom name their district.
+    A province's or a district's letter whose area is still unknown is a ReviewError naming the
+    field to check, not a refusal of the officer."""
+    authority = AUTHORITY_CODES[_value(letter, "authority")]
+    name = _value(letter, "province_name")
+    province = Province.objects.filter(name_th=name).first() if name else None
+    district = None
+    if authority == Authority.PROVINCE:
+        province = province or draft.province
+        if province is None:
+            raise ReviewError(
+                _(
+                    "Letter %(n)s is a province's letter, but no province in the registry is "
+                    "named “%(name)s”: check “%(field)s”."
+                )
+                % {
+                    "n": letter["index"] + 1,
+                    "name": name or "",
+                    "field": _("Province of the issuer"),
+                }
+            )
+    elif authority == Authority.DISTRICT:
+        district = draft.district
+        if district is None:
+            raise ReviewError(
+                _(
+                    "Letter %(n)s is a district's letter, but its district is not known: a "
+                    "district's letter is taken in by its own officers. Check “%(field)s”."
+                )
+                % {"n": letter["index"] + 1, "field": _("Issuing authority")}
+            )
+    return {"authority": authority, "province": province, "district": district}
+
+
 def _new_circular(letter: dict, draft: CircularDraft) -> Circular:
-    province = None
-    if _value(letter, "province_name"):
-        province = Province.objects.filter(name_th=_value(letter, "province_name")).first()
+    _check_lengths(letter)
     date_note = next(
         (
             note
@@ -513,20 +606,19 @@ def _new_circular(letter: dict, draft: CircularDraft) -> Circular:
     return Circular(
         number=_value(letter, "number"),
         urgency=_value(letter, "urgency") or Urgency.NORMAL,
-        authority=AUTHORITY_CODES[_value(letter, "authority")],
         issuer_name=_value(letter, "issuer_name"),
         issuer_address=_value(letter, "issuer_address") or "",
-        province=province,
+        **_issuing_area(letter, draft),
         issued_on=dt.date.fromisoformat(_value(letter, "date")),
         date_as_written=as_written[:100],
         date_note=date_note,
-        subject=_value(letter, "subject")[:500],
+        subject=_value(letter, "subject"),
         recipients=_value(letter, "recipients"),
         body=_value(letter, "body") or "",
-        signatory=(_value(letter, "signatory") or "")[:200],
-        signatory_position=(_value(letter, "signatory_position") or "")[:500],
-        contact_office=(_value(letter, "contact_office") or "")[:500],
-        contact_phone=(_value(letter, "contact_phone") or "")[:100],
+        signatory=_value(letter, "signatory") or "",
+        signatory_position=_value(letter, "signatory_position") or "",
+        contact_office=_value(letter, "contact_office") or "",
+        contact_phone=_value(letter, "contact_phone") or "",
         source_text=draft.source_text[letter["start"] : letter["end"]],
     )
 
@@ -547,13 +639,18 @@ def _create_references(circular: Circular, letter: dict, circulars: dict) -> Non
                 text=cited["text"].get("value") or "",
                 cited_number=number,
                 cited_date=dt.date.fromisoformat(date) if date else None,
-                target=target or _existing(number),
+                target=target or _existing(number, date),
             )
 
 
-def _rule_values(rule: dict) -> dict:
+def _rule_values(rule: dict, number: str) -> dict:
+    """A rule as AccessRule takes it; its reasons rebuilt from what it now says (the number too
+    may have been corrected after the rule was)."""
+
     def instant(v):
         return dt.datetime.fromisoformat(v) if v else None
+
+    reason_th, reason_en = reasons_of(rule, number)
 
     return {
         "clause": rule["clause"][:100],
@@ -564,8 +661,8 @@ def _rule_values(rule: dict) -> dict:
         "starts_at": instant(rule["starts_at"]),
         "ends_at": instant(rule["ends_at"]),
         "clause_text": rule["clause_text"],
-        "reason_th": rule["reason_th"][:500],
-        "reason_en": rule["reason_en"][:500],
+        "reason_th": reason_th[:500],
+        "reason_en": reason_en[:500],
     }
 
 

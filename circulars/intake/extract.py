@@ -84,14 +84,22 @@ def _run(args: list[str], *, binary: bool = False) -> subprocess.CompletedProces
             f"เครื่องนี้ไม่มีโปรแกรม {args[0]} (ติดตั้ง poppler-utils, tesseract-ocr, tesseract-ocr-tha)",
             f"{args[0]} is not installed (poppler-utils, tesseract-ocr, tesseract-ocr-tha)",
         )
-    return subprocess.run(
-        [tool, *args[1:]],
-        capture_output=True,
-        timeout=TOOL_TIMEOUT,
-        check=False,
-        text=not binary,
-        env=_TOOL_ENV,
-    )
+    try:
+        return subprocess.run(
+            [tool, *args[1:]],
+            capture_output=True,
+            timeout=TOOL_TIMEOUT,
+            check=False,
+            text=not binary,
+            env=_TOOL_ENV,
+        )
+    except subprocess.TimeoutExpired:
+        raise IntakeError(
+            "timeout",
+            f"โปรแกรม {args[0]} อ่านไฟล์ไม่เสร็จภายใน {TOOL_TIMEOUT} วินาที (ไฟล์อาจใหญ่หรือเสียหาย)",
+            f"{args[0]} did not finish within {TOOL_TIMEOUT} seconds (the file may be large or "
+            "damaged).",
+        ) from None
 
 
 def thai_letters(text: str) -> int:

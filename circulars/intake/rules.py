@@ -14,7 +14,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from core.thai import bangkok_midnight, format_date_thai_digits, to_arabic_digits, to_thai_digits
+from core.thai import (
+    BANGKOK,
+    bangkok_midnight,
+    format_date_thai_digits,
+    to_arabic_digits,
+    to_thai_digits,
+)
 from maintenance.models import AccessRule
 from maintenance.policy import AUTHORITY_CODES, Authority, CircularInfo, Policy, rule_from
 
@@ -152,6 +158,25 @@ def _reasons(who, what, first: dt.date | None, last: dt.date | None, number: str
         f"{th_who} {th_what} {th_when}{src}",
         f"{en_who[0].upper()}{en_who[1:]} {en_what} {en_when}" + (f" ({number})" if number else ""),
     )
+
+
+def reasons_of(rule: dict, number: str) -> tuple[str, str]:
+    """The Thai and English reasons of a rule as it stands now (who, what, its window in Bangkok
+    days, the letter's number), as a parsed rule's dict holds it: what an officer corrected is
+    what the reasons tell, never the parser's first reading."""
+
+    def day(value, back=0):
+        if not value:
+            return None
+        return (
+            dt.datetime.fromisoformat(value).astimezone(BANGKOK) - dt.timedelta(days=back)
+        ).date()
+
+    who = (rule.get("entity_type"), rule.get("identity_verified"))
+    if who[0] != EntityType.LAO:
+        who = (who[0], None)
+    what = (rule["action"], rule["effect"])
+    return _reasons(who, what, day(rule.get("starts_at")), day(rule.get("ends_at"), 1), number)
 
 
 def _date_phrases(text: str, arabic: str):

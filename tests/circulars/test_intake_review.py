@@ -11,7 +11,7 @@ from circulars.intake import drafts
 from circulars.models import Circular, CircularDraft, IntakeStatus
 from core.thai import BANGKOK
 from maintenance.models import AccessRule, Discrepancy
-from maintenance.policy import Subject
+from maintenance.policy import Authority, Subject
 from maintenance.snapshot import current_policy
 from tests.actors import ACTOR_NAMES, login
 from tests.notifications.conftest import celery_app
@@ -313,3 +313,119 @@ def test_a_rule_cannot_lose_its_first_day(client, draft):
     )
     draft.refresh_from_db()
     assert draft.parsed["letters"][0]["rules"][2]["starts_at"] == "2025-04-04T00:00:00+07:00"
+
+
+def test_a_corrected_rule_is_published_with_reasons_telling_its_corrected_window(client, draft):
+    clear_every_flag(client, draft)
+    client.post(
+        f"/circulars/intake/{draft.pk}/rule",
+        {"letter": 0, "rule": 2, "first_day": "๕ เม.ย. ๒๕๖๘", "last_day": "21/4/2568"},
+    )
+    draft.refresh_from_db()
+    assert "5 April 2025 to 21 April 2025" in draft.parsed["letters"][0]["rules"][2]["reason_en"]
+    client.post(f"/circulars/intake/{draft.pk}/publish")
+    rule = AccessRule.objects.get(circular__number="นพ ๐๐๒๓.๕/ว ๑๕๗๘", clause="ข้อ ๑")
+    assert rule.reason_en.startswith("LAOs that have not verified may verify their identity")
+    assert "from 5 April 2025 to 21 April 2025" in rule.reason_en
+    assert "4 April" not in rule.reason_en
+    assert "๕ เมษายน ๒๕๖๘ ถึงวันที่ ๒๑ เมษายน ๒๕๖๘" in rule.reason_th
+
+
+def test_a_letter_is_matched_in_the_portal_by_its_number_and_its_date(
+    client, draft, dla_letter_only
+):
+    """Thai numbers start again each year: next year's letter of the same number is another."""
+    next_year = Circular.objects.get(pk=dla_letter_only.pk)
+    next_year.pk = None
+    next_year.issued_on = dt.date(2026, 4, 2)
+    next_year.save()
+    clear_every_flag(client, draft)
+    client.post(f"/circulars/intake/{draft.pk}/publish")
+    province = Circular.objects.get(number="นพ ๐๐๒๓.๕/ว ๑๕๗๘")
+    assert province.forwards == dla_letter_only
+    draft.refresh_from_db()
+    assert set(draft.circulars.all()) == {province, dla_letter_only}
+    assert drafts._existing("มท ๐๘๐๘.๔/ว ๑๕๔๑", "2026-04-02") == next_year
+    assert drafts._existing("มท ๐๘๐๘.๔/ว ๑๕๔๑", "2024-04-02") is None
+    assert drafts._existing("มท ๐๘๐๘.๔/ว ๑๕๔๑", None) == next_year  # no date: number alone
+
+
+def test_a_value_too_long_for_its_field_is_refused_with_its_reason(client, draft):
+    response = clear(client, draft, 0, "issuer_name", "ก" * 256)
+    draft.refresh_from_db()
+    assert draft.parsed["letters"][0]["fields"]["issuer_name"]["value"] != "ก" * 256
+    page = client.get(response.url).content.decode()
+    assert "ยาวเกินไป (256 ตัวอักษร; ไม่เกิน 255)" in page
+
+
+def test_a_parser_made_value_too_long_stops_publication_with_its_reason(client, draft):
+    clear_every_flag(client, draft)
+    draft.parsed["letters"][0]["fields"]["issuer_address"]["value"] = "ถนน" * 100
+    draft.save()
+    response = client.post(f"/circulars/intake/{draft.pk}/publish")
+    assert response.status_code == 302
+    assert "ยาวเกินไป (300 ตัวอักษร; ไม่เกิน 255)" in client.get(response.url).content.decode()
+    draft.refresh_from_db()
+    assert draft.status == IntakeStatus.REVIEW
+    assert not Circular.objects.filter(number="นพ ๐๐๒๓.๕/ว ๑๕๗๘").exists()
+
+
+def test_a_tool_that_takes_too_long_is_an_intake_error(monkeypatch):
+    from circulars.intake import extract
+
+    monkeypatch.setattr(extract, "TOOL_TIMEOUT", 0.1)
+    with pytest.raises(extract.IntakeError) as caught:
+        extract._run(["sleep", "5"])
+    assert caught.value.code == "timeout"
+
+
+def test_a_reading_that_breaks_unexpectedly_leaves_the_draft_failed_and_logged(
+    client, actors, nakhon_phanom, paste, monkeypatch, caplog
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("the parser broke")
+
+    monkeypatch.setattr(drafts, "propose", broken)
+    login(client, actors["province_officer"])
+    paste(client, REFERENCE.read_text(encoding="utf-8"))
+    draft = CircularDraft.objects.get()
+    assert draft.status == IntakeStatus.FAILED
+    assert draft.error == drafts.READING_BROKE
+    assert "the parser broke" in caplog.text
+
+
+def province_letter_cleared(client, paste, user, field, value):
+    """The province's letter alone, taken in by `user`, `field` set to `value`, flags cleared."""
+    login(client, user)
+    text = REFERENCE.read_text(encoding="utf-8")
+    paste(client, text[: text.index("ที่ มท ๐๘๐๘.๔/ว ปรับ")])
+    draft = CircularDraft.objects.get()
+    clear(client, draft, 0, field, value)
+    clear(client, draft, 0, "date", "2025-04-09")
+    clear(client, draft, 0, "issuer_address", "ถนนอภิบาลบัญชา นพ ๔๘๐๐๐")
+    return draft
+
+
+def test_a_district_officer_publishes_their_district_s_own_letter(
+    client, actors, nakhon_phanom, paste
+):
+    draft = province_letter_cleared(
+        client, paste, actors["district_officer"], "authority", "district"
+    )
+    response = client.post(f"/circulars/intake/{draft.pk}/publish")
+    letter = Circular.objects.get()
+    assert response.status_code == 302 and response.url == letter.get_absolute_url()
+    assert letter.authority == Authority.DISTRICT and letter.district == draft.district
+
+
+def test_a_province_s_letter_naming_no_known_province_says_which_field_to_check(
+    client, actors, nakhon_phanom, paste
+):
+    draft = province_letter_cleared(
+        client, paste, actors["dla_officer"], "province_name", "ไม่มีจังหวัดนี้"
+    )
+    response = client.post(f"/circulars/intake/{draft.pk}/publish")
+    assert response.status_code == 302
+    page = client.get(response.url).content.decode()
+    assert "ไม่พบจังหวัดชื่อ “ไม่มีจังหวัดนี้”" in page and "จังหวัดของผู้ออกหนังสือ" in page
+    assert Circular.objects.count() == 0
