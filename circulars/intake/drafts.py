@@ -35,7 +35,7 @@ from maintenance.services import record_discrepancies
 from registry.models import Province
 
 from ..models import Circular, CircularDraft, CircularReference, DraftPage, IntakeStatus, Urgency
-from .extract import IntakeError, _run, extract
+from .extract import IntakeError, run_tool, extract
 from .parse import SourceKind, parse, read_number
 from .rules import propose, reasons_of
 
@@ -240,7 +240,7 @@ def page_images(data: bytes, content_type: str) -> list[bytes]:
     with tempfile.TemporaryDirectory(prefix="intake-pages-") as tmp:
         path = Path(tmp) / "letter.pdf"
         path.write_bytes(data)
-        _run(
+        run_tool(
             ["pdftoppm", "-r", str(PAGE_IMAGE_DPI), "-png", str(path), str(Path(tmp) / "p")],
             binary=True,
         )

@@ -76,7 +76,7 @@ class Extracted:
 Progress = Callable[[int, int], None]
 
 
-def _run(args: list[str], *, binary: bool = False) -> subprocess.CompletedProcess:
+def run_tool(args: list[str], *, binary: bool = False) -> subprocess.CompletedProcess:
     tool = shutil.which(args[0])
     if tool is None:
         raise IntakeError(
@@ -157,7 +157,7 @@ def _plain(data: bytes) -> Page:
 def _pdf(data: bytes, tmp: Path, progress: Progress | None) -> Extracted:
     path = tmp / "letter.pdf"
     path.write_bytes(data)
-    info = _run(["pdfinfo", str(path)])
+    info = run_tool(["pdfinfo", str(path)])
     if info.returncode != 0:
         if "Incorrect password" in info.stderr or "encrypt" in info.stderr.lower():
             raise _encrypted()
@@ -175,13 +175,13 @@ def _pdf(data: bytes, tmp: Path, progress: Progress | None) -> Extracted:
     out = Extracted("application/pdf")
     for n in range(1, pages + 1):
         started = time.monotonic()
-        layer = _run(["pdftotext", "-enc", "UTF-8", "-f", str(n), "-l", str(n), str(path), "-"])
+        layer = run_tool(["pdftotext", "-enc", "UTF-8", "-f", str(n), "-l", str(n), str(path), "-"])
         text = layer.stdout if layer.returncode == 0 else ""
         if thai_letters(text) >= MIN_THAI_LETTERS:
             out.pages.append(Page(n, text, SourceKind.PDF_TEXT, time.monotonic() - started))
         else:
             prefix = tmp / f"p{n}"
-            _run(
+            run_tool(
                 ["pdftoppm", "-r", str(OCR_DPI), "-gray", "-png", "-singlefile"]
                 + ["-f", str(n), "-l", str(n), str(path), str(prefix)]
             )
@@ -200,7 +200,7 @@ def _pdf(data: bytes, tmp: Path, progress: Progress | None) -> Extracted:
 
 def _ocr(image: Path, number: int) -> Page:
     started = time.monotonic()
-    done = _run(["tesseract", str(image), "stdout", "-l", OCR_LANGUAGES, "--psm", "4"])
+    done = run_tool(["tesseract", str(image), "stdout", "-l", OCR_LANGUAGES, "--psm", "4"])
     if done.returncode != 0:
         raise IntakeError(
             "bad_image",

@@ -375,7 +375,7 @@ def test_a_tool_that_takes_too_long_is_an_intake_error(monkeypatch):
 
     monkeypatch.setattr(extract, "TOOL_TIMEOUT", 0.1)
     with pytest.raises(extract.IntakeError) as caught:
-        extract._run(["sleep", "5"])
+        extract.run_tool(["sleep", "5"])
     assert caught.value.code == "timeout"
 
 
