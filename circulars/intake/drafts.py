@@ -35,7 +35,7 @@ from maintenance.services import record_discrepancies
 from registry.models import Province
 
 from ..models import Circular, CircularDraft, CircularReference, DraftPage, IntakeStatus, Urgency
-from .extract import IntakeError, run_tool, extract
+from .extract import IntakeError, extract, run_tool
 from .parse import SourceKind, parse, read_number
 from .rules import propose, reasons_of
 
