@@ -1,5 +1,6 @@
 """Database expressions that Django lacks and that work alike on PostgreSQL and SQLite."""
 
+import functools
 import hashlib
 import re
 
@@ -102,7 +103,7 @@ class OneRowQuery:
         """`EXECUTE name (%s, ...)` for `sql`, prepared on this very connection first if needed
         (the set of prepared names is kept per psycopg connection object: a reconnection starts
         empty)."""
-        name = "elaas_" + hashlib.sha1(sql.encode(), usedforsecurity=False).hexdigest()[:16]
+        name, execute = _statement(sql, arity)
         raw = connection.connection
         held = connection.__dict__.get(_PREPARED_ATTR)
         if held is None or held[0] is not raw:
@@ -113,7 +114,16 @@ class OneRowQuery:
                 cursor.execute(f"PREPARE {name} AS {_numbered(sql)}")
             held[1].add(name)
             PREPARED_SQL[name] = sql
-        return f"EXECUTE {name} ({', '.join(['%s'] * arity)})" if arity else f"EXECUTE {name}"
+        return execute
+
+
+@functools.lru_cache(maxsize=64)
+def _statement(sql: str, arity: int) -> tuple[str, str]:
+    """The prepared statement's name for `sql` and the `EXECUTE` that runs it: computed once,
+    not hashed again on every request."""
+    name = "elaas_" + hashlib.sha1(sql.encode(), usedforsecurity=False).hexdigest()[:16]
+    execute = f"EXECUTE {name} ({', '.join(['%s'] * arity)})" if arity else f"EXECUTE {name}"
+    return name, execute
 
 
 _PREPARED_ATTR = "_elaas_prepared"

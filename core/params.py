@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from .messages import built_storage
 from .thai import to_arabic_digits
 
 # NUL and the other C0 control characters except tab, line feed and carriage return, and DEL.
@@ -121,5 +122,5 @@ def has_pending_messages(request) -> bool:
     session = getattr(request, "session", None)
     if session is not None and "_messages" in session:
         return True
-    storage = getattr(request, "_messages", None)
+    storage = built_storage(request)  # not built: no message was added on this request
     return bool(storage is not None and len(storage))

@@ -179,3 +179,29 @@ def test_the_daily_task_deletes_the_expired_sessions_only(client, officer, setti
     )
     clear_expired_sessions()  # as the worker runs it
     assert set(Session.objects.values_list("pk", flat=True)) == {key}
+
+
+def test_the_user_is_read_at_once_not_through_a_lazy_object(rf, officer, client):
+    """accounts.middleware puts the user itself on the request: the gate reads it on every
+    request anyway. A visitor without a session gets the anonymous user, as with Django's."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.sessions.middleware import SessionMiddleware
+    from django.http import HttpResponse
+
+    from accounts.middleware import AuthenticationMiddleware
+    from accounts.models import User
+
+    seen = []
+
+    def chain(cookie):
+        request = rf.get(PAGE)
+        if cookie:
+            request.COOKIES["sessionid"] = cookie
+        SessionMiddleware(
+            AuthenticationMiddleware(lambda r: seen.append(r.user) or HttpResponse())
+        )(request)
+
+    chain(client.cookies["sessionid"].value)
+    chain(None)
+    assert type(seen[0]) is User and seen[0].pk == officer.pk
+    assert type(seen[1]) is AnonymousUser
