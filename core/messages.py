@@ -11,7 +11,11 @@ from functools import partial
 
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.messages.storage import default_storage
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.utils.functional import SimpleLazyObject, empty
+
+# The cookie a message waits in between two requests (Django's cookie storage).
+MESSAGES_COOKIE = CookieStorage.cookie_name
 
 
 def built_storage(request):

@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from .messages import built_storage
+from .messages import MESSAGES_COOKIE, built_storage
 from .thai import to_arabic_digits
 
 # NUL and the other C0 control characters except tab, line feed and carriage return, and DEL.
@@ -117,7 +117,7 @@ class BadParameterMiddleware:
 def has_pending_messages(request) -> bool:
     """Whether a message (Django's messages framework) waits for this visitor: a page drawn
     for them then is theirs alone and may not be kept for anyone else."""
-    if "messages" in request.COOKIES:
+    if MESSAGES_COOKIE in request.COOKIES:
         return True
     session = getattr(request, "session", None)
     if session is not None and "_messages" in session:

@@ -23,7 +23,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "elaas_portal.settings")
 
 portal = get_wsgi_application()
 
-from .decision_door import PATH as DECISION_PATH  # noqa: E402 - after Django is set up
+from core.messages import MESSAGES_COOKIE  # noqa: E402 - after Django is set up
+
+from .decision_door import PATH as DECISION_PATH  # noqa: E402
 from .decision_door import DecisionDoor  # noqa: E402
 
 
@@ -50,7 +52,7 @@ lean_reading = LeanHandler(settings.LEAN_READING_MIDDLEWARE)
 LEAN_PATHS = frozenset(settings.LEAN_PATHS)
 LEAN_ANONYMOUS_PATHS = frozenset(settings.LEAN_ANONYMOUS_PATHS)
 LEAN_READING_PREFIXES = tuple(settings.LEAN_READING_PREFIXES)
-_PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
+_PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, MESSAGES_COOKIE)
 
 
 def application(environ, start_response):
@@ -65,7 +67,7 @@ def application(environ, start_response):
         if (
             path.startswith(LEAN_READING_PREFIXES)
             and path.endswith("/")
-            and "messages=" not in environ.get("HTTP_COOKIE", "")
+            and f"{MESSAGES_COOKIE}=" not in environ.get("HTTP_COOKIE", "")
         ):
             return lean_reading(environ, start_response)
     return portal(environ, start_response)

@@ -28,7 +28,6 @@ so "5 to 21 April" is stored as 5 April 00:00 to 22 April 00:00 Bangkok time and
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field, replace
@@ -397,7 +396,7 @@ class Policy:
         district = subject.district_code if subject.district_code in self._named_districts else None
         if (province, district) == (subject.province_code, subject.district_code):
             return subject
-        return dataclasses.replace(subject, province_code=province, district_code=district)
+        return replace(subject, province_code=province, district_code=district)
 
     def decide(self, subject: Subject, action: str, at: dt.datetime) -> Decision:
         """The decision at `at` (an aware datetime), with when it began and when it next changes.
