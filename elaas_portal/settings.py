@@ -230,11 +230,32 @@ CELERY_TIMEZONE = "Asia/Bangkok"
 CELERY_ENABLE_UTC = True
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
+# A restart loses no task: a task is acknowledged when it has finished (acks late), so one a
+# worker had not finished goes back to Redis; a task whose pool process died (killed, out of
+# memory) is put back too rather than marked failed. A worker killed outright leaves its task
+# unacknowledged in Redis, which gives it to another worker after the visibility timeout: longer
+# than the longest task (the hard time limit), or Redis would hand a running task out twice.
+# Every task can run twice (each claims its rows; the outbox has unique keys).
+# The queue every task goes to and workers read (and the metrics measure): CELERY_QUEUE, so
+# that two portals, or a test's workers, can share one Redis without taking each other's tasks.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 2 * CELERY_TASK_TIME_LIMIT)
+if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        f"CELERY_VISIBILITY_TIMEOUT={CELERY_VISIBILITY_TIMEOUT} must be longer than "
+        f"CELERY_TASK_TIME_LIMIT={CELERY_TASK_TIME_LIMIT}: Redis would give a task still "
+        "running to a second worker"
+    )
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+}
 # The daily reminder pass (Bangkok time), the check for a window opening, and the sweep that
 # delivers what the broker could not carry (Redis down) and gives back dead workers' rows.
 REMINDERS_DAILY_AT = env_str("REMINDERS_DAILY_AT", "08:30")

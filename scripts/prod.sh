@@ -8,6 +8,12 @@
 #   scripts/prod.sh run      start, then wait; Ctrl-C stops everything (`make prod`)
 #   scripts/prod.sh status   which processes of this run folder are alive
 #   scripts/prod.sh cert     make the self-signed certificate only (docker-compose.yml uses it)
+#   scripts/prod.sh reload   new code without a refused request: each gunicorn instance in turn
+#                            (HUP: new workers, the old finish their requests), then the Celery
+#                            worker (warm shutdown: its tasks finish) and beat, then nginx
+#   scripts/prod.sh upgrade  check --deploy, migrate, collectstatic, then reload
+#   scripts/prod.sh backup DIR    manage.py backup: the database and the evidence in DIR/<date>/
+#   scripts/prod.sh restore PATH  manage.py restore: into an empty database and evidence folder
 #
 # Required: SECRET_KEY, NATIONAL_ID_HASH_KEY, MFA_ENCRYPTION_KEY, DATABASE_URL (PostgreSQL),
 # REDIS_URL: two instances share sessions, login limits and the cache only through them.
@@ -42,19 +48,36 @@ die() { printf 'prod: %s\n' "$*" >&2; exit 1; }
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
-stop() {
-  local pidfile pid
-  for pidfile in "$run_dir"/*.pid; do
-    [ -f "$pidfile" ] || continue
-    pid=$(cat "$pidfile")
-    if kill -0 "$pid" 2>/dev/null; then
+# Stop one process started by `launch` and its group. The Celery worker gets SIGTERM alone (its
+# pool children are its to stop): a warm shutdown, where the tasks in hand finish and the others
+# go back to Redis unacknowledged (acks late); after PROD_WORKER_GRACE seconds [60] it is killed,
+# and Redis gives its unfinished task to another worker after the visibility timeout.
+stop_one() {
+  local name=$1 pidfile=$run_dir/$1.pid pid grace=5
+  [ -f "$pidfile" ] || return 0
+  pid=$(cat "$pidfile")
+  if kill -0 "$pid" 2>/dev/null; then
+    if [ "$name" = worker ]; then
+      grace=${PROD_WORKER_GRACE:-60}
+      kill -TERM "$pid" 2>/dev/null || true
+    else
       # Each was started as the leader of its own process group: the group is its workers.
       kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -KILL -- "-$pid" 2>/dev/null || true
-      say "stopped $(basename "$pidfile" .pid) ($pid)"
     fi
-    rm -f "$pidfile"
+    for _ in $(seq 1 $((grace * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+    say "stopped $name ($pid)"
+  fi
+  rm -f "$pidfile"
+}
+
+stop() {
+  local pidfile
+  # Tells a waiting `run` (make prod) that the stop is wanted: it ends with status 0.
+  [ -d "$run_dir" ] && touch "$run_dir/stopping"
+  for pidfile in "$run_dir"/*.pid; do
+    [ -f "$pidfile" ] || continue
+    stop_one "$(basename "$pidfile" .pid)"
   done
 }
 
@@ -176,6 +199,7 @@ start() {
   mkdir -p "$run_dir" "$logs"
   if any_alive; then die "already running from $PROD_DIR (scripts/prod.sh stop first)"; fi
   stop >/dev/null 2>&1 || true
+  rm -f "$run_dir/stopping" "$run_dir/reloading"
   export ELAAS_ENV=production DEBUG=0
   export STATIC_ROOT=${STATIC_ROOT:-$PROD_DIR/static}
   export ALLOWED_HOSTS=${ALLOWED_HOSTS:-$PROD_HOST,localhost}
@@ -198,10 +222,8 @@ start() {
       --forwarded-allow-ips 127.0.0.1 --access-logfile - --name "elaas-web$n"
   done
   if [ "$PROD_CELERY" = 1 ]; then
-    launch worker "$bin/celery" -A elaas_portal worker --loglevel=INFO \
-      --concurrency "${CELERY_CONCURRENCY:-2}" --hostname "elaas-worker@%h-$PROD_HTTPS_PORT"
-    launch beat "$bin/celery" -A elaas_portal beat --loglevel=INFO \
-      --schedule "$run_dir/celerybeat-schedule"
+    launch_worker
+    launch_beat
   fi
   launch nginx nginx -p "$PROD_DIR/nginx" -e "$logs/nginx-error.log" \
     -c "$PROD_DIR/nginx/nginx.conf" -g "daemon off;"
@@ -214,17 +236,148 @@ start() {
   say "serving $base_url/ (nginx, gunicorn on ports $PROD_WEB_PORTS; logs in $logs)"
 }
 
+# --- Upgrades: reload, upgrade (README, "Backup, restore and upgrades") ----------------------
+
+# The pids of a process's children (a gunicorn master's workers), sorted, on one line.
+children() { pgrep -P "$1" | sort | tr '\n' ' '; }
+
+# One gunicorn instance gets new workers with the code on disk: HUP makes its master (which
+# keeps the listening socket, so no connection is refused) fork new workers and stop the old
+# ones gracefully, each after its request in hand. Done when none of the old workers is left
+# and the instance answers /healthz/; meanwhile nginx's requests to it wait in its backlog.
+reload_web() {
+  local n=$1 port=$2 pidfile=$run_dir/web$1.pid pid old now left
+  alive "$pidfile" || die "web$n is not running (scripts/prod.sh status)"
+  pid=$(cat "$pidfile")
+  old=$(children "$pid")
+  local t0=$SECONDS
+  kill -HUP "$pid"
+  for _ in $(seq 1 600); do
+    now=" $(children "$pid")"
+    left=0
+    for w in $old; do case $now in *" $w "*) left=1 ;; esac; done
+    if [ $left = 0 ] && [ "$(echo $now | wc -w)" -ge "$WEB_WORKERS" ] &&
+      curl -sf -o /dev/null --max-time 5 "http://127.0.0.1:$port/healthz/"; then
+      say "reloaded web$n (workers $old-> $now) in $((SECONDS - t0)) s"
+      return 0
+    fi
+    sleep 0.1
+  done
+  die "web$n did not come back within 60 s after HUP (logs in $logs/web$n.log)"
+}
+
+# Celery worker: warm shutdown (its tasks finish; acks late, so what it had not finished is
+# given back), then a new one. Beat: restarted (its schedule is in a file). Rows of the outbox
+# a worker held are given back by the sweep after the lease, never sent twice.
+restart_celery() {
+  [ -f "$run_dir/worker.pid" ] || return 0
+  local t0=$SECONDS
+  stop_one worker
+  launch_worker
+  stop_one beat
+  launch_beat
+  say "restarted the Celery worker and beat in $((SECONDS - t0)) s"
+}
+
+launch_worker() {
+  launch worker "$bin/celery" -A elaas_portal worker --loglevel=INFO \
+    --concurrency "${CELERY_CONCURRENCY:-2}" --hostname "elaas-worker@%h-$PROD_HTTPS_PORT"
+}
+
+launch_beat() {
+  launch beat "$bin/celery" -A elaas_portal beat --loglevel=INFO \
+    --schedule "$run_dir/celerybeat-schedule"
+}
+
+reload() {
+  local port n=0
+  any_alive || die "nothing is running from $PROD_DIR (scripts/prod.sh start first)"
+  export ELAAS_ENV=production DEBUG=0
+  touch "$run_dir/reloading"  # a waiting `run` does not take a restarting worker for a crash
+  trap 'rm -f "$run_dir/reloading"' EXIT
+  for port in $PROD_WEB_PORTS; do
+    n=$((n + 1))
+    reload_web "$n" "$port"
+  done
+  restart_celery
+  # nginx: the configuration rendered again from the template; only when it changed is it
+  # tested and nginx told (HUP: new workers; the old close their idle keep-alive connections,
+  # which a browser that had just sent a request on one retries).
+  if alive "$run_dir/nginx.pid"; then
+    local conf=$PROD_DIR/nginx
+    export STATIC_ROOT=${STATIC_ROOT:-$PROD_DIR/static}
+    cp "$conf/portal.conf" "$conf/portal.conf.running"
+    cp "$conf/nginx.conf" "$conf/nginx.conf.running"
+    certificate
+    nginx_config
+    if cmp -s "$conf/portal.conf" "$conf/portal.conf.running" &&
+      cmp -s "$conf/nginx.conf" "$conf/nginx.conf.running"; then
+      say "nginx: configuration unchanged, left running"
+    elif nginx -t -q -p "$conf" -e "$logs/nginx-error.log" -c "$conf/nginx.conf"; then
+      kill -HUP "$(cat "$run_dir/nginx.pid")"
+      say "nginx: new configuration loaded"
+    else
+      mv "$conf/portal.conf.running" "$conf/portal.conf"
+      mv "$conf/nginx.conf.running" "$conf/nginx.conf"
+      die "nginx refused its new configuration (above): the old one still runs"
+    fi
+    rm -f "$conf/portal.conf.running" "$conf/nginx.conf.running"
+  fi
+  say "reloaded: $base_url/"
+}
+
+# Migrations first, while the old code still serves: a migration must suit the code before it
+# and after it (add a column or table now, remove the old one in a later release).
+upgrade() {
+  require
+  export ELAAS_ENV=production DEBUG=0
+  export STATIC_ROOT=${STATIC_ROOT:-$PROD_DIR/static}
+  export ALLOWED_HOSTS=${ALLOWED_HOSTS:-$PROD_HOST,localhost}
+  export PRIVATE_MEDIA_ROOT=${PRIVATE_MEDIA_ROOT:-$root/var/private}
+  local t0=$SECONDS
+  "$bin/python" manage.py check --deploy --fail-level WARNING ||
+    die "manage.py check --deploy failed (above): nothing changed"
+  "$bin/python" manage.py migrate --no-input -v 1 || die "migrate failed: the old code still runs"
+  "$bin/python" manage.py collectstatic --no-input -v 0
+  say "checked, migrated and collected the static files in $((SECONDS - t0)) s"
+  reload
+}
+
+manage_production() {
+  export ELAAS_ENV=production DEBUG=0
+  export PRIVATE_MEDIA_ROOT=${PRIVATE_MEDIA_ROOT:-$root/var/private}
+  exec "$bin/python" manage.py "$@"
+}
+
+# `run` waits here. A process that dies ends it with status 1; `scripts/prod.sh stop` (make
+# prod-stop) ends it with status 0; a reload's restarts are not deaths.
+wait_running() {
+  while true; do
+    if [ -f "$run_dir/stopping" ]; then say "stopped by scripts/prod.sh stop"; exit 0; fi
+    if [ ! -f "$run_dir/reloading" ] && ! status >/dev/null; then
+      [ -f "$run_dir/stopping" ] && { say "stopped by scripts/prod.sh stop"; exit 0; }
+      [ -f "$run_dir/reloading" ] && continue
+      die "a process stopped: scripts/prod.sh status, logs in $logs"
+    fi
+    sleep 1
+  done
+}
+
 case ${1:-} in
   start) start ;;
   stop) stop ;;
   status) status ;;
   cert) mkdir -p "$logs" && certificate && say "certificate: $TLS_CERT, key: $TLS_KEY" ;;
+  reload) reload ;;
+  upgrade) upgrade ;;
+  backup) shift; manage_production backup "$@" ;;
+  restore) shift; manage_production restore "$@" ;;
   run)
-    trap stop EXIT INT TERM
+    trap stop EXIT
+    trap 'exit 0' INT TERM  # Ctrl-C: the EXIT trap stops everything
     start
     say "Ctrl-C stops everything."
-    while status >/dev/null; do sleep 2; done
-    die "a process stopped: scripts/prod.sh status, logs in $logs"
+    wait_running
     ;;
-  *) die "usage: scripts/prod.sh start|stop|run|status" ;;
+  *) die "usage: scripts/prod.sh start|stop|run|status|cert|reload|upgrade|backup DIR|restore PATH" ;;
 esac

@@ -72,6 +72,7 @@ def test_a_bad_boolean_names_the_variable(monkeypatch):
         ("EMAIL_PORT", "smtp"),
         ("METRICS_ALLOWED_NETWORKS", "10.0.0.0/8,intranet"),
         ("LOG_FORMAT", "xml"),
+        ("CELERY_VISIBILITY_TIMEOUT", "300"),  # not above the 300 s time limit: a task twice
     ],
 )
 def test_start_up_stops_with_a_message_naming_the_variable(name, value):
