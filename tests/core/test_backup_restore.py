@@ -18,12 +18,10 @@ import os
 import subprocess
 import sys
 from collections import Counter
-from email import message_from_bytes
 from pathlib import Path
 
 import psycopg2
 import pytest
-from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -35,9 +33,12 @@ from notifications.services import queue
 from onboarding import services
 from onboarding.models import Evidence, VerificationRequest
 from tests.actors import make_user
-from tests.notifications.support import closed_port, make_users, outgoing_for
+from tests.notifications import test_smtp
+from tests.notifications.support import make_users, outgoing_for
+from tests.prodstack import _psql
 
 pytestmark = pytest.mark.django_db(transaction=True)
+smtp_server = test_smtp.smtp_server  # a real SMTP server on a free port: (mailbox, port)
 ROOT = Path(settings.BASE_DIR)
 FILED = "2025-04-07T09:00:00+07:00"
 DECIDED = "2025-04-10T09:00:00+07:00"
@@ -62,13 +63,7 @@ def server_url(name: str) -> str:
 
 
 def admin(sql: str) -> None:
-    c = psycopg2.connect(server_url("postgres"))
-    c.autocommit = True
-    try:
-        with c.cursor() as cursor:
-            cursor.execute(sql)
-    finally:
-        c.close()
+    _psql(server_url("postgres"), sql)
 
 
 def table_digests(url: str) -> dict[str, tuple[int, str]]:
@@ -99,26 +94,6 @@ def checksums(root: Path) -> dict[str, str]:
         for p in root.rglob("*")
         if p.is_file()
     }
-
-
-class Mailbox:
-    def __init__(self):
-        self.accepted = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.accepted.append(message_from_bytes(envelope.content))
-        return "250 Message accepted"
-
-
-@pytest.fixture
-def smtp_server():
-    mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=closed_port())
-    controller.start()
-    try:
-        yield mailbox, controller.port
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
