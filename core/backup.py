@@ -412,7 +412,8 @@ def restore(path: Path, *, replace: bool = False, jobs: int = 1, log=print) -> R
             )
         if present:
             raise BackupError(
-                f"The evidence folder {root} holds {len(present)} files: restore goes into an "
+                f"The evidence folder {root} holds {len(present)} "
+                f"file{'s' if len(present) != 1 else ''}: restore goes into an "
                 "empty one (PRIVATE_MEDIA_ROOT=...), or say --replace to overwrite."
             )
     elif not _database_is_empty():

@@ -249,3 +249,24 @@ def test_a_damaged_backup_is_refused_before_anything_is_restored(portal, tmp_pat
         assert not (tmp_path / "restored").exists()
     finally:
         admin(f'DROP DATABASE IF EXISTS "{drill}" WITH (FORCE)')
+
+
+def test_a_restore_into_a_folder_holding_files_is_refused_and_changes_nothing(portal, tmp_path):
+    call_command("backup", str(tmp_path / "backups"))
+    [folder] = (tmp_path / "backups").iterdir()
+    drill = f"{connection.settings_dict['NAME']}_drill"
+    admin(f'DROP DATABASE IF EXISTS "{drill}" WITH (FORCE)')
+    admin(f'CREATE DATABASE "{drill}"')
+    occupied = tmp_path / "occupied"
+    (occupied / "evidence").mkdir(parents=True)
+    (occupied / "evidence" / "someone-elses.pdf").write_bytes(pdf("other", 100))
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env |= {"DATABASE_URL": server_url(drill), "PRIVATE_MEDIA_ROOT": str(occupied)}
+    try:
+        done = manage(env, "restore", str(folder))
+        assert done.returncode != 0
+        assert "holds 1 file:" in done.stderr and "--replace" in done.stderr
+        assert table_digests(server_url(drill)) == {}
+        assert [p.name for p in occupied.rglob("*") if p.is_file()] == ["someone-elses.pdf"]
+    finally:
+        admin(f'DROP DATABASE IF EXISTS "{drill}" WITH (FORCE)')
