@@ -153,6 +153,19 @@ def portal(actors, places, portal_clock, circulars, settings, tmp_path):
     return filed
 
 
+@pytest.fixture
+def drill():
+    """An empty database `<test database>_drill` on the same server, as an operator makes one
+    with createdb: its URL; dropped at the end."""
+    name = f"{connection.settings_dict['NAME']}_drill"
+    admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin(f'CREATE DATABASE "{name}"')
+    try:
+        yield server_url(name)
+    finally:
+        admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def manage(env: dict, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -165,7 +178,7 @@ def manage(env: dict, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_a_restored_portal_has_every_row_and_file_and_sends_each_queued_message_once(
-    portal, smtp_server, tmp_path
+    portal, smtp_server, drill, tmp_path
 ):
     mailbox, smtp_port = smtp_server
     queued = set(Notification.objects.filter(status=Status.PENDING).values_list("id", flat=True))
@@ -186,87 +199,69 @@ def test_a_restored_portal_has_every_row_and_file_and_sends_each_queued_message_
     assert oct(folder.stat().st_mode & 0o777) == "0o700"
     assert {oct(p.stat().st_mode & 0o777) for p in folder.iterdir()} == {"0o600"}
 
-    drill = f"{connection.settings_dict['NAME']}_drill"
-    admin(f'DROP DATABASE IF EXISTS "{drill}" WITH (FORCE)')
-    admin(f'CREATE DATABASE "{drill}"')
     restored_files = tmp_path / "restored-evidence"
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "EMAIL_BACKEND")}
     env |= {
-        "DATABASE_URL": server_url(drill),
+        "DATABASE_URL": drill,
         "PRIVATE_MEDIA_ROOT": str(restored_files),
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
     }
-    try:
-        done = manage(env, "restore", str(folder))
-        assert done.returncode == 0, done.stdout + done.stderr
-        tables = len(manifest["database"]["rows"])
-        rows = sum(manifest["database"]["rows"].values())
-        assert f"{tables} tables, {rows} rows, 8 evidence files" in done.stdout
+    done = manage(env, "restore", str(folder))
+    assert done.returncode == 0, done.stdout + done.stderr
+    tables = len(manifest["database"]["rows"])
+    rows = sum(manifest["database"]["rows"].values())
+    assert f"{tables} tables, {rows} rows, 8 evidence files" in done.stdout
 
-        # Every row of every table, every sequence, every file: identical.
-        assert table_digests(server_url(drill)) == table_digests(
-            server_url(connection.settings_dict["NAME"])
-        )
-        assert checksums(restored_files) == source_files
-        assert {
-            oct(p.stat().st_mode & 0o777) for p in restored_files.rglob("*") if p.is_file()
-        } == {"0o600"}
+    # Every row of every table, every sequence, every file: identical.
+    assert table_digests(drill) == table_digests(server_url(connection.settings_dict["NAME"]))
+    assert checksums(restored_files) == source_files
+    assert {oct(p.stat().st_mode & 0o777) for p in restored_files.rglob("*") if p.is_file()} == {
+        "0o600"
+    }
 
-        # A second restore into the same database is refused, and changes nothing.
-        again = manage(env, "restore", str(folder))
-        assert again.returncode != 0 and "is not empty" in again.stderr
+    # A second restore into the same database is refused, and changes nothing.
+    again = manage(env, "restore", str(folder))
+    assert again.returncode != 0 and "is not empty" in again.stderr
 
-        # The restored portal's outbox, delivered twice: each queued message arrives once.
-        deliver = "from notifications.delivery import deliver_due; print(dict(deliver_due()))"
-        first = manage(env, "shell", "-v", "0", "-c", deliver)
-        assert first.returncode == 0 and first.stdout.strip() == "{'sent': 120}", first.stderr
-        second = manage(env, "shell", "-v", "0", "-c", deliver)
-        assert second.returncode == 0 and second.stdout.strip() == "{}", second.stdout
-        ids = Counter(m["X-ELAAS-Notification"] for m in mailbox.accepted)
-        assert set(ids.values()) == {1}
-        assert {int(pk) for pk in ids} == queued
-    finally:
-        admin(f'DROP DATABASE IF EXISTS "{drill}" WITH (FORCE)')
+    # The restored portal's outbox, delivered twice: each queued message arrives once.
+    deliver = "from notifications.delivery import deliver_due; print(dict(deliver_due()))"
+    first = manage(env, "shell", "-v", "0", "-c", deliver)
+    assert first.returncode == 0 and first.stdout.strip() == "{'sent': 120}", first.stderr
+    second = manage(env, "shell", "-v", "0", "-c", deliver)
+    assert second.returncode == 0 and second.stdout.strip() == "{}", second.stdout
+    ids = Counter(m["X-ELAAS-Notification"] for m in mailbox.accepted)
+    assert set(ids.values()) == {1}
+    assert {int(pk) for pk in ids} == queued
 
 
-def test_a_damaged_backup_is_refused_before_anything_is_restored(portal, tmp_path):
+def test_a_damaged_backup_is_refused_before_anything_is_restored(portal, drill, tmp_path):
     call_command("backup", str(tmp_path / "backups"))
     [folder] = (tmp_path / "backups").iterdir()
     archive = folder / "evidence.tar"
     data = bytearray(archive.read_bytes())
     data[2048] ^= 0xFF  # one byte of the first file's content
     archive.write_bytes(bytes(data))
-    drill = f"{connection.settings_dict['NAME']}_drill"
-    admin(f'DROP DATABASE IF EXISTS "{drill}" WITH (FORCE)')
-    admin(f'CREATE DATABASE "{drill}"')
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-    env |= {"DATABASE_URL": server_url(drill), "PRIVATE_MEDIA_ROOT": str(tmp_path / "restored")}
-    try:
-        done = manage(env, "restore", str(folder))
-        assert done.returncode != 0
-        assert "does not match its checksum" in done.stderr
-        assert table_digests(server_url(drill)) == {}
-        assert not (tmp_path / "restored").exists()
-    finally:
-        admin(f'DROP DATABASE IF EXISTS "{drill}" WITH (FORCE)')
+    env |= {"DATABASE_URL": drill, "PRIVATE_MEDIA_ROOT": str(tmp_path / "restored")}
+    done = manage(env, "restore", str(folder))
+    assert done.returncode != 0
+    assert "does not match its checksum" in done.stderr
+    assert table_digests(drill) == {}
+    assert not (tmp_path / "restored").exists()
 
 
-def test_a_restore_into_a_folder_holding_files_is_refused_and_changes_nothing(portal, tmp_path):
+def test_a_restore_into_a_folder_holding_files_is_refused_and_changes_nothing(
+    portal, drill, tmp_path
+):
     call_command("backup", str(tmp_path / "backups"))
     [folder] = (tmp_path / "backups").iterdir()
-    drill = f"{connection.settings_dict['NAME']}_drill"
-    admin(f'DROP DATABASE IF EXISTS "{drill}" WITH (FORCE)')
-    admin(f'CREATE DATABASE "{drill}"')
     occupied = tmp_path / "occupied"
     (occupied / "evidence").mkdir(parents=True)
     (occupied / "evidence" / "someone-elses.pdf").write_bytes(pdf("other", 100))
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-    env |= {"DATABASE_URL": server_url(drill), "PRIVATE_MEDIA_ROOT": str(occupied)}
-    try:
-        done = manage(env, "restore", str(folder))
-        assert done.returncode != 0
-        assert "holds 1 file:" in done.stderr and "--replace" in done.stderr
-        assert table_digests(server_url(drill)) == {}
-        assert [p.name for p in occupied.rglob("*") if p.is_file()] == ["someone-elses.pdf"]
-    finally:
-        admin(f'DROP DATABASE IF EXISTS "{drill}" WITH (FORCE)')
+    env |= {"DATABASE_URL": drill, "PRIVATE_MEDIA_ROOT": str(occupied)}
+    done = manage(env, "restore", str(folder))
+    assert done.returncode != 0
+    assert "holds 1 file:" in done.stderr and "--replace" in done.stderr
+    assert table_digests(drill) == {}
+    assert [p.name for p in occupied.rglob("*") if p.is_file()] == ["someone-elses.pdf"]
