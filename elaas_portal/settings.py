@@ -47,6 +47,10 @@ if not SECRET_KEY:
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["*"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# The path the portal is served under ("": the root). Set, never read from the request: gunicorn
+# takes a SCRIPT_NAME header from its own host, and a prefix from a header would end up in every
+# link of the status page kept for every visitor.
+FORCE_SCRIPT_NAME = env_str("FORCE_SCRIPT_NAME", "").rstrip("/")
 # A form refused for its CSRF token gets the portal's page (Thai, the header, a way back).
 CSRF_FAILURE_VIEW = "elaas_portal.views.csrf_failure"
 

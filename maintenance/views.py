@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -77,7 +78,16 @@ def status_body(at: dt.datetime, *, is_today: bool, lang: str) -> tuple[str, flo
 
 @require_safe
 def status(request):
-    """The public status page: for a day in Bangkok, who may do what, why, and what comes next."""
+    """The public status page: for a day in Bangkok, who may do what, why, and what comes next.
+
+    Its language comes from the django_language cookie as well as Accept-Language: a shared cache
+    must key it on both (Vary: Cookie)."""
+    response = _status(request)
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    return response
+
+
+def _status(request):
     now = clock.now()
     today = now.astimezone(BANGKOK).date()
     error = None
