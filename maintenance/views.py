@@ -6,13 +6,14 @@ from django.core.cache import cache, caches
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from core import clock
+from core.jsonapi import json_read_only
 from core.params import has_pending_messages
 from core.thai import BANGKOK, ThaiDateError, bangkok_midnight, parse_date
 
@@ -29,7 +30,7 @@ def _json(body: str, status: int = 200) -> HttpResponse:
     return HttpResponse(body, status=status, content_type="application/json; charset=utf-8")
 
 
-@require_safe
+@json_read_only
 def decision_api(request):
     """GET /api/policy/decision: the same bytes as `manage.py policy_decision` for the same
     question."""
