@@ -509,6 +509,11 @@ X_FRAME_OPTIONS = "DENY"
 # Behind the proxy every request comes from 127.0.0.1: the login limits count per address from
 # the X-Forwarded-For nginx writes (one trusted proxy), not from the socket.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if PRODUCTION else 0)
+# ... and only from the proxy itself: a peer not in TRUSTED_PROXIES (a client reaching gunicorn
+# directly, another container) is counted by its own address, whatever X-Forwarded-For it sends.
+TRUSTED_PROXIES = networks(
+    "TRUSTED_PROXIES", env_list("TRUSTED_PROXIES", ["127.0.0.1/32", "::1/128"])
+)
 
 
 # Content-Security-Policy (django-csp 4): nothing inline, nothing from elsewhere. Scripts and

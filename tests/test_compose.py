@@ -245,3 +245,17 @@ def test_compose_puts_the_proxy_of_make_prod_before_two_web_replicas():
     used = set(re.findall(r"\$\{(PORTAL_\w+)\}", template))
     assert used == {k for k in proxy["environment"] if k.startswith("PORTAL_")}
     assert "static" in config["volumes"]
+
+
+def test_compose_lets_only_the_proxy_reach_gunicorn_and_be_believed():
+    """Issue 26: any container of the compose network reached gunicorn and its X-Forwarded-For
+    was believed. gunicorn's network holds the proxy (at the one trusted address), the database
+    and Redis; the Celery services (which read uploaded files) are on another."""
+    proc = run_compose("config", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    services = json.loads(proc.stdout)["services"]
+    assert set(services["web"]["networks"]) == {"web"}
+    for name in ("worker", "beat"):
+        assert "web" not in services[name]["networks"], name
+    proxy_address = services["proxy"]["networks"]["web"]["ipv4_address"]
+    assert services["web"]["environment"]["TRUSTED_PROXIES"] == proxy_address

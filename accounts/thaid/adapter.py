@@ -12,6 +12,8 @@
   authentication (`asserts_mfa`); otherwise allauth's TOTP step runs as after a password.
 """
 
+import ipaddress
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import record_authentication
 from allauth.core.exceptions import ImmediateHttpResponse
@@ -19,7 +21,9 @@ from allauth.mfa.stages import AuthenticateStage as MFAAuthenticateStage
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialAccount
 from allauth.socialaccount.providers.base import AuthProcess
+from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -55,6 +59,15 @@ def remember_sociallogin(request, sociallogin) -> None:
         last4=str(account.extra_data.get("pid_last4", "")),
         claims=account.extra_data,
     )
+
+
+def from_trusted_proxy(peer: str) -> bool:
+    """Whether `peer` (a request's REMOTE_ADDR) is one of settings.TRUSTED_PROXIES."""
+    try:
+        address = ipaddress.ip_address(peer)
+    except ValueError:
+        return False
+    return any(address in network for network in settings.TRUSTED_PROXIES)
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
@@ -126,6 +139,17 @@ class AuthenticateStage(MFAAuthenticateStage):
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request):
+        """The address the login and reset limits count: X-Forwarded-For (as allauth reads it,
+        TRUSTED_PROXY_COUNT) only when the peer is one of TRUSTED_PROXIES (nginx); a client that
+        reaches gunicorn itself is counted by its own address, whatever header it sends."""
+        if not from_trusted_proxy(request.META.get("REMOTE_ADDR", "")):
+            peer = request.META.get("REMOTE_ADDR", "")
+            if not peer:
+                raise PermissionDenied("Unable to determine client IP address")
+            return peer
+        return super().get_client_ip(request)
+
     def get_login_stages(self):
         ours = f"{AuthenticateStage.__module__}.{AuthenticateStage.__qualname__}"
         return [
