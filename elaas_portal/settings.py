@@ -187,7 +187,7 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # allauth's rate-limit counters (and their locks) and TOTP replay protection's used codes.
-LIMIT_KEY_PREFIXES = ["allauth:rl:", "allauth.mfa.totp.used"]
+LIMIT_KEY_PREFIXES = ["allauth:rl:", "allauth.mfa.totp.used", "evidence-quota:"]
 LIMITS_CACHE = {  # the table is accounts.LimitCacheEntry
     "BACKEND": "django.core.cache.backends.db.DatabaseCache",
     "LOCATION": "accounts_limitcacheentry",
@@ -456,6 +456,12 @@ if EVIDENCE_MAX_BYTES < 1 or EVIDENCE_MAX_FILES < 1 or REQUEST_BODY_MAX_BYTES < 
     )
 # Days the evidence of a withdrawn or rejected request is kept before `purge_evidence` deletes it.
 EVIDENCE_RETENTION_DAYS = env_int("EVIDENCE_RETENTION_DAYS", 30)
+# What one person and one LAO may file in a Bangkok day (onboarding/quota.py): new verification
+# requests, and evidence bytes uploaded (a file removed again still counts).
+EVIDENCE_DAILY_REQUESTS_PER_PERSON = env_int("EVIDENCE_DAILY_REQUESTS_PER_PERSON", 5)
+EVIDENCE_DAILY_REQUESTS_PER_LAO = env_int("EVIDENCE_DAILY_REQUESTS_PER_LAO", 30)
+EVIDENCE_DAILY_BYTES_PER_PERSON = env_int("EVIDENCE_DAILY_BYTES_PER_PERSON", 100 * 1024 * 1024)
+EVIDENCE_DAILY_BYTES_PER_LAO = env_int("EVIDENCE_DAILY_BYTES_PER_LAO", 500 * 1024 * 1024)
 if EVIDENCE_RETENTION_DAYS < 0:
     raise ImproperlyConfigured("EVIDENCE_RETENTION_DAYS must be 0 or more.")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
