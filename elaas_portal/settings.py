@@ -462,6 +462,30 @@ EVIDENCE_DAILY_REQUESTS_PER_PERSON = env_int("EVIDENCE_DAILY_REQUESTS_PER_PERSON
 EVIDENCE_DAILY_REQUESTS_PER_LAO = env_int("EVIDENCE_DAILY_REQUESTS_PER_LAO", 30)
 EVIDENCE_DAILY_BYTES_PER_PERSON = env_int("EVIDENCE_DAILY_BYTES_PER_PERSON", 100 * 1024 * 1024)
 EVIDENCE_DAILY_BYTES_PER_LAO = env_int("EVIDENCE_DAILY_BYTES_PER_LAO", 500 * 1024 * 1024)
+
+# Circular intake's bounds (circulars/intake/limits.py): refused before any page is rasterised,
+# per officer, per tool run and per draft. Reading runs on its own queue, "intake", with its own
+# worker (scripts/prod.sh, docker-compose.yml): mail and reminders never wait behind OCR.
+INTAKE_MAX_PAGES = env_int("INTAKE_MAX_PAGES", 50)
+INTAKE_MAX_IMAGE_PIXELS = env_int("INTAKE_MAX_IMAGE_PIXELS", 40_000_000)
+INTAKE_READING_DRAFTS_PER_OFFICER = env_int("INTAKE_READING_DRAFTS_PER_OFFICER", 3)
+INTAKE_DRAFTS_PER_HOUR = env_int("INTAKE_DRAFTS_PER_HOUR", 20)
+INTAKE_TOOL_SECONDS = env_int("INTAKE_TOOL_SECONDS", 120)
+INTAKE_TOOL_MEMORY_MB = env_int("INTAKE_TOOL_MEMORY_MB", 1536)
+INTAKE_DRAFT_SECONDS = env_int("INTAKE_DRAFT_SECONDS", 900)
+for _name in (
+    "INTAKE_MAX_PAGES",
+    "INTAKE_MAX_IMAGE_PIXELS",
+    "INTAKE_READING_DRAFTS_PER_OFFICER",
+    "INTAKE_DRAFTS_PER_HOUR",
+    "INTAKE_TOOL_SECONDS",
+    "INTAKE_TOOL_MEMORY_MB",
+    "INTAKE_DRAFT_SECONDS",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more.")
+INTAKE_QUEUE = "intake"
+CELERY_TASK_ROUTES = {"circulars.tasks.read_draft_task": {"queue": INTAKE_QUEUE}}
 if EVIDENCE_RETENTION_DAYS < 0:
     raise ImproperlyConfigured("EVIDENCE_RETENTION_DAYS must be 0 or more.")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

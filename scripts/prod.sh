@@ -200,6 +200,9 @@ start() {
   if [ "$PROD_CELERY" = 1 ]; then
     launch worker "$bin/celery" -A elaas_portal worker --loglevel=INFO \
       --concurrency "${CELERY_CONCURRENCY:-2}" --hostname "elaas-worker@%h-$PROD_HTTPS_PORT"
+    # Circular intake (OCR) on its own queue and worker: mail never waits behind it.
+    launch intake-worker "$bin/celery" -A elaas_portal worker --loglevel=INFO -Q intake \
+      --concurrency "${INTAKE_CONCURRENCY:-1}" --hostname "elaas-intake@%h-$PROD_HTTPS_PORT"
     launch beat "$bin/celery" -A elaas_portal beat --loglevel=INFO \
       --schedule "$run_dir/celerybeat-schedule"
   fi
