@@ -39,9 +39,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import transaction  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
 from circulars.intake import drafts  # noqa: E402
@@ -50,6 +48,7 @@ from circulars.models import CircularDraft, IntakeStatus  # noqa: E402
 from notifications.models import Notification, Status  # noqa: E402
 from notifications.tasks import deliver_notifications  # noqa: E402
 from tests.circulars.bombs import blank_pdf, huge_png  # noqa: E402
+from tests.notifications.test_views import note  # noqa: E402
 
 
 def officer(email: str) -> User:
@@ -95,24 +94,10 @@ def start_workers(one_worker: bool) -> list[subprocess.Popen]:
 
 
 def mail_seconds(user, n: int) -> float:
-    now = timezone.now()
-    with transaction.atomic():
-        note = Notification.objects.create(
-            recipient=user,
-            kind="lao_reminder",
-            subject_key=f"bench:{n}:{time.time()}",
-            period="2025-04-18",
-            title_th="ทดสอบ",
-            title_en="Test",
-            body_text="ข้อความ\n",
-            body_html="<p>ข้อความ</p>",
-            created_at=now,
-            next_attempt_at=now,
-            status=Status.PENDING,
-        )
+    message = note(user, period=f"bench-{n}-{time.time():.0f}")  # one new row a call
     started = time.perf_counter()
     deliver_notifications.delay()
-    while not Notification.objects.filter(pk=note.pk, status=Status.SENT).exists():
+    while not Notification.objects.filter(pk=message.pk, status=Status.SENT).exists():
         if time.perf_counter() - started > 600:
             return float("inf")
         time.sleep(0.05)

@@ -213,26 +213,11 @@ def _plain_url_patterns(patterns=None, prefix=""):
 
 
 def test_every_page_a_signed_in_person_gets_says_no_store_private(client, actors, circulars):
-    from django.utils import timezone
-
-    from notifications.models import Notification, Status
     from tests.actors import login
+    from tests.notifications.test_views import note
 
     officer = actors["province_officer"]
-    now = timezone.now()
-    message = Notification.objects.create(
-        recipient=officer,
-        kind="lao_reminder",
-        subject_key=f"user:{officer.pk}",
-        period="2025-04-18",
-        title_th="ทดสอบ",
-        title_en="Test",
-        body_text="ข้อความ\n",
-        body_html="<p>ข้อความ</p>",
-        created_at=now,
-        next_attempt_at=now,
-        status=Status.PENDING,
-    )
+    message = note(officer)
     named = [
         "/inbox/",
         f"/inbox/{message.pk}/",

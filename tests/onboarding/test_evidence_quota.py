@@ -150,3 +150,18 @@ def test_evidence_bytes_beyond_the_persons_day_are_refused_and_nothing_is_stored
             files=[SimpleUploadedFile("h.pdf", PDF, "application/pdf") for _ in range(2)],
             submit=False,
         )
+
+
+def test_the_byte_counters_keep_counting_in_the_database_while_redis_is_down(
+    clerk, places, settings, caplog
+):
+    from onboarding import quota
+    from tests.accounts.test_login_limits import closed_port, resilient
+
+    settings.CACHES = resilient(f"redis://127.0.0.1:{closed_port()}/0", settings)
+    settings.EVIDENCE_DAILY_BYTES_PER_PERSON = 100
+    at = services.clock.now()
+    quota.charge_upload(uploader=clerk, organization=places.lao, size=60, at=at)
+    with pytest.raises(quota.QuotaExceeded):
+        quota.charge_upload(uploader=clerk, organization=places.lao, size=60, at=at)
+    quota.charge_upload(uploader=clerk, organization=places.lao, size=40, at=at)  # up to 100
