@@ -8,8 +8,14 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from allauth.account.signals import user_logged_in, user_signed_up
+        from django.contrib.auth import signals as auth_signals
 
-        from .thaid.adapter import on_user_logged_in, on_user_signed_up
+        from .thaid.adapter import forget_pending_signup, on_user_logged_in
 
         user_logged_in.connect(on_user_logged_in, dispatch_uid="accounts.thaid.logged_in")
-        user_signed_up.connect(on_user_signed_up, dispatch_uid="accounts.thaid.signed_up")
+        for signal, name in (
+            (auth_signals.user_logged_in, "logged_in"),
+            (auth_signals.user_logged_out, "logged_out"),
+            (user_signed_up, "signed_up"),
+        ):
+            signal.connect(forget_pending_signup, dispatch_uid=f"accounts.thaid.forget.{name}")

@@ -18,6 +18,7 @@ from accounts.access import officer_required, second_factor_done
 from accounts.scope import is_officer, is_reviewer
 from circulars.models import DeliveryLevel
 from core import clock, params
+from core.jsonapi import json_read_only
 from onboarding.services import position_status
 from registry.models import LAO_KINDS, Organization, OrganizationKind
 
@@ -205,7 +206,7 @@ def export(request, table, fmt):
     return exports.as_xlsx(filename, headers, rows)
 
 
-@require_safe
+@json_read_only
 def api(request):
     """GET /api/compliance?province=<code>[&district=<code>]: the dashboard's numbers as JSON."""
     user = request.user

@@ -122,6 +122,8 @@ class ResilientRedisCache(RedisCache):
             return super().incr(key, delta, version)
         except _DOWN as exc:
             _warn(exc)
+            if (fallback := self._fallback(key)) is not None:  # a counter that must not reset
+                return fallback.incr(key, delta, version)
             return delta
 
     def touch(self, key, timeout=None, version=None):

@@ -14,6 +14,7 @@ from django.http import HttpResponse, JsonResponse
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from .logs import current_request_id, request_id_from
@@ -81,6 +82,23 @@ class AnonymousVisitorMiddleware:
     def __call__(self, request):
         request.user = AnonymousUser()
         return self.get_response(request)
+
+
+class PrivatePageMiddleware:
+    """Every answer to a signed-in person may carry their data (their name in the header, their
+    inbox, their organisation's staff): `Cache-Control: no-store, private` unless the view said
+    otherwise, so that no shared cache or browser history keeps it. In one place, for every page
+    behind a login (README, Personal data), after the user is read."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            patch_cache_control(response, no_store=True, private=True)
+        return response
 
 
 _NOT_BUILT = object()

@@ -67,10 +67,11 @@ class DecisionDoor:
         policy = kept_policy()
         if policy is None:
             return None
-        params = QueryDict(get_bytes_from_wsgi(environ, "QUERY_STRING", ""))  # as Django reads it
-        if params.get("org") or (settings.DEMO_FEATURES and not params.get("at")):
-            return None
         try:
+            # as Django reads it; too many fields raise, and Django's door gives its 400
+            params = QueryDict(get_bytes_from_wsgi(environ, "QUERY_STRING", ""))
+            if params.get("org") or (settings.DEMO_FEATURES and not params.get("at")):
+                return None
             question = parse_question(params)
             decision = policy.decide(question.subject, question.action, question.at)
             return render_payload(decision_payload(question, decision)).encode()

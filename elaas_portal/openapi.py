@@ -9,9 +9,9 @@ import json
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.views.decorators.http import require_safe
 
 from compliance import openapi as compliance_api
+from core.jsonapi import json_read_only
 from maintenance import openapi as policy_api
 
 MEDIA_TYPE = "application/vnd.oai.openapi+json"
@@ -109,7 +109,7 @@ def document() -> dict:
     }
 
 
-@require_safe
+@json_read_only
 def schema(request):
     body = json.dumps(document(), ensure_ascii=False, indent=1)
     return HttpResponse(body, content_type=f"{MEDIA_TYPE}; charset=utf-8")

@@ -14,7 +14,8 @@ from django.conf import settings
 from django.db import connections
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+
+from core.jsonapi import json_read_only
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ def _state(name: str, check) -> str:
 
 
 @never_cache
-@require_safe
+@json_read_only
 def readyz(request):
     checks = {connections["default"].vendor: _state("the database", database_answers)}
     if settings.REDIS_URL:

@@ -47,6 +47,10 @@ if not SECRET_KEY:
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["*"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# The path the portal is served under ("": the root). Set, never read from the request: gunicorn
+# takes a SCRIPT_NAME header from its own host, and a prefix from a header would end up in every
+# link of the status page kept for every visitor.
+FORCE_SCRIPT_NAME = env_str("FORCE_SCRIPT_NAME", "").rstrip("/")
 # A form refused for its CSRF token gets the portal's page (Thai, the header, a way back).
 CSRF_FAILURE_VIEW = "elaas_portal.views.csrf_failure"
 
@@ -90,6 +94,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "accounts.middleware.AuthenticationMiddleware",
+    # A signed-in person's pages: Cache-Control: no-store, private (README, Personal data).
+    "core.middleware.PrivatePageMiddleware",
     "core.messages.LazyMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -138,6 +144,7 @@ LEAN_READING_MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "accounts.middleware.AuthenticationMiddleware",
+    "core.middleware.PrivatePageMiddleware",
     "core.messages.LazyMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "maintenance.gate.UnitGateMiddleware",
@@ -180,7 +187,7 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # allauth's rate-limit counters (and their locks) and TOTP replay protection's used codes.
-LIMIT_KEY_PREFIXES = ["allauth:rl:", "allauth.mfa.totp.used"]
+LIMIT_KEY_PREFIXES = ["allauth:rl:", "allauth.mfa.totp.used", "evidence-quota:"]
 LIMITS_CACHE = {  # the table is accounts.LimitCacheEntry
     "BACKEND": "django.core.cache.backends.db.DatabaseCache",
     "LOCATION": "accounts_limitcacheentry",
@@ -470,6 +477,36 @@ if EVIDENCE_MAX_BYTES < 1 or EVIDENCE_MAX_FILES < 1 or REQUEST_BODY_MAX_BYTES < 
     )
 # Days the evidence of a withdrawn or rejected request is kept before `purge_evidence` deletes it.
 EVIDENCE_RETENTION_DAYS = env_int("EVIDENCE_RETENTION_DAYS", 30)
+# What one person and one LAO may file in a Bangkok day (onboarding/quota.py): new verification
+# requests, and evidence bytes uploaded (a file removed again still counts).
+EVIDENCE_DAILY_REQUESTS_PER_PERSON = env_int("EVIDENCE_DAILY_REQUESTS_PER_PERSON", 5)
+EVIDENCE_DAILY_REQUESTS_PER_LAO = env_int("EVIDENCE_DAILY_REQUESTS_PER_LAO", 30)
+EVIDENCE_DAILY_BYTES_PER_PERSON = env_int("EVIDENCE_DAILY_BYTES_PER_PERSON", 100 * 1024 * 1024)
+EVIDENCE_DAILY_BYTES_PER_LAO = env_int("EVIDENCE_DAILY_BYTES_PER_LAO", 500 * 1024 * 1024)
+
+# Circular intake's bounds (circulars/intake/limits.py): refused before any page is rasterised,
+# per officer, per tool run and per draft. Reading runs on its own queue, "intake", with its own
+# worker (scripts/prod.sh, docker-compose.yml): mail and reminders never wait behind OCR.
+INTAKE_MAX_PAGES = env_int("INTAKE_MAX_PAGES", 50)
+INTAKE_MAX_IMAGE_PIXELS = env_int("INTAKE_MAX_IMAGE_PIXELS", 40_000_000)
+INTAKE_READING_DRAFTS_PER_OFFICER = env_int("INTAKE_READING_DRAFTS_PER_OFFICER", 3)
+INTAKE_DRAFTS_PER_HOUR = env_int("INTAKE_DRAFTS_PER_HOUR", 20)
+INTAKE_TOOL_SECONDS = env_int("INTAKE_TOOL_SECONDS", 120)
+INTAKE_TOOL_MEMORY_MB = env_int("INTAKE_TOOL_MEMORY_MB", 1536)
+INTAKE_DRAFT_SECONDS = env_int("INTAKE_DRAFT_SECONDS", 900)
+for _name in (
+    "INTAKE_MAX_PAGES",
+    "INTAKE_MAX_IMAGE_PIXELS",
+    "INTAKE_READING_DRAFTS_PER_OFFICER",
+    "INTAKE_DRAFTS_PER_HOUR",
+    "INTAKE_TOOL_SECONDS",
+    "INTAKE_TOOL_MEMORY_MB",
+    "INTAKE_DRAFT_SECONDS",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more.")
+INTAKE_QUEUE = "intake"
+CELERY_TASK_ROUTES = {"circulars.tasks.read_draft_task": {"queue": INTAKE_QUEUE}}
 if EVIDENCE_RETENTION_DAYS < 0:
     raise ImproperlyConfigured("EVIDENCE_RETENTION_DAYS must be 0 or more.")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -523,6 +560,11 @@ X_FRAME_OPTIONS = "DENY"
 # Behind the proxy every request comes from 127.0.0.1: the login limits count per address from
 # the X-Forwarded-For nginx writes (one trusted proxy), not from the socket.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if PRODUCTION else 0)
+# ... and only from the proxy itself: a peer not in TRUSTED_PROXIES (a client reaching gunicorn
+# directly, another container) is counted by its own address, whatever X-Forwarded-For it sends.
+TRUSTED_PROXIES = networks(
+    "TRUSTED_PROXIES", env_list("TRUSTED_PROXIES", ["127.0.0.1/32", "::1/128"])
+)
 
 
 # Content-Security-Policy (django-csp 4): nothing inline, nothing from elsewhere. Scripts and

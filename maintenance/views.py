@@ -6,12 +6,14 @@ from django.core.cache import cache, caches
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from core import clock
+from core.jsonapi import json_read_only
 from core.params import has_pending_messages
 from core.thai import BANGKOK, ThaiDateError, bangkok_midnight, parse_date
 
@@ -28,7 +30,7 @@ def _json(body: str, status: int = 200) -> HttpResponse:
     return HttpResponse(body, status=status, content_type="application/json; charset=utf-8")
 
 
-@require_safe
+@json_read_only
 def decision_api(request):
     """GET /api/policy/decision: the same bytes as `manage.py policy_decision` for the same
     question."""
@@ -77,7 +79,16 @@ def status_body(at: dt.datetime, *, is_today: bool, lang: str) -> tuple[str, flo
 
 @require_safe
 def status(request):
-    """The public status page: for a day in Bangkok, who may do what, why, and what comes next."""
+    """The public status page: for a day in Bangkok, who may do what, why, and what comes next.
+
+    Its language comes from the django_language cookie as well as Accept-Language: a shared cache
+    must key it on both (Vary: Cookie)."""
+    response = _status(request)
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    return response
+
+
+def _status(request):
     now = clock.now()
     today = now.astimezone(BANGKOK).date()
     error = None

@@ -195,7 +195,17 @@ def _decide(role_id: int, *, actor, status: str, reason: str, label: str) -> Rol
 
 
 def approve_membership(role_id: int, *, actor) -> Role:
-    """Make a pending membership active: from now on it grants what its role says."""
+    """Make a pending membership active: from now on it grants what its role says. Only once the
+    person has confirmed their e-mail address (the queue lists no one else; the decision checks
+    too: an address nobody has shown to be theirs vouches for no one)."""
+    _check_authority(actor, role_id)
+    if not Role.objects.filter(pk=role_id).confirmed().exists():
+        raise MembershipError(
+            _(
+                "Nothing was changed: this person has not confirmed their e-mail address yet. "
+                "Approve the membership once they have."
+            )
+        )
     return _decide(
         role_id, actor=actor, status=MembershipStatus.ACTIVE, reason="", label="Membership approved"
     )

@@ -30,7 +30,7 @@ from core.thai import format_datetime
 from maintenance.access import may_submit_verification
 from registry.models import Organization
 
-from . import notices
+from . import notices, quota
 from .evidence import MAX_FILES, EvidenceError, inspect
 from .models import (
     CLOSED_STATES,
@@ -231,6 +231,15 @@ def _store_files(vr: VerificationRequest, files, *, actor, at: dt.datetime, writ
             checked.append((upload, *inspect(upload)))
         except EvidenceError as exc:
             raise VerificationError(exc.message) from None
+    try:
+        quota.charge_upload(
+            uploader=actor,
+            organization=vr.organization,
+            size=sum(upload.size for upload, *_rest in checked),
+            at=at,
+        )
+    except quota.QuotaExceeded as exc:
+        raise VerificationError(exc.message) from None
     for upload, content_type, sha256 in checked:
         evidence = Evidence(
             request=vr,
@@ -284,6 +293,10 @@ def create_request(
         )
     if submit:
         _window_open(organization, at)
+    try:
+        quota.check_new_request(requester=requester, organization=organization, at=at)
+    except quota.QuotaExceeded as exc:
+        raise VerificationError(exc.message) from None
     written: list = []
     try:
         with transaction.atomic():
@@ -398,6 +411,12 @@ def withdraw_request(
         if vr.requester_id != actor.pk:
             raise PermissionDenied(_("Only the requester may withdraw this request."))
         _check_current(vr, expected_version, OPEN_STATES)
+        if vr.submitted_at is None:
+            # Never submitted: no reviewer saw its evidence and nobody will; the files go now,
+            # not EVIDENCE_RETENTION_DAYS later (a file-and-withdraw loop filled the volume).
+            for evidence in list(vr.evidence.all()):
+                transaction.on_commit(lambda name=evidence.file.name: _remove_written([name]))
+                evidence.delete()
         vr.state = RequestState.WITHDRAWN
         _save(vr, actor=actor, reason=reason.strip() or _("Withdrawn by the requester"), at=at)
     return vr

@@ -57,7 +57,7 @@ stop_one() {
   [ -f "$pidfile" ] || return 0
   pid=$(cat "$pidfile")
   if kill -0 "$pid" 2>/dev/null; then
-    if [ "$name" = worker ]; then
+    if [ "$name" = worker ] || [ "$name" = intake-worker ]; then
       grace=${PROD_WORKER_GRACE:-60}
       kill -TERM "$pid" 2>/dev/null || true
     else
@@ -273,6 +273,7 @@ restart_celery() {
   [ -f "$run_dir/worker.pid" ] || return 0
   local t0=$SECONDS
   stop_one worker
+  stop_one intake-worker
   launch_worker
   stop_one beat
   launch_beat
@@ -282,6 +283,9 @@ restart_celery() {
 launch_worker() {
   launch worker "$bin/celery" -A elaas_portal worker --loglevel=INFO \
     --concurrency "${CELERY_CONCURRENCY:-2}" --hostname "elaas-worker@%h-$PROD_HTTPS_PORT"
+  # Circular intake (OCR) on its own queue and worker: mail never waits behind it.
+  launch intake-worker "$bin/celery" -A elaas_portal worker --loglevel=INFO -Q intake \
+    --concurrency "${INTAKE_CONCURRENCY:-1}" --hostname "elaas-intake@%h-$PROD_HTTPS_PORT"
 }
 
 launch_beat() {

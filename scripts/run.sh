@@ -11,7 +11,8 @@ cleanup() { for pid in "${pids[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/nu
 trap cleanup EXIT INT TERM
 if [ -n "${REDIS_URL:-}" ]; then
   mkdir -p var
-  "$bin/celery" -A elaas_portal worker --loglevel=INFO --concurrency=2 >var/celery-worker.log 2>&1 &
+  # One worker for both queues in development: the default one and circular intake's.
+  "$bin/celery" -A elaas_portal worker --loglevel=INFO --concurrency=2 -Q celery,intake >var/celery-worker.log 2>&1 &
   pids+=($!)
   "$bin/celery" -A elaas_portal beat --loglevel=INFO --schedule var/celerybeat-schedule >var/celery-beat.log 2>&1 &
   pids+=($!)

@@ -23,8 +23,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
-SERVICES = {"postgres", "redis", "web", "worker", "beat", "proxy"}
-APP_SERVICES = ("web", "worker", "beat")
+SERVICES = {"postgres", "redis", "web", "worker", "intake-worker", "beat", "proxy"}
+APP_SERVICES = ("web", "worker", "intake-worker", "beat")
 
 
 # --- Without a compose binary ------------------------------------------------------------
@@ -214,6 +214,9 @@ def test_compose_app_services_share_one_definition():
     assert "migrate" in command and "collectstatic" in command and "gunicorn" in command
     assert services["worker"]["command"][:4] == ["celery", "-A", "elaas_portal", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "elaas_portal", "beat"]
+    # Circular intake's own queue and worker (issue 26): the worker above takes the default one.
+    assert services["intake-worker"]["command"][-4:] == ["-Q", "intake", "--concurrency", "1"]
+    assert "-Q" not in services["worker"]["command"]
     for name in ("postgres", "redis"):
         assert services[name]["healthcheck"]["test"], name
     assert services["postgres"]["image"].startswith("postgres:16")
@@ -245,3 +248,17 @@ def test_compose_puts_the_proxy_of_make_prod_before_two_web_replicas():
     used = set(re.findall(r"\$\{(PORTAL_\w+)\}", template))
     assert used == {k for k in proxy["environment"] if k.startswith("PORTAL_")}
     assert "static" in config["volumes"]
+
+
+def test_compose_lets_only_the_proxy_reach_gunicorn_and_be_believed():
+    """Issue 26: any container of the compose network reached gunicorn and its X-Forwarded-For
+    was believed. gunicorn's network holds the proxy (at the one trusted address), the database
+    and Redis; the Celery services (which read uploaded files) are on another."""
+    proc = run_compose("config", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    services = json.loads(proc.stdout)["services"]
+    assert set(services["web"]["networks"]) == {"web"}
+    for name in ("worker", "intake-worker", "beat"):
+        assert "web" not in services[name]["networks"], name
+    proxy_address = services["proxy"]["networks"]["web"]["ipv4_address"]
+    assert services["web"]["environment"]["TRUSTED_PROXIES"] == proxy_address

@@ -124,3 +124,11 @@ def test_the_door_counts_its_answers_and_keeps_a_well_formed_request_id(door):
     assert metrics.responses_total._value.get() == before[1] + 1
     _status, headers, _body = call(PLAIN, HTTP_X_REQUEST_ID="bad id\n")
     assert len(dict(headers)["X-Request-ID"]) == 32
+
+
+def test_a_question_with_more_fields_than_django_reads_gets_djangos_400_not_a_500(door):
+    call(PLAIN)  # learned, and the snapshot is fresh: the door would answer
+    query = PLAIN + "".join(f"&f{i}=1" for i in range(1_100))
+    status, headers, _body = call(query)
+    assert status == 400
+    assert "Content-Security-Policy" in dict(headers)

@@ -188,3 +188,59 @@ def test_the_policy_built_once_follows_a_replaced_setting(settings):
     settings.CONTENT_SECURITY_POLICY = content_security_policy("https://imauth.example.go.th/x")
     after = middleware(RequestFactory().get("/x"))["Content-Security-Policy"]
     assert "form-action 'self' https://imauth.example.go.th" in after
+
+
+# --- a signed-in person's pages are never kept by a cache (issue 26, finding 8) ----------------
+
+
+def _no_store_private(response) -> bool:
+    parts = {p.strip() for p in response.get("Cache-Control", "").split(",")}
+    return {"no-store", "private"} <= parts
+
+
+def _plain_url_patterns(patterns=None, prefix=""):
+    """Every URL of the portal that takes no argument, as the resolver lists them."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        route = str(pattern.pattern)
+        if "<" in route or "(?P" in route or route.startswith("^"):
+            continue
+        if isinstance(pattern, URLResolver):
+            yield from _plain_url_patterns(pattern.url_patterns, prefix + route)
+        elif isinstance(pattern, URLPattern):
+            yield "/" + prefix + route
+
+
+def test_every_page_a_signed_in_person_gets_says_no_store_private(client, actors, circulars):
+    from tests.actors import login
+    from tests.notifications.test_views import note
+
+    officer = actors["province_officer"]
+    message = note(officer)
+    named = [
+        "/inbox/",
+        f"/inbox/{message.pk}/",
+        "/compliance/province/48/",  # the dashboard of the officer's province
+        "/accounts/email/",
+        "/accounts/2fa/",
+        "/circulars/intake/",
+        "/my/",
+    ]
+    urls = sorted(set(named) | set(_plain_url_patterns()))
+    assert len(urls) > 20, urls
+    login(client, officer)
+    opened = 0
+    for url in urls:
+        if url.startswith(("/static/", "/metrics")):
+            continue
+        response = client.get(url, secure=True)
+        assert _no_store_private(response), (url, response.status_code)
+        opened += response.status_code == 200
+    for url in named:
+        assert client.get(url, secure=True).status_code == 200, url
+    assert opened >= len(named)
+
+
+def test_an_anonymous_visitor_keeps_the_cacheable_status_page(client, circulars):
+    assert not _no_store_private(client.get("/"))

@@ -4,12 +4,15 @@
   (its `pid` hash) already linked to another account is refused, and so is a second identity
   for an account that has one.
 - Signing in with ThaID opens only an account it is linked to: never found by name or e-mail,
-  never made on the fly.
+  never made on the fly. An unlinked identity that signs in is told to link it once signed in:
+  nothing of it is kept for a later sign-up, which may be someone else's in the same browser
+  (issue 26); a key such a sign-in left in a session before is dropped at every login, logout
+  and sign-up.
 - An officer's ThaID sign-in is the second factor only when the provider asserts multi-factor
   authentication (`asserts_mfa`); otherwise allauth's TOTP step runs as after a password.
 """
 
-import time
+import ipaddress
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import record_authentication
@@ -20,14 +23,15 @@ from allauth.socialaccount.models import SocialAccount
 from allauth.socialaccount.providers.base import AuthProcess
 from django.conf import settings
 from django.contrib import messages
-from django.db import IntegrityError, transaction
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from . import PROVIDER_ID, asserts_mfa, remember
 
-# An unlinked ThaID identity that signed in, kept for a sign-up in the same browser that follows.
+# Where an unlinked ThaID sign-in used to be kept for the next sign-up in the browser (which could
+# be another person's): no longer written, and dropped from any session that still has it.
 PENDING_SIGNUP_KEY = "thaid_pending_signup"
 
 # The authentication record an MFA-asserting ThaID sign-in leaves in the session
@@ -55,6 +59,15 @@ def remember_sociallogin(request, sociallogin) -> None:
         last4=str(account.extra_data.get("pid_last4", "")),
         claims=account.extra_data,
     )
+
+
+def from_trusted_proxy(peer: str) -> bool:
+    """Whether `peer` (a request's REMOTE_ADDR) is one of settings.TRUSTED_PROXIES."""
+    try:
+        address = ipaddress.ip_address(peer)
+    except ValueError:
+        return False
+    return any(address in network for network in settings.TRUSTED_PROXIES)
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
@@ -88,12 +101,6 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             remember_sociallogin(request, sociallogin)
             return
         if not sociallogin.is_existing:
-            account = sociallogin.account
-            request.session[PENDING_SIGNUP_KEY] = {
-                "uid": account.uid,
-                "extra_data": account.extra_data,
-                "at": time.time(),
-            }
             self._refuse(
                 request,
                 reverse("account_login"),
@@ -101,9 +108,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                     "No account of the portal is linked to this ThaID identity. Sign in with your "
                     "e-mail address and password (or sign up first), then link ThaID from “My "
                     "organisation”."
-                )
-                + " "
-                + _("If you sign up now, in this browser, your new account is linked to it."),
+                ),
             )
 
     def _refuse(self, request, next_url, message):
@@ -134,6 +139,17 @@ class AuthenticateStage(MFAAuthenticateStage):
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request):
+        """The address the login and reset limits count: X-Forwarded-For (as allauth reads it,
+        TRUSTED_PROXY_COUNT) only when the peer is one of TRUSTED_PROXIES (nginx); a client that
+        reaches gunicorn itself is counted by its own address, whatever header it sends."""
+        if not from_trusted_proxy(request.META.get("REMOTE_ADDR", "")):
+            peer = request.META.get("REMOTE_ADDR", "")
+            if not peer:
+                raise PermissionDenied("Unable to determine client IP address")
+            return peer
+        return super().get_client_ip(request)
+
     def get_login_stages(self):
         ours = f"{AuthenticateStage.__module__}.{AuthenticateStage.__qualname__}"
         return [
@@ -149,25 +165,9 @@ def on_user_logged_in(sender, request, user, **kwargs):
         remember_sociallogin(request, sociallogin)
 
 
-def on_user_signed_up(sender, request, user, **kwargs):
-    """At sign-up: link the ThaID identity that signed in, unlinked, in this browser in the last
-    THAID_PROOF_MAX_AGE_SECONDS (the person's own action), unless it got linked meanwhile."""
-    pending = request.session.pop(PENDING_SIGNUP_KEY, None) if request is not None else None
-    if not isinstance(pending, dict):
-        return
-    if time.time() - float(pending.get("at", 0)) > settings.THAID_PROOF_MAX_AGE_SECONDS:
-        return
-    try:
-        with transaction.atomic():
-            if SocialAccount.objects.filter(provider=PROVIDER_ID, uid=pending["uid"]).exists():
-                raise IntegrityError
-            SocialAccount.objects.create(
-                user=user,
-                provider=PROVIDER_ID,
-                uid=pending["uid"],
-                extra_data=pending.get("extra_data") or {},
-            )
-    except IntegrityError:
-        messages.error(request, linked_elsewhere_message())
-    else:
-        messages.success(request, _("Your new account is linked to your ThaID identity."))
+def forget_pending_signup(sender, request=None, **kwargs):
+    """At every login, logout and sign-up: no ThaID identity waits in the session to be linked to
+    whoever acts next in this browser."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session.pop(PENDING_SIGNUP_KEY, None)

@@ -35,7 +35,8 @@ from maintenance.services import record_discrepancies
 from registry.models import Province
 
 from ..models import Circular, CircularDraft, CircularReference, DraftPage, IntakeStatus, Urgency
-from .extract import IntakeError, extract, run_tool
+from . import limits
+from .extract import OCR_DPI, IntakeError, extract, run_tool
 from .parse import SourceKind, parse, read_number
 from .rules import propose, reasons_of
 
@@ -139,6 +140,7 @@ def _area_of(user) -> dict:
 def create_draft(*, data: bytes, name: str, user) -> CircularDraft:
     """Store what was uploaded and queue its reading (after commit)."""
     content_type = check_upload(data, name)
+    limits.check_upload(data, content_type, user=user, dpi=OCR_DPI)  # pages, pixels, officer
     draft = CircularDraft.objects.create(
         created_by=user,
         file_name=name[:200],
@@ -154,6 +156,7 @@ def create_draft(*, data: bytes, name: str, user) -> CircularDraft:
     return draft
 
 
+@limits.within_budget  # INTAKE_DRAFT_SECONDS for every tool it starts
 def read_draft(draft_id: int) -> bool:
     """Read a draft's file: text layer or OCR, page by page (progress in pages_done), then parse.
     Runs once: a draft no longer READING is left alone. Nothing is stored half-way: the pages,

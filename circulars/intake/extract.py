@@ -20,27 +20,18 @@ from pathlib import Path
 
 from core.filetypes import sniff
 
+from . import limits
+from .errors import IntakeError
 from .parse import SourceKind
 
 # A page with fewer Thai letters than this in its text layer is taken as a scan.
 MIN_THAI_LETTERS = 20
 OCR_DPI = 300
 OCR_LANGUAGES = "tha+eng"
-TOOL_TIMEOUT = 120  # seconds per page and tool
 _THAI = re.compile(r"[\u0E01-\u0E4F]")
 # Tesseract's OpenMP threads fight over a busy machine's cores: one thread read a page in 14 s
 # where the default took 43 s (2 shared CPUs, load 11). A worker reads one page at a time.
 _TOOL_ENV = {**os.environ, "OMP_THREAD_LIMIT": os.environ.get("OMP_THREAD_LIMIT", "1")}
-
-
-class IntakeError(ValueError):
-    """A file that cannot be taken in; `message_th` and `message_en` say why."""
-
-    def __init__(self, code: str, message_th: str, message_en: str):
-        super().__init__(f"{message_th} / {message_en}")
-        self.code = code
-        self.message_th = message_th
-        self.message_en = message_en
 
 
 @dataclass
@@ -84,20 +75,22 @@ def run_tool(args: list[str], *, binary: bool = False) -> subprocess.CompletedPr
             f"เครื่องนี้ไม่มีโปรแกรม {args[0]} (ติดตั้ง poppler-utils, tesseract-ocr, tesseract-ocr-tha)",
             f"{args[0]} is not installed (poppler-utils, tesseract-ocr, tesseract-ocr-tha)",
         )
+    seconds = limits.tool_seconds()  # INTAKE_TOOL_SECONDS, or what is left of the draft's budget
     try:
         return subprocess.run(
             [tool, *args[1:]],
             capture_output=True,
-            timeout=TOOL_TIMEOUT,
+            timeout=seconds,
             check=False,
             text=not binary,
             env=_TOOL_ENV,
+            preexec_fn=limits.tool_preexec(),  # noqa: PLW1509 - memory and CPU limits of the child
         )
     except subprocess.TimeoutExpired:
         raise IntakeError(
             "timeout",
-            f"โปรแกรม {args[0]} อ่านไฟล์ไม่เสร็จภายใน {TOOL_TIMEOUT} วินาที (ไฟล์อาจใหญ่หรือเสียหาย)",
-            f"{args[0]} did not finish within {TOOL_TIMEOUT} seconds (the file may be large or "
+            f"โปรแกรม {args[0]} อ่านไฟล์ไม่เสร็จภายใน {seconds:.0f} วินาที (ไฟล์อาจใหญ่หรือเสียหาย)",
+            f"{args[0]} did not finish within {seconds:.0f} seconds (the file may be large or "
             "damaged).",
         ) from None
 
@@ -111,6 +104,7 @@ def extract(data: bytes, *, progress: Progress | None = None) -> Extracted:
     if not data or not data.strip():
         raise IntakeError("empty", "ไฟล์ว่างเปล่า", "The file is empty.")
     content_type = sniff(data[:16])
+    limits.check_file(data, content_type, dpi=OCR_DPI)  # too many or too large pages: refused
     with tempfile.TemporaryDirectory(prefix="intake-") as tmp:
         if content_type == "application/pdf":
             result = _pdf(data, Path(tmp), progress)

@@ -166,3 +166,37 @@ def client_factory():
     from django.test import Client
 
     return Client
+
+
+def test_a_client_reaching_gunicorn_directly_cannot_spoof_its_address_past_the_limit(
+    client_factory, actors, settings, db
+):
+    """Issue 26: X-Forwarded-For was believed from any peer, so a client that reached gunicorn
+    itself sent a new address with every try and was never limited (250 failed logins)."""
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1  # as in production
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "3/5m/ip"}
+    cache.clear()
+    for n in range(3):
+        client_factory().post(
+            "/accounts/login/",
+            {"login": f"nobody{n}@test.example", "password": "wrong"},
+            REMOTE_ADDR="203.0.113.9",  # not the proxy
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+        )
+    response = client_factory().post(
+        "/accounts/login/",
+        {"login": actors["lao_clerk"].email, "password": PASSWORD},
+        REMOTE_ADDR="203.0.113.9",
+        HTTP_X_FORWARDED_FOR="198.51.100.200",
+    )
+    assert TOO_MANY_TH in response.content.decode()
+    # Through the proxy (a peer in TRUSTED_PROXIES), the address it writes is the one counted.
+    proxied = client_factory()
+    response = proxied.post(
+        "/accounts/login/",
+        {"login": actors["lao_clerk"].email, "password": PASSWORD},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="198.51.100.201",
+    )
+    assert response.status_code == 302 and logged_in(proxied)
+    cache.clear()

@@ -323,33 +323,48 @@ def sign_up(client, org):
     )
 
 
-def test_an_unlinked_thaid_identity_is_linked_at_sign_up_in_the_same_browser(
+def test_an_unlinked_thaid_sign_in_is_never_linked_to_the_next_sign_up_in_the_browser(
     client, thaid_op, signup_open
 ):
+    """Issue 26: someone's ThaID sign-in left on a shared browser was linked to the account the
+    next person signed up there, and its owner could then sign into that account."""
     authorize = start(client, thaid_op)
     back(client, authorize, thaid_op.issue_code(authorize, {"pid": ELSEWHERE_PID}))
     assert signed_in_as(client) is None
     assert sign_up(client, signup_open.lao).status_code == 302
-    account = SocialAccount.objects.get()
-    assert account.user.email == "new-clerk@test.example"
-    assert account.uid == keyed_hash(ELSEWHERE_PID)
+    assert not SocialAccount.objects.exists()
+    authorize = start(client, thaid_op)  # the ThaID owner comes back: still no account opens
+    back(client, authorize, thaid_op.issue_code(authorize, {"pid": ELSEWHERE_PID}))
+    assert signed_in_as(client) is None
 
 
-def test_a_sign_up_long_after_the_thaid_sign_in_links_nothing(
-    client, thaid_op, signup_open, settings
+@pytest.mark.parametrize("act", ["login", "logout", "signup"])
+def test_a_pending_thaid_key_left_in_a_session_is_dropped_at_every_login_logout_and_sign_up(
+    client, thaid_op, signup_open, clerk, act
 ):
-    authorize = start(client, thaid_op)
-    back(client, authorize, thaid_op.issue_code(authorize, {"pid": ELSEWHERE_PID}))
-    settings.THAID_PROOF_MAX_AGE_SECONDS = 0
-    assert sign_up(client, signup_open.lao).status_code == 302
+    from accounts.thaid.adapter import PENDING_SIGNUP_KEY
+
+    if act == "logout":
+        login(client, clerk)
+    session = client.session
+    session[PENDING_SIGNUP_KEY] = {"uid": keyed_hash(ELSEWHERE_PID), "extra_data": {}, "at": 0}
+    session.save()
+    if act == "login":
+        client.post(reverse("account_login"), {"login": clerk.email, "password": PASSWORD})
+        assert signed_in_as(client) == clerk.pk
+    elif act == "logout":
+        client.post(reverse("account_logout"))
+    else:
+        sign_up(client, signup_open.lao)
+    assert PENDING_SIGNUP_KEY not in client.session
     assert not SocialAccount.objects.exists()
 
 
-def test_a_sign_up_in_another_browser_links_nothing(client, thaid_op, signup_open):
-    authorize = start(client, thaid_op)
-    back(client, authorize, thaid_op.issue_code(authorize, {"pid": ELSEWHERE_PID}))
-    assert sign_up(Client(), signup_open.lao).status_code == 302
-    assert not SocialAccount.objects.exists()
+def test_after_sign_up_the_person_links_thaid_by_a_fresh_sign_in_of_their_own(
+    client, thaid_op, clerk
+):
+    link(client, thaid_op, clerk, {"pid": ELSEWHERE_PID})
+    assert SocialAccount.objects.get().user == clerk
 
 
 def test_the_provider_going_down_mid_sign_in_ends_on_the_failure_page(client, thaid_op, clerk):

@@ -370,10 +370,10 @@ def test_a_parser_made_value_too_long_stops_publication_with_its_reason(client, 
     assert not Circular.objects.filter(number="นพ ๐๐๒๓.๕/ว ๑๕๗๘").exists()
 
 
-def test_a_tool_that_takes_too_long_is_an_intake_error(monkeypatch):
+def test_a_tool_that_takes_too_long_is_an_intake_error(settings):
     from circulars.intake import extract
 
-    monkeypatch.setattr(extract, "TOOL_TIMEOUT", 0.1)
+    settings.INTAKE_TOOL_SECONDS = 0.1
     with pytest.raises(extract.IntakeError) as caught:
         extract.run_tool(["sleep", "5"])
     assert caught.value.code == "timeout"

@@ -124,3 +124,31 @@ def test_a_message_for_one_visitor_is_not_kept_for_the_next(client, circulars, a
     theirs = Client().get("/").content.decode()
     assert 'class="messages"' in mine
     assert 'class="messages"' not in theirs
+
+
+def test_the_status_page_varies_on_the_language_cookie_it_reads(client, circulars):
+    from django.test import RequestFactory
+
+    from tests.wsgi import call_wsgi
+
+    vary = {v.strip() for v in client.get("/")["Vary"].split(",")}
+    assert {"Accept-Language", "Cookie"} <= vary
+    kept = client.get("/")  # served from the page kept in memory
+    assert "Cookie" in kept["Vary"]
+    environ = RequestFactory().get("/", HTTP_HOST="testserver").environ  # the anonymous door
+    _status, headers, _body = call_wsgi(environ)
+    assert "Cookie" in dict(headers)["Vary"]
+
+
+def test_a_script_name_header_never_puts_its_prefix_into_the_kept_page(client, circulars):
+    from django.test import RequestFactory
+
+    from tests.wsgi import call_wsgi
+
+    for path, script in (("/", "/poisoned"), ("/", "")):
+        environ = RequestFactory().get(path, HTTP_HOST="testserver").environ
+        environ["SCRIPT_NAME"] = script  # gunicorn takes it from a SCRIPT_NAME header
+        status, _headers, body = call_wsgi(environ)
+        assert status == 200
+        assert b"/poisoned" not in body
+    assert b"/poisoned" not in client.get("/").content

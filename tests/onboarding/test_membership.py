@@ -518,3 +518,25 @@ def test_an_invitation_still_gives_an_active_role_at_once(
     assert (role.status, role.invited_by) == ("active", scene["province_officer"])
     assert role in Role.objects.vetted()
     assert not Notification.objects.filter(kind=Kind.MEMBERSHIP_REQUEST).exists()
+
+
+def test_a_membership_of_someone_who_has_not_confirmed_the_address_cannot_be_approved(
+    client, scene, places
+):
+    role = pending(places.unit, confirmed=False)
+    with pytest.raises(membership.MembershipError):
+        approve_membership(role.pk, actor=scene["district_officer"])
+    login(client, scene["district_officer"])
+    with translation.override("th"):
+        response = client.post(
+            reverse("onboarding:membership_approve", args=[role.pk]), follow=True
+        )
+    assert (
+        say_th(
+            "Nothing was changed: this person has not confirmed their e-mail address yet. "
+            "Approve the membership once they have."
+        )
+        in response.content.decode()
+    )
+    role.refresh_from_db()
+    assert (role.status, role.decided_by) == ("pending", None)
