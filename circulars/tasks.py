@@ -1,12 +1,29 @@
-"""Celery tasks of circulars: reading a letter taken in (OCR, page by page)."""
+"""Celery tasks of circulars: reading a letter taken in (OCR, page by page), never in the request.
+
+With a worker (REDIS_URL set) the reading is a task. In the embedded default Celery runs tasks
+eagerly, in the calling process: that would hold the upload request for the whole OCR (39.5 s for
+a 5-page scan), so there the reading runs in this process's one reading thread instead, one
+letter at a time (two CPUs, Tesseract is heavy), and the review page shows its progress.
+"""
+
+import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from celery import shared_task
+from django.db import close_old_connections, connections
 
 from .intake.drafts import read_draft
+
+logger = logging.getLogger(__name__)
 
 # OCR takes some 10-30 seconds a page on a shared CPU: a long letter needs more than the
 # default limit. The task claims its draft (status READING) and runs once.
 OCR_TIME_LIMIT = 30 * 60
+
+# Whether the embedded default reads in a thread (tests that want the reading done when the
+# upload returns set it to False).
+READ_IN_THREAD = True
+_reader: ThreadPoolExecutor | None = None
 
 
 @shared_task(
@@ -17,3 +34,24 @@ OCR_TIME_LIMIT = 30 * 60
 )
 def read_draft_task(draft_id: int):
     return read_draft(draft_id)
+
+
+def _read_in_thread(draft_id: int) -> bool:
+    close_old_connections()
+    try:
+        return read_draft(draft_id)
+    finally:
+        # The thread's own connection: closed, not left for the next letter to find broken.
+        connections.close_all()
+
+
+def start_reading(draft_id: int) -> Future | None:
+    """Start reading a draft away from the request: the worker's task, or, where tasks run
+    eagerly (no broker), the reading thread. Returns the thread's future (tests wait on it)."""
+    global _reader
+    if not (read_draft_task.app.conf.task_always_eager and READ_IN_THREAD):
+        read_draft_task.delay(draft_id)
+        return None
+    if _reader is None:
+        _reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake-reading")
+    return _reader.submit(_read_in_thread, draft_id)

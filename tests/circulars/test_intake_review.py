@@ -86,12 +86,23 @@ def clear_every_flag(client, draft):
     draft.refresh_from_db()
 
 
-def test_a_cleared_flag_keeps_who_cleared_it(client, draft):
+def test_a_cleared_flag_keeps_who_cleared_it_in_the_draft_s_history(client, draft, actors):
+    codes = [f["code"] for f in draft.parsed["letters"][0]["fields"]["date"]["flags"]]
+    assert codes
     clear(client, draft, 0, "date", "9/4/2568")
     draft.refresh_from_db()
     date = draft.parsed["letters"][0]["fields"]["date"]
     assert date["value"] == "2025-04-09" and date["flags"] == []
-    assert "province-officer@test.example" in date["notes"][-1]
+    assert not any("province-officer" in note for note in date["notes"])
+    row = draft.history.first()
+    assert row.history_user == actors["province_officer"]
+    assert drafts.read_event(row.history_change_reason) == {
+        "event": "field",
+        "letter": 0,
+        "field": "date",
+        "value": "2025-04-09",
+        "cleared": codes,
+    }
 
 
 def test_a_bad_correction_changes_nothing_and_says_why(client, draft):
