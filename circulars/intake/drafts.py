@@ -612,7 +612,8 @@ def add_rule(
     user,
 ) -> CircularDraft:
     """A rule the parser missed, as the officer reads it in the letter: clause, who, action,
-    effect and its window (the first day required). It carries no flag: the officer wrote it."""
+    effect and its window (a first day, or only a last one: "ภายในวันที่ …"). It carries no
+    flag: the officer wrote it."""
     draft = _locked(draft_id, user)
     letters = draft.parsed.get("letters", [])
     target = _letter_of(letters, letter)
