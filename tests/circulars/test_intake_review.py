@@ -14,36 +14,10 @@ from maintenance.models import AccessRule, Discrepancy
 from maintenance.policy import Authority, Subject
 from maintenance.snapshot import current_policy
 from tests.actors import ACTOR_NAMES, login
-from tests.notifications.conftest import celery_app
 
 REFERENCE = Path("/work/shared/reference/circulars-2568-04-elaas.th.txt")
 if not REFERENCE.exists():
     REFERENCE = Path(__file__).resolve().parents[3] / "shared/reference/" / REFERENCE.name
-
-
-@pytest.fixture
-def upload(client, django_capture_on_commit_callbacks):
-    """Post the intake form; the reading task runs in this process once the upload commits (the
-    embedded default)."""
-
-    def post(data):
-        with celery_app(eager=True), django_capture_on_commit_callbacks(execute=True):
-            return client.post("/circulars/intake/", data)
-
-    return post
-
-
-@pytest.fixture
-def paste(upload):
-    return lambda client, text: upload({"text": text})
-
-
-@pytest.fixture
-def draft(client, actors, dla_letter_only, paste):
-    login(client, actors["province_officer"])
-    response = paste(client, REFERENCE.read_text(encoding="utf-8"))
-    assert response.status_code == 302
-    return CircularDraft.objects.get()
 
 
 def clear(client, draft, letter, field, value):

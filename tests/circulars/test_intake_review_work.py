@@ -22,10 +22,7 @@ from maintenance.snapshot import current_policy
 from registry.models import Province
 from tests.actors import login
 
-from .test_intake_review import REFERENCE, clear, clear_every_flag
-
-# The upload and paste fixtures of the review tests.
-from .test_intake_review import draft, paste, upload  # noqa: F401
+from .test_intake_review import REFERENCE, clear, clear_every_flag, province_letter_cleared
 
 PROVINCE_LETTER = 0  # นพ ๐๐๒๓.๕/ว ๑๕๗๘, the forwarding letter
 RULE_CLAUSE_1 = 2  # its ข้อ ๑: unverified LAOs may verify, from 4 April (DLA's says 5 April)
@@ -362,7 +359,7 @@ def test_a_draft_being_read_can_be_discarded_and_its_reading_then_stores_nothing
     assert draft.status == IntakeStatus.DISCARDED and draft.parsed == {}
 
 
-# --- the public page shows only what was reviewed --------------------------------------------------
+# --- the public page shows only what was reviewed ------------------------------------------------
 
 
 def test_the_public_page_shows_no_review_metadata(client, draft, dla_letter_only):
@@ -507,9 +504,7 @@ def test_a_letter_not_taken_in_has_no_scan(client, published, actors, dla_letter
 # --- issue 26.9: a district's letter is filed under the district's province ----------------------
 
 
-def district_letter(client, paste, user, province_name):  # noqa: F811
-    from .test_intake_review import province_letter_cleared
-
+def district_letter(client, paste, user, province_name):
     draft = province_letter_cleared(client, paste, user, "authority", "district")
     clear(client, draft, 0, "province_name", province_name)
     return draft
