@@ -935,6 +935,9 @@ def _issuing_area(letter: dict, draft: CircularDraft) -> dict:
 
 
 def _new_circular(letter: dict, draft: CircularDraft) -> Circular:
+    """The circular as the public will read it: the reviewed values only. The date as written
+    is kept where the sender's own text says it (typed, a text layer); from OCR it is Tesseract's
+    reading, which the officer has replaced, so it is not published."""
     _check_lengths(letter)
     as_written = next(
         (
@@ -944,6 +947,8 @@ def _new_circular(letter: dict, draft: CircularDraft) -> Circular:
         ),
         "",
     )
+    if draft.source_kind == SourceKind.OCR:
+        as_written = ""
     return Circular(
         number=_value(letter, "number"),
         urgency=_value(letter, "urgency") or Urgency.NORMAL,

@@ -407,9 +407,10 @@ def test_an_ocr_d_text_is_not_published_until_an_officer_has_read_it_against_the
     assert row.history_user == actors["province_officer"]
     client.post(f"/circulars/intake/{draft.pk}/publish")
     province = Circular.objects.get(number="นพ ๐๐๒๓.๕/ว ๑๕๗๘")
-    assert (
-        province.body and province.body in client.get(province.get_absolute_url()).content.decode()
-    )
+    public = client.get(province.get_absolute_url()).content.decode()
+    assert province.body and province.body in public
+    # the date as OCR read it ("๗๙ เมษาฯ") was replaced by the officer's: not published
+    assert province.date_as_written == "" and "๗๙" not in public
 
 
 def test_taking_back_the_read_mark_stops_the_publication_again(client, draft, dla_letter_only):
@@ -433,10 +434,13 @@ def test_an_ocr_d_letter_whose_text_the_officer_empties_is_published_without_a_b
     assert "ข้อความของหนังสือ" not in client.get(province.get_absolute_url()).content.decode()
 
 
-def test_typed_text_needs_no_read_mark(client, draft, dla_letter_only):
+def test_typed_text_needs_no_read_mark_and_keeps_its_date_as_written(
+    client, draft, dla_letter_only
+):
     clear_every_flag(client, draft)
     client.post(f"/circulars/intake/{draft.pk}/publish")
-    assert Circular.objects.get(number="นพ ๐๐๒๓.๕/ว ๑๕๗๘").body
+    province = Circular.objects.get(number="นพ ๐๐๒๓.๕/ว ๑๕๗๘")
+    assert province.body and province.date_as_written == "๗๙ เมษาฯ ๒๕๖๘"
 
 
 # --- the scan beside the published letter: officers of the area only -----------------------------
