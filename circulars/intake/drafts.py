@@ -633,13 +633,7 @@ def add_rule(
         "flags": [],
         "added": True,
     }
-    if not typed(clause):
-        raise ReviewError(_("Name the clause, e.g. ข้อ ๑."))
-    if action not in AccessRule.Action.values:
-        raise ReviewError(_("Choose the action from the list."))
-    if effect not in AccessRule.Effect.values:
-        raise ReviewError(_("Choose allow or deny."))
-    _apply_rule(
+    _apply_rule(  # every part given (strings, never None): each is checked
         rule,
         number=_value(target, "number") or "",
         starts=starts,
