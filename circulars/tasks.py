@@ -7,6 +7,7 @@ letter at a time (two CPUs, Tesseract is heavy), and the review page shows its p
 """
 
 import logging
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from celery import shared_task
@@ -24,6 +25,7 @@ OCR_TIME_LIMIT = 30 * 60
 # upload returns set it to False).
 READ_IN_THREAD = True
 _reader: ThreadPoolExecutor | None = None
+_reader_made = threading.Lock()  # two uploads at once make one reader
 
 
 @shared_task(
@@ -40,6 +42,9 @@ def _read_in_thread(draft_id: int) -> bool:
     close_old_connections()
     try:
         return read_draft(draft_id)
+    except Exception:  # read_draft fails the draft itself; this is what even that could not do
+        logger.exception("the reading thread failed on circular draft %s", draft_id)
+        return False
     finally:
         # The thread's own connection: closed, not left for the next letter to find broken.
         connections.close_all()
@@ -52,6 +57,7 @@ def start_reading(draft_id: int) -> Future | None:
     if not (read_draft_task.app.conf.task_always_eager and READ_IN_THREAD):
         read_draft_task.delay(draft_id)
         return None
-    if _reader is None:
-        _reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake-reading")
+    with _reader_made:
+        if _reader is None:
+            _reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake-reading")
     return _reader.submit(_read_in_thread, draft_id)
