@@ -540,3 +540,32 @@ def test_a_district_s_letter_is_filed_under_the_district_s_province(
     subject = Subject("lao", False, province_code="48", district_code=letter.district.code)
     at = dt.datetime(2025, 4, 4, 0, 0, tzinfo=BANGKOK)
     assert current_policy().decide(subject, "verify_identity", at).circular.id == letter.pk
+
+
+@pytest.mark.parametrize(
+    ("language", "window", "shown"),
+    [
+        (
+            "th",
+            "2025-04-05T00:00:00+07:00 / 2025-04-22T00:00:00+07:00",
+            "๕ เมษายน ๒๕๖๘ – ๒๑ เมษายน ๒๕๖๘",  # the end 22 April 00:00 is not in it
+        ),
+        (
+            "th",
+            "2025-04-04T00:00:00+07:00 / ",
+            "๔ เมษายน ๒๕๖๘ – …",  # open-ended ("เป็นต้นไป")
+        ),
+        (
+            "en",
+            "2025-03-26T17:00:00+00:00 / 2025-04-21T17:00:00+00:00",
+            "๒๗ มีนาคม ๒๕๖๘ (27 Mar 2025) – ๒๑ เมษายน ๒๕๖๘ (21 Apr 2025)",  # UTC, read in Bangkok
+        ),
+    ],
+)
+def test_a_rule_s_candidate_window_reads_as_the_days_a_letter_writes(language, window, shown):
+    from django.utils import translation
+
+    from circulars.intake_views import _shown
+
+    with translation.override(language):
+        assert _shown("rule", window) == shown
