@@ -423,3 +423,15 @@ def test_a_province_s_letter_naming_no_known_province_says_which_field_to_check(
     page = client.get(response.url).content.decode()
     assert "ไม่พบจังหวัดชื่อ “ไม่มีจังหวัดนี้”" in page and "จังหวัดของผู้ออกหนังสือ" in page
     assert Circular.objects.count() == 0
+
+
+@pytest.mark.parametrize("name", [n for n, row in INTAKE_MATRIX.items() if row[0] == "POST"])
+def test_every_change_of_a_draft_takes_post_only_and_a_get_changes_nothing(client, draft, name):
+    from django.urls import reverse
+
+    before = (draft.parsed, draft.status, draft.history.count())
+    url = reverse(f"circulars:{name}", args=[draft.pk])
+    assert client.get(url, {"letter": 0, "rule": 0, "read": "1"}).status_code == 405
+    assert client.put(url).status_code == 405
+    draft.refresh_from_db()
+    assert (draft.parsed, draft.status, draft.history.count()) == before
