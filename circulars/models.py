@@ -370,9 +370,30 @@ class IntakeStatus(models.TextChoices):
     REVIEW = "review", _("Waiting for review")
     FAILED = "failed", _("Could not be read")
     PUBLISHED = "published", _("Published")
+    DISCARDED = "discarded", _("Discarded")
+
+
+class DraftEvent(models.TextChoices):
+    """What an officer did to a draft, as its history keeps it (the event and its data as JSON in
+    the history reason; the sentence is written when it is read, in the reader's language)."""
+
+    FIELD_CORRECTED = "field", _("field corrected")
+    RULE_CORRECTED = "rule", _("rule corrected")
+    RULE_ADDED = "rule_added", _("rule added")
+    RULE_DELETED = "rule_deleted", _("rule deleted")
+    REFERENCE_ADDED = "reference_added", _("reference added")
+    REFERENCE_DELETED = "reference_deleted", _("reference deleted")
+    BODY_READ = "body_read", _("text read against the scan")
+    BODY_UNREAD = "body_unread", _("text no longer marked as read")
+    DISCARDED = "discarded", _("discarded")
+    PUBLISHED = "published", _("published")
 
 
 class CircularDraftQuerySet(models.QuerySet):
+    def working(self):
+        """The drafts still to be worked on or looked at: every one but those discarded."""
+        return self.exclude(status=IntakeStatus.DISCARDED)
+
     def visible_to(self, user):
         """DLA officers see every draft; an officer those taken in within their area."""
         if user is None or not user.is_authenticated:
@@ -447,7 +468,10 @@ class CircularDraft(models.Model):
     circulars = models.ManyToManyField(
         Circular, blank=True, related_name="drafts", verbose_name=_("circulars")
     )
-    history = HistoricalRecords(excluded_fields=["data"])
+    # The reason holds a DraftEvent and its data as JSON (circulars.intake.drafts.record).
+    history = HistoricalRecords(
+        excluded_fields=["data"], history_change_reason_field=models.TextField(null=True)
+    )
 
     objects = CircularDraftQuerySet.as_manager()
 

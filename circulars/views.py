@@ -11,8 +11,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import (
@@ -28,7 +30,7 @@ from maintenance.snapshot import current_policy
 
 from . import services
 from .forms import ForwardForm
-from .models import Circular, Delivery, DeliveryLevel
+from .models import Circular, CircularDraft, Delivery, DeliveryLevel
 
 DELIVERIES_PER_PAGE = 100
 _RECIPIENT_RELATED = (
@@ -158,7 +160,20 @@ def _detail_context(request, circular: Circular, *, forward_form=None) -> dict:
                 )
             ]
         context["delivery_levels"] = _delivery_levels(request, circular)
+        context["scan"] = _scan_of(user, circular) is not None
     return context
+
+
+def _scan_of(user, circular: Circular) -> CircularDraft | None:
+    """The file the letter was taken in from, if the officer's area holds its draft (the
+    latest, if it was taken in more than once); never for anyone else."""
+    return (
+        CircularDraft.objects.visible_to(user)
+        .filter(circulars=circular)
+        .working()
+        .order_by("-published_at", "-id")
+        .first()
+    )
 
 
 def _circular_or_404(pk) -> Circular:
@@ -171,6 +186,32 @@ def _circular_or_404(pk) -> Circular:
 def circular_detail(request, pk):
     circular = _circular_or_404(pk)
     return render(request, "circulars/detail.html", _detail_context(request, circular))
+
+
+@officer_required
+@require_safe
+@cache_control(private=True, no_store=True)
+def circular_scan(request, pk):
+    """The scan (or file) a published letter was taken in from, kept beside it for officers
+    whose area holds its draft: never public (PDPA). Outside that area 404; to others 403."""
+    circular = _circular_or_404(pk)
+    draft = _scan_of(request.user, circular)
+    if draft is None:
+        raise Http404(_("No scan of this letter is kept in your area."))
+    kind = draft.content_type + ("; charset=utf-8" if draft.content_type == "text/plain" else "")
+    response = HttpResponse(bytes(draft.data), content_type=kind)
+    name = f"circular-{circular.pk}-scan{_EXTENSIONS.get(draft.content_type, '')}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+_EXTENSIONS = {
+    "application/pdf": ".pdf",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "text/plain": ".txt",
+}
 
 
 @officer_required

@@ -24,6 +24,16 @@ def _fresh_policy_snapshot(settings):
     clock.invalidate()
 
 
+@pytest.fixture(autouse=True)
+def _intake_reads_in_the_test_s_own_thread(monkeypatch):
+    """A letter taken in is read before the upload returns: the test's transaction holds the
+    draft, which a reading thread's own connection could not see. The thread itself is tested
+    in tests/circulars/test_intake_background.py."""
+    from circulars import tasks
+
+    monkeypatch.setattr(tasks, "READ_IN_THREAD", False)
+
+
 @pytest.fixture
 def nakhon_phanom(db):
     province, _ = Province.objects.get_or_create(

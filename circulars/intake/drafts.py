@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
 import re
 import shutil
@@ -30,11 +31,19 @@ from core.thai import (
     to_arabic_digits,
 )
 from maintenance.models import AccessRule
-from maintenance.policy import AUTHORITY_CODES, Authority
+from maintenance.policy import AUTHORITY_CODES, Authority, CircularInfo, Policy, rule_from
 from maintenance.services import record_discrepancies
 from registry.models import Province
 
-from ..models import Circular, CircularDraft, CircularReference, DraftPage, IntakeStatus, Urgency
+from ..models import (
+    Circular,
+    CircularDraft,
+    CircularReference,
+    DraftEvent,
+    DraftPage,
+    IntakeStatus,
+    Urgency,
+)
 from . import limits
 from .extract import OCR_DPI, IntakeError, extract, run_tool
 from .parse import SourceKind, parse, read_number
@@ -68,6 +77,7 @@ EDITABLE_FIELDS = (
     "contact_phone",
 )
 REQUIRED_FIELDS = ("number", "date", "subject", "recipients", "issuer_name", "authority")
+CITED_KINDS = {"references": "reference", "enclosures": "enclosure"}
 
 
 class ReviewError(Exception):
@@ -150,9 +160,9 @@ def create_draft(*, data: bytes, name: str, user) -> CircularDraft:
         status=IntakeStatus.READING,
         **_area_of(user),
     )
-    from ..tasks import read_draft_task
+    from ..tasks import start_reading
 
-    transaction.on_commit(lambda: read_draft_task.delay(draft.pk))
+    transaction.on_commit(lambda: start_reading(draft.pk))
     return draft
 
 
@@ -263,7 +273,9 @@ def _jsonable(value):
 # --- the officer's corrections --------------------------------------------------------------------
 
 
-def _locked(draft_id: int, user) -> CircularDraft:
+def _locked(draft_id: int, user, *, statuses=(IntakeStatus.REVIEW,)) -> CircularDraft:
+    """The draft, locked, if the user may change it: an officer whose area holds it
+    (PermissionDenied otherwise) and a draft in one of `statuses` (ReviewError otherwise)."""
     draft = (
         CircularDraft.objects.visible_to(user)
         .select_for_update(of=("self",))
@@ -272,9 +284,26 @@ def _locked(draft_id: int, user) -> CircularDraft:
     )
     if draft is None:
         raise PermissionDenied(_("This draft is not in your area."))
-    if draft.status != IntakeStatus.REVIEW:
+    if draft.status not in statuses:
         raise ReviewError(_("This draft is not waiting for review."))
     return draft
+
+
+def _save(draft: CircularDraft, user, event: DraftEvent, **data) -> None:
+    """Save a draft's change with its history row: who (the user), when, and the event with its
+    data as JSON (written as a sentence when read, in the reader's language: `describe`)."""
+    draft._history_user = user
+    draft._change_reason = json.dumps({"event": str(event), **data}, ensure_ascii=False)
+    draft.save()
+
+
+def read_event(reason: str | None) -> dict | None:
+    """A history reason as the event and its data, or None for a row written otherwise."""
+    try:
+        value = json.loads(reason or "")
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) and value.get("event") in DraftEvent.values else None
 
 
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -319,6 +348,12 @@ def _check_lengths(letter: dict) -> None:
 def _clean_value(name: str, raw: str) -> str | None:
     value = typed(raw, 200_000 if name == "body" else 5000)
     cited = name.startswith(("references.", "enclosures."))
+    if cited and name.endswith(".text"):
+        if not value:
+            raise ReviewError(
+                _("Type the line as the letter writes it, or delete the line instead.")
+            )
+        return value
     if cited and not value:
         return None  # the officer leaves a cited number or date the copy does not show empty
     if name.endswith("date"):
@@ -359,29 +394,80 @@ def correct_field(draft_id: int, *, letter: int, field: str, value: str, user) -
     cleaned = _clean_value(field, value)
     check_length(letter, field, cleaned)
     target["value"] = cleaned
-    _clear(target, user)
-    draft.save(update_fields=["parsed"])
+    cleared = _clear(target)
+    _recompute_discrepancies(draft.parsed)
+    shown = cleaned if field != "body" else None
+    _save(
+        draft,
+        user,
+        DraftEvent.FIELD_CORRECTED,
+        letter=letter,
+        field=field,
+        value=shown[:200] if shown else shown,
+        cleared=cleared,
+    )
     return draft
 
 
 def _field_of(letter: dict, field: str) -> dict | None:
     if field in EDITABLE_FIELDS:
         return letter["fields"].setdefault(field, {"value": "", "flags": [], "notes": []})
-    m = re.fullmatch(r"(references|enclosures)\.(\d+)\.(number|date)", field)
+    m = re.fullmatch(r"(references|enclosures)\.(\d+)\.(number|date|text)", field)
     if m and int(m[2]) < len(letter.get(m[1], [])):
         return letter[m[1]][int(m[2])][m[3]]
     return None
 
 
-def _clear(target: dict, user) -> None:
-    if target.get("flags"):
-        who = getattr(user, "email", "") or "?"
-        target.setdefault("notes", []).append(
-            f"flags cleared by {who} at {timezone.now().astimezone(BANGKOK).isoformat()}: "
-            + ", ".join(f["code"] for f in target["flags"])
-        )
+def _clear(target: dict) -> list[str]:
+    """Clear a field's or a rule's flags; their codes, for the history."""
+    codes = [f["code"] for f in target.get("flags", [])]
     target["flags"] = []
     target["confidence"] = 1.0
+    return codes
+
+
+def _recompute_discrepancies(parsed: dict) -> None:
+    """The disagreements between a forwarding letter's rules and its source's, from the values
+    as they now are (corrected fields and rules): the policy engine's own view, as at reading."""
+    infos, rules, clause_of = [], [], {}
+    for letter in parsed.get("letters", []):
+        n = letter["index"]
+        issued = _value(letter, "date")
+        try:
+            issued_on = dt.date.fromisoformat(issued) if issued else dt.date.min
+        except ValueError:
+            issued_on = dt.date.min
+        infos.append(
+            CircularInfo(
+                id=n + 1,
+                number=_value(letter, "number") or "",
+                authority_level=AUTHORITY_CODES.get(
+                    _value(letter, "authority") or "", Authority.DISTRICT
+                ),
+                issued_on=issued_on,
+                forwards_id=letter["forwards"] + 1 if letter.get("forwards") is not None else None,
+            )
+        )
+        for k, rule in enumerate(letter.get("rules", [])):
+            rid = (n + 1) * 1000 + k
+            clause_of[rid] = (n, rule.get("clause") or "")
+            when = {
+                name: dt.datetime.fromisoformat(rule[name]) if rule.get(name) else None
+                for name in ("starts_at", "ends_at")
+            }
+            rules.append(rule_from({**rule, **when}, id=rid, circular_id=n + 1))
+    parsed["discrepancies"] = [
+        {
+            "forwarding_letter": clause_of[d.forwarding_rule_id][0],
+            "source_letter": clause_of[d.source_rule_id][0],
+            "forwarding_clause": clause_of[d.forwarding_rule_id][1],
+            "source_clause": clause_of[d.source_rule_id][1],
+            "field": d.field,
+            "forwarding_value": d.forwarding_value.isoformat() if d.forwarding_value else None,
+            "source_value": d.source_value.isoformat() if d.source_value else None,
+        }
+        for d in Policy(infos, rules).discrepancies
+    ]
 
 
 WHO_CHOICES = {
@@ -398,47 +484,52 @@ def who_key(rule: dict) -> str:
     return next((k for k, v in WHO_CHOICES.items() if v == pair), "any")
 
 
-@transaction.atomic
-def correct_rule(
-    draft_id: int,
-    *,
-    letter: int,
-    rule: int,
-    starts: str,
-    ends: str,
-    user,
-    who: str | None = None,
-    action: str | None = None,
-    effect: str | None = None,
-    clause: str | None = None,
-) -> CircularDraft:
-    """Confirm or correct a proposed rule: who, action, effect and its window (Bangkok dates;
-    the end day is included, as letters write it, and stored as the next midnight); its flags
-    are cleared."""
-    draft = _locked(draft_id, user)
-    letters = draft.parsed.get("letters", [])
+def _rule_of(letters: list, letter: int, rule: int) -> dict:
     if not 0 <= letter < len(letters) or not 0 <= rule < len(letters[letter].get("rules", [])):
         raise ReviewError(_("There is no such rule in this draft."))
-    target = letters[letter]["rules"][rule]
+    return letters[letter]["rules"][rule]
+
+
+def _letter_of(letters: list, letter: int) -> dict:
+    if not 0 <= letter < len(letters):
+        raise ReviewError(_("There is no such letter in this draft."))
+    return letters[letter]
+
+
+def _apply_rule(
+    target: dict,
+    *,
+    number: str,
+    starts: str,
+    ends: str,
+    who: str | None,
+    action: str | None,
+    effect: str | None,
+    clause: str | None,
+) -> None:
+    """Set a rule's who, action, effect, clause and window from what the officer chose and
+    typed (Bangkok dates; the end day is included, as letters write it, and stored as the next
+    midnight). Everything is checked before anything is set: a ReviewError leaves it as it was."""
+    values = {}
     if clause is not None:
         if not typed(clause):
             raise ReviewError(_("Name the clause, e.g. ข้อ ๑."))
-        target["clause"] = typed(clause, 100)
+        values["clause"] = typed(clause, 100)
     if who is not None:
         if who not in WHO_CHOICES:
             raise ReviewError(_("Choose who the rule is for from the list."))
-        target["entity_type"], target["identity_verified"] = WHO_CHOICES[who]
+        values["entity_type"], values["identity_verified"] = WHO_CHOICES[who]
     if action is not None:
         if action not in AccessRule.Action.values:
             raise ReviewError(_("Choose the action from the list."))
-        target["action"] = action
+        values["action"] = action
     if effect is not None:
         if effect not in AccessRule.Effect.values:
             raise ReviewError(_("Choose allow or deny."))
-        target["effect"] = effect
+        values["effect"] = effect
 
     def day(raw):
-        raw = to_arabic_digits((raw or "").strip())
+        raw = to_arabic_digits(typed(raw, 100))
         if not raw:
             return None
         try:
@@ -454,18 +545,238 @@ def correct_rule(
     if first and last and last < first:
         raise ReviewError(_("The last day is before the first."))
     midnight = dt.time.min
-    target["starts_at"] = (
+    values["starts_at"] = (
         dt.datetime.combine(first, midnight, BANGKOK).isoformat() if first else None
     )
-    target["ends_at"] = (
+    values["ends_at"] = (
         dt.datetime.combine(last + dt.timedelta(days=1), midnight, BANGKOK).isoformat()
         if last
         else None
     )
-    number = _value(letters[letter], "number") or ""
+    target.update(values)
     target["reason_th"], target["reason_en"] = reasons_of(target, number)
-    _clear(target, user)
-    draft.save(update_fields=["parsed"])
+
+
+@transaction.atomic
+def correct_rule(
+    draft_id: int,
+    *,
+    letter: int,
+    rule: int,
+    starts: str,
+    ends: str,
+    user,
+    who: str | None = None,
+    action: str | None = None,
+    effect: str | None = None,
+    clause: str | None = None,
+) -> CircularDraft:
+    """Confirm or correct a proposed rule: who, action, effect and its window; its flags are
+    cleared."""
+    draft = _locked(draft_id, user)
+    letters = draft.parsed.get("letters", [])
+    target = _rule_of(letters, letter, rule)
+    number = _value(letters[letter], "number") or ""
+    _apply_rule(
+        target,
+        number=number,
+        starts=starts,
+        ends=ends,
+        who=who,
+        action=action,
+        effect=effect,
+        clause=clause,
+    )
+    cleared = _clear(target)
+    _recompute_discrepancies(draft.parsed)
+    _save(
+        draft,
+        user,
+        DraftEvent.RULE_CORRECTED,
+        letter=letter,
+        rule=rule,
+        clause=target["clause"],
+        cleared=cleared,
+    )
+    return draft
+
+
+@transaction.atomic
+def add_rule(
+    draft_id: int,
+    *,
+    letter: int,
+    clause: str,
+    who: str,
+    action: str,
+    effect: str,
+    starts: str,
+    ends: str,
+    user,
+) -> CircularDraft:
+    """A rule the parser missed, as the officer reads it in the letter: clause, who, action,
+    effect and its window (a first day, or only a last one: "ภายในวันที่ …"). It carries no
+    flag: the officer wrote it."""
+    draft = _locked(draft_id, user)
+    letters = draft.parsed.get("letters", [])
+    target = _letter_of(letters, letter)
+    rule = {
+        "clause": "",
+        "entity_type": None,
+        "identity_verified": None,
+        "action": "",
+        "effect": "",
+        "starts_at": None,
+        "ends_at": None,
+        "clause_text": "",
+        "reason_th": "",
+        "reason_en": "",
+        "start": -1,
+        "end": -1,
+        "flags": [],
+        "added": True,
+    }
+    _apply_rule(  # every part given (strings, never None): each is checked
+        rule,
+        number=_value(target, "number") or "",
+        starts=starts,
+        ends=ends,
+        who=who,
+        action=action,
+        effect=effect,
+        clause=clause,
+    )
+    rule["clause_text"] = rule["clause"]
+    target.setdefault("rules", []).append(rule)
+    _recompute_discrepancies(draft.parsed)
+    _save(
+        draft,
+        user,
+        DraftEvent.RULE_ADDED,
+        letter=letter,
+        rule=len(target["rules"]) - 1,
+        clause=rule["clause"],
+    )
+    return draft
+
+
+@transaction.atomic
+def delete_rule(draft_id: int, *, letter: int, rule: int, user) -> CircularDraft:
+    """Take a proposed rule out of a letter (the parser read a rule the letter does not make).
+    The history keeps what it said."""
+    draft = _locked(draft_id, user)
+    letters = draft.parsed.get("letters", [])
+    target = _rule_of(letters, letter, rule)
+    letters[letter]["rules"].pop(rule)
+    _recompute_discrepancies(draft.parsed)
+    _save(
+        draft,
+        user,
+        DraftEvent.RULE_DELETED,
+        letter=letter,
+        rule=rule,
+        clause=target.get("clause") or "",
+        rule_data={k: target.get(k) for k in ("action", "effect", "starts_at", "ends_at")},
+    )
+    return draft
+
+
+@transaction.atomic
+def add_reference(
+    draft_id: int, *, letter: int, kind: str, text: str, number: str, date: str, user
+) -> CircularDraft:
+    """A line of อ้างถึง (or สิ่งที่ส่งมาด้วย) the parser missed: as the letter writes it, with the
+    number and the date of the letter it cites (either may be left empty)."""
+    draft = _locked(draft_id, user)
+    target = _letter_of(draft.parsed.get("letters", []), letter)
+    if kind not in CITED_KINDS:
+        raise ReviewError(_("Choose a reference or an enclosure."))
+    line = _clean_value(f"{kind}.0.text", text)
+    cited_number = _clean_value(f"{kind}.0.number", number)
+    cited_date = _clean_value(f"{kind}.0.date", date)
+    check_length(letter, f"{kind}.0.number", cited_number)
+
+    def part(value):
+        return {"value": value, "start": -1, "end": -1, "confidence": 1.0, "flags": [], "notes": []}
+
+    target.setdefault(kind, []).append(
+        {
+            "kind": CITED_KINDS[kind],
+            "text": part(line),
+            "number": part(cited_number),
+            "date": part(cited_date),
+            "target": None,
+            "added": True,
+        }
+    )
+    _save(
+        draft,
+        user,
+        DraftEvent.REFERENCE_ADDED,
+        letter=letter,
+        kind=kind,
+        line=len(target[kind]) - 1,
+        text=line[:200],
+    )
+    return draft
+
+
+@transaction.atomic
+def delete_reference(draft_id: int, *, letter: int, kind: str, line: int, user) -> CircularDraft:
+    """Take a line of อ้างถึง or สิ่งที่ส่งมาด้วย out (the parser read one the letter does not
+    have). A line naming another letter of this draft cannot go: the link is the draft's."""
+    draft = _locked(draft_id, user)
+    target = _letter_of(draft.parsed.get("letters", []), letter)
+    lines = target.get(kind, []) if kind in CITED_KINDS else []
+    if not 0 <= line < len(lines):
+        raise ReviewError(_("There is no such line in this letter."))
+    removed = lines.pop(line)
+    _save(
+        draft,
+        user,
+        DraftEvent.REFERENCE_DELETED,
+        letter=letter,
+        kind=kind,
+        line=line,
+        text=(removed["text"].get("value") or "")[:200],
+    )
+    return draft
+
+
+@transaction.atomic
+def mark_body_read(draft_id: int, *, letter: int, read: bool, user) -> CircularDraft:
+    """Record that the officer has read a letter's text against the scan (or take it back).
+    The text of a letter read by OCR is published only once this is recorded: who and when are
+    in the draft's history."""
+    draft = _locked(draft_id, user)
+    target = _letter_of(draft.parsed.get("letters", []), letter)
+    target["body_read"] = bool(read)
+    _save(draft, user, DraftEvent.BODY_READ if read else DraftEvent.BODY_UNREAD, letter=letter)
+    return draft
+
+
+def body_needs_reading(draft: CircularDraft, letter: dict) -> bool:
+    """Whether a letter's text waits for an officer to read it against the scan: text that OCR
+    read (a text layer or typed text is the sender's own) and not yet marked as read."""
+    return (
+        draft.source_kind == SourceKind.OCR
+        and bool(_value(letter, "body"))
+        and not letter.get("body_read")
+    )
+
+
+@transaction.atomic
+def discard_draft(draft_id: int, *, user, reason: str = "") -> CircularDraft:
+    """Set a draft aside (a duplicate, a letter that is not a circular, a bad scan): it leaves
+    the working list and is never published; it and its history are kept. Allowed while it is
+    read, waits for review or could not be read; a published draft stays published."""
+    draft = _locked(
+        draft_id,
+        user,
+        statuses=(IntakeStatus.READING, IntakeStatus.REVIEW, IntakeStatus.FAILED),
+    )
+    draft.status = IntakeStatus.DISCARDED
+    _save(draft, user, DraftEvent.DISCARDED, reason=typed(reason, 500))
     return draft
 
 
@@ -519,6 +830,15 @@ def publish_draft(draft_id: int, *, user) -> list[Circular]:
             raise ReviewError(
                 _("Letter %(n)s lacks: %(fields)s.") % {"n": n + 1, "fields": ", ".join(missing)}
             )
+        if body_needs_reading(draft, letter):
+            raise ReviewError(
+                _(
+                    "Letter %(n)s: its text was read by OCR. Read it against the scan and tick "
+                    "“I have read the text against the scan” (or empty the text) before "
+                    "publishing."
+                )
+                % {"n": n + 1}
+            )
         circular = _new_circular(letter, draft)
         if not may_publish(user, circular):
             raise PermissionDenied(
@@ -546,7 +866,13 @@ def publish_draft(draft_id: int, *, user) -> list[Circular]:
     draft.status = IntakeStatus.PUBLISHED
     draft.published_at = timezone.now()
     draft.published_by = user
-    draft.save()
+    _save(
+        draft,
+        user,
+        DraftEvent.PUBLISHED,
+        circulars=[circulars[n].pk for n in created],
+        linked=[c.pk for n, c in circulars.items() if n not in created],
+    )
     draft.circulars.set(circulars.values())
     return [circulars[n] for n in created]
 
@@ -585,19 +911,31 @@ def _issuing_area(letter: dict, draft: CircularDraft) -> dict:
                 )
                 % {"n": letter["index"] + 1, "field": _("Issuing authority")}
             )
+        # A district's letter belongs to the district's province, whatever the text says: a
+        # letter filed under another province would bind no one (the rules match its area).
+        if name and (province is None or province.pk != district.province_id):
+            raise ReviewError(
+                _(
+                    "Letter %(n)s is a letter of %(district)s, in the province of %(province)s, "
+                    "but “%(field)s” says “%(name)s”: correct it or leave it empty."
+                )
+                % {
+                    "n": letter["index"] + 1,
+                    "district": district.title_th,
+                    "province": district.province.name_th,
+                    "field": _("Province of the issuer"),
+                    "name": name,
+                }
+            )
+        province = district.province
     return {"authority": authority, "province": province, "district": district}
 
 
 def _new_circular(letter: dict, draft: CircularDraft) -> Circular:
+    """The circular as the public will read it: the reviewed values only. The date as written
+    is kept where the sender's own text says it (typed, a text layer); from OCR it is Tesseract's
+    reading, which the officer has replaced, so it is not published."""
     _check_lengths(letter)
-    date_note = next(
-        (
-            note
-            for note in (letter["fields"].get("date") or {}).get("notes", [])
-            if note.startswith("flags cleared")
-        ),
-        "",
-    )
     as_written = next(
         (
             note.removeprefix("as written: ")
@@ -606,6 +944,8 @@ def _new_circular(letter: dict, draft: CircularDraft) -> Circular:
         ),
         "",
     )
+    if draft.source_kind == SourceKind.OCR:
+        as_written = ""
     return Circular(
         number=_value(letter, "number"),
         urgency=_value(letter, "urgency") or Urgency.NORMAL,
@@ -614,7 +954,6 @@ def _new_circular(letter: dict, draft: CircularDraft) -> Circular:
         **_issuing_area(letter, draft),
         issued_on=dt.date.fromisoformat(_value(letter, "date")),
         date_as_written=as_written[:100],
-        date_note=date_note,
         subject=_value(letter, "subject"),
         recipients=_value(letter, "recipients"),
         body=_value(letter, "body") or "",

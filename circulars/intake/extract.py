@@ -167,6 +167,8 @@ def _pdf(data: bytes, tmp: Path, progress: Progress | None) -> Extracted:
     if pages == 0:
         raise IntakeError("empty", "ไฟล์ PDF ไม่มีหน้า", "The PDF has no pages.")
     out = Extracted("application/pdf")
+    if progress:
+        progress(0, pages)  # the review page shows "0 of N pages" before the first is done
     for n in range(1, pages + 1):
         started = time.monotonic()
         layer = run_tool(["pdftotext", "-enc", "UTF-8", "-f", str(n), "-l", str(n), str(path), "-"])

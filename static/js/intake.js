@@ -13,7 +13,9 @@
           if (p.pages_total) {
             bar.max = p.pages_total;
             bar.value = p.pages_done;
-            label.textContent = p.pages_done + " / " + p.pages_total;
+            label.textContent = label.dataset.template
+              .replace("{done}", p.pages_done)
+              .replace("{total}", p.pages_total);
           }
           if (p.status !== box.dataset.reading) {
             window.location.reload();

@@ -43,9 +43,13 @@ def _day(iso: str, shift_days: int = 0) -> str:
 
 
 @pytest.fixture
-def read_in_the_server():
-    """The OCR task runs in the live server's process, whatever REDIS_URL says (the embedded
-    default; no worker runs beside the tests)."""
+def read_in_the_server(monkeypatch):
+    """The OCR runs in the live server's process, in its reading thread, whatever REDIS_URL says
+    (the embedded default; no worker runs beside the tests): the upload returns at once and the
+    review page reloads itself when the reading is done."""
+    from circulars import tasks
+
+    monkeypatch.setattr(tasks, "READ_IN_THREAD", True)
     with celery_app(eager=True):
         yield
 
@@ -65,7 +69,9 @@ def test_an_officer_uploads_a_scan_clears_the_flags_publishes_and_the_status_pag
     page.goto(live_server.url + "/circulars/intake/")
     page.set_input_files("input[name=file]", str(pdf))
     page.click("form[enctype] button[type=submit]", timeout=600_000)
-    page.wait_for_url("**/circulars/intake/*/", timeout=600_000)
+    page.wait_for_url("**/circulars/intake/*/", timeout=60_000)
+    page.wait_for_selector("#intake-progress")  # the reading goes on in the background
+    page.wait_for_selector("mark.flagged", timeout=600_000)  # the page reloaded when read
     assert page.locator("mark.flagged").count() > 0  # the scan's flagged spans
     assert page.locator("form[action$='/publish'] button[disabled]").count() == 1
 
@@ -89,6 +95,11 @@ def test_an_officer_uploads_a_scan_clears_the_flags_publishes_and_the_status_pag
         form.locator("button[type=submit]").click()
         page.wait_for_load_state()
     assert page.locator(".field.flagged").count() == 0
+
+    # the OCR'd text is published only once the officer has read it against the scan
+    assert page.locator("form[action$='/publish'] button[disabled]").count() == 1
+    page.click("form[action$='/body-read']:has(input[name=read][value='1']) button")
+    page.wait_for_load_state()
 
     page.click("form[action$='/publish'] button[type=submit]")
     page.wait_for_url("**/circulars/*/")

@@ -4,8 +4,12 @@ import json
 
 import pytest
 
-from circulars.models import Circular
+from circulars.models import Circular, CircularDraft
 from circulars.services import DEFAULT_DATA, load_circulars
+from tests.actors import login
+from tests.notifications.support import celery_app
+
+from .scans import REFERENCE
 
 
 @pytest.fixture
@@ -17,3 +21,28 @@ def dla_letter_only(nakhon_phanom, tmp_path):
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     load_circulars(path)
     return Circular.objects.get()
+
+
+@pytest.fixture
+def upload(client, django_capture_on_commit_callbacks):
+    """Post the intake form; the reading task runs in this process once the upload commits (the
+    embedded default)."""
+
+    def post(data):
+        with celery_app(eager=True), django_capture_on_commit_callbacks(execute=True):
+            return client.post("/circulars/intake/", data)
+
+    return post
+
+
+@pytest.fixture
+def paste(upload):
+    return lambda client, text: upload({"text": text})
+
+
+@pytest.fixture
+def draft(client, actors, dla_letter_only, paste):
+    login(client, actors["province_officer"])
+    response = paste(client, REFERENCE.read_text(encoding="utf-8"))
+    assert response.status_code == 302
+    return CircularDraft.objects.get()

@@ -45,7 +45,7 @@ def test_a_scanned_pdf_is_read_by_ocr_page_by_page(scan):
     assert extracted.source == SourceKind.OCR
     total = len(extracted.pages)
     assert total >= 3
-    assert seen == [(n, total) for n in range(1, total + 1)]
+    assert seen == [(n, total) for n in range(0, total + 1)]  # "0 of 5" before the first
     assert all(p.source == SourceKind.OCR for p in extracted.pages)
 
 
@@ -69,7 +69,9 @@ def _truth_of(key):
     return next(c for c in TRUTH["circulars"] if c["key"] == key)
 
 
-def test_publishing_the_ocr_copy_waits_until_every_flag_is_cleared(scan, actors, dla_letter_only):
+def test_publishing_the_ocr_copy_waits_until_every_flag_is_cleared_and_its_text_is_read(
+    scan, actors, dla_letter_only, client
+):
     pdf, extracted, _seen = scan
     officer = actors["province_officer"]
     draft = drafts.save_draft(
@@ -124,6 +126,11 @@ def test_publishing_the_ocr_copy_waits_until_every_flag_is_cleared(scan, actors,
     draft.refresh_from_db()
     assert drafts.open_flags(draft.parsed) == []
 
+    # The text OCR read waits for the officer to read it against the scan.
+    with pytest.raises(drafts.ReviewError, match="OCR"):
+        drafts.publish_draft(draft.pk, user=officer)
+    drafts.mark_body_read(draft.pk, letter=0, read=True, user=officer)
+
     (province,) = drafts.publish_draft(draft.pk, user=officer)
     assert province.number == "นพ ๐๐๒๓.๕/ว ๑๕๗๘"
     assert province.issued_on == dt.date(2025, 4, 9)
@@ -138,3 +145,12 @@ def test_publishing_the_ocr_copy_waits_until_every_flag_is_cleared(scan, actors,
     ]
     assert Discrepancy.objects.filter(forwarding_circular=province).count() == 2
     assert CircularDraft.objects.get().status == "published"
+
+    # The public page of the letter published from the scan, as an anonymous visitor sees it:
+    # the reviewed values and the text the officer read; nothing of the review, no scan.
+    public = client.get(province.get_absolute_url()).content.decode()
+    assert "9 เมษายน 2568" in public  # the date the officer confirmed, Buddhist era
+    assert province.body in public
+    for review_trace in ("flags cleared", "@test.example", "ocr_digits", "as written", "/scan"):
+        assert review_trace not in public, review_trace
+    assert province.date_as_written == "" and province.date_note == ""

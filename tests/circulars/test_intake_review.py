@@ -14,36 +14,10 @@ from maintenance.models import AccessRule, Discrepancy
 from maintenance.policy import Authority, Subject
 from maintenance.snapshot import current_policy
 from tests.actors import ACTOR_NAMES, login
-from tests.notifications.conftest import celery_app
 
 REFERENCE = Path("/work/shared/reference/circulars-2568-04-elaas.th.txt")
 if not REFERENCE.exists():
     REFERENCE = Path(__file__).resolve().parents[3] / "shared/reference/" / REFERENCE.name
-
-
-@pytest.fixture
-def upload(client, django_capture_on_commit_callbacks):
-    """Post the intake form; the reading task runs in this process once the upload commits (the
-    embedded default)."""
-
-    def post(data):
-        with celery_app(eager=True), django_capture_on_commit_callbacks(execute=True):
-            return client.post("/circulars/intake/", data)
-
-    return post
-
-
-@pytest.fixture
-def paste(upload):
-    return lambda client, text: upload({"text": text})
-
-
-@pytest.fixture
-def draft(client, actors, dla_letter_only, paste):
-    login(client, actors["province_officer"])
-    response = paste(client, REFERENCE.read_text(encoding="utf-8"))
-    assert response.status_code == 302
-    return CircularDraft.objects.get()
 
 
 def clear(client, draft, letter, field, value):
@@ -86,12 +60,23 @@ def clear_every_flag(client, draft):
     draft.refresh_from_db()
 
 
-def test_a_cleared_flag_keeps_who_cleared_it(client, draft):
+def test_a_cleared_flag_keeps_who_cleared_it_in_the_draft_s_history(client, draft, actors):
+    codes = [f["code"] for f in draft.parsed["letters"][0]["fields"]["date"]["flags"]]
+    assert codes
     clear(client, draft, 0, "date", "9/4/2568")
     draft.refresh_from_db()
     date = draft.parsed["letters"][0]["fields"]["date"]
     assert date["value"] == "2025-04-09" and date["flags"] == []
-    assert "province-officer@test.example" in date["notes"][-1]
+    assert not any("province-officer" in note for note in date["notes"])
+    row = draft.history.first()
+    assert row.history_user == actors["province_officer"]
+    assert drafts.read_event(row.history_change_reason) == {
+        "event": "field",
+        "letter": 0,
+        "field": "date",
+        "value": "2025-04-09",
+        "cleared": codes,
+    }
 
 
 def test_a_bad_correction_changes_nothing_and_says_why(client, draft):
@@ -248,6 +233,12 @@ INTAKE_MATRIX = {
     "intake_field":    ("POST", 302,  403, 403,  403,  404,  404,   302,  404,   302),
     "intake_rule":     ("POST", 302,  403, 403,  403,  404,  404,   302,  404,   302),
     "intake_publish":  ("POST", 302,  403, 403,  403,  404,  404,   302,  404,   302),
+    "intake_rule_add": ("POST", 302,  403, 403,  403,  404,  404,   302,  404,   302),
+    "intake_rule_delete": ("POST", 302, 403, 403, 403,  404,  404,   302,  404,   302),
+    "intake_reference_add": ("POST", 302, 403, 403, 403, 404,  404,   302,  404,   302),
+    "intake_reference_delete": ("POST", 302, 403, 403, 403, 404, 404, 302,  404,   302),
+    "intake_body_read": ("POST", 302, 403, 403,  403,  404,  404,   302,  404,   302),
+    "intake_discard":  ("POST", 302,  403, 403,  403,  404,  404,   302,  404,   302),
 }
 # fmt: on
 INTAKE_ACTORS = ("anonymous", *ACTOR_NAMES)
@@ -291,7 +282,10 @@ def test_each_actor_gets_the_status_the_area_gives(
     assert (subject == "เรื่องทดสอบ") == (
         name == "intake_field" and expected == 302 and actor != "anonymous"
     )
-    assert draft.status == IntakeStatus.REVIEW  # flags are open: nobody publishes
+    allowed = expected == 302 and actor != "anonymous"
+    # flags are open: nobody publishes; only the discard of an allowed officer changes the status
+    discarded = name == "intake_discard" and allowed
+    assert draft.status == (IntakeStatus.DISCARDED if discarded else IntakeStatus.REVIEW)
 
 
 def test_confirming_a_rule_keeps_its_window_half_open_in_bangkok_time(client, draft):
@@ -429,3 +423,15 @@ def test_a_province_s_letter_naming_no_known_province_says_which_field_to_check(
     page = client.get(response.url).content.decode()
     assert "ไม่พบจังหวัดชื่อ “ไม่มีจังหวัดนี้”" in page and "จังหวัดของผู้ออกหนังสือ" in page
     assert Circular.objects.count() == 0
+
+
+@pytest.mark.parametrize("name", [n for n, row in INTAKE_MATRIX.items() if row[0] == "POST"])
+def test_every_change_of_a_draft_takes_post_only_and_a_get_changes_nothing(client, draft, name):
+    from django.urls import reverse
+
+    before = (draft.parsed, draft.status, draft.history.count())
+    url = reverse(f"circulars:{name}", args=[draft.pk])
+    assert client.get(url, {"letter": 0, "rule": 0, "read": "1"}).status_code == 405
+    assert client.put(url).status_code == 405
+    draft.refresh_from_db()
+    assert (draft.parsed, draft.status, draft.history.count()) == before

@@ -231,6 +231,13 @@ PATH_MODELS = {
     "circulars:intake_field": ["CircularDraft"],
     "circulars:intake_rule": ["CircularDraft"],
     "circulars:intake_publish": ["CircularDraft"],
+    "circulars:intake_rule_add": ["CircularDraft"],
+    "circulars:intake_rule_delete": ["CircularDraft"],
+    "circulars:intake_reference_add": ["CircularDraft"],
+    "circulars:intake_reference_delete": ["CircularDraft"],
+    "circulars:intake_body_read": ["CircularDraft"],
+    "circulars:intake_discard": ["CircularDraft"],
+    "circulars:scan": ["Circular"],
 }
 PROBE_CANDIDATES = 8  # ids of a model tried at most
 # The probe keeps the deepest answer: a page, then a form's errors, then a redirect elsewhere
