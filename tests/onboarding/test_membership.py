@@ -12,8 +12,8 @@ import re
 import threading
 
 import pytest
-from django.conf import settings
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.urls import reverse
