@@ -25,7 +25,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from accounts.models import MembershipStatus, OfficerInvitation, Role, RoleKind, User
 from accounts.roster import OfficerRow
@@ -42,10 +42,13 @@ MAY_INVITE = frozenset({RoleKind.DLA_OFFICER, RoleKind.SITE_ADMIN})
 
 
 class Outcome(models.TextChoices):
-    INVITED = "invited", _lazy("invited: a link was sent")  # a new account, its invitation queued
-    CREATED = "created", _lazy("created with the password typed")
-    ROLE_ADDED = "role_added", _lazy("role added to an existing account")  # it has a password
-    EXISTS = "exists", _lazy("already has this role: nothing changed")
+    """What placing an officer did: a new account invited (its link queued), a new account with
+    the password typed, a role added to an account that has a password, or nothing."""
+
+    INVITED = "invited", gettext_lazy("invited: a link was sent")
+    CREATED = "created", gettext_lazy("created with the password typed")
+    ROLE_ADDED = "role_added", gettext_lazy("role added to an existing account")
+    EXISTS = "exists", gettext_lazy("already has this role: nothing changed")
 
 
 @dataclass(frozen=True)
