@@ -195,8 +195,8 @@ first_run() {
 }
 
 start() {
-  require
   require_mail_and_address
+  require
   mkdir -p "$run_dir" "$logs"
   if any_alive; then die "already running from $PROD_DIR (scripts/prod.sh stop first)"; fi
   stop >/dev/null 2>&1 || true
