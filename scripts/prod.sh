@@ -190,8 +190,10 @@ require_mail_and_address() {
 # the second changes nothing. PROD_FIRST_RUN=0 skips them (a database filled otherwise).
 first_run() {
   [ "${PROD_FIRST_RUN:-1}" = 1 ] || return 0
+  local began=$SECONDS
   PYTHON="$bin/python" REGISTRY_DATA_DIR="${REGISTRY_DATA_DIR:-$root/../shared/data/registry}" \
     sh scripts/first-run.sh || die "the first run failed (above): nothing started"
+  say "first run done in $((SECONDS - began)) s (registry, circulars, first officer)"
 }
 
 start() {
