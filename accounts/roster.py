@@ -208,7 +208,12 @@ def _csv_rows(data: bytes) -> list[list[str]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text), dialect)]
+    try:
+        return [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text), dialect)]
+    except csv.Error as exc:  # a field over csv's limit, a quote left open at the end
+        raise RosterError(
+            f"อ่านไฟล์ CSV ไม่ได้: {exc}", f"The CSV file cannot be read: {exc}"
+        ) from None
 
 
 def _columns(rows: list[list[str]]) -> tuple[int, dict[str, int]]:

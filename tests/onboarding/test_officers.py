@@ -276,6 +276,7 @@ def test_check_reads_and_reports_but_writes_nothing(db, portal_at, places, tmp_p
     [
         (b"PK\x03\x04not really a workbook", "XLSX"),
         ("ชื่อ,โทรศัพท์\nก,1\n".encode(), "ไม่พบแถวหัวตาราง"),
+        (b"name,email\n" + b"a," + b"x" * 200_000 + b"\n", "CSV"),
     ],
 )
 def test_an_unreadable_file_is_refused_whole(db, portal_at, tmp_path, content, says):
