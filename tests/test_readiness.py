@@ -48,7 +48,9 @@ print(json.dumps(out))
 def probe_with(**env) -> dict:
     """GET /healthz/ and /readyz/ in a new process with these environment variables."""
     environment = {
-        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CI")
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "REDIS_URL", "CI") and not k.startswith("EMAIL_")
     }
     environment.update(DJANGO_SETTINGS_MODULE="elaas_portal.settings", LOG_LEVEL="CRITICAL", **env)
     done = subprocess.run(
