@@ -340,3 +340,13 @@ def test_an_officer_cannot_invite_through_the_service_without_the_right(db, acto
             invited_by=actors["province_officer"],
         )
     assert not User.objects.filter(email="x@np.go.th").exists()
+
+
+def test_a_district_code_of_another_province_is_named_and_nothing_done(db, places):
+    from accounts.roster import read_roster
+
+    roster = read_roster(
+        "ชื่อ-สกุล,อีเมล,จังหวัด,อำเภอ\nนายก ข,k@np.go.th,นครพนม,๕๐๐๑\n".encode(), "r.csv"
+    )
+    [problem] = roster.problems
+    assert problem.th == ["อำเภอ “5001” ไม่อยู่ในจังหวัดนครพนม"] and not roster.rows
