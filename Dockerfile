@@ -34,6 +34,7 @@ COPY compliance ./compliance
 COPY templates ./templates
 COPY static ./static
 COPY locale ./locale
+COPY scripts/first-run.sh ./scripts/first-run.sh
 
 # Static files gathered at build time (development settings need no SECRET_KEY); the web
 # service gathers them again on start. var/ is the one place the app user may write.

@@ -312,6 +312,49 @@ class Invitation(models.Model):
         return f"{self.email} → {self.organization}"
 
 
+class OfficerInvitation(models.Model):
+    """A one-time link by which an officer or administrator created by someone else (the
+    operator's `create_officer`, or a DLA officer's bulk invitation) sets their password.
+
+    The account and its role exist already; the person has no usable password until they follow
+    the link, which works once and until the end of the OFFICER_INVITATION_DAYS-th Bangkok day
+    after the day it was made (`onboarding.officers`). Only a hash of the token is stored. Then
+    the portal asks them to set up their authenticator app before any officer page opens.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="officer_invitations", verbose_name=_("user")
+    )
+    token_hash = models.CharField(_("token (hash)"), max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+        help_text=_("Empty: created by the operator's command."),
+    )
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("officer invitation")
+        verbose_name_plural = _("officer invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(used_at__isnull=True),
+                name="officer_invitation_one_open_per_user",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.created_at:%Y-%m-%d})"
+
+
 class LimitCacheEntry(models.Model):
     """A login rate-limit counter or a used second-factor code, kept in the database while Redis
     is unreachable, so that the limits stay on (core/cache.py). Written and read only

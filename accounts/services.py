@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core import clock
+from core.links import absolute
 from registry.models import Organization
 
 from .models import Invitation, MembershipStatus, Role, RoleKind
@@ -33,7 +34,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def invite_staff(*, officer, organization, email: str, position: str, base_url: str) -> Invitation:
+def invite_staff(*, officer, organization, email: str, position: str) -> Invitation:
     """Create the invitation and send its link after the transaction commits."""
 
     if (
@@ -66,7 +67,7 @@ def invite_staff(*, officer, organization, email: str, position: str, base_url: 
             _("%(email)s has already been invited to this organisation and has not answered yet.")
             % {"email": email}
         ) from None
-    link = base_url.rstrip("/") + reverse("accept_invitation", args=[token])
+    link = absolute(reverse("accept_invitation", args=[token]))
     context = {"invitation": invitation, "link": link, "days": INVITATION_DAYS}
     transaction.on_commit(
         lambda: send_mail(

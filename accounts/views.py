@@ -75,6 +75,8 @@ from django.shortcuts import redirect, render  # noqa: E402
 from django.utils.translation import gettext as _  # noqa: E402
 from django.views.decorators.http import require_http_methods, require_safe  # noqa: E402
 
+from core.mail import where_mail_went  # noqa: E402
+
 from . import services  # noqa: E402
 from .access import officer_required  # noqa: E402
 from .forms import InvitationForm  # noqa: E402
@@ -94,16 +96,14 @@ def invite(request):
                     organization=form.cleaned_data["organization"],
                     email=form.cleaned_data["email"],
                     position=form.cleaned_data["position"],
-                    base_url=request.build_absolute_uri("/"),
                 )
             except services.InvitationError as exc:
                 form.add_error(None, exc.message)
             except PermissionDenied as exc:
                 form.add_error("organization", str(exc))
             else:
-                messages.success(
-                    request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
-                )
+                sent = _("Invitation sent to %(email)s.") % {"email": invitation.email}
+                messages.success(request, f"{sent} {where_mail_went()}".strip())
                 return redirect("invite")
     return render(request, "accounts/invite.html", {"form": form}, status=status)
 

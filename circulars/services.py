@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from accounts.models import Role, RoleKind
 from accounts.scope import roles_of
 from core import clock
+from core.links import absolute
 from core.thai import BANGKOK, format_date, format_deadline, normalize_number, to_thai_digits
 from maintenance.models import AccessRule
 from maintenance.policy import AUTHORITY_CODES, Authority
@@ -466,6 +467,7 @@ def _message_context(circular: Circular, now) -> dict:
         "until_th": format_deadline(rule.ends_at, "th") if rule else "",
         "until_en": format_deadline(rule.ends_at, "en") if rule else "",
         "rule_circular": rule.circular if rule else None,
+        "link": absolute(circular.get_absolute_url()),
     }
 
 

@@ -217,3 +217,47 @@ def networks(name: str, values: list[str]) -> list:
                 f"{name}: {value!r} is not an address or a network (e.g. 10.0.0.0/8)."
             ) from None
     return parsed
+
+
+# EMAIL_URL=console: the operator's word that mail goes to the server log, not to a server.
+EMAIL_CONSOLE = "console"
+DEVELOPMENT_PORTAL_URL = "http://127.0.0.1:8000"
+
+
+def portal_url(name: str, value: str, *, required: bool) -> str:
+    """The portal's public address, without a trailing slash: http(s)://host[:port][/prefix].
+
+    Every link in mail and in the inbox starts with it. Required in production (a link to
+    another server, or a bare path, is worse than no start); in development, `make run` sets it
+    from HOST and PORT, and it defaults to http://127.0.0.1:8000.
+    """
+    value = value.strip()
+    if not value:
+        if required:
+            raise ImproperlyConfigured(
+                f"{name} must be set when ELAAS_ENV=production: the portal's public address, "
+                "e.g. https://portal.example.go.th (every link in mail and the inbox starts "
+                "with it)."
+            )
+        return DEVELOPMENT_PORTAL_URL
+    try:
+        parsed = urlparse(value)
+        parsed.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a valid URL: {exc}") from None
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise ImproperlyConfigured(
+            f"{name}={value!r}: give the address with its scheme, e.g. https://portal.example.go.th"
+        )
+    if parsed.query or parsed.fragment:
+        raise ImproperlyConfigured(f"{name}={value!r}: no query string or fragment, please.")
+    return value.rstrip("/")
+
+
+def mail_destination(backend: str) -> str:
+    """Where EMAIL_BACKEND sends mail: "smtp", "console" (the log: nothing is sent) or "other"."""
+    if backend == "django.core.mail.backends.smtp.EmailBackend":
+        return "smtp"
+    if backend == "django.core.mail.backends.console.EmailBackend":
+        return "console"
+    return "other"

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.positions import Position
 from core.env import (
+    EMAIL_CONSOLE,
     database_from_url,
     derived_fernet_key,
     email_from_parts,
@@ -27,7 +28,9 @@ from core.env import (
     env_list,
     env_str,
     fernet_keys,
+    mail_destination,
     networks,
+    portal_url,
     redis_url,
 )
 
@@ -405,9 +408,10 @@ SOCIALACCOUNT_PROVIDERS = {
 # --- Mail --------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
-# The portal's address as people reach it, put before the links in e-mail ("" leaves them as
-# paths: https://portal.example.go.th in production).
-PORTAL_URL = env_str("PORTAL_URL", "" if PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
+# The portal's public address, the one setting every link in mail and the inbox starts with
+# (core/links.py): https://portal.example.go.th. Required in production; `make run` sets it from
+# HOST and PORT, `scripts/prod.sh` from PROD_HOST and PROD_HTTPS_PORT when it is not given.
+PORTAL_URL = portal_url("PORTAL_URL", env_str("PORTAL_URL"), required=PRODUCTION)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "New e-LAAS onboarding <no-reply@localhost>")
 
 # --- Language and time -------------------------------------------------------------------
@@ -516,6 +520,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 MEMBERSHIP_PENDING_DAYS = env_int("MEMBERSHIP_PENDING_DAYS", 14)
 if MEMBERSHIP_PENDING_DAYS < 1:
     raise ImproperlyConfigured("MEMBERSHIP_PENDING_DAYS must be 1 or more.")
+# Days an officer's invitation (a one-time link to set a password) stays valid: sent on day D,
+# it works until the end of day D + OFFICER_INVITATION_DAYS (Bangkok), then it has expired.
+OFFICER_INVITATION_DAYS = env_int("OFFICER_INVITATION_DAYS", 7)
+if OFFICER_INVITATION_DAYS < 1:
+    raise ImproperlyConfigured("OFFICER_INVITATION_DAYS must be 1 or more.")
 # Positions whose approved requests make an LAO identity-verified: groups separated by commas,
 # alternatives inside a group by "|". Default: (chief executive or permanent secretary) and
 # the finance director.
@@ -633,10 +642,21 @@ if env_str("EMAIL_URL") and _mail_parts:
     raise ImproperlyConfigured(
         f"EMAIL_URL and {', '.join(_mail_parts)} are both set: give the mail server one way."
     )
-if env_str("EMAIL_URL"):
+# Production refuses to start without a mail server, unless the operator writes EMAIL_URL=console
+# on purpose: mail then goes to the log, and every page that says a mail was sent says so
+# (MAIL_DESTINATION, elaas_portal.context_processors.mail).
+if env_str("EMAIL_URL").strip().lower() == EMAIL_CONSOLE:
+    _mail = {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+elif env_str("EMAIL_URL"):
     _mail = email_from_url("EMAIL_URL", env_str("EMAIL_URL"))
 elif _mail_parts:
     _mail = email_from_parts()
+elif PRODUCTION and not env_str("EMAIL_BACKEND"):
+    raise ImproperlyConfigured(
+        "EMAIL_URL must be set when ELAAS_ENV=production: the mail server, e.g. "
+        "smtp+tls://user:password@mail.example.go.th:587; or EMAIL_URL=console to write mail to "
+        "the server log on purpose (nothing is then sent, and the pages say so)."
+    )
 else:
     _mail = {}
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", _mail.get("EMAIL_BACKEND", EMAIL_BACKEND))
@@ -649,6 +669,9 @@ EMAIL_USE_SSL = _mail.get("EMAIL_USE_SSL", False)
 # Seconds before a silent mail server counts as a transient failure (Django's default: forever,
 # which would hold a worker and its claimed rows until the task's time limit).
 EMAIL_TIMEOUT = _mail.get("EMAIL_TIMEOUT", env_int("EMAIL_TIMEOUT", 20))
+# Where mail goes: "smtp" (a server), "console" (the server log: nothing is sent) or "other"
+# (a backend named by EMAIL_BACKEND, e.g. the database sink of demos and benchmarks).
+MAIL_DESTINATION = mail_destination(EMAIL_BACKEND)
 
 # Passwords: Argon2id at OWASP's minimum (accounts/hashers.py); PBKDF2 hashes still verify and are
 # rewritten as Argon2id at the person's next login.

@@ -28,6 +28,7 @@ class Kind(models.TextChoices):
         "returned_reminder",
         _("Reminder to a requester: correct your returned request"),
     )
+    OFFICER_INVITATION = "officer_invitation", _("An invitation to the portal as an officer")
 
 
 class Status(models.TextChoices):

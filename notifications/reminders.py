@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 
 from accounts.models import Role, RoleKind
 from core import clock
+from core.links import absolute
 from core.thai import BANGKOK, bangkok_midnight, format_date, format_deadline
 from maintenance.policy import Action, Decision, EntityType, Subject
 from maintenance.snapshot import current_policy
@@ -184,7 +186,12 @@ def collect(day: dt.date) -> list[Outgoing]:
             if org_id not in rendered:
                 window = windows[org.district_id]
                 rendered[org_id] = render_message(
-                    Kind.LAO_REMINDER, {**_common(window, day), "org": org}
+                    Kind.LAO_REMINDER,
+                    {
+                        **_common(window, day),
+                        "org": org,
+                        "link": absolute(reverse("onboarding:my")),
+                    },
                 )
             out.append(
                 Outgoing(
@@ -216,6 +223,9 @@ def collect(day: dt.date) -> list[Outgoing]:
                 **_common(window, day),
                 "district": districts[district_id],
                 "laos": by_district[district_id],
+                "link": absolute(
+                    reverse("compliance:district", args=[districts[district_id].code])
+                ),
             },
         )
         out.append(
@@ -277,6 +287,7 @@ def collect(day: dt.date) -> list[Outgoing]:
                 "rows": rows,
                 "unverified": sum(r["unverified"] for r in rows),
                 "total": province_totals.get(pid, 0),
+                "link": absolute(reverse("compliance:province", args=[provinces[pid].code])),
             },
         )
         out.append(
@@ -311,6 +322,7 @@ def collect(day: dt.date) -> list[Outgoing]:
                 "rows": national_rows,
                 "unverified": sum(len(v) for v in by_district.values()),
                 "total": sum(province_totals.values()),
+                "link": absolute(reverse("compliance:country")),
             },
         )
         for user_id, name, email in (
@@ -374,6 +386,7 @@ def _unit_reminders(day: dt.date, steps, period: str) -> list[Outgoing]:
                 "reason_en": decision.reason_en,
                 "circular": decision.circular,
                 "clause": decision.rule.clause if decision.rule else "",
+                "link": absolute(reverse("onboarding:my")),
             }
         message = render_message(Kind.UNIT_REMINDER, {**rendered[code], "unit": unit})
         out.append(

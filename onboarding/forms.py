@@ -175,3 +175,26 @@ class RefusalForm(forms.Form):
 
     def clean_reason(self):
         return strip_invisible(self.cleaned_data["reason"]).strip()
+
+
+ROSTER_MAX_BYTES = 5 * 1024 * 1024
+
+
+class RosterForm(forms.Form):
+    """A province's list of officers to invite: CSV or XLSX (accounts/roster.py reads it)."""
+
+    roster = forms.FileField(
+        label=_("List of officers (CSV or XLSX)"),
+        help_text=_(
+            "Columns ชื่อ-สกุล, อีเมล, ตำแหน่ง/บทบาท, จังหวัด, อำเภอ (Thai or English headers; "
+            "provinces and districts by name or code)."
+        ),
+    )
+
+    def clean_roster(self):
+        upload = self.cleaned_data["roster"]
+        if upload.size > ROSTER_MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("Send a .csv or .xlsx file."))
+        return upload

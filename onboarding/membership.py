@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from accounts.models import STAFF_KINDS, MembershipStatus, Position, Role, RoleKind
 from accounts.scope import area_of, officer_area, staff_roles
 from core import clock
+from core.links import absolute
 from core.thai import BANGKOK, bangkok_midnight, format_datetime, format_deadline
 from notifications.messages import render_message
 from notifications.models import Kind
@@ -301,7 +302,7 @@ def notify_approvers(*, user_id: int) -> int:
                 "requested_en": format_datetime(role.requested_at, "en"),
                 "until_th": format_deadline(expires_at(role), "th"),
                 "until_en": format_deadline(expires_at(role), "en"),
-                "queue_url": reverse("onboarding:memberships"),
+                "link": absolute(reverse("onboarding:memberships")),
             },
         )
         for recipient_id, name in approvers_of(role):

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils import translation
 
 from accounts.models import Role, RoleKind
+from core.links import absolute
 from core.thai import bangkok_midnight, format_datetime
 from maintenance.access import may_submit_verification
 from notifications.messages import render_message
@@ -26,10 +26,7 @@ from notifications.services import Outgoing, queue
 from .models import RequestState, VerificationRequest
 from .positions import NextAction, position_states, what_is_left
 
-
-def link(path: str) -> str:
-    """A path of the portal as a link in an e-mail (`PORTAL_URL` before it)."""
-    return f"{settings.PORTAL_URL}{path}"
+link = absolute  # a path of the portal as a link in a message (core/links.py)
 
 
 def _in(lang: str, value) -> str:

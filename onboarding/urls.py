@@ -1,11 +1,14 @@
 from django.urls import path
 
 from . import membership_views as mv
+from . import officer_views as ov
 from . import verification_views as vv
 
 app_name = "onboarding"
 urlpatterns = [
     path("my/", vv.my_organisation, name="my"),
+    path("officers/welcome/<str:token>/", ov.officer_welcome, name="officer_welcome"),
+    path("officers/invite/", ov.officer_invite, name="officer_invite"),
     path("my/org/<int:org_pk>/request/", vv.request_new, name="request_new"),
     path("my/memberships/", mv.membership_queue, name="memberships"),
     path("my/memberships/<int:pk>/approve/", mv.membership_approve, name="membership_approve"),

@@ -194,7 +194,33 @@ wait_ready() {
   die "$what did not answer at $url within 60 s (logs in $logs)"
 }
 
+# --- First run (issue 22): mail, the public address, the registry, circulars, first officer ---
+# Production stops without EMAIL_URL (the settings say so too): say it here before anything, and
+# say loudly where mail goes when EMAIL_URL=console was chosen on purpose.
+require_mail_and_address() {
+  if [ -z "${EMAIL_URL:-}" ] && [ -z "${EMAIL_HOST:-}" ] && [ -z "${EMAIL_BACKEND:-}" ]; then
+    die "EMAIL_URL is not set: the mail server, e.g. smtp+tls://user:password@mail.example.go.th:587; or EMAIL_URL=console to write mail to the logs on purpose (nothing is sent)."
+  fi
+  if [ "${EMAIL_URL:-}" = console ]; then
+    say "EMAIL_URL=console: mail is NOT sent, it is written to the logs in $logs (web*.log, worker.log)"
+  fi
+  # Every link in mail and the inbox starts with PORTAL_URL: this stack's address unless given.
+  export PORTAL_URL=${PORTAL_URL:-$base_url}
+}
+
+# The national registry, the circulars and the first officer (scripts/first-run.sh, which the
+# setup service of docker-compose.yml runs too): each idempotent, so every start runs them and
+# the second changes nothing. PROD_FIRST_RUN=0 skips them (a database filled otherwise).
+first_run() {
+  [ "${PROD_FIRST_RUN:-1}" = 1 ] || return 0
+  local began=$SECONDS
+  PYTHON="$bin/python" REGISTRY_DATA_DIR="${REGISTRY_DATA_DIR:-$root/../shared/data/registry}" \
+    sh scripts/first-run.sh || die "the first run failed (above): nothing started"
+  say "first run done in $((SECONDS - began)) s (registry, circulars, first officer)"
+}
+
 start() {
+  require_mail_and_address
   require
   mkdir -p "$run_dir" "$logs"
   if any_alive; then die "already running from $PROD_DIR (scripts/prod.sh stop first)"; fi
@@ -208,6 +234,7 @@ start() {
   "$bin/python" manage.py check --deploy --fail-level WARNING ||
     die "manage.py check --deploy failed (above): nothing started"
   if [ "$PROD_MIGRATE" = 1 ]; then "$bin/python" manage.py migrate --no-input -v 0; fi
+  first_run
   "$bin/python" manage.py collectstatic --no-input -v 0
   certificate
   nginx_config

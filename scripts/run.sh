@@ -7,6 +7,9 @@ host=${1:-127.0.0.1}
 port=${2:-8000}
 bin=.venv/bin
 pids=()
+# Every link in mail and the inbox starts with PORTAL_URL: this server's own address unless given.
+case $host in 0.0.0.0 | "::" | "[::]") link_host=127.0.0.1 ;; *) link_host=$host ;; esac
+export PORTAL_URL="${PORTAL_URL:-http://$link_host:$port}"
 cleanup() { for pid in "${pids[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT INT TERM
 if [ -n "${REDIS_URL:-}" ]; then
@@ -35,5 +38,5 @@ if [ -z "${THAID_SERVER_URL:-}" ] && [ "${ELAAS_ENV:-development}" != "productio
   export THAID_CLIENT_SECRET="${DEVIDP_CLIENT_SECRET:-elaas-portal-dev-secret}"
   echo "ThaID development stand-in (not ThaID) at $THAID_SERVER_URL (log in var/devidp.log)."
 fi
-echo "Serving the portal at http://$host:$port/"
+echo "Serving the portal at http://$host:$port/ (links in mail: $PORTAL_URL)"
 "$bin/python" manage.py runserver "$host:$port"

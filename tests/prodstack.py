@@ -158,6 +158,9 @@ def prod_stack(tmp_path_factory):
         "WEB_WORKERS": "2",
         "PROD_QUEUE": "1",
         "CELERY_CONCURRENCY": "1",
+        # Filled above with a generated registry; the first run (scripts/first-run.sh) is
+        # tested by tests/test_first_run.py.
+        "PROD_FIRST_RUN": "0",
     }
     development = env | {"ELAAS_ENV": "development", "DEBUG": "0"}
     manage = [sys.executable, "manage.py"]

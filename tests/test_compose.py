@@ -23,12 +23,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
-SERVICES = {"postgres", "redis", "web", "worker", "intake-worker", "beat", "proxy"}
-APP_SERVICES = ("web", "worker", "intake-worker", "beat")
+SERVICES = {"setup", "postgres", "redis", "web", "worker", "intake-worker", "beat", "proxy"}
+APP_SERVICES = ("setup", "web", "worker", "intake-worker", "beat")
 
 
 # --- Without a compose binary ------------------------------------------------------------
-def test_compose_file_names_the_six_services_and_shares_the_app_definition():
+def test_compose_file_names_the_seven_services_and_shares_the_app_definition():
     text = COMPOSE_FILE.read_text()
     services = text.split("\nservices:\n", 1)[1]
     top_level = set(re.findall(r"^  ([a-z][\w-]*):\s*$", services, re.M))
@@ -128,6 +128,7 @@ def run_compose(
     secret_key: str | None = "test-only-not-secret",
     national_id_key: str | None = "test-only-id-key",
     mfa_key: str | None = "dGVzdC1vbmx5LW1mYS1rZXktMzItYnl0ZXMtbG9uZyE=",
+    email_url: str | None = "console",
 ):
     command = compose_command()
     if command is None:
@@ -142,6 +143,9 @@ def run_compose(
     env.pop("SECRET_KEY", None)
     env.pop("NATIONAL_ID_HASH_KEY", None)
     env.pop("MFA_ENCRYPTION_KEY", None)
+    env.pop("EMAIL_URL", None)
+    if email_url is not None:
+        env["EMAIL_URL"] = email_url
     if mfa_key is not None:
         env["MFA_ENCRYPTION_KEY"] = mfa_key
     if secret_key is not None:
@@ -175,6 +179,12 @@ def test_compose_config_needs_a_national_id_hash_key():
     assert "NATIONAL_ID_HASH_KEY" in proc.stderr
 
 
+def test_compose_config_needs_email_url_or_console_on_purpose():
+    proc = run_compose("config", "--quiet", email_url=None)
+    assert proc.returncode != 0
+    assert "EMAIL_URL" in proc.stderr
+
+
 def test_compose_config_needs_an_mfa_encryption_key():
     proc = run_compose("config", "--quiet", mfa_key=None)
     assert proc.returncode != 0
@@ -204,14 +214,17 @@ def test_compose_app_services_share_one_definition():
         assert {dep: cfg["condition"] for dep, cfg in service["depends_on"].items()} == {
             "postgres": "service_healthy",
             "redis": "service_healthy",
-        }, name
+        } | ({"setup": "service_completed_successfully"} if name == "web" else {}), name
     env = web["environment"]
     assert env["DATABASE_URL"] == "postgres://postgres:postgres@postgres:5432/elaas"
     assert env["REDIS_URL"] == "redis://redis:6379/0"
     assert env["ELAAS_ENV"] == "production"
     assert env["SECRET_KEY"] == "test-only-not-secret"
     command = " ".join(web["command"])
-    assert "migrate" in command and "collectstatic" in command and "gunicorn" in command
+    assert "collectstatic" in command and "gunicorn" in command
+    setup = " ".join(services["setup"]["command"])
+    assert "migrate" in setup and "scripts/first-run.sh" in setup  # once, before web
+    assert services["setup"]["restart"] == "no"
     assert services["worker"]["command"][:4] == ["celery", "-A", "elaas_portal", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "elaas_portal", "beat"]
     # Circular intake's own queue and worker (issue 26): the worker above takes the default one.

@@ -215,7 +215,9 @@ def test_overload_is_answered_with_the_busy_page_and_the_status_page_stays(prod_
     assert _django_lines(prod_stack, "/circulars/") - before == codes.count(200)
 
 
-@pytest.mark.parametrize("missing", ["MFA_ENCRYPTION_KEY", "DATABASE_URL", "REDIS_URL"])
+@pytest.mark.parametrize(
+    "missing", ["MFA_ENCRYPTION_KEY", "DATABASE_URL", "REDIS_URL", "EMAIL_URL"]
+)
 def test_prod_stops_on_a_missing_variable_naming_it(missing, tmp_path):
     env = {k: v for k, v in os.environ.items() if k != missing} | {
         "SECRET_KEY": "x" * 60,
@@ -223,8 +225,11 @@ def test_prod_stops_on_a_missing_variable_naming_it(missing, tmp_path):
         "MFA_ENCRYPTION_KEY": "dGVzdC1vbmx5LW1mYS1rZXktMzItYnl0ZXMtbG9uZyE=",
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/unused",
         "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "EMAIL_URL": "console",
         "PROD_DIR": str(tmp_path),
     }
+    for name in ("EMAIL_HOST", "EMAIL_BACKEND"):
+        env.pop(name, None)
     env.pop(missing)
     result = prod_sh("start", env, timeout=60)
     assert result.returncode != 0

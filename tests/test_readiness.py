@@ -48,7 +48,9 @@ print(json.dumps(out))
 def probe_with(**env) -> dict:
     """GET /healthz/ and /readyz/ in a new process with these environment variables."""
     environment = {
-        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CI")
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "REDIS_URL", "CI") and not k.startswith("EMAIL_")
     }
     environment.update(DJANGO_SETTINGS_MODULE="elaas_portal.settings", LOG_LEVEL="CRITICAL", **env)
     done = subprocess.run(
@@ -72,6 +74,7 @@ def test_with_postgresql_down_healthz_still_answers_but_readyz_is_503_naming_it(
         "ready": False,
         "down": ["postgresql"],
         "checks": {"postgresql": "down"},
+        "mail": "console",  # the development default: mail to the console
     }
 
 
@@ -114,3 +117,42 @@ def test_readyz_is_200_when_redis_is_configured_and_answers(client, db, settings
 
 def test_readyz_answers_head_as_a_probe_may_ask(client, db):
     assert client.head("/readyz/").status_code == 200
+
+
+# --- The mail server (issue 22): reported, never a reason to be unready -----------------------
+def test_readyz_reports_a_mail_server_that_answers_ehlo_and_noop(client, db, settings):
+    from aiosmtpd.controller import Controller
+
+    class Accepting:
+        pass
+
+    controller = Controller(Accepting(), hostname="127.0.0.1", port=closed_port())
+    controller.start()
+    try:
+        settings.REDIS_URL = ""
+        settings.MAIL_DESTINATION = "smtp"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        response = client.get("/readyz/")
+    finally:
+        controller.stop()
+    assert response.status_code == 200
+    assert response.json()["mail"] == "ok"
+
+
+def test_readyz_says_the_mail_server_is_down_and_stays_ready(client, db, settings):
+    settings.REDIS_URL = ""
+    settings.MAIL_DESTINATION = "smtp"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", closed_port()
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    response = client.get("/readyz/")
+    body = response.json()
+    assert response.status_code == 200 and body["ready"] is True
+    assert body["mail"] == "down" and body["down"] == []
+
+
+def test_readyz_says_console_when_mail_goes_to_the_log_on_purpose():
+    found = probe_with(EMAIL_URL="console")
+    status, body = found["/readyz/"]
+    assert status == 200
+    assert json.loads(body)["mail"] == "console"

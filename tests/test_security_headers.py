@@ -27,6 +27,8 @@ def production_env(**extra: str) -> dict[str, str]:
         "NATIONAL_ID_HASH_KEY": secrets.token_urlsafe(32),
         "MFA_ENCRYPTION_KEY": Fernet.generate_key().decode(),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "PORTAL_URL": "https://127.0.0.1",
+        "EMAIL_URL": "console",
         **extra,
     }
 

@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from core.env import database_from_url, email_from_parts, email_from_url, env_bool, redis_url
+from core.env import (
+    database_from_url,
+    email_from_parts,
+    email_from_url,
+    env_bool,
+    portal_url,
+    redis_url,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -98,6 +105,8 @@ def test_production_without_a_national_id_hash_key_does_not_start():
     env = {k: v for k, v in os.environ.items() if k != "NATIONAL_ID_HASH_KEY"} | {
         "ELAAS_ENV": "production",
         "SECRET_KEY": "test-only-not-secret",
+        "PORTAL_URL": "https://portal.example.go.th",
+        "EMAIL_URL": "console",
     }
     result = manage_check(env)
     assert result.returncode != 0 and "NATIONAL_ID_HASH_KEY" in result.stderr
@@ -198,3 +207,69 @@ def test_email_url_and_email_host_together_stop_start_up():
     result = manage_check(env)
     assert result.returncode != 0
     assert "EMAIL_URL and EMAIL_HOST" in result.stderr
+
+
+# --- Production's mail and public address (issue 22) -----------------------------------------
+def production(**env) -> dict:
+    """A production environment with every required variable but those `env` removes (None)."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("EMAIL_", "PORTAL_URL"))} | {
+        "ELAAS_ENV": "production",
+        "SECRET_KEY": "test-only-not-secret",
+        "NATIONAL_ID_HASH_KEY": "test-only-id-key",
+        "MFA_ENCRYPTION_KEY": "test-only-mfa-key-aaaaaaaaaaaaaaaaaaaaaaaaa=",
+        "ALLOWED_HOSTS": "localhost",
+        "PORTAL_URL": "https://portal.example.go.th",
+        "EMAIL_URL": "smtp+tls://mailer:secret@mail.example.go.th:587",
+    }
+    for name, value in env.items():
+        if value is None:
+            base.pop(name, None)
+        else:
+            base[name] = value
+    return base
+
+
+def test_production_without_email_url_does_not_start_and_says_how_to_choose_the_console():
+    result = manage_check(production(EMAIL_URL=None))
+    assert result.returncode != 0
+    assert "EMAIL_URL must be set" in result.stderr and "EMAIL_URL=console" in result.stderr
+
+
+def test_production_starts_with_email_url_console_written_on_purpose():
+    result = manage_check(production(EMAIL_URL="console"))
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_starts_with_a_mail_server():
+    result = manage_check(production())
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_without_portal_url_does_not_start():
+    result = manage_check(production(PORTAL_URL=None))
+    assert result.returncode != 0
+    assert "PORTAL_URL must be set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("https://portal.example.go.th/", "https://portal.example.go.th"),
+        ("http://127.0.0.1:8100", "http://127.0.0.1:8100"),
+        ("https://dla.go.th/elaas/", "https://dla.go.th/elaas"),
+    ],
+)
+def test_portal_url_is_kept_without_its_trailing_slash(value, expected):
+    assert portal_url("PORTAL_URL", value, required=True) == expected
+
+
+@pytest.mark.parametrize(
+    "value", ["portal.example.go.th", "ftp://portal.example.go.th", "https://", "https://x:port"]
+)
+def test_a_portal_url_without_scheme_or_host_names_the_variable(value):
+    with pytest.raises(ImproperlyConfigured, match="PORTAL_URL"):
+        portal_url("PORTAL_URL", value, required=False)
+
+
+def test_portal_url_in_development_defaults_to_make_runs_address():
+    assert portal_url("PORTAL_URL", "", required=False) == "http://127.0.0.1:8000"

@@ -124,6 +124,8 @@ def _check_production(**env) -> subprocess.CompletedProcess:
         "SECRET_KEY": "test-only-not-secret",
         "NATIONAL_ID_HASH_KEY": "test-only-id-key",
         "ALLOWED_HOSTS": "localhost",
+        "PORTAL_URL": "https://localhost",
+        "EMAIL_URL": "console",
     }
     return subprocess.run(
         [sys.executable, "manage.py", "check"],
