@@ -72,6 +72,7 @@ CORPUS_FIELDS = (
     "signatory_position",
 )
 REFERENCE_PARTS = ("number", "date")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "tests" / "circulars" / "corpus"
 
 
@@ -133,12 +134,12 @@ def problems_in(item: Item) -> list[str]:
             if name not in letter:
                 found.append(f"letter {n}: no {name}")
         for want in _spellings(letter.get("date")):
-            if _iso_day(want) is None:
+            if not _ISO_DAY.fullmatch(str(want)) or _iso_day(want) is None:
                 found.append(f"letter {n}: date {want!r} is not YYYY-MM-DD")
         for r, ref in enumerate(letter.get("references", [])):
             if set(ref) != set(REFERENCE_PARTS):
                 found.append(f"letter {n}: reference {r} has {sorted(ref)}")
-            elif ref["date"] is not None and _iso_day(ref["date"]) is None:
+            elif ref["date"] is not None and not _ISO_DAY.fullmatch(str(ref["date"])):
                 found.append(f"letter {n}: reference {r} date {ref['date']!r}")
     return found
 
