@@ -3,10 +3,13 @@ that judges a parse against it (circulars/intake/score.py): every item is descri
 says where it came from; every verdict is given where it should be; and the typed corpus, run
 through today's parser, meets the issue's goals (issue 21)."""
 
+import io
 import json
+import shutil
 from collections import Counter
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from circulars.intake.parse import Cited, Field, Flag, Letter, ParseResult, SourceKind, parse
 from circulars.intake.score import (
@@ -27,6 +30,8 @@ from circulars.intake.score import (
     right_share,
     score_parse,
 )
+
+from .scans import require_ocr_tools
 
 CORPUS = load_corpus()
 AS_FOUND = {"typed": SourceKind.TEXT, "pdf_text": SourceKind.PDF_TEXT, "ocr": SourceKind.OCR}
@@ -213,6 +218,67 @@ def test_the_report_counts_per_kind_and_per_source_and_lists_the_problems():
     assert payload["by_source"]["ocr:Loma"]["invented"] == 1
     assert {p["field"] for p in payload["problems"]} == {"recipients", "issuer_name"}
     assert "silently wrong and invented:" in report.table()
+
+
+# --- the command -------------------------------------------------------------------------
+
+
+def _copy(tmp_path, *slugs):
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    for slug in slugs:
+        for suffix in (".txt", ".json"):
+            shutil.copy(DEFAULT_CORPUS / f"{slug}{suffix}", tmp_path / f"{slug}{suffix}")
+    return tmp_path
+
+
+def test_the_command_prints_a_table_per_kind_and_per_source(tmp_path):
+    corpus = _copy(tmp_path, "moph-hr-refs-ocsc-w10-sp-w960", "scribd-cabinet-news-summary-2565")
+    out = io.StringIO()
+    call_command("score_intake", "--corpus", str(corpus), stdout=out)
+    text = out.getvalue()
+    assert text.startswith("2 texts, ")
+    for line in ("kind ", "external ", "news ", "source ", "typed ", "pdf_text ", "total "):
+        assert f"\n{line}" in text
+
+
+def test_the_command_gives_json_for_the_closing_note(tmp_path):
+    corpus = _copy(tmp_path, "moph-hr-refs-ocsc-w10-sp-w960")
+    out = io.StringIO()
+    call_command("score_intake", "--corpus", str(corpus), "--json", stdout=out)
+    payload = json.loads(out.getvalue())
+    assert payload["items"] == 1
+    assert payload["total"]["fields"] == payload["by_source"]["typed"]["fields"] == 16
+    assert set(payload["by_kind"]) == {"external"}
+    assert isinstance(payload["problems"], list)
+
+
+@pytest.mark.ocr
+def test_the_command_renders_each_text_and_scores_what_ocr_reads_back(tmp_path):
+    require_ocr_tools()
+    corpus = _copy(tmp_path / "corpus", "opssueksa-kk0402-3-026695")
+    out = io.StringIO()
+    call_command(
+        "score_intake",
+        *("--corpus", str(corpus), "--ocr", "--fonts", "Garuda", "--json"),
+        *("--renders", str(tmp_path / "scans")),
+        stdout=out,
+    )
+    payload = json.loads(out.getvalue())
+    assert set(payload["by_source"]) == {"typed", "ocr:Garuda"}
+    assert payload["by_source"]["ocr:Garuda"]["fields"] == 8
+    assert payload["ocr_seconds_per_page"]["Garuda"] > 0
+    assert (tmp_path / "scans" / "Garuda" / "opssueksa-kk0402-3-026695.pdf").read_bytes()[
+        :4
+    ] == b"%PDF"
+
+
+def test_the_command_refuses_an_empty_or_malformed_corpus(tmp_path):
+    with pytest.raises(CommandError, match="no corpus items"):
+        call_command("score_intake", "--corpus", str(tmp_path))
+    (tmp_path / "bad.txt").write_text("ที่ มท", encoding="utf-8")
+    (tmp_path / "bad.json").write_text(json.dumps({"letters": []}), encoding="utf-8")
+    with pytest.raises(CommandError, match="malformed corpus items"):
+        call_command("score_intake", "--corpus", str(tmp_path))
 
 
 # --- the goals, on the typed corpus --------------------------------------------------------

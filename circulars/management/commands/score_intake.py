@@ -42,9 +42,15 @@ class Command(BaseCommand):
         parser.add_argument("--dpi", type=int, default=300, help="Render resolution (with --ocr).")
         parser.add_argument("--ptsize", type=int, default=16, help="Font size in points.")
         parser.add_argument("--only", default="", help="Only these slugs, comma-separated.")
+        parser.add_argument(
+            "--renders",
+            metavar="DIR",
+            default="",
+            help="With --ocr: keep each scan as DIR/<font>/<slug>.pdf (they are not committed).",
+        )
         parser.add_argument("--json", action="store_true", help="Print the report as JSON.")
 
-    def handle(self, *args, corpus, ocr, fonts, dpi, ptsize, only, json: bool, **options):
+    def handle(self, *args, corpus, ocr, fonts, dpi, ptsize, only, renders, json: bool, **options):
         items = load_corpus(Path(corpus))
         if only:
             wanted = {s.strip() for s in only.split(",") if s.strip()}
@@ -67,7 +73,8 @@ class Command(BaseCommand):
             for font in fonts_list:
                 pages = seconds = 0.0
                 for item in items:
-                    result, n, took = self._read_back(item.text, font, dpi, ptsize)
+                    keep = Path(renders) / font / f"{item.slug}.pdf" if renders else None
+                    result, n, took = self._read_back(item.text, font, dpi, ptsize, keep)
                     pages, seconds = pages + n, seconds + took
                     report.rows += score_parse(item, result, f"ocr:{font}")
                     self.stderr.write(f"{font} {item.slug}: {n} page(s), {took:.1f} s")
@@ -84,13 +91,17 @@ class Command(BaseCommand):
             for font, per_page in timings.items():
                 self.stdout.write(f"OCR {font} at {dpi} dpi: {per_page} s a page")
 
-    def _read_back(self, text: str, font: str, dpi: int, ptsize: int):
+    def _read_back(self, text: str, font: str, dpi: int, ptsize: int, keep: Path | None):
         """The parse of `text` drawn in `font` and read back; its pages and OCR seconds."""
         with tempfile.TemporaryDirectory(prefix="score-intake-") as tmp:
             pages = render.render_pages(text, Path(tmp), font=font, ptsize=ptsize, dpi=dpi)
+        scan = render.scanned_pdf(pages, dpi=dpi)
+        if keep is not None:
+            keep.parent.mkdir(parents=True, exist_ok=True)
+            keep.write_bytes(scan)
         started = time.monotonic()
         try:
-            extracted = extract(render.scanned_pdf(pages, dpi=dpi))
+            extracted = extract(scan)
         except IntakeError:
             # Nothing Thai was read back: the intake refuses the file, so nothing is found.
             return ParseResult("", SourceKind.OCR, []), len(pages), time.monotonic() - started
