@@ -255,14 +255,17 @@ def _field_of(letter, name: str):
 
 
 def _agreement(truth: dict, letter) -> int:
-    """How well a parsed letter fits a true one: number counts most, then date and subject."""
+    """How well a parsed letter fits a true one: number counts most, then date and subject (a
+    flagged field's candidates count as its value)."""
     weights = {"number": 4, "date": 2, "subject": 2, "recipients": 1, "issuer_name": 1}
-    return sum(
-        w
-        for name, w in weights.items()
-        if truth.get(name) is not None
-        and same(name, seen(_field_of(letter, name)).value, truth[name])
-    )
+    score = 0
+    for name, weight in weights.items():
+        if truth.get(name) is None:
+            continue
+        got = seen(_field_of(letter, name))
+        if any(same(name, c, truth[name]) for c in (got.value, *got.candidates)):
+            score += weight
+    return score
 
 
 def _pair(truths: list, parsed: list, fit) -> list[tuple[int, int | None]]:

@@ -201,9 +201,9 @@ def test_an_extra_letter_and_an_extra_reference_are_invented():
 def test_several_letters_are_each_paired_with_the_one_they_are():
     a = {**TRUTH, "number": "ว 10", "date": "2005-09-15", "references": []}
     b = {**TRUTH, "number": "ว 960", "date": "2014-11-27", "references": []}
-    parsed = [_letter(0, number=Field("ว 960")), _letter(1, number=Field("ว 10"))]
+    parsed = [_letter(0, number=_flagged(None, "ว 960")), _letter(1, number=Field("ว 10"))]
     rows = score_parse(_item(a, b), ParseResult("", "text", parsed))
-    assert [r.verdict for r in rows if r.field == "number"] == [RIGHT, RIGHT]
+    assert [r.verdict for r in rows if r.field == "number"] == [RIGHT, FLAGGED_RIGHT]
 
 
 def test_values_are_compared_with_thai_digits_nikhahit_and_spaces_folded():
