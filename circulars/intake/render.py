@@ -12,7 +12,8 @@ import subprocess
 from pathlib import Path
 
 FONTS = Path("/usr/share/fonts/truetype/tlwg")
-A4_INCHES = (8.27, 11.69)
+A4_MM = (210, 297)
+MM_PER_INCH = 25.4
 RENDER_TIMEOUT = 300  # seconds for one text
 
 
@@ -42,8 +43,8 @@ def render_pages(text: str, workdir: Path, *, font="Garuda", ptsize=12, dpi=300)
             f"--outputbase={base}",
             f"--font={font}",
             f"--fonts_dir={FONTS}",
-            f"--xsize={round(A4_INCHES[0] * dpi)}",
-            f"--ysize={round(A4_INCHES[1] * dpi)}",
+            f"--xsize={round(A4_MM[0] / MM_PER_INCH * dpi)}",  # 2480 at 300 dpi
+            f"--ysize={round(A4_MM[1] / MM_PER_INCH * dpi)}",  # 3508
             f"--ptsize={ptsize}",
             f"--resolution={dpi}",
             f"--margin={round(dpi / 2)}",
