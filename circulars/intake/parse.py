@@ -14,6 +14,7 @@ keeps every offset, so spans point into the text as received.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import statistics
 from dataclasses import asdict, dataclass, field
@@ -28,6 +29,8 @@ from core.thai import (
     to_thai_digits,
 )
 
+from .layouts import AT_END, EXTERNAL, FOOT, HEAD, LAYOUTS, NONE, HeadPart, Layout  # noqa: F401
+
 
 class SourceKind:
     TEXT = "text"  # typed or pasted: digits as the sender wrote them (OCR damage is still found)
@@ -35,13 +38,14 @@ class SourceKind:
     OCR = "ocr"  # read by Tesseract: digits are never trusted without a second witness
 
 
-# Thai digits Tesseract (tha) mixes up, each with the digits it is taken for. Measured on letters
-# rendered with the TLWG fonts and read back: ๔ and ๕, ๖ and ๒, ๘ and ๕/๓, ๑ and ๗, ๙ and ๗.
+# Thai digits Tesseract (tha) mixes up: each digit as read, with the digits it may have been.
+# Measured on letters rendered with the TLWG fonts (Laksaman, Garuda; 16 pt, 300 dpi) and read
+# back: ๘ is read ๕, ๔ is read ๕, ๖ is read ๒, ๗ is read ๓ (issue 21); also ๑/๗, ๙/๗, ๐/๘.
 CONFUSABLE = {
     "0": "8",
     "1": "7",
     "2": "6",
-    "3": "8",
+    "3": "78",
     "4": "5",
     "5": "48",
     "6": "2",
@@ -96,7 +100,10 @@ def keyword_re(word: str) -> re.Pattern:
 _KEYWORD_RES = {k: keyword_re(k) for k in (*HEAD_KEYWORDS, "ขอแสดงความนับถือ", "ที่", "โทร", "ลงวันที่")}
 # A numbered clause ("๑. …"), or one whose number OCR turned into a symbol ("®. …").
 CLAUSE_RE = re.compile(r"^\s*(?:[\d๐-๙]{1,2}|[^\sก-๛A-Za-z0-9]{1,2})\.\s")
-BODY_OPENERS = re.compile(r"^\s*(ตามที่|ด้วย|อนุสนธิ|ตามหนังสือ|เนื่องด้วย|เนื่องจาก)")
+BODY_OPENERS = re.compile(
+    r"^\s*(ตามที่|ด้วย|อนุสนธิ|ตามหนังสือ|เนื่องด้วย|เนื่องจาก|โดยที่|อาศัยอำนาจ|ตามประกาศ|ตามคำสั่ง"
+    r"|ข้อ\s*[\d๐-๙]+\s)"
+)
 
 
 def starts_with(text: str, *words: str) -> re.Match | None:
@@ -143,10 +150,14 @@ _DASH = r"\s*(?:[-–—]|ถึง(?:วันที่)?)\s*"
 DATE_RE = re.compile(
     rf"(?<!\d)(\d{{1,3}})(?:{_DASH}(\d{{1,3}}))?\s*({MONTH_RE}|[ก-ฮ][ก-๎.]{{1,8}}ฯ?)\s*{_YEAR_RE}(?!\d)"
 )
+# A letter's number as people write it: นพ ๐๐๒๓.๕/ว ๑๕๗๘, มท 0810.5/ว.617, มท 0201.2/ว2567,
+# กค405.4/ว 395, ศธ 04001/ว1356 (a five-digit office code), กค 0402.3/026695 (no ว).
 NUMBER_RE = re.compile(
-    r"(?P<prefix>[ก-ฮ]{1,3})\.?\s*(?P<code>\d{4}(?:\.\d{1,3})*)\s*"
-    r"(?:/\s*(?P<w>ว)?|(?P<bare_w>ว))\s*(?P<serial>[^\s]+)"
+    r"(?P<prefix>[ก-ฮ]{1,3})\.?\s*(?P<code>\d{3,5}(?:\.\d{1,3})*)\s*"
+    r"(?:/\s*(?P<w>ว)?\.?|(?P<bare_w>ว)\.?)\s*(?P<serial>[^\s]+)"
 )
+# An order's or announcement's number: ๑๒๓/๒๕๖๘ (serial / Buddhist-era year), or ฉบับที่ ๒.
+ORDER_NUMBER_RE = re.compile(r"(?<![\d.])(?P<serial>\d{1,5})(?:\s*/\s*(?P<year>\d{4}))?(?![\d/])")
 
 
 @dataclass
@@ -168,6 +179,19 @@ class Field:
     flags: list[Flag] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     parts: dict = field(default_factory=dict)  # a number's prefix, code and serial
+    # The text holds no such part (a stamped letter has no เรื่อง; a cut letter no number):
+    # the value is None and nothing is guessed. Not a flag: nothing is there to check.
+    missing: bool = False
+
+    @classmethod
+    def absent(cls) -> Field:
+        return cls(None, confidence=0.0, missing=True)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Field:
+        flags = [Flag(**f) for f in data.get("flags", [])]
+        known = {k: data[k] for k in ("start", "end", "confidence", "notes", "parts") if k in data}
+        return cls(data.get("value"), flags=flags, missing=data.get("missing", False), **known)
 
     def flag(self, flag: Flag) -> None:
         self.flags.append(flag)
@@ -189,6 +213,16 @@ class Cited:
     date: Field
     target: int | None = None  # index of the letter in this document it names
 
+    @classmethod
+    def from_dict(cls, data: dict) -> Cited:
+        return cls(
+            data["kind"],
+            Field.from_dict(data["text"]),
+            Field.from_dict(data["number"]),
+            Field.from_dict(data["date"]),
+            data.get("target"),
+        )
+
 
 @dataclass
 class Letter:
@@ -201,6 +235,24 @@ class Letter:
     clauses: list[Field] = field(default_factory=list)
     paragraphs: list[Field] = field(default_factory=list)
     forwards: int | None = None  # index of the letter this one forwards
+    kind: str = "external"  # a layouts.LetterKind: external, internal, stamped, order, …
+    cut: bool = False  # the text holds only part of the letter (no opening found)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Letter:
+        return cls(
+            data["index"],
+            data.get("start", -1),
+            data.get("end", -1),
+            {name: Field.from_dict(f) for name, f in data.get("fields", {}).items()},
+            [Cited.from_dict(c) for c in data.get("references", [])],
+            [Cited.from_dict(c) for c in data.get("enclosures", [])],
+            [Field.from_dict(f) for f in data.get("clauses", [])],
+            [Field.from_dict(f) for f in data.get("paragraphs", [])],
+            data.get("forwards"),
+            data.get("kind", "external"),
+            data.get("cut", False),
+        )
 
     def value(self, name: str):
         f = self.fields.get(name)
@@ -238,6 +290,16 @@ class ParseResult:
             "source": self.source,
             "letters": [asdict(letter) for letter in self.letters],
         }
+
+    @classmethod
+    def from_dict(cls, data: dict, text: str = "") -> ParseResult:
+        """The result as_dict wrote (a draft's `parsed`), typed again. Keys drafts add beside
+        the parser's (a letter's "rules") are left out; the text is not stored in the dict."""
+        return cls(
+            text,
+            data.get("source", SourceKind.TEXT),
+            [Letter.from_dict(d) for d in data.get("letters", [])],
+        )
 
 
 # --- small readers ----------------------------------------------------------------------------
@@ -327,37 +389,53 @@ def read_date(text: str, m: re.Match, offset: int = 0) -> DateRead:
     raw = text[m.start() : m.end()]
     problems = []
     month = month_number(month_s)
+    year = ce_year(int(year_s)) if len(year_s) == 4 else None
+    day, day_end = int(day_s), int(end_s) if end_s else None
+
+    def iso(years=None, months=None, days=None) -> list[str]:
+        """Candidate dates, ISO, from the parts that read and the alternatives of one that did
+        not; where the others do not read either, the alternatives as they are."""
+        out = []
+        for y in years or [year]:
+            for mo in months or [month]:
+                for d in days or [day]:
+                    if None in (y, mo, d):
+                        continue
+                    try:
+                        out.append(dt.date(y, mo, d).isoformat())
+                    except ValueError:
+                        continue
+        return list(dict.fromkeys(out))
+
     if month is None:
+        months = [int(c) for c in _month_candidates(month_s)]
         problems.append(
             Flag(
                 "month_unreadable",
                 f"อ่านชื่อเดือนไม่ได้: “{month_s}”",
                 f"The month cannot be read: “{month_s}”",
-                _month_candidates(month_s),
+                iso(months=months) or [str(c) for c in months],
             )
         )
-    year = None
-    if len(year_s) == 4:
-        year = ce_year(int(year_s))
-    elif len(year_s) == 2:
+    if len(year_s) == 2:
         problems.append(
             Flag(
                 "year_short",
                 f"ปีเขียนสองหลัก ({to_thai_digits(year_s)})",
                 f"A two-digit year ({year_s})",
-                [str(2500 + int(year_s))],
+                iso(years=[ce_year(2500 + int(year_s))]) or [str(2500 + int(year_s))],
             )
         )
-    else:
+    elif len(year_s) != 4:
+        years = [v for v in digit_variants(year_s) if len(v) == 4 and v.startswith("25")]
         problems.append(
             Flag(
                 "year_unreadable",
                 f"ปี “{to_thai_digits(year_s)}” ไม่ใช่ปีสี่หลัก",
                 f"The year “{year_s}” is not four digits",
-                [v for v in digit_variants(year_s) if len(v) == 4 and v.startswith("25")],
+                iso(years=[ce_year(int(v)) for v in years]) or years,
             )
         )
-    day, day_end = int(day_s), int(end_s) if end_s else None
     if month and year:
         limit = days_in_month(year, month)
         for value, digits in ((day, day_s), (day_end, end_s)):
@@ -425,7 +503,7 @@ def read_number(raw: str) -> tuple[str | None, list[Flag], dict]:
     parts["w"] = parts.pop("w") or parts.pop("bare_w")
     parts.pop("bare_w", None)
     serial = parts["serial"].rstrip(".,")
-    if not re.fullmatch(r"\d{1,5}", serial):
+    if not re.fullmatch(r"\d{1,6}", serial):
         return (
             None,
             [
@@ -446,6 +524,23 @@ def read_number(raw: str) -> tuple[str | None, list[Flag], dict]:
     return value, [], parts
 
 
+def read_order_number(raw: str) -> tuple[str | None, list[Flag], dict]:
+    """'๑๒๓/๒๕๖๘' (an order's serial and Buddhist-era year) or '๒' (ฉบับที่): as written, tidied."""
+    arabic = to_arabic_digits(raw).strip()
+    m = ORDER_NUMBER_RE.match(arabic)
+    if not m:
+        return (
+            None,
+            [Flag("number_unreadable", "อ่านเลขที่ไม่ได้", "The number cannot be read")],
+            {},
+        )
+    parts = {"serial": m["serial"], "year": m["year"]}
+    thai = any(c in raw for c in "๐๑๒๓๔๕๖๗๘๙")
+    digits = to_thai_digits if thai else str
+    value = digits(m["serial"] + (f"/{m['year']}" if m["year"] else ""))
+    return value, [], parts
+
+
 def _number_key(parts: dict) -> tuple:
     return (parts.get("prefix"), parts.get("code"))
 
@@ -463,6 +558,10 @@ class Line:
     def stripped(self) -> str:
         return clean(self.text)
 
+    def tail(self, at: int) -> Line:
+        """The rest of the line from character `at` (its span kept in the source text)."""
+        return Line(self.start + at, self.end, self.text[at:])
+
 
 def _lines(text: str) -> list[Line]:
     out, pos = [], 0
@@ -473,27 +572,225 @@ def _lines(text: str) -> list[Line]:
     return out
 
 
+# The ที่ line of a letter's number ("ที่ นพ ๐๐๒๓.๕/ว ๑๕๗๘"; OCR's "ที" for "ที่"), short: a
+# sentence that wraps to a line beginning "ที่ มท …" runs on past it.
 _HEAD_NUMBER = re.compile(rf"^\s*ท[{_MARKS}]*\s+[ก-ฮ]{{1,3}}\.?\s*[\d๐-๙]")
-
-
 # A number line whose ที่ OCR damaged ("NWN ๐๘๐๘.๔/ว …"): a short word, then four digits.
 _LOOSE_NUMBER = re.compile(r"^\s*(?:\S{1,4}\s+)?\S{1,4}\.?\s*[\d๐-๙]{4}")
+_SEPARATOR = re.compile(r"^[-_=*~.·•\s]{3,}$")
+CONTACT_RE = re.compile(
+    r"^(สำนัก|กลุ่ม|กอง|ฝ่าย|ส่วน|งาน|ศูนย์|โทร|โทรสาร|ผู้ประสานงาน|ไปรษณีย์|E-?mail|อีเมล|www\.|https?:)",
+    re.IGNORECASE,
+)
+_NAME_LINE = re.compile(r"\(\s*[^()]{3,60}\s*\)")
+# Keywords that end with a short word must be followed by a space, a digit or a colon: "ถึง"
+# opens a part, "ถึงวันที่" does not; "เรื่องเดิม" is a memo's body, not its เรื่อง.
+_BOUNDARY = r"(?=[\s:：]|[\d๐-๙]|$)"
 
 
-def split_letters(lines: list[Line]) -> list[tuple[int, int]]:
-    """One letter per เรื่อง line; each begins at the ที่ line above its เรื่อง (or, where OCR
-    damaged the ที่, at a line shaped like a number), within a dozen lines."""
-    subjects = [i for i, ln in enumerate(lines) if starts_with(ln.stripped, "เรื่อง")]
-    starts = []
-    for k, i in enumerate(subjects):
-        floor = subjects[k - 1] + 1 if k else 0
-        window = range(i - 1, max(floor, i - 13) - 1, -1)
-        found = next((j for j in window if _HEAD_NUMBER.match(lines[j].stripped)), None)
-        if found is None:
-            found = next((j for j in window if _LOOSE_NUMBER.match(lines[j].stripped)), None)
-        if found is not None and (not starts or found > starts[-1]):
-            starts.append(found)
-    return [(a, starts[k + 1] if k + 1 < len(starts) else len(lines)) for k, a in enumerate(starts)]
+def _kw(word: str) -> re.Pattern:
+    """A keyword at the start of a line, its Thai marks optional, any spacing inside it."""
+    body = r"\s*".join(loose(w) for w in word.split())
+    return re.compile(r"^\s*" + body + _BOUNDARY)
+
+
+@functools.cache
+def _kw_cached(word: str) -> re.Pattern:
+    return _kw(word)
+
+
+def kw_match(text: str, word: str) -> re.Match | None:
+    return _kw_cached(word).match(text.replace("ํา", "ำ"))
+
+
+def _inline_kw(word: str) -> re.Pattern:
+    body = r"\s*".join(loose(w) for w in word.split())
+    return re.compile(r"\s" + body + _BOUNDARY)
+
+
+def _date_line(text: str) -> bool:
+    """A line that is a date and little else ("๒ เมษายน ๒๕๖๘", "วันที่ ๒ เม.ย. ๖๘")."""
+    s = clean(text)
+    found = find_dates(s)
+    if not found:
+        return False
+    d = found[0]
+    return d.start <= 8 and len(s) - d.end <= 4 and re.match(r"^\s*(วันที่\s*)?[\d๐-๙]", s) is not None
+
+
+def _head_part(layout: Layout, text: str) -> tuple[HeadPart, re.Match] | None:
+    for part in layout.head:
+        for word in part.keywords:
+            m = kw_match(text, word)
+            if m:
+                return part, m
+    return None
+
+
+def _title(layout: Layout, text: str) -> re.Match | None:
+    s = text.replace("ํา", "ำ")
+    for pattern in layout.titles:
+        m = re.match(r"^\s*" + pattern, s)
+        if m and len(s) <= 120:
+            return m
+    return None
+
+
+def _any_keyword(text: str) -> str | None:
+    """The head keyword of any layout `text` begins with."""
+    for layout in LAYOUTS:
+        hit = _head_part(layout, text)
+        if hit:
+            return hit[1].group(0).strip()
+    return None
+
+
+def _closing(layout: Layout, text: str) -> bool:
+    return any(starts_with(text, w) for w in layout.closing)
+
+
+def _foot_intro(layout: Layout, text: str) -> re.Match | None:
+    for w in layout.date_intro:
+        m = kw_match(text, w)
+        if m:
+            return m
+    return None
+
+
+def _is_part(text: str) -> bool:
+    """A line only a letter has: a courtesy close, a head keyword, a foot date's words."""
+    if any(
+        _closing(lay, text) or (lay.date_at == FOOT and _foot_intro(lay, text)) for lay in LAYOUTS
+    ):
+        return True
+    return any(kw_match(text, w) for w in ("เรื่อง", "เรียน"))
+
+
+def _number_opening(lines: list[Line], i: int) -> bool:
+    s = lines[i].stripped
+    if not _HEAD_NUMBER.match(s) or len(s) > 60 or "ลงวันที่" in s:
+        return False
+    # A letter's head follows: a เรื่อง, เรียน or ถึง line within a dozen lines.
+    return any(
+        kw_match(ln.stripped, w) for ln in lines[i + 1 : i + 14] for w in ("เรื่อง", "เรียน", "ถึง")
+    )
+
+
+def _title_opening(lines: list[Line], i: int) -> Layout | None:
+    s = lines[i].stripped
+    for layout in LAYOUTS:
+        if not layout.titles or not _title(layout, s):
+            continue
+        rest = [s] + [ln.stripped for ln in lines[i + 1 : i + 6]]
+        if any(kw_match(t, w) or _inline_kw(w).search(t) for t in rest for w in layout.confirm):
+            return layout
+    return None
+
+
+@dataclass
+class Segment:
+    start: int
+    end: int
+    layout: Layout | None  # None: opened by a number, stamped or external by what it holds
+    cut: bool = False
+
+
+def find_letters(lines: list[Line]) -> list[Segment]:
+    """Where each letter of the text begins: a title (คำสั่ง…, ประกาศ…, บันทึกข้อความ), the ที่
+    line of a number, or, for a letter that came cut, its first part (a date line, เรื่อง or
+    เรียน, the opening words of a body) before a courtesy close."""
+    starts: list[Segment] = []
+    covered = -1
+    for i, line in enumerate(lines):
+        if i <= covered or not line.stripped:
+            continue
+        s = line.stripped
+        layout = _title_opening(lines, i)
+        if layout is not None:
+            starts.append(Segment(i, 0, layout))
+            covered = i + 6
+            continue
+        if _number_opening(lines, i):
+            starts.append(Segment(i, 0, None))
+            covered = _head_end(lines, i)
+            continue
+        if kw_match(s, "เรื่อง") or (kw_match(s, "เรียน") and not starts):
+            # A head with no number line above it (OCR damaged the ที่, or the text was cut):
+            # the letter begins at a number-like line or a date line just above, else here.
+            floor = max(covered + 1, starts[-1].start + 1 if starts else 0, i - 12)
+            window = range(i - 1, floor - 1, -1)
+            dated = next((j for j in window if _date_line(lines[j].text)), None)
+            numbered = next((j for j in window if _loose_number(lines[j])), None)
+            addressed = any(
+                kw_match(ln.stripped, w) for ln in lines[i : i + 7] for w in ("เรียน", "ถึง")
+            )
+            if numbered is None and dated is None and not addressed:
+                continue  # a line that begins "เรื่อง" in running text
+            found = numbered if numbered is not None else dated if dated is not None else i
+            starts.append(Segment(found, 0, None, cut=numbered is None))
+            covered = _head_end(lines, i)
+    # Text before the first letter that holds a letter's end (a courtesy close, สั่ง ณ วันที่)
+    # is a letter cut at the top: it begins at its first date line, part or body opener.
+    first = starts[0].start if starts else len(lines)
+    head = lines[:first]
+    if any(_is_part(ln.stripped) for ln in head):
+        at = next(
+            (
+                k
+                for k, ln in enumerate(head)
+                if _date_line(ln.text) or _is_part(ln.stripped) or BODY_OPENERS.match(ln.stripped)
+            ),
+            0,
+        )
+        layout = next(
+            (
+                lay
+                for lay in LAYOUTS
+                if any(_foot_intro(lay, ln.stripped) for ln in head) and lay.date_at == FOOT
+            ),
+            None,
+        )
+        starts.insert(0, Segment(at, 0, layout, cut=True))
+    for k, seg in enumerate(starts):
+        seg.end = starts[k + 1].start if k + 1 < len(starts) else len(lines)
+    return starts
+
+
+def _loose_number(line: Line) -> bool:
+    return bool(_LOOSE_NUMBER.match(line.stripped)) and not _date_line(line.text)
+
+
+def _head_end(lines: list[Line], i: int) -> int:
+    """The last line of the head that starts at line i: before the body's first words."""
+    for j in range(i + 1, min(len(lines), i + 16)):
+        s = lines[j].stripped
+        if BODY_OPENERS.match(s) or CLAUSE_RE.match(s):
+            return j - 1
+    return i + 6
+
+
+def _layout_for(lines: list[Line]) -> Layout:
+    """A letter opened by its number: the first layout whose required keywords it has and
+    whose forbidden ones it lacks (layouts.py: stamped, then external)."""
+    found = set()
+    for ln in lines:
+        s = ln.stripped
+        for word in ("เรื่อง", "เรียน", "ถึง", "อ้างถึง", "สิ่งที่ส่งมาด้วย"):
+            if kw_match(s, word):
+                found.add(word)
+        for layout in LAYOUTS:
+            for word in layout.closing:
+                if starts_with(s, word):
+                    found.add(word)
+    for layout in LAYOUTS:
+        if not layout.number_opens:
+            continue
+        if layout.requires and not any(all(w in found for w in req) for req in layout.requires):
+            continue
+        if any(w in found for w in layout.forbids):
+            continue
+        return layout
+    return EXTERNAL
 
 
 def is_noise(line: str) -> bool:
@@ -518,14 +815,17 @@ def parse(text: str, source: str = SourceKind.TEXT) -> ParseResult:
         )
     lines = _lines(text)
     letters = []
-    for index, (a, b) in enumerate(split_letters(lines)):
-        # OCR and pdftotext put blank lines anywhere (page and block gaps): not paragraphs.
-        ocr = source in (SourceKind.OCR, SourceKind.PDF_TEXT)
-        letters.append(_parse_letter(index, lines[a:b], lines[max(0, a - 4) : a], ocr))
+    # OCR and pdftotext put blank lines anywhere (page and block gaps): not paragraphs.
+    ocr = source in (SourceKind.OCR, SourceKind.PDF_TEXT)
+    for index, seg in enumerate(find_letters(lines)):
+        part = lines[seg.start : seg.end]
+        layout = seg.layout or _layout_for(part)
+        above = lines[max(0, seg.start - 4) : seg.start]
+        letters.append(read_letter(index, part, above, layout, ocr, cut=seg.cut))
     _link(letters)
-    _check_dates(letters, text)
+    _check_dates(letters, text, source)
     if source == SourceKind.OCR:
-        _distrust_ocr_digits(letters)
+        _distrust_ocr_digits(letters, text)
     return ParseResult(received, source, letters)
 
 
@@ -541,109 +841,299 @@ def _field(lines: list[Line], value: str, confidence: float = 1.0) -> Field:
     )
 
 
-def _parse_letter(index: int, lines: list[Line], above: list[Line], ocr: bool) -> Letter:
-    fields: dict[str, Field] = {}
-    number_line = lines[0]
-    raw_number = re.sub(rf"^\s*(?:ท[{_MARKS}]*|\S{{1,4}}(?=\s))\s*", "", number_line.stripped)
-    value, problems, parts = read_number(raw_number)
-    fields["number"] = Field(value, number_line.start, number_line.end)
+ALL_FIELDS = (
+    "number",
+    "date",
+    "issuer_name",
+    "issuer_address",
+    "subject",
+    "recipients",
+    "signatory",
+    "signatory_position",
+    "contact_office",
+    "contact_phone",
+)
+
+
+def _number_field(line: Line, raw: str, style: str) -> Field:
+    """The number on `line` (`raw`: its text after ที่), read in the layout's style first."""
+    readers = (
+        (read_number, read_order_number) if style == "letter" else (read_order_number, read_number)
+    )
+    found = None
+    for reader in readers:
+        value, problems, parts = reader(raw)
+        if value:
+            found = (value, problems, parts)
+            break
+        found = found or (value, problems, parts)
+    value, problems, parts = found
+    f = Field(value, line.start, line.end)
     for p in problems:
-        fields["number"].flag(p)
-    fields["number"].parts = parts
+        f.flag(p)
+    f.parts = parts
+    return f
+
+
+def read_letter(
+    index: int, lines: list[Line], above: list[Line], layout: Layout, ocr: bool, cut: bool = False
+) -> Letter:
+    """One letter, read as its layout describes it: opening, head keywords, body, the date where
+    the layout puts it, signature, contact. A part the text does not hold stays None, missing."""
+    fields: dict[str, Field] = {name: Field.absent() for name in ALL_FIELDS}
+    head_lines: list[Line] = []  # the head, the opening's own rest included
+    i = 0
+    opening = lines[0] if lines else None
+    if (
+        opening is not None
+        and layout.number_opens
+        and (_HEAD_NUMBER.match(opening.stripped) or (not cut and _loose_number(opening)))
+    ):
+        raw = re.sub(rf"^\s*(?:ท[{_MARKS}]*|\S{{1,4}}(?=\s))\s*", "", opening.stripped)
+        fields["number"] = _number_field(opening, raw, layout.number_style)
+        i = 1
+    elif opening is not None and layout.titles:
+        m = _title(layout, opening.text)
+        if m:
+            issuer = (m.groupdict().get("issuer") or "").strip()
+            if issuer:
+                k = m.start("issuer")
+                fields["issuer_name"] = _field(
+                    [Line(opening.start + k, opening.start + m.end("issuer"), issuer)], issuer
+                )
+            rest = opening.text[m.end() :]
+            if rest.strip():
+                head_lines.append(opening.tail(m.end()))
+            i = 1
 
     urgency = "normal"
-    for line in [*above, number_line]:
+    for line in [*above, *lines[:2]]:
         for word, code in URGENCIES:
             if word in line.stripped:
                 urgency = code
                 break
-    fields["urgency"] = Field(urgency, number_line.start, number_line.end, 0.9)
+    fields["urgency"] = Field(
+        urgency, opening.start if opening else -1, opening.end if opening else -1, 0.9
+    )
 
-    # Head: issuer, address and date sit between the number and เรื่อง.
-    i = 1
-    head = []
-    while i < len(lines) and not head_keyword(lines[i].stripped):
-        if lines[i].stripped:
-            head.append(lines[i])
-        i += 1
+    # Head: keyword parts, each to the next keyword; a line after a blank one continues a part
+    # only when it is its date (ลงวันที่ …). Unlabelled lines before the first keyword are the
+    # layout's positional parts (issuer, address, date). The body opens with ตามที่, ด้วย….
+    sections: dict[str, list[Line]] = {}
+    keys: dict[str, re.Pattern] = {}
+    positional: list[Line] = []
+    current, blank = None, False
+    queue = list(head_lines)
+    while True:
+        if queue:
+            line, at = queue.pop(0), None
+        elif i < len(lines):
+            line, at = lines[i], i
+            i += 1
+        else:
+            break
+        s = line.stripped
+        if not s:
+            blank = True
+            continue
+        if _closing(layout, s) or (layout.date_at == FOOT and _foot_intro(layout, s)):
+            i = at if at is not None else i
+            break
+        hit = _head_part(layout, s)
+        if hit:
+            part, m = hit
+            # A second keyword inside the line ("ที่ … วันที่ …"): the line splits there.
+            for other in layout.head:
+                if not other.inline or other is part:
+                    continue
+                for word in other.keywords:
+                    found = _inline_kw(word).search(line.text)
+                    if found:
+                        queue.insert(0, line.tail(found.start() + 1))
+                        line = Line(
+                            line.start, line.start + found.start(), line.text[: found.start()]
+                        )
+                        break
+            current, blank = part.field, False
+            sections[current] = [line]
+            keys[current] = part
+            continue
+        if (
+            current is None
+            and layout.positional
+            and not BODY_OPENERS.match(s)
+            and not CLAUSE_RE.match(s)
+        ):
+            positional.append(line)
+            continue
+        if current and (not blank or starts_with(s, "ลงวันที่")) and not BODY_OPENERS.match(s):
+            if not (_SEPARATOR.match(s) or re.match(r"^\(?\s*(พ\.\s?ศ\.|ฉบับที่)", s)):
+                sections[current].append(line)
+            blank = False
+            continue
+        if _SEPARATOR.match(s) or is_garbage(line.text) or re.match(r"^\(?\s*(พ\.\s?ศ\.|ฉบับที่)", s):
+            continue
+        # A stray line in the head (OCR): skipped when a keyword not yet seen follows closely.
+        if not BODY_OPENERS.match(s) and not CLAUSE_RE.match(s):
+            ahead = [ln.stripped for ln in lines[i : i + 4] if ln.stripped]
+            if any(
+                _head_part(layout, t) and _head_part(layout, t)[0].field not in sections
+                for t in ahead
+            ):
+                continue
+        i = at if at is not None else i
+        break
+
+    # Unlabelled head lines: the date line, then the issuer and its address.
     date_line = None
     rest = []
-    for line in head:
+    for line in positional:
         arabic = to_arabic_digits(line.stripped)
-        if date_line is None and (re.match(r"^\d", arabic) or is_garbage(line.text)):
+        if (
+            date_line is None
+            and layout.date_at == HEAD
+            and (re.match(r"^\d", arabic) or is_garbage(line.text))
+        ):
             date_line = line
         else:
             rest.append(line)
-    if rest:
+    if rest and "issuer_name" in layout.positional:
         fields["issuer_name"] = _field(rest[:1], rest[0].stripped)
-    else:
-        fields["issuer_name"] = Field(None, confidence=0.0)
-    if len(rest) > 1:
+    if len(rest) > 1 and "issuer_address" in layout.positional:
         address = " ".join(ln.stripped for ln in rest[1:])
         fields["issuer_address"] = _field(rest[1:], address)
-        code = re.search(r"(\d+)\s*$", to_arabic_digits(address))
-        if not code or len(code.group(1)) != 5:
+        code = re.search(r"(?<![\d.])(\d{3,6})\s*$", to_arabic_digits(address))
+        if code and len(code.group(1)) != 5:
             fields["issuer_address"].flag(
-                Flag(
-                    "postcode",
-                    "รหัสไปรษณีย์ต้องมีห้าหลัก",
-                    "A postcode has five digits",
-                    [address],
-                )
+                Flag("postcode", "รหัสไปรษณีย์ต้องมีห้าหลัก", "A postcode has five digits", [address])
             )
-    else:
-        fields["issuer_address"] = Field("", confidence=0.5)
-    fields["date"] = _date_field(date_line)
 
-    # Parts that begin with a keyword, each to the next keyword; a line after a blank one
-    # continues a part only when it is its date (ลงวันที่ …). The body opens with ตามที่, ด้วย….
-    sections: dict[str, list[Line]] = {}
-    current, blank = None, False
-    while i < len(lines):
-        s = lines[i].stripped
-        key = head_keyword(s)
-        if key:
-            current, blank = key, False
-            sections[key] = [lines[i]]
-        elif not s:
-            blank = True
-        elif current and (not blank or starts_with(s, "ลงวันที่")) and not BODY_OPENERS.match(s):
-            sections[current].append(lines[i])
-            blank = False
-        elif "เรื่อง" in sections and "เรียน" in sections:
-            break
-        i += 1
-
-    for key, name in (("เรื่อง", "subject"), ("เรียน", "recipients")):
-        part = sections.get(key)
-        if part:
-            joined = join_lines([ln.stripped for ln in part])
-            value = joined[starts_with(joined, key).end() :].strip()
+    for name, part in sections.items():
+        keyword = keys[name]
+        joined = join_lines([ln.stripped for ln in part])
+        m = next((kw_match(joined, w) for w in keyword.keywords if kw_match(joined, w)), None)
+        value = joined[m.end() :].strip(" :") if m else joined
+        if name in ("references", "enclosures"):
+            continue
+        if name == "number":
+            fields["number"] = _number_field(part[0], value, layout.number_style)
+        elif name == "date":
+            date_line = part[0]
+        elif value:
             fields[name] = _field(part, value)
-        else:
-            fields[name] = Field(None, confidence=0.0)
-            fields[name].flag(Flag("missing", f"ไม่พบ{key}", f"No {key} line"))
     if fields["recipients"].value:
         fields["recipients"].value = split_recipients(fields["recipients"].value)
+    if layout.date_at == HEAD:
+        fields["date"] = _date_field(date_line)
 
-    letter = Letter(index, lines[0].start, lines[-1].end, fields)
+    letter = Letter(index, lines[0].start if lines else -1, lines[-1].end if lines else -1, fields)
+    letter.kind = str(layout.kind)
+    letter.cut = cut
     for key, kind, bucket in (
-        ("อ้างถึง", "reference", letter.references),
-        ("สิ่งที่ส่งมาด้วย", "enclosure", letter.enclosures),
+        ("references", "reference", letter.references),
+        ("enclosures", "enclosure", letter.enclosures),
     ):
         part = sections.get(key)
         if part:
-            bucket.append(_cited(kind, part, key))
+            bucket.append(_cited(kind, part, keys[key].keywords[0]))
 
-    # Body to ขอแสดงความนับถือ; then signature and contact.
-    body_lines, j = [], i
-    while j < len(lines) and not starts_with(lines[j].stripped, "ขอแสดงความนับถือ"):
-        body_lines.append(lines[j])
-        j += 1
+    # Body to the foot: the courtesy close, the foot date, or the signature's name line.
+    j = i
+    end = _foot(layout, lines, j)
+    body_lines = lines[j:end]
+    tail = lines[end:]
+    if layout.date_at == FOOT and tail:
+        date_at = next((k for k, ln in enumerate(tail[:3]) if ln.stripped), 0)
+        fields["date"], used = _foot_date(layout, tail, date_at)
+        if layout.foot_office and end > j:
+            # The office's name (the stamp) is the last line of text above the foot date.
+            office_at = next(
+                (k for k in range(len(body_lines) - 1, -1, -1) if body_lines[k].stripped), None
+            )
+            if office_at is not None and len(body_lines[office_at].stripped) <= 80:
+                office = body_lines[office_at]
+                if fields["issuer_name"].value is None:
+                    fields["issuer_name"] = _field([office], office.stripped)
+                body_lines = body_lines[:office_at]
+        tail = tail[date_at + used :]
+    elif layout.date_at == FOOT:
+        fields["date"] = Field.absent()
+    elif tail and _closing(layout, tail[0].stripped):
+        tail = tail[1:]
     _body(letter, body_lines, ocr)
-    _signature(letter, lines[j + 1 :] if j < len(lines) else [])
+    if layout.signature == NONE:
+        _contact(letter, tail)
+    else:
+        _signature(letter, tail)
     _authority(letter)
     return letter
+
+
+def _foot(layout: Layout, lines: list[Line], j: int) -> int:
+    """Where the body of a letter ends (the courtesy close, the foot date, or the signature)."""
+    for k in range(j, len(lines)):
+        s = lines[k].stripped
+        if _closing(layout, s) or (
+            layout.date_intro and layout.date_at == FOOT and _foot_intro(layout, s)
+        ):
+            return k
+    if layout.date_at == FOOT and not layout.date_intro:
+        dates = [k for k in range(j, len(lines)) if _date_line(lines[k].text)]
+        if dates:
+            return dates[-1]
+    # No courtesy close: the body ends above the signature's name and the short lines over it.
+    names = [k for k in range(j, len(lines)) if _NAME_LINE.fullmatch(lines[k].stripped)]
+    if names:
+        k = names[0]
+        while k > j and (not lines[k - 1].stripped or len(lines[k - 1].stripped) <= 25):
+            k -= 1
+        return k
+    return len(lines)
+
+
+def _foot_date(layout: Layout, tail: list[Line], at: int) -> tuple[Field, int]:
+    """The date at the foot (after สั่ง ณ วันที่, or a date line) and how many lines it took."""
+    line = tail[at]
+    m = _foot_intro(layout, line.stripped) if layout.date_intro else None
+    if m is None and not _date_line(line.text):
+        return Field.absent(), 0
+    f = _date_field(line)
+    if f.flagged and f.flags[0].code == "date_unreadable" and at + 1 < len(tail):
+        # "ประกาศ ณ วันที่ ๑๕ มีนาคม" / "พ.ศ. ๒๕๖๘": the date wraps onto the next line.
+        nxt = next((k for k in range(at + 1, min(len(tail), at + 3)) if tail[k].stripped), None)
+        if nxt is not None:
+            text = line.text + "\n" * (nxt - at) + tail[nxt].text
+            wrapped = _date_field(Line(line.start, tail[nxt].end, text))
+            if not (wrapped.flagged and wrapped.flags[0].code == "date_unreadable"):
+                return wrapped, nxt - at + 1
+    return f, 1
+
+
+def _contact(letter: Letter, lines: list[Line]) -> None:
+    """A letter with no signature (stamped, a statement): what follows its foot is contact."""
+    f = letter.fields
+    contact = _contact_lines(lines)
+    office = [ln for ln in contact if not re.match(r"^(โทร|ผู้ประสานงาน|E-?mail|อีเมล)", ln.stripped)]
+    phone = [ln for ln in contact if starts_with(ln.stripped, "โทร")]
+    if office:
+        f["contact_office"] = _field(office, " ".join(ln.stripped for ln in office), 0.8)
+    if phone:
+        f["contact_phone"] = _field(phone[:1], phone[0].stripped, 0.7)
+
+
+def _contact_lines(lines: list[Line]) -> list[Line]:
+    """The contact block: lines that name an office, a phone, a coordinator or an address, from
+    the first such line to the first line that does not (a web page's text after the letter)."""
+    out = []
+    for ln in lines:
+        s = ln.stripped
+        if not s or is_garbage(ln.text):
+            continue
+        if CONTACT_RE.match(s):
+            out.append(ln)
+        elif out:
+            break
+    return out
 
 
 def split_recipients(value: str) -> str:
@@ -656,9 +1146,7 @@ def split_recipients(value: str) -> str:
 
 def _date_field(line: Line | None) -> Field:
     if line is None:
-        f = Field(None, confidence=0.0)
-        f.flag(Flag("date_missing", "ไม่พบวันที่ของหนังสือ", "The letter's date is missing"))
-        return f
+        return Field.absent()
     f = Field(None, line.start, line.end)
     f.notes.append(f"as written: {line.stripped}")
     dates = find_dates(line.text, line.start)
@@ -684,8 +1172,9 @@ def _cited(kind: str, part: list[Line], key: str) -> Cited:
     raw = joined[starts_with(joined, key).end() :].strip()
     text_value, notes = fix_words(raw)
     text_field = Field(text_value, part[0].start, part[-1].end, 0.9 if notes else 1.0, [], notes)
-    m = re.search(r"ที่\s+(.+?)(?=\s+(?:ลงวันที่|จำนวน|ลว\.)|$)", raw) or re.search(
-        r"(?<![ก-ฮ])([ก-ฮ]{1,3}\.?\s*[\d๐-๙]{4}\S*(?:\s*ว\s*[\d๐-๙]+)?)", raw
+    # "ที่ มท ๐๘๐๘.๔/ว ๑๕๔๑" (OCR: "ที มท …"), else a number standing alone in the line.
+    m = re.search(r"(?<![ก-๙])ที่?\s+(.+?)(?=\s+(?:ลงวันที่|ลว\.|จำนวน)|$)", raw) or re.search(
+        r"(?<![ก-ฮ])([ก-ฮ]{1,3}\.?\s*[\d๐-๙]{3,5}\S*(?:\s*ว\.?\s*[\d๐-๙]+)?)", raw
     )
     number = Field(None, part[0].start, part[-1].end)
     if m:
@@ -769,10 +1258,9 @@ def _signature(letter: Letter, lines: list[Line]) -> None:
     )
     f = letter.fields
     if name_at is None:
-        f["signatory"] = Field(None, confidence=0.0)
-        f["signatory"].flag(Flag("missing", "ไม่พบชื่อผู้ลงนาม", "No signatory found"))
-        f["signatory_position"] = Field("", confidence=0.0)
-        contact = useful
+        f["signatory"] = Field.absent()
+        f["signatory_position"] = Field.absent()
+        contact = _contact_lines(useful)
     else:
         name_line = useful[name_at]
         name = name_line.stripped.strip("() ")
@@ -811,18 +1299,20 @@ def _signature(letter: Letter, lines: list[Line]) -> None:
                     break
                 k += 1
                 continue
-            if re.match(r"^(สำนัก|กลุ่มงาน|โทร|ฝ่าย|กอง)", lines[k].stripped):
+            if CONTACT_RE.match(lines[k].stripped) or len(position) >= 3:
                 break
             position.append(lines[k])
             k += 1
-        f["signatory_position"] = _field(position, " ".join(ln.stripped for ln in position), 0.9)
-        contact = [ln for ln in lines[k:] if ln.stripped and not is_garbage(ln.text)]
-    office = [ln for ln in contact if not re.match(r"^(โทร|ผู้ประสานงาน|E-?mail)", ln.stripped)]
+        if position:
+            value = " ".join(ln.stripped for ln in position)
+            f["signatory_position"] = _field(position, value, 0.9)
+        contact = _contact_lines(lines[k:])
+    office = [ln for ln in contact if not re.match(r"^(โทร|ผู้ประสานงาน|E-?mail|อีเมล)", ln.stripped)]
     phone = [ln for ln in contact if starts_with(ln.stripped, "โทร")]
-    f["contact_office"] = _field(office, " ".join(ln.stripped for ln in office), 0.8)
-    f["contact_phone"] = (
-        _field(phone[:1], phone[0].stripped, 0.7) if phone else Field("", confidence=0.5)
-    )
+    if office:
+        f["contact_office"] = _field(office, " ".join(ln.stripped for ln in office), 0.8)
+    if phone:
+        f["contact_phone"] = _field(phone[:1], phone[0].stripped, 0.7)
 
 
 def _authority(letter: Letter) -> None:
@@ -863,13 +1353,24 @@ def _link(letters: list[Letter]) -> None:
             cited.target = other.index
             if cited.kind == "enclosure":
                 letter.forwards = other.index
-            # The enclosure line is a second witness for a damaged number or date.
-            if other.fields["number"].flagged and cited.number.value:
-                for flag in other.fields["number"].flags:
-                    flag.candidates.insert(0, cited.number.value)
-            if other.fields["date"].flagged and cited.date.value:
-                for flag in other.fields["date"].flags:
-                    flag.candidates.insert(0, cited.date.value)
+            # The enclosure line is a second witness for a damaged or missing number or date.
+            for name, th, en in (
+                ("number", "ไม่พบเลขที่หนังสือ", "The letter's number is not in the text"),
+                ("date", "ไม่พบวันที่ของหนังสือ", "The letter's date is not in the text"),
+            ):
+                own, witness = other.fields[name], getattr(cited, name).value
+                if not witness:
+                    continue
+                if own.missing and not own.flagged:
+                    own.flag(
+                        Flag(
+                            f"{name}_missing",
+                            f"{th}: หนังสืออีกฉบับในไฟล์อ้างถึงด้วยค่านี้",
+                            f"{en}: another letter in the file cites it so",
+                        )
+                    )
+                for flag in own.flags:
+                    flag.candidates.insert(0, witness)
 
 
 def _cited_letter(letter: Letter, cited: Cited, letters: list[Letter]) -> Letter | None:
@@ -897,36 +1398,46 @@ def _cited_letter(letter: Letter, cited: Cited, letters: list[Letter]) -> Letter
     return None
 
 
-def _check_dates(letters: list[Letter], text: str) -> None:
-    # The year most dates of the document say, body included.
+def _check_dates(letters: list[Letter], text: str, source: str = SourceKind.TEXT) -> None:
+    """Dates that contradict the letter are flagged, with the readings the glyph confusions and
+    the letter's other dates allow. A typed or text-layer date is trusted as written: a year
+    long before the letter is no flag there (a letter cites a 13-year-old regulation); only
+    OCR'd digits far from the document's year are."""
     years = [d.year for d in find_dates(text) if d.first() is not None]
     usual = statistics.mode(years) if years else None  # the year most dates say
     for letter in letters:
         own = letter.fields["date"]
         cited_dates = [c.date for c in letter.references + letter.enclosures]
-        for f in [own, *cited_dates]:
-            if f.value and usual and abs(int(f.value[:4]) - usual) > 1:
-                f.flag(
-                    Flag(
-                        "year_far",
-                        "ปีห่างจากปีอื่นในหนังสือ",
-                        "The year is far from the others in the letter",
-                        [f"{int(usual)}{f.value[4:] if f.value else ''}"],
+        if source == SourceKind.OCR:
+            for f in [own, *cited_dates]:
+                if f.value and usual and abs(int(f.value[:4]) - usual) > 1:
+                    reading = f.value
+                    f.flag(
+                        Flag(
+                            "year_far",
+                            "ปีห่างจากปีอื่นในหนังสือ (อ่านด้วย OCR)",
+                            "The year is far from the others in the letter (read by OCR)",
+                            date_variants(
+                                reading, usual, keep=lambda c: abs(int(c[:4]) - usual) <= 1
+                            )
+                            + [reading],
+                        )
                     )
-                )
         for f in [own, *cited_dates]:
             for flag in f.flags:
                 if usual and flag.code in ("year_unreadable", "year_short"):
-                    be = str(to_be_year(int(usual)))
-                    flag.candidates = [be, *(c for c in flag.candidates if c != be)]
+                    near = [c for c in flag.candidates if c[:4] == str(usual)]
+                    flag.candidates = near + [c for c in flag.candidates if c not in near]
         if own.value:
             for c in cited_dates:
                 if c.value and c.value > own.value:
+                    reading = c.value
                     c.flag(
                         Flag(
                             "reference_after_letter",
                             "หนังสือที่อ้างถึงลงวันที่หลังหนังสือนี้",
                             "The letter cited is dated after this letter",
+                            date_variants(reading, usual, keep=lambda v, top=own.value: v <= top),
                         )
                     )
         else:
@@ -940,22 +1451,73 @@ def _check_dates(letters: list[Letter], text: str) -> None:
                     flag.message_th += f" (อ้างถึงหนังสือลงวันที่ {floor} จึงไม่ก่อนวันนั้น)"
 
 
-def _distrust_ocr_digits(letters: list[Letter]) -> None:
+def substitutions(digits: str, changes: int = 2) -> list[str]:
+    """`digits` (Arabic) with up to `changes` of them replaced by what OCR may have read them
+    for (CONFUSABLE), fewest changes first."""
+    found = {digits: 0}
+    frontier = [digits]
+    for n in range(1, changes + 1):
+        nxt = []
+        for v in frontier:
+            for i, d in enumerate(v):
+                if v[i] != digits[i]:
+                    continue
+                for alt in CONFUSABLE.get(d, ""):
+                    w = v[:i] + alt + v[i + 1 :]
+                    if w not in found:
+                        found[w] = n
+                        nxt.append(w)
+        frontier = nxt
+    return [v for v in found if v != digits]
+
+
+def date_variants(value: str, usual: int | None = None, keep=None, limit: int = 12) -> list[str]:
+    """Dates (ISO) OCR may have misread as `value`: the Buddhist-era year with up to two digits
+    confused, the day with one (or one dropped); no year after next year. The document's usual
+    year first, then the latest years (letters arrive recent)."""
+    d = dt.date.fromisoformat(value)
+    be = to_be_year(d.year)
+    last = to_be_year(dt.date.today().year) + 1
+    years = [be, *(int(y) for y in substitutions(str(be)))]
+    days = [d.day, *(int(v) for v in digit_variants(str(d.day)) if v and int(v) > 0)]
+    out = []
+    for y in years:
+        if not 2400 <= y <= last:
+            continue
+        for day in days:
+            try:
+                c = dt.date(ce_year(y), d.month, day).isoformat()
+            except ValueError:
+                continue
+            if c != value and (keep is None or keep(c)):
+                out.append(c)
+    out = list(dict.fromkeys(out))
+    out.sort(
+        key=lambda c: (usual is None or int(c[:4]) != usual, -int(c[:4]), abs(int(c[8:]) - d.day))
+    )
+    return out[:limit]
+
+
+def _distrust_ocr_digits(letters: list[Letter], text: str = "") -> None:
     """Digits Tesseract read are never taken silently: each number and date it read is flagged,
     the reading first among the candidates, so that the officer confirms it against the scan.
     (A second occurrence is no witness: the same font makes the same mistake twice.)"""
+    years = [d.year for d in find_dates(text) if d.first() is not None]
+    usual = statistics.mode(years) if years else None
     for letter in letters:
         for name, f in letter.all_fields():
             if name in ("body", "urgency", "authority", "province_name"):
                 continue
             if not f.value or not re.search(r"\d", to_arabic_digits(f.value)):
                 continue
+            is_date = name == "date" or name.endswith(".date")
+            variants = date_variants(f.value, usual) if is_date else _number_variants(f)
             f.flag(
                 Flag(
                     "ocr_digits",
                     "ตัวเลขนี้อ่านด้วย OCR: โปรดตรวจกับต้นฉบับ",
                     "Digits read by OCR: check them against the scan",
-                    [f.value, *_number_variants(f)],
+                    [f.value, *variants],
                 )
             )
 

@@ -231,7 +231,7 @@ def test_the_spellings_of_a_date_all_read(written, first, last):
         ("๗๙ เมษาฯ ๒๕๖๘", "day_out_of_range", "2025-04-09"),
         ("๓๑ เม.ย. ๒๕๖๘", "day_out_of_range", "2025-04-03"),
         ("๒๙ ก.พ. ๒๕๖๘", "day_out_of_range", "2025-02-27"),
-        ("๕ เมษายน ๒๕๒๐๕", "year_unreadable", "2520"),
+        ("๕ เมษายน ๒๕๒๐๕", "year_unreadable", "1977-04-05"),  # 2520 BE, stored ISO
         ("๕ เมษายน ๒๕๖", "year_unreadable", None),
         ("๒๖ กี.ก.๖๔", "month_unreadable", None),
     ],
@@ -245,12 +245,23 @@ def test_damaged_dates_are_flagged_with_candidates(written, code, candidate):
         assert any(candidate in p.candidates for p in found.problems)
 
 
-def test_a_year_far_from_the_letters_others_is_flagged():
+def test_a_typed_reference_to_an_old_letter_is_trusted_as_written():
+    # A letter citing a 40-year-old one is normal: typed digits are the sender's.
     text = REFERENCE.read_text(encoding="utf-8").replace("ลงวันที่ ๘ เมษาฯ ๒๕๖๘", "ลงวันที่ ๘ เมษาฯ ๒๕๒๘")
-    ref = parse(text).letters[0].references[0]
+    for source in (SourceKind.TEXT, SourceKind.PDF_TEXT):
+        ref = parse(text, source).letters[0].references[0]
+        assert ref.date.value == "1985-04-08"
+        assert ref.date.flags == []
+
+
+def test_an_ocr_year_far_from_the_letters_others_is_flagged_with_the_confused_reading():
+    # Tesseract reads ๖ as ๒: "๒๕๒๘" on a scan of a 2568 letter may be ๒๕๖๘.
+    text = REFERENCE.read_text(encoding="utf-8").replace("ลงวันที่ ๘ เมษาฯ ๒๕๖๘", "ลงวันที่ ๘ เมษาฯ ๒๕๒๘")
+    ref = parse(text, SourceKind.OCR).letters[0].references[0]
     assert ref.date.value is None
     assert ref.date.flags[0].code == "year_far"
-    assert ref.date.flags[0].candidates == ["2025-04-08"]
+    assert "2025-04-08" in ref.date.flags[0].candidates
+    assert "1985-04-08" in ref.date.flags[0].candidates  # the reading itself stays on offer
 
 
 def test_a_reference_dated_after_its_letter_is_flagged():

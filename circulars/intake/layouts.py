@@ -1,0 +1,220 @@
+"""The kinds of letter in the official correspondence regulation, as data.
+
+ระเบียบสำนักนายกรัฐมนตรีว่าด้วยงานสารบรรณ describes each kind of หนังสือราชการ by its parts and
+where they sit. Each `Layout` below says the same: how a letter of the kind opens, which head
+keyword fills which field, how its date is introduced and where, what closes the body and where
+the signature sits. One reader (`parse.read_letter`) reads them all; a new layout is a new entry
+here (and a fixture in tests/circulars/test_intake_parse.py), not a new branch in the reader.
+
+Patterns are regular expressions matched at the start of a line whose Thai marks OCR may have
+dropped (`parse.loose`); plain words are written plainly and loosened by the reader.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class LetterKind(StrEnum):
+    EXTERNAL = "external"  # หนังสือภายนอก
+    INTERNAL = "internal"  # หนังสือภายใน (บันทึกข้อความ)
+    STAMPED = "stamped"  # หนังสือประทับตรา
+    ORDER = "order"  # หนังสือสั่งการ: คำสั่ง
+    REGULATION = "regulation"  # หนังสือสั่งการ: ระเบียบ
+    BYLAW = "bylaw"  # หนังสือสั่งการ: ข้อบังคับ
+    ANNOUNCEMENT = "announcement"  # หนังสือประชาสัมพันธ์: ประกาศ
+    STATEMENT = "statement"  # หนังสือประชาสัมพันธ์: แถลงการณ์
+    NEWS = "news"  # หนังสือประชาสัมพันธ์: ข่าว
+
+
+# Where the letter's date is: a line that is a date (day, month, year), or after a keyword.
+HEAD, FOOT = "head", "foot"
+# Where the signature is: after the courtesy close, after the foot date, above nothing (stamp).
+AFTER_CLOSING, AFTER_DATE, AT_END, NONE = "after_closing", "after_date", "at_end", "none"
+
+
+@dataclass(frozen=True)
+class HeadPart:
+    """A keyword of the head and the field its text fills (to the next keyword).
+
+    inline: the keyword may also stand inside a line ("ที่ … วันที่ …" of a บันทึกข้อความ)."""
+
+    keywords: tuple[str, ...]
+    field: str
+    inline: bool = False
+
+
+@dataclass(frozen=True)
+class Layout:
+    kind: LetterKind
+    label_th: str
+    # How a letter of this kind opens: a title line (regex, its named group "issuer" the
+    # issuing office), or, with number_opens, the ที่ line of its number.
+    titles: tuple[str, ...] = ()
+    number_opens: bool = False
+    # A title is a letter's only with one of these keywords within the next lines.
+    confirm: tuple[str, ...] = ()
+    head: tuple[HeadPart, ...] = ()
+    # Unlabelled head lines (between the number and the first keyword) fill these, in order;
+    # the one that is a date is the letter's date.
+    positional: tuple[str, ...] = ()
+    date_at: str = HEAD
+    date_intro: tuple[str, ...] = ()  # words before the date ("สั่ง ณ วันที่"); none: a date line
+    closing: tuple[str, ...] = ()  # the courtesy close that ends the body
+    signature: str = AFTER_CLOSING
+    # The office's name stands on the line above the foot date (the stamp of หนังสือประทับตรา,
+    # the office of แถลงการณ์ and ข่าว): it is the issuer.
+    foot_office: bool = False
+    # Which head keyword must be there (all of one tuple) and which must not, to tell layouts
+    # that open the same way apart (a stamped letter: ถึง and no เรื่อง).
+    requires: tuple[tuple[str, ...], ...] = ()
+    forbids: tuple[str, ...] = ()
+    number_style: str = "letter"  # "letter": นพ ๐๐๒๓.๕/ว ๑๕๗๘; "order": ๑๒๓/๒๕๖๘
+    fields: tuple[str, ...] = field(default=())  # the fields a letter of this kind has
+
+
+SUBJECT = HeadPart(("เรื่อง",), "subject")
+RECIPIENTS = HeadPart(("เรียน", "ถึง"), "recipients")
+REFERENCES = HeadPart(("อ้างถึง",), "references")
+ENCLOSURES = HeadPart(("สิ่งที่ส่งมาด้วย",), "enclosures")
+ORDER_NUMBER = HeadPart(("ที่",), "number")
+ISSUE_NUMBER = HeadPart(("ฉบับที่",), "number", inline=True)
+ABOUT = HeadPart(("ว่าด้วย",), "subject")
+
+LETTER_PARTS = (
+    "number",
+    "date",
+    "issuer_name",
+    "issuer_address",
+    "subject",
+    "recipients",
+    "signatory",
+    "signatory_position",
+    "contact_office",
+    "contact_phone",
+)
+ORDER_PARTS = ("number", "date", "issuer_name", "subject", "signatory", "signatory_position")
+
+LAYOUTS: tuple[Layout, ...] = (
+    Layout(
+        LetterKind.INTERNAL,
+        "บันทึกข้อความ",
+        titles=(r"บันทึกข้อความ", r"ส่วนราชการ"),
+        confirm=("ส่วนราชการ", "ที่", "วันที่", "เรื่อง", "เรียน"),
+        head=(
+            HeadPart(("ส่วนราชการ",), "issuer_name"),
+            HeadPart(("ที่",), "number"),
+            HeadPart(("วันที่",), "date", inline=True),
+            SUBJECT,
+            RECIPIENTS,
+            REFERENCES,
+            ENCLOSURES,
+        ),
+        date_at=HEAD,
+        date_intro=("วันที่",),
+        signature=AT_END,
+        fields=("number", "date", "issuer_name", "subject", "recipients", "signatory"),
+    ),
+    Layout(
+        LetterKind.ORDER,
+        "คำสั่ง",
+        titles=(r"คำสั่ง(?!การ)(?P<issuer>\S.*?)(?=\s+ที่\s|$)",),
+        confirm=("ที่", "เรื่อง"),
+        head=(ORDER_NUMBER, SUBJECT),
+        date_at=FOOT,
+        date_intro=("สั่ง ณ วันที่",),
+        signature=AFTER_DATE,
+        number_style="order",
+        fields=ORDER_PARTS,
+    ),
+    Layout(
+        LetterKind.REGULATION,
+        "ระเบียบ",
+        titles=(r"ระเบียบ(?P<issuer>\S.*?)(?=\s+ว่าด้วย|$)",),
+        confirm=("ว่าด้วย",),
+        head=(ABOUT, HeadPart(("ฉบับที่",), "number")),
+        date_at=FOOT,
+        date_intro=("ประกาศ ณ วันที่", "ให้ไว้ ณ วันที่"),
+        signature=AFTER_DATE,
+        number_style="order",
+        fields=("date", "issuer_name", "subject", "signatory", "signatory_position"),
+    ),
+    Layout(
+        LetterKind.BYLAW,
+        "ข้อบังคับ",
+        titles=(r"ข้อบังคับ(?P<issuer>\S.*?)(?=\s+ว่าด้วย|$)",),
+        confirm=("ว่าด้วย",),
+        head=(ABOUT, HeadPart(("ฉบับที่",), "number")),
+        date_at=FOOT,
+        date_intro=("ประกาศ ณ วันที่", "ให้ไว้ ณ วันที่"),
+        signature=AFTER_DATE,
+        number_style="order",
+        fields=("date", "issuer_name", "subject", "signatory", "signatory_position"),
+    ),
+    Layout(
+        LetterKind.ANNOUNCEMENT,
+        "ประกาศ",
+        titles=(r"ประกาศ(?!\s*ณ)(?!ให้)(?P<issuer>\S.*?)(?=\s+เรื่อง|\s+ฉบับที่|$)",),
+        confirm=("เรื่อง",),
+        head=(SUBJECT, HeadPart(("ฉบับที่",), "number")),
+        date_at=FOOT,
+        date_intro=("ประกาศ ณ วันที่",),
+        signature=AFTER_DATE,
+        number_style="order",
+        fields=("date", "issuer_name", "subject", "signatory", "signatory_position"),
+    ),
+    Layout(
+        LetterKind.STATEMENT,
+        "แถลงการณ์",
+        titles=(r"แถลงการณ์(?P<issuer>\S.*?)?(?=\s+เรื่อง|\s+ฉบับที่|$)",),
+        confirm=("เรื่อง", "ฉบับที่"),
+        head=(SUBJECT, ISSUE_NUMBER),
+        date_at=FOOT,
+        signature=NONE,
+        foot_office=True,
+        number_style="order",
+        fields=("number", "date", "issuer_name", "subject"),
+    ),
+    Layout(
+        LetterKind.NEWS,
+        "ข่าว",
+        titles=(r"ข่าว(?P<issuer>(?:กระทรวง|กรม|สำนัก|จังหวัด|อำเภอ|องค์การ|เทศบาล)\S*)",),
+        confirm=("เรื่อง", "ฉบับที่"),
+        head=(SUBJECT, ISSUE_NUMBER),
+        date_at=FOOT,
+        signature=NONE,
+        foot_office=True,
+        number_style="order",
+        fields=("number", "date", "issuer_name", "subject"),
+    ),
+    # Two layouts open with the ที่ line of their number: a stamped letter has ถึง and no
+    # เรื่อง; anything else is an external letter (เรียน written as ถึง included).
+    Layout(
+        LetterKind.STAMPED,
+        "หนังสือประทับตรา",
+        number_opens=True,
+        head=(HeadPart(("ถึง",), "recipients"), REFERENCES, ENCLOSURES),
+        positional=(),
+        date_at=FOOT,
+        signature=NONE,
+        foot_office=True,
+        requires=(("ถึง",),),
+        forbids=("เรื่อง", "เรียน", "ขอแสดงความนับถือ"),
+        fields=("number", "date", "issuer_name", "recipients", "contact_office", "contact_phone"),
+    ),
+    Layout(
+        LetterKind.EXTERNAL,
+        "หนังสือภายนอก",
+        number_opens=True,
+        head=(SUBJECT, RECIPIENTS, REFERENCES, ENCLOSURES),
+        positional=("issuer_name", "issuer_address"),
+        date_at=HEAD,
+        closing=("ขอแสดงความนับถือ", "ด้วยความเคารพ"),
+        signature=AFTER_CLOSING,
+        fields=LETTER_PARTS,
+    ),
+)
+
+BY_KIND = {layout.kind: layout for layout in LAYOUTS}
+EXTERNAL = BY_KIND[LetterKind.EXTERNAL]
