@@ -28,6 +28,9 @@ class LetterKind(StrEnum):
     NEWS = "news"  # หนังสือประชาสัมพันธ์: ข่าว
 
 
+# A date line confirms a title where the layout's keywords are missing (a statement: its title,
+# then its date).
+DATE_LINE = "<date>"
 # Where the letter's date is: a line that is a date (day, month, year), or after a keyword.
 HEAD, FOOT = "head", "foot"
 # Where the signature is: after the courtesy close, after the foot date, above nothing (stamp).
@@ -71,10 +74,16 @@ class Layout:
     requires: tuple[tuple[str, ...], ...] = ()
     forbids: tuple[str, ...] = ()
     number_style: str = "letter"  # "letter": นพ ๐๐๒๓.๕/ว ๑๕๗๘; "order": ๑๒๓/๒๕๖๘
+    # What ends the subject (a regulation's "ว่าด้วย … พ.ศ. ๒๕๔๗": the year is the title's own).
+    subject_ends: tuple[str, ...] = ()
     fields: tuple[str, ...] = field(default=())  # the fields a letter of this kind has
 
 
 SUBJECT = HeadPart(("เรื่อง",), "subject")
+# In a title's own line ("คำสั่ง… ฉบับที่ ๖/๒๕๕๘ เรื่อง …") เรื่อง may follow inline.
+SUBJECT_INLINE = HeadPart(("เรื่อง",), "subject", inline=True)
+# "… พ.ศ. ๒๕๖๒ ลงวันที่ ๒๓ กันยายน ๒๕๖๒": a title line that dates itself.
+DATED = HeadPart(("ลงวันที่",), "date", inline=True)
 RECIPIENTS = HeadPart(("เรียน", "ถึง"), "recipients")
 REFERENCES = HeadPart(("อ้างถึง",), "references")
 ENCLOSURES = HeadPart(("สิ่งที่ส่งมาด้วย",), "enclosures")
@@ -119,9 +128,9 @@ LAYOUTS: tuple[Layout, ...] = (
     Layout(
         LetterKind.ORDER,
         "คำสั่ง",
-        titles=(r"คำสั่ง(?!การ)(?P<issuer>\S.*?)(?=\s+ที่\s|$)",),
-        confirm=("ที่", "เรื่อง"),
-        head=(ORDER_NUMBER, SUBJECT),
+        titles=(r"คำสั่ง(?!การ)(?P<issuer>\S.*?)(?=\s*(?:ที่|ฉบับที่)\s*[\d๐-๙]|\s+เรื่อง|$)",),
+        confirm=("ที่", "ฉบับที่", "เรื่อง"),
+        head=(ISSUE_NUMBER, ORDER_NUMBER, SUBJECT_INLINE),
         date_at=FOOT,
         date_intro=("สั่ง ณ วันที่",),
         signature=AFTER_DATE,
@@ -131,9 +140,13 @@ LAYOUTS: tuple[Layout, ...] = (
     Layout(
         LetterKind.REGULATION,
         "ระเบียบ",
-        titles=(r"ระเบียบ(?P<issuer>\S.*?)(?=\s+ว่าด้วย|$)",),
+        subject_ends=(
+            r"\s*\(?\s*(?:พ\.\s?ศ\.|พุทธศักราช)\s*[\d๐-๙]{4}.*$",
+            r"\s*\(\s*ฉบับที่\s*[\d๐-๙]+\s*\)\s*$",
+        ),
+        titles=(r"ระเบียบ(?P<issuer>\S.*?)??(?=\s*ว่าด้วย|$)",),
         confirm=("ว่าด้วย",),
-        head=(ABOUT, HeadPart(("ฉบับที่",), "number")),
+        head=(ABOUT, HeadPart(("ฉบับที่",), "number"), DATED),
         date_at=FOOT,
         date_intro=("ประกาศ ณ วันที่", "ให้ไว้ ณ วันที่"),
         signature=AFTER_DATE,
@@ -143,9 +156,13 @@ LAYOUTS: tuple[Layout, ...] = (
     Layout(
         LetterKind.BYLAW,
         "ข้อบังคับ",
-        titles=(r"ข้อบังคับ(?P<issuer>\S.*?)(?=\s+ว่าด้วย|$)",),
+        subject_ends=(
+            r"\s*\(?\s*(?:พ\.\s?ศ\.|พุทธศักราช)\s*[\d๐-๙]{4}.*$",
+            r"\s*\(\s*ฉบับที่\s*[\d๐-๙]+\s*\)\s*$",
+        ),
+        titles=(r"ข้อบังคับ(?P<issuer>\S.*?)??(?=\s*ว่าด้วย|$)",),
         confirm=("ว่าด้วย",),
-        head=(ABOUT, HeadPart(("ฉบับที่",), "number")),
+        head=(ABOUT, HeadPart(("ฉบับที่",), "number"), DATED),
         date_at=FOOT,
         date_intro=("ประกาศ ณ วันที่", "ให้ไว้ ณ วันที่"),
         signature=AFTER_DATE,
@@ -155,9 +172,9 @@ LAYOUTS: tuple[Layout, ...] = (
     Layout(
         LetterKind.ANNOUNCEMENT,
         "ประกาศ",
-        titles=(r"ประกาศ(?!\s*ณ)(?!ให้)(?P<issuer>\S.*?)(?=\s+เรื่อง|\s+ฉบับที่|$)",),
+        titles=(r"ประกาศ(?!\s*ณ)(?!ให้)(?P<issuer>\S.*?)(?=\s+เรื่อง|\s*\(?\s*ฉบับที่|$)",),
         confirm=("เรื่อง",),
-        head=(SUBJECT, HeadPart(("ฉบับที่",), "number")),
+        head=(SUBJECT_INLINE, HeadPart(("ฉบับที่",), "number")),
         date_at=FOOT,
         date_intro=("ประกาศ ณ วันที่",),
         signature=AFTER_DATE,
@@ -167,8 +184,8 @@ LAYOUTS: tuple[Layout, ...] = (
     Layout(
         LetterKind.STATEMENT,
         "แถลงการณ์",
-        titles=(r"แถลงการณ์(?P<issuer>\S.*?)?(?=\s+เรื่อง|\s+ฉบับที่|$)",),
-        confirm=("เรื่อง", "ฉบับที่"),
+        titles=(r"แถลงการณ์(?P<issuer>\S.*?)?(?=\s+เรื่อง|\s*\(?\s*ฉบับที่|$)",),
+        confirm=("เรื่อง", "ฉบับที่", DATE_LINE),
         head=(SUBJECT, ISSUE_NUMBER),
         date_at=FOOT,
         signature=NONE,
@@ -218,3 +235,25 @@ LAYOUTS: tuple[Layout, ...] = (
 
 BY_KIND = {layout.kind: layout for layout in LAYOUTS}
 EXTERNAL = BY_KIND[LetterKind.EXTERNAL]
+
+# A letter reported inside running text (a news repost, a download list, a list of references):
+# "หนังสือกรมบัญชีกลาง ด่วนที่สุด ที่ กค 0402.3/026695 ลงวันที่ 29 มิถุนายน 2561 เรื่อง …".
+# The word that names it says its kind; its parts follow inline, each after its keyword.
+MENTION_NOUNS: dict[str, LetterKind] = {
+    "หนังสือ": LetterKind.EXTERNAL,
+    "คำสั่ง": LetterKind.ORDER,
+    "ประกาศ": LetterKind.ANNOUNCEMENT,
+    "ระเบียบ": LetterKind.REGULATION,
+    "ข้อบังคับ": LetterKind.BYLAW,
+    "แถลงการณ์": LetterKind.STATEMENT,
+}
+MENTION_DATE_WORDS = ("ลงวันที่", "ลว.", "ลว", "ลง")
+MENTION_PARTS = (("เรื่อง", "subject"), ("เรียน", "recipients"), ("ถึง", "recipients"))
+# Words after which running text no longer names the part: "… ถึงผู้ว่าราชการจังหวัด เพื่อแจ้ง…".
+MENTION_STOPS = ("ซึ่ง", "ทั้งนี้", "โดยมี", "ดาวน์โหลด", "คลิก", "อ่านต่อ")
+RECIPIENT_STOPS = ("เพื่อ", "ให้", "ว่า")
+# The sender a news text names before the letter: "<ชื่อ> <ตำแหน่ง> ได้มีหนังสือ …",
+# "<ส่วนราชการ> (<อักษรย่อ>) มีหนังสือ …"; a position's title word, stripped, names the office.
+MENTION_SENDS = ("ได้มี", "ได้ออก", "ได้ส่ง", "มี", "ออก", "ส่ง")
+OFFICE_WORDS = ("สำนักงาน", "สำนัก", "กรม", "กระทรวง", "จังหวัด", "อำเภอ", "องค์การ", "เทศบาล", "คณะ")
+POSITION_WORDS = ("อธิบดี", "ปลัด", "เลขาธิการ", "ผู้ว่าราชการ", "ผู้อำนวยการ", "นายก", "รัฐมนตรีว่าการ")

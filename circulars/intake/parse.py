@@ -29,7 +29,25 @@ from core.thai import (
     to_thai_digits,
 )
 
-from .layouts import AT_END, EXTERNAL, FOOT, HEAD, LAYOUTS, NONE, HeadPart, Layout  # noqa: F401
+from .layouts import (  # noqa: F401
+    AT_END,
+    DATE_LINE,
+    EXTERNAL,
+    FOOT,
+    HEAD,
+    LAYOUTS,
+    MENTION_DATE_WORDS,
+    MENTION_NOUNS,
+    MENTION_PARTS,
+    MENTION_SENDS,
+    MENTION_STOPS,
+    NONE,
+    OFFICE_WORDS,
+    POSITION_WORDS,
+    RECIPIENT_STOPS,
+    HeadPart,
+    Layout,
+)
 
 
 class SourceKind:
@@ -101,7 +119,7 @@ _KEYWORD_RES = {k: keyword_re(k) for k in (*HEAD_KEYWORDS, "ขอแสดง�
 # A numbered clause ("๑. …"), or one whose number OCR turned into a symbol ("®. …").
 CLAUSE_RE = re.compile(r"^\s*(?:[\d๐-๙]{1,2}|[^\sก-๛A-Za-z0-9]{1,2})\.\s")
 BODY_OPENERS = re.compile(
-    r"^\s*(ตามที่|ด้วย|อนุสนธิ|ตามหนังสือ|เนื่องด้วย|เนื่องจาก|โดยที่|อาศัยอำนาจ|ตามประกาศ|ตามคำสั่ง"
+    r"^\s*(ตามที่|ตาม\s|ด้วย|อนุสนธิ|ตามหนังสือ|เนื่องด้วย|เนื่องจาก|โดยที่|อาศัยอำนาจ|ตามประกาศ|ตามคำสั่ง"
     r"|ข้อ\s*[\d๐-๙]+\s)"
 )
 
@@ -144,7 +162,7 @@ URGENCIES = (("ด่วนที่สุด", "most_urgent"), ("ด่วน�
 _THAI = re.compile(r"[\u0E01-\u0E4F]")
 _FOREIGN = re.compile(r"[\u0E80-\u0EFF\u0B00-\u0B7F\u4E00-\u9FFF\u0900-\u097F]")
 MONTH_RE = "|".join(re.escape(w) for w in MONTH_WORDS)
-_YEAR_RE = r"(?:พ\.\s?ศ\.\s?)?(\d{2,5})"
+_YEAR_RE = r"(?:(?:พ\.\s?ศ\.|พุทธศักราช)\s?)?(\d{2,5})"
 _DASH = r"\s*(?:[-–—]|ถึง(?:วันที่)?)\s*"
 # A day (or a range of days), a month, a year; whitespace (line breaks included) between them.
 DATE_RE = re.compile(
@@ -389,7 +407,10 @@ def read_date(text: str, m: re.Match, offset: int = 0) -> DateRead:
     raw = text[m.start() : m.end()]
     problems = []
     month = month_number(month_s)
+    # A two-digit year is the Buddhist era's, as letters abbreviate it ("๑๘ มี.ค. ๖๓").
     year = ce_year(int(year_s)) if len(year_s) == 4 else None
+    if len(year_s) == 2:
+        year = ce_year(2500 + int(year_s))
     day, day_end = int(day_s), int(end_s) if end_s else None
 
     def iso(years=None, months=None, days=None) -> list[str]:
@@ -417,16 +438,7 @@ def read_date(text: str, m: re.Match, offset: int = 0) -> DateRead:
                 iso(months=months) or [str(c) for c in months],
             )
         )
-    if len(year_s) == 2:
-        problems.append(
-            Flag(
-                "year_short",
-                f"ปีเขียนสองหลัก ({to_thai_digits(year_s)})",
-                f"A two-digit year ({year_s})",
-                iso(years=[ce_year(2500 + int(year_s))]) or [str(2500 + int(year_s))],
-            )
-        )
-    elif len(year_s) != 4:
+    if len(year_s) not in (2, 4):
         years = [v for v in digit_variants(year_s) if len(v) == 4 and v.startswith("25")]
         problems.append(
             Flag(
@@ -586,12 +598,19 @@ _NAME_LINE = re.compile(r"\(\s*[^()]{3,60}\s*\)")
 # Keywords that end with a short word must be followed by a space, a digit or a colon: "ถึง"
 # opens a part, "ถึงวันที่" does not; "เรื่องเดิม" is a memo's body, not its เรื่อง.
 _BOUNDARY = r"(?=[\s:：]|[\d๐-๙]|$)"
+BOUNDARIES = {word: _BOUNDARY for word in ("ที่", "ถึง", "เรียน", "วันที่", "ฉบับที่", "ลงวันที่")} | {
+    "เรื่อง": r"(?!เดิม)"
+}
+
+
+def _boundary(word: str) -> str:
+    return BOUNDARIES.get(word, "")
 
 
 def _kw(word: str) -> re.Pattern:
     """A keyword at the start of a line, its Thai marks optional, any spacing inside it."""
     body = r"\s*".join(loose(w) for w in word.split())
-    return re.compile(r"^\s*" + body + _BOUNDARY)
+    return re.compile(r"^\s*" + body + _boundary(word))
 
 
 @functools.cache
@@ -605,12 +624,14 @@ def kw_match(text: str, word: str) -> re.Match | None:
 
 def _inline_kw(word: str) -> re.Pattern:
     body = r"\s*".join(loose(w) for w in word.split())
-    return re.compile(r"\s" + body + _BOUNDARY)
+    return re.compile(r"\s" + body + (_boundary(word) or r"(?=\S)"))
 
 
 def _date_line(text: str) -> bool:
     """A line that is a date and little else ("๒ เมษายน ๒๕๖๘", "วันที่ ๒ เม.ย. ๖๘")."""
     s = clean(text)
+    # A time after the date ("๑๒ สิงหาคม ๒๕๕๘, ๒๑.๑๕ น.") is still a date line.
+    s = re.sub(r"[,\s]*(?:เวลา\s*)?[\d๐-๙]{1,2}[.:][\d๐-๙]{2}\s*(?:น\.?)?\s*$", "", s)
     found = find_dates(s)
     if not found:
         return False
@@ -628,10 +649,12 @@ def _head_part(layout: Layout, text: str) -> tuple[HeadPart, re.Match] | None:
 
 
 def _title(layout: Layout, text: str) -> re.Match | None:
+    """The title a letter of `layout` opens with, at the start of the line (after a list's
+    numbering: "4.ระเบียบกระทรวงมหาดไทยว่าด้วย…")."""
     s = text.replace("ํา", "ำ")
     for pattern in layout.titles:
-        m = re.match(r"^\s*" + pattern, s)
-        if m and len(s) <= 120:
+        m = re.match(r"^\s*(?:[\d๐-๙]{1,3}(?:[.)]\s*|\s+))?" + pattern, s)
+        if m:
             return m
     return None
 
@@ -663,7 +686,7 @@ def _is_part(text: str) -> bool:
         _closing(lay, text) or (lay.date_at == FOOT and _foot_intro(lay, text)) for lay in LAYOUTS
     ):
         return True
-    return any(kw_match(text, w) for w in ("เรื่อง", "เรียน"))
+    return any(kw_match(text, w) for w in ("เรื่อง", "เรียน", "อ้างถึง", "สิ่งที่ส่งมาด้วย"))
 
 
 def _number_opening(lines: list[Line], i: int) -> bool:
@@ -676,14 +699,29 @@ def _number_opening(lines: list[Line], i: int) -> bool:
     )
 
 
+def _title_rest(layout: Layout, text: str) -> str:
+    m = _title(layout, text)
+    return text[m.end() :].strip() if m else ""
+
+
 def _title_opening(lines: list[Line], i: int) -> Layout | None:
     s = lines[i].stripped
     for layout in LAYOUTS:
-        if not layout.titles or not _title(layout, s):
+        m = _title(layout, s) if layout.titles else None
+        if not m:
             continue
-        rest = [s] + [ln.stripped for ln in lines[i + 1 : i + 6]]
-        if any(kw_match(t, w) or _inline_kw(w).search(t) for t in rest for w in layout.confirm):
-            return layout
+        after = s[
+            m.start("issuer") if "issuer" in m.groupdict() and m.group("issuer") else m.end() :
+        ]
+        nxt = [ln for ln in lines[i + 1 : i + 6] if ln.stripped]
+        for word in layout.confirm:
+            if word == DATE_LINE:
+                if any(_date_line(ln.text) for ln in nxt[:2]):
+                    return layout
+            elif re.search(loose(word) + _boundary(word), after) or any(
+                kw_match(ln.stripped, word) for ln in nxt
+            ):
+                return layout
     return None
 
 
@@ -708,7 +746,10 @@ def find_letters(lines: list[Line]) -> list[Segment]:
         layout = _title_opening(lines, i)
         if layout is not None:
             starts.append(Segment(i, 0, layout))
-            covered = i + 6
+            # A title whose line holds its head (a list of regulations, one a line) covers
+            # only itself; one on its own line, the head lines under it.
+            one_line = layout.date_at == FOOT and _head_part(layout, _title_rest(layout, s))
+            covered = i if one_line else i + 6
             continue
         if _number_opening(lines, i):
             starts.append(Segment(i, 0, None))
@@ -817,16 +858,74 @@ def parse(text: str, source: str = SourceKind.TEXT) -> ParseResult:
     letters = []
     # OCR and pdftotext put blank lines anywhere (page and block gaps): not paragraphs.
     ocr = source in (SourceKind.OCR, SourceKind.PDF_TEXT)
-    for index, seg in enumerate(find_letters(lines)):
+    taken: set[int] = set()
+    for seg in find_letters(lines):
         part = lines[seg.start : seg.end]
         layout = seg.layout or _layout_for(part)
         above = lines[max(0, seg.start - 4) : seg.start]
-        letters.append(read_letter(index, part, above, layout, ocr, cut=seg.cut))
+        letters.append(read_letter(0, part, above, layout, ocr, cut=seg.cut))
+        taken.update(range(seg.start, seg.end))
+    # Letters a web page or a list reports in a line of running text, outside any letter.
+    letters += find_mentions(lines, taken)
+    letters.sort(key=lambda letter: letter.start)
+    letters = _merge_repeated_titles(_merge_cited_only(letters))
+    for index, letter in enumerate(letters):
+        letter.index = index
     _link(letters)
     _check_dates(letters, text, source)
     if source == SourceKind.OCR:
         _distrust_ocr_digits(letters, text)
     return ParseResult(received, source, letters)
+
+
+def _merge_repeated_titles(letters: list[Letter]) -> list[Letter]:
+    """A web page heads a letter with its title: a title line with nothing under it, right
+    above the letter of the same kind and subject, is that letter's (its parts fill the gaps)."""
+    out: list[Letter] = []
+    for letter in letters:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.kind == letter.kind
+            and any(lay.titles for lay in LAYOUTS if lay.kind == letter.kind)
+            and not prev.fields["number"].value
+            and not prev.value("body")
+            and prev.value("date") is None
+            and _same_subject(prev.value("subject"), letter.value("subject"))
+        ):
+            for name, f in prev.fields.items():
+                if letter.fields.get(name) is None or letter.fields[name].missing:
+                    letter.fields[name] = f
+            letter.start = prev.start
+            out[-1] = letter
+            continue
+        out.append(letter)
+    return out
+
+
+def _same_subject(a: str | None, b: str | None) -> bool:
+    if not a or not b:
+        return False
+    a, b = bare(a.rstrip("ฯ ")), bare(b.rstrip("ฯ "))
+    n = min(len(a), len(b), 30)
+    return n >= 8 and a[:n] == b[:n]
+
+
+def _merge_cited_only(letters: list[Letter]) -> list[Letter]:
+    """A cut letter that is only อ้างถึง or สิ่งที่ส่งมาด้วย lines, right after another letter,
+    is that letter's: a web page lists a letter's enclosures under the line naming it."""
+    out: list[Letter] = []
+    for letter in letters:
+        bare = letter.cut and not any(
+            f.value for name, f in letter.fields.items() if name in ALL_FIELDS
+        )
+        if bare and out and (letter.references or letter.enclosures):
+            out[-1].references += letter.references
+            out[-1].enclosures += letter.enclosures
+            out[-1].end = letter.end
+            continue
+        out.append(letter)
+    return out
 
 
 def _field(lines: list[Line], value: str, confidence: float = 1.0) -> Field:
@@ -890,13 +989,14 @@ def read_letter(
         and (_HEAD_NUMBER.match(opening.stripped) or (not cut and _loose_number(opening)))
     ):
         raw = re.sub(rf"^\s*(?:ท[{_MARKS}]*|\S{{1,4}}(?=\s))\s*", "", opening.stripped)
+        raw = re.sub(r"\[\d+\]", "", raw)
         fields["number"] = _number_field(opening, raw, layout.number_style)
         i = 1
     elif opening is not None and layout.titles:
         m = _title(layout, opening.text)
         if m:
             issuer = (m.groupdict().get("issuer") or "").strip()
-            if issuer:
+            if re.search(r"[ก-ฮ]{2}", issuer):  # not "ฯ" of "ข้อบังคับฯ"
                 k = m.start("issuer")
                 fields["issuer_name"] = _field(
                     [Line(opening.start + k, opening.start + m.end("issuer"), issuer)], issuer
@@ -924,6 +1024,7 @@ def read_letter(
     positional: list[Line] = []
     current, blank = None, False
     queue = list(head_lines)
+    inline: set[str] = set()  # parts read from the title's own line: running text may follow
     while True:
         if queue:
             line, at = queue.pop(0), None
@@ -957,6 +1058,8 @@ def read_letter(
             current, blank = part.field, False
             sections[current] = [line]
             keys[current] = part
+            if at is None:
+                inline.add(current)
             continue
         if (
             current is None
@@ -1020,10 +1123,17 @@ def read_letter(
         elif name == "date":
             date_line = part[0]
         elif value:
+            if name == "subject":
+                for end in layout.subject_ends:
+                    value = re.sub(end, "", value).strip()
+            if name in inline:
+                stop = _MENTION_STOP.search(value)
+                value = value[: stop.start()].strip() if stop else value
             fields[name] = _field(part, value)
     if fields["recipients"].value:
         fields["recipients"].value = split_recipients(fields["recipients"].value)
-    if layout.date_at == HEAD:
+    if layout.date_at == HEAD or date_line is not None:
+        # A foot-dated letter may date itself in its title line ("… ลงวันที่ ๒๓ กันยายน ๒๕๖๒").
         fields["date"] = _date_field(date_line)
 
     letter = Letter(index, lines[0].start if lines else -1, lines[-1].end if lines else -1, fields)
@@ -1044,7 +1154,9 @@ def read_letter(
     tail = lines[end:]
     if layout.date_at == FOOT and tail:
         date_at = next((k for k, ln in enumerate(tail[:3]) if ln.stripped), 0)
-        fields["date"], used = _foot_date(layout, tail, date_at)
+        foot_date, used = _foot_date(layout, tail, date_at)
+        if not foot_date.missing or fields["date"].missing:
+            fields["date"] = foot_date
         if layout.foot_office and end > j:
             # The office's name (the stamp) is the last line of text above the foot date.
             office_at = next(
@@ -1056,8 +1168,6 @@ def read_letter(
                     fields["issuer_name"] = _field([office], office.stripped)
                 body_lines = body_lines[:office_at]
         tail = tail[date_at + used :]
-    elif layout.date_at == FOOT:
-        fields["date"] = Field.absent()
     elif tail and _closing(layout, tail[0].stripped):
         tail = tail[1:]
     _body(letter, body_lines, ocr)
@@ -1134,6 +1244,188 @@ def _contact_lines(lines: list[Line]) -> list[Line]:
         elif out:
             break
     return out
+
+
+# --- letters reported inside running text -------------------------------------------------------
+
+_NOUN_RE = re.compile("|".join(re.escape(n) for n in MENTION_NOUNS))
+# A number as a mention writes it: a letter's (มท 0809.3/ว 3334), an order's (7/2562), or an
+# OCSC circular's bare "ว 10".
+_MENTION_NUMBER = re.compile(
+    r"(?P<letter>[ก-ฮ]{1,3}\.?\s*[\d๐-๙]{3,5}(?:\.[\d๐-๙]{1,3})*\s*/\s*(?:ว\.?\s*)?[\d๐-๙]{1,6})"
+    r"|(?P<order>(?<![\d๐-๙./])[\d๐-๙]{1,5}\s*/\s*[\d๐-๙]{4}(?![\d๐-๙]))"
+    r"|(?P<circular>(?<![ก-ฮ])ว\.?\s*[\d๐-๙]{1,5}(?![\d๐-๙/]))"
+)
+_MENTION_DATE = re.compile(
+    r"(?:" + "|".join(re.escape(w) for w in MENTION_DATE_WORDS) + r")\s*(?=[\d๐-๙])"
+)
+_MENTION_STOP = re.compile(
+    r"\s+(?:" + "|".join(MENTION_STOPS) + r"|>>|https?://)|\s{2,}|\[\d+\]|\s*\(?ลงวันที่"
+)
+_RECIPIENT_STOP = re.compile(_MENTION_STOP.pattern + r"|\s+(?:" + "|".join(RECIPIENT_STOPS) + ")")
+
+
+def _mention_evidence(text: str, at: int) -> bool:
+    """The noun at `at` names a letter: a number or a date follows before its subject."""
+    window = text[at : at + 160]
+    cut = re.search(r"เรื่อง", window)
+    head = window[: cut.start()] if cut else window
+    if _MENTION_NUMBER.search(head) or _MENTION_DATE.search(head):
+        return True
+    return bool(re.search(r"\sเรียน\s", window) and "เรื่อง" in window)
+
+
+def find_mentions(lines: list[Line], taken: set[int]) -> list[Letter]:
+    out = []
+    for k, line in enumerate(lines):
+        if k in taken or not line.stripped:
+            continue
+        text = line.text
+        # A noun that opens a subject ("เรื่อง ประกาศกำหนด…") names no letter of its own.
+        starts = [
+            m.start()
+            for m in _NOUN_RE.finditer(text)
+            if _mention_evidence(text, m.start()) and not re.search(r"เรื่อง\s*$", text[: m.start()])
+        ]
+        for n, at in enumerate(starts):
+            end = starts[n + 1] if n + 1 < len(starts) else len(text)
+            letter = read_mention(line, at, end)
+            if letter is not None:
+                out.append(letter)
+    return out
+
+
+def read_mention(line: Line, at: int, end: int) -> Letter | None:
+    text = line.text[:end]
+    noun = _NOUN_RE.match(text, at)
+    kind = MENTION_NOUNS[noun.group(0)]
+    fields: dict[str, Field] = {name: Field.absent() for name in ALL_FIELDS}
+    pos = noun.end()
+
+    def field_at(a: int, b: int, value: str) -> Field:
+        return _field([Line(line.start + a, line.start + b, text[a:b])], value)
+
+    # The parts, each from its keyword to the next one.
+    marks = []
+    titles = "|".join(RECIPIENT_TITLES)
+    for word, name in MENTION_PARTS:
+        # ถึง names recipients only before an addressee's title: "ถึงผู้ว่าราชการจังหวัด".
+        right = rf"\s*(?=(?:{titles}))" if word == "ถึง" else _boundary(word)
+        m = re.compile(r"(?<![ก-๙])" + loose(word) + right).search(text, pos)
+        if m:
+            marks.append((m.start(), m.end(), name))
+    num = _MENTION_NUMBER.search(text, pos)
+    first_part = min([m[0] for m in marks], default=len(text))
+    if num and num.start() > first_part and not num.group("letter"):
+        num = None  # after the subject only a letter's own number shape counts
+    if num:
+        marks.append((num.start(), num.end(), "number"))
+    # Its date: after ลงวันที่ (ลว., ลง) before the subject, or right after its number.
+    for date_kw in _MENTION_DATE.finditer(text, pos):
+        if date_kw.start() < first_part or (num and 0 <= date_kw.start() - num.end() <= 3):
+            marks.append((date_kw.start(), date_kw.end(), "date"))
+            break
+    marks.sort()
+    if not marks:
+        return None
+    urgency = "normal"
+    for word, code in URGENCIES:
+        if word in text[pos : marks[0][0]]:
+            urgency = code
+            break
+    fields["urgency"] = Field(urgency, line.start + at, line.start + end, 0.9)
+    issuer = text[pos : marks[0][0]]
+    for word, _code in URGENCIES:
+        issuer = issuer.replace(word, " ")
+    issuer = re.sub(r"(?:\s*(?:ฉบับ)?ที่\s*)+$|\s*ฉบับ$", "", issuer)
+    issuer = re.sub(r"^\s*ที่(?:\s+[ก-ฮ]{1,3}\.?(?=\s|$))?", "", issuer).strip(" :,(")
+    if len(issuer) >= 2 and not re.match(r"^[\d๐-๙]", issuer):
+        k = text.find(issuer, pos)
+        fields["issuer_name"] = field_at(k, k + len(issuer), issuer)
+    _sender(fields, line, text[:at])
+    for k, (a, b, name) in enumerate(marks):
+        nxt = marks[k + 1][0] if k + 1 < len(marks) else len(text)
+        if name == "number":
+            raw = num.group(0)
+            if num.group("circular"):
+                digits = re.sub(r"\D", "", to_arabic_digits(raw))
+                value = "ว " + (to_thai_digits(digits) if re.search("[๐-๙]", raw) else digits)
+                f = field_at(a, b, value)
+                f.parts = {"serial": digits}
+            else:
+                style = "letter" if num.group("letter") else "order"
+                f = _number_field(Line(line.start + a, line.start + b, raw), raw, style)
+            fields["number"] = f
+        elif name == "date":
+            found = find_dates(text[b:nxt], line.start + b)
+            if found and found[0].start - (line.start + b) <= 2:
+                d = found[0]
+                f = Field(None, d.start, d.end)
+                for p in d.problems:
+                    f.flag(p)
+                if not d.problems:
+                    f.value = d.first().isoformat()
+                fields["date"] = f
+        else:
+            value = text[b:nxt]
+            stop = (_RECIPIENT_STOP if name == "recipients" else _MENTION_STOP).search(value)
+            value = (value[: stop.start()] if stop else value).strip(" :")
+            if value:
+                fields[name] = field_at(b, b + len(value), fix_words(value)[0])
+    if fields["recipients"].value:
+        fields["recipients"].value = split_recipients(fields["recipients"].value)
+    if fields["date"].missing:
+        # "เมื่อวันที่ ๑๐ กุมภาพันธ์ ๒๕๖๔ … ได้มีหนังสือ": the sentence dates the letter.
+        before = list(find_dates(text[:at], line.start))
+        if before and re.search(r"(?:วันที่|\(|^)\s*$", text[: before[-1].start - line.start]):
+            d = before[-1]
+            if not d.problems:
+                fields["date"] = Field(d.first().isoformat(), d.start, d.end, 0.8)
+    letter = Letter(0, line.start + at, line.start + end, fields, kind=str(kind), cut=True)
+    _body(letter, [], False)
+    _authority(letter)
+    return letter
+
+
+_OFFICE_RE = "(?:" + "|".join(OFFICE_WORDS) + ")"
+_SENDS_RE = r"\s*(?:" + "|".join(MENTION_SENDS) + r")$"
+
+
+def _sender(fields: dict[str, Field], line: Line, prefix: str) -> None:
+    """The sender a news text names just before the letter: an office ("สำนักงาน… (สพฐ.) มี"),
+    or a person and their position ("นายประยูร รัตนเสนีย์ อธิบดีกรม… ได้มี")."""
+    m = re.search(_SENDS_RE, prefix)
+    if not m:
+        return
+    head = prefix[: m.start()].rstrip()
+    head = re.sub(r"\s*\([^()]{1,20}\)$", "", head)  # the office's initials
+    person = re.search(
+        r"(?P<name>(?:นาย|นางสาว|นาง|น\.ส\.|ดร\.)\S+\s+\S+)\s+(?P<pos>(?:"
+        + "|".join(POSITION_WORDS)
+        + r")\S*)$",
+        head,
+    )
+    if person:
+        a = line.start
+        if fields["signatory"].missing:
+            fields["signatory"] = Field(
+                person["name"], a + person.start("name"), a + person.end("name"), 0.8
+            )
+            fields["signatory_position"] = Field(
+                person["pos"], a + person.start("pos"), a + person.end("pos"), 0.8
+            )
+        office = re.sub("^(?:" + "|".join(POSITION_WORDS) + ")", "", person["pos"])
+        if fields["issuer_name"].missing and re.match(_OFFICE_RE, office):
+            fields["issuer_name"] = Field(
+                office, a + person.end("pos") - len(office), a + person.end("pos"), 0.8
+            )
+        return
+    office = re.search(rf"(?:^|[\s)])(?P<office>{_OFFICE_RE}\S*)$", head)
+    if office and fields["issuer_name"].missing:
+        a = line.start
+        fields["issuer_name"] = Field(
+            office["office"], a + office.start("office"), a + office.end("office"), 0.8
+        )
 
 
 def split_recipients(value: str) -> str:
