@@ -240,6 +240,7 @@ EXTERNAL = BY_KIND[LetterKind.EXTERNAL]
 # "หนังสือกรมบัญชีกลาง ด่วนที่สุด ที่ กค 0402.3/026695 ลงวันที่ 29 มิถุนายน 2561 เรื่อง …".
 # The word that names it says its kind; its parts follow inline, each after its keyword.
 MENTION_NOUNS: dict[str, LetterKind] = {
+    "หนังสือเวียน": LetterKind.EXTERNAL,
     "หนังสือ": LetterKind.EXTERNAL,
     "คำสั่ง": LetterKind.ORDER,
     "ประกาศ": LetterKind.ANNOUNCEMENT,
@@ -248,12 +249,18 @@ MENTION_NOUNS: dict[str, LetterKind] = {
     "แถลงการณ์": LetterKind.STATEMENT,
 }
 MENTION_DATE_WORDS = ("ลงวันที่", "ลว.", "ลว", "ลง")
-MENTION_PARTS = (("เรื่อง", "subject"), ("เรียน", "recipients"), ("ถึง", "recipients"))
+MENTION_PARTS = (
+    ("เรื่อง", "subject"),
+    ("เรียน", "recipients"),
+    ("ถึง", "recipients"),  # before an addressee only: "ถึงผู้ว่าราชการจังหวัด"
+    ("แจ้ง", "recipients"),  # the same: "แจ้งสำนักงานเขตพื้นที่การศึกษา…"
+)
+ADDRESSED_ONLY = ("ถึง", "แจ้ง")
 # Words after which running text no longer names the part: "… ถึงผู้ว่าราชการจังหวัด เพื่อแจ้ง…".
 MENTION_STOPS = ("ซึ่ง", "ทั้งนี้", "โดยมี", "ดาวน์โหลด", "คลิก", "อ่านต่อ")
 RECIPIENT_STOPS = ("เพื่อ", "ให้", "ว่า")
 # The sender a news text names before the letter: "<ชื่อ> <ตำแหน่ง> ได้มีหนังสือ …",
 # "<ส่วนราชการ> (<อักษรย่อ>) มีหนังสือ …"; a position's title word, stripped, names the office.
-MENTION_SENDS = ("ได้มี", "ได้ออก", "ได้ส่ง", "มี", "ออก", "ส่ง")
+MENTION_SENDS = ("ได้มี", "ได้ออก", "ได้ส่ง", "ลงนามใน", "มี", "ออก", "ส่ง")
 OFFICE_WORDS = ("สำนักงาน", "สำนัก", "กรม", "กระทรวง", "จังหวัด", "อำเภอ", "องค์การ", "เทศบาล", "คณะ")
 POSITION_WORDS = ("อธิบดี", "ปลัด", "เลขาธิการ", "ผู้ว่าราชการ", "ผู้อำนวยการ", "นายก", "รัฐมนตรีว่าการ")

@@ -30,6 +30,7 @@ from core.thai import (
 )
 
 from .layouts import (  # noqa: F401
+    ADDRESSED_ONLY,
     AT_END,
     DATE_LINE,
     EXTERNAL,
@@ -336,6 +337,7 @@ def clean(text: str) -> str:
     """Markdown marks and spaces OCR leaves, without touching the words."""
     text = re.sub(r"^\s*#+\s*", "", text.replace("ํา", "ำ"))
     text = re.sub(r"\*[^*\s]*\*", "", text)
+    text = re.sub(r"\s*[|¦]\s*$", "", text)  # a web page's column bar after the text
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
@@ -610,7 +612,7 @@ def _boundary(word: str) -> str:
 def _kw(word: str) -> re.Pattern:
     """A keyword at the start of a line, its Thai marks optional, any spacing inside it."""
     body = r"\s*".join(loose(w) for w in word.split())
-    return re.compile(r"^\s*" + body + _boundary(word))
+    return re.compile(r"^\s*\(?\s*" + body + _boundary(word))
 
 
 @functools.cache
@@ -652,8 +654,10 @@ def _title(layout: Layout, text: str) -> re.Match | None:
     """The title a letter of `layout` opens with, at the start of the line (after a list's
     numbering: "4.ระเบียบกระทรวงมหาดไทยว่าด้วย…")."""
     s = text.replace("ํา", "ำ")
+    lead = r"(?:[\d๐-๙]{1,3}(?:[.)]\s*|\s+))?(?:ร่าง\s*)?"  # a list's number; a draft
     for pattern in layout.titles:
-        m = re.match(r"^\s*(?:[\d๐-๙]{1,3}(?:[.)]\s*|\s+))?" + pattern, s)
+        # At the start of the line, or after a column gap (a page title beside it).
+        m = re.match(r"^\s*" + lead + pattern, s) or re.search(r"(?<=\S)\s{3,}" + lead + pattern, s)
         if m:
             return m
     return None
@@ -1187,7 +1191,9 @@ def _foot(layout: Layout, lines: list[Line], j: int) -> int:
             layout.date_intro and layout.date_at == FOOT and _foot_intro(layout, s)
         ):
             return k
-    if layout.date_at == FOOT and not layout.date_intro:
+    if layout.date_at == FOOT:
+        # No words before the date (a statement, a stamped letter, or an announcement whose
+        # "ประกาศ ณ วันที่" was left out): the last line that is a date.
         dates = [k for k in range(j, len(lines)) if _date_line(lines[k].text)]
         if dates:
             return dates[-1]
@@ -1255,6 +1261,8 @@ _MENTION_NUMBER = re.compile(
     r"(?P<letter>[ก-ฮ]{1,3}\.?\s*[\d๐-๙]{3,5}(?:\.[\d๐-๙]{1,3})*\s*/\s*(?:ว\.?\s*)?[\d๐-๙]{1,6})"
     r"|(?P<order>(?<![\d๐-๙./])[\d๐-๙]{1,5}\s*/\s*[\d๐-๙]{4}(?![\d๐-๙]))"
     r"|(?P<circular>(?<![ก-ฮ])ว\.?\s*[\d๐-๙]{1,5}(?![\d๐-๙/]))"
+    # Any other code after ที่: "ที่ อศจ.ว.อ 010" (a college's own numbering).
+    r"|(?<=ที่\s)(?P<other>[ก-ฮ][ก-ฮ.]{1,12}\s*[\d๐-๙]{1,6})(?=\s|$)"
 )
 _MENTION_DATE = re.compile(
     r"(?:" + "|".join(re.escape(w) for w in MENTION_DATE_WORDS) + r")\s*(?=[\d๐-๙])"
@@ -1265,6 +1273,15 @@ _MENTION_STOP = re.compile(
 _RECIPIENT_STOP = re.compile(_MENTION_STOP.pattern + r"|\s+(?:" + "|".join(RECIPIENT_STOPS) + ")")
 
 
+_ADDRESSEE = (
+    r"(?<![ก-๙])(?:"
+    + "|".join(ADDRESSED_ONLY)
+    + r")\s*(?=(?:"
+    + "|".join(RECIPIENT_TITLES + OFFICE_WORDS)
+    + "))"
+)
+
+
 def _mention_evidence(text: str, at: int) -> bool:
     """The noun at `at` names a letter: a number or a date follows before its subject."""
     window = text[at : at + 160]
@@ -1272,7 +1289,9 @@ def _mention_evidence(text: str, at: int) -> bool:
     head = window[: cut.start()] if cut else window
     if _MENTION_NUMBER.search(head) or _MENTION_DATE.search(head):
         return True
-    return bool(re.search(r"\sเรียน\s", window) and "เรื่อง" in window)
+    addressed = re.search(r"\sเรียน\s", window) or re.search(_ADDRESSEE, window[:40])
+    sent = re.search(_SENDS_RE, text[:at])
+    return bool(addressed and ("เรื่อง" in window or sent))
 
 
 def find_mentions(lines: list[Line], taken: set[int]) -> list[Letter]:
@@ -1307,12 +1326,12 @@ def read_mention(line: Line, at: int, end: int) -> Letter | None:
 
     # The parts, each from its keyword to the next one.
     marks = []
-    titles = "|".join(RECIPIENT_TITLES)
+    titles = "|".join(RECIPIENT_TITLES + OFFICE_WORDS)
     for word, name in MENTION_PARTS:
         # ถึง names recipients only before an addressee's title: "ถึงผู้ว่าราชการจังหวัด".
-        right = rf"\s*(?=(?:{titles}))" if word == "ถึง" else _boundary(word)
+        right = rf"\s*(?=(?:{titles}))" if word in ADDRESSED_ONLY else _boundary(word)
         m = re.compile(r"(?<![ก-๙])" + loose(word) + right).search(text, pos)
-        if m:
+        if m and not any(name == other for _a, _b, other in marks):
             marks.append((m.start(), m.end(), name))
     num = _MENTION_NUMBER.search(text, pos)
     first_part = min([m[0] for m in marks], default=len(text))
@@ -1347,7 +1366,9 @@ def read_mention(line: Line, at: int, end: int) -> Letter | None:
         nxt = marks[k + 1][0] if k + 1 < len(marks) else len(text)
         if name == "number":
             raw = num.group(0)
-            if num.group("circular"):
+            if num.group("other"):
+                f = field_at(a, b, " ".join(raw.split()))
+            elif num.group("circular"):
                 digits = re.sub(r"\D", "", to_arabic_digits(raw))
                 value = "ว " + (to_thai_digits(digits) if re.search("[๐-๙]", raw) else digits)
                 f = field_at(a, b, value)
