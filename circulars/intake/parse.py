@@ -623,6 +623,11 @@ def _boundary(word: str) -> str:
     return BOUNDARIES.get(word, "")
 
 
+def _left(word: str) -> str:
+    """A short keyword inside a line starts a word ("ไม่มีเลขที่" holds no ที่)."""
+    return r"(?<![ก-๙])" if word in BOUNDARIES else ""
+
+
 def _kw(word: str) -> re.Pattern:
     """A keyword at the start of a line, its Thai marks optional, any spacing inside it."""
     body = r"\s*".join(loose(w) for w in word.split())
@@ -736,7 +741,7 @@ def _title_opening(lines: list[Line], i: int) -> Layout | None:
             if word == DATE_LINE:
                 if any(_date_line(ln.text) for ln in nxt[:2]):
                     return layout
-            elif re.search(r"(?<![ก-๙])" + loose(word) + _boundary(word), after) or any(
+            elif re.search(_left(word) + loose(word) + _boundary(word), after) or any(
                 kw_match(ln.stripped, word) for ln in nxt
             ):
                 return layout
