@@ -196,8 +196,12 @@ LAYOUTS: tuple[Layout, ...] = (
     Layout(
         LetterKind.NEWS,
         "ข่าว",
-        titles=(r"ข่าว(?P<issuer>(?:กระทรวง|กรม|สำนัก|จังหวัด|อำเภอ|องค์การ|เทศบาล)\S*)",),
-        confirm=("เรื่อง", "ฉบับที่"),
+        titles=(
+            r"ข่าว(?P<issuer>(?:กระทรวง|กรม|สำนัก|จังหวัด|อำเภอ|องค์การ|เทศบาล)\S*)",
+            # A government site's press release: "รัฐบาลไทย-ข่าวทำเนียบรัฐบาล-…", then its date.
+            r"(?:\S+-)?ข่าว(?:ทำเนียบรัฐบาล|ประชาสัมพันธ์|ทั่วไป)(?=[-\s]|$)",
+        ),
+        confirm=("เรื่อง", "ฉบับที่", DATE_LINE),
         head=(SUBJECT, ISSUE_NUMBER),
         date_at=FOOT,
         signature=NONE,

@@ -648,6 +648,9 @@ def _inline_kw(word: str) -> re.Pattern:
     return re.compile(r"\s" + body + (_boundary(word) or r"(?=\S)"))
 
 
+_WEEKDAYS = "จันทร์|อังคาร|พุธ|พฤหัสบดี|ศุกร์|เสาร์|อาทิตย์"
+
+
 def _date_line(text: str) -> bool:
     """A line that is a date and little else ("๒ เมษายน ๒๕๖๘", "วันที่ ๒ เม.ย. ๖๘")."""
     s = clean(text)
@@ -657,7 +660,9 @@ def _date_line(text: str) -> bool:
     if not found:
         return False
     d = found[0]
-    return d.start <= 8 and len(s) - d.end <= 4 and re.match(r"^\s*(วันที่\s*)?[\d๐-๙]", s) is not None
+    # "วันที่ ๒ …", or with the weekday: "วันพุธที่ 26 สิงหาคม 2563".
+    lead = re.match(rf"^\s*(?:วัน(?:{_WEEKDAYS})?ที่\s*)?[\d๐-๙]", s)
+    return lead is not None and d.start <= lead.end() and len(s) - d.end <= 4
 
 
 def _head_part(layout: Layout, text: str) -> tuple[HeadPart, re.Match] | None:

@@ -634,3 +634,17 @@ def test_after_ocr_digit_confusions_the_numbers_candidates_hold_the_truth():
     # นพ ๐๐๒๓.๕/ว ๑๕๗๘ is read นพ ๐๐๒๓.๕/ว ๑๕๓๕: two digits of its serial confused.
     candidates = {normalize_number(c) for c in letter.fields["number"].flags[0].candidates}
     assert "นพ 0023.5/ว 1578" in candidates
+
+
+# https://www.thaigov.go.th/news/contents/details/34570 (a press release; the date with its weekday)
+NEWS = (
+    "รัฐบาลไทย-ข่าวทำเนียบรัฐบาล-ผู้ช่วยรัฐมนตรีประจำกระทรวงยุติธรรม "
+    "รับเรื่องจากกลุ่มผู้เสียหายจากการร่วมลงทุนแชร์กับบ้านแชร์ซ้อใหม่\n\n\nวันพุธที่ 26 สิงหาคม 2563\n"
+)
+
+
+def test_a_government_press_release_is_news_dated_by_its_weekday_date_line():
+    letter = _one(NEWS)
+    assert letter.kind == "news"
+    assert letter.value("date") == "2020-08-26"
+    assert letter.fields["issuer_name"].missing  # the site's name is no issuer
