@@ -253,6 +253,9 @@ MENTION_NOUNS: dict[str, LetterKind] = {
     "แถลงการณ์": LetterKind.STATEMENT,
 }
 MENTION_DATE_WORDS = ("ลงวันที่", "ลว.", "ลว", "ลง")
+# A foot's words before a date name the letter's own date wherever they stand in the line:
+# "คำสั่ง… ที่ ๓๔๒/๒๕๖๖ เรื่อง … (สั่ง ณ วันที่ ๑๓ พฤศจิกายน ๒๕๖๖)".
+MENTION_FOOT_DATE_WORDS = ("สั่ง ณ วันที่", "ประกาศ ณ วันที่", "ให้ไว้ ณ วันที่")
 MENTION_PARTS = (
     ("เรื่อง", "subject"),
     ("เรียน", "recipients"),

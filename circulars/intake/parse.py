@@ -38,6 +38,7 @@ from .layouts import (  # noqa: F401
     HEAD,
     LAYOUTS,
     MENTION_DATE_WORDS,
+    MENTION_FOOT_DATE_WORDS,
     MENTION_NOUNS,
     MENTION_PARTS,
     MENTION_SENDS,
@@ -1291,8 +1292,12 @@ _MENTION_NUMBER = re.compile(
 _MENTION_DATE = re.compile(
     r"(?:" + "|".join(re.escape(w) for w in MENTION_DATE_WORDS) + r")\s*(?=[\d๐-๙])"
 )
+_MENTION_FOOT_DATE = re.compile(
+    r"\(?\s*(?:" + "|".join(r"\s*".join(w.split()) for w in MENTION_FOOT_DATE_WORDS) + r")\s*"
+)
 _MENTION_STOP = re.compile(
     r"\s+(?:" + "|".join(MENTION_STOPS) + r"|>>|https?://)|\s{2,}|\[\d+\]|\s*\(?ลงวันที่"
+    r"|\s*" + _MENTION_FOOT_DATE.pattern
 )
 _RECIPIENT_STOP = re.compile(_MENTION_STOP.pattern + r"|\s+(?:" + "|".join(RECIPIENT_STOPS) + ")")
 
@@ -1328,7 +1333,9 @@ def find_mentions(lines: list[Line], taken: set[int]) -> list[Letter]:
         starts = [
             m.start()
             for m in _NOUN_RE.finditer(text)
-            if _mention_evidence(text, m.start()) and not re.search(r"เรื่อง\s*$", text[: m.start()])
+            if _mention_evidence(text, m.start())
+            and not re.search(r"เรื่อง\s*$", text[: m.start()])
+            and not re.match(r"\s*ณ\s", text[m.end() :])  # ประกาศ ณ วันที่: a date's words
         ]
         for n, at in enumerate(starts):
             end = starts[n + 1] if n + 1 < len(starts) else len(text)
@@ -1363,11 +1370,16 @@ def read_mention(line: Line, at: int, end: int) -> Letter | None:
         num = None  # after the subject only a letter's own number shape counts
     if num:
         marks.append((num.start(), num.end(), "number"))
-    # Its date: after ลงวันที่ (ลว., ลง) before the subject, or right after its number.
+    # Its date: after ลงวันที่ (ลว., ลง) before the subject, or right after its number; after
+    # สั่ง ณ วันที่ (ประกาศ ณ วันที่) anywhere.
+    foot = _MENTION_FOOT_DATE.search(text, pos)
     for date_kw in _MENTION_DATE.finditer(text, pos):
         if date_kw.start() < first_part or (num and 0 <= date_kw.start() - num.end() <= 3):
             marks.append((date_kw.start(), date_kw.end(), "date"))
             break
+    else:
+        if foot:
+            marks.append((foot.start(), foot.end(), "date"))
     marks.sort()
     if not marks:
         return None

@@ -577,23 +577,24 @@ def test_an_orders_number_reads_with_its_year(written, value, year):
     assert (got, problems, parts.get("year")) == (value, [], year)
 
 
-def test_a_provinces_order_is_read_with_its_number_and_foot_date():
-    # The shape of an order as the regulation gives it (แบบคำสั่ง), with the reference letter's
-    # province and subject: title, ที่, เรื่อง, body, สั่ง ณ วันที่, signature.
-    text = (
-        "คำสั่งจังหวัดนครพนม\nที่ ๑๒๓/๒๕๖๘\nเรื่อง การเข้าใช้งานระบบบัญชีคอมพิวเตอร์\n"
-        "--------------\n    อาศัยอำนาจตามความในมาตรา ๕๗ จึงให้ถือปฏิบัติ\n\n"
-        "สั่ง ณ วันที่ ๙ เมษายน พ.ศ. ๒๕๖๘\n\n(นายสมชาย ใจดี)\nผู้ว่าราชการจังหวัดนครพนม\n"
-    )
-    letter = _one(text)
+# A memo template of the Thai Industrial Standards Institute's certification system (public GitHub
+# source, the search tool's code corpus: find_string "สั่ง ณ วันที่ ๑"), citing an order by its parts.
+ORDER_CITED = (
+    "๒.๓ คำสั่งสำนักงานมาตรฐานผลิตภัณฑ์อุตสาหกรรม ที่ ๓๔๒/๒๕๖๖ เรื่อง มอบอำนาจ "
+    "ให้ข้าราชการสั่งและปฏิบัติราชการแทนเลขาธิการสำนักงานมาตรฐานผลิตภัณฑ์อุตสาหกรรม "
+    "(สั่ง ณ วันที่ ๑๓ พฤศจิกายน ๒๕๖๖) ข้อ ๓ ระบุว่า\n"
+)
+
+
+def test_an_order_cited_with_its_สั่ง_ณ_วันที่_has_its_number_subject_and_date():
+    letter = _one(ORDER_CITED)
     assert (letter.kind, letter.value("issuer_name"), letter.value("number")) == (
         "order",
-        "จังหวัดนครพนม",
-        "๑๒๓/๒๕๖๘",
+        "สำนักงานมาตรฐานผลิตภัณฑ์อุตสาหกรรม",
+        "๓๔๒/๒๕๖๖",
     )
-    assert letter.value("date") == "2025-04-09"
-    assert letter.value("signatory") == "นายสมชาย ใจดี"
-    assert letter.value("signatory_position") == "ผู้ว่าราชการจังหวัดนครพนม"
+    assert letter.value("subject").endswith("แทนเลขาธิการสำนักงานมาตรฐานผลิตภัณฑ์อุตสาหกรรม")
+    assert letter.value("date") == "2023-11-13"
 
 
 # --- dates: typed ones trusted, OCR'd ones offered with the readings the confusions allow -----
