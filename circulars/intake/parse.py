@@ -557,7 +557,8 @@ def read_order_number(raw: str) -> tuple[str | None, list[Flag], dict]:
     """'๑๒๓/๒๕๖๘' (an order's serial and Buddhist-era year) or '๒' (ฉบับที่): as written, tidied."""
     arabic = to_arabic_digits(raw).strip()
     m = ORDER_NUMBER_RE.match(arabic)
-    if not m:
+    if m and not re.match(r"\s|[)\][]|$", arabic[m.end() :]):
+        m = None  # "0505.5/ว …": the start of a letter's number, not an order's
         return (
             None,
             [Flag("number_unreadable", "อ่านเลขที่ไม่ได้", "The number cannot be read")],
@@ -831,12 +832,16 @@ def _loose_number(line: Line) -> bool:
 
 
 def _head_end(lines: list[Line], i: int) -> int:
-    """The last line of the head that starts at line i: before the body's first words."""
-    for j in range(i + 1, min(len(lines), i + 16)):
+    """The last line of the head that starts at line i: its last keyword line before the body's
+    first words (OCR leaves blank and noise lines between them), at least six lines on."""
+    last = i + 6
+    for j in range(i + 1, min(len(lines), i + 30)):
         s = lines[j].stripped
         if BODY_OPENERS.match(s) or CLAUSE_RE.match(s):
-            return j - 1
-    return i + 6
+            break
+        if any(kw_match(s, w) for w in ("เรื่อง", "เรียน", "ถึง", "อ้างถึง", "สิ่งที่ส่งมาด้วย")):
+            last = max(last, j)
+    return last
 
 
 def _layout_for(lines: list[Line]) -> Layout:
@@ -985,9 +990,12 @@ ALL_FIELDS = (
 
 def _number_field(line: Line, raw: str, style: str) -> Field:
     """The number on `line` (`raw`: its text after ที่), read in the layout's style first."""
-    readers = (
-        (read_number, read_order_number) if style == "letter" else (read_order_number, read_number)
-    )
+    # A letter's number is read as an order's (๑๒๓/๒๕๖๘) only when it has no letters before it.
+    if style == "letter":
+        bare_digits = re.match(r"^\s*[\d๐-๙]", raw)
+        readers = (read_number, read_order_number) if bare_digits else (read_number,)
+    else:
+        readers = (read_order_number, read_number)
     found = None
     for reader in readers:
         value, problems, parts = reader(raw)
@@ -1124,7 +1132,12 @@ def read_letter(
         if (
             date_line is None
             and layout.date_at == HEAD
-            and (re.match(r"^\d", arabic) or is_garbage(line.text))
+            and (
+                re.match(r"^\d", arabic)
+                or is_garbage(line.text)
+                # a month and a year whose day OCR garbled: "ole เมษาฯ ๒๕๒๕"
+                or re.search(rf"(?:{MONTH_RE})\s*(?:พ\.\s?ศ\.\s?)?\d{{4}}\s*$", arabic)
+            )
         ):
             date_line = line
         else:
@@ -1164,6 +1177,12 @@ def read_letter(
     if layout.date_at == HEAD or date_line is not None:
         # A foot-dated letter may date itself in its title line ("… ลงวันที่ ๒๓ กันยายน ๒๕๖๒").
         fields["date"] = _date_field(date_line)
+    whole = not cut and not fields["number"].missing  # opened by its number line
+    if date_line is None and layout.date_at == HEAD and whole:
+        # A whole letter's head (its number line to its เรื่อง) holds no date line: damaged.
+        fields["date"].flag(
+            Flag("date_missing", "ไม่พบบรรทัดวันที่ในหัวหนังสือ", "The head has no date line")
+        )
 
     letter = Letter(index, lines[0].start if lines else -1, lines[-1].end if lines else -1, fields)
     letter.kind = str(layout.kind)
@@ -1523,7 +1542,9 @@ def _cited(kind: str, part: list[Line], key: str) -> Cited:
     text_field = Field(text_value, part[0].start, part[-1].end, 0.9 if notes else 1.0, [], notes)
     # "ที่ มท ๐๘๐๘.๔/ว ๑๕๔๑" (OCR: "ที มท …"), else a number standing alone in the line.
     m = re.search(r"(?<![ก-๙])ที่?\s+(.+?)(?=\s+(?:ลงวันที่|ลว\.|จำนวน)|$)", raw) or re.search(
-        r"(?<![ก-ฮ])([ก-ฮ]{1,3}\.?\s*[\d๐-๙]{3,5}\S*(?:\s*ว\.?\s*[\d๐-๙]+)?)", raw
+        r"(?<![ก-ฮ])([ก-ฮ]{1,3}\.?\s*[\d๐-๙]{3,5}(?:\.[\d๐-๙]{1,3})*\s*"
+        r"(?:/\s*(?:ว\.?)?\s*[\d๐-๙]+|ว\.?\s*[\d๐-๙]+)?)",
+        raw,
     )
     number = Field(None, part[0].start, part[-1].end)
     if m:
