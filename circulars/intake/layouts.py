@@ -12,7 +12,7 @@ dropped (`parse.loose`); plain words are written plainly and loosened by the rea
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 
@@ -105,6 +105,54 @@ LETTER_PARTS = (
 )
 ORDER_PARTS = ("number", "date", "issuer_name", "subject", "signatory", "signatory_position")
 
+# ระเบียบ and ข้อบังคับ share a layout: a title, ว่าด้วย …, พ.ศ. …, the body, ประกาศ ณ วันที่.
+REGULATION = Layout(
+    LetterKind.REGULATION,
+    "ระเบียบ",
+    subject_ends=(
+        r"\s*\(?\s*(?:พ\.\s?ศ\.|พุทธศักราช)\s*[\d๐-๙]{4}.*$",
+        r"\s*\(\s*ฉบับที่\s*[\d๐-๙]+\s*\)\s*$",
+    ),
+    titles=(r"ระเบียบ(?P<issuer>\S.*?)??(?=\s*ว่าด้วย|$)",),
+    confirm=("ว่าด้วย",),
+    head=(ABOUT, HeadPart(("ฉบับที่",), "number"), DATED),
+    date_at=FOOT,
+    date_intro=("ประกาศ ณ วันที่", "ให้ไว้ ณ วันที่"),
+    signature=AFTER_DATE,
+    number_style="order",
+    fields=("date", "issuer_name", "subject", "signatory", "signatory_position"),
+)
+BYLAW = replace(
+    REGULATION,
+    kind=LetterKind.BYLAW,
+    label_th="ข้อบังคับ",
+    titles=(r"ข้อบังคับ(?P<issuer>\S.*?)??(?=\s*ว่าด้วย|$)",),
+)
+
+# แถลงการณ์ and ข่าว share a layout: a title, เรื่อง, ฉบับที่, the text, the office and the date.
+STATEMENT = Layout(
+    LetterKind.STATEMENT,
+    "แถลงการณ์",
+    titles=(r"แถลงการณ์(?P<issuer>\S.*?)?(?=\s+เรื่อง|\s*\(?\s*ฉบับที่|$)",),
+    confirm=("เรื่อง", "ฉบับที่", DATE_LINE),
+    head=(SUBJECT, ISSUE_NUMBER),
+    date_at=FOOT,
+    signature=NONE,
+    foot_office=True,
+    number_style="order",
+    fields=("number", "date", "issuer_name", "subject"),
+)
+NEWS = replace(
+    STATEMENT,
+    kind=LetterKind.NEWS,
+    label_th="ข่าว",
+    titles=(
+        r"ข่าว(?P<issuer>(?:กระทรวง|กรม|สำนัก|จังหวัด|อำเภอ|องค์การ|เทศบาล)\S*)",
+        # A government site's press release: "รัฐบาลไทย-ข่าวทำเนียบรัฐบาล-…", then its date.
+        r"(?:\S+-)?ข่าว(?:ทำเนียบรัฐบาล|ประชาสัมพันธ์|ทั่วไป)(?=[-\s]|$)",
+    ),
+)
+
 LAYOUTS: tuple[Layout, ...] = (
     Layout(
         LetterKind.INTERNAL,
@@ -137,38 +185,8 @@ LAYOUTS: tuple[Layout, ...] = (
         number_style="order",
         fields=ORDER_PARTS,
     ),
-    Layout(
-        LetterKind.REGULATION,
-        "ระเบียบ",
-        subject_ends=(
-            r"\s*\(?\s*(?:พ\.\s?ศ\.|พุทธศักราช)\s*[\d๐-๙]{4}.*$",
-            r"\s*\(\s*ฉบับที่\s*[\d๐-๙]+\s*\)\s*$",
-        ),
-        titles=(r"ระเบียบ(?P<issuer>\S.*?)??(?=\s*ว่าด้วย|$)",),
-        confirm=("ว่าด้วย",),
-        head=(ABOUT, HeadPart(("ฉบับที่",), "number"), DATED),
-        date_at=FOOT,
-        date_intro=("ประกาศ ณ วันที่", "ให้ไว้ ณ วันที่"),
-        signature=AFTER_DATE,
-        number_style="order",
-        fields=("date", "issuer_name", "subject", "signatory", "signatory_position"),
-    ),
-    Layout(
-        LetterKind.BYLAW,
-        "ข้อบังคับ",
-        subject_ends=(
-            r"\s*\(?\s*(?:พ\.\s?ศ\.|พุทธศักราช)\s*[\d๐-๙]{4}.*$",
-            r"\s*\(\s*ฉบับที่\s*[\d๐-๙]+\s*\)\s*$",
-        ),
-        titles=(r"ข้อบังคับ(?P<issuer>\S.*?)??(?=\s*ว่าด้วย|$)",),
-        confirm=("ว่าด้วย",),
-        head=(ABOUT, HeadPart(("ฉบับที่",), "number"), DATED),
-        date_at=FOOT,
-        date_intro=("ประกาศ ณ วันที่", "ให้ไว้ ณ วันที่"),
-        signature=AFTER_DATE,
-        number_style="order",
-        fields=("date", "issuer_name", "subject", "signatory", "signatory_position"),
-    ),
+    REGULATION,
+    BYLAW,
     Layout(
         LetterKind.ANNOUNCEMENT,
         "ประกาศ",
@@ -181,34 +199,8 @@ LAYOUTS: tuple[Layout, ...] = (
         number_style="order",
         fields=("date", "issuer_name", "subject", "signatory", "signatory_position"),
     ),
-    Layout(
-        LetterKind.STATEMENT,
-        "แถลงการณ์",
-        titles=(r"แถลงการณ์(?P<issuer>\S.*?)?(?=\s+เรื่อง|\s*\(?\s*ฉบับที่|$)",),
-        confirm=("เรื่อง", "ฉบับที่", DATE_LINE),
-        head=(SUBJECT, ISSUE_NUMBER),
-        date_at=FOOT,
-        signature=NONE,
-        foot_office=True,
-        number_style="order",
-        fields=("number", "date", "issuer_name", "subject"),
-    ),
-    Layout(
-        LetterKind.NEWS,
-        "ข่าว",
-        titles=(
-            r"ข่าว(?P<issuer>(?:กระทรวง|กรม|สำนัก|จังหวัด|อำเภอ|องค์การ|เทศบาล)\S*)",
-            # A government site's press release: "รัฐบาลไทย-ข่าวทำเนียบรัฐบาล-…", then its date.
-            r"(?:\S+-)?ข่าว(?:ทำเนียบรัฐบาล|ประชาสัมพันธ์|ทั่วไป)(?=[-\s]|$)",
-        ),
-        confirm=("เรื่อง", "ฉบับที่", DATE_LINE),
-        head=(SUBJECT, ISSUE_NUMBER),
-        date_at=FOOT,
-        signature=NONE,
-        foot_office=True,
-        number_style="order",
-        fields=("number", "date", "issuer_name", "subject"),
-    ),
+    STATEMENT,
+    NEWS,
     # Two layouts open with the ที่ line of their number: a stamped letter has ถึง and no
     # เรื่อง; anything else is an external letter (เรียน written as ถึง included).
     Layout(

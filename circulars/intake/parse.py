@@ -37,6 +37,7 @@ from .layouts import (  # noqa: F401
     FOOT,
     HEAD,
     LAYOUTS,
+    LETTER_PARTS,
     MENTION_DATE_WORDS,
     MENTION_FOOT_DATE_WORDS,
     MENTION_NOUNS,
@@ -264,6 +265,10 @@ class Letter:
 
     @classmethod
     def from_dict(cls, data: dict) -> Letter:
+        paragraphs = [Field.from_dict(f) for f in data.get("paragraphs", [])]
+        # A clause is one of the paragraphs (the same object, as the reader made it).
+        spans = {(c.get("start"), c.get("end"), c.get("value")) for c in data.get("clauses", [])}
+        clauses = [p for p in paragraphs if (p.start, p.end, p.value) in spans]
         return cls(
             data["index"],
             data.get("start", -1),
@@ -271,8 +276,8 @@ class Letter:
             {name: Field.from_dict(f) for name, f in data.get("fields", {}).items()},
             [Cited.from_dict(c) for c in data.get("references", [])],
             [Cited.from_dict(c) for c in data.get("enclosures", [])],
-            [Field.from_dict(f) for f in data.get("clauses", [])],
-            [Field.from_dict(f) for f in data.get("paragraphs", [])],
+            clauses,
+            paragraphs,
             data.get("forwards"),
             data.get("kind", "external"),
             data.get("cut", False),
@@ -974,18 +979,7 @@ def _field(lines: list[Line], value: str, confidence: float = 1.0) -> Field:
     )
 
 
-ALL_FIELDS = (
-    "number",
-    "date",
-    "issuer_name",
-    "issuer_address",
-    "subject",
-    "recipients",
-    "signatory",
-    "signatory_position",
-    "contact_office",
-    "contact_phone",
-)
+ALL_FIELDS = LETTER_PARTS  # every letter has them all, missing where its text does not
 
 
 def _number_field(line: Line, raw: str, style: str) -> Field:
@@ -1271,8 +1265,10 @@ def _foot_date(layout: Layout, tail: list[Line], at: int) -> tuple[Field, int]:
 
 def _contact(letter: Letter, lines: list[Line]) -> None:
     """A letter with no signature (stamped, a statement): what follows its foot is contact."""
-    f = letter.fields
-    contact = _contact_lines(lines)
+    _fill_contact(letter.fields, _contact_lines(lines))
+
+
+def _fill_contact(f: dict[str, Field], contact: list[Line]) -> None:
     office = [ln for ln in contact if not re.match(r"^(โทร|ผู้ประสานงาน|E-?mail|อีเมล)", ln.stripped)]
     phone = [ln for ln in contact if starts_with(ln.stripped, "โทร")]
     if office:
@@ -1677,12 +1673,7 @@ def _signature(letter: Letter, lines: list[Line]) -> None:
             value = " ".join(ln.stripped for ln in position)
             f["signatory_position"] = _field(position, value, 0.9)
         contact = _contact_lines(lines[k:])
-    office = [ln for ln in contact if not re.match(r"^(โทร|ผู้ประสานงาน|E-?mail|อีเมล)", ln.stripped)]
-    phone = [ln for ln in contact if starts_with(ln.stripped, "โทร")]
-    if office:
-        f["contact_office"] = _field(office, " ".join(ln.stripped for ln in office), 0.8)
-    if phone:
-        f["contact_phone"] = _field(phone[:1], phone[0].stripped, 0.7)
+    _fill_contact(f, contact)
 
 
 def _authority(letter: Letter) -> None:

@@ -533,6 +533,10 @@ def test_the_parse_result_round_trips_through_its_dict():
     assert [(i, n, f.code) for i, n, f in again.open_flags] == [
         (i, n, f.code) for i, n, f in result.open_flags
     ]
+    # The rules proposed from the typed-again result are the same.
+    typed = parse(REFERENCE.read_text(encoding="utf-8"))
+    retyped = ParseResult.from_dict(typed.as_dict(), typed.text)
+    assert propose(retyped).as_dict() == propose(typed).as_dict()
 
 
 # --- numbers as people write them ----------------------------------------------------------------
