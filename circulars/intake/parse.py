@@ -95,6 +95,14 @@ WORD_FIXES: tuple[tuple[re.Pattern, str], ...] = tuple(
         (r"ระบบ(?:ชำ|ข้า)(?=\s)", "ระบบช้า"),
         (r"เช้าใช้งาน", "เข้าใช้งาน"),
         (r"ที่ล้างถัง", "ที่อ้างถึง"),
+        # Tone marks Tesseract drops in the commonest words (scored on intake-corpus's renders):
+        # ที่ before the words it stands before, ตั้ง in its compounds.
+        (
+            r"ที(?=(?:ได้|สุด|จะ|มี|ใช้|เกี่ยว|ผ่าน|อยู่|กำหนด|ประชุม|ตั้ง|ส่ง))"
+            r"|(?<![ก-๙])ที(?=\s+[ก-ฮ]{1,3}\.?\s*[\d๐-๙])",
+            "ที่",
+        ),
+        (r"(?:(?<=จัด)|(?<=แต่ง))ตัง(?!้)|ตัง(?=แต่)", "ตั้ง"),
     )
 )
 
@@ -905,7 +913,7 @@ def parse(text: str, source: str = SourceKind.TEXT) -> ParseResult:
         letters.append(read_letter(0, part, above, layout, ocr, cut=seg.cut))
         taken.update(range(seg.start, seg.end))
     # Letters a web page or a list reports in a line of running text, outside any letter.
-    letters += find_mentions(lines, taken)
+    letters += find_mentions(lines, taken, wrapped=ocr)
     letters.sort(key=lambda letter: letter.start)
     letters = _merge_repeated_titles(_merge_cited_only(letters))
     for index, letter in enumerate(letters):
@@ -1338,7 +1346,9 @@ def _mention_evidence(text: str, at: int) -> bool:
     return bool(addressed and ("เรื่อง" in window or sent))
 
 
-def find_mentions(lines: list[Line], taken: set[int]) -> list[Letter]:
+def find_mentions(lines: list[Line], taken: set[int], wrapped: bool = False) -> list[Letter]:
+    """Letters named in running text, line by line. `wrapped`: the source breaks lines at the
+    page's width (OCR, a PDF's text layer), so a part at a line's end runs on to the next."""
     out = []
     for k, line in enumerate(lines):
         if k in taken or not line.stripped:
@@ -1354,13 +1364,19 @@ def find_mentions(lines: list[Line], taken: set[int]) -> list[Letter]:
         ]
         for n, at in enumerate(starts):
             end = starts[n + 1] if n + 1 < len(starts) else len(text)
-            letter = read_mention(line, at, end)
+            more = []
+            if wrapped and n + 1 == len(starts):
+                for nxt in lines[k + 1 : k + 4]:
+                    if not nxt.stripped or _NOUN_RE.match(nxt.stripped) or nxt.stripped[0] == "(":
+                        break
+                    more.append(nxt)
+            letter = read_mention(line, at, end, more)
             if letter is not None:
                 out.append(letter)
     return out
 
 
-def read_mention(line: Line, at: int, end: int) -> Letter | None:
+def read_mention(line: Line, at: int, end: int, more: list[Line] = ()) -> Letter | None:
     text = line.text[:end]
     noun = _NOUN_RE.match(text, at)
     kind = MENTION_NOUNS[noun.group(0)]
@@ -1405,10 +1421,12 @@ def read_mention(line: Line, at: int, end: int) -> Letter | None:
             break
     fields["urgency"] = Field(urgency, line.start + at, line.start + end, 0.9)
     issuer = text[pos : marks[0][0]]
-    for word, _code in URGENCIES:
-        issuer = issuer.replace(word, " ")
-    issuer = re.sub(r"(?:\s*(?:ฉบับ)?ที่\s*)+$|\s*ฉบับ$", "", issuer)
-    issuer = re.sub(r"^\s*ที่(?:\s+[ก-ฮ]{1,3}\.?(?=\s|$))?", "", issuer).strip(" :,(")
+    for word, _code in URGENCIES:  # marks optional: OCR reads ด่วนที่สุด as ด่วนทีสุด
+        issuer = re.sub(loose(word), " ", issuer)
+    tee = rf"ท[{_MARKS}]*"  # ที่, or OCR's ที
+    issuer = re.sub(rf"(?:\s*(?:ฉบับ)?{tee}\s*)+$|\s*ฉบับ$", "", issuer)
+    issuer = re.sub(rf"^\s*{tee}(?:\s+[ก-ฮ]{{1,3}}\.?(?=\s|$))?(?=\s|$)", "", issuer)
+    issuer = issuer.strip(" :,(")
     if len(issuer) >= 2 and not re.match(r"^[\d๐-๙]", issuer):
         k = text.find(issuer, pos)
         fields["issuer_name"] = field_at(k, k + len(issuer), issuer)
@@ -1441,6 +1459,16 @@ def read_mention(line: Line, at: int, end: int) -> Letter | None:
         else:
             value = text[b:nxt]
             stop = (_RECIPIENT_STOP if name == "recipients" else _MENTION_STOP).search(value)
+            if stop is None and nxt == len(text) and more:
+                # The part runs on past the line's end (a wrapped source): to a stop or a blank.
+                run = join_lines([value, *(ln.text for ln in more)])
+                stop = (_RECIPIENT_STOP if name == "recipients" else _MENTION_STOP).search(run)
+                value = run[: stop.start()] if stop else run
+                if value.strip():
+                    fields[name] = _field(
+                        [Line(line.start + b, more[-1].end, value)], fix_words(value.strip(" :"))[0]
+                    )
+                continue
             value = (value[: stop.start()] if stop else value).strip(" :")
             if value:
                 fields[name] = field_at(b, b + len(value), fix_words(value)[0])

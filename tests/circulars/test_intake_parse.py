@@ -11,6 +11,7 @@ from circulars.intake.parse import (
     ParseResult,
     SourceKind,
     find_dates,
+    fix_words,
     parse,
     read_number,
     read_order_number,
@@ -653,3 +654,10 @@ def test_a_government_press_release_is_news_dated_by_its_weekday_date_line():
     assert letter.kind == "news"
     assert letter.value("date") == "2020-08-26"
     assert letter.fields["issuer_name"].missing  # the site's name is no issuer
+
+
+def test_the_tone_marks_ocr_drops_in_the_commonest_words_are_put_back_and_noted():
+    # As Tesseract read a subject of intake-corpus's opssueksa-kk0402-3-026695 rendered in Laksaman.
+    fixed, notes = fix_words("ทบทวนระเบียบการใช้จ่ายเงินทีได้รับ จัดตังองค์การ ตังแต่วันที่ ที่ได้")
+    assert fixed == "ทบทวนระเบียบการใช้จ่ายเงินที่ได้รับ จัดตั้งองค์การ ตั้งแต่วันที่ ที่ได้"
+    assert len(notes) == 2
