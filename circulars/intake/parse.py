@@ -572,6 +572,7 @@ def read_order_number(raw: str) -> tuple[str | None, list[Flag], dict]:
     m = ORDER_NUMBER_RE.match(arabic)
     if m and not re.match(r"\s|[)\][]|$", arabic[m.end() :]):
         m = None  # "0505.5/ว …": the start of a letter's number, not an order's
+    if not m:
         return (
             None,
             [Flag("number_unreadable", "อ่านเลขที่ไม่ได้", "The number cannot be read")],
@@ -1561,7 +1562,8 @@ def _date_field(line: Line | None) -> Field:
 
 def _cited(kind: str, part: list[Line], key: str) -> Cited:
     joined = join_lines([ln.text for ln in part])
-    raw = joined[starts_with(joined, key).end() :].strip()
+    opened = kw_match(joined, key) or starts_with(joined, key)  # "(อ้างถึง …" too
+    raw = joined[opened.end() if opened else 0 :].strip()
     text_value, notes = fix_words(raw)
     text_field = Field(text_value, part[0].start, part[-1].end, 0.9 if notes else 1.0, [], notes)
     # "ที่ มท ๐๘๐๘.๔/ว ๑๕๔๑" (OCR: "ที มท …"), else a number standing alone in the line.

@@ -661,3 +661,22 @@ def test_the_tone_marks_ocr_drops_in_the_commonest_words_are_put_back_and_noted(
     fixed, notes = fix_words("ทบทวนระเบียบการใช้จ่ายเงินทีได้รับ จัดตังองค์การ ตังแต่วันที่ ที่ได้")
     assert fixed == "ทบทวนระเบียบการใช้จ่ายเงินที่ได้รับ จัดตั้งองค์การ ตั้งแต่วันที่ ที่ได้"
     assert len(notes) == 2
+
+
+@pytest.mark.parametrize(
+    "soup",
+    [
+        # Keyword soups a random search found crashing the reader (a bracket before a keyword, an
+        # order's number cut short); every source must read them without an error.
+        "( สิ่งที่ส่งมาด้วย วันพุธที่ ลงวันที่ เรียน มท พ.ศ. 1. ) ๑๕๔๑ ร่าง สำนัก มท ก หนังสือ",
+        "ข ๒๕๖๘ พ.ศ. ๒๕๖๘ ลงวันที่ สั่ง ณ วันที่ เมษายน ประกาศ ที ๒๕๖๘ .    ว่าด้วย ๐๘๐๘.๔/ว "
+        "สิ่งที่ส่งมาด้วย ร่าง \n\n แถลงการณ์ ฉบับที่ ขอแสดงความนับถือ ) ที่ สิ่งที่ส่งมาด้วย",
+    ],
+)
+@pytest.mark.parametrize("source", [SourceKind.TEXT, SourceKind.PDF_TEXT, SourceKind.OCR])
+def test_a_soup_of_keywords_reads_without_an_error_and_round_trips(soup, source):
+    result = parse(soup, source)
+    assert ParseResult.from_dict(result.as_dict(), soup).as_dict() == result.as_dict()
+    for letter in result.letters:
+        for _name, f in letter.all_fields():
+            assert f.value is None or isinstance(f.value, str)
