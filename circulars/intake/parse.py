@@ -1326,8 +1326,10 @@ _MENTION_STOP = re.compile(
 _RECIPIENT_STOP = re.compile(_MENTION_STOP.pattern + r"|\s+(?:" + "|".join(RECIPIENT_STOPS) + ")")
 
 
+# ถึง/แจ้ง may cling to the word before ("หนังสือด่วนที่สุดถึงผู้อำนวยการ"): the addressee's title
+# after them is what makes them a part.
 _ADDRESSEE = (
-    r"(?<![ก-๙])(?:"
+    r"(?:"
     + "|".join(ADDRESSED_ONLY)
     + r")\s*(?=(?:"
     + "|".join(RECIPIENT_TITLES + OFFICE_WORDS)
@@ -1393,7 +1395,8 @@ def read_mention(line: Line, at: int, end: int, more: list[Line] = ()) -> Letter
     for word, name in MENTION_PARTS:
         # ถึง names recipients only before an addressee's title: "ถึงผู้ว่าราชการจังหวัด".
         right = rf"\s*(?=(?:{titles}))" if word in ADDRESSED_ONLY else _boundary(word)
-        m = re.compile(r"(?<![ก-๙])" + loose(word) + right).search(text, pos)
+        left = "" if word in ADDRESSED_ONLY else r"(?<![ก-๙])"
+        m = re.compile(left + loose(word) + right).search(text, pos)
         if m and not any(name == other for _a, _b, other in marks):
             marks.append((m.start(), m.end(), name))
     num = _MENTION_NUMBER.search(text, pos)
@@ -1516,7 +1519,13 @@ def _sender(fields: dict[str, Field], line: Line, prefix: str) -> None:
                 person["pos"], a + person.start("pos"), a + person.end("pos"), 0.8
             )
         office = re.sub("^(?:" + "|".join(POSITION_WORDS) + ")", "", person["pos"])
-        if fields["issuer_name"].missing and re.match(_OFFICE_RE, office):
+        # The head of a กรม, a กระทรวง, a จังหวัด heads that office; a committee's secretary
+        # (เลขาธิการคณะกรรมการ…) heads its office, not the committee: no issuer from it.
+        if (
+            fields["issuer_name"].missing
+            and re.match(_OFFICE_RE, office)
+            and not office.startswith("คณะ")
+        ):
             fields["issuer_name"] = Field(
                 office, a + person.end("pos") - len(office), a + person.end("pos"), 0.8
             )
