@@ -6,8 +6,9 @@ keyword fills which field, how its date is introduced and where, what closes the
 the signature sits. One reader (`parse.read_letter`) reads them all; a new layout is a new entry
 here (and a fixture in tests/circulars/test_intake_parse.py), not a new branch in the reader.
 
-Patterns are regular expressions matched at the start of a line whose Thai marks OCR may have
-dropped (`parse.loose`); plain words are written plainly and loosened by the reader.
+Keywords are plain words, loosened by the reader (`parse.loose`: Thai marks optional, as OCR
+drops them); titles are regular expressions, their marks optional where OCR drops them
+(เร\u0e37?\u0e48?อง: เรื่อง or เรือง).
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ REGULATION = Layout(
         r"\s*\(?\s*(?:พ\.\s?ศ\.|พุทธศักราช)\s*[\d๐-๙]{4}.*$",
         r"\s*\(\s*ฉบับที่\s*[\d๐-๙]+\s*\)\s*$",
     ),
-    titles=(r"ระเบียบ(?P<issuer>\S.*?)??(?=\s*ว่าด้วย|$)",),
+    titles=(r"ระเบียบ(?P<issuer>\S.*?)??(?=\s*ว\u0e48?าด\u0e49?วย|$)",),
     confirm=("ว่าด้วย",),
     head=(ABOUT, HeadPart(("ฉบับที่",), "number"), DATED),
     date_at=FOOT,
@@ -126,14 +127,14 @@ BYLAW = replace(
     REGULATION,
     kind=LetterKind.BYLAW,
     label_th="ข้อบังคับ",
-    titles=(r"ข้อบังคับ(?P<issuer>\S.*?)??(?=\s*ว่าด้วย|$)",),
+    titles=(r"ข้อบังคับ(?P<issuer>\S.*?)??(?=\s*ว\u0e48?าด\u0e49?วย|$)",),
 )
 
 # แถลงการณ์ and ข่าว share a layout: a title, เรื่อง, ฉบับที่, the text, the office and the date.
 STATEMENT = Layout(
     LetterKind.STATEMENT,
     "แถลงการณ์",
-    titles=(r"แถลงการณ์(?P<issuer>\S.*?)?(?=\s+เรื่อง|\s*\(?\s*ฉบับที่|$)",),
+    titles=(r"แถลงการณ์(?P<issuer>\S.*?)?(?=\s+เร\u0e37?\u0e48?อง|\s*\(?\s*ฉบับที่|$)",),
     confirm=("เรื่อง", "ฉบับที่", DATE_LINE),
     head=(SUBJECT, ISSUE_NUMBER),
     date_at=FOOT,
@@ -176,7 +177,9 @@ LAYOUTS: tuple[Layout, ...] = (
     Layout(
         LetterKind.ORDER,
         "คำสั่ง",
-        titles=(r"คำสั่ง(?!การ)(?P<issuer>\S.*?)(?=\s*(?:ที่|ฉบับที่)\s*[\d๐-๙]|\s+เรื่อง|$)",),
+        titles=(
+            r"คำสั่ง(?!การ)(?P<issuer>\S.*?)(?=\s*(?:ที่|ฉบับที่)\s*[\d๐-๙]|\s+เร\u0e37?\u0e48?อง|$)",
+        ),
         confirm=("ที่", "ฉบับที่", "เรื่อง"),
         head=(ISSUE_NUMBER, ORDER_NUMBER, SUBJECT_INLINE),
         date_at=FOOT,
@@ -190,7 +193,7 @@ LAYOUTS: tuple[Layout, ...] = (
     Layout(
         LetterKind.ANNOUNCEMENT,
         "ประกาศ",
-        titles=(r"ประกาศ(?!\s*ณ)(?!ให้)(?P<issuer>\S.*?)(?=\s+เรื่อง|\s*\(?\s*ฉบับที่|$)",),
+        titles=(r"ประกาศ(?!\s*ณ)(?!ให้)(?P<issuer>\S.*?)(?=\s+เร\u0e37?\u0e48?อง|\s*\(?\s*ฉบับที่|$)",),
         confirm=("เรื่อง",),
         head=(SUBJECT_INLINE, HeadPart(("ฉบับที่",), "number")),
         date_at=FOOT,

@@ -1213,7 +1213,8 @@ def read_letter(
             office_at = next(
                 (k for k in range(len(body_lines) - 1, -1, -1) if body_lines[k].stripped), None
             )
-            if office_at is not None and len(body_lines[office_at].stripped) <= 80:
+            office_line = body_lines[office_at].stripped if office_at is not None else ""
+            if office_line and len(office_line) <= 80 and re.search(_OFFICE_RE, office_line):
                 office = body_lines[office_at]
                 if fields["issuer_name"].value is None:
                     fields["issuer_name"] = _field([office], office.stripped)
@@ -1369,8 +1370,13 @@ def find_mentions(lines: list[Line], taken: set[int], wrapped: bool = False) -> 
             end = starts[n + 1] if n + 1 < len(starts) else len(text)
             more = []
             if wrapped and n + 1 == len(starts):
-                for nxt in lines[k + 1 : k + 4]:
-                    if not nxt.stripped or _NOUN_RE.match(nxt.stripped) or nxt.stripped[0] == "(":
+                # OCR leaves a blank line inside a paragraph: over it, then to the next blank.
+                for nxt in lines[k + 1 : k + 5]:
+                    if not nxt.stripped:
+                        if more:
+                            break
+                        continue
+                    if _NOUN_RE.match(nxt.stripped) or nxt.stripped[0] == "(" or len(more) == 2:
                         break
                     more.append(nxt)
             letter = read_mention(line, at, end, more)
@@ -1427,7 +1433,7 @@ def read_mention(line: Line, at: int, end: int, more: list[Line] = ()) -> Letter
     issuer = text[pos : marks[0][0]]
     for word, _code in URGENCIES:  # marks optional: OCR reads ด่วนที่สุด as ด่วนทีสุด
         issuer = re.sub(loose(word), " ", issuer)
-    tee = rf"ท[{_MARKS}]*"  # ที่, or OCR's ที
+    tee = rf"(?:ท[{_MARKS}]*|N)"  # ที่, or OCR's ที or N
     issuer = re.sub(rf"(?:\s*(?:ฉบับ)?{tee}\s*)+$|\s*ฉบับ$", "", issuer)
     issuer = re.sub(rf"^\s*{tee}(?:\s+[ก-ฮ]{{1,3}}\.?(?=\s|$))?(?=\s|$)", "", issuer)
     issuer = issuer.strip(" :,(")
