@@ -98,12 +98,14 @@ def to_thai_digits(text: str) -> str:
 def normalize_number(text: str) -> str:
     """The searchable form of a letter number: Arabic digits, one space, no space around '/'.
 
-    'มท ๐๘๐๘.๔/ว ๑๕๔๑' and 'มท 0808.4 / ว1541' both become 'มท 0808.4/ว 1541'.
+    'มท ๐๘๐๘.๔/ว ๑๕๔๑' and 'มท 0808.4 / ว1541' both become 'มท 0808.4/ว 1541'; 'กค405.4/ว.395'
+    becomes 'กค 405.4/ว 395'.
     """
     value = to_arabic_digits(text or "").strip()
     value = re.sub(r"\s+", " ", value)
     value = re.sub(r"\s*/\s*", "/", value)
-    value = re.sub(r"(ว)\s*(\d)", r"\1 \2", value)
+    value = re.sub(r"(ว)\.?\s*(\d)", r"\1 \2", value)  # ว.617, ว617, ว 617
+    value = re.sub(r"^([ก-ฮ]{1,3})\.?\s*(\d)", r"\1 \2", value)  # กค405.4, นพ. 0023.5
     return value.lower()
 
 

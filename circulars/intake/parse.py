@@ -14,6 +14,7 @@ keeps every offset, so spans point into the text as received.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import statistics
 from dataclasses import asdict, dataclass, field
@@ -28,6 +29,29 @@ from core.thai import (
     to_thai_digits,
 )
 
+from .layouts import (  # noqa: F401
+    ADDRESSED_ONLY,
+    AT_END,
+    DATE_LINE,
+    EXTERNAL,
+    FOOT,
+    HEAD,
+    LAYOUTS,
+    LETTER_PARTS,
+    MENTION_DATE_WORDS,
+    MENTION_FOOT_DATE_WORDS,
+    MENTION_NOUNS,
+    MENTION_PARTS,
+    MENTION_SENDS,
+    MENTION_STOPS,
+    NONE,
+    OFFICE_WORDS,
+    POSITION_WORDS,
+    RECIPIENT_STOPS,
+    HeadPart,
+    Layout,
+)
+
 
 class SourceKind:
     TEXT = "text"  # typed or pasted: digits as the sender wrote them (OCR damage is still found)
@@ -35,13 +59,14 @@ class SourceKind:
     OCR = "ocr"  # read by Tesseract: digits are never trusted without a second witness
 
 
-# Thai digits Tesseract (tha) mixes up, each with the digits it is taken for. Measured on letters
-# rendered with the TLWG fonts and read back: ๔ and ๕, ๖ and ๒, ๘ and ๕/๓, ๑ and ๗, ๙ and ๗.
+# Thai digits Tesseract (tha) mixes up: each digit as read, with the digits it may have been.
+# Measured on letters rendered with the TLWG fonts (Laksaman, Garuda; 16 pt, 300 dpi) and read
+# back: ๘ is read ๕, ๔ is read ๕, ๖ is read ๒, ๗ is read ๓ (issue 21); also ๑/๗, ๙/๗, ๐/๘.
 CONFUSABLE = {
     "0": "8",
     "1": "7",
     "2": "6",
-    "3": "8",
+    "3": "78",
     "4": "5",
     "5": "48",
     "6": "2",
@@ -49,6 +74,10 @@ CONFUSABLE = {
     "8": "035",
     "9": "7",
 }
+
+# The four Tesseract makes most (issue 21, measured on Laksaman and Garuda at 16 pt, 300 dpi):
+# readings with these come first among the candidates.
+MEASURED_CONFUSIONS = {"5": "84", "2": "6", "3": "7"}
 
 # Words OCR damages in these letters, and what they are. Each fix lowers the field's confidence
 # and is listed in its notes; nothing here touches a digit.
@@ -66,6 +95,14 @@ WORD_FIXES: tuple[tuple[re.Pattern, str], ...] = tuple(
         (r"ระบบ(?:ชำ|ข้า)(?=\s)", "ระบบช้า"),
         (r"เช้าใช้งาน", "เข้าใช้งาน"),
         (r"ที่ล้างถัง", "ที่อ้างถึง"),
+        # Tone marks Tesseract drops in the commonest words (scored on intake-corpus's renders):
+        # ที่ before the words it stands before, ตั้ง in its compounds.
+        (
+            r"ที(?=(?:ได้|สุด|จะ|มี|ใช้|เกี่ยว|ผ่าน|อยู่|กำหนด|ประชุม|ตั้ง|ส่ง))"
+            r"|(?<![ก-๙])ที(?=\s+[ก-ฮ]{1,3}\.?\s*[\d๐-๙])",
+            "ที่",
+        ),
+        (r"(?:(?<=จัด)|(?<=แต่ง))ตัง(?!้)|ตัง(?=แต่)", "ตั้ง"),
     )
 )
 
@@ -96,7 +133,10 @@ def keyword_re(word: str) -> re.Pattern:
 _KEYWORD_RES = {k: keyword_re(k) for k in (*HEAD_KEYWORDS, "ขอแสดงความนับถือ", "ที่", "โทร", "ลงวันที่")}
 # A numbered clause ("๑. …"), or one whose number OCR turned into a symbol ("®. …").
 CLAUSE_RE = re.compile(r"^\s*(?:[\d๐-๙]{1,2}|[^\sก-๛A-Za-z0-9]{1,2})\.\s")
-BODY_OPENERS = re.compile(r"^\s*(ตามที่|ด้วย|อนุสนธิ|ตามหนังสือ|เนื่องด้วย|เนื่องจาก)")
+BODY_OPENERS = re.compile(
+    r"^\s*(ตามที่|ตาม\s|ด้วย|อนุสนธิ|ตามหนังสือ|เนื่องด้วย|เนื่องจาก|โดยที่|อาศัยอำนาจ|ตามประกาศ|ตามคำสั่ง"
+    r"|ข้อ\s*[\d๐-๙]+\s)"
+)
 
 
 def starts_with(text: str, *words: str) -> re.Match | None:
@@ -137,16 +177,20 @@ URGENCIES = (("ด่วนที่สุด", "most_urgent"), ("ด่วน�
 _THAI = re.compile(r"[\u0E01-\u0E4F]")
 _FOREIGN = re.compile(r"[\u0E80-\u0EFF\u0B00-\u0B7F\u4E00-\u9FFF\u0900-\u097F]")
 MONTH_RE = "|".join(re.escape(w) for w in MONTH_WORDS)
-_YEAR_RE = r"(?:พ\.\s?ศ\.\s?)?(\d{2,5})"
+_YEAR_RE = r"(?:(?:พ\.\s?ศ\.|พุทธศักราช)\s?)?(\d{2,5})"
 _DASH = r"\s*(?:[-–—]|ถึง(?:วันที่)?)\s*"
 # A day (or a range of days), a month, a year; whitespace (line breaks included) between them.
 DATE_RE = re.compile(
     rf"(?<!\d)(\d{{1,3}})(?:{_DASH}(\d{{1,3}}))?\s*({MONTH_RE}|[ก-ฮ][ก-๎.]{{1,8}}ฯ?)\s*{_YEAR_RE}(?!\d)"
 )
+# A letter's number as people write it: นพ ๐๐๒๓.๕/ว ๑๕๗๘, มท 0810.5/ว.617, มท 0201.2/ว2567,
+# กค405.4/ว 395, ศธ 04001/ว1356 (a five-digit office code), กค 0402.3/026695 (no ว).
 NUMBER_RE = re.compile(
-    r"(?P<prefix>[ก-ฮ]{1,3})\.?\s*(?P<code>\d{4}(?:\.\d{1,3})*)\s*"
-    r"(?:/\s*(?P<w>ว)?|(?P<bare_w>ว))\s*(?P<serial>[^\s]+)"
+    r"(?P<prefix>[ก-ฮ]{1,3})\.?\s*(?P<code>\d{3,5}(?:\.\d{1,3})*)\s*"
+    r"(?:/\s*(?P<w>ว)?\.?|(?P<bare_w>ว)\.?)\s*(?P<serial>[^\s]+)"
 )
+# An order's or announcement's number: ๑๒๓/๒๕๖๘ (serial / Buddhist-era year), or ฉบับที่ ๒.
+ORDER_NUMBER_RE = re.compile(r"(?<![\d.])(?P<serial>\d{1,5})(?:\s*/\s*(?P<year>\d{4}))?(?![\d/])")
 
 
 @dataclass
@@ -168,6 +212,19 @@ class Field:
     flags: list[Flag] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     parts: dict = field(default_factory=dict)  # a number's prefix, code and serial
+    # The text holds no such part (a stamped letter has no เรื่อง; a cut letter no number):
+    # the value is None and nothing is guessed. Not a flag: nothing is there to check.
+    missing: bool = False
+
+    @classmethod
+    def absent(cls) -> Field:
+        return cls(None, confidence=0.0, missing=True)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Field:
+        flags = [Flag(**f) for f in data.get("flags", [])]
+        known = {k: data[k] for k in ("start", "end", "confidence", "notes", "parts") if k in data}
+        return cls(data.get("value"), flags=flags, missing=data.get("missing", False), **known)
 
     def flag(self, flag: Flag) -> None:
         self.flags.append(flag)
@@ -189,6 +246,16 @@ class Cited:
     date: Field
     target: int | None = None  # index of the letter in this document it names
 
+    @classmethod
+    def from_dict(cls, data: dict) -> Cited:
+        return cls(
+            data["kind"],
+            Field.from_dict(data["text"]),
+            Field.from_dict(data["number"]),
+            Field.from_dict(data["date"]),
+            data.get("target"),
+        )
+
 
 @dataclass
 class Letter:
@@ -201,6 +268,28 @@ class Letter:
     clauses: list[Field] = field(default_factory=list)
     paragraphs: list[Field] = field(default_factory=list)
     forwards: int | None = None  # index of the letter this one forwards
+    kind: str = "external"  # a layouts.LetterKind: external, internal, stamped, order, …
+    cut: bool = False  # the text holds only part of the letter (no opening found)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Letter:
+        paragraphs = [Field.from_dict(f) for f in data.get("paragraphs", [])]
+        # A clause is one of the paragraphs (the same object, as the reader made it).
+        spans = {(c.get("start"), c.get("end"), c.get("value")) for c in data.get("clauses", [])}
+        clauses = [p for p in paragraphs if (p.start, p.end, p.value) in spans]
+        return cls(
+            data["index"],
+            data.get("start", -1),
+            data.get("end", -1),
+            {name: Field.from_dict(f) for name, f in data.get("fields", {}).items()},
+            [Cited.from_dict(c) for c in data.get("references", [])],
+            [Cited.from_dict(c) for c in data.get("enclosures", [])],
+            clauses,
+            paragraphs,
+            data.get("forwards"),
+            data.get("kind", "external"),
+            data.get("cut", False),
+        )
 
     def value(self, name: str):
         f = self.fields.get(name)
@@ -239,6 +328,16 @@ class ParseResult:
             "letters": [asdict(letter) for letter in self.letters],
         }
 
+    @classmethod
+    def from_dict(cls, data: dict, text: str = "") -> ParseResult:
+        """The result as_dict wrote (a draft's `parsed`), typed again. Keys drafts add beside
+        the parser's (a letter's "rules") are left out; the text is not stored in the dict."""
+        return cls(
+            text,
+            data.get("source", SourceKind.TEXT),
+            [Letter.from_dict(d) for d in data.get("letters", [])],
+        )
+
 
 # --- small readers ----------------------------------------------------------------------------
 
@@ -256,6 +355,7 @@ def clean(text: str) -> str:
     """Markdown marks and spaces OCR leaves, without touching the words."""
     text = re.sub(r"^\s*#+\s*", "", text.replace("ํา", "ำ"))
     text = re.sub(r"\*[^*\s]*\*", "", text)
+    text = re.sub(r"\s*[|¦]\s*$", "", text)  # a web page's column bar after the text
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
@@ -327,37 +427,57 @@ def read_date(text: str, m: re.Match, offset: int = 0) -> DateRead:
     raw = text[m.start() : m.end()]
     problems = []
     month = month_number(month_s)
+    # A two-digit year is the Buddhist era's, as letters abbreviate it ("๑๘ มี.ค. ๖๓").
+    year = ce_year(int(year_s)) if len(year_s) == 4 else None
+    if len(year_s) == 2:
+        year = ce_year(2500 + int(year_s))
+    day, day_end = int(day_s), int(end_s) if end_s else None
+
+    def iso(years=None, months=None, days=None) -> list[str]:
+        """Candidate dates, ISO, from the parts that read and the alternatives of one that did
+        not; where the others do not read either, the alternatives as they are."""
+        out = []
+        for y in years or [year]:
+            for mo in months or [month]:
+                for d in days or [day]:
+                    if None in (y, mo, d):
+                        continue
+                    try:
+                        out.append(dt.date(y, mo, d).isoformat())
+                    except ValueError:
+                        continue
+        return list(dict.fromkeys(out))
+
     if month is None:
+        months = [int(c) for c in _month_candidates(month_s)]
         problems.append(
             Flag(
                 "month_unreadable",
                 f"อ่านชื่อเดือนไม่ได้: “{month_s}”",
                 f"The month cannot be read: “{month_s}”",
-                _month_candidates(month_s),
+                iso(months=months) or [str(c) for c in months],
             )
         )
-    year = None
-    if len(year_s) == 4:
-        year = ce_year(int(year_s))
-    elif len(year_s) == 2:
+    if len(year_s) == 2 and month is None:
+        # An abbreviated year is the sender's, unless the date around it is damaged too.
         problems.append(
             Flag(
                 "year_short",
-                f"ปีเขียนสองหลัก ({to_thai_digits(year_s)})",
-                f"A two-digit year ({year_s})",
+                f"ปีเขียนสองหลัก ({to_thai_digits(year_s)}) ในวันที่ที่อ่านไม่ครบ",
+                f"A two-digit year ({year_s}) in a date that does not read",
                 [str(2500 + int(year_s))],
             )
         )
-    else:
+    if len(year_s) not in (2, 4):
+        years = [v for v in digit_variants(year_s) if len(v) == 4 and v.startswith("25")]
         problems.append(
             Flag(
                 "year_unreadable",
                 f"ปี “{to_thai_digits(year_s)}” ไม่ใช่ปีสี่หลัก",
                 f"The year “{year_s}” is not four digits",
-                [v for v in digit_variants(year_s) if len(v) == 4 and v.startswith("25")],
+                iso(years=[ce_year(int(v)) for v in years]) or years,
             )
         )
-    day, day_end = int(day_s), int(end_s) if end_s else None
     if month and year:
         limit = days_in_month(year, month)
         for value, digits in ((day, day_s), (day_end, end_s)):
@@ -425,7 +545,7 @@ def read_number(raw: str) -> tuple[str | None, list[Flag], dict]:
     parts["w"] = parts.pop("w") or parts.pop("bare_w")
     parts.pop("bare_w", None)
     serial = parts["serial"].rstrip(".,")
-    if not re.fullmatch(r"\d{1,5}", serial):
+    if not re.fullmatch(r"\d{1,6}", serial):
         return (
             None,
             [
@@ -446,6 +566,25 @@ def read_number(raw: str) -> tuple[str | None, list[Flag], dict]:
     return value, [], parts
 
 
+def read_order_number(raw: str) -> tuple[str | None, list[Flag], dict]:
+    """'๑๒๓/๒๕๖๘' (an order's serial and Buddhist-era year) or '๒' (ฉบับที่): as written, tidied."""
+    arabic = to_arabic_digits(raw).strip()
+    m = ORDER_NUMBER_RE.match(arabic)
+    if m and not re.match(r"\s|[)\][]|$", arabic[m.end() :]):
+        m = None  # "0505.5/ว …": the start of a letter's number, not an order's
+    if not m:
+        return (
+            None,
+            [Flag("number_unreadable", "อ่านเลขที่ไม่ได้", "The number cannot be read")],
+            {},
+        )
+    parts = {"serial": m["serial"], "year": m["year"]}
+    thai = any(c in raw for c in "๐๑๒๓๔๕๖๗๘๙")
+    digits = to_thai_digits if thai else str
+    value = digits(m["serial"] + (f"/{m['year']}" if m["year"] else ""))
+    return value, [], parts
+
+
 def _number_key(parts: dict) -> tuple:
     return (parts.get("prefix"), parts.get("code"))
 
@@ -463,6 +602,10 @@ class Line:
     def stripped(self) -> str:
         return clean(self.text)
 
+    def tail(self, at: int) -> Line:
+        """The rest of the line from character `at` (its span kept in the source text)."""
+        return Line(self.start + at, self.end, self.text[at:])
+
 
 def _lines(text: str) -> list[Line]:
     out, pos = [], 0
@@ -473,27 +616,270 @@ def _lines(text: str) -> list[Line]:
     return out
 
 
+# The ที่ line of a letter's number ("ที่ นพ ๐๐๒๓.๕/ว ๑๕๗๘"; OCR's "ที" for "ที่"), short: a
+# sentence that wraps to a line beginning "ที่ มท …" runs on past it.
 _HEAD_NUMBER = re.compile(rf"^\s*ท[{_MARKS}]*\s+[ก-ฮ]{{1,3}}\.?\s*[\d๐-๙]")
-
-
 # A number line whose ที่ OCR damaged ("NWN ๐๘๐๘.๔/ว …"): a short word, then four digits.
 _LOOSE_NUMBER = re.compile(r"^\s*(?:\S{1,4}\s+)?\S{1,4}\.?\s*[\d๐-๙]{4}")
+_SEPARATOR = re.compile(r"^[-_=*~.·•\s]{3,}$")
+CONTACT_RE = re.compile(
+    r"^(สำนัก|กลุ่ม|กอง|ฝ่าย|ส่วน|งาน|ศูนย์|โทร|โทรสาร|ผู้ประสานงาน|ไปรษณีย์|E-?mail|อีเมล|www\.|https?:)",
+    re.IGNORECASE,
+)
+_NAME_LINE = re.compile(r"\(\s*[^()]{3,60}\s*\)")
+# Keywords that end with a short word must be followed by a space, a digit or a colon: "ถึง"
+# opens a part, "ถึงวันที่" does not; "เรื่องเดิม" is a memo's body, not its เรื่อง.
+_BOUNDARY = r"(?=[\s:：]|[\d๐-๙]|$)"
+BOUNDARIES = {word: _BOUNDARY for word in ("ที่", "ถึง", "เรียน", "วันที่", "ฉบับที่", "ลงวันที่")} | {
+    "เรื่อง": r"(?!เดิม)"
+}
 
 
-def split_letters(lines: list[Line]) -> list[tuple[int, int]]:
-    """One letter per เรื่อง line; each begins at the ที่ line above its เรื่อง (or, where OCR
-    damaged the ที่, at a line shaped like a number), within a dozen lines."""
-    subjects = [i for i, ln in enumerate(lines) if starts_with(ln.stripped, "เรื่อง")]
-    starts = []
-    for k, i in enumerate(subjects):
-        floor = subjects[k - 1] + 1 if k else 0
-        window = range(i - 1, max(floor, i - 13) - 1, -1)
-        found = next((j for j in window if _HEAD_NUMBER.match(lines[j].stripped)), None)
-        if found is None:
-            found = next((j for j in window if _LOOSE_NUMBER.match(lines[j].stripped)), None)
-        if found is not None and (not starts or found > starts[-1]):
-            starts.append(found)
-    return [(a, starts[k + 1] if k + 1 < len(starts) else len(lines)) for k, a in enumerate(starts)]
+def _boundary(word: str) -> str:
+    return BOUNDARIES.get(word, "")
+
+
+def _left(word: str) -> str:
+    """A short keyword inside a line starts a word ("ไม่มีเลขที่" holds no ที่)."""
+    return r"(?<![ก-๙])" if word in BOUNDARIES else ""
+
+
+def _kw(word: str) -> re.Pattern:
+    """A keyword at the start of a line, its Thai marks optional, any spacing inside it."""
+    body = r"\s*".join(loose(w) for w in word.split())
+    return re.compile(r"^\s*\(?\s*" + body + _boundary(word))
+
+
+@functools.cache
+def _kw_cached(word: str) -> re.Pattern:
+    return _kw(word)
+
+
+def kw_match(text: str, word: str) -> re.Match | None:
+    return _kw_cached(word).match(text.replace("ํา", "ำ"))
+
+
+def _inline_kw(word: str) -> re.Pattern:
+    body = r"\s*".join(loose(w) for w in word.split())
+    return re.compile(r"\s" + body + (_boundary(word) or r"(?=\S)"))
+
+
+_WEEKDAYS = "จันทร์|อังคาร|พุธ|พฤหัสบดี|ศุกร์|เสาร์|อาทิตย์"
+
+
+def _date_line(text: str) -> bool:
+    """A line that is a date and little else ("๒ เมษายน ๒๕๖๘", "วันที่ ๒ เม.ย. ๖๘")."""
+    s = clean(text)
+    # A time after the date ("๑๒ สิงหาคม ๒๕๕๘, ๒๑.๑๕ น.") is still a date line.
+    s = re.sub(r"[,\s]*(?:เวลา\s*)?[\d๐-๙]{1,2}[.:][\d๐-๙]{2}\s*(?:น\.?)?\s*$", "", s)
+    found = find_dates(s)
+    if not found:
+        return False
+    d = found[0]
+    # "วันที่ ๒ …", or with the weekday: "วันพุธที่ 26 สิงหาคม 2563".
+    lead = re.match(rf"^\s*(?:วัน(?:{_WEEKDAYS})?ที่\s*)?[\d๐-๙]", s)
+    return lead is not None and d.start <= lead.end() and len(s) - d.end <= 4
+
+
+def _head_part(layout: Layout, text: str) -> tuple[HeadPart, re.Match] | None:
+    for part in layout.head:
+        for word in part.keywords:
+            m = kw_match(text, word)
+            if m:
+                return part, m
+    return None
+
+
+def _title(layout: Layout, text: str) -> re.Match | None:
+    """The title a letter of `layout` opens with, at the start of the line (after a list's
+    numbering: "4.ระเบียบกระทรวงมหาดไทยว่าด้วย…")."""
+    s = text.replace("ํา", "ำ")
+    lead = r"(?:[\d๐-๙]{1,3}(?:[.)]\s*|\s+))?(?:ร่าง\s*)?"  # a list's number; a draft
+    for pattern in layout.titles:
+        # At the start of the line, or after a column gap (a page title beside it).
+        m = re.match(r"^\s*" + lead + pattern, s) or re.search(r"(?<=\S)\s{3,}" + lead + pattern, s)
+        if m:
+            return m
+    return None
+
+
+def _any_keyword(text: str) -> str | None:
+    """The head keyword of any layout `text` begins with."""
+    for layout in LAYOUTS:
+        hit = _head_part(layout, text)
+        if hit:
+            return hit[1].group(0).strip()
+    return None
+
+
+def _closing(layout: Layout, text: str) -> bool:
+    return any(starts_with(text, w) for w in layout.closing)
+
+
+def _foot_intro(layout: Layout, text: str) -> re.Match | None:
+    for w in layout.date_intro:
+        m = kw_match(text, w)
+        if m:
+            return m
+    return None
+
+
+def _is_part(text: str) -> bool:
+    """A line only a letter has: a courtesy close, a head keyword, a foot date's words."""
+    if any(
+        _closing(lay, text) or (lay.date_at == FOOT and _foot_intro(lay, text)) for lay in LAYOUTS
+    ):
+        return True
+    return any(kw_match(text, w) for w in ("เรื่อง", "เรียน", "อ้างถึง", "สิ่งที่ส่งมาด้วย"))
+
+
+def _number_opening(lines: list[Line], i: int) -> bool:
+    s = lines[i].stripped
+    if not _HEAD_NUMBER.match(s) or len(s) > 60 or "ลงวันที่" in s:
+        return False
+    # A letter's head follows: a เรื่อง, เรียน or ถึง line within a dozen lines.
+    return any(
+        kw_match(ln.stripped, w) for ln in lines[i + 1 : i + 14] for w in ("เรื่อง", "เรียน", "ถึง")
+    )
+
+
+def _title_rest(layout: Layout, text: str) -> str:
+    m = _title(layout, text)
+    return text[m.end() :].strip() if m else ""
+
+
+def _title_opening(lines: list[Line], i: int) -> Layout | None:
+    s = lines[i].stripped
+    for layout in LAYOUTS:
+        m = _title(layout, s) if layout.titles else None
+        if not m:
+            continue
+        after = s[
+            m.start("issuer") if "issuer" in m.groupdict() and m.group("issuer") else m.end() :
+        ]
+        nxt = [ln for ln in lines[i + 1 : i + 6] if ln.stripped]
+        for word in layout.confirm:
+            if word == DATE_LINE:
+                if any(_date_line(ln.text) for ln in nxt[:2]):
+                    return layout
+            elif re.search(_left(word) + loose(word) + _boundary(word), after) or any(
+                kw_match(ln.stripped, word) for ln in nxt
+            ):
+                return layout
+    return None
+
+
+@dataclass
+class Segment:
+    start: int
+    end: int
+    layout: Layout | None  # None: opened by a number, stamped or external by what it holds
+    cut: bool = False
+
+
+def find_letters(lines: list[Line]) -> list[Segment]:
+    """Where each letter of the text begins: a title (คำสั่ง…, ประกาศ…, บันทึกข้อความ), the ที่
+    line of a number, or, for a letter that came cut, its first part (a date line, เรื่อง or
+    เรียน, the opening words of a body) before a courtesy close."""
+    starts: list[Segment] = []
+    covered = -1
+    for i, line in enumerate(lines):
+        if i <= covered or not line.stripped:
+            continue
+        s = line.stripped
+        layout = _title_opening(lines, i)
+        if layout is not None:
+            starts.append(Segment(i, 0, layout))
+            # A title whose line holds its head (a list of regulations, one a line) covers
+            # only itself; one on its own line, the head lines under it.
+            one_line = layout.date_at == FOOT and _head_part(layout, _title_rest(layout, s))
+            covered = i if one_line else i + 6
+            continue
+        if _number_opening(lines, i):
+            starts.append(Segment(i, 0, None))
+            covered = _head_end(lines, i)
+            continue
+        if kw_match(s, "เรื่อง") or (kw_match(s, "เรียน") and not starts):
+            # A head with no number line above it (OCR damaged the ที่, or the text was cut):
+            # the letter begins at a number-like line or a date line just above, else here.
+            floor = max(covered + 1, starts[-1].start + 1 if starts else 0, i - 12)
+            window = range(i - 1, floor - 1, -1)
+            dated = next((j for j in window if _date_line(lines[j].text)), None)
+            numbered = next((j for j in window if _loose_number(lines[j])), None)
+            addressed = any(
+                kw_match(ln.stripped, w) for ln in lines[i : i + 7] for w in ("เรียน", "ถึง")
+            )
+            if numbered is None and dated is None and not addressed:
+                continue  # a line that begins "เรื่อง" in running text
+            found = numbered if numbered is not None else dated if dated is not None else i
+            starts.append(Segment(found, 0, None, cut=numbered is None))
+            covered = _head_end(lines, i)
+    # Text before the first letter that holds a letter's end (a courtesy close, สั่ง ณ วันที่)
+    # is a letter cut at the top: it begins at its first date line, part or body opener.
+    first = starts[0].start if starts else len(lines)
+    head = lines[:first]
+    if any(_is_part(ln.stripped) for ln in head):
+        at = next(
+            (
+                k
+                for k, ln in enumerate(head)
+                if _date_line(ln.text) or _is_part(ln.stripped) or BODY_OPENERS.match(ln.stripped)
+            ),
+            0,
+        )
+        layout = next(
+            (
+                lay
+                for lay in LAYOUTS
+                if any(_foot_intro(lay, ln.stripped) for ln in head) and lay.date_at == FOOT
+            ),
+            None,
+        )
+        starts.insert(0, Segment(at, 0, layout, cut=True))
+    for k, seg in enumerate(starts):
+        seg.end = starts[k + 1].start if k + 1 < len(starts) else len(lines)
+    return starts
+
+
+def _loose_number(line: Line) -> bool:
+    return bool(_LOOSE_NUMBER.match(line.stripped)) and not _date_line(line.text)
+
+
+def _head_end(lines: list[Line], i: int) -> int:
+    """The last line of the head that starts at line i: its last keyword line before the body's
+    first words (OCR leaves blank and noise lines between them), at least six lines on."""
+    last = i + 6
+    for j in range(i + 1, min(len(lines), i + 30)):
+        s = lines[j].stripped
+        if BODY_OPENERS.match(s) or CLAUSE_RE.match(s):
+            break
+        if any(kw_match(s, w) for w in ("เรื่อง", "เรียน", "ถึง", "อ้างถึง", "สิ่งที่ส่งมาด้วย")):
+            last = max(last, j)
+    return last
+
+
+def _layout_for(lines: list[Line]) -> Layout:
+    """A letter opened by its number: the first layout whose required keywords it has and
+    whose forbidden ones it lacks (layouts.py: stamped, then external)."""
+    found = set()
+    for ln in lines:
+        s = ln.stripped
+        for word in ("เรื่อง", "เรียน", "ถึง", "อ้างถึง", "สิ่งที่ส่งมาด้วย"):
+            if kw_match(s, word):
+                found.add(word)
+        for layout in LAYOUTS:
+            for word in layout.closing:
+                if starts_with(s, word):
+                    found.add(word)
+    for layout in LAYOUTS:
+        if not layout.number_opens:
+            continue
+        if layout.requires and not any(all(w in found for w in req) for req in layout.requires):
+            continue
+        if any(w in found for w in layout.forbids):
+            continue
+        return layout
+    return EXTERNAL
 
 
 def is_noise(line: str) -> bool:
@@ -518,15 +904,76 @@ def parse(text: str, source: str = SourceKind.TEXT) -> ParseResult:
         )
     lines = _lines(text)
     letters = []
-    for index, (a, b) in enumerate(split_letters(lines)):
-        # OCR and pdftotext put blank lines anywhere (page and block gaps): not paragraphs.
-        ocr = source in (SourceKind.OCR, SourceKind.PDF_TEXT)
-        letters.append(_parse_letter(index, lines[a:b], lines[max(0, a - 4) : a], ocr))
+    # OCR and pdftotext put blank lines anywhere (page and block gaps): not paragraphs.
+    ocr = source in (SourceKind.OCR, SourceKind.PDF_TEXT)
+    taken: set[int] = set()
+    for seg in find_letters(lines):
+        part = lines[seg.start : seg.end]
+        layout = seg.layout or _layout_for(part)
+        above = lines[max(0, seg.start - 4) : seg.start]
+        letters.append(read_letter(0, part, above, layout, ocr, cut=seg.cut))
+        taken.update(range(seg.start, seg.end))
+    # Letters a web page or a list reports in a line of running text, outside any letter.
+    letters += find_mentions(lines, taken, wrapped=ocr)
+    letters.sort(key=lambda letter: letter.start)
+    letters = _merge_repeated_titles(_merge_cited_only(letters))
+    for index, letter in enumerate(letters):
+        letter.index = index
     _link(letters)
-    _check_dates(letters, text)
+    _check_dates(letters, text, source)
     if source == SourceKind.OCR:
-        _distrust_ocr_digits(letters)
+        _distrust_ocr_digits(letters, text)
     return ParseResult(received, source, letters)
+
+
+def _merge_repeated_titles(letters: list[Letter]) -> list[Letter]:
+    """A web page heads a letter with its title: a title line with nothing under it, right
+    above the letter of the same kind and subject, is that letter's (its parts fill the gaps)."""
+    out: list[Letter] = []
+    for letter in letters:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.kind == letter.kind
+            and any(lay.titles for lay in LAYOUTS if lay.kind == letter.kind)
+            and not prev.fields["number"].value
+            and not prev.value("body")
+            and prev.value("date") is None
+            and _same_subject(prev.value("subject"), letter.value("subject"))
+        ):
+            for name, f in prev.fields.items():
+                if letter.fields.get(name) is None or letter.fields[name].missing:
+                    letter.fields[name] = f
+            letter.start = prev.start
+            out[-1] = letter
+            continue
+        out.append(letter)
+    return out
+
+
+def _same_subject(a: str | None, b: str | None) -> bool:
+    if not a or not b:
+        return False
+    a, b = bare(a.rstrip("ฯ ")), bare(b.rstrip("ฯ "))
+    n = min(len(a), len(b), 30)
+    return n >= 8 and a[:n] == b[:n]
+
+
+def _merge_cited_only(letters: list[Letter]) -> list[Letter]:
+    """A cut letter that is only อ้างถึง or สิ่งที่ส่งมาด้วย lines, right after another letter,
+    is that letter's: a web page lists a letter's enclosures under the line naming it."""
+    out: list[Letter] = []
+    for letter in letters:
+        bare = letter.cut and not any(
+            f.value for name, f in letter.fields.items() if name in ALL_FIELDS
+        )
+        if bare and out and (letter.references or letter.enclosures):
+            out[-1].references += letter.references
+            out[-1].enclosures += letter.enclosures
+            out[-1].end = letter.end
+            continue
+        out.append(letter)
+    return out
 
 
 def _field(lines: list[Line], value: str, confidence: float = 1.0) -> Field:
@@ -541,109 +988,560 @@ def _field(lines: list[Line], value: str, confidence: float = 1.0) -> Field:
     )
 
 
-def _parse_letter(index: int, lines: list[Line], above: list[Line], ocr: bool) -> Letter:
-    fields: dict[str, Field] = {}
-    number_line = lines[0]
-    raw_number = re.sub(rf"^\s*(?:ท[{_MARKS}]*|\S{{1,4}}(?=\s))\s*", "", number_line.stripped)
-    value, problems, parts = read_number(raw_number)
-    fields["number"] = Field(value, number_line.start, number_line.end)
+ALL_FIELDS = LETTER_PARTS  # every letter has them all, missing where its text does not
+
+
+def _number_field(line: Line, raw: str, style: str) -> Field:
+    """The number on `line` (`raw`: its text after ที่), read in the layout's style first."""
+    # A letter's number is read as an order's (๑๒๓/๒๕๖๘) only when it has no letters before it.
+    if style == "letter":
+        bare_digits = re.match(r"^\s*[\d๐-๙]", raw)
+        readers = (read_number, read_order_number) if bare_digits else (read_number,)
+    else:
+        readers = (read_order_number, read_number)
+    found = None
+    for reader in readers:
+        value, problems, parts = reader(raw)
+        if value:
+            found = (value, problems, parts)
+            break
+        found = found or (value, problems, parts)
+    value, problems, parts = found
+    f = Field(value, line.start, line.end)
     for p in problems:
-        fields["number"].flag(p)
-    fields["number"].parts = parts
+        f.flag(p)
+    f.parts = parts
+    return f
+
+
+def read_letter(
+    index: int, lines: list[Line], above: list[Line], layout: Layout, ocr: bool, cut: bool = False
+) -> Letter:
+    """One letter, read as its layout describes it: opening, head keywords, body, the date where
+    the layout puts it, signature, contact. A part the text does not hold stays None, missing."""
+    fields: dict[str, Field] = {name: Field.absent() for name in ALL_FIELDS}
+    head_lines: list[Line] = []  # the head, the opening's own rest included
+    i = 0
+    opening = lines[0] if lines else None
+    if (
+        opening is not None
+        and layout.number_opens
+        and (_HEAD_NUMBER.match(opening.stripped) or (not cut and _loose_number(opening)))
+    ):
+        raw = re.sub(rf"^\s*(?:ท[{_MARKS}]*|\S{{1,4}}(?=\s))\s*", "", opening.stripped)
+        raw = re.sub(r"\[\d+\]", "", raw)
+        fields["number"] = _number_field(opening, raw, layout.number_style)
+        i = 1
+    elif opening is not None and layout.titles:
+        m = _title(layout, opening.text)
+        if m:
+            issuer = (m.groupdict().get("issuer") or "").strip()
+            if re.search(r"[ก-ฮ]{2}", issuer):  # not "ฯ" of "ข้อบังคับฯ"
+                k = m.start("issuer")
+                fields["issuer_name"] = _field(
+                    [Line(opening.start + k, opening.start + m.end("issuer"), issuer)], issuer
+                )
+            rest = opening.text[m.end() :]
+            if rest.strip():
+                head_lines.append(opening.tail(m.end()))
+            i = 1
 
     urgency = "normal"
-    for line in [*above, number_line]:
+    for line in [*above, *lines[:2]]:
         for word, code in URGENCIES:
             if word in line.stripped:
                 urgency = code
                 break
-    fields["urgency"] = Field(urgency, number_line.start, number_line.end, 0.9)
+    fields["urgency"] = Field(
+        urgency, opening.start if opening else -1, opening.end if opening else -1, 0.9
+    )
 
-    # Head: issuer, address and date sit between the number and เรื่อง.
-    i = 1
-    head = []
-    while i < len(lines) and not head_keyword(lines[i].stripped):
-        if lines[i].stripped:
-            head.append(lines[i])
-        i += 1
+    # Head: keyword parts, each to the next keyword; a line after a blank one continues a part
+    # only when it is its date (ลงวันที่ …). Unlabelled lines before the first keyword are the
+    # layout's positional parts (issuer, address, date). The body opens with ตามที่, ด้วย….
+    sections: dict[str, list[Line]] = {}
+    keys: dict[str, re.Pattern] = {}
+    positional: list[Line] = []
+    current, blank = None, False
+    queue = list(head_lines)
+    inline: set[str] = set()  # parts read from the title's own line: running text may follow
+    while True:
+        if queue:
+            line, at = queue.pop(0), None
+        elif i < len(lines):
+            line, at = lines[i], i
+            i += 1
+        else:
+            break
+        s = line.stripped
+        if not s:
+            blank = True
+            continue
+        if _closing(layout, s) or (layout.date_at == FOOT and _foot_intro(layout, s)):
+            i = at if at is not None else i
+            break
+        hit = _head_part(layout, s)
+        if hit:
+            part, m = hit
+            # A second keyword inside the line ("ที่ … วันที่ …"): the line splits there.
+            for other in layout.head:
+                if not other.inline or other is part:
+                    continue
+                for word in other.keywords:
+                    found = _inline_kw(word).search(line.text)
+                    if found:
+                        queue.insert(0, line.tail(found.start() + 1))
+                        line = Line(
+                            line.start, line.start + found.start(), line.text[: found.start()]
+                        )
+                        break
+            current, blank = part.field, False
+            sections[current] = [line]
+            keys[current] = part
+            if at is None:
+                inline.add(current)
+            continue
+        if (
+            current is None
+            and layout.positional
+            and not BODY_OPENERS.match(s)
+            and not CLAUSE_RE.match(s)
+        ):
+            positional.append(line)
+            continue
+        if current and (not blank or starts_with(s, "ลงวันที่")) and not BODY_OPENERS.match(s):
+            if not (_SEPARATOR.match(s) or re.match(r"^\(?\s*(พ\.\s?ศ\.|ฉบับที่)", s)):
+                sections[current].append(line)
+            blank = False
+            continue
+        if _SEPARATOR.match(s) or is_garbage(line.text) or re.match(r"^\(?\s*(พ\.\s?ศ\.|ฉบับที่)", s):
+            continue
+        # A stray line in the head (OCR): skipped when a keyword not yet seen follows closely.
+        if not BODY_OPENERS.match(s) and not CLAUSE_RE.match(s):
+            ahead = [ln.stripped for ln in lines[i : i + 4] if ln.stripped]
+            if any(
+                _head_part(layout, t) and _head_part(layout, t)[0].field not in sections
+                for t in ahead
+            ):
+                continue
+        i = at if at is not None else i
+        break
+
+    # Unlabelled head lines: the date line, then the issuer and its address.
     date_line = None
     rest = []
-    for line in head:
+    for line in positional:
         arabic = to_arabic_digits(line.stripped)
-        if date_line is None and (re.match(r"^\d", arabic) or is_garbage(line.text)):
+        if (
+            date_line is None
+            and layout.date_at == HEAD
+            and (
+                re.match(r"^\d", arabic)
+                or is_garbage(line.text)
+                # a month and a year whose day OCR garbled: "ole เมษาฯ ๒๕๒๕"
+                or re.search(rf"(?:{MONTH_RE})\s*(?:พ\.\s?ศ\.\s?)?\d{{4}}\s*$", arabic)
+            )
+        ):
             date_line = line
         else:
             rest.append(line)
-    if rest:
+    if rest and "issuer_name" in layout.positional:
         fields["issuer_name"] = _field(rest[:1], rest[0].stripped)
-    else:
-        fields["issuer_name"] = Field(None, confidence=0.0)
-    if len(rest) > 1:
+    if len(rest) > 1 and "issuer_address" in layout.positional:
         address = " ".join(ln.stripped for ln in rest[1:])
         fields["issuer_address"] = _field(rest[1:], address)
-        code = re.search(r"(\d+)\s*$", to_arabic_digits(address))
-        if not code or len(code.group(1)) != 5:
+        code = re.search(r"(?<![\d.])(\d{3,6})\s*$", to_arabic_digits(address))
+        if code and len(code.group(1)) != 5:
             fields["issuer_address"].flag(
-                Flag(
-                    "postcode",
-                    "รหัสไปรษณีย์ต้องมีห้าหลัก",
-                    "A postcode has five digits",
-                    [address],
-                )
+                Flag("postcode", "รหัสไปรษณีย์ต้องมีห้าหลัก", "A postcode has five digits", [address])
             )
-    else:
-        fields["issuer_address"] = Field("", confidence=0.5)
-    fields["date"] = _date_field(date_line)
 
-    # Parts that begin with a keyword, each to the next keyword; a line after a blank one
-    # continues a part only when it is its date (ลงวันที่ …). The body opens with ตามที่, ด้วย….
-    sections: dict[str, list[Line]] = {}
-    current, blank = None, False
-    while i < len(lines):
-        s = lines[i].stripped
-        key = head_keyword(s)
-        if key:
-            current, blank = key, False
-            sections[key] = [lines[i]]
-        elif not s:
-            blank = True
-        elif current and (not blank or starts_with(s, "ลงวันที่")) and not BODY_OPENERS.match(s):
-            sections[current].append(lines[i])
-            blank = False
-        elif "เรื่อง" in sections and "เรียน" in sections:
-            break
-        i += 1
-
-    for key, name in (("เรื่อง", "subject"), ("เรียน", "recipients")):
-        part = sections.get(key)
-        if part:
-            joined = join_lines([ln.stripped for ln in part])
-            value = joined[starts_with(joined, key).end() :].strip()
+    for name, part in sections.items():
+        keyword = keys[name]
+        joined = join_lines([ln.stripped for ln in part])
+        m = next((kw_match(joined, w) for w in keyword.keywords if kw_match(joined, w)), None)
+        value = joined[m.end() :].strip(" :") if m else joined
+        if name in ("references", "enclosures"):
+            continue
+        if name == "number":
+            fields["number"] = _number_field(part[0], value, layout.number_style)
+        elif name == "date":
+            date_line = part[0]
+        elif value:
+            if name == "subject":
+                for end in layout.subject_ends:
+                    value = re.sub(end, "", value).strip()
+            if name in inline:
+                stop = _MENTION_STOP.search(value)
+                value = value[: stop.start()].strip() if stop else value
             fields[name] = _field(part, value)
-        else:
-            fields[name] = Field(None, confidence=0.0)
-            fields[name].flag(Flag("missing", f"ไม่พบ{key}", f"No {key} line"))
     if fields["recipients"].value:
         fields["recipients"].value = split_recipients(fields["recipients"].value)
+    if layout.date_at == HEAD or date_line is not None:
+        # A foot-dated letter may date itself in its title line ("… ลงวันที่ ๒๓ กันยายน ๒๕๖๒").
+        fields["date"] = _date_field(date_line)
+    whole = not cut and not fields["number"].missing  # opened by its number line
+    if date_line is None and layout.date_at == HEAD and whole:
+        # A whole letter's head (its number line to its เรื่อง) holds no date line: damaged.
+        fields["date"].flag(
+            Flag("date_missing", "ไม่พบบรรทัดวันที่ในหัวหนังสือ", "The head has no date line")
+        )
 
-    letter = Letter(index, lines[0].start, lines[-1].end, fields)
+    letter = Letter(index, lines[0].start if lines else -1, lines[-1].end if lines else -1, fields)
+    letter.kind = str(layout.kind)
+    letter.cut = cut
     for key, kind, bucket in (
-        ("อ้างถึง", "reference", letter.references),
-        ("สิ่งที่ส่งมาด้วย", "enclosure", letter.enclosures),
+        ("references", "reference", letter.references),
+        ("enclosures", "enclosure", letter.enclosures),
     ):
         part = sections.get(key)
         if part:
-            bucket.append(_cited(kind, part, key))
+            bucket.append(_cited(kind, part, keys[key].keywords[0]))
 
-    # Body to ขอแสดงความนับถือ; then signature and contact.
-    body_lines, j = [], i
-    while j < len(lines) and not starts_with(lines[j].stripped, "ขอแสดงความนับถือ"):
-        body_lines.append(lines[j])
-        j += 1
+    # Body to the foot: the courtesy close, the foot date, or the signature's name line.
+    j = i
+    end = _foot(layout, lines, j)
+    body_lines = lines[j:end]
+    tail = lines[end:]
+    if layout.date_at == FOOT and tail:
+        date_at = next((k for k, ln in enumerate(tail[:3]) if ln.stripped), 0)
+        foot_date, used = _foot_date(layout, tail, date_at)
+        if not foot_date.missing or fields["date"].missing:
+            fields["date"] = foot_date
+        if layout.foot_office and end > j:
+            # The office's name (the stamp) is the last line of text above the foot date.
+            office_at = next(
+                (k for k in range(len(body_lines) - 1, -1, -1) if body_lines[k].stripped), None
+            )
+            office_line = body_lines[office_at].stripped if office_at is not None else ""
+            if office_line and len(office_line) <= 80 and re.search(_OFFICE_RE, office_line):
+                office = body_lines[office_at]
+                if fields["issuer_name"].value is None:
+                    fields["issuer_name"] = _field([office], office.stripped)
+                body_lines = body_lines[:office_at]
+        tail = tail[date_at + used :]
+    elif tail and _closing(layout, tail[0].stripped):
+        tail = tail[1:]
     _body(letter, body_lines, ocr)
-    _signature(letter, lines[j + 1 :] if j < len(lines) else [])
+    if layout.signature == NONE:
+        _contact(letter, tail)
+    else:
+        _signature(letter, tail)
     _authority(letter)
     return letter
+
+
+def _foot(layout: Layout, lines: list[Line], j: int) -> int:
+    """Where the body of a letter ends (the courtesy close, the foot date, or the signature)."""
+    for k in range(j, len(lines)):
+        s = lines[k].stripped
+        if _closing(layout, s) or (
+            layout.date_intro and layout.date_at == FOOT and _foot_intro(layout, s)
+        ):
+            return k
+    if layout.date_at == FOOT:
+        # No words before the date (a statement, a stamped letter, or an announcement whose
+        # "ประกาศ ณ วันที่" was left out): the last line that is a date.
+        dates = [k for k in range(j, len(lines)) if _date_line(lines[k].text)]
+        if dates:
+            return dates[-1]
+    # No courtesy close: the body ends above the signature's name and the short lines over it.
+    names = [k for k in range(j, len(lines)) if _NAME_LINE.fullmatch(lines[k].stripped)]
+    if names:
+        k = names[0]
+        while k > j and (not lines[k - 1].stripped or len(lines[k - 1].stripped) <= 25):
+            k -= 1
+        return k
+    return len(lines)
+
+
+def _foot_date(layout: Layout, tail: list[Line], at: int) -> tuple[Field, int]:
+    """The date at the foot (after สั่ง ณ วันที่, or a date line) and how many lines it took."""
+    line = tail[at]
+    m = _foot_intro(layout, line.stripped) if layout.date_intro else None
+    if m is None and not _date_line(line.text):
+        return Field.absent(), 0
+    f = _date_field(line)
+    if f.flagged and f.flags[0].code == "date_unreadable" and at + 1 < len(tail):
+        # "ประกาศ ณ วันที่ ๑๕ มีนาคม" / "พ.ศ. ๒๕๖๘": the date wraps onto the next line.
+        nxt = next((k for k in range(at + 1, min(len(tail), at + 3)) if tail[k].stripped), None)
+        if nxt is not None:
+            text = line.text + "\n" * (nxt - at) + tail[nxt].text
+            wrapped = _date_field(Line(line.start, tail[nxt].end, text))
+            if not (wrapped.flagged and wrapped.flags[0].code == "date_unreadable"):
+                return wrapped, nxt - at + 1
+    return f, 1
+
+
+def _contact(letter: Letter, lines: list[Line]) -> None:
+    """A letter with no signature (stamped, a statement): what follows its foot is contact."""
+    _fill_contact(letter.fields, _contact_lines(lines))
+
+
+def _fill_contact(f: dict[str, Field], contact: list[Line]) -> None:
+    office = [ln for ln in contact if not re.match(r"^(โทร|ผู้ประสานงาน|E-?mail|อีเมล)", ln.stripped)]
+    phone = [ln for ln in contact if starts_with(ln.stripped, "โทร")]
+    if office:
+        f["contact_office"] = _field(office, " ".join(ln.stripped for ln in office), 0.8)
+    if phone:
+        f["contact_phone"] = _field(phone[:1], phone[0].stripped, 0.7)
+
+
+def _contact_lines(lines: list[Line]) -> list[Line]:
+    """The contact block: lines that name an office, a phone, a coordinator or an address, from
+    the first such line to the first line that does not (a web page's text after the letter)."""
+    out = []
+    for ln in lines:
+        s = ln.stripped
+        if not s or is_garbage(ln.text):
+            continue
+        if CONTACT_RE.match(s):
+            out.append(ln)
+        elif out:
+            break
+    return out
+
+
+# --- letters reported inside running text -------------------------------------------------------
+
+_NOUN_RE = re.compile("|".join(re.escape(n) for n in MENTION_NOUNS))
+# A number as a mention writes it: a letter's (มท 0809.3/ว 3334), an order's (7/2562), or an
+# OCSC circular's bare "ว 10".
+_MENTION_NUMBER = re.compile(
+    r"(?P<letter>[ก-ฮ]{1,3}\.?\s*[\d๐-๙]{3,5}(?:\.[\d๐-๙]{1,3})*\s*/\s*(?:ว\.?\s*)?[\d๐-๙]{1,6})"
+    r"|(?P<order>(?<![\d๐-๙./])[\d๐-๙]{1,5}\s*/\s*[\d๐-๙]{4}(?![\d๐-๙]))"
+    r"|(?P<circular>(?<![ก-ฮ])ว\.?\s*[\d๐-๙]{1,5}(?![\d๐-๙/]))"
+    # Any other code after ที่: "ที่ อศจ.ว.อ 010" (a college's own numbering).
+    r"|(?<=ที่\s)(?P<other>[ก-ฮ][ก-ฮ.]{1,12}\s*[\d๐-๙]{1,6})(?=\s|$)"
+)
+_MENTION_DATE = re.compile(
+    r"(?:" + "|".join(re.escape(w) for w in MENTION_DATE_WORDS) + r")\s*(?=[\d๐-๙])"
+)
+_MENTION_FOOT_DATE = re.compile(
+    r"\(?\s*(?:" + "|".join(r"\s*".join(w.split()) for w in MENTION_FOOT_DATE_WORDS) + r")\s*"
+)
+_MENTION_STOP = re.compile(
+    r"\s+(?:" + "|".join(MENTION_STOPS) + r"|>>|https?://)|\s{2,}|\[\d+\]|\s*\(?ลงวันที่"
+    r"|\s*" + _MENTION_FOOT_DATE.pattern
+)
+_RECIPIENT_STOP = re.compile(_MENTION_STOP.pattern + r"|\s+(?:" + "|".join(RECIPIENT_STOPS) + ")")
+
+
+# ถึง/แจ้ง may cling to the word before ("หนังสือด่วนที่สุดถึงผู้อำนวยการ"): the addressee's title
+# after them is what makes them a part.
+_ADDRESSEE = (
+    r"(?:"
+    + "|".join(ADDRESSED_ONLY)
+    + r")\s*(?=(?:"
+    + "|".join(RECIPIENT_TITLES + OFFICE_WORDS)
+    + "))"
+)
+
+
+def _mention_evidence(text: str, at: int) -> bool:
+    """The noun at `at` names a letter: a number or a date follows before its subject."""
+    window = text[at : at + 160]
+    cut = re.search(r"เรื่อง", window)
+    head = window[: cut.start()] if cut else window
+    if _MENTION_NUMBER.search(head) or _MENTION_DATE.search(head):
+        return True
+    addressed = re.search(r"\sเรียน\s", window) or re.search(_ADDRESSEE, window[:40])
+    sent = re.search(_SENDS_RE, text[:at])
+    return bool(addressed and ("เรื่อง" in window or sent))
+
+
+def find_mentions(lines: list[Line], taken: set[int], wrapped: bool = False) -> list[Letter]:
+    """Letters named in running text, line by line. `wrapped`: the source breaks lines at the
+    page's width (OCR, a PDF's text layer), so a part at a line's end runs on to the next."""
+    out = []
+    for k, line in enumerate(lines):
+        if k in taken or not line.stripped:
+            continue
+        text = line.text
+        # A noun that opens a subject ("เรื่อง ประกาศกำหนด…") names no letter of its own.
+        starts = [
+            m.start()
+            for m in _NOUN_RE.finditer(text)
+            if _mention_evidence(text, m.start())
+            and not re.search(r"เรื่อง\s*$", text[: m.start()])
+            and not re.match(r"\s*ณ\s", text[m.end() :])  # ประกาศ ณ วันที่: a date's words
+        ]
+        for n, at in enumerate(starts):
+            end = starts[n + 1] if n + 1 < len(starts) else len(text)
+            more = []
+            if wrapped and n + 1 == len(starts):
+                # OCR leaves a blank line inside a paragraph: over it, then to the next blank.
+                for nxt in lines[k + 1 : k + 5]:
+                    if not nxt.stripped:
+                        if more:
+                            break
+                        continue
+                    if _NOUN_RE.match(nxt.stripped) or nxt.stripped[0] == "(" or len(more) == 2:
+                        break
+                    more.append(nxt)
+            letter = read_mention(line, at, end, more)
+            if letter is not None:
+                out.append(letter)
+    return out
+
+
+def read_mention(line: Line, at: int, end: int, more: list[Line] = ()) -> Letter | None:
+    text = line.text[:end]
+    noun = _NOUN_RE.match(text, at)
+    kind = MENTION_NOUNS[noun.group(0)]
+    fields: dict[str, Field] = {name: Field.absent() for name in ALL_FIELDS}
+    pos = noun.end()
+
+    def field_at(a: int, b: int, value: str) -> Field:
+        return _field([Line(line.start + a, line.start + b, text[a:b])], value)
+
+    # The parts, each from its keyword to the next one.
+    marks = []
+    titles = "|".join(RECIPIENT_TITLES + OFFICE_WORDS)
+    for word, name in MENTION_PARTS:
+        # ถึง names recipients only before an addressee's title: "ถึงผู้ว่าราชการจังหวัด".
+        right = rf"\s*(?=(?:{titles}))" if word in ADDRESSED_ONLY else _boundary(word)
+        left = "" if word in ADDRESSED_ONLY else r"(?<![ก-๙])"
+        m = re.compile(left + loose(word) + right).search(text, pos)
+        if m and not any(name == other for _a, _b, other in marks):
+            marks.append((m.start(), m.end(), name))
+    num = _MENTION_NUMBER.search(text, pos)
+    first_part = min([m[0] for m in marks], default=len(text))
+    if num and num.start() > first_part and not num.group("letter"):
+        num = None  # after the subject only a letter's own number shape counts
+    if num:
+        marks.append((num.start(), num.end(), "number"))
+    # Its date: after ลงวันที่ (ลว., ลง) before the subject, or right after its number; after
+    # สั่ง ณ วันที่ (ประกาศ ณ วันที่) anywhere.
+    foot = _MENTION_FOOT_DATE.search(text, pos)
+    for date_kw in _MENTION_DATE.finditer(text, pos):
+        if date_kw.start() < first_part or (num and 0 <= date_kw.start() - num.end() <= 3):
+            marks.append((date_kw.start(), date_kw.end(), "date"))
+            break
+    else:
+        if foot:
+            marks.append((foot.start(), foot.end(), "date"))
+    marks.sort()
+    if not marks:
+        return None
+    urgency = "normal"
+    for word, code in URGENCIES:
+        if word in text[pos : marks[0][0]]:
+            urgency = code
+            break
+    fields["urgency"] = Field(urgency, line.start + at, line.start + end, 0.9)
+    issuer = text[pos : marks[0][0]]
+    for word, _code in URGENCIES:  # marks optional: OCR reads ด่วนที่สุด as ด่วนทีสุด
+        issuer = re.sub(loose(word), " ", issuer)
+    tee = rf"(?:ท[{_MARKS}]*|N)"  # ที่, or OCR's ที or N
+    issuer = re.sub(rf"(?:\s*(?:ฉบับ)?{tee}\s*)+$|\s*ฉบับ$", "", issuer)
+    issuer = re.sub(rf"^\s*{tee}(?:\s+[ก-ฮ]{{1,3}}\.?(?=\s|$))?(?=\s|$)", "", issuer)
+    issuer = issuer.strip(" :,(")
+    if len(issuer) >= 2 and not re.match(r"^[\d๐-๙]", issuer):
+        k = text.find(issuer, pos)
+        fields["issuer_name"] = field_at(k, k + len(issuer), issuer)
+    _sender(fields, line, text[:at])
+    for k, (a, b, name) in enumerate(marks):
+        nxt = marks[k + 1][0] if k + 1 < len(marks) else len(text)
+        if name == "number":
+            raw = num.group(0)
+            if num.group("other"):
+                f = field_at(a, b, " ".join(raw.split()))
+            elif num.group("circular"):
+                digits = re.sub(r"\D", "", to_arabic_digits(raw))
+                value = "ว " + (to_thai_digits(digits) if re.search("[๐-๙]", raw) else digits)
+                f = field_at(a, b, value)
+                f.parts = {"serial": digits}
+            else:
+                style = "letter" if num.group("letter") else "order"
+                f = _number_field(Line(line.start + a, line.start + b, raw), raw, style)
+            fields["number"] = f
+        elif name == "date":
+            found = find_dates(text[b:nxt], line.start + b)
+            if found and found[0].start - (line.start + b) <= 2:
+                d = found[0]
+                f = Field(None, d.start, d.end)
+                for p in d.problems:
+                    f.flag(p)
+                if not d.problems:
+                    f.value = d.first().isoformat()
+                fields["date"] = f
+        else:
+            value = text[b:nxt]
+            stop = (_RECIPIENT_STOP if name == "recipients" else _MENTION_STOP).search(value)
+            if stop is None and nxt == len(text) and more:
+                # The part runs on past the line's end (a wrapped source): to a stop or a blank.
+                run = join_lines([value, *(ln.text for ln in more)])
+                stop = (_RECIPIENT_STOP if name == "recipients" else _MENTION_STOP).search(run)
+                value = run[: stop.start()] if stop else run
+                if value.strip():
+                    fields[name] = _field(
+                        [Line(line.start + b, more[-1].end, value)], fix_words(value.strip(" :"))[0]
+                    )
+                continue
+            value = (value[: stop.start()] if stop else value).strip(" :")
+            if value:
+                fields[name] = field_at(b, b + len(value), fix_words(value)[0])
+    if fields["recipients"].value:
+        fields["recipients"].value = split_recipients(fields["recipients"].value)
+    if fields["date"].missing:
+        # "เมื่อวันที่ ๑๐ กุมภาพันธ์ ๒๕๖๔ … ได้มีหนังสือ": the sentence dates the letter.
+        before = list(find_dates(text[:at], line.start))
+        if before and re.search(r"(?:วันที่|\(|^)\s*$", text[: before[-1].start - line.start]):
+            d = before[-1]
+            if not d.problems:
+                fields["date"] = Field(d.first().isoformat(), d.start, d.end, 0.8)
+    letter = Letter(0, line.start + at, line.start + end, fields, kind=str(kind), cut=True)
+    _body(letter, [], False)
+    _authority(letter)
+    return letter
+
+
+_OFFICE_RE = "(?:" + "|".join(OFFICE_WORDS) + ")"
+_SENDS_RE = r"\s*(?:" + "|".join(MENTION_SENDS) + r")$"
+
+
+def _sender(fields: dict[str, Field], line: Line, prefix: str) -> None:
+    """The sender a news text names just before the letter: an office ("สำนักงาน… (สพฐ.) มี"),
+    or a person and their position ("นายประยูร รัตนเสนีย์ อธิบดีกรม… ได้มี")."""
+    m = re.search(_SENDS_RE, prefix)
+    if not m:
+        return
+    head = prefix[: m.start()].rstrip()
+    head = re.sub(r"\s*\([^()]{1,20}\)$", "", head)  # the office's initials
+    person = re.search(
+        r"(?P<name>(?:นาย|นางสาว|นาง|น\.ส\.|ดร\.)\S+\s+\S+)\s+(?P<pos>(?:"
+        + "|".join(POSITION_WORDS)
+        + r")\S*)$",
+        head,
+    )
+    if person:
+        a = line.start
+        if fields["signatory"].missing:
+            fields["signatory"] = Field(
+                person["name"], a + person.start("name"), a + person.end("name"), 0.8
+            )
+            fields["signatory_position"] = Field(
+                person["pos"], a + person.start("pos"), a + person.end("pos"), 0.8
+            )
+        office = re.sub("^(?:" + "|".join(POSITION_WORDS) + ")", "", person["pos"])
+        # The head of a กรม, a กระทรวง, a จังหวัด heads that office; a committee's secretary
+        # (เลขาธิการคณะกรรมการ…) heads its office, not the committee: no issuer from it.
+        if (
+            fields["issuer_name"].missing
+            and re.match(_OFFICE_RE, office)
+            and not office.startswith("คณะ")
+        ):
+            fields["issuer_name"] = Field(
+                office, a + person.end("pos") - len(office), a + person.end("pos"), 0.8
+            )
+        return
+    office = re.search(rf"(?:^|[\s)])(?P<office>{_OFFICE_RE}\S*)$", head)
+    if office and fields["issuer_name"].missing:
+        a = line.start
+        fields["issuer_name"] = Field(
+            office["office"], a + office.start("office"), a + office.end("office"), 0.8
+        )
 
 
 def split_recipients(value: str) -> str:
@@ -656,9 +1554,7 @@ def split_recipients(value: str) -> str:
 
 def _date_field(line: Line | None) -> Field:
     if line is None:
-        f = Field(None, confidence=0.0)
-        f.flag(Flag("date_missing", "ไม่พบวันที่ของหนังสือ", "The letter's date is missing"))
-        return f
+        return Field.absent()
     f = Field(None, line.start, line.end)
     f.notes.append(f"as written: {line.stripped}")
     dates = find_dates(line.text, line.start)
@@ -681,11 +1577,15 @@ def _date_field(line: Line | None) -> Field:
 
 def _cited(kind: str, part: list[Line], key: str) -> Cited:
     joined = join_lines([ln.text for ln in part])
-    raw = joined[starts_with(joined, key).end() :].strip()
+    opened = kw_match(joined, key) or starts_with(joined, key)  # "(อ้างถึง …" too
+    raw = joined[opened.end() if opened else 0 :].strip()
     text_value, notes = fix_words(raw)
     text_field = Field(text_value, part[0].start, part[-1].end, 0.9 if notes else 1.0, [], notes)
-    m = re.search(r"ที่\s+(.+?)(?=\s+(?:ลงวันที่|จำนวน|ลว\.)|$)", raw) or re.search(
-        r"(?<![ก-ฮ])([ก-ฮ]{1,3}\.?\s*[\d๐-๙]{4}\S*(?:\s*ว\s*[\d๐-๙]+)?)", raw
+    # "ที่ มท ๐๘๐๘.๔/ว ๑๕๔๑" (OCR: "ที มท …"), else a number standing alone in the line.
+    m = re.search(r"(?<![ก-๙])ที่?\s+(.+?)(?=\s+(?:ลงวันที่|ลว\.|จำนวน)|$)", raw) or re.search(
+        r"(?<![ก-ฮ])([ก-ฮ]{1,3}\.?\s*[\d๐-๙]{3,5}(?:\.[\d๐-๙]{1,3})*\s*"
+        r"(?:/\s*(?:ว\.?)?\s*[\d๐-๙]+|ว\.?\s*[\d๐-๙]+)?)",
+        raw,
     )
     number = Field(None, part[0].start, part[-1].end)
     if m:
@@ -769,10 +1669,9 @@ def _signature(letter: Letter, lines: list[Line]) -> None:
     )
     f = letter.fields
     if name_at is None:
-        f["signatory"] = Field(None, confidence=0.0)
-        f["signatory"].flag(Flag("missing", "ไม่พบชื่อผู้ลงนาม", "No signatory found"))
-        f["signatory_position"] = Field("", confidence=0.0)
-        contact = useful
+        f["signatory"] = Field.absent()
+        f["signatory_position"] = Field.absent()
+        contact = _contact_lines(useful)
     else:
         name_line = useful[name_at]
         name = name_line.stripped.strip("() ")
@@ -811,18 +1710,15 @@ def _signature(letter: Letter, lines: list[Line]) -> None:
                     break
                 k += 1
                 continue
-            if re.match(r"^(สำนัก|กลุ่มงาน|โทร|ฝ่าย|กอง)", lines[k].stripped):
+            if CONTACT_RE.match(lines[k].stripped) or len(position) >= 3:
                 break
             position.append(lines[k])
             k += 1
-        f["signatory_position"] = _field(position, " ".join(ln.stripped for ln in position), 0.9)
-        contact = [ln for ln in lines[k:] if ln.stripped and not is_garbage(ln.text)]
-    office = [ln for ln in contact if not re.match(r"^(โทร|ผู้ประสานงาน|E-?mail)", ln.stripped)]
-    phone = [ln for ln in contact if starts_with(ln.stripped, "โทร")]
-    f["contact_office"] = _field(office, " ".join(ln.stripped for ln in office), 0.8)
-    f["contact_phone"] = (
-        _field(phone[:1], phone[0].stripped, 0.7) if phone else Field("", confidence=0.5)
-    )
+        if position:
+            value = " ".join(ln.stripped for ln in position)
+            f["signatory_position"] = _field(position, value, 0.9)
+        contact = _contact_lines(lines[k:])
+    _fill_contact(f, contact)
 
 
 def _authority(letter: Letter) -> None:
@@ -863,13 +1759,24 @@ def _link(letters: list[Letter]) -> None:
             cited.target = other.index
             if cited.kind == "enclosure":
                 letter.forwards = other.index
-            # The enclosure line is a second witness for a damaged number or date.
-            if other.fields["number"].flagged and cited.number.value:
-                for flag in other.fields["number"].flags:
-                    flag.candidates.insert(0, cited.number.value)
-            if other.fields["date"].flagged and cited.date.value:
-                for flag in other.fields["date"].flags:
-                    flag.candidates.insert(0, cited.date.value)
+            # The enclosure line is a second witness for a damaged or missing number or date.
+            for name, th, en in (
+                ("number", "ไม่พบเลขที่หนังสือ", "The letter's number is not in the text"),
+                ("date", "ไม่พบวันที่ของหนังสือ", "The letter's date is not in the text"),
+            ):
+                own, witness = other.fields[name], getattr(cited, name).value
+                if not witness:
+                    continue
+                if own.missing and not own.flagged:
+                    own.flag(
+                        Flag(
+                            f"{name}_missing",
+                            f"{th}: หนังสืออีกฉบับในไฟล์อ้างถึงด้วยค่านี้",
+                            f"{en}: another letter in the file cites it so",
+                        )
+                    )
+                for flag in own.flags:
+                    flag.candidates.insert(0, witness)
 
 
 def _cited_letter(letter: Letter, cited: Cited, letters: list[Letter]) -> Letter | None:
@@ -897,36 +1804,46 @@ def _cited_letter(letter: Letter, cited: Cited, letters: list[Letter]) -> Letter
     return None
 
 
-def _check_dates(letters: list[Letter], text: str) -> None:
-    # The year most dates of the document say, body included.
+def _check_dates(letters: list[Letter], text: str, source: str = SourceKind.TEXT) -> None:
+    """Dates that contradict the letter are flagged, with the readings the glyph confusions and
+    the letter's other dates allow. A typed or text-layer date is trusted as written: a year
+    long before the letter is no flag there (a letter cites a 13-year-old regulation); only
+    OCR'd digits far from the document's year are."""
     years = [d.year for d in find_dates(text) if d.first() is not None]
     usual = statistics.mode(years) if years else None  # the year most dates say
     for letter in letters:
         own = letter.fields["date"]
         cited_dates = [c.date for c in letter.references + letter.enclosures]
-        for f in [own, *cited_dates]:
-            if f.value and usual and abs(int(f.value[:4]) - usual) > 1:
-                f.flag(
-                    Flag(
-                        "year_far",
-                        "ปีห่างจากปีอื่นในหนังสือ",
-                        "The year is far from the others in the letter",
-                        [f"{int(usual)}{f.value[4:] if f.value else ''}"],
+        if source == SourceKind.OCR:
+            for f in [own, *cited_dates]:
+                if f.value and usual and abs(int(f.value[:4]) - usual) > 1:
+                    reading = f.value
+                    f.flag(
+                        Flag(
+                            "year_far",
+                            "ปีห่างจากปีอื่นในหนังสือ (อ่านด้วย OCR)",
+                            "The year is far from the others in the letter (read by OCR)",
+                            date_variants(
+                                reading, usual, keep=lambda c: abs(int(c[:4]) - usual) <= 1
+                            )
+                            + [reading],
+                        )
                     )
-                )
         for f in [own, *cited_dates]:
             for flag in f.flags:
                 if usual and flag.code in ("year_unreadable", "year_short"):
-                    be = str(to_be_year(int(usual)))
-                    flag.candidates = [be, *(c for c in flag.candidates if c != be)]
+                    near = [c for c in flag.candidates if c[:4] == str(usual)]
+                    flag.candidates = near + [c for c in flag.candidates if c not in near]
         if own.value:
             for c in cited_dates:
                 if c.value and c.value > own.value:
+                    reading = c.value
                     c.flag(
                         Flag(
                             "reference_after_letter",
                             "หนังสือที่อ้างถึงลงวันที่หลังหนังสือนี้",
                             "The letter cited is dated after this letter",
+                            date_variants(reading, usual, keep=lambda v, top=own.value: v <= top),
                         )
                     )
         else:
@@ -940,22 +1857,73 @@ def _check_dates(letters: list[Letter], text: str) -> None:
                     flag.message_th += f" (อ้างถึงหนังสือลงวันที่ {floor} จึงไม่ก่อนวันนั้น)"
 
 
-def _distrust_ocr_digits(letters: list[Letter]) -> None:
+def substitutions(digits: str, changes: int = 2) -> list[str]:
+    """`digits` (Arabic) with up to `changes` of them replaced by what OCR may have read them
+    for: the measured confusions first (fewest changes first), then the rest of CONFUSABLE."""
+    out: dict[str, None] = {}
+    for table in (MEASURED_CONFUSIONS, CONFUSABLE):
+        frontier = [digits]
+        for _n in range(changes):
+            nxt = []
+            for v in frontier:
+                for i, d in enumerate(v):
+                    if v[i] != digits[i]:
+                        continue
+                    for alt in table.get(d, ""):
+                        w = v[:i] + alt + v[i + 1 :]
+                        if w != digits and w not in out:
+                            out[w] = None
+                            nxt.append(w)
+            frontier = nxt
+    return list(out)
+
+
+def date_variants(value: str, usual: int | None = None, keep=None, limit: int = 12) -> list[str]:
+    """Dates (ISO) OCR may have misread as `value`: the Buddhist-era year with up to two digits
+    confused, the day with one (or one dropped); no year after next year. The document's usual
+    year first, then the latest years (letters arrive recent)."""
+    d = dt.date.fromisoformat(value)
+    be = to_be_year(d.year)
+    last = to_be_year(dt.date.today().year) + 1
+    years = [be, *(int(y) for y in substitutions(str(be)))]
+    days = [d.day, *(int(v) for v in digit_variants(str(d.day)) if v and int(v) > 0)]
+    out = []
+    for y in years:
+        if not 2400 <= y <= last:
+            continue
+        for day in days:
+            try:
+                c = dt.date(ce_year(y), d.month, day).isoformat()
+            except ValueError:
+                continue
+            if c != value and (keep is None or keep(c)):
+                out.append(c)
+    out = list(dict.fromkeys(out))
+    out.sort(
+        key=lambda c: (usual is None or int(c[:4]) != usual, -int(c[:4]), abs(int(c[8:]) - d.day))
+    )
+    return out[:limit]
+
+
+def _distrust_ocr_digits(letters: list[Letter], text: str = "") -> None:
     """Digits Tesseract read are never taken silently: each number and date it read is flagged,
     the reading first among the candidates, so that the officer confirms it against the scan.
-    (A second occurrence is no witness: the same font makes the same mistake twice.)"""
+    (A second occurrence is no witness: the same font makes the same mistake twice, so the
+    document's usual year is no witness either: the latest readings come first.)"""
     for letter in letters:
         for name, f in letter.all_fields():
             if name in ("body", "urgency", "authority", "province_name"):
                 continue
             if not f.value or not re.search(r"\d", to_arabic_digits(f.value)):
                 continue
+            is_date = name == "date" or name.endswith(".date")
+            variants = date_variants(f.value) if is_date else _number_variants(f)
             f.flag(
                 Flag(
                     "ocr_digits",
                     "ตัวเลขนี้อ่านด้วย OCR: โปรดตรวจกับต้นฉบับ",
                     "Digits read by OCR: check them against the scan",
-                    [f.value, *_number_variants(f)],
+                    [f.value, *variants],
                 )
             )
 
@@ -967,4 +1935,6 @@ def _number_variants(f: Field) -> list[str]:
         return []
     head = f.value[: len(f.value) - len(serial)]
     thai = any(c in f.value for c in "๐๑๒๓๔๕๖๗๘๙")
-    return [head + (to_thai_digits(v) if thai else v) for v in digit_variants(serial)[:6]]
+    dropped = [v for v in digit_variants(serial) if len(v) < len(serial)]
+    variants = substitutions(serial, 2) + dropped
+    return [head + (to_thai_digits(v) if thai else v) for v in variants[:16]]

@@ -1,0 +1,268 @@
+"""The kinds of letter in the official correspondence regulation, as data.
+
+ระเบียบสำนักนายกรัฐมนตรีว่าด้วยงานสารบรรณ describes each kind of หนังสือราชการ by its parts and
+where they sit. Each `Layout` below says the same: how a letter of the kind opens, which head
+keyword fills which field, how its date is introduced and where, what closes the body and where
+the signature sits. One reader (`parse.read_letter`) reads them all; a new layout is a new entry
+here (and a fixture in tests/circulars/test_intake_parse.py), not a new branch in the reader.
+
+Keywords are plain words, loosened by the reader (`parse.loose`: Thai marks optional, as OCR
+drops them); titles are regular expressions, their marks optional where OCR drops them
+(เร\u0e37?\u0e48?อง: เรื่อง or เรือง).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+
+class LetterKind(StrEnum):
+    EXTERNAL = "external"  # หนังสือภายนอก
+    INTERNAL = "internal"  # หนังสือภายใน (บันทึกข้อความ)
+    STAMPED = "stamped"  # หนังสือประทับตรา
+    ORDER = "order"  # หนังสือสั่งการ: คำสั่ง
+    REGULATION = "regulation"  # หนังสือสั่งการ: ระเบียบ
+    BYLAW = "bylaw"  # หนังสือสั่งการ: ข้อบังคับ
+    ANNOUNCEMENT = "announcement"  # หนังสือประชาสัมพันธ์: ประกาศ
+    STATEMENT = "statement"  # หนังสือประชาสัมพันธ์: แถลงการณ์
+    NEWS = "news"  # หนังสือประชาสัมพันธ์: ข่าว
+
+
+# A date line confirms a title where the layout's keywords are missing (a statement: its title,
+# then its date).
+DATE_LINE = "<date>"
+# Where the letter's date is: a line that is a date (day, month, year), or after a keyword.
+HEAD, FOOT = "head", "foot"
+# Where the signature is: after the courtesy close, after the foot date, above nothing (stamp).
+AFTER_CLOSING, AFTER_DATE, AT_END, NONE = "after_closing", "after_date", "at_end", "none"
+
+
+@dataclass(frozen=True)
+class HeadPart:
+    """A keyword of the head and the field its text fills (to the next keyword).
+
+    inline: the keyword may also stand inside a line ("ที่ … วันที่ …" of a บันทึกข้อความ)."""
+
+    keywords: tuple[str, ...]
+    field: str
+    inline: bool = False
+
+
+@dataclass(frozen=True)
+class Layout:
+    kind: LetterKind
+    label_th: str
+    # How a letter of this kind opens: a title line (regex, its named group "issuer" the
+    # issuing office), or, with number_opens, the ที่ line of its number.
+    titles: tuple[str, ...] = ()
+    number_opens: bool = False
+    # A title is a letter's only with one of these keywords within the next lines.
+    confirm: tuple[str, ...] = ()
+    head: tuple[HeadPart, ...] = ()
+    # Unlabelled head lines (between the number and the first keyword) fill these, in order;
+    # the one that is a date is the letter's date.
+    positional: tuple[str, ...] = ()
+    date_at: str = HEAD
+    date_intro: tuple[str, ...] = ()  # words before the date ("สั่ง ณ วันที่"); none: a date line
+    closing: tuple[str, ...] = ()  # the courtesy close that ends the body
+    signature: str = AFTER_CLOSING
+    # The office's name stands on the line above the foot date (the stamp of หนังสือประทับตรา,
+    # the office of แถลงการณ์ and ข่าว): it is the issuer.
+    foot_office: bool = False
+    # Which head keyword must be there (all of one tuple) and which must not, to tell layouts
+    # that open the same way apart (a stamped letter: ถึง and no เรื่อง).
+    requires: tuple[tuple[str, ...], ...] = ()
+    forbids: tuple[str, ...] = ()
+    number_style: str = "letter"  # "letter": นพ ๐๐๒๓.๕/ว ๑๕๗๘; "order": ๑๒๓/๒๕๖๘
+    # What ends the subject (a regulation's "ว่าด้วย … พ.ศ. ๒๕๔๗": the year is the title's own).
+    subject_ends: tuple[str, ...] = ()
+    fields: tuple[str, ...] = field(default=())  # the fields a letter of this kind has
+
+
+SUBJECT = HeadPart(("เรื่อง",), "subject")
+# In a title's own line ("คำสั่ง… ฉบับที่ ๖/๒๕๕๘ เรื่อง …") เรื่อง may follow inline.
+SUBJECT_INLINE = HeadPart(("เรื่อง",), "subject", inline=True)
+# "… พ.ศ. ๒๕๖๒ ลงวันที่ ๒๓ กันยายน ๒๕๖๒": a title line that dates itself.
+DATED = HeadPart(("ลงวันที่",), "date", inline=True)
+RECIPIENTS = HeadPart(("เรียน", "ถึง"), "recipients")
+REFERENCES = HeadPart(("อ้างถึง",), "references")
+ENCLOSURES = HeadPart(("สิ่งที่ส่งมาด้วย",), "enclosures")
+ORDER_NUMBER = HeadPart(("ที่",), "number")
+ISSUE_NUMBER = HeadPart(("ฉบับที่",), "number", inline=True)
+ABOUT = HeadPart(("ว่าด้วย",), "subject")
+
+LETTER_PARTS = (
+    "number",
+    "date",
+    "issuer_name",
+    "issuer_address",
+    "subject",
+    "recipients",
+    "signatory",
+    "signatory_position",
+    "contact_office",
+    "contact_phone",
+)
+ORDER_PARTS = ("number", "date", "issuer_name", "subject", "signatory", "signatory_position")
+
+# ระเบียบ and ข้อบังคับ share a layout: a title, ว่าด้วย …, พ.ศ. …, the body, ประกาศ ณ วันที่.
+REGULATION = Layout(
+    LetterKind.REGULATION,
+    "ระเบียบ",
+    subject_ends=(
+        r"\s*\(?\s*(?:พ\.\s?ศ\.|พุทธศักราช)\s*[\d๐-๙]{4}.*$",
+        r"\s*\(\s*ฉบับที่\s*[\d๐-๙]+\s*\)\s*$",
+    ),
+    titles=(r"ระเบียบ(?P<issuer>\S.*?)??(?=\s*ว\u0e48?าด\u0e49?วย|$)",),
+    confirm=("ว่าด้วย",),
+    head=(ABOUT, HeadPart(("ฉบับที่",), "number"), DATED),
+    date_at=FOOT,
+    date_intro=("ประกาศ ณ วันที่", "ให้ไว้ ณ วันที่"),
+    signature=AFTER_DATE,
+    number_style="order",
+    fields=("date", "issuer_name", "subject", "signatory", "signatory_position"),
+)
+BYLAW = replace(
+    REGULATION,
+    kind=LetterKind.BYLAW,
+    label_th="ข้อบังคับ",
+    titles=(r"ข้อบังคับ(?P<issuer>\S.*?)??(?=\s*ว\u0e48?าด\u0e49?วย|$)",),
+)
+
+# แถลงการณ์ and ข่าว share a layout: a title, เรื่อง, ฉบับที่, the text, the office and the date.
+STATEMENT = Layout(
+    LetterKind.STATEMENT,
+    "แถลงการณ์",
+    titles=(r"แถลงการณ์(?P<issuer>\S.*?)?(?=\s+เร\u0e37?\u0e48?อง|\s*\(?\s*ฉบับที่|$)",),
+    confirm=("เรื่อง", "ฉบับที่", DATE_LINE),
+    head=(SUBJECT, ISSUE_NUMBER),
+    date_at=FOOT,
+    signature=NONE,
+    foot_office=True,
+    number_style="order",
+    fields=("number", "date", "issuer_name", "subject"),
+)
+NEWS = replace(
+    STATEMENT,
+    kind=LetterKind.NEWS,
+    label_th="ข่าว",
+    titles=(
+        r"ข่าว(?P<issuer>(?:กระทรวง|กรม|สำนัก|จังหวัด|อำเภอ|องค์การ|เทศบาล)\S*)",
+        # A government site's press release: "รัฐบาลไทย-ข่าวทำเนียบรัฐบาล-…", then its date.
+        r"(?:\S+-)?ข่าว(?:ทำเนียบรัฐบาล|ประชาสัมพันธ์|ทั่วไป)(?=[-\s]|$)",
+    ),
+)
+
+LAYOUTS: tuple[Layout, ...] = (
+    Layout(
+        LetterKind.INTERNAL,
+        "บันทึกข้อความ",
+        titles=(r"บันทึกข้อความ", r"ส่วนราชการ"),
+        confirm=("ส่วนราชการ", "ที่", "วันที่", "เรื่อง", "เรียน"),
+        head=(
+            HeadPart(("ส่วนราชการ",), "issuer_name"),
+            HeadPart(("ที่",), "number"),
+            HeadPart(("วันที่",), "date", inline=True),
+            SUBJECT,
+            RECIPIENTS,
+            REFERENCES,
+            ENCLOSURES,
+        ),
+        date_at=HEAD,
+        date_intro=("วันที่",),
+        signature=AT_END,
+        fields=("number", "date", "issuer_name", "subject", "recipients", "signatory"),
+    ),
+    Layout(
+        LetterKind.ORDER,
+        "คำสั่ง",
+        titles=(
+            r"คำสั่ง(?!การ)(?P<issuer>\S.*?)(?=\s*(?:ที่|ฉบับที่)\s*[\d๐-๙]|\s+เร\u0e37?\u0e48?อง|$)",
+        ),
+        confirm=("ที่", "ฉบับที่", "เรื่อง"),
+        head=(ISSUE_NUMBER, ORDER_NUMBER, SUBJECT_INLINE),
+        date_at=FOOT,
+        date_intro=("สั่ง ณ วันที่",),
+        signature=AFTER_DATE,
+        number_style="order",
+        fields=ORDER_PARTS,
+    ),
+    REGULATION,
+    BYLAW,
+    Layout(
+        LetterKind.ANNOUNCEMENT,
+        "ประกาศ",
+        titles=(r"ประกาศ(?!\s*ณ)(?!ให้)(?P<issuer>\S.*?)(?=\s+เร\u0e37?\u0e48?อง|\s*\(?\s*ฉบับที่|$)",),
+        confirm=("เรื่อง",),
+        head=(SUBJECT_INLINE, HeadPart(("ฉบับที่",), "number")),
+        date_at=FOOT,
+        date_intro=("ประกาศ ณ วันที่",),
+        signature=AFTER_DATE,
+        number_style="order",
+        fields=("date", "issuer_name", "subject", "signatory", "signatory_position"),
+    ),
+    STATEMENT,
+    NEWS,
+    # Two layouts open with the ที่ line of their number: a stamped letter has ถึง and no
+    # เรื่อง; anything else is an external letter (เรียน written as ถึง included).
+    Layout(
+        LetterKind.STAMPED,
+        "หนังสือประทับตรา",
+        number_opens=True,
+        head=(HeadPart(("ถึง",), "recipients"), REFERENCES, ENCLOSURES),
+        positional=(),
+        date_at=FOOT,
+        signature=NONE,
+        foot_office=True,
+        requires=(("ถึง",),),
+        forbids=("เรื่อง", "เรียน", "ขอแสดงความนับถือ"),
+        fields=("number", "date", "issuer_name", "recipients", "contact_office", "contact_phone"),
+    ),
+    Layout(
+        LetterKind.EXTERNAL,
+        "หนังสือภายนอก",
+        number_opens=True,
+        head=(SUBJECT, RECIPIENTS, REFERENCES, ENCLOSURES),
+        positional=("issuer_name", "issuer_address"),
+        date_at=HEAD,
+        closing=("ขอแสดงความนับถือ", "ด้วยความเคารพ"),
+        signature=AFTER_CLOSING,
+        fields=LETTER_PARTS,
+    ),
+)
+
+BY_KIND = {layout.kind: layout for layout in LAYOUTS}
+EXTERNAL = BY_KIND[LetterKind.EXTERNAL]
+
+# A letter reported inside running text (a news repost, a download list, a list of references):
+# "หนังสือกรมบัญชีกลาง ด่วนที่สุด ที่ กค 0402.3/026695 ลงวันที่ 29 มิถุนายน 2561 เรื่อง …".
+# The word that names it says its kind; its parts follow inline, each after its keyword.
+MENTION_NOUNS: dict[str, LetterKind] = {
+    "หนังสือเวียน": LetterKind.EXTERNAL,
+    "หนังสือ": LetterKind.EXTERNAL,
+    "คำสั่ง": LetterKind.ORDER,
+    "ประกาศ": LetterKind.ANNOUNCEMENT,
+    "ระเบียบ": LetterKind.REGULATION,
+    "ข้อบังคับ": LetterKind.BYLAW,
+    "แถลงการณ์": LetterKind.STATEMENT,
+}
+MENTION_DATE_WORDS = ("ลงวันที่", "ลว.", "ลว", "ลง")
+# A foot's words before a date name the letter's own date wherever they stand in the line:
+# "คำสั่ง… ที่ ๓๔๒/๒๕๖๖ เรื่อง … (สั่ง ณ วันที่ ๑๓ พฤศจิกายน ๒๕๖๖)".
+MENTION_FOOT_DATE_WORDS = ("สั่ง ณ วันที่", "ประกาศ ณ วันที่", "ให้ไว้ ณ วันที่")
+MENTION_PARTS = (
+    ("เรื่อง", "subject"),
+    ("เรียน", "recipients"),
+    ("ถึง", "recipients"),  # before an addressee only: "ถึงผู้ว่าราชการจังหวัด"
+    ("แจ้ง", "recipients"),  # the same: "แจ้งสำนักงานเขตพื้นที่การศึกษา…"
+)
+ADDRESSED_ONLY = ("ถึง", "แจ้ง")
+# Words after which running text no longer names the part: "… ถึงผู้ว่าราชการจังหวัด เพื่อแจ้ง…".
+MENTION_STOPS = ("ซึ่ง", "ทั้งนี้", "โดยมี", "ดาวน์โหลด", "คลิก", "อ่านต่อ")
+RECIPIENT_STOPS = ("เพื่อ", "ให้", "ว่า")
+# The sender a news text names before the letter: "<ชื่อ> <ตำแหน่ง> ได้มีหนังสือ …",
+# "<ส่วนราชการ> (<อักษรย่อ>) มีหนังสือ …"; a position's title word, stripped, names the office.
+MENTION_SENDS = ("ได้มี", "ได้ออก", "ได้ส่ง", "ลงนามใน", "มี", "ออก", "ส่ง")
+OFFICE_WORDS = ("สำนักงาน", "สำนัก", "กรม", "กระทรวง", "จังหวัด", "อำเภอ", "องค์การ", "เทศบาล", "คณะ")
+POSITION_WORDS = ("อธิบดี", "ปลัด", "เลขาธิการ", "ผู้ว่าราชการ", "ผู้อำนวยการ", "นายก", "รัฐมนตรีว่าการ")
