@@ -183,6 +183,17 @@ class Subject:
             object.__setattr__(self, "identity_verified", False)
 
 
+def already_done(subject: Subject, action: str) -> bool:
+    """True where the action is one the subject has already completed: an LAO whose identity is
+    verified has nothing left to verify. The policy still answers "deny" to a second filing (no
+    rule lets a verified LAO verify), but a page must say "done", not "not allowed"."""
+    return (
+        action == Action.VERIFY_IDENTITY
+        and subject.entity_type == EntityType.LAO
+        and bool(subject.identity_verified)
+    )
+
+
 @dataclass(frozen=True)
 class Discrepancy:
     """A forwarding letter's rule whose dates differ from its source's rule."""

@@ -61,6 +61,18 @@ def deadline(value):
 
 
 @register.filter
+def since(value):
+    """A start as a Thai letter writes it: 'ตั้งแต่วันที่ ๔ เมษายน ๒๕๖๘' (core.thai.format_since)."""
+    return thai.format_since(value, _lang())
+
+
+@register.simple_tag
+def window(start, end):
+    """A window as a Thai letter writes it: 'ระหว่างวันที่ ๕ – ๒๑ เมษายน ๒๕๖๘'."""
+    return thai.format_window(start, end, _lang())
+
+
+@register.filter
 def reason(decision):
     """A policy decision's reason in the current language."""
     return decision.reason(_lang()) if decision is not None else ""
