@@ -213,15 +213,24 @@ def format_deadline(end: dt.datetime | None, lang: str = "th") -> str:
     """
     if end is None:
         return ""
+    if lang.startswith("th"):
+        return f"ภายในวันที่ {format_last_day(end, lang)}"
+    return f"by {format_last_day(end, lang)}"
+
+
+def format_last_day(end: dt.datetime | None, lang: str = "th") -> str:
+    """The last day inside a window that ends (exclusively) at `end`, as a letter writes it:
+    22 Apr 2025 00:00 Bangkok is '๒๑ เมษายน ๒๕๖๘' ('21 April 2025'); 21 Apr 16:30 keeps its time,
+    '๒๑ เมษายน ๒๕๖๘ เวลา ๑๖.๓๐ น.' ('21 April 2025, 16:30')."""
+    if end is None:
+        return ""
     local = end.astimezone(BANGKOK)
     at_midnight = local.time() == dt.time.min
     last = (local - dt.timedelta(seconds=1)).date() if at_midnight else local.date()
     if lang.startswith("th"):
-        text = f"ภายในวันที่ {last.day} {MONTHS_TH[last.month - 1]} {to_be_year(last.year)}"
-        if not at_midnight:
-            text += f" เวลา {local:%H.%M} น."
-        return to_thai_digits(text)
-    text = f"by {last.day} {MONTHS_EN[last.month - 1]} {last.year}"
+        text = f"{last.day} {MONTHS_TH[last.month - 1]} {to_be_year(last.year)}"
+        return to_thai_digits(text if at_midnight else text + _time_th(local))
+    text = f"{last.day} {MONTHS_EN[last.month - 1]} {last.year}"
     return text if at_midnight else f"{text}, {local:%H:%M}"
 
 

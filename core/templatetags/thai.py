@@ -66,6 +66,15 @@ def since(value):
     return thai.format_since(value, _lang())
 
 
+@register.filter
+def boundary(value, field):
+    """A window's side as a letter writes it: an end ("ends_at") as a deadline, a start as
+    'ตั้งแต่วันที่ …'."""
+    if field == "ends_at":
+        return thai.format_deadline(value, _lang())
+    return thai.format_since(value, _lang())
+
+
 @register.simple_tag
 def window(start, end):
     """A window as a Thai letter writes it: 'ระหว่างวันที่ ๕ – ๒๑ เมษายน ๒๕๖๘'."""
