@@ -197,3 +197,17 @@ def test_a_rule_withdrawn_closes_a_unit_session_on_its_next_request(
     record_discrepancies()  # how the services that change rules drop the policy snapshot
     assert client.get("/inbox/").status_code == 403
     assert not is_logged_in(client)
+
+
+def test_a_unit_clerk_stopped_before_4_april_is_not_told_the_login_succeeded(
+    client, circulars, actors, portal_clock
+):
+    portal_clock(JUST_BEFORE)
+    response = log_in(client, actors["unit_clerk"])
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "ท่านยังเข้าสู่ระบบไม่ได้" in page
+    assert "ลงชื่อเข้าใช้สำเร็จ" not in page and 'class="messages"' not in page
+    # nor on the next page: the message was dropped, not kept for later
+    later = client.get("/accounts/login/").content.decode()
+    assert "ลงชื่อเข้าใช้สำเร็จ" not in later
