@@ -29,9 +29,8 @@ def contrast(a: str, b: str) -> float:
 def _declarations(css: str, selector: str) -> dict[str, str]:
     match = re.search(r"(?m)^" + re.escape(selector) + r"\s*\{([^}]*)\}", css)
     assert match, selector
-    return dict(
-        (k.strip(), v.strip()) for k, v in (d.split(":", 1) for d in match[1].split(";") if ":" in d)
-    )
+    pairs = (d.split(":", 1) for d in match[1].split(";") if ":" in d)
+    return {k.strip(): v.strip() for k, v in pairs}
 
 
 def _resolve(value: str, css: str) -> str:
