@@ -29,11 +29,13 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import TruncDate
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, RoleKind
 from circulars.models import Delivery, DeliveryLevel
 from core import clock
+from core.db import ThaiCollate
 from core.thai import BANGKOK, bangkok_midnight
 from maintenance.policy import Action, EntityType, Subject
 from maintenance.snapshot import current_policy
@@ -428,6 +430,16 @@ class LateOrder(TextChoices):
     ACTIVITY = "activity", _("last activity")
 
 
+def _thai_state_label() -> Case:
+    """Each LAO's state as its Thai label, to sort states as a Thai reader finds them listed."""
+    with translation.override("th"):
+        labels = [(state.value, str(state.label)) for state in LaoState]
+    return Case(
+        *(When(state=value, then=Value(label)) for value, label in labels),
+        output_field=CharField(),
+    )
+
+
 def late_laos(
     scope: Scope,
     at: dt.datetime,
@@ -479,8 +491,8 @@ def late_laos(
         qs = qs.filter(Q(last_activity__isnull=True) | Q(last_activity__lte=cutoff))
     orders = {
         LateOrder.DISTRICT: ("district__province__code", "district__code", "dla_code"),
-        LateOrder.NAME: ("name_th", "dla_code"),
-        LateOrder.STATE: ("state", "district__code", "dla_code"),
+        LateOrder.NAME: (ThaiCollate("name_th").asc(), "dla_code"),
+        LateOrder.STATE: (ThaiCollate(_thai_state_label()).asc(), "district__code", "dla_code"),
         # never active first, then the longest silent: NULLs sort first on SQLite, last on
         # PostgreSQL
         LateOrder.ACTIVITY: (F("last_activity").asc(nulls_first=True), "dla_code"),

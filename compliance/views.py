@@ -138,16 +138,26 @@ def _scope_from_query(request, *, when_drawn: bool = False) -> Scope:
     )
 
 
-def _late_filters(request) -> dict:
-    min_days = params.whole_number(
-        request.GET.get("age"),
-        "age",
-        minimum=0,
-        maximum=LATE_AGE_MAX_DAYS,
-        default=0,
-        label=_("No activity for (days)"),
-    )
+def _late_filters(request, *, strict: bool = True) -> dict:
+    """The late list's filters. A "days" value that cannot be read raises (a file: 400 with the
+    message) or, with strict=False (the page), is dropped and explained beside its field."""
+    age_error = None
+    try:
+        min_days = params.whole_number(
+            request.GET.get("age"),
+            "age",
+            minimum=0,
+            maximum=LATE_AGE_MAX_DAYS,
+            default=0,
+            label=_("No activity for (days)"),
+        )
+    except params.BadParameter as exc:
+        if strict:
+            raise
+        min_days, age_error = 0, exc.message
     return {
+        "age_error": age_error,
+        "age_input": request.GET.get("age", "")[:20],
         "district": params.code(request.GET.get("in_district"), "in_district", label=_("District")),
         "kind": request.GET.get("kind", "").strip(),
         "state": request.GET.get("state", "").strip(),
@@ -156,17 +166,21 @@ def _late_filters(request) -> dict:
     }
 
 
+def _query_filters(filters: dict) -> dict:
+    return {k: v for k, v in filters.items() if k not in ("age_error", "age_input")}
+
+
 @officer_required
 @require_safe
 @cache_control(no_store=True, private=True)  # the staff to call: names, phones, e-mail addresses
 def late(request):
     scope = _scope_from_query(request, when_drawn=True)
-    filters = _late_filters(request)
+    filters = _late_filters(request, strict=False)
     key = pages.page_key(request, "late", get_language())
     response = pages.kept(key)
     if response is not None:
         return response
-    laos = stats.late_laos(scope, clock.now(), **filters)
+    laos = stats.late_laos(scope, clock.now(), **_query_filters(filters))
     page = Paginator(laos, 50).get_page(request.GET.get("page"))
     page.object_list = stats.with_positions(page.object_list)
     districts = []
@@ -183,7 +197,10 @@ def late(request):
         "districts": districts,
         "query": request.GET.urlencode(),
     }
-    return pages.keep(key, render(request, "compliance/late.html", context))
+    # A "days" value that cannot be read: the page, unfiltered by it, with the message beside the
+    # field; 400 like the status page's unreadable date (and never kept).
+    status = 400 if filters["age_error"] else 200
+    return pages.keep(key, render(request, "compliance/late.html", context, status=status))
 
 
 @officer_required
@@ -195,7 +212,9 @@ def export(request, table, fmt):
     filters = _late_filters(request)  # a bad filter is explained in the page's language
     with translation.override("th"):  # Thai headers and labels, whatever the page's language
         if table == "late":
-            laos = stats.with_positions(stats.late_laos(scope, clock.now(), **filters))
+            laos = stats.with_positions(
+                stats.late_laos(scope, clock.now(), **_query_filters(filters))
+            )
             headers, rows = exports.late_table(laos)
         else:
             headers, rows = exports.summary_table(stats.cached(scope))

@@ -215,16 +215,79 @@ def format_deadline(end: dt.datetime | None, lang: str = "th") -> str:
     """
     if end is None:
         return ""
+    if lang.startswith("th"):
+        return f"ภายในวันที่ {format_last_day(end, lang)}"
+    return f"by {format_last_day(end, lang)}"
+
+
+def format_last_day(end: dt.datetime | None, lang: str = "th") -> str:
+    """The last day inside a window that ends (exclusively) at `end`, as a letter writes it:
+    22 Apr 2025 00:00 Bangkok is '๒๑ เมษายน ๒๕๖๘' ('21 April 2025'); 21 Apr 16:30 keeps its time,
+    '๒๑ เมษายน ๒๕๖๘ เวลา ๑๖.๓๐ น.' ('21 April 2025, 16:30')."""
+    if end is None:
+        return ""
     local = end.astimezone(BANGKOK)
     at_midnight = local.time() == dt.time.min
     last = (local - dt.timedelta(seconds=1)).date() if at_midnight else local.date()
     if lang.startswith("th"):
-        text = f"ภายในวันที่ {last.day} {MONTHS_TH[last.month - 1]} {to_be_year(last.year)}"
-        if not at_midnight:
-            text += f" เวลา {local:%H.%M} น."
-        return to_thai_digits(text)
-    text = f"by {last.day} {MONTHS_EN[last.month - 1]} {last.year}"
+        text = f"{last.day} {MONTHS_TH[last.month - 1]} {to_be_year(last.year)}"
+        return to_thai_digits(text if at_midnight else text + _time_th(local))
+    text = f"{last.day} {MONTHS_EN[last.month - 1]} {last.year}"
     return text if at_midnight else f"{text}, {local:%H:%M}"
+
+
+def _time_th(local: dt.datetime) -> str:
+    return f" เวลา {local:%H.%M} น."
+
+
+def format_since(start: dt.datetime | None, lang: str = "th") -> str:
+    """A start as a Thai letter writes it: 4 Apr 2025 00:00 Bangkok reads
+    'ตั้งแต่วันที่ ๔ เมษายน ๒๕๖๘', 'from 4 April 2025'; a start that is not a Bangkok midnight
+    keeps its time ('ตั้งแต่วันที่ ๔ เมษายน ๒๕๖๘ เวลา ๐๘.๓๐ น.', 'from 4 April 2025, 08:30')."""
+    if start is None:
+        return ""
+    local = start.astimezone(BANGKOK)
+    at_midnight = local.time() == dt.time.min
+    day = local.date()
+    if lang.startswith("th"):
+        text = f"ตั้งแต่วันที่ {day.day} {MONTHS_TH[day.month - 1]} {to_be_year(day.year)}"
+        return to_thai_digits(text if at_midnight else text + _time_th(local))
+    text = f"from {day.day} {MONTHS_EN[day.month - 1]} {day.year}"
+    return text if at_midnight else f"{text}, {local:%H:%M}"
+
+
+def format_window(start: dt.datetime | None, end: dt.datetime | None, lang: str = "th") -> str:
+    """A half-open window [start, end) as a Thai letter writes it: 5 Apr 00:00 to 22 Apr 00:00
+    reads 'ระหว่างวันที่ ๕ – ๒๑ เมษายน ๒๕๖๘' ('5–21 April 2025'); across months or years each
+    side keeps what differs ('ระหว่างวันที่ ๒๕ มีนาคม – ๒๑ เมษายน ๒๕๖๘'). A side that is not a
+    Bangkok midnight falls back to 'from … by …'; an open side to the other one alone."""
+    if start is None:
+        return format_deadline(end, lang)
+    if end is None:
+        return format_since(start, lang)
+    first, stop = start.astimezone(BANGKOK), end.astimezone(BANGKOK)
+    if first.time() != dt.time.min or stop.time() != dt.time.min or stop <= first:
+        return f"{format_since(start, lang)} {format_deadline(end, lang)}"
+    a, b = first.date(), (stop - dt.timedelta(days=1)).date()
+    if lang.startswith("th"):
+        months, year = MONTHS_TH, to_be_year
+    else:
+        months, year = MONTHS_EN, int
+    if a == b:
+        left = ""
+    elif (a.year, a.month) == (b.year, b.month):
+        left = f"{a.day}"
+    elif a.year == b.year:
+        left = f"{a.day} {months[a.month - 1]}"
+    else:
+        left = f"{a.day} {months[a.month - 1]} {year(a.year)}"
+    right = f"{b.day} {months[b.month - 1]} {year(b.year)}"
+    if lang.startswith("th"):
+        span = f"{left} – {right}" if left else right
+        return to_thai_digits(f"ระหว่างวันที่ {span}" if left else f"วันที่ {span}")
+    return (
+        f"{left}–{right}" if left and left.isdigit() else (f"{left} – {right}" if left else right)
+    )
 
 
 def bangkok_midnight(day: dt.date) -> dt.datetime:

@@ -8,6 +8,7 @@ while units may use the system is recorded for the dashboards.
 
 from allauth.account.signals import user_logged_in
 from django.contrib.auth import logout
+from django.contrib.messages import get_messages
 from django.dispatch import receiver
 from django.shortcuts import render
 
@@ -46,8 +47,12 @@ class UnitGateMiddleware:
         decision = login_decision(request.user)
         if decision is None or decision.allowed:
             return None
+        # "Signed in successfully" (allauth, on the request that logged in) is no longer true:
+        # drop it, here and for the next page, rather than show it above "you cannot log in yet".
+        for _message in get_messages(request):
+            pass  # iterating marks the messages read: not stored again
         logout(request)
-        return render(request, STOP_TEMPLATE, {"decision": decision}, status=403)
+        return render(request, STOP_TEMPLATE, {"decision": decision, "messages": ()}, status=403)
 
 
 @receiver(user_logged_in, dispatch_uid="maintenance-record-first-unit-login")

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 from django.db.models import IntegerChoices, TextChoices
 from django.utils.translation import gettext_lazy as _
 
-from core.thai import BANGKOK, MONTHS_TH_ABBR, to_be_year
+from core.thai import format_last_day
 
 
 class EntityType(TextChoices):
@@ -181,6 +181,17 @@ class Subject:
             object.__setattr__(self, "identity_verified", None)
         elif self.identity_verified is None:
             object.__setattr__(self, "identity_verified", False)
+
+
+def already_done(subject: Subject, action: str) -> bool:
+    """True where the action is one the subject has already completed: an LAO whose identity is
+    verified has nothing left to verify. The policy still answers "deny" to a second filing (no
+    rule lets a verified LAO verify), but a page must say "done", not "not allowed"."""
+    return (
+        action == Action.VERIFY_IDENTITY
+        and subject.entity_type == EntityType.LAO
+        and bool(subject.identity_verified)
+    )
 
 
 @dataclass(frozen=True)
@@ -449,15 +460,13 @@ class Policy:
             ended = self._last_ended_rule(subject, action, at)
             if ended is not None:
                 rule, circular = ended, self.circulars[ended.circular_id]
-                last = (ended.ends_at - dt.timedelta(seconds=1)).astimezone(BANGKOK)
                 reason_th += (
-                    f" ช่วงเวลาตามหนังสือ {circular.number} ({ended.clause}) สิ้นสุดแล้ว "
-                    f"เมื่อ {last.day} {MONTHS_TH_ABBR[last.month - 1]} {to_be_year(last.year)}"
-                    f" {last:%H:%M:%S} น."
+                    f" ช่วงเวลาตามหนังสือ {circular.number} ({ended.clause}) สิ้นสุดแล้ว"
+                    f"เมื่อวันที่ {format_last_day(ended.ends_at, 'th')}"
                 )
                 reason_en += (
                     f" The period under {circular.number} ({ended.clause})"
-                    f" ended on {last:%-d %B %Y %H:%M:%S}."
+                    f" ended on {format_last_day(ended.ends_at, 'en')}."
                 )
         following = self._bare(subject, action, valid_until) if valid_until else None
         return Decision(

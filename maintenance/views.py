@@ -12,18 +12,19 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from core import clock
+from core import clock, params
 from core.jsonapi import json_read_only
 from core.params import has_pending_messages
 from core.thai import BANGKOK, ThaiDateError, bangkok_midnight, parse_date
 
+from .lookup import MATCHES_SHOWN, answers_for, find_laos, lao_by_pk
 from .models import Discrepancy
 from .services import QuestionError, decision_payload, parse_question, render_payload
 from .snapshot import current_policy
 from .status import board, timeline
 
 STATUS_CACHE_SECONDS = 30
-STATUS_CACHE_VERSION = 2  # raise when the page's template or what it holds changes
+STATUS_CACHE_VERSION = 3  # raise when the page's template or what it holds changes
 
 
 def _json(body: str, status: int = 200) -> HttpResponse:
@@ -123,6 +124,7 @@ def _status(request):
         return HttpResponse(cached[1], status=cached[2])
     body, body_expires = status_body(at, is_today=day == today, lang=lang)
     context = {
+        **_lookup(request, at),
         "day": day,
         "at": minute if day == today else at,
         "is_today": day == today,
@@ -132,6 +134,11 @@ def _status(request):
         "date_input": raw,
         "error": error,
     }
+    if context["lookup_query"] and not context["lookup_org"] and not context["lookup_matches"]:
+        context["lookup_error"] = _(
+            "No LAO has a name or DLA code like “%(value)s”. Type part of its Thai name "
+            "(e.g. หนองญาติ) or its seven-digit DLA code (Thai or Arabic digits)."
+        ) % {"value": context["lookup_query"]}
     response = render(request, "maintenance/status.html", context, status=400 if error else 200)
     expires = min(minute.timestamp() + 60, body_expires)
     if cacheable and expires - now.timestamp() >= 1:
@@ -142,3 +149,21 @@ def _status(request):
             version=STATUS_CACHE_VERSION,
         )
     return response
+
+
+def _lookup(request, at: dt.datetime) -> dict:
+    """The "my LAO" lookup: `?lao=` words or a DLA code, `?org=` the LAO chosen from the list."""
+    query = params.text(request.GET.get("lao"), "lao")
+    org = lao_by_pk(request.GET.get("org", ""))
+    matches, more = ([], False) if org else find_laos(query)
+    if org is None and len(matches) == 1 and not more:
+        org, matches = matches[0], []
+    return {
+        "lookup_query": query,
+        "lookup_matches": matches,
+        "lookup_more": more,
+        "lookup_shown": MATCHES_SHOWN,
+        "lookup_org": org,
+        "lookup_answers": answers_for(org, at) if org else [],
+        "lookup_error": None,
+    }

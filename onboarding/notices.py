@@ -16,7 +16,7 @@ from django.utils import translation
 
 from accounts.models import Role, RoleKind
 from core.links import absolute
-from core.thai import bangkok_midnight, format_datetime
+from core.thai import bangkok_midnight, format_datetime, format_deadline
 from maintenance.access import may_submit_verification
 from notifications.messages import render_message
 from notifications.models import Kind
@@ -54,14 +54,14 @@ def _left_lines(lefts, lang: str) -> list[str]:
 def _until(vr: VerificationRequest, at: dt.datetime, lang: str) -> str:
     window = may_submit_verification(vr.organization, at)
     if window.allowed and window.valid_until:
-        return format_datetime(window.valid_until - dt.timedelta(seconds=1), lang)
+        return format_deadline(window.valid_until, lang)  # "ภายในวันที่ ๒๑ เมษายน ๒๕๖๘"
     return ""
 
 
 def _todo(vr: VerificationRequest, lefts, at: dt.datetime, lang: str) -> str:
     th = lang == "th"
     until = _until(vr, at, lang)
-    by = (f" ภายใน {until}" if th else f" by {until}") if until else ""
+    by = f" {until}" if until else ""
     if vr.state == RequestState.APPROVED:
         if not lefts:
             return (

@@ -490,8 +490,6 @@ def review_detail(request, pk):
     if not VerificationRequest.objects.reviewable_by(request.user).filter(pk=vr.pk).exists():
         raise PermissionDenied(
             _(
-                "You may follow this request but not decide on it: "
-                "provincial and DLA officers review."
                 "You may follow this request but not decide on it: provincial and DLA officers "
                 "review."
             )

@@ -61,6 +61,27 @@ def deadline(value):
 
 
 @register.filter
+def since(value):
+    """A start as a Thai letter writes it: 'ตั้งแต่วันที่ ๔ เมษายน ๒๕๖๘' (core.thai.format_since)."""
+    return thai.format_since(value, _lang())
+
+
+@register.filter
+def boundary(value, field):
+    """A window's side as a letter writes it: an end ("ends_at") as a deadline, a start as
+    'ตั้งแต่วันที่ …'."""
+    if field == "ends_at":
+        return thai.format_deadline(value, _lang())
+    return thai.format_since(value, _lang())
+
+
+@register.simple_tag
+def window(start, end):
+    """A window as a Thai letter writes it: 'ระหว่างวันที่ ๕ – ๒๑ เมษายน ๒๕๖๘'."""
+    return thai.format_window(start, end, _lang())
+
+
+@register.filter
 def reason(decision):
     """A policy decision's reason in the current language."""
     return decision.reason(_lang()) if decision is not None else ""

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from accounts.models import Role
-from core.thai import BANGKOK, format_datetime
+from core.thai import BANGKOK, format_since
 from registry.models import Organization
 from tests.actors import PASSWORD, make_user
 
@@ -37,8 +37,8 @@ def test_a_unit_clerk_is_stopped_one_second_before_4_april_and_told_when_and_why
     response = log_in(client, actors["unit_clerk"])
     assert response.status_code == 403
     page = response.content.decode()
-    assert format_datetime(UNITS_OPEN_AT, "th") in page  # 4 เม.ย. 2568 00:00 น.
-    assert "2568" in format_datetime(UNITS_OPEN_AT, "th")
+    assert format_since(UNITS_OPEN_AT, "th") in page  # ตั้งแต่วันที่ ๔ เมษายน ๒๕๖๘
+    assert "๒๕๖๘" in format_since(UNITS_OPEN_AT, "th")
     assert circulars["dla"].number in page
     assert response.context["decision"].circular.number == circulars["dla"].number
     assert f"/circulars/{circulars['dla'].pk}/" in page
@@ -55,7 +55,7 @@ def test_the_english_page_gives_the_same_instant_in_the_common_era(
     client.cookies["django_language"] = "en"
     response = log_in(client, actors["unit_clerk"])
     assert response.status_code == 403
-    assert format_datetime(UNITS_OPEN_AT, "en") in response.content.decode()  # 4 Apr 2025 00:00
+    assert format_since(UNITS_OPEN_AT, "en") in response.content.decode()  # from 4 April 2025
 
 
 def test_a_unit_clerk_is_let_in_at_midnight_on_4_april_and_the_first_login_is_recorded(
@@ -148,7 +148,7 @@ def test_a_wrong_password_is_not_told_about_the_units_window(
         "/accounts/login/", {"login": actors["unit_clerk"].email, "password": "wrong-password-2568"}
     )
     assert response.status_code == 200  # the login form again, with its error
-    assert format_datetime(UNITS_OPEN_AT, "th") not in response.content.decode()
+    assert format_since(UNITS_OPEN_AT, "th") not in response.content.decode()
     assert not is_logged_in(client)
 
 
@@ -180,7 +180,7 @@ def test_a_unit_session_is_closed_on_its_next_request_once_the_clock_leaves_the_
     portal_clock(JUST_BEFORE)
     response = client.get(page)
     assert response.status_code == 403
-    assert format_datetime(UNITS_OPEN_AT, "th") in response.content.decode()
+    assert format_since(UNITS_OPEN_AT, "th") in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
@@ -197,3 +197,17 @@ def test_a_rule_withdrawn_closes_a_unit_session_on_its_next_request(
     record_discrepancies()  # how the services that change rules drop the policy snapshot
     assert client.get("/inbox/").status_code == 403
     assert not is_logged_in(client)
+
+
+def test_a_unit_clerk_stopped_before_4_april_is_not_told_the_login_succeeded(
+    client, circulars, actors, portal_clock
+):
+    portal_clock(JUST_BEFORE)
+    response = log_in(client, actors["unit_clerk"])
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "ท่านยังเข้าสู่ระบบไม่ได้" in page
+    assert "ลงชื่อเข้าใช้สำเร็จ" not in page and 'class="messages"' not in page
+    # nor on the next page: the message was dropped, not kept for later
+    later = client.get("/accounts/login/").content.decode()
+    assert "ลงชื่อเข้าใช้สำเร็จ" not in later

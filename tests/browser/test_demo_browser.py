@@ -32,7 +32,7 @@ def test_the_demo_shows_a_province_with_life_inside_the_window(registry, live_se
         banner = page.locator(".demo-clock")
         expect(banner).to_contain_text("16 เม.ย. 2568 10:00")
         expect(banner).to_contain_text("ขณะนี้อยู่ในช่วงที่ อปท. ยื่นคำขอยืนยันตัวตนได้")
-        expect(banner).to_contain_text("21 เม.ย. 2568 23:59:59")
+        expect(banner).to_contain_text("ภายในวันที่ ๒๑ เมษายน ๒๕๖๘")
 
         log_in(page, base, "province-officer@demo.test", password=DEMO_PASSWORD, totp=True)
 

@@ -72,7 +72,7 @@ def test_the_detail_page_shows_the_parts_links_rules_and_discrepancy(client, cir
         "ข้อ ๑",
     ):
         assert part in page
-    assert "4 เม.ย. 2568" in page and "5 เม.ย. 2568" in page  # the disagreement
+    assert "ตั้งแต่วันที่ ๔ เมษายน ๒๕๖๘" in page and "ตั้งแต่วันที่ ๕ เมษายน ๒๕๖๘" in page  # the disagreement
     dla_page = client.get(circulars["dla"].get_absolute_url()).content.decode()
     assert circulars["province"].get_absolute_url() in dla_page  # forwarded by
     assert "2 เมษายน 2568" in dla_page

@@ -296,5 +296,5 @@ def test_after_the_window_the_refusal_says_when_it_ended_and_under_which_letter(
     ).json()
     assert body["allowed"] is False
     assert body["circular"] == circulars["dla"].number
-    assert "21 เม.ย. 2568 23:59:59" in body["reason"]
-    assert "ended on 21 April 2025 23:59:59" in body["reason_en"]
+    assert "สิ้นสุดแล้วเมื่อวันที่ ๒๑ เมษายน ๒๕๖๘" in body["reason"]
+    assert "ended on 21 April 2025." in body["reason_en"]

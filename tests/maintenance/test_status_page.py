@@ -28,16 +28,16 @@ def test_the_day_before_the_window_shows_the_coming_changes(client, circulars):
     page = client.get("/", {"date": "3/4/2568"}).content.decode()
     timeline = page.split('<ol class="timeline">')[1].split("</ol>")[0]
     assert (
-        timeline.index("4 เม.ย. 2568 00:00 น.")
-        < timeline.index("5 เม.ย. 2568 00:00 น.")
-        < timeline.index("22 เม.ย. 2568 00:00 น.")
+        timeline.index("ตั้งแต่วันที่ ๔ เมษายน ๒๕๖๘")
+        < timeline.index("ตั้งแต่วันที่ ๕ เมษายน ๒๕๖๘")
+        < timeline.index("ตั้งแต่วันที่ ๒๒ เมษายน ๒๕๖๘")
     )
 
 
 def test_the_page_shows_the_disagreement_between_the_letters(client, circulars):
     page = client.get("/", {"date": "1/4/2568"}).content.decode()
     assert "นพ ๐๐๒๓.๕/ว ๑๕๗๘" in page
-    assert "4 เม.ย. 2568" in page and "5 เม.ย. 2568" in page
+    assert "ตั้งแต่วันที่ ๔ เมษายน ๒๕๖๘" in page and "ตั้งแต่วันที่ ๕ เมษายน ๒๕๖๘" in page
 
 
 def test_english_by_the_switch_with_common_era_dates(client, circulars):
@@ -78,9 +78,10 @@ def test_the_cached_page_never_outlives_an_answer(client, circulars, monkeypatch
     clock[0] += dt.timedelta(seconds=1)
     after = client.get("/").content.decode()
     assert "4 เมษายน 2568" in after
-    # the units' closure is shown as lasting until 3 April 23:59:59, and no longer a second later
-    assert "3 เม.ย. 2568 23:59:59 น." in before
-    assert "3 เม.ย. 2568 23:59:59 น." not in after
+    # the units' closure is shown as ending when they may start, 4 April, and no longer a second
+    # later
+    assert "ตั้งแต่วันที่ ๔ เมษายน ๒๕๖๘" in before.split("<h2>")[0]
+    assert "ตั้งแต่วันที่ ๔ เมษายน ๒๕๖๘" not in after.split("<h2>")[0]
 
 
 def test_a_new_rule_shows_at_once_on_a_cached_page(client, circulars):

@@ -39,7 +39,7 @@ def test_on_3_april_the_stop_page_cites_the_closure_for_now_and_clause_2_for_4_a
     page = response.content.decode()
     opens = page[page.index('id="opens-under"') :]
     opens = opens[: opens.index("</p>")]
-    assert "4 เม.ย. 2568 00:00 น." in opens and UNITS_BACK in opens
+    assert "ตั้งแต่วันที่ ๔ เมษายน ๒๕๖๘" in opens and UNITS_BACK in opens
     assert NOTE_TH not in page  # the 1 March opening changes nothing under the closure
     assert "1 มี.ค." not in page and "๑ มี.ค." not in page
 

@@ -349,3 +349,13 @@ def say_th(msgid):
         text = translation.gettext(msgid)
     assert text != msgid, f"not translated into Thai yet: {msgid!r}"
     return text
+
+
+def test_a_district_officer_following_a_review_link_gets_a_thai_403_saying_it_once(client, scene):
+    login(client, scene["actors"]["district_officer"])
+    response = client.get(scene["urls"]["review"])
+    assert response.status_code == 403
+    page = response.content.decode()
+    thai = "ท่านติดตามคำขอนี้ได้ แต่ไม่มีอำนาจพิจารณา"
+    assert page.count(thai) == 1
+    assert "You may follow this request" not in page
