@@ -18,6 +18,8 @@ from accounts.scope import officer_area, staff_roles
 from core.thai import normalize_number, to_arabic_digits, to_thai_digits
 from maintenance.policy import Authority
 
+from .intake.layouts import LAYOUTS, LetterKind
+
 
 class Urgency(models.TextChoices):
     NORMAL = "normal", _("ปกติ (normal)")
@@ -50,6 +52,15 @@ class CircularQuerySet(models.QuerySet):
 class Circular(models.Model):
     """One official letter with the parts a Thai reader expects (งานสารบรรณ)."""
 
+    # The kind of หนังสือราชการ (circulars/intake/layouts.py): which parts the letter has. An
+    # announcement or a regulation has no number, a stamped letter no subject, an order no
+    # recipients: those stay empty.
+    kind = models.CharField(
+        _("kind of letter"),
+        max_length=20,
+        choices=[(layout.kind.value, layout.label_th) for layout in LAYOUTS],
+        default=LetterKind.EXTERNAL,
+    )
     number = models.CharField(_("number (as written)"), max_length=100)
     number_normalized = models.CharField(
         _("number (normalised)"), max_length=100, db_index=True, editable=False
@@ -121,8 +132,12 @@ class Circular(models.Model):
         verbose_name = _("circular")
         verbose_name_plural = _("circulars")
         constraints = [
+            # A letter without a number (an announcement, a regulation) is told apart by its
+            # issuer and subject, not by this pair.
             models.UniqueConstraint(
-                fields=["number_normalized", "issued_on"], name="circular_unique_number_per_date"
+                fields=["number_normalized", "issued_on"],
+                condition=~Q(number_normalized=""),
+                name="circular_unique_number_per_date",
             ),
             models.CheckConstraint(
                 name="circular_does_not_forward_itself",
@@ -131,7 +146,9 @@ class Circular(models.Model):
         ]
 
     def __str__(self):
-        return f"ที่ {self.number}"
+        if self.number:
+            return f"ที่ {self.number}"
+        return f"{self.get_kind_display()} {self.issuer_name} {self.subject}".strip()
 
     def save(self, *args, **kwargs):
         self.number_normalized = normalize_number(self.number)

@@ -104,3 +104,38 @@ def test_a_database_of_the_old_schema_keeps_its_rows_through_the_move():
     assert NewRequest.objects.get().organization.name_th == "หนองญาติ"
     assert NewContentType.objects.filter(app_label="registry", model="organization").exists()
     assert not NewContentType.objects.filter(app_label="onboarding", model="organization").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stored_numbers_are_normalised_again_when_normalize_number_changes():
+    """circulars 0008: rows stored before normalize_number folded กค405.4 to กค 405.4 and ว.617 to
+    ว 617 get the new form (a search by either spelling finds them); a row that now repeats
+    another's number and date keeps its old form, as the unique constraint forbids two alike."""
+    old = migrate([("circulars", "0007_letter_kind")])
+    Circular = old.get_model("circulars", "Circular")
+    common = {"authority": 1, "issuer_name": "กรมบัญชีกลาง", "subject": "ทดสอบ", "recipients": "-"}
+    stored = [
+        ("กค405.4/ว.395", "กค405.4/ว.395", dt.date(2016, 2, 24)),
+        ("มท 0810.5/ว.617", "มท 0810.5/ว.617", dt.date(2017, 3, 21)),
+        ("มท 0810.5/ว 617", "มท 0810.5/ว 617", dt.date(2017, 3, 22)),
+        ("มท0810.5/ว617", "มท0810.5/ว617", dt.date(2017, 3, 22)),  # repeats the row above
+    ]
+    ids = [
+        Circular.objects.create(
+            number=number,
+            number_normalized=normalized,
+            number_compact=normalized.replace(" ", ""),
+            issued_on=day,
+            **common,
+        ).pk
+        for number, normalized, day in stored
+    ]
+
+    new = migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    rows = new.get_model("circulars", "Circular").objects.in_bulk(ids)
+    assert [(rows[i].number_normalized, rows[i].number_compact) for i in ids] == [
+        ("กค 405.4/ว 395", "กค405.4/ว395"),
+        ("มท 0810.5/ว 617", "มท0810.5/ว617"),
+        ("มท 0810.5/ว 617", "มท0810.5/ว617"),
+        ("มท0810.5/ว617", "มท0810.5/ว617"),
+    ]

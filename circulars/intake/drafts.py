@@ -45,8 +45,10 @@ from ..models import (
     Urgency,
 )
 from . import limits
+from .errors import no_letter
 from .extract import OCR_DPI, IntakeError, extract, run_tool
-from .parse import SourceKind, parse, read_number
+from .layouts import BY_KIND, LetterKind
+from .parse import SourceKind, parse, read_number, read_order_number
 from .rules import propose, reasons_of
 
 logger = logging.getLogger(__name__)
@@ -76,7 +78,23 @@ EDITABLE_FIELDS = (
     "contact_office",
     "contact_phone",
 )
-REQUIRED_FIELDS = ("number", "date", "subject", "recipients", "issuer_name", "authority")
+# What a letter must hold to be published: the parts that name it, as far as its kind has them
+# (layouts.py: an announcement has no number and no recipients, a stamped letter no subject), and
+# the issuing authority the portal files it under. Drafts stored before letters had a kind are
+# held to the external letter's.
+NAMING_FIELDS = ("number", "date", "subject", "recipients", "issuer_name")
+LEGACY_REQUIRED_FIELDS = (*NAMING_FIELDS, "authority")
+
+
+def required_fields(letter: dict) -> tuple[str, ...]:
+    """The fields a parsed letter (a draft's dict) must have before it is published."""
+    try:
+        layout = BY_KIND[LetterKind(letter["kind"])]
+    except (KeyError, ValueError):
+        return LEGACY_REQUIRED_FIELDS
+    return (*(name for name in NAMING_FIELDS if name in layout.fields), "authority")
+
+
 CITED_KINDS = {"references": "reference", "enclosures": "enclosure"}
 
 
@@ -184,11 +202,7 @@ def read_draft(draft_id: int) -> bool:
         extracted = extract(data, progress=progress)
         proposal = propose(parse(extracted.text, extracted.source))
         if not proposal.parse.letters:
-            raise IntakeError(
-                "no_letter",
-                "ไม่พบหนังสือราชการในไฟล์ (ไม่มีบรรทัด ที่ … และ เรื่อง …)",
-                "No official letter was found (no ที่ … and เรื่อง … lines).",
-            )
+            raise no_letter()
         images = page_images(data, draft.content_type)
         with transaction.atomic():
             draft = CircularDraft.objects.select_for_update().get(pk=draft_id)
@@ -368,6 +382,8 @@ def _clean_value(name: str, raw: str) -> str | None:
             ) from None
     if name.endswith("number"):
         number, problems, _parts = read_number(value)
+        if problems or number is None:  # an order's or an announcement's: ๑๒/๒๕๖๘
+            number, problems, _parts = read_order_number(value)
         if problems or number is None:
             raise ReviewError(
                 _("“%(value)s” is not a letter number such as มท ๐๘๐๘.๔/ว ๑๕๔๑.") % {"value": value}
@@ -821,7 +837,7 @@ def publish_draft(draft_id: int, *, user) -> list[Circular]:
     created: list[int] = []
     for letter in letters:
         n = letter["index"]
-        missing = [name for name in REQUIRED_FIELDS if not _value(letter, name)]
+        missing = [name for name in required_fields(letter) if not _value(letter, name)]
         existing = _existing(_value(letter, "number"), _value(letter, "date"))
         if existing is not None:
             circulars[n] = existing
@@ -947,15 +963,16 @@ def _new_circular(letter: dict, draft: CircularDraft) -> Circular:
     if draft.source_kind == SourceKind.OCR:
         as_written = ""
     return Circular(
-        number=_value(letter, "number"),
+        kind=letter.get("kind") or LetterKind.EXTERNAL,
+        number=_value(letter, "number") or "",
         urgency=_value(letter, "urgency") or Urgency.NORMAL,
         issuer_name=_value(letter, "issuer_name"),
         issuer_address=_value(letter, "issuer_address") or "",
         **_issuing_area(letter, draft),
         issued_on=dt.date.fromisoformat(_value(letter, "date")),
         date_as_written=as_written[:100],
-        subject=_value(letter, "subject"),
-        recipients=_value(letter, "recipients"),
+        subject=_value(letter, "subject") or "",
+        recipients=_value(letter, "recipients") or "",
         body=_value(letter, "body") or "",
         signatory=_value(letter, "signatory") or "",
         signatory_position=_value(letter, "signatory_position") or "",

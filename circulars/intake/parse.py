@@ -1409,6 +1409,16 @@ def read_mention(line: Line, at: int, end: int, more: list[Line] = ()) -> Letter
     first_part = min([m[0] for m in marks], default=len(text))
     if num and num.start() > first_part and not num.group("letter"):
         num = None  # after the subject only a letter's own number shape counts
+    # An order's number follows ที่ (ฉบับที่) as a word of its own: "ภาคเรียนที่ ๑/๒๕๕๕",
+    # "ครั้งที่ ๒/๒๕๖๘" count a term or a meeting, not a letter.
+    before = text[pos : num.start()] if num else ""
+    if (
+        num
+        and num.group("order")
+        and re.search(rf"[ก-๙]ท[{_MARKS}]*\s*$", before)
+        and not re.search(rf"ฉบับ\s*ท[{_MARKS}]*\s*$", before)
+    ):
+        num = None
     if num:
         marks.append((num.start(), num.end(), "number"))
     # Its date: after ลงวันที่ (ลว., ลง) before the subject, or right after its number; after

@@ -482,6 +482,22 @@ def test_a_letter_named_in_a_line_of_a_web_page_is_taken_in_with_its_parts():
     assert letter.value("subject").startswith("ขอให้ตรวจสอบและทบทวน")
 
 
+def test_a_term_or_meeting_counted_with_ที่_in_running_text_names_no_letter():
+    # yotathai.com's repost of มท 0893.4/ว 1333 (tests/circulars/corpus): "ภาคเรียนที่ ๑/๒๕๕๕"
+    # after "แจ้งหนังสือ" is a school term, not the number of a second letter.
+    text = (
+        "หนังสือ ด่วนที่สุด ที่ มท ๐๘๙๓.๔/ว ๑๓๓๓ ลงวันที่ ๒๑ พฤษภาคม ๒๕๕๕ "
+        "เรื่องหลักเกณฑ์โครงการอาหารเสริม (นม) โรงเรียน ภาคเรียนที่ ๑/๒๕๕๕\n"
+        "กรมส่งเสริมการปกครองท้องถิ่น แจ้งหนังสือหลักเกณฑ์โครงการอาหารเสริม (นม) โรงเรียน "
+        "ภาคเรียนที่ ๑/๒๕๕๕ ซึ่งคณะกรรมการได้มีมติเห็นชอบแล้ว\n"
+    )
+    (letter,) = parse(text).letters
+    assert normalize_number(letter.value("number")) == "มท 0893.4/ว 1333"
+    # An order's number after ฉบับที่ (or the noun's own ที่) still counts.
+    (order,) = parse("ตามคำสั่งกรมส่งเสริมการปกครองท้องถิ่น ที่ ๑๒/๒๕๖๘ เรื่อง การแต่งตั้ง\n").letters
+    assert order.kind == "order" and order.value("number") == "๑๒/๒๕๖๘"
+
+
 def test_several_letters_in_one_file_each_with_what_it_has_and_nothing_invented():
     first, second = parse(SEVERAL).letters
     assert normalize_number(first.value("number")) == "มท 0810.5/ว 617"

@@ -215,6 +215,9 @@ def test_text_without_a_letter_fails_with_its_reason(client, actors, nakhon_phan
     draft = CircularDraft.objects.get()
     assert draft.status == IntakeStatus.FAILED
     assert "ไม่พบหนังสือราชการ" in draft.error
+    # It names what the parser looks for now: a title of any kind, the head lines, a letter's end.
+    assert "ประกาศ… คำสั่ง…" in draft.error and "ถึง" in draft.error
+    assert "no letter named with its number or date" in draft.error
     assert "ไม่พบหนังสือราชการ" in client.get(draft.get_absolute_url()).content.decode()
 
 

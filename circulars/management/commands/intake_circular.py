@@ -8,6 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from circulars.intake.errors import no_letter
 from circulars.intake.extract import IntakeError, extract
 from circulars.intake.parse import parse
 from circulars.intake.rules import propose
@@ -47,11 +48,7 @@ class Command(BaseCommand):
             source = "ocr" if ocr_text else extracted.source
             proposal = propose(parse(extracted.text, source))
             if not proposal.parse.letters:
-                raise IntakeError(
-                    "no_letter",
-                    "ไม่พบหนังสือราชการในไฟล์ (ไม่มีบรรทัด ที่ … และ เรื่อง …)",
-                    "No official letter was found (no ที่ … and เรื่อง … lines).",
-                )
+                raise no_letter()
         except IntakeError as exc:
             self.stderr.write(f"{path}: {exc.message_th}\n{path}: {exc.message_en}")
             sys.exit(EXIT_BAD_FILE)
