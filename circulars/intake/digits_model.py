@@ -81,7 +81,7 @@ def samples(fonts: list[str], rng: np.random.Generator, *, per_digit: int = 2, p
                     if len(found) == 1:  # a digit that broke apart is not a lesson
                         xs.append(features(found[0].mask))
                         ys.append(CLASSES.index(char))
-        for _ in range(per_other):
+        for _ in range(per_other):  # the "not a digit" class
             for char in list(OTHERS) + list(CLUSTERS):
                 size = int(rng.choice(SIZES))
                 for g in glyphs(binarize(render(char, path, size, rng))):
