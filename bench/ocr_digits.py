@@ -196,6 +196,7 @@ def score(truth: list[tuple[str, str]], text: str, tally: dict) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--dump", type=Path, help="write each variant's OCR texts here")
     args = parser.parse_args()
     truth = corpus()
     fonts = ["Laksaman"] if args.quick else ["Laksaman", "Garuda", "Loma"]
@@ -227,6 +228,11 @@ def main() -> int:
                             _t, _h, alone = ocr(path, hocr=False)
                             times["before"].append(alone)
                             times["after"].append(seconds + reread_seconds)
+                    if args.dump:
+                        args.dump.mkdir(parents=True, exist_ok=True)
+                        name = f"{font}-{dpi}-{kind}"
+                        (args.dump / f"{name}.tesseract.txt").write_text("\n".join(text_before))
+                        (args.dump / f"{name}.reader.txt").write_text("\n".join(text_after))
                     score(truth, "\n".join(text_before), before)
                     score(truth, "\n".join(text_after), after)
                     rows.append((font, dpi, kind, before, after))

@@ -312,8 +312,8 @@ def reread(text: str, hocr: str, gray: np.ndarray) -> tuple[str, list[Reread]]:
                 if at == end and _stand_in(c, g_left, g_right):
                     end = at + len(c.text)
             replacements.append((start, end, digits, confidence))
-        # digits Tesseract read as Latin letters (๓๖๗ as "moa", ๗๙ as "al’"): replaced when no
-        # Thai letter is among them and the reader is sure of each digit
+        # digits Tesseract read as Latin letters (๓๖๗ as "moa", ๗๙ as "al’"), or as Thai
+        # letters inside a number (๐๘๐๘.ดต/ว): replaced when the reader is sure of each digit
         for k, (g_left, g_right, digits, confidence) in enumerate(found):
             if k in taken or confidence < SURE or not all(d in THAI_DIGITS for d in digits):
                 continue
@@ -322,14 +322,16 @@ def reread(text: str, hocr: str, gray: np.ndarray) -> tuple[str, list[Reread]]:
                 for at, c in by_line.get(n, [])
                 if c.left >= g_left - slack and c.right <= g_right + slack
             ]
-            if (
-                inside
-                and not any(_THAI_LETTER.search(c.text) or c.text.isspace() for _a, c in inside)
-                and any(c.text.isalpha() for _a, c in inside)
-                and not text[inside[0][0] : inside[-1][0] + 1].count(" ")
-                and len(inside) <= len(digits) + 1
+            if not inside or len(inside) > len(digits) + 1:
+                continue
+            start, end = inside[0][0], inside[-1][0] + len(inside[-1][1].text)
+            if any(ch.isspace() for ch in text[start:end]) or _DIGIT.search(text[start:end]):
+                continue
+            thai = any(_THAI_LETTER.search(c.text) for _a, c in inside)
+            if (not thai and any(c.text.isalpha() for _a, c in inside)) or (
+                thai and _in_number(text, start, end)
             ):
-                replacements.append((inside[0][0], inside[-1][0] + 1, digits, confidence))
+                replacements.append((start, end, digits, confidence))
     new = []
     done: list[Reread] = []
     cursor = 0
@@ -342,6 +344,15 @@ def reread(text: str, hocr: str, gray: np.ndarray) -> tuple[str, list[Reread]]:
         cursor = end
     new.append(text[cursor:])
     return "".join(new), done
+
+
+def _in_number(text: str, start: int, end: int) -> bool:
+    """Letters between a number's dot or slash and its digits (๐๘๐๘.ดต/ว for ๐๘๐๘.๓/ว)."""
+    before = text[max(start - 2, 0) : start]
+    after = text[end : end + 2]
+    return (len(before) == 2 and before[1] in "./-" and _DIGIT.match(before[0]) is not None) or (
+        len(after) == 2 and after[0] in "./-" and _DIGIT.match(after[1]) is not None
+    )
 
 
 def _stand_in(c: _Char, left: int, right: int) -> bool:
@@ -363,7 +374,15 @@ def _line_digits(gray, left, top, right, bottom, model):
     heights = sorted(g.bottom - g.top for g in found)
     body = heights[len(heights) // 2]
     read = classify([g.mask for g in found], model)
-    found, read = _split_touching(found, read, body, model)
+    # a speck (a dot, a comma) is no digit, nor is a glyph the model hardly knows
+    read = [
+        ("?", p) if c != "?" and (g.bottom - g.top < 0.4 * body or p < 0.5) else (c, p)
+        for g, (c, p) in zip(found, read, strict=True)
+    ]
+    sure = [g for g, (c, p) in zip(found, read, strict=True) if c != "?" and p >= SURE]
+    digit_w = sorted(g.right - g.left for g in sure)[len(sure) // 2] if sure else body
+    digit_h = sorted(g.bottom - g.top for g in sure)[len(sure) // 2] if sure else body
+    found, read = _split_touching(found, read, body, (digit_w, digit_h), model)
     runs: list[list[tuple[Glyph, str, float]]] = []
     previous: Glyph | None = None
     for g, (char, p) in zip(found, read, strict=True):
@@ -409,14 +428,17 @@ def _largest(g: Glyph) -> Glyph | None:
     return Glyph(g.left + left, g.left + right, g.top + top, g.top + bottom, mask)
 
 
-def _split_touching(found, read, body, model, depth=0):
+def _split_touching(found, read, body, digit_size, model, depth=0):
     """Digits that touch (tight kerning, blur) make one wide glyph that is no digit; so does a
     digit touching a slash (๔/ว). Cut it in two where the pieces read best, again if need be,
     and keep the pieces that are surely digits."""
     out_g, out_r = [], []
+    digit_w, digit_h = digit_size
     for g, r in zip(found, read, strict=True):
         w, h = g.right - g.left, g.bottom - g.top
-        if depth > 2 or r[0] != "?" or w < 1.3 * min(h, body) or h < 0.6 * body:
+        # not surely a digit, or wider and taller than one: ๓ touching a slash passes for ๗
+        unsure = r[0] == "?" or r[1] < SURE or (w > 1.4 * digit_w and h > 1.12 * digit_h)
+        if depth > 2 or not unsure or w < 1.3 * min(h, body, digit_w) or h < 0.6 * body:
             out_g.append(g)
             out_r.append(r)
             continue
@@ -437,6 +459,10 @@ def _split_touching(found, read, body, model, depth=0):
             if lc != "?" and rc != "?":
                 score = 1 + min(lp, rp)
             elif lc != "?" or rc != "?":
+                # a digit and a slash or letter: the digit no wider than the line's digits
+                piece = pair[0] if lc != "?" else pair[1]
+                if piece.right - piece.left > 1.15 * digit_w:
+                    continue
                 score = lp if lc != "?" else rp
                 if score < SURE:
                     continue
@@ -448,7 +474,9 @@ def _split_touching(found, read, body, model, depth=0):
             out_g.append(g)
             out_r.append(r)
             continue
-        more_g, more_r = _split_touching(list(best[1]), list(best[2]), body, model, depth + 1)
+        more_g, more_r = _split_touching(
+            list(best[1]), list(best[2]), body, digit_size, model, depth + 1
+        )
         out_g.extend(more_g)
         out_r.extend(more_r)
     return out_g, out_r
