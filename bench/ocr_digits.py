@@ -197,11 +197,14 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--dump", type=Path, help="write each variant's OCR texts here")
+    parser.add_argument("--fonts", default="Laksaman,Garuda,Loma")
+    parser.add_argument("--dpis", default="300,200")
+    parser.add_argument("--pages", default="clean,scanned")
     args = parser.parse_args()
     truth = corpus()
-    fonts = ["Laksaman"] if args.quick else ["Laksaman", "Garuda", "Loma"]
-    dpis = [300] if args.quick else [300, 200]
-    kinds = ["clean"] if args.quick else ["clean", "scanned"]
+    fonts = ["Laksaman"] if args.quick else args.fonts.split(",")
+    dpis = [300] if args.quick else [int(d) for d in args.dpis.split(",")]
+    kinds = ["clean"] if args.quick else args.pages.split(",")
     rng = np.random.default_rng(7)
     rows = []
     times = {"before": [], "after": []}

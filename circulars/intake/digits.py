@@ -312,8 +312,9 @@ def reread(text: str, hocr: str, gray: np.ndarray) -> tuple[str, list[Reread]]:
                 if at == end and _stand_in(c, g_left, g_right):
                     end = at + len(c.text)
             replacements.append((start, end, digits, confidence))
-        # digits Tesseract read as Latin letters (๓๖๗ as "moa", ๗๙ as "al’"), or as Thai
-        # letters inside a number (๐๘๐๘.ดต/ว): replaced when the reader is sure of each digit
+        # digits Tesseract read as Latin letters or signs (๓๖๗ as "moa", ๗๙ as "al’", ๔ as «),
+        # or as Thai letters inside a number (๐๘๐๘.ดต/ว) or as a list item's number (ไต. for
+        # ๒.): replaced when the reader is sure of each digit
         for k, (g_left, g_right, digits, confidence) in enumerate(found):
             if k in taken or confidence < SURE or not all(d in THAI_DIGITS for d in digits):
                 continue
@@ -325,12 +326,11 @@ def reread(text: str, hocr: str, gray: np.ndarray) -> tuple[str, list[Reread]]:
             if not inside or len(inside) > len(digits) + 1:
                 continue
             start, end = inside[0][0], inside[-1][0] + len(inside[-1][1].text)
-            if any(ch.isspace() for ch in text[start:end]) or _DIGIT.search(text[start:end]):
-                continue
+            span = text[start:end]
             thai = any(_THAI_LETTER.search(c.text) for _a, c in inside)
-            if (not thai and any(c.text.isalpha() for _a, c in inside)) or (
-                thai and _in_number(text, start, end)
-            ):
+            if _DIGIT.search(span) or "\n" in span or (thai and " " in span):
+                continue
+            if not thai or any(f(text, start, end) for f in (_in_number, _list_item, _day)):
                 replacements.append((start, end, digits, confidence))
     new = []
     done: list[Reread] = []
@@ -353,6 +353,22 @@ def _in_number(text: str, start: int, end: int) -> bool:
     return (len(before) == 2 and before[1] in "./-" and _DIGIT.match(before[0]) is not None) or (
         len(after) == 2 and after[0] in "./-" and _DIGIT.match(after[1]) is not None
     )
+
+
+_MONTH = re.compile(
+    r" ?(?:มกรา|กุมภา|มีนา|เมษา|พฤษภา|มิถุนา|กรกฎา|สิงหา|กันยา|ตุลา|พฤศจิกา|ธันวา"
+    r"|ม\.ค\.|ก\.พ\.|มี\.ค\.|เม\.ย\.|พ\.ค\.|มิ\.ย\.|ก\.ค\.|ส\.ค\.|ก\.ย\.|ต\.ค\.|พ\.ย\.|ธ\.ค\.)"
+)
+
+
+def _day(text: str, start: int, end: int) -> bool:
+    """The span stands before a month's name: a day (๗๙ เมษาฯ read as ขซ๓ เมษาฯ)."""
+    return _MONTH.match(text, end) is not None
+
+
+def _list_item(text: str, start: int, end: int) -> bool:
+    """A line that starts with the span and a dot: an item's number (๒. read as ไต.)."""
+    return (start == 0 or text[start - 1] == "\n") and text[end : end + 1] in (".", ")")
 
 
 def _stand_in(c: _Char, left: int, right: int) -> bool:
@@ -389,13 +405,28 @@ def _line_digits(gray, left, top, right, bottom, model):
         if char == "?":
             previous = None
             continue
-        if previous is not None and g.left - previous.right <= 0.45 * body and runs:
+        if previous is not None and g.left - previous.right <= 0.25 * body and runs:
             runs[-1].append((g, char, p))
         else:
             runs.append([(g, char, p)])
         previous = g
-    out = []
+    # Thai and Arabic digits are not mixed in one number: a slash read as 1 in ๔/ว is no digit
+    mixed = []
     for run in runs:
+        thai = sum(ch in THAI_DIGITS for _g, ch, _p in run)
+        script = THAI_DIGITS if 2 * thai >= len(run) else ARABIC_DIGITS
+        piece: list[tuple[Glyph, str, float]] = []
+        for item in run:
+            if item[1] in script:
+                piece.append(item)
+            else:
+                if piece:
+                    mixed.append(piece)
+                piece = []
+        if piece:
+            mixed.append(piece)
+    out = []
+    for run in mixed:
         digits = "".join(ch for _g, ch, _p in run)
         out.append(
             (

@@ -77,6 +77,16 @@ class Extracted:
         return kinds.pop() if kinds else SourceKind.TEXT
 
     @property
+    def digits(self) -> list[dict]:
+        """The re-read digit runs of every OCR'd page, with `start` an offset into `text` and
+        `page` the page's number: where the parser may flag a doubtful digit."""
+        out, offset = [], 0
+        for p in self.pages:
+            out += [{**r, "start": r["start"] + offset, "page": p.number} for r in p.digits]
+            offset += len(p.text) + 2
+        return out
+
+    @property
     def ocr_seconds_per_page(self) -> float | None:
         ocr = [p.seconds for p in self.pages if p.source == SourceKind.OCR]
         return sum(ocr) / len(ocr) if ocr else None

@@ -130,3 +130,5 @@ def test_a_scanned_letter_line_in_laksaman_reads_its_number_and_date_right(tmp_p
     assert "๒๘ เมษายน ๒๕๖๘" in read.text
     assert "การเข้าใช้งานระบบบัญชีคอมพิวเตอร์" in read.text
     assert {r["digits"] for r in read.digits} >= {"๐๘๐๘", "๑๕๔๑", "๒๘", "๒๕๖๘"}
+    for r in extracted.digits:  # offsets into the whole text, for the parser's flags
+        assert extracted.text[r["start"] : r["start"] + len(r["digits"])] == r["digits"]
