@@ -285,6 +285,21 @@ def reread(text: str, hocr: str, gray: np.ndarray) -> tuple[str, list[Reread]]:
             overlaps = [min(g[1], r_right) - max(g[0], r_left) for g in found]
             if overlaps and max(overlaps) > 0:
                 chosen.setdefault(int(np.argmax(overlaps)), []).append(i)
+        for k, claims in chosen.items():
+            if len(claims) > 1:  # of several claimants, those whose middle is over the glyphs
+                g_left, g_right = found[k][0] - slack, found[k][1] + slack
+                inner = [
+                    i
+                    for i in claims
+                    if g_left
+                    <= (
+                        min(c.left for _a, c in line_runs[i])
+                        + max(c.right for _a, c in line_runs[i])
+                    )
+                    / 2
+                    <= g_right
+                ]
+                chosen[k] = inner or claims
         taken = set()
         claimed = {i for v in chosen.values() for i in v}
         for i, run in enumerate(line_runs):
@@ -330,7 +345,9 @@ def reread(text: str, hocr: str, gray: np.ndarray) -> tuple[str, list[Reread]]:
             thai = any(_THAI_LETTER.search(c.text) for _a, c in inside)
             if _DIGIT.search(span) or "\n" in span or (thai and " " in span):
                 continue
-            if not thai or any(f(text, start, end) for f in (_in_number, _list_item, _day)):
+            if (not thai and _token(text, start, end)) or any(
+                f(text, start, end) for f in (_in_number, _list_item, _day)
+            ):
                 replacements.append((start, end, digits, confidence))
     new = []
     done: list[Reread] = []
@@ -364,6 +381,12 @@ _MONTH = re.compile(
 def _day(text: str, start: int, end: int) -> bool:
     """The span stands before a month's name: a day (๗๙ เมษาฯ read as ขซ๓ เมษาฯ)."""
     return _MONTH.match(text, end) is not None
+
+
+def _token(text: str, start: int, end: int) -> bool:
+    """The span is a word of its own (moa, of, «), not part of one (the L of e-LAAS)."""
+    edge = " \n\t().,:;"
+    return (start == 0 or text[start - 1] in edge) and (end == len(text) or text[end] in edge)
 
 
 def _list_item(text: str, start: int, end: int) -> bool:
@@ -468,7 +491,13 @@ def _split_touching(found, read, body, digit_size, model, depth=0):
     for g, r in zip(found, read, strict=True):
         w, h = g.right - g.left, g.bottom - g.top
         # not surely a digit, or wider and taller than one: ๓ touching a slash passes for ๗
-        unsure = r[0] == "?" or r[1] < SURE or (w > 1.4 * digit_w and h > 1.12 * digit_h)
+        # two digits that touch can pass for one (๕๖ for ๗ at 200 dpi)
+        unsure = (
+            r[0] == "?"
+            or r[1] < SURE
+            or (w > 1.4 * digit_w and h > 1.12 * digit_h)
+            or w > 1.6 * digit_w
+        )
         if depth > 2 or not unsure or w < 1.3 * min(h, body, digit_w) or h < 0.6 * body:
             out_g.append(g)
             out_r.append(r)
