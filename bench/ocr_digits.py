@@ -217,11 +217,15 @@ def main() -> int:
                         image = scanned(page, rng) if kind == "scanned" else page
                         path = workdir / f"p-{font}-{dpi}-{kind}-{n}.png"
                         image.save(path)
-                        # as the intake reads a page: Tesseract with hOCR, the second reader
+                        # as the intake reads a page: straightened, Tesseract, the second reader
                         started = time.monotonic()
-                        text, hocr, seconds = ocr(path, hocr=True)
-                        new, _found = digits.reread(text, hocr, digits.page_gray(path))
+                        straight, gray = digits.deskew(path)
+                        text, hocr, seconds = ocr(straight, hocr=True)
+                        new, _found = digits.reread(text, hocr, gray)
                         intake_seconds = time.monotonic() - started
+                        # as it read it before: Tesseract alone on the page as it came
+                        if straight != path:
+                            text, _h, _s = ocr(path, hocr=False)
                         text_before.append(text)
                         text_after.append(new)
                         if kind == "clean" and dpi == 300:
