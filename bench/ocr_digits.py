@@ -160,7 +160,7 @@ def _align(truth: list[tuple[str, str]], read: list[str]) -> list[str | None]:
     best = np.zeros((n + 1, m + 1))
     for i in range(1, n + 1):
         for j in range(1, m + 1):
-            sim = SequenceMatcher(None, a[i - 1], b[j - 1]).ratio() if abs(i - j) < 15 else 0
+            sim = SequenceMatcher(None, a[i - 1], b[j - 1]).ratio()
             best[i, j] = max(best[i - 1, j], best[i, j - 1], best[i - 1, j - 1] + sim)
     out: list[str | None] = [None] * n
     i, j = n, m
@@ -196,8 +196,12 @@ def main() -> int:
     parser.add_argument("--fonts", default="Laksaman,Garuda,Loma")
     parser.add_argument("--dpis", default="300,200")
     parser.add_argument("--pages", default="clean,scanned")
+    parser.add_argument("--no-deskew", action="store_true", help="read pages as they come")
+    parser.add_argument("--rescore", type=Path, help="score the texts --dump wrote there again")
     args = parser.parse_args()
     truth = corpus()
+    if args.rescore:
+        return rescore(truth, args.rescore)
     fonts = ["Laksaman"] if args.quick else args.fonts.split(",")
     dpis = [300] if args.quick else [int(d) for d in args.dpis.split(",")]
     kinds = ["clean"] if args.quick else args.pages.split(",")
@@ -219,7 +223,10 @@ def main() -> int:
                         image.save(path)
                         # as the intake reads a page: straightened, Tesseract, the second reader
                         started = time.monotonic()
-                        straight, gray = digits.deskew(path)
+                        if args.no_deskew:
+                            straight, gray = path, digits.page_gray(path)
+                        else:
+                            straight, gray = digits.deskew(path)
                         text, hocr, seconds = ocr(straight, hocr=True)
                         new, _found = digits.reread(text, hocr, gray)
                         intake_seconds = time.monotonic() - started
@@ -250,6 +257,21 @@ def main() -> int:
             f"{len(times['before'])} pages: Tesseract alone {b:.1f} s; "
             f"Tesseract with hOCR and the second reader {a:.1f} s"
         )
+    return 0
+
+
+def rescore(truth: list[tuple[str, str]], folder: Path) -> int:
+    rows = []
+    for reader in sorted(folder.glob("*.reader.txt")):
+        font, dpi, kind = reader.name.split(".")[0].split("-")
+        before = {"digits": 0, "digits_right": 0}
+        after = {"digits": 0, "digits_right": 0}
+        score(
+            truth, reader.with_name(reader.name.replace("reader", "tesseract")).read_text(), before
+        )
+        score(truth, reader.read_text(), after)
+        rows.append((font, int(dpi), kind, before, after))
+    print(_table(rows))
     return 0
 
 
