@@ -196,7 +196,6 @@ def main() -> int:
     parser.add_argument("--fonts", default="Laksaman,Garuda,Loma")
     parser.add_argument("--dpis", default="300,200")
     parser.add_argument("--pages", default="clean,scanned")
-    parser.add_argument("--no-deskew", action="store_true", help="read pages as they come")
     parser.add_argument("--rescore", type=Path, help="score the texts --dump wrote there again")
     args = parser.parse_args()
     truth = corpus()
@@ -221,18 +220,11 @@ def main() -> int:
                         image = scanned(page, rng) if kind == "scanned" else page
                         path = workdir / f"p-{font}-{dpi}-{kind}-{n}.png"
                         image.save(path)
-                        # as the intake reads a page: straightened, Tesseract, the second reader
+                        # as the intake reads a page: Tesseract with hOCR, then the second reader
                         started = time.monotonic()
-                        if args.no_deskew:
-                            straight, gray = path, digits.page_gray(path)
-                        else:
-                            straight, gray = digits.deskew(path)
-                        text, hocr, seconds = ocr(straight, hocr=True)
-                        new, _found = digits.reread(text, hocr, gray)
+                        text, hocr, seconds = ocr(path, hocr=True)
+                        new, _found = digits.reread(text, hocr, digits.page_gray(path))
                         intake_seconds = time.monotonic() - started
-                        # as it read it before: Tesseract alone on the page as it came
-                        if straight != path:
-                            text, _h, _s = ocr(path, hocr=False)
                         text_before.append(text)
                         text_after.append(new)
                         if kind == "clean" and dpi == 300:

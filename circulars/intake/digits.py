@@ -542,43 +542,6 @@ def _split_touching(found, read, body, digit_size, model, depth=0):
     return out_g, out_r
 
 
-def skew(gray: np.ndarray) -> float:
-    """The angle in degrees (counter-clockwise) by which the page's lines are turned, from
-    -3 to 3: the one at which the rows of ink change most sharply from one to the next (a
-    projection profile; text lines give steep edges only when they lie flat)."""
-    best = 0.0
-    for step, span, scale in ((0.25, 3.0, 4), (0.05, 0.3, 2)):
-        ys, xs = np.nonzero(binarize(gray[::scale, ::scale]))
-        if len(ys) < 100:
-            return 0.0
-        best_score = -1.0
-        for angle in np.arange(best - span, best + span + step / 2, step):
-            rows = np.round(ys - xs * np.tan(np.radians(angle))).astype(np.int64)
-            counts = np.bincount(rows - rows.min()).astype(np.float64)
-            score = float((np.diff(counts) ** 2).sum())
-            if score > best_score:
-                best, best_score = float(angle), score
-    return round(best, 2)
-
-
-def deskew(path: Path) -> tuple[Path, np.ndarray]:
-    """The page turned straight when it lies 0.5° or more askew (Tesseract loses whole lines
-    on a page scanned 2° askew), as a new PNG beside it, and its grey levels."""
-    from PIL import Image
-
-    gray = page_gray(path)
-    angle = skew(gray)
-    if abs(angle) < 0.5:
-        return path, gray
-    with Image.open(path) as image:
-        straight = image.convert("L").rotate(
-            angle, resample=Image.Resampling.BICUBIC, fillcolor=255, expand=True
-        )
-    out = path.with_name(f"{path.stem}-straight.png")
-    straight.save(out)
-    return out, np.asarray(straight)
-
-
 def page_gray(path: Path) -> np.ndarray:
     from PIL import Image
 

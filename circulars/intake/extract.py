@@ -221,10 +221,6 @@ def _ocr(image: Path, number: int) -> Page:
     """Tesseract reads the words; its digits are re-read from the page by `digits.reread`."""
     started = time.monotonic()
     base = image.with_name(f"{image.stem}-ocr")
-    try:
-        image, gray = digits.deskew(image)  # Tesseract loses whole lines on a page 2° askew
-    except (OSError, ValueError):
-        gray = None  # not an image Pillow reads: Tesseract says so below
     done = run_tool(
         ["tesseract", str(image), str(base), "-l", OCR_LANGUAGES, "--psm", "4"]
         + ["-c", "hocr_char_boxes=1", "txt", "hocr"]
@@ -239,9 +235,7 @@ def _ocr(image: Path, number: int) -> Page:
     text = txt.read_text(encoding="utf-8")
     reread: list[dict] = []
     try:
-        if gray is None:
-            raise ValueError("no grey levels")
-        text, found = digits.reread(text, hocr.read_text(encoding="utf-8"), gray)
+        text, found = digits.reread(text, hocr.read_text(encoding="utf-8"), digits.page_gray(image))
         reread = [r.as_dict() for r in found]
     except (OSError, ValueError, ET.ParseError):
         # No model file or an hOCR Tesseract wrote badly: Tesseract's digits stay, all doubtful.

@@ -132,34 +132,3 @@ def test_a_scanned_letter_line_in_laksaman_reads_its_number_and_date_right(tmp_p
     assert {r["digits"] for r in read.digits} >= {"๐๘๐๘", "๑๕๔๑", "๒๘", "๒๕๖๘"}
     for r in extracted.digits:  # offsets into the whole text, for the parser's flags
         assert extracted.text[r["start"] : r["start"] + len(r["digits"])] == r["digits"]
-
-
-def _page(lines: list[str]):
-    from PIL import Image, ImageDraw, ImageFont
-
-    font = ImageFont.truetype(str(FONTS / "Garuda.ttf"), 44)
-    image = Image.new("L", (1654, 2339), 255)
-    draw = ImageDraw.Draw(image)
-    for n, line in enumerate(lines):
-        draw.text((110, 110 + 80 * n), line, font=font, fill=0)
-    return image
-
-
-def test_a_page_scanned_askew_is_turned_straight_and_a_straight_one_left_alone(tmp_path):
-    from PIL import Image
-
-    lines = [
-        f"ที่ มท ๐๘๐๘.{n % 9 + 1}/ว {1541 + 37 * n} ลงวันที่ {n + 1} เมษายน ๒๕๖๘ เรื่อง การเข้าใช้งาน"
-        for n in range(20)
-    ]
-    page = _page(lines)
-    askew = page.rotate(2, resample=Image.Resampling.BICUBIC, fillcolor=255, expand=True)
-    page.save(tmp_path / "straight.png")
-    askew.save(tmp_path / "askew.png")
-
-    assert abs(digits.skew(np.asarray(page))) < 0.5
-    assert -2.6 <= digits.skew(np.asarray(askew)) <= -1.4
-    assert digits.deskew(tmp_path / "straight.png")[0] == tmp_path / "straight.png"
-    turned, gray = digits.deskew(tmp_path / "askew.png")
-    assert turned != tmp_path / "askew.png"
-    assert abs(digits.skew(gray)) < 0.5
