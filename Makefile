@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export REGISTRY_DATA_DIR
 
-.PHONY: run test setup install lint clean prod prod-start prod-stop
+.PHONY: run test setup install lint clean prod prod-start prod-stop digits-model
 
 install: $(STAMP)
 
@@ -54,6 +54,11 @@ test: install
 	@if command -v npm >/dev/null 2>&1 && [ ! -f $(AXE_JS) ]; then \
 		npm install --silent --no-audit --no-fund --prefix var/node axe-core@4; fi
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The circular intake's digit model (circulars/intake/digits_model.npz, committed): rebuilt from
+# Debian's fonts-thai-tlwg, seeded, so the same fonts give the same file.
+digits-model: install
+	$(BIN)/python -m circulars.intake.digits_model
 
 lint: install
 	$(BIN)/ruff check .

@@ -8,21 +8,25 @@ nothing is written anywhere but a temporary directory that is always removed.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
 import subprocess
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.filetypes import sniff
 
-from . import limits
+from . import digits, limits
 from .errors import IntakeError
 from .parse import SourceKind
+
+logger = logging.getLogger(__name__)
 
 # A page with fewer Thai letters than this in its text layer is taken as a scan.
 MIN_THAI_LETTERS = 20
@@ -40,6 +44,10 @@ class Page:
     text: str
     source: str
     seconds: float
+    # On an OCR'd page, each run of digits the second reader re-read (`digits.Reread.as_dict`:
+    # start in `text`, what Tesseract read, the digits now in the text, confidence 0–1; 0 where
+    # the reader saw no digits there and Tesseract's reading was kept).
+    digits: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -57,6 +65,16 @@ class Extracted:
         if SourceKind.OCR in kinds:
             return SourceKind.OCR
         return kinds.pop() if kinds else SourceKind.TEXT
+
+    @property
+    def digits(self) -> list[dict]:
+        """The re-read digit runs of every OCR'd page, with `start` an offset into `text` and
+        `page` the page's number: where the parser may flag a doubtful digit."""
+        out, offset = [], 0
+        for p in self.pages:
+            out += [{**r, "start": r["start"] + offset, "page": p.number} for r in p.digits]
+            offset += len(p.text) + 2
+        return out
 
     @property
     def ocr_seconds_per_page(self) -> float | None:
@@ -195,15 +213,29 @@ def _pdf(data: bytes, tmp: Path, progress: Progress | None) -> Extracted:
 
 
 def _ocr(image: Path, number: int) -> Page:
+    """Tesseract reads the words; its digits are re-read from the page by `digits.reread`."""
     started = time.monotonic()
-    done = run_tool(["tesseract", str(image), "stdout", "-l", OCR_LANGUAGES, "--psm", "4"])
-    if done.returncode != 0:
+    base = image.with_name(f"{image.stem}-ocr")
+    done = run_tool(
+        ["tesseract", str(image), str(base), "-l", OCR_LANGUAGES, "--psm", "4"]
+        + ["-c", "hocr_char_boxes=1", "txt", "hocr"]
+    )
+    txt, hocr = base.with_suffix(".txt"), base.with_suffix(".hocr")
+    if done.returncode != 0 or not txt.exists():
         raise IntakeError(
             "bad_image",
             "อ่านภาพไม่ได้ (ไฟล์ภาพอาจเสียหาย)",
             "The image cannot be read (it may be damaged).",
         )
-    return Page(number, done.stdout, SourceKind.OCR, time.monotonic() - started)
+    text = txt.read_text(encoding="utf-8")
+    reread: list[dict] = []
+    try:
+        text, found = digits.reread(text, hocr.read_text(encoding="utf-8"), digits.page_gray(image))
+        reread = [r.as_dict() for r in found]
+    except (OSError, ValueError, ET.ParseError):
+        # No model file or an hOCR Tesseract wrote badly: Tesseract's digits stay, all doubtful.
+        logger.exception("second digit reader failed on page %s", number)
+    return Page(number, text, SourceKind.OCR, time.monotonic() - started, reread)
 
 
 def _encrypted() -> IntakeError:
