@@ -7,6 +7,8 @@ import pytest
 
 from circulars.intake import render
 
+FONTS = render.FONTS  # Debian's fonts-thai-tlwg
+
 REFERENCE = Path("/work/shared/reference/circulars-2568-04-elaas.th.txt")
 if not REFERENCE.exists():
     REFERENCE = Path(__file__).resolve().parents[3] / "shared/reference" / REFERENCE.name
