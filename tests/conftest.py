@@ -103,10 +103,14 @@ TOTP_STEP_MIDDLE = dt.datetime(2025, 4, 10, 2, 0, 15, tzinfo=dt.UTC)
 
 @pytest.fixture
 def wall_clock_stopped(time_machine):
-    """The wall clock stopped in the middle of a TOTP step, for tests that compute a code and log
-    in with it: the test's code and the server's expectation fall in the same 30 seconds however
-    slowly the machine runs (before, a step turning over between two logins changed "code
-    already used" into "incorrect code")."""
+    """The wall clock stopped (in the middle of a TOTP step), for tests whose outcome depends on
+    the moment they run at, however slowly the machine runs:
+    - a TOTP code the test computes and the server's expectation fall in the same 30 seconds
+      (before, a step turning over between two logins changed "code already used" into
+      "incorrect code");
+    - the portal's clock, which runs on from the instant `portal_clock` sets, stays there: a test
+      set at 23:59:59 is still before midnight when its request is served (before, a login
+      slower than a second on a loaded machine let a unit clerk in on 3 April)."""
     time_machine.move_to(TOTP_STEP_MIDDLE, tick=False)
     return TOTP_STEP_MIDDLE
 
