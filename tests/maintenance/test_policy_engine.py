@@ -134,3 +134,19 @@ def test_changes_lists_each_instant_the_answer_changes():
     policy = Policy([DLA], [rule(1, DLA, "verify_identity", start=at(5), end=at(22))])
     changes = policy.changes(LAO, "verify_identity", at(1))
     assert [(c.at, c.allowed) for c in changes] == [(at(5), True), (at(22), False)]
+
+
+def test_changes_lists_only_instants_after_the_start_and_up_to_the_end_asked():
+    """The status page asks what changes next: not a change already past, nor one beyond the
+    stretch it shows (mutmut: `or` turned into `and` in Policy.changes survived)."""
+    policy = Policy(
+        [DLA],
+        [
+            rule(1, DLA, "verify_identity", start=at(5), end=at(22)),
+            rule(2, DLA, "verify_identity", start=at(25)),
+        ],
+    )
+    after_closing = policy.changes(LAO, "verify_identity", at(23))
+    assert [(c.at, c.allowed) for c in after_closing] == [(at(25), True)]
+    until_closing = policy.changes(LAO, "verify_identity", at(1), until=at(23))
+    assert [(c.at, c.allowed) for c in until_closing] == [(at(5), True), (at(22), False)]

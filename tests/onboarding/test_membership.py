@@ -479,24 +479,13 @@ def district_letter_to(places, scene):
     """DLA's letter published, forwarded by Nakhon Phanom, then by the LAO's district (4801): the
     district's letter is delivered to the LAO itself, so its people are the recipients."""
     from circulars.models import Circular
-    from circulars.services import forward_circular, publish_circular
+    from circulars.services import publish_circular
+    from tests.circulars.test_chain import forward_as_district, forward_as_province
 
     dla_letter = Circular.objects.get(number_normalized="มท 0808.4/ว 1541")
     publish_circular(dla_letter, actor=scene["dla_officer"])
-    province_letter = forward_circular(
-        dla_letter,
-        actor=scene["province_officer"],
-        number="นพ ๐๐๒๓.๕/ว ๑๖๐๐",
-        issued_on=dt.date(2025, 4, 9),
-        subject=dla_letter.subject,
-    ).circular
-    return forward_circular(
-        province_letter,
-        actor=scene["district_officer"],
-        number="นพ ๐๐๒๓.๑๗/ว ๕๐๐",
-        issued_on=dt.date(2025, 4, 10),
-        subject=dla_letter.subject,
-    ).circular
+    province_letter = forward_as_province(dla_letter, scene["province_officer"]).circular
+    return forward_as_district(province_letter, scene["district_officer"]).circular
 
 
 def circular_messages_to(user) -> int:
