@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export REGISTRY_DATA_DIR
 
-.PHONY: run test setup install lint clean prod prod-start prod-stop
+.PHONY: run test setup install lint clean prod prod-start prod-stop promises mutate
 
 install: $(STAMP)
 
@@ -54,6 +54,17 @@ test: install
 	@if command -v npm >/dev/null 2>&1 && [ ! -f $(AXE_JS) ]; then \
 		npm install --silent --no-audit --no-fund --prefix var/node axe-core@4; fi
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Each rule README promises, removed in turn: the test keeping it must fail (tests/promise_breaks.py;
+# a few minutes on SQLite; it edits the work tree while it runs and puts every file back).
+promises: install
+	$(BIN)/python -m tests.promise_breaks
+
+# Mutation testing of the policy and the verification services ([tool.mutmut] in pyproject.toml;
+# a copy in mutants/). Then `$(BIN)/mutmut results` lists the survivors, `mutmut show NAME` one.
+mutate: install
+	$(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut export-cicd-stats
 
 lint: install
 	$(BIN)/ruff check .

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import translation
 
@@ -565,37 +565,6 @@ def test_when_the_outbox_fails_no_delivery_is_left(dla_letter, people, registry,
     assert not Delivery.objects.exists() and not Notification.objects.exists()
     dla_letter.refresh_from_db()
     assert dla_letter.published_at is None
-
-
-@pytest.fixture
-def outbox_refusing_rows(db):
-    """A trigger in the database refuses every new outbox row: the last step of publishing fails
-    with a real error of the database, after the deliveries and the letter's publication were
-    written. Dropped after the test (the test commits, so no rollback takes it away)."""
-    refuse = "the outbox refuses this row"
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(
-                "CREATE TRIGGER test_refuse_outbox BEFORE INSERT ON notifications_notification "
-                f"BEGIN SELECT RAISE(ABORT, '{refuse}'); END"
-            )
-        else:
-            cursor.execute(
-                "CREATE FUNCTION test_refuse_outbox() RETURNS trigger AS $$ BEGIN "
-                f"RAISE EXCEPTION '{refuse}' USING ERRCODE = 'check_violation'; END $$ "
-                "LANGUAGE plpgsql"
-            )
-            cursor.execute(
-                "CREATE TRIGGER test_refuse_outbox BEFORE INSERT ON notifications_notification "
-                "FOR EACH ROW EXECUTE FUNCTION test_refuse_outbox()"
-            )
-    yield refuse
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("DROP TRIGGER test_refuse_outbox")
-        else:
-            cursor.execute("DROP TRIGGER test_refuse_outbox ON notifications_notification")
-            cursor.execute("DROP FUNCTION test_refuse_outbox()")
 
 
 @pytest.mark.django_db(transaction=True)
