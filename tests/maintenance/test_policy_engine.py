@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+import pytest
+
 from maintenance.policy import (
     Authority,
     CircularInfo,
@@ -166,3 +168,13 @@ def test_a_boundary_where_the_same_rule_still_decides_is_not_a_change():
     )
     changes = policy.changes(LAO_NP, "verify_identity", at(1))
     assert [(c.at, c.allowed, c.rule.id) for c in changes] == [(at(5), True, 1)]
+
+
+def test_an_lao_is_read_as_unverified_unless_told_and_a_unit_as_neither():
+    """mutmut survivors in Subject.__post_init__: what a caller leaves out decides the answer."""
+    assert Subject("lao").identity_verified is False
+    assert Subject("unit", True).identity_verified is None
+    with pytest.raises(ValueError, match="entity_type must be one of"):
+        Subject("school")
+    policy = Policy([DLA], [rule(1, DLA, "verify_identity", start=at(5), identity_verified=False)])
+    assert policy.decide(Subject("lao"), "verify_identity", at(6)).allowed is True
