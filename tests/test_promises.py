@@ -2,7 +2,8 @@
 (`python -m tests.promise_breaks` removes each rule in turn and checks that)."""
 
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
+from django.utils import timezone
 
 from onboarding import services
 from onboarding.models import RequestState, VerificationRequest
@@ -39,3 +40,37 @@ def test_when_the_outbox_refuses_a_decisions_message_the_decision_is_not_kept(
     vr = VerificationRequest.objects.get(pk=vr.pk)
     assert (vr.state, vr.version, vr.history.count()) == before
     assert vr.state == RequestState.SUBMITTED and vr.decided_by is None
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite",
+    reason="PostgreSQL locks the rows it lists (SKIP LOCKED): tests/notifications/test_workers.py",
+)
+def test_a_row_another_worker_claims_between_listing_and_claiming_is_left_to_it(db):
+    """Nothing twice in the outbox: on SQLite a worker lists the due rows, then claims each with
+    an update conditional on the row still waiting. Here another worker claims them in between
+    (its own conditional update, run by the database right after the listing): the first worker
+    must come away with nothing."""
+    from notifications.delivery import claim
+    from notifications.models import Notification, Status
+    from notifications.services import queue
+    from tests.notifications.support import make_users, outgoing_for
+
+    queue(outgoing_for(make_users(3, "waiting")), nudge_workers=False)
+    listed = []
+
+    def other_worker_claims_after_the_listing(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if not listed and sql.lstrip().upper().startswith("SELECT") and "next_attempt_at" in sql:
+            listed.append(sql)
+            Notification.objects.filter(status=Status.PENDING).update(
+                status=Status.SENDING, claimed_at=timezone.now(), claimed_by="worker-b"
+            )
+        return result
+
+    with connection.execute_wrapper(other_worker_claims_after_the_listing):
+        claimed = claim(10, worker="worker-a")
+
+    assert listed, "the worker did not list the due rows"
+    assert claimed == []
+    assert set(Notification.objects.values_list("claimed_by", flat=True)) == {"worker-b"}
