@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export REGISTRY_DATA_DIR
 
-.PHONY: run test setup install lint clean prod prod-start prod-stop digits-model
+.PHONY: run test setup install lint clean prod prod-start prod-stop digits-model promises mutate
 
 install: $(STAMP)
 
@@ -59,6 +59,17 @@ test: install
 # Debian's fonts-thai-tlwg, seeded, so the same fonts give the same file.
 digits-model: install
 	$(BIN)/python -m circulars.intake.digits_model
+
+# Each rule README promises, removed in turn: the test keeping it must fail (tests/promise_breaks.py;
+# a few minutes on SQLite; it edits the work tree while it runs and puts every file back).
+promises: install
+	$(BIN)/python -m tests.promise_breaks
+
+# Mutation testing of the policy and the verification services ([tool.mutmut] in pyproject.toml;
+# a copy in mutants/). Then `$(BIN)/mutmut results` lists the survivors, `mutmut show NAME` one.
+mutate: install
+	$(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut export-cicd-stats
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,26 +1,36 @@
 """Shared fixtures: the reference circulars loaded into the test database, and named actors'
 places."""
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 from circulars.services import load_circulars
 from registry.models import District, Organization, Province
+from tests import keyspace
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_redis_key_space():
+    """Every Redis cache of this run keeps its keys under the run's own prefix (tests/keyspace.py):
+    another run on the machine never sees them, and clearing them touches nothing else."""
+    from django.test.signals import clear_cache_handlers
+
+    settings.CACHES = keyspace.own_key_space(settings.CACHES)
+    clear_cache_handlers(setting="CACHES")
 
 
 @pytest.fixture(autouse=True)
 def _fresh_policy_snapshot(settings):
     """Each test reads the rules its own transaction holds; no cached figures between tests."""
-    from django.core.cache import cache, caches
-
     from core import clock
 
     settings.POLICY_RULES_CACHE_SECONDS = 0
-    cache.clear()
-    caches["process"].clear()
+    keyspace.clear()  # this run's keys only: never FLUSHDB on a Redis others use
     clock.invalidate()
 
 
@@ -97,6 +107,23 @@ def require_registry():
 from tests.actors import actors, places  # noqa: E402,F401 - fixtures shared by every test package
 from tests.prodstack import prod_stack  # noqa: E402,F401 - `make prod` started once per session
 
+# 15 seconds into a 30-second TOTP step: 2025-04-10 09:00:15 Bangkok time.
+TOTP_STEP_MIDDLE = dt.datetime(2025, 4, 10, 2, 0, 15, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def wall_clock_stopped(time_machine):
+    """The wall clock stopped (in the middle of a TOTP step), for tests whose outcome depends on
+    the moment they run at, however slowly the machine runs:
+    - a TOTP code the test computes and the server's expectation fall in the same 30 seconds
+      (before, a step turning over between two logins changed "code already used" into
+      "incorrect code");
+    - the portal's clock, which runs on from the instant `portal_clock` sets, stays there: a test
+      set at 23:59:59 is still before midnight when its request is served (before, a login
+      slower than a second on a loaded machine let a unit clerk in on 3 April)."""
+    time_machine.move_to(TOTP_STEP_MIDDLE, tick=False)
+    return TOTP_STEP_MIDDLE
+
 
 @pytest.fixture
 def portal_clock(db):
@@ -135,3 +162,36 @@ def thaid_op(settings, db):
         setattr(settings, name, value)
     yield provider
     provider.stop()
+
+
+@pytest.fixture
+def outbox_refusing_rows(db):
+    """A trigger in the database refuses every new outbox row (a notification): the last step of a
+    state change that messages people (publishing a circular, a reviewer's decision) fails with a
+    real error of the database after its earlier steps were written. Meant for tests with
+    `django_db(transaction=True)`, where only the service's own transaction can undo them; the
+    trigger is dropped afterwards."""
+    refuse = "the outbox refuses this row"
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "CREATE TRIGGER test_refuse_outbox BEFORE INSERT ON notifications_notification "
+                f"BEGIN SELECT RAISE(ABORT, '{refuse}'); END"
+            )
+        else:
+            cursor.execute(
+                "CREATE FUNCTION test_refuse_outbox() RETURNS trigger AS $$ BEGIN "
+                f"RAISE EXCEPTION '{refuse}' USING ERRCODE = 'check_violation'; END $$ "
+                "LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                "CREATE TRIGGER test_refuse_outbox BEFORE INSERT ON notifications_notification "
+                "FOR EACH ROW EXECUTE FUNCTION test_refuse_outbox()"
+            )
+    yield refuse
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("DROP TRIGGER test_refuse_outbox")
+        else:
+            cursor.execute("DROP TRIGGER test_refuse_outbox ON notifications_notification")
+            cursor.execute("DROP FUNCTION test_refuse_outbox()")

@@ -16,12 +16,13 @@ from core.logs import ContextFilter, JsonFormatter
 from notifications import tasks
 from notifications.models import Notification, Status
 from notifications.services import queue
+from tests import keyspace
 from tests.notifications.support import celery_app, closed_port, make_users, outgoing_for
 from tests.test_lean_door import QUESTION, call
 
 pytestmark = pytest.mark.django_db
 
-REDIS_DB7 = "redis://127.0.0.1:6379/7"  # this suite's Redis database (see tests/conftest.py)
+TEST_REDIS_URL = keyspace.TEST_REDIS_URL
 
 
 @pytest.fixture
@@ -181,28 +182,31 @@ def test_the_internal_networks_are_a_setting(client, settings):
 
 
 @pytest.fixture
-def redis_db7():
-    client = redis.Redis.from_url(REDIS_DB7)
+def own_queue():
+    """A Celery queue of this run's own in the test Redis (tests/keyspace.py): another run, or a
+    benchmark emptying its database, neither counts our tasks nor deletes them."""
+    client = redis.Redis.from_url(TEST_REDIS_URL)
     try:
         client.ping()
     except redis.ConnectionError:
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
-    client.delete("celery")
-    yield client
-    client.delete("celery")
-    client.close()
+        pytest.skip(f"no Redis at {TEST_REDIS_URL}")
+    finally:
+        client.close()
+    name = keyspace.queue_name("metrics")
+    yield name
+    keyspace.delete_queue(TEST_REDIS_URL, name)
 
 
-def test_metrics_show_the_celery_queue_depth(client, settings, redis_db7):
-    settings.REDIS_URL = REDIS_DB7
-    with celery_app(broker_url=REDIS_DB7, eager=False) as app:
+def test_metrics_show_the_celery_queue_depth(client, settings, own_queue):
+    settings.REDIS_URL = TEST_REDIS_URL
+    with celery_app(broker_url=TEST_REDIS_URL, eager=False, default_queue=own_queue) as app:
         for _ in range(3):  # no worker listens: the tasks wait in the queue
             app.send_task("notifications.tasks.deliver_notifications")
 
         body = client.get("/metrics").content.decode()
 
     assert metric(body, "elaas_celery_broker_up") == 1
-    assert metric(body, "elaas_celery_queue_depth", '{queue="celery"}') == 3
+    assert metric(body, "elaas_celery_queue_depth", f'{{queue="{own_queue}"}}') == 3
 
 
 def test_metrics_say_when_redis_does_not_answer(client, settings):

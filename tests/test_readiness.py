@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from tests import keyspace
+
 ROOT = Path(__file__).resolve().parent.parent
-REDIS_UP = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+REDIS_UP = keyspace.TEST_REDIS_URL  # only pinged: nothing written, nothing flushed
 
 
 def closed_port() -> int:

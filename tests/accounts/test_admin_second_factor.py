@@ -15,6 +15,8 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from demo.demo_accounts import DEMO_TOTP_SECRET
 from tests.actors import PASSWORD, login, make_user
 
+pytestmark = pytest.mark.usefixtures("wall_clock_stopped")  # codes and logins in one TOTP step
+
 
 def totp_code(secret: str = DEMO_TOTP_SECRET) -> str:
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30))

@@ -5,23 +5,26 @@ protection all switched off (the resilient cache's `add` said "added" and its re
 ten failed logins from one address (any accounts) refused a colleague's correct login there.
 
 Each test runs with the limits counted in the local-memory cache (development and tests), in Redis
-(skipped when no Redis answers at TEST_REDIS_URL, default db 9), and with Redis down (a closed
-port: the counters go to the database table accounts.LimitCacheEntry).
+(skipped when no Redis answers at tests.keyspace.TEST_REDIS_URL; the run's own keys, deleted by
+pattern, never a flushed database), and with Redis down (a closed port: the counters go to the
+database table accounts.LimitCacheEntry). The wall clock is stopped: the codes the tests compute
+and the server's expectation are of one TOTP step.
 """
 
-import os
 import socket
 import time
 
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-from django.core.cache import cache
 
 from accounts.models import LimitCacheEntry
 from demo.demo_accounts import DEMO_TOTP_SECRET
+from tests import keyspace
 from tests.actors import PASSWORD
 
-REDIS_UP = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+pytestmark = pytest.mark.usefixtures("wall_clock_stopped")  # codes and logins in one TOTP step
+
+REDIS_UP = keyspace.TEST_REDIS_URL  # shared safely: this run's keys only, never flushed
 TOO_MANY_TH = "พยายามเข้าสู่ระบบล้มเหลวหลายครั้งเกินไป"  # allauth's Thai: "too many failed attempts"
 INCORRECT_CODE_TH = "รหัสไม่ถูกต้อง"
 
@@ -46,7 +49,7 @@ def resilient(location: str, settings_) -> dict:
         "default": {
             "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": location,
-            "KEY_PREFIX": "elaas-test-limits",
+            "KEY_PREFIX": f"{keyspace.TEST_KEY_PREFIX}:limits",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
             "FALLBACK": {"ALIAS": "limits", "KEY_PREFIXES": settings_.LIMIT_KEY_PREFIXES},
         },
@@ -63,9 +66,9 @@ def store(request, settings, db):
         settings.CACHES = resilient(REDIS_UP, settings)
     elif request.param == "redis down":
         settings.CACHES = resilient(f"redis://127.0.0.1:{closed_port()}/0", settings)
-    cache.clear()
+    keyspace.clear("default")
     yield request.param
-    cache.clear()
+    keyspace.clear("default")
 
 
 def log_in(client, email, password=PASSWORD, address="10.1.1.1"):

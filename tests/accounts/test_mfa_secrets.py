@@ -24,6 +24,8 @@ from core.env import fernet_keys
 from demo.demo_accounts import DEMO_TOTP_SECRET
 from tests.actors import PASSWORD, make_user
 
+pytestmark = pytest.mark.usefixtures("wall_clock_stopped")  # codes and logins in one TOTP step
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 migration = importlib.import_module("accounts.migrations.0005_encrypt_mfa_secrets")
 

@@ -11,7 +11,10 @@ from django.test import Client
 from demo.demo_accounts import DEMO_TOTP_SECRET
 from tests.actors import PASSWORD
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("wall_clock_stopped"),  # codes and logins in one TOTP step
+]
 
 REUSED_CODE_TH = "รหัสนี้ใช้แล้ว รอรหัสถัดไป"
 INCORRECT_CODE_TH = "รหัสไม่ถูกต้อง"

@@ -567,6 +567,21 @@ def test_when_the_outbox_fails_no_delivery_is_left(dla_letter, people, registry,
     assert dla_letter.published_at is None
 
 
+@pytest.mark.django_db(transaction=True)
+def test_when_the_database_refuses_the_outbox_rows_nothing_of_the_publication_remains(
+    dla_letter, people, registry, outbox_refusing_rows
+):
+    """Publishing is one transaction of its own: nothing around it here (each statement would
+    commit at once), so only publish_circular's transaction can undo the deliveries and the
+    publication written before the outbox refused its rows."""
+    with pytest.raises(IntegrityError, match=outbox_refusing_rows):
+        publish_circular(dla_letter, actor=people["dla_officer"])
+
+    assert not Delivery.objects.exists() and not Notification.objects.exists()
+    dla_letter.refresh_from_db()
+    assert dla_letter.published_at is None and dla_letter.published_by is None
+
+
 def test_when_a_forward_fails_neither_the_letter_nor_its_deliveries_remain(
     dla_letter, people, registry, monkeypatch
 ):

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
+from django.utils.translation import gettext
 
 from circulars.intake import drafts
 from circulars.models import Circular, CircularDraft, IntakeStatus
@@ -15,6 +17,7 @@ from maintenance.policy import Authority, Subject
 from maintenance.snapshot import current_policy
 from tests.actors import ACTOR_NAMES, login
 
+OPEN_FLAGS = "%(n)s flags are still open: check each one against the source first."
 REFERENCE = Path("/work/shared/reference/circulars-2568-04-elaas.th.txt")
 if not REFERENCE.exists():
     REFERENCE = Path(__file__).resolve().parents[3] / "shared/reference/" / REFERENCE.name
@@ -43,11 +46,14 @@ def test_the_review_page_shows_the_source_with_spans_and_every_field_editable(cl
 
 
 def test_nothing_is_published_while_a_flag_is_open(client, draft):
-    response = client.post(f"/circulars/intake/{draft.pk}/publish")
-    assert response.status_code == 302
+    response = client.post(f"/circulars/intake/{draft.pk}/publish", follow=True)
+    assert response.redirect_chain == [(draft.get_absolute_url(), 302)]
     assert Circular.objects.count() == 1 and AccessRule.objects.count() == 4
     draft.refresh_from_db()
     assert draft.status == IntakeStatus.REVIEW
+    with translation.override("th"):
+        said = gettext(OPEN_FLAGS) % {"n": 7}
+    assert said in response.content.decode()  # refused by the flag check, not a later one
 
 
 def clear_every_flag(client, draft):
@@ -58,6 +64,41 @@ def clear_every_flag(client, draft):
     clear(client, draft, 1, "references.0.number", "")
     clear(client, draft, 1, "references.0.date", "")
     draft.refresh_from_db()
+
+
+@pytest.mark.parametrize("where", ["field", "rule"])
+def test_one_open_flag_on_an_otherwise_publishable_draft_stops_publishing_at_the_flag_check(
+    client, draft, where
+):
+    """Every other check would let this draft through (its flags were cleared, its fields are
+    filled): one flag put back, as the reader left it, must stop it at the flag check itself,
+    with that check's message, and change nothing."""
+    flag = drafts.open_flags(draft.parsed)[0]
+    flag = {k: v for k, v in flag.items() if k not in ("letter", "field")}
+    clear_every_flag(client, draft)
+    parsed = draft.parsed
+    letter = parsed["letters"][0]
+    if where == "field":
+        assert letter["fields"]["subject"]["value"]
+        letter["fields"]["subject"]["flags"] = [flag]
+    else:
+        letter["rules"][0]["flags"] = [flag]
+    draft.parsed = parsed
+    draft.save(update_fields=["parsed"])
+    before = (Circular.objects.count(), AccessRule.objects.count(), Discrepancy.objects.count())
+
+    with pytest.raises(drafts.ReviewError) as refused:
+        drafts.publish_draft(draft.pk, user=draft.created_by)
+
+    with translation.override("th"):
+        at_the_flag_check = gettext(OPEN_FLAGS) % {"n": 1}
+    assert at_the_flag_check != OPEN_FLAGS  # translated: the check's own words, not an echo
+    assert refused.value.message == at_the_flag_check
+    after = (Circular.objects.count(), AccessRule.objects.count(), Discrepancy.objects.count())
+    assert after == before
+    draft.refresh_from_db()
+    assert draft.status == IntakeStatus.REVIEW and draft.published_at is None
+    assert not draft.circulars.exists()
 
 
 def test_a_cleared_flag_keeps_who_cleared_it_in_the_draft_s_history(client, draft, actors):

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from hypothesis import HealthCheck, Phase, example, given
@@ -21,6 +20,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from elaas_portal.openapi import document
+from tests import keyspace
 from tests.actors import login
 
 from . import inputs, ledger
@@ -270,7 +270,7 @@ def _probe(page: Page, method: str, session: str, scene, role: str):
     best = None
     for path in _candidate_paths(page, scene):
         with transaction.atomic():
-            cache.clear()
+            keyspace.clear("default")  # this run's keys: never FLUSHDB
             client = Client(raise_request_exception=False)
             if session:
                 client.cookies[settings.SESSION_COOKIE_NAME] = session
@@ -314,7 +314,7 @@ def fuzz_page(page, method, *, role, session, scene, extra, api_names):
     @given(request_strategy(page, method, names, extra, scene))
     def one_case(request):
         with transaction.atomic():
-            cache.clear()
+            keyspace.clear("default")  # this run's keys: never FLUSHDB
             client = Client(raise_request_exception=False)
             if session:
                 client.cookies[settings.SESSION_COOKIE_NAME] = session

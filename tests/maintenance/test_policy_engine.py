@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+import pytest
+
 from maintenance.policy import (
     Authority,
     CircularInfo,
@@ -134,3 +136,45 @@ def test_changes_lists_each_instant_the_answer_changes():
     policy = Policy([DLA], [rule(1, DLA, "verify_identity", start=at(5), end=at(22))])
     changes = policy.changes(LAO, "verify_identity", at(1))
     assert [(c.at, c.allowed) for c in changes] == [(at(5), True), (at(22), False)]
+
+
+def test_changes_lists_only_instants_after_the_start_and_up_to_the_end_asked():
+    """The status page asks what changes next: not a change already past, nor one beyond the
+    stretch it shows (mutmut: `or` turned into `and` in Policy.changes survived)."""
+    policy = Policy(
+        [DLA],
+        [
+            rule(1, DLA, "verify_identity", start=at(5), end=at(22)),
+            rule(2, DLA, "verify_identity", start=at(25)),
+        ],
+    )
+    after_closing = policy.changes(LAO, "verify_identity", at(23))
+    assert [(c.at, c.allowed) for c in after_closing] == [(at(25), True)]
+    until_closing = policy.changes(LAO, "verify_identity", at(1), until=at(23))
+    assert [(c.at, c.allowed) for c in until_closing] == [(at(5), True), (at(22), False)]
+    up_to_the_closing = policy.changes(LAO, "verify_identity", at(1), until=at(22))
+    assert [c.at for c in up_to_the_closing] == [at(5), at(22)]  # the last instant included
+
+
+def test_a_boundary_where_the_same_rule_still_decides_is_not_a_change():
+    """The province's own rule starts and ends under DLA's, which outranks it: the answer and its
+    rule stay DLA's, so the status page lists one change, not three."""
+    policy = Policy(
+        [DLA, PROVINCE_OWN],
+        [
+            rule(1, DLA, "verify_identity", start=at(5)),
+            rule(2, PROVINCE_OWN, "verify_identity", start=at(10), end=at(15)),
+        ],
+    )
+    changes = policy.changes(LAO_NP, "verify_identity", at(1))
+    assert [(c.at, c.allowed, c.rule.id) for c in changes] == [(at(5), True, 1)]
+
+
+def test_an_lao_is_read_as_unverified_unless_told_and_a_unit_as_neither():
+    """mutmut survivors in Subject.__post_init__: what a caller leaves out decides the answer."""
+    assert Subject("lao").identity_verified is False
+    assert Subject("unit", True).identity_verified is None
+    with pytest.raises(ValueError, match="entity_type must be one of"):
+        Subject("school")
+    policy = Policy([DLA], [rule(1, DLA, "verify_identity", start=at(5), identity_verified=False)])
+    assert policy.decide(Subject("lao"), "verify_identity", at(6)).allowed is True

@@ -11,6 +11,9 @@ import pytest
 from maintenance.access import decide_for
 from tests.actors import PASSWORD, login
 
+# The portal's clock set at 23:59:59 must not run past midnight while a request is served.
+pytestmark = pytest.mark.usefixtures("wall_clock_stopped")
+
 DLA_CLOSURE = "ความเป็นมา: ปิดปรับปรุงระบบ ๒๗ มี.ค. ๒๕๖๘"
 UNITS_BACK = "ข้อ ๒"
 NOTE_TH = "ระบุวันที่ต่างออกไป"

@@ -476,15 +476,46 @@ def test_unconfirmed_and_pending_staff_are_not_contacts_in_the_late_list_csv(cli
     assert waiting.user.email not in body and unconfirmed.email not in body
 
 
-def test_a_pending_member_gets_no_circular(scene, places):
+def district_letter_to(places, scene):
+    """DLA's letter published, forwarded by Nakhon Phanom, then by the LAO's district (4801): the
+    district's letter is delivered to the LAO itself, so its people are the recipients."""
     from circulars.models import Circular
     from circulars.services import publish_circular
+    from tests.circulars.test_chain import forward_as_district, forward_as_province
 
-    waiting = pending(places.lao, "waiting-lao@test.example", position="finance_director")
     dla_letter = Circular.objects.get(number_normalized="มท 0808.4/ว 1541")
     publish_circular(dla_letter, actor=scene["dla_officer"])
+    province_letter = forward_as_province(dla_letter, scene["province_officer"]).circular
+    return forward_as_district(province_letter, scene["district_officer"]).circular
 
-    assert not Notification.objects.filter(recipient=waiting.user).exists()
+
+def circular_messages_to(user) -> int:
+    return Notification.objects.filter(recipient=user, kind=Kind.CIRCULAR).count()
+
+
+@pytest.mark.parametrize("who", ["pending member", "unconfirmed address", "deactivated account"])
+def test_only_vetted_staff_of_an_lao_get_the_letter_addressed_to_it(scene, places, who):
+    """The district's letter reaches the LAO: its vetted clerk is told, and nobody else is."""
+    if who == "pending member":
+        user = pending(places.lao, "waiting-lao@test.example", position="finance_director").user
+    else:
+        user = make_user(
+            "not-vetted@test.example",
+            kind="lao_staff",
+            organization=places.lao,
+            position="finance_director",
+        )
+        if who == "unconfirmed address":
+            EmailAddress.objects.filter(user=user).update(verified=False)
+        else:
+            user.is_active = False
+            user.save(update_fields=["is_active"])
+
+    letter = district_letter_to(places, scene)
+
+    assert letter.deliveries.filter(organization=places.lao).exists()
+    assert circular_messages_to(scene["lao_clerk"]) == 1  # the letter does reach the LAO's people
+    assert circular_messages_to(user) == 0
 
 
 # --- invitations vouch for the invited ------------------------------------------------------------

@@ -511,6 +511,7 @@ def test_my_shows_the_lao_verified_once_every_required_position_is_approved(clie
 # --- outside the window ---------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("wall_clock_stopped")  # 23:59:59 stays before midnight
 @pytest.mark.parametrize("lang", ["th", "en"])
 def test_the_day_before_the_window_the_page_says_why_until_when_and_under_which_circular(
     client, actors, places, portal_clock, circulars, lang

@@ -331,6 +331,7 @@ def test_a_draft_may_be_saved_outside_the_window(circulars, portal_clock, actors
     assert vr.state == "draft"
 
 
+@pytest.mark.usefixtures("wall_clock_stopped")  # 23:59:59 stays before midnight
 def test_the_window_closed_message_before_the_window_cites_the_governing_circular(
     circulars, portal_clock, actors, places
 ):
