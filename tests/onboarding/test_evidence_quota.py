@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from onboarding import services
 from onboarding.models import Evidence
+from tests import keyspace
 from tests.actors import make_user
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
@@ -47,10 +47,10 @@ def withdraw(vr):
 
 @pytest.fixture
 def clerk(actors, places, portal_clock, circulars):
-    cache.clear()
+    keyspace.clear("default")  # this run's keys only (tests/keyspace.py)
     portal_clock("2025-04-10T09:00:00+07:00")
     yield actors["lao_clerk"]
-    cache.clear()
+    keyspace.clear("default")
 
 
 def test_a_draft_withdrawn_before_submission_loses_its_files_at_once(
