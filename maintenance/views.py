@@ -109,12 +109,13 @@ def _cacheable(request) -> bool:
 
 
 def _status_max_age(now: dt.datetime) -> int | None:
-    """Until the next boundary of any rule on the page, and the end of the minute it shows
-    ("As of 10:42"), within MAX_AGE; `no-cache` with the demo clock or a stale snapshot."""
+    """Until the next boundary of any rule on the page (rounded down, within MAX_AGE) and the
+    end of the minute it shows ("As of 10:42", rounded up: never 0 for the minute alone, so
+    nginx keeps the page to serve while the portal is full); `no-cache` with the demo clock or
+    a stale snapshot."""
     policy = current_policy()
-    minute_end = now.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
-    boundary = next_boundary(policy, now)
-    return kept_until(policy, minute_end if boundary is None else min(boundary, minute_end), now)
+    to_boundary = kept_until(policy, next_boundary(policy, now), now)
+    return None if to_boundary is None else min(to_boundary, 60 - now.second)
 
 
 def _status(request, now: dt.datetime, *, cacheable: bool):

@@ -218,3 +218,10 @@ def test_a_status_page_for_another_day_or_an_officer_is_not_made_public(
     response = client.get("/")
     assert response["Cache-Control"] == "no-store, private"
     assert not response.has_header("ETag")
+
+
+def test_in_the_last_fraction_of_a_minute_the_status_page_is_still_kept_a_second(
+    client, kept_rules, now_is
+):
+    now_is("2025-04-10T10:42:59.600000")  # so that nginx has it to serve while the portal is full
+    assert client.get("/")["Cache-Control"] == "public, max-age=1"
