@@ -105,10 +105,25 @@ PATHS = {
             "responses": {
                 "200": {
                     "description": "The decision.",
+                    "headers": {
+                        "Cache-Control": {
+                            "description": (
+                                "`public, max-age=N`: N seconds, at most 300, never past the "
+                                "answer's next rule boundary; `no-cache` while the demo clock "
+                                "is set."
+                            ),
+                            "schema": {"type": "string"},
+                        },
+                        "ETag": {
+                            "description": "A strong tag of the body, for If-None-Match.",
+                            "schema": {"type": "string"},
+                        },
+                    },
                     "content": {
                         "application/json": {"schema": {"$ref": "#/components/schemas/Decision"}}
                     },
                 },
+                "304": {"description": "Not modified: If-None-Match named the answer's ETag."},
                 "400": {
                     "description": "A bad or missing parameter.",
                     "content": {

@@ -423,6 +423,25 @@ class Policy:
             raise ValueError(f"action must be one of {ACTIONS}")
         if at.tzinfo is None:
             raise ValueError("at must be timezone-aware")
+        boundaries, decisions = self._timeline(subject, action)
+        segment = bisect.bisect_right(boundaries, at)
+        if decisions[segment] is None:
+            decisions[segment] = self._decide_unmemoised(subject, action, at)
+        return replace(decisions[segment], at=at)
+
+    def next_boundary(self, subject: Subject, action: str, at: dt.datetime) -> dt.datetime | None:
+        """The end of the stretch `decide` keeps one decision for: the first instant after `at`
+        at which a rule that could change this subject's answer (its reasons included) starts or
+        ends. None: no such instant is to come. Before it the answer to the same question is
+        the same but for its `at` (an HTTP cache may keep it until then, maintenance.caching);
+        from it on it may differ."""
+        if action not in ACTIONS:
+            raise ValueError(f"action must be one of {ACTIONS}")
+        boundaries, _decisions = self._timeline(subject, action)
+        segment = bisect.bisect_right(boundaries, at)
+        return boundaries[segment] if segment < len(boundaries) else None
+
+    def _timeline(self, subject: Subject, action: str) -> tuple[list, list]:
         key = (self._as_key(subject), action)
         timeline = self._timelines.get(key)
         if timeline is None:
@@ -431,11 +450,7 @@ class Policy:
             boundaries = self._relevant_boundaries(subject, action, self.rules)
             timeline = (boundaries, [None] * (len(boundaries) + 1))
             self._timelines[key] = timeline
-        boundaries, decisions = timeline
-        segment = bisect.bisect_right(boundaries, at)
-        if decisions[segment] is None:
-            decisions[segment] = self._decide_unmemoised(subject, action, at)
-        return replace(decisions[segment], at=at)
+        return timeline
 
     def _decide_unmemoised(self, subject: Subject, action: str, at: dt.datetime) -> Decision:
         """The decision at `at` worked out from the rules: the definition `decide` keeps."""

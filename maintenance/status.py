@@ -57,3 +57,15 @@ def timeline(policy: Policy, after: dt.datetime, until: dt.datetime | None = Non
                 )
     changes.sort(key=lambda c: (c.at, c.subject_en, c.action_en))
     return changes
+
+
+def next_boundary(policy: Policy, at: dt.datetime) -> dt.datetime | None:
+    """The first instant after `at` at which a rule behind any answer of the board starts or
+    ends (None: none to come): the board and the coming changes hold until then."""
+    coming = [
+        b
+        for subject in SUBJECTS
+        for action in ACTIONS
+        if (b := policy.next_boundary(subject, action, at)) is not None
+    ]
+    return min(coming, default=None)

@@ -17,11 +17,12 @@ from core.jsonapi import json_read_only
 from core.params import has_pending_messages
 from core.thai import BANGKOK, ThaiDateError, bangkok_midnight, parse_date
 
+from .caching import conditional, decision_max_age, kept_until
 from .lookup import MATCHES_SHOWN, answers_for, find_laos, lao_by_pk
 from .models import Discrepancy
 from .services import QuestionError, decision_payload, parse_question, render_payload
 from .snapshot import current_policy
-from .status import board, timeline
+from .status import board, next_boundary, timeline
 
 STATUS_CACHE_SECONDS = 30
 STATUS_CACHE_VERSION = 3  # raise when the page's template or what it holds changes
@@ -34,12 +35,16 @@ def _json(body: str, status: int = 200) -> HttpResponse:
 @json_read_only
 def decision_api(request):
     """GET /api/policy/decision: the same bytes as `manage.py policy_decision` for the same
-    question."""
+    question, kept by HTTP caches up to the answer's next rule boundary (maintenance.caching)."""
     try:
         question = parse_question(request.GET)
     except QuestionError as exc:
         return _json(render_payload({"error": exc.message, "param": exc.param}), status=400)
-    return _json(render_payload(decision_payload(question)))
+    policy = current_policy()
+    decision = policy.decide(question.subject, question.action, question.at)
+    response = _json(render_payload(decision_payload(question, decision)))
+    max_age = decision_max_age(question, policy, fixed=bool(request.GET.get("at")))
+    return conditional(request, response, max_age)
 
 
 def status_body(at: dt.datetime, *, is_today: bool, lang: str) -> tuple[str, float]:
@@ -84,13 +89,36 @@ def status(request):
 
     Its language comes from the django_language cookie as well as Accept-Language: a shared cache
     must key it on both (Vary: Cookie)."""
-    response = _status(request)
+    now, cacheable = clock.now(), _cacheable(request)
+    response = _status(request, now, cacheable=cacheable)
     patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    if cacheable and response.status_code == 200:
+        return conditional(request, response, _status_max_age(now), get_language())
     return response
 
 
-def _status(request):
-    now = clock.now()
+def _cacheable(request) -> bool:
+    """Only today's page as an anonymous visitor opens it, with no query string (the language
+    link carries the page's path and query) and no message waiting for this visitor: a
+    logged-in user's page carries their name, a message is for one visitor only."""
+    return (
+        not request.META.get("QUERY_STRING")
+        and not request.user.is_authenticated
+        and not has_pending_messages(request)
+    )
+
+
+def _status_max_age(now: dt.datetime) -> int | None:
+    """Until the next boundary of any rule on the page (rounded down, within MAX_AGE) and the
+    end of the minute it shows ("As of 10:42", rounded up: never 0 for the minute alone, so
+    nginx keeps the page to serve while the portal is full); `no-cache` with the demo clock or
+    a stale snapshot."""
+    policy = current_policy()
+    to_boundary = kept_until(policy, next_boundary(policy, now), now)
+    return None if to_boundary is None else min(to_boundary, 60 - now.second)
+
+
+def _status(request, now: dt.datetime, *, cacheable: bool):
     today = now.astimezone(BANGKOK).date()
     error = None
     day = today
@@ -106,14 +134,6 @@ def _status(request):
     lang = get_language()
     # The whole page is the same for every visitor within a minute: cache it, never past a change.
     minute = now.replace(second=0, microsecond=0)
-    # Only today's page as an anonymous visitor opens it, with no query string (the language
-    # link carries the page's path and query) and no message waiting for this visitor: a
-    # logged-in user's page carries their name, a message is for one visitor only.
-    cacheable = (
-        not request.META.get("QUERY_STRING")
-        and not request.user.is_authenticated
-        and not has_pending_messages(request)
-    )
     key = f"status-page:{current_policy().fingerprint}:{lang}:{minute.timestamp():.0f}"
     # In each process's memory: served in 1.6 ms instead of 3.7 ms with the Redis round trip
     # (national data set, the machine under load); no personal data, and it expires at the

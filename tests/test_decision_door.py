@@ -132,3 +132,58 @@ def test_a_question_with_more_fields_than_django_reads_gets_djangos_400_not_a_50
     status, headers, _body = call(query)
     assert status == 400
     assert "Content-Security-Policy" in dict(headers)
+
+
+def django_s(query, **extra):
+    """The lean Django door's answer to `query`: any If-None-Match sends a question there."""
+    return call(query, HTTP_IF_NONE_MATCH='"not-this-one"', **extra)
+
+
+@pytest.mark.parametrize("query", QUESTIONS)
+def test_the_door_sends_the_caching_headers_django_sends(door, query):
+    call(PLAIN)  # learned
+    by_door, by_django = call(query), django_s(query)
+    assert len(door) == 2  # the first and the one with If-None-Match by Django
+    assert without_request_id(by_door[1]) == without_request_id(by_django[1])
+    headers = dict(by_door[1])
+    assert headers["Cache-Control"] == "public, max-age=300"  # a named instant: rules alone
+    assert headers["ETag"].startswith('"')
+
+
+def test_a_matching_if_none_match_gets_django_s_304_through_the_door(door):
+    call(PLAIN)  # learned
+    status, headers, _body = call(PLAIN)
+    etag = dict(headers)["ETag"]
+    status, headers, body = call(PLAIN, HTTP_IF_NONE_MATCH=etag)
+    assert (status, body) == (304, b"")
+    assert dict(headers)["ETag"] == etag
+    assert dict(headers)["Cache-Control"] == "public, max-age=300"
+
+
+@pytest.mark.parametrize(
+    ("now", "allowed", "max_age"),
+    [
+        ("2025-04-04T23:59:59+07:00", False, 1),  # the window opens in a second
+        ("2025-04-05T00:00:00+07:00", True, 300),
+        ("2025-04-21T23:59:59+07:00", True, 1),  # its last second
+        ("2025-04-22T00:00:00+07:00", False, 300),
+    ],
+)
+def test_in_production_an_answer_about_now_is_kept_until_its_next_boundary_by_both_doors(
+    door, settings, monkeypatch, now, allowed, max_age
+):
+    from core import clock
+    from core.clock import parse_instant
+
+    settings.DEMO_FEATURES = False  # the door answers questions about now
+    instant = parse_instant(now)
+    monkeypatch.setattr(clock, "now", lambda: instant)
+    query = "entity_type=lao&action=verify_identity&identity_verified=false"
+    by_django = django_s(query)
+    call(query)  # learned (the first answer of a process is Django's)
+    by_door = call(query)
+    assert door == [query, query]
+    assert without_request_id(by_door[1]) == without_request_id(by_django[1])
+    assert by_door[2] == by_django[2]
+    assert json.loads(by_door[2])["allowed"] is allowed
+    assert dict(by_door[1])["Cache-Control"] == f"public, max-age={max_age}"
