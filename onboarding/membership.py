@@ -40,6 +40,7 @@ from accounts.scope import area_of, officer_area, staff_roles
 from core import clock
 from core.links import absolute
 from core.thai import BANGKOK, bangkok_midnight, format_datetime, format_deadline
+from maintenance.access import may_submit_verification
 from notifications.messages import render_message
 from notifications.models import Kind
 from notifications.services import Outgoing, queue
@@ -76,6 +77,19 @@ def expires_at(role: Role) -> dt.datetime:
     """The first instant at which `role`, still pending, counts as expired (00:00 Bangkok)."""
     asked = role.requested_at.astimezone(BANGKOK).date()
     return bangkok_midnight(asked + dt.timedelta(days=settings.MEMBERSHIP_PENDING_DAYS + 1))
+
+
+def verification_closes_first(role: Role, at: dt.datetime) -> dt.datetime | None:
+    """When the LAO's identity verification window closes, if it closes before `role` (a pending
+    LAO-staff membership) would expire: the newcomer must be approved before then to file their
+    request in time. The window's end comes from the policy layer; None when it does not matter
+    (a unit's membership, no window open now, or one that outlives the membership)."""
+    if role.kind != RoleKind.LAO_STAFF or role.status != MembershipStatus.PENDING:
+        return None
+    window = may_submit_verification(role.organization, at)
+    if not window.allowed or window.valid_until is None:
+        return None
+    return window.valid_until if window.valid_until < expires_at(role) else None
 
 
 # --- who decides ---------------------------------------------------------------------------------

@@ -606,3 +606,41 @@ def test_the_approvers_mail_names_the_menu_as_the_portal_does(
     note = Notification.objects.filter(kind=Kind.MEMBERSHIP_REQUEST).first()
     assert say_th("My organisation") in note.body_text
     assert "องค์กรของฉัน" not in note.body_text + note.body_html
+
+
+def asked_on(role, text: str):
+    Role.objects.filter(pk=role.pk).update(requested_at=at(text))
+    return Role.objects.get(pk=role.pk)
+
+
+def test_the_pending_page_warns_when_verification_closes_before_the_membership_expires(
+    client, scene, places, portal_clock
+):
+    portal_clock("2025-04-16T09:00:00+07:00")
+    role = asked_on(pending(places.lao, position="finance_officer"), "2025-04-16 08:00")
+    # decided until 30 April 23:59:59; the LAO's requests close at the end of 21 April
+    assert membership.expires_at(role) == at("2025-05-01 00:00")
+
+    login(client, role.user)
+    page = client.get(reverse("onboarding:my")).content.decode()
+
+    assert 'class="verification-closes"' in page
+    assert "ภายในวันที่ ๒๑ เมษายน ๒๕๖๘" in page
+
+
+def test_no_warning_when_the_membership_expires_with_the_window_or_for_a_unit(
+    client, scene, places, portal_clock
+):
+    portal_clock("2025-04-10T09:00:00+07:00")
+    lao_role = asked_on(pending(places.lao, position="finance_officer"), "2025-04-07 23:59:59")
+    # expires at 22 April 00:00, the very instant the window closes: nothing to warn of
+    assert membership.verification_closes_first(lao_role, clock.now()) is None
+    one_day_later = asked_on(lao_role, "2025-04-08 00:00")
+    closes = membership.verification_closes_first(one_day_later, clock.now())
+    assert closes == at("2025-04-22 00:00")
+
+    unit_role = pending(places.unit, "unit-newcomer@test.example")
+    assert membership.verification_closes_first(unit_role, clock.now()) is None
+    login(client, unit_role.user)
+    page = client.get(reverse("onboarding:my")).content.decode()
+    assert 'class="verification-closes"' not in page
