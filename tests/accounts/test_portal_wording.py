@@ -15,7 +15,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from tests.accounts.test_thai_account_pages import recently_logged_in
+from tests.accounts.test_thai_account_pages import VISITOR_PAGES, recently_logged_in
 from tests.actors import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -49,16 +49,7 @@ def test_every_allauth_string_reads_in_the_portal_s_thai():
     assert wrong == {}
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/accounts/login/",
-        "/accounts/signup/",
-        "/accounts/password/reset/",
-        "/accounts/password/reset/done/",
-        "/accounts/confirm-email/",
-    ],
-)
+@pytest.mark.parametrize("path", VISITOR_PAGES)
 def test_the_visitor_s_account_pages_say_tan_and_khao_su_rabop(client, path):
     page = client.get(path).content.decode()
     assert not_the_portal_s_wording(page) == []
