@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
@@ -25,10 +26,11 @@ from core.thai import (
     format_datetime,
     to_arabic_digits,
 )
+from maintenance.policy import AUTHORITY_CODES
 
 from .intake import drafts
 from .intake.extract import IntakeError
-from .models import CircularDraft, DraftEvent, DraftPage, IntakeStatus
+from .models import PASTED_NAME, CircularDraft, DraftEvent, DraftPage, IntakeStatus, Urgency
 
 FIELD_LABELS = {
     "number": _lazy("Number (ที่)"),
@@ -47,6 +49,12 @@ FIELD_LABELS = {
     "contact_phone": _lazy("Contact phone"),
 }
 LONG_FIELDS = {"recipients", "body", "subject"}
+# Fields whose value is one of a list: a select showing each value's translated label (the
+# stored code, "normal" or "dla", is never shown to the officer).
+CHOICE_FIELDS = {
+    "urgency": lambda: Urgency.choices,
+    "authority": lambda: [(code, a.label) for code, a in AUTHORITY_CODES.items()],
+}
 WHO_LABELS = [
     ("any", _lazy("LAOs and their units")),
     ("lao", _lazy("LAOs, verified or not")),
@@ -85,7 +93,7 @@ def intake_home(request):
         if upload:
             data, name = upload.read(), upload.name
         else:
-            data, name = form.cleaned_data["text"].encode("utf-8"), "pasted.txt"
+            data, name = form.cleaned_data["text"].encode("utf-8"), PASTED_NAME
         try:
             draft = drafts.create_draft(data=data, name=name, user=request.user)
         except IntakeError as exc:
@@ -101,6 +109,7 @@ def intake_home(request):
         "drafts": listed[:30],
         "showing_discarded": discarded,
         "discarded_count": 0 if discarded else mine.filter(status=IntakeStatus.DISCARDED).count(),
+        "max_mb": settings.EVIDENCE_MAX_BYTES / (1024 * 1024),  # intake takes evidence's limit
     }
     return render(request, "circulars/intake_home.html", context, status=status)
 
@@ -202,7 +211,18 @@ def _field_rows(letter: dict) -> tuple[list[dict], list[tuple]]:
         anchor = f"l{n}-{name}"
         if name != "body" and f.get("start", -1) >= 0:
             spans.append((f["start"], f["end"], anchor, bool(f.get("flags"))))
-        rows.append(_row(name, label, f, anchor, long=name in LONG_FIELDS, body=name == "body"))
+        choices = CHOICE_FIELDS[name]() if name in CHOICE_FIELDS else None
+        rows.append(
+            _row(
+                name,
+                label,
+                f,
+                anchor,
+                long=name in LONG_FIELDS,
+                body=name == "body",
+                choices=choices,
+            )
+        )
     return rows, spans
 
 

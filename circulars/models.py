@@ -20,6 +20,9 @@ from maintenance.policy import Authority
 
 from .intake.layouts import LAYOUTS, LetterKind
 
+# The file name a pasted letter is kept under (shown as "Pasted text", `CircularDraft.shown_name`).
+PASTED_NAME = "pasted.txt"
+
 
 class Urgency(models.TextChoices):
     NORMAL = "normal", _("ปกติ (normal)")
@@ -509,6 +512,13 @@ class CircularDraft(models.Model):
 
     def get_absolute_url(self):
         return reverse("circulars:intake_review", args=[self.pk])
+
+    @property
+    def shown_name(self) -> str:
+        """The name the pages show: the file's, or "Pasted text" for a pasted letter."""
+        if self.file_name == PASTED_NAME:
+            return str(_("Pasted text"))
+        return self.file_name or str(self.pk)
 
 
 class DraftPage(models.Model):

@@ -413,6 +413,10 @@ EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 # HOST and PORT, `scripts/prod.sh` from PROD_HOST and PROD_HTTPS_PORT when it is not given.
 PORTAL_URL = portal_url("PORTAL_URL", env_str("PORTAL_URL"), required=PRODUCTION)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "New e-LAAS onboarding <no-reply@localhost>")
+# The portal's name as mail names it: allauth's mails greet "from" it and put it before each
+# subject (not the host and port a request came in on).
+PORTAL_NAME = env_str("PORTAL_NAME", "New e-LAAS")
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{PORTAL_NAME}] "
 
 # --- Language and time -------------------------------------------------------------------
 LANGUAGE_CODE = "th"

@@ -343,7 +343,9 @@ class Policy:
             act_th, act_en = ACTION_LABELS[action]
             return Decision(
                 allowed=False,
-                reason_th=f"ไม่มีหนังสือสั่งการฉบับใดอนุญาตให้{who_th} {act_th} ณ เวลานี้ "
+                # "ให้ อปท." as Thai writes an abbreviation: a space either side
+                reason_th=f"ไม่มีหนังสือสั่งการฉบับใดอนุญาตให้{' ' if who_th.startswith('อปท.') else ''}"
+                f"{who_th} {act_th} ณ เวลานี้ "
                 "(สิ่งที่ไม่ได้รับอนุญาตถือว่าไม่อนุญาต)"
                 + self._set_aside_note(subject, action, at, DENY, "th"),
                 reason_en=f"No circular allows {who_en} to {act_en} at this time; "

@@ -29,6 +29,7 @@ class Kind(models.TextChoices):
         _("Reminder to a requester: correct your returned request"),
     )
     OFFICER_INVITATION = "officer_invitation", _("An invitation to the portal as an officer")
+    MEMBERSHIP_DECISION = "membership_decision", _("A decision on your membership")
 
 
 class Status(models.TextChoices):

@@ -18,7 +18,9 @@ every list and message of staff starts from). The rules, in one place:
    in a transaction, with its history reason; two approvers at once give one decision, and the
    other is told who decided.
 4. **Who is told**: once the person has confirmed their e-mail address, the LAO's verified chiefs
-   and the officers of its district and province get a message in their inbox.
+   and the officers of its district and province get a message in their inbox; once decided, the
+   person gets one (inbox and mail, through the outbox, once per membership): approved, or
+   refused with the reason.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import STAFF_KINDS, MembershipStatus, Position, Role, RoleKind
@@ -37,6 +40,7 @@ from accounts.scope import area_of, officer_area, staff_roles
 from core import clock
 from core.links import absolute
 from core.thai import BANGKOK, bangkok_midnight, format_datetime, format_deadline
+from maintenance.access import may_submit_verification
 from notifications.messages import render_message
 from notifications.models import Kind
 from notifications.services import Outgoing, queue
@@ -73,6 +77,19 @@ def expires_at(role: Role) -> dt.datetime:
     """The first instant at which `role`, still pending, counts as expired (00:00 Bangkok)."""
     asked = role.requested_at.astimezone(BANGKOK).date()
     return bangkok_midnight(asked + dt.timedelta(days=settings.MEMBERSHIP_PENDING_DAYS + 1))
+
+
+def verification_closes_first(role: Role, at: dt.datetime) -> dt.datetime | None:
+    """When the LAO's identity verification window closes, if it closes before `role` (a pending
+    LAO-staff membership) would expire: the newcomer must be approved before then to file their
+    request in time. The window's end comes from the policy layer; None when it does not matter
+    (a unit's membership, no window open now, or one that outlives the membership)."""
+    if role.kind != RoleKind.LAO_STAFF or role.status != MembershipStatus.PENDING:
+        return None
+    window = may_submit_verification(role.organization, at)
+    if not window.allowed or window.valid_until is None:
+        return None
+    return window.valid_until if window.valid_until < expires_at(role) else None
 
 
 # --- who decides ---------------------------------------------------------------------------------
@@ -190,6 +207,7 @@ def _decide(role_id: int, *, actor, status: str, reason: str, label: str) -> Rol
             role._change_reason = f"{label}: {reason}" if reason else label
             role._history_user, role._history_date = actor, at
             role.save()  # the history row, with its actor and reason
+            tell_member(role)  # the outbox row commits with the decision
     if not claimed:
         raise AlreadyDecided(what_happened(role))
     return role
@@ -318,6 +336,53 @@ def notify_approvers(*, user_id: int) -> int:
             )
     with transaction.atomic():
         created, _existed = queue(items)
+    return created
+
+
+def _in(lang: str, value) -> str:
+    with translation.override(lang):
+        return str(value)
+
+
+def decision_message(role: Role) -> Outgoing:
+    """The member's message about the decision just made on `role` (approved or refused)."""
+    approved = role.status == MembershipStatus.ACTIVE
+    as_ = role.get_position_display() if role.position else role.get_kind_display()
+    decider = role.decided_by
+    message = render_message(
+        Kind.MEMBERSHIP_DECISION,
+        {
+            "role": role,
+            "org": role.organization,
+            "approved": approved,
+            "outcome_th": "อนุมัติ" if approved else "ไม่อนุมัติ",
+            "outcome_en": "approved" if approved else "refused",
+            "as_th": _in("th", as_),
+            "as_en": _in("en", as_),
+            "decider": (decider.full_name or decider.email) if decider else "",
+            "requested_th": format_datetime(role.requested_at, "th"),
+            "requested_en": format_datetime(role.requested_at, "en"),
+            "decided_th": format_datetime(role.decided_at, "th"),
+            "decided_en": format_datetime(role.decided_at, "en"),
+            "reason": role.decision_reason,
+            "link": absolute(reverse("onboarding:my")),
+        },
+    )
+    person = role.user
+    return Outgoing(
+        person.pk,
+        Kind.MEMBERSHIP_DECISION,
+        f"role:{role.pk}",
+        "decision",
+        message,
+        person.full_name or person.email,
+    )
+
+
+def tell_member(role: Role) -> int:
+    """Write the decision's message to the member into the outbox (inside the decision's
+    transaction); how many rows were new (0 the second time: one message per membership)."""
+    created, _existed = queue([decision_message(role)])
     return created
 
 

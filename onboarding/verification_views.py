@@ -135,6 +135,7 @@ def my_organisation(request):
             "expires_at": membership.expires_at(r)
             if r.status == MembershipStatus.PENDING
             else None,
+            "verification_closes": membership.verification_closes_first(r, now),
         }
         for r in memberships_not_active(user)
     ]

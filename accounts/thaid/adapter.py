@@ -13,6 +13,8 @@
 """
 
 import ipaddress
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import record_authentication
@@ -27,6 +29,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from core.links import absolute
 
 from . import PROVIDER_ID, asserts_mfa, remember
 
@@ -138,6 +142,14 @@ class AuthenticateStage(MFAAuthenticateStage):
         return super().handle()
 
 
+@dataclass(frozen=True)
+class PortalSite:
+    """What allauth's mail templates read of `current_site`."""
+
+    name: str
+    domain: str
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def get_client_ip(self, request):
         """The address the login and reset limits count: X-Forwarded-For (as allauth reads it,
@@ -149,6 +161,21 @@ class AccountAdapter(DefaultAccountAdapter):
                 raise PermissionDenied("Unable to determine client IP address")
             return peer
         return super().get_client_ip(request)
+
+    def send_mail(self, template_prefix, email, context):
+        """allauth's mails name the portal (PORTAL_NAME) on its public address (PORTAL_URL), not
+        the host a request came in on ("สวัสดีจาก 127.0.0.1:8100!")."""
+        portal = PortalSite(settings.PORTAL_NAME, urlsplit(settings.PORTAL_URL).netloc)
+        super().send_mail(template_prefix, email, {**context, "current_site": portal})
+
+    def get_email_confirmation_url(self, request, emailconfirmation):
+        """The confirmation link on the portal's public address (core/links.py)."""
+        return absolute(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
+    def get_reset_password_from_key_url(self, key):
+        """The reset link on the portal's public address (core/links.py)."""
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return absolute(path.replace("UID-KEY", quote(key)))
 
     def get_login_stages(self):
         ours = f"{AuthenticateStage.__module__}.{AuthenticateStage.__qualname__}"

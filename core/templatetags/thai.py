@@ -2,6 +2,7 @@
 2 Apr 2025 in English."""
 
 import datetime as dt
+import re
 
 from django import template
 from django.utils.translation import get_language
@@ -13,6 +14,20 @@ register = template.Library()
 
 def _lang() -> str:
     return get_language() or "th"
+
+
+_ENGLISH_HALF = re.compile(r"\s/\s(?=[A-Za-z])")
+
+
+@register.filter
+def own_language(value):
+    """A note kept as "Thai / English" (the circulars' data) in the page's language: the Thai
+    half on Thai pages, the English half on English ones; other text as it is."""
+    text = str(value or "")
+    parts = _ENGLISH_HALF.split(text, maxsplit=1)
+    if len(parts) != 2:
+        return text
+    return parts[0].strip() if _lang().startswith("th") else parts[1].strip()
 
 
 @register.filter

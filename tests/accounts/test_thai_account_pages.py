@@ -48,16 +48,16 @@ def recently_logged_in(client, user, *, with_mfa):
     session.save()
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/accounts/login/",
-        "/accounts/signup/",
-        "/accounts/password/reset/",
-        "/accounts/password/reset/done/",
-        "/accounts/confirm-email/",
-    ],
-)
+VISITOR_PAGES = [
+    "/accounts/login/",
+    "/accounts/signup/",
+    "/accounts/password/reset/",
+    "/accounts/password/reset/done/",
+    "/accounts/confirm-email/",
+]
+
+
+@pytest.mark.parametrize("path", VISITOR_PAGES)
 def test_the_account_pages_of_a_visitor_are_thai(client, path):
     response = client.get(path)
     assert response.status_code == 200

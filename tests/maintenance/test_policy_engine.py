@@ -51,6 +51,13 @@ def test_what_is_not_allowed_is_denied():
     assert decision.rule is None and decision.valid_until is None
 
 
+def test_the_denial_writes_the_lao_abbreviation_with_a_space_either_side():
+    lao = Policy([DLA], []).decide(LAO, "use_system", at(10)).reason_th
+    unit = Policy([DLA], []).decide(Subject("unit", None), "use_system", at(10)).reason_th
+    assert "อนุญาตให้ อปท. ที่ยังไม่ได้ยืนยันตัวตน" in lao and "ให้อปท." not in lao
+    assert "อนุญาตให้หน่วยงานภายใต้สังกัด อปท." in unit
+
+
 def test_a_later_rule_of_the_same_circular_overrides_an_earlier_one():
     policy = Policy(
         [DLA],

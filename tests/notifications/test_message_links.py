@@ -20,7 +20,7 @@ from circulars.services import publish_circular
 from notifications.models import Kind, Notification
 from notifications.reminders import run_pass
 from onboarding import officers, services
-from onboarding.membership import notify_approvers
+from onboarding.membership import notify_approvers, refuse_membership
 from tests.actors import login, make_user
 from tests.onboarding.test_verification_services import file_as
 
@@ -46,6 +46,9 @@ def every_kind(settings, actors, places, circulars, ladder, portal_clock):
     newcomer = make_user("newcomer@test.example", "ผู้สมัคร ใหม่")
     request_membership(newcomer, places.lao, "finance_director")
     notify_approvers(user_id=newcomer.pk)
+    refused = make_user("refused@test.example", "ผู้สมัคร อีกคน")
+    role = request_membership(refused, places.lao, "finance_officer")
+    refuse_membership(role.pk, actor=actors["district_officer"], reason="ไม่พบชื่อ")
     officers.place_officer(
         full_name="เจ้าหน้าที่ ใหม่", email="new-officer@dla.go.th", kind=RoleKind.DLA_OFFICER
     )

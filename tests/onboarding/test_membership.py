@@ -573,3 +573,105 @@ def test_a_membership_of_someone_who_has_not_confirmed_the_address_cannot_be_app
     )
     role.refresh_from_db()
     assert (role.status, role.decided_by) == ("pending", None)
+
+
+# --- the member is told (issue 24) ---------------------------------------------------------------
+
+
+def told_of_decision(user) -> list[Notification]:
+    return list(Notification.objects.filter(recipient=user, kind=Kind.MEMBERSHIP_DECISION))
+
+
+def test_an_approved_member_is_told_once_in_the_inbox_and_by_mail(
+    client, scene, places, mailoutbox, settings
+):
+    from notifications.delivery import deliver_due
+
+    settings.PORTAL_URL = "https://portal.example.go.th"
+    role = pending(places.unit)
+    login(client, scene["district_officer"])
+    client.post(reverse("onboarding:membership_approve", args=[role.pk]))
+    client.post(reverse("onboarding:membership_approve", args=[role.pk]))  # a double submit
+
+    [note] = told_of_decision(role.user)
+    assert "อนุมัติ" in note.title_th and "ไม่อนุมัติ" not in note.title_th
+    assert places.unit.display_name in note.title_th
+    assert "https://portal.example.go.th/my/" in note.body_text  # a link a mail client can open
+    assert scene["district_officer"].full_name in note.body_text
+    assert "หน่วยงานของฉัน" in note.body_text
+    assert membership.tell_member(Role.objects.get(pk=role.pk)) == 0  # a retried side effect
+
+    mailoutbox.clear()
+    deliver_due()
+    [mail] = mailoutbox
+    assert mail.to == [NEWCOMER]
+    assert "https://portal.example.go.th/my/" in mail.body
+
+
+def test_a_refused_member_is_told_with_the_reason(client, scene, places):
+    role = pending(places.unit)
+    login(client, scene["province_officer"])
+    client.post(
+        reverse("onboarding:membership_refuse", args=[role.pk]),
+        {"reason": "ไม่พบชื่อในบัญชีเจ้าหน้าที่"},
+    )
+
+    [note] = told_of_decision(role.user)
+    assert "ไม่อนุมัติ" in note.title_th and "refused" in note.title_en
+    assert "เหตุผล: ไม่พบชื่อในบัญชีเจ้าหน้าที่" in note.body_text
+    assert "ไม่พบชื่อในบัญชีเจ้าหน้าที่" in note.body_html
+
+
+def test_an_expired_or_undecided_membership_tells_the_member_nothing(scene, places):
+    role = pending(places.unit)
+    assert told_of_decision(role.user) == []
+    with pytest.raises(PermissionDenied):
+        approve_membership(role.pk, actor=role.user)  # nobody approves their own
+    assert told_of_decision(role.user) == []
+
+
+def test_the_approvers_mail_names_the_menu_as_the_portal_does(
+    client, scene, places, mailoutbox, django_capture_on_commit_callbacks
+):
+    sign_up_and_confirm(client, places.unit, mailoutbox, django_capture_on_commit_callbacks)
+    note = Notification.objects.filter(kind=Kind.MEMBERSHIP_REQUEST).first()
+    assert say_th("My organisation") in note.body_text
+    assert "องค์กรของฉัน" not in note.body_text + note.body_html
+
+
+def asked_on(role, text: str):
+    Role.objects.filter(pk=role.pk).update(requested_at=at(text))
+    return Role.objects.get(pk=role.pk)
+
+
+def test_the_pending_page_warns_when_verification_closes_before_the_membership_expires(
+    client, scene, places, portal_clock
+):
+    portal_clock("2025-04-16T09:00:00+07:00")
+    role = asked_on(pending(places.lao, position="finance_officer"), "2025-04-16 08:00")
+    # decided until 30 April 23:59:59; the LAO's requests close at the end of 21 April
+    assert membership.expires_at(role) == at("2025-05-01 00:00")
+
+    login(client, role.user)
+    page = client.get(reverse("onboarding:my")).content.decode()
+
+    assert 'class="verification-closes"' in page
+    assert "ภายในวันที่ ๒๑ เมษายน ๒๕๖๘" in page
+
+
+def test_no_warning_when_the_membership_expires_with_the_window_or_for_a_unit(
+    client, scene, places, portal_clock
+):
+    portal_clock("2025-04-10T09:00:00+07:00")
+    lao_role = asked_on(pending(places.lao, position="finance_officer"), "2025-04-07 23:59:59")
+    # expires at 22 April 00:00, the very instant the window closes: nothing to warn of
+    assert membership.verification_closes_first(lao_role, clock.now()) is None
+    one_day_later = asked_on(lao_role, "2025-04-08 00:00")
+    closes = membership.verification_closes_first(one_day_later, clock.now())
+    assert closes == at("2025-04-22 00:00")
+
+    unit_role = pending(places.unit, "unit-newcomer@test.example")
+    assert membership.verification_closes_first(unit_role, clock.now()) is None
+    login(client, unit_role.user)
+    page = client.get(reverse("onboarding:my")).content.decode()
+    assert 'class="verification-closes"' not in page

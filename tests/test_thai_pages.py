@@ -1,0 +1,153 @@
+"""No English sentence on the Thai pages each role uses (issue 24).
+
+Each page is rendered with the test client in Thai (the default language), its tags, scripts,
+styles and the parts marked `lang="en"` stripped, and its text searched for runs of English
+words. Allowed: the system's, the login's and the apps' names (e-LAAS, New e-LAAS, ThaID,
+Excel, Authenticator), acronyms (DLA,
+PDF, OCR, TOTP…: no lowercase letter), e-mail addresses, links, numbers and DLA codes (มท 0808.4).
+
+`ENGLISH_SCAN=1 pytest tests/test_thai_pages.py -s` prints every sentence found, per page.
+"""
+
+import os
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+
+from circulars.intake import drafts
+from circulars.services import load_circulars
+from tests.actors import login
+from tests.circulars.scans import REFERENCE
+from tests.notifications.support import celery_app
+
+NOW = "2025-04-10T09:00:00+07:00"  # LAOs may file their requests; units may use the system
+
+ALLOWED = re.compile(
+    r"New e-LAAS|e-LAAS|ThaID|Excel|Authenticator"
+    r"|[\w.+-]+@[\w-]+(\.[\w-]+)+"  # e-mail addresses
+    r"|https?://\S+|/[\w/.-]+/"  # links and paths
+)
+MIN_WORDS = int(os.environ.get("ENGLISH_SCAN_MIN_WORDS", "2"))  # 1: count single words too
+WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+# A run of Latin words, with what may sit between the words of one English sentence
+RUN = re.compile(r"[A-Za-z][A-Za-z'’-]*(?:[ ,.:;!?()/“”\"&]+[A-Za-z][A-Za-z'’-]*)*")
+
+
+class _Text(HTMLParser):
+    """The portal's words a reader sees: no tags, scripts, styles, parts marked as English, nor
+    a letter's own text as OCR read it (the review page's source and fields)."""
+
+    SKIP = {"script", "style", "template", "noscript", "pre", "textarea"}
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack: list[bool] = []  # per open element: does it hide its text?
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.VOID:
+            self.parts.append("\n")
+            return
+        hidden = tag in self.SKIP or dict(attrs).get("lang", "").startswith("en")
+        self.stack.append(hidden or (bool(self.stack) and self.stack[-1]))
+        self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID and self.stack:
+            self.stack.pop()
+        self.parts.append("\n")
+
+    def handle_data(self, data):
+        if not (self.stack and self.stack[-1]):
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    return "".join(parser.parts)
+
+
+def english_sentences(html: str) -> list[str]:
+    """Runs of two or more English words (a word has a lowercase letter) in the page's text."""
+    found = []
+    for line in visible_text(html).splitlines():
+        line = ALLOWED.sub(" ", line)
+        for run in RUN.finditer(line):
+            words = [w for w in WORD.findall(run.group(0)) if any(c.islower() for c in w)]
+            if len(words) >= MIN_WORDS:
+                found.append(run.group(0).strip())
+    return found
+
+
+def test_the_scanner_finds_english_sentences_and_allows_names_and_codes():
+    page = (
+        "<p>ท่านยังไม่มีบัญชี <a href='/x/'>Sign up</a> first.</p>"
+        "<p>ระบบ New e-LAAS ผ่าน ThaID หนังสือ มท 0808.4/ว 1541 ถึง a.b@test.example</p>"
+        "<p>ไฟล์ PDF, PNG หรือ JPEG อ่านด้วย OCR</p>"
+        "<p lang='en'>In English, on purpose.</p><script>var notShown = 1;</script>"
+        "<input value='not shown either'><pre>New e-BAAS as the scan reads</pre>"
+    )
+    assert english_sentences(page) == ["Sign up"]  # "first." alone is one word
+    assert english_sentences("<p>Issued by the province, 2 April.</p>") == [
+        "Issued by the province"
+    ]
+    assert english_sentences("<p>หนังสือ มท 0808.4 ปกติ</p>") == []
+
+
+@pytest.fixture
+def pages(client, actors, places, portal_clock, circulars, django_capture_on_commit_callbacks):
+    """(who, url) of the main pages of each role, on 10 April 2568."""
+    portal_clock(NOW)
+    load_circulars()
+    officer = actors["province_officer"]
+    with celery_app(eager=True), django_capture_on_commit_callbacks(execute=True):
+        draft = drafts.create_draft(data=REFERENCE.read_bytes(), name="pasted.txt", user=officer)
+    from circulars.models import Circular
+
+    circular = Circular.objects.order_by("pk").first()
+    province = places.lao.district.province.code
+    return [
+        (None, "/"),
+        (None, reverse("account_login")),
+        (None, reverse("account_signup")),
+        (None, reverse("account_reset_password")),
+        (None, reverse("circulars:list")),
+        (None, circular.get_absolute_url()),
+        ("lao_clerk", reverse("onboarding:my")),
+        ("lao_clerk", reverse("onboarding:request_new", args=[places.lao.pk])),
+        ("unit_clerk", reverse("onboarding:my")),
+        ("district_officer", reverse("onboarding:review_queue")),
+        ("district_officer", reverse("onboarding:memberships")),
+        ("district_officer", reverse("compliance:home")),
+        ("province_officer", reverse("compliance:province", args=[province])),
+        ("province_officer", reverse("compliance:late")),
+        ("province_officer", reverse("circulars:intake")),
+        ("province_officer", draft.get_absolute_url()),
+        ("dla_officer", reverse("compliance:country")),
+        ("dla_officer", reverse("mfa_index")),
+    ]
+
+
+def test_no_thai_page_of_any_role_shows_an_english_sentence(client, actors, pages):
+    found = {}
+    for who, url in pages:
+        client.logout()
+        if who:
+            login(client, actors[who])
+        response = client.get(url, follow=True)
+        assert response.status_code == 200, (who, url, response.status_code)
+        sentences = english_sentences(response.content.decode())
+        if sentences:
+            found[f"{who or 'anonymous'} {url}"] = sentences
+    total = sum(len(s) for s in found.values())
+    if os.environ.get("ENGLISH_SCAN"):
+        print(f"\nEnglish sentences on {len(pages)} Thai pages: {total}")
+        for page, sentences in found.items():
+            print(f"  {page}: {len(sentences)}")
+            for sentence in sentences:
+                print(f"    {sentence!r}")
+    assert found == {}
