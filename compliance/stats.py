@@ -454,13 +454,20 @@ def with_position_states(laos):
 
 def with_positions(laos) -> list:
     """The LAOs of a 'who is late' list (evaluated), each with `positions`: the state of each
-    required position, from the states `late_laos` computed in SQL (`with_position_states`)."""
+    required position, computed in SQL for these LAOs in one query (`with_position_states`)."""
     laos = list(laos)
     groups = [tuple(group) for group in required_positions()]
+    names = [f"position_{i}" for i in range(len(groups))]
+    states = {
+        pk: rest
+        for pk, *rest in with_position_states(
+            Organization.objects.filter(pk__in=[org.pk for org in laos])
+        ).values_list("pk", *names)
+    }
     for org in laos:
         org.positions = [
-            PositionRow(group, PositionState(getattr(org, f"position_{i}")), None)
-            for i, group in enumerate(groups)
+            PositionRow(group, PositionState(state), None)
+            for group, state in zip(groups, states[org.pk], strict=True)
         ]
         org.positions_verified = sum(row.done for row in org.positions)
     return laos
@@ -498,7 +505,7 @@ def late_laos(
     """LAOs of the scope not yet verified, with the staff to call: the 'who is late' list."""
 
     qs = (
-        with_position_states(with_state(scope.laos(), at))
+        with_state(scope.laos(), at)
         .exclude(state=LaoState.VERIFIED)
         .annotate(last_activity=Max("verification_requests__created_at"))
         .select_related("district__province")
