@@ -71,15 +71,9 @@ def officer_client(kind: str = "province_officer", province: str = "", district:
     user = roles.first().user
     if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
         TOTP.activate(user, generate_totp_secret())
-    client = Client(secure=True)
-    client.force_login(user, backend=settings.AUTHENTICATION_BACKENDS[0])
-    session = client.session
-    session["account_authentication_methods"] = [
-        {"method": "password", "at": time.time(), "email": user.email},
-        {"method": "mfa", "at": time.time(), "type": "totp"},
-    ]
-    session["account_authentication_methods_user"] = str(user.pk)
-    session.save()
+    from tests.actors import login  # what allauth keeps after a login with the second factor
+
+    client = login(Client(secure=True), user)
     return client, province, n_laos
 
 
