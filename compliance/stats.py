@@ -24,11 +24,12 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
+    Subquery,
     TextChoices,
     Value,
     When,
 )
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -41,7 +42,14 @@ from maintenance.policy import Action, EntityType, Subject
 from maintenance.snapshot import current_policy
 from notifications.models import Kind, Notification, Status
 from onboarding.models import DECIDED_STATES, RequestState, VerificationRequest
-from onboarding.positions import LIVE_STATES, position_states, required_position_values
+from onboarding.positions import (
+    LIVE_STATES,
+    PositionRow,
+    PositionState,
+    position_states,
+    required_position_values,
+    required_positions,
+)
 from registry.models import LAO_KINDS, District, Organization, Province
 
 from .scope import Scope, ScopeLevel
@@ -375,7 +383,7 @@ def time_bucket(now: dt.datetime | None = None) -> int | None:
     return int((now or clock.now()).timestamp() // seconds)
 
 
-HTML_CACHE_VERSION = 2  # raise when the dashboard templates change shape
+HTML_CACHE_VERSION = 3  # raise when the dashboard templates change shape
 FIGURES_CACHE_VERSION = 2  # raise when `compute` changes what it returns
 
 
@@ -411,12 +419,56 @@ def cached(scope: Scope) -> dict:
     return data
 
 
+def with_position_states(laos):
+    """Annotate LAOs with `position_<i>`: the state (a PositionState) of the i-th required group
+    of positions, computed in SQL as `onboarding.positions.position_states` computes it in Python
+    (tests/compliance/test_late_positions_sql.py holds the two to the same answers).
+
+    A group is verified by the earliest approved request (by decided_at, never-decided last, then
+    id) for one of its positions whose holder (national ID) covers no earlier group; else it is
+    as its most advanced live request: waiting, returned, rejected, or not filed.
+    """
+    requests = VerificationRequest.objects.filter(organization=OuterRef("pk"))
+    approved = requests.filter(state=RequestState.APPROVED).order_by(
+        F("decided_at").asc(nulls_last=True), "pk"
+    )
+    covers, states = {}, {}
+    for i, group in enumerate(required_positions()):
+        mine = approved.filter(position__in=group)
+        for earlier in covers:  # one person covers one group only
+            mine = mine.exclude(national_id_hash=Coalesce(OuterRef(earlier), Value("")))
+        covers[f"_covered_by_{i}"] = Subquery(mine.values("national_id_hash")[:1])
+        laos = laos.annotate(**{f"_covered_by_{i}": covers[f"_covered_by_{i}"]})
+        filed = requests.filter(position__in=group)
+        states[f"position_{i}"] = Case(
+            When(**{f"_covered_by_{i}__isnull": False}, then=Value(PositionState.VERIFIED)),
+            *(
+                When(Exists(filed.filter(state=state)), then=Value(PositionState(state.value)))
+                for state in (RequestState.SUBMITTED, RequestState.RETURNED, RequestState.REJECTED)
+            ),
+            default=Value(PositionState.NOT_FILED),
+            output_field=CharField(),
+        )
+    return laos.annotate(**states)
+
+
 def with_positions(laos) -> list:
     """The LAOs of a 'who is late' list (evaluated), each with `positions`: the state of each
-    required position, from the requests `late_laos` fetched with them."""
+    required position, computed in SQL for these LAOs in one query (`with_position_states`)."""
     laos = list(laos)
+    groups = [tuple(group) for group in required_positions()]
+    names = [f"position_{i}" for i in range(len(groups))]
+    states = {
+        pk: rest
+        for pk, *rest in with_position_states(
+            Organization.objects.filter(pk__in=[org.pk for org in laos])
+        ).values_list("pk", *names)
+    }
     for org in laos:
-        org.positions = position_states(org.live_requests)
+        org.positions = [
+            PositionRow(group, PositionState(state), None)
+            for group, state in zip(groups, states[org.pk], strict=True)
+        ]
         org.positions_verified = sum(row.done for row in org.positions)
     return laos
 
@@ -458,18 +510,6 @@ def late_laos(
         .annotate(last_activity=Max("verification_requests__created_at"))
         .select_related("district__province")
         .prefetch_related(
-            Prefetch(
-                "verification_requests",
-                queryset=VerificationRequest.objects.filter(state__in=LIVE_STATES).only(
-                    "organization_id",
-                    "position",
-                    "state",
-                    "national_id_hash",
-                    "decided_at",
-                    "submitted_at",
-                ),
-                to_attr="live_requests",
-            ),
             Prefetch(
                 "staff_roles",
                 queryset=Role.objects.vetted()

@@ -10,5 +10,6 @@ urlpatterns = [
     path("district/<str:code>/", views.district, name="district"),
     path("lao/<str:dla_code>/", views.lao, name="lao"),
     path("late/", views.late, name="late"),
+    path("tables.<str:lang>.<str:version>.css", views.tables_css, name="tables_css"),
     path("export/<str:table>.<str:fmt>", views.export, name="export"),
 ]

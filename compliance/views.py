@@ -22,7 +22,7 @@ from core.jsonapi import json_read_only
 from onboarding.services import position_status
 from registry.models import LAO_KINDS, Organization, OrganizationKind
 
-from . import charts, exports, pages, states, stats
+from . import charts, exports, pages, states, stats, tables
 from .scope import Scope, ScopeLevel, home_scope, resolve
 from .states import LATE_STATES
 
@@ -223,6 +223,16 @@ def export(request, table, fmt):
     if fmt == "csv":
         return exports.as_csv(filename, headers, rows)
     return exports.as_xlsx(filename, headers, rows)
+
+
+@require_safe
+@cache_control(public=True, max_age=365 * 24 * 3600, immutable=True)  # its URL holds its hash
+def tables_css(request, lang, version):
+    """The narrow layout's column names of the compliance tables (`compliance.tables`): labels
+    only, the same for everyone, so public."""
+    if lang not in dict(settings.LANGUAGES):
+        raise Http404
+    return HttpResponse(tables.stylesheet(lang), content_type="text/css; charset=utf-8")
 
 
 @json_read_only

@@ -1,6 +1,8 @@
 from django import template
+from django.urls import reverse
+from django.utils.translation import get_language
 
-from compliance import figures
+from compliance import figures, tables
 from compliance.states import LaoState
 from onboarding.positions import PositionState, group_label
 
@@ -29,3 +31,10 @@ def position_state(state):
 def positions_label(positions):
     """A group of positions, "chief executive or permanent secretary", in the page's language."""
     return group_label(positions)
+
+
+@register.simple_tag
+def tables_css():
+    """The URL of the compliance tables' narrow-layout labels in the page's language."""
+    lang = get_language() or "th"
+    return reverse("compliance:tables_css", args=[lang, tables.fingerprint(lang)])

@@ -167,7 +167,8 @@ PAGES = {
 # state, the units, the children, the oldest request waiting, the policy (twice: the window and
 # the per-day series), verified per day, reminders, circulars by level (three). Where LAOs are
 # listed one a row (a district's dashboard and API, an LAO's page, the late lists and files), one
-# more: their requests, for the state of each required position (issue 12).
+# more: their requests, for the state of each required position (issue 12; on the late lists and
+# files those states are computed in SQL, in that one query, issue 23).
 # While the demo clock is set (as here; never in production) every HTML page also reads the
 # rules once more, for the banner that says whether the window is open.
 QUERIES = {
