@@ -1935,12 +1935,18 @@ READER_NOTE = "digits read by the second reader"
 
 def reader_sureness(text: str, digits: list[dict]) -> list[float]:
     """Per offset of `text`, how sure the second reader is of the digit there: its confidence
-    where it re-read a run whose Tesseract reading held a digit; 0 elsewhere (Tesseract's own
-    digits, or noise the reader turned into digits: the reader's author warns of those)."""
+    where it re-read a run whose Tesseract reading held a digit and as many characters; 0
+    elsewhere (Tesseract's own digits, noise the reader turned into digits, which the reader's
+    author warns of, or a run whose length the two readers disagree on)."""
     sure = [0.0] * len(text)
     for r in digits:
         start, read = int(r.get("start", -1)), str(r.get("digits", ""))
-        if start < 0 or not re.search(r"\d", to_arabic_digits(str(r.get("tesseract", "")))):
+        tesseract = str(r.get("tesseract", ""))
+        if start < 0 or not re.search(r"\d", to_arabic_digits(tesseract)):
+            continue
+        if len(read) != len(tesseract):
+            # The reader saw more or fewer glyphs than Tesseract (1175 re-read 75, ว1356 read
+            # 21356 and re-read 356): a digit dropped or a letter taken for one. No witness.
             continue
         if text[start : start + len(read)] != read:
             continue  # not this text's re-read (another page's text, or edited): no witness
@@ -1956,6 +1962,8 @@ def _reader_read(f: Field, text: str, sure: list[float], is_date: bool) -> bool:
     offsets = [k for k in range(f.start, f.end) if re.match(r"\d", to_arabic_digits(text[k]))]
     if not offsets or any(sure[k] < READER_TRUSTED for k in offsets):
         return False
+    if not is_date and "/" not in str(f.value):
+        return False  # a letter's number has its slash (ที่ มท ๐๘๐๙.๓/ว ๓๑, ๗/๒๕๖๒): a part of one
     if is_date:
         # A letter is not dated after today; years too far from the others are flagged already.
         try:
