@@ -923,7 +923,9 @@ def parse(
         letters.append(read_letter(0, part, above, layout, ocr, cut=seg.cut))
         taken.update(range(seg.start, seg.end))
     # Letters a web page or a list reports in a line of running text, outside any letter.
-    letters += find_mentions(lines, taken, wrapped=ocr)
+    mentions = find_mentions(lines, taken, wrapped=ocr)
+    opened = {id(letter) for letter in letters}  # found as letters, not mentioned in a line
+    letters += mentions
     letters.sort(key=lambda letter: letter.start)
     letters = _merge_repeated_titles(_merge_cited_only(letters))
     for index, letter in enumerate(letters):
@@ -931,7 +933,7 @@ def parse(
     _link(letters)
     _check_dates(letters, text, source)
     if source == SourceKind.OCR:
-        _distrust_ocr_digits(letters, text, digits or [])
+        _distrust_ocr_digits(letters, text, digits or [], opened)
     return ParseResult(received, source, letters, list(digits or []))
 
 
@@ -1973,15 +1975,27 @@ def _reader_read(f: Field, text: str, sure: list[float], is_date: bool) -> bool:
     return True
 
 
-def _distrust_ocr_digits(letters: list[Letter], text: str = "", digits: list[dict] = ()) -> None:
+# The kinds whose number and date stand where the layout says (a ที่ line, a date line): in a
+# bylaw, an announcement or a news page, a web page's own dates ("วันที่ 2 เมษายน 2556 เวลา
+# 20:10 น.") are taken for the letter's on OCR'd text; there the reader is no witness.
+READER_KINDS = frozenset({"external", "internal", "stamped", "order"})
+
+
+def _distrust_ocr_digits(
+    letters: list[Letter], text: str = "", digits: list[dict] = (), opened: set[int] = frozenset()
+) -> None:
     """Digits Tesseract read are never taken silently: each number and date it read is flagged,
     the reading first among the candidates, so that the officer confirms it against the scan.
     (A second occurrence is no witness: the same font makes the same mistake twice, so the
     document's usual year is no witness either: the latest readings come first.) The second
     reader is a witness: a field whose every digit it re-read at READER_TRUSTED or surer, and
-    whose value passed the date checks, is taken with a note and a little less confidence."""
+    whose value passed the date checks, is taken with a note and a little less confidence, in a
+    letter of one of READER_KINDS found as a letter (`opened`) or the document's only one: of
+    several letters a web page lists in running text OCR loses some, and which is which shifts."""
     sure = reader_sureness(text, list(digits))
     for letter in letters:
+        alone = len(letters) == 1
+        witnessed = (alone or id(letter) in opened) and letter.kind in READER_KINDS
         for name, f in letter.all_fields():
             if name in ("body", "urgency", "authority", "province_name"):
                 continue
@@ -1990,7 +2004,7 @@ def _distrust_ocr_digits(letters: list[Letter], text: str = "", digits: list[dic
             is_date = name == "date" or name.endswith(".date")
             is_number = name == "number" or name.endswith(".number")
             # Only numbers and dates: a subject or a name with digits in it is words Tesseract read.
-            if (is_date or is_number) and _reader_read(f, text, sure, is_date):
+            if witnessed and (is_date or is_number) and _reader_read(f, text, sure, is_date):
                 f.confidence = min(f.confidence, READER_CONFIDENCE)
                 f.notes.append(READER_NOTE)
                 continue

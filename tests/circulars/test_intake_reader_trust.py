@@ -131,3 +131,14 @@ def test_a_stored_draft_keeps_its_re_reads_and_parses_the_same_again(actors, nak
         letter.pop("rules", None)
     assert drafts._jsonable(again["letters"]) == stored["letters"]
     assert not province_number(drafts.reparse(draft)).flagged
+
+
+def test_a_re_read_with_fewer_digits_than_tesseract_saw_is_no_witness():
+    # On Loma renders "1175" was re-read "75", surely: a dropped glyph, not a reading.
+    number = province_number(parse(TEXT))
+    reads = [
+        {**r, "tesseract": "1" + r["tesseract"]} if number.start <= r["start"] < number.end else r
+        for r in rereads(TEXT, 1.0)
+    ]
+    result = parse(TEXT, SourceKind.OCR, digits=reads)
+    assert province_number(result).flags[0].code == "ocr_digits"
