@@ -48,7 +48,7 @@ from . import limits
 from .errors import no_letter
 from .extract import OCR_DPI, IntakeError, extract, run_tool
 from .layouts import BY_KIND, LetterKind
-from .parse import SourceKind, parse, read_number, read_order_number
+from .parse import ParseResult, SourceKind, parse, read_number, read_order_number
 from .rules import propose, reasons_of
 
 logger = logging.getLogger(__name__)
@@ -200,7 +200,7 @@ def read_draft(draft_id: int) -> bool:
 
     try:
         extracted = extract(data, progress=progress)
-        proposal = propose(parse(extracted.text, extracted.source))
+        proposal = propose(parse(extracted.text, extracted.source, digits=extracted.digits))
         if not proposal.parse.letters:
             raise no_letter()
         images = page_images(data, draft.content_type)
@@ -218,6 +218,12 @@ def read_draft(draft_id: int) -> bool:
         _fail(draft_id, READING_BROKE)
         return False
     return True
+
+
+def reparse(draft: CircularDraft) -> ParseResult:
+    """The parse of a draft's stored reading, as `read_draft` made it: the text as read and the
+    second digit reader's re-reads kept in `parsed["digits"]` (officers' corrections aside)."""
+    return parse(draft.source_text, draft.source_kind, digits=(draft.parsed or {}).get("digits"))
 
 
 def _fail(draft_id: int, error: str) -> None:

@@ -312,6 +312,9 @@ class ParseResult:
     text: str
     source: str
     letters: list[Letter]
+    # The second reader's re-reads of the OCR'd digit runs (`Extracted.digits`: start in `text`,
+    # Tesseract's reading, the digits, confidence): kept so that a stored draft parses the same.
+    digits: list[dict] = field(default_factory=list)
 
     @property
     def open_flags(self) -> list[tuple[int, str, Flag]]:
@@ -326,6 +329,7 @@ class ParseResult:
         return {
             "source": self.source,
             "letters": [asdict(letter) for letter in self.letters],
+            "digits": [dict(r) for r in self.digits],
         }
 
     @classmethod
@@ -336,6 +340,7 @@ class ParseResult:
             text,
             data.get("source", SourceKind.TEXT),
             [Letter.from_dict(d) for d in data.get("letters", [])],
+            list(data.get("digits", [])),
         )
 
 
@@ -892,7 +897,11 @@ def is_noise(line: str) -> bool:
     return not re.search(r"[\d๐-๙]{4}", line)
 
 
-def parse(text: str, source: str = SourceKind.TEXT) -> ParseResult:
+def parse(
+    text: str, source: str = SourceKind.TEXT, digits: list[dict] | None = None
+) -> ParseResult:
+    """`digits`: the second reader's re-reads of an OCR'd text (`Extracted.digits`); None for a
+    typed text. A number or date whose every digit it read surely is not flagged."""
     received = text
     if source == SourceKind.OCR:
         # Blank the noise rows in place: every offset still points into the text received.
@@ -914,7 +923,9 @@ def parse(text: str, source: str = SourceKind.TEXT) -> ParseResult:
         letters.append(read_letter(0, part, above, layout, ocr, cut=seg.cut))
         taken.update(range(seg.start, seg.end))
     # Letters a web page or a list reports in a line of running text, outside any letter.
-    letters += find_mentions(lines, taken, wrapped=ocr)
+    mentions = find_mentions(lines, taken, wrapped=ocr)
+    opened = {id(letter) for letter in letters}  # found as letters, not mentioned in a line
+    letters += mentions
     letters.sort(key=lambda letter: letter.start)
     letters = _merge_repeated_titles(_merge_cited_only(letters))
     for index, letter in enumerate(letters):
@@ -922,8 +933,8 @@ def parse(text: str, source: str = SourceKind.TEXT) -> ParseResult:
     _link(letters)
     _check_dates(letters, text, source)
     if source == SourceKind.OCR:
-        _distrust_ocr_digits(letters, text)
-    return ParseResult(received, source, letters)
+        _distrust_ocr_digits(letters, text, digits or [], opened)
+    return ParseResult(received, source, letters, list(digits or []))
 
 
 def _merge_repeated_titles(letters: list[Letter]) -> list[Letter]:
@@ -1915,18 +1926,88 @@ def date_variants(value: str, usual: int | None = None, keep=None, limit: int = 
     return out[:limit]
 
 
-def _distrust_ocr_digits(letters: list[Letter], text: str = "") -> None:
+# A number or date read by OCR is taken without the officer's click only when the second digit
+# reader (digits.py) re-read every one of its digits at least this sure. Chosen by measurement
+# (score_intake --ocr, 300 dpi, Laksaman/Garuda/Loma): see README, Circular intake.
+READER_TRUSTED = 0.9
+# What such a field's confidence is lowered to: read by a machine twice, not by a person.
+READER_CONFIDENCE = 0.85
+READER_NOTE = "digits read by the second reader"
+
+
+def reader_sureness(text: str, digits: list[dict]) -> list[float]:
+    """Per offset of `text`, how sure the second reader is of the digit there: its confidence
+    where it re-read a run whose Tesseract reading held a digit and as many characters; 0
+    elsewhere (Tesseract's own digits, noise the reader turned into digits, which the reader's
+    author warns of, or a run whose length the two readers disagree on)."""
+    sure = [0.0] * len(text)
+    for r in digits:
+        start, read = int(r.get("start", -1)), str(r.get("digits", ""))
+        tesseract = str(r.get("tesseract", ""))
+        if start < 0 or not re.search(r"\d", to_arabic_digits(tesseract)):
+            continue
+        if len(read) != len(tesseract):
+            # The reader saw more or fewer glyphs than Tesseract (1175 re-read 75, ว1356 read
+            # 21356 and re-read 356): a digit dropped or a letter taken for one. No witness.
+            continue
+        if text[start : start + len(read)] != read:
+            continue  # not this text's re-read (another page's text, or edited): no witness
+        for k in range(start, start + len(read)):
+            sure[k] = float(r.get("confidence", 0.0))
+    return sure
+
+
+def _reader_read(f: Field, text: str, sure: list[float], is_date: bool) -> bool:
+    """Every digit of the field's span re-read surely, and the value plausible."""
+    if f.start < 0 or f.end > len(text) or f.end <= f.start:
+        return False
+    offsets = [k for k in range(f.start, f.end) if re.match(r"\d", to_arabic_digits(text[k]))]
+    if not offsets or any(sure[k] < READER_TRUSTED for k in offsets):
+        return False
+    if not is_date and "/" not in str(f.value):
+        return False  # a letter's number has its slash (ที่ มท ๐๘๐๙.๓/ว ๓๑, ๗/๒๕๖๒): a part of one
+    if is_date:
+        # A letter is not dated after today; years too far from the others are flagged already.
+        try:
+            return dt.date.fromisoformat(str(f.value)[:10]) <= dt.date.today()
+        except ValueError:
+            return False
+    return True
+
+
+# The kinds whose number and date stand where the layout says (a ที่ line, a date line): in a
+# bylaw, an announcement or a news page, a web page's own dates ("วันที่ 2 เมษายน 2556 เวลา
+# 20:10 น.") are taken for the letter's on OCR'd text; there the reader is no witness.
+READER_KINDS = frozenset({"external", "internal", "stamped", "order"})
+
+
+def _distrust_ocr_digits(
+    letters: list[Letter], text: str = "", digits: list[dict] = (), opened: set[int] = frozenset()
+) -> None:
     """Digits Tesseract read are never taken silently: each number and date it read is flagged,
     the reading first among the candidates, so that the officer confirms it against the scan.
     (A second occurrence is no witness: the same font makes the same mistake twice, so the
-    document's usual year is no witness either: the latest readings come first.)"""
+    document's usual year is no witness either: the latest readings come first.) The second
+    reader is a witness: a field whose every digit it re-read at READER_TRUSTED or surer, and
+    whose value passed the date checks, is taken with a note and a little less confidence, in a
+    letter of one of READER_KINDS found as a letter (`opened`) or the document's only one: of
+    several letters a web page lists in running text OCR loses some, and which is which shifts."""
+    sure = reader_sureness(text, list(digits))
     for letter in letters:
+        alone = len(letters) == 1
+        witnessed = (alone or id(letter) in opened) and letter.kind in READER_KINDS
         for name, f in letter.all_fields():
             if name in ("body", "urgency", "authority", "province_name"):
                 continue
             if not f.value or not re.search(r"\d", to_arabic_digits(f.value)):
                 continue
             is_date = name == "date" or name.endswith(".date")
+            is_number = name == "number" or name.endswith(".number")
+            # Only numbers and dates: a subject or a name with digits in it is words Tesseract read.
+            if witnessed and (is_date or is_number) and _reader_read(f, text, sure, is_date):
+                f.confidence = min(f.confidence, READER_CONFIDENCE)
+                f.notes.append(READER_NOTE)
+                continue
             variants = date_variants(f.value) if is_date else _number_variants(f)
             f.flag(
                 Flag(

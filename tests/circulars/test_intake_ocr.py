@@ -37,7 +37,7 @@ def scan(tmp_path_factory):
 @pytest.fixture(scope="module")
 def proposal(scan):
     _pdf, extracted, _seen = scan
-    return propose(parse(extracted.text, extracted.source))
+    return propose(parse(extracted.text, extracted.source, digits=extracted.digits))
 
 
 def test_a_scanned_pdf_is_read_by_ocr_page_by_page(scan):
@@ -78,7 +78,7 @@ def test_publishing_the_ocr_copy_waits_until_every_flag_is_cleared_and_its_text_
         data=pdf,
         name="scan.pdf",
         extracted=extracted,
-        proposal=propose(parse(extracted.text, extracted.source)),
+        proposal=propose(parse(extracted.text, extracted.source, digits=extracted.digits)),
         user=officer,
     )
     assert draft.pages.count() == len(extracted.pages)

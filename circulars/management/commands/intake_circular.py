@@ -46,7 +46,7 @@ class Command(BaseCommand):
             data = _read(Path(path))
             extracted = extract(data, progress=self._progress)
             source = "ocr" if ocr_text else extracted.source
-            proposal = propose(parse(extracted.text, source))
+            proposal = propose(parse(extracted.text, source, digits=extracted.digits))
             if not proposal.parse.letters:
                 raise no_letter()
         except IntakeError as exc:

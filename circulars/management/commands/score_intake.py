@@ -106,7 +106,11 @@ class Command(BaseCommand):
             # Nothing Thai was read back: the intake refuses the file, so nothing is found.
             return ParseResult("", SourceKind.OCR, []), len(pages), time.monotonic() - started
         seconds = sum(p.seconds for p in extracted.pages)
-        return parse(extracted.text, extracted.source), len(pages), seconds
+        return (
+            parse(extracted.text, extracted.source, digits=extracted.digits),
+            len(pages),
+            seconds,
+        )
 
 
 def _dumps(payload: dict) -> str:
