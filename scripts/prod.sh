@@ -323,6 +323,7 @@ launch_beat() {
 reload() {
   local port n=0
   any_alive || die "nothing is running from $PROD_DIR (scripts/prod.sh start first)"
+  require_mail_and_address  # the restarted Celery worker and beat need them as start gave them
   export ELAAS_ENV=production DEBUG=0
   touch "$run_dir/reloading"  # a waiting `run` does not take a restarting worker for a crash
   trap 'rm -f "$run_dir/reloading"' EXIT
@@ -360,6 +361,7 @@ reload() {
 # Migrations first, while the old code still serves: a migration must suit the code before it
 # and after it (add a column or table now, remove the old one in a later release).
 upgrade() {
+  require_mail_and_address
   require
   export ELAAS_ENV=production DEBUG=0
   export STATIC_ROOT=${STATIC_ROOT:-$PROD_DIR/static}

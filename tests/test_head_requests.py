@@ -27,6 +27,8 @@ SAMPLES = {
     "id": "1",
     "provider_id": "thaid",
     "number": "1",  # a page of a circular intake (main: circulars:intake_page)
+    "lang": "th",  # the compliance tables' labels stylesheet
+    "version": "1",
 }
 BY_NAME = {
     "compliance:province": {"code": "48"},

@@ -9,7 +9,7 @@ def test_a_clerk_previews_10_april_2568_and_switches_to_english(live_server, cir
     page.goto(live_server.url + "/")
     assert page.locator("html").get_attribute("lang") == "th"
     page.fill("#date", "๑๐/๔/๒๕๖๘")
-    page.click("form.inline button[type=submit]")
+    page.click("#another-day button[type=submit]")  # not the LAO lookup's
     assert "10 เมษายน 2568" in page.locator("h1").inner_text()
     assert "มท ๐๘๐๘.๔/ว ๑๕๔๑" in page.content()
     page.click("header .lang a")

@@ -48,6 +48,8 @@ MATRIX = {
     "memberships":      ("GET",  302,  403, 403,  403,  200,  200,   200,  200,   200),
     "membership_approve": ("POST", 302, 403, 404,  403,  302,  404,   302,  404,   302),
     "membership_refuse":  ("POST", 302, 403, 404,  403,  302,  404,   302,  404,   302),
+    # Inviting officers in bulk: DLA officers and administrators only (issue 22)
+    "officer_invite":   ("GET",  302,  403, 403,  403,  403,  403,   403,  403,   200),
 }
 # fmt: on
 
@@ -154,6 +156,7 @@ def scene(actors, places, portal_clock, circulars):
         "memberships": reverse("onboarding:memberships"),
         "membership_approve": reverse("onboarding:membership_approve", args=[newcomer.pk]),
         "membership_refuse": reverse("onboarding:membership_refuse", args=[newcomer.pk]),
+        "officer_invite": reverse("onboarding:officer_invite"),
     }
     return {"vr": vr, "urls": urls, "actors": actors, "newcomer": newcomer}
 
@@ -161,7 +164,8 @@ def scene(actors, places, portal_clock, circulars):
 def test_the_matrix_names_every_private_url_of_the_onboarding_app():
     from onboarding.urls import urlpatterns
 
-    public = {"organizations", "organization"}
+    # officer_welcome: its one-time token is the authorisation (tests/onboarding/test_officers.py)
+    public = {"organizations", "organization", "officer_welcome"}
     assert {p.name for p in urlpatterns} - public == {label.split()[0] for label in MATRIX}
 
 
