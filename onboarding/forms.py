@@ -65,9 +65,26 @@ class VerificationRequestForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, existing=None, **kwargs):
+    def __init__(self, *args, existing=None, thaid_proof=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.existing = existing
+        self.thaid_proof = thaid_proof  # services.thaid_proof_offered: None, or offered here
+        if thaid_proof is not None and (existing is None or existing.thaid_proven_at is None):
+            self.fields["prove_with_thaid"] = forms.BooleanField(
+                required=False,
+                initial=True,
+                label=_(
+                    "Prove my identity with the ThaID sign-in I just made (national ID ending "
+                    "in %(last4)s): no evidence of identity is needed. The reviewer still "
+                    "confirms my position."
+                )
+                % {"last4": str(thaid_proof.get("last4", ""))[-4:]},
+            )
+            self.fields["evidence"].help_text = _(
+                "Optional with ThaID; otherwise the appointment order and your ID card, for "
+                "example."
+            )
+            self.order_fields([*list(self.fields)[:5], "prove_with_thaid", "evidence"])
         if existing is not None:
             self.fields["national_id"].required = False
             self.fields["national_id"].help_text = _(
@@ -103,6 +120,18 @@ class VerificationRequestForm(forms.Form):
         if day and day > clock.now().astimezone(BANGKOK).date():
             raise forms.ValidationError(_("The appointment order date is in the future."))
         return day
+
+    def thaid_proof_chosen(self) -> dict | None:
+        """The ThaID proof the person ticked, for `services.create_request`/`update_request`."""
+        return self.thaid_proof if self.cleaned_data.get("prove_with_thaid") else None
+
+    def files_to_attach_again(self) -> list[str]:
+        """The names of the files sent with this form when it comes back with errors: they
+        were not kept (nothing of a refused form is stored), so the person attaches them again."""
+        if not self.is_bound or not self.files:
+            return []
+        names = [strip_invisible(f.name) for f in self.files.getlist("evidence") if f]
+        return [n for n in names if n]
 
     @sensitive_variables("d")
     def request_data(self) -> RequestData:

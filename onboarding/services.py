@@ -276,10 +276,21 @@ def _require_reviewer(actor, pk: int) -> None:
 # --- the requester's changes --------------------------------------------------------------------
 
 
+@sensitive_variables("thaid_proof")
 def create_request(
-    *, requester, organization: Organization, data: RequestData, files=(), submit: bool
+    *,
+    requester,
+    organization: Organization,
+    data: RequestData,
+    files=(),
+    submit: bool,
+    thaid_proof: dict | None = None,
 ) -> VerificationRequest:
-    """A new request for `requester` at `organization`, saved as a draft or submitted at once."""
+    """A new request for `requester` at `organization`, saved as a draft or submitted at once.
+
+    `thaid_proof` (`thaid_proof_offered`, ticked on the form): the identity is proven by the
+    ThaID sign-in of this session in the same step, so the request may be submitted at once
+    without evidence; another person's number refuses the whole request."""
     _require_staff(requester, organization)
     at = clock.now()
     if VerificationRequest.objects.filter(
@@ -305,6 +316,7 @@ def create_request(
             )
             _apply(vr, data, at)
             _one_position_per_person(vr)
+            proven = _check_form_proof(vr, thaid_proof)
             if submit:
                 vr.state, vr.submitted_at = RequestState.SUBMITTED, at
             vr._change_reason = _("Submitted") if submit else _("Saved as a draft")
@@ -325,6 +337,8 @@ def create_request(
                     ),
                     existing,
                 ) from None
+            if proven:
+                _mark_thaid_proven(vr, thaid_proof, actor=requester, at=at)
             _store_files(vr, files, actor=requester, at=at, written=written)
             if submit:
                 _require_evidence(vr)
@@ -343,8 +357,10 @@ def update_request(
     files=(),
     remove_evidence=(),
     submit: bool,
+    thaid_proof: dict | None = None,
 ) -> VerificationRequest:
-    """The requester corrects a draft or a returned request, and may submit it."""
+    """The requester corrects a draft or a returned request, and may submit it; with
+    `thaid_proof` as in `create_request`."""
     at = clock.now()
     written: list = []
     try:
@@ -358,6 +374,8 @@ def update_request(
                 _window_open(vr.organization, at)
             _apply(vr, data, at)
             _one_position_per_person(vr)
+            if _check_form_proof(vr, thaid_proof):
+                _mark_thaid_proven(vr, thaid_proof, actor=actor, at=at)
             gone = list(vr.evidence.filter(pk__in=list(remove_evidence)))
             for evidence in gone:
                 transaction.on_commit(lambda name=evidence.file.name: _remove_written([name]))
@@ -429,6 +447,64 @@ class ThaIDProofRefused(VerificationError):
     """ThaID's identity cannot prove this request: too low an assurance level, or another person."""
 
 
+def thaid_proof_offered(proof: dict | None) -> dict | None:
+    """The ThaID sign-in of this session (`accounts.thaid.assertion`: fresh, at most
+    THAID_PROOF_MAX_AGE_SECONDS old) that the request form may offer as proof of identity, or
+    None. Offered only at THAID_MIN_IAL or above: a lower level could prove nothing, and the
+    form then asks for evidence as usual."""
+    if not thaid_configured() or not isinstance(proof, dict) or not ial_enough(proof):
+        return None
+    return proof
+
+
+def _thaid_low_level(proof: dict) -> ThaIDProofRefused:
+    return ThaIDProofRefused(
+        _(
+            "ThaID confirmed your identity at assurance level %(ial)s; level %(min)s or "
+            "higher is needed. Nothing was changed: attach evidence of your identity "
+            "instead, or raise your ThaID level at a district office."
+        )
+        % {"ial": proof.get("ial") or "-", "min": settings.THAID_MIN_IAL}
+    )
+
+
+def _thaid_names_request(vr: VerificationRequest, proof: dict) -> bool:
+    return hmac.compare_digest(str(proof.get("uid", "")), vr.national_id_hash)
+
+
+def _mark_thaid_proven(vr: VerificationRequest, proof: dict, *, actor, at) -> None:
+    vr.thaid_proven_at, vr.thaid_ial = at, str(proof.get("ial") or "")
+    _save(
+        vr,
+        actor=actor,
+        reason=_("Identity proven by ThaID (assurance level %(ial)s)") % {"ial": vr.thaid_ial},
+        at=at,
+    )
+
+
+@sensitive_variables("proof")
+def _check_form_proof(vr: VerificationRequest, proof: dict | None) -> bool:
+    """Whether the ThaID proof ticked on the request form proves `vr` (its national ID already
+    applied). Another person's number is refused on the national ID field and nothing is saved:
+    the request does not exist yet, or the correction is not kept."""
+    if proof is None or vr.thaid_proven_at is not None:
+        return False
+    if not ial_enough(proof):
+        raise _thaid_low_level(proof)
+    if not _thaid_names_request(vr, proof):
+        refused = ThaIDProofRefused(
+            _(
+                "The national ID ThaID confirmed when you signed in ends in %(theirs)s; the "
+                "number typed here ends in %(ours)s. Nothing was saved: type your own national "
+                "ID, or leave the ThaID box unticked and attach evidence."
+            )
+            % {"theirs": str(proof.get("last4", ""))[-4:], "ours": vr.national_id_last4}
+        )
+        refused.field = "national_id"
+        raise refused
+    return True
+
+
 @sensitive_variables("proof")
 def prove_identity_with_thaid(pk: int, *, actor, proof: dict) -> VerificationRequest:
     """Mark the request "identity proven by ThaID" when the requester's ThaID sign-in (`proof`:
@@ -443,15 +519,8 @@ def prove_identity_with_thaid(pk: int, *, actor, proof: dict) -> VerificationReq
             raise PermissionDenied(_("Only the requester may prove their identity."))
         _check_current(vr, None, OPEN_STATES)
         if not ial_enough(proof):
-            raise ThaIDProofRefused(
-                _(
-                    "ThaID confirmed your identity at assurance level %(ial)s; level %(min)s or "
-                    "higher is needed. Nothing was changed: attach evidence of your identity "
-                    "instead, or raise your ThaID level at a district office."
-                )
-                % {"ial": proof.get("ial") or "-", "min": settings.THAID_MIN_IAL}
-            )
-        if not hmac.compare_digest(str(proof.get("uid", "")), vr.national_id_hash):
+            raise _thaid_low_level(proof)
+        if not _thaid_names_request(vr, proof):
             last4 = str(proof.get("last4", ""))[-4:]
             _save(
                 vr,
@@ -473,14 +542,7 @@ def prove_identity_with_thaid(pk: int, *, actor, proof: dict) -> VerificationReq
                 % {"theirs": last4, "ours": vr.national_id_last4}
             )
         elif vr.thaid_proven_at is None:
-            vr.thaid_proven_at, vr.thaid_ial = at, str(proof.get("ial") or "")
-            _save(
-                vr,
-                actor=actor,
-                reason=_("Identity proven by ThaID (assurance level %(ial)s)")
-                % {"ial": vr.thaid_ial},
-                at=at,
-            )
+            _mark_thaid_proven(vr, proof, actor=actor, at=at)
     if refused is not None:
         raise refused
     return vr

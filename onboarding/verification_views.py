@@ -190,6 +190,7 @@ def request_new(request, org_pk):
         request.POST or None,
         request.FILES or None,
         initial={"full_name": request.user.full_name, "position": role.position},
+        thaid_proof=services.thaid_proof_offered(thaid.assertion(request)),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -199,6 +200,7 @@ def request_new(request, org_pk):
                 data=form.request_data(),
                 files=form.cleaned_data["evidence"],
                 submit="submit" in request.POST,
+                thaid_proof=form.thaid_proof_chosen(),
             )
         except services.AlreadyOpen as exc:
             messages.info(request, exc.message)
@@ -342,7 +344,11 @@ def request_edit(request, pk):
         "consent": True,
     }
     form = VerificationRequestForm(
-        request.POST or None, request.FILES or None, existing=vr, initial=initial
+        request.POST or None,
+        request.FILES or None,
+        existing=vr,
+        initial=initial,
+        thaid_proof=services.thaid_proof_offered(thaid.assertion(request)),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -354,6 +360,7 @@ def request_edit(request, pk):
                 files=form.cleaned_data["evidence"],
                 remove_evidence=[e.pk for e in form.cleaned_data.get("remove_evidence") or []],
                 submit="submit" in request.POST,
+                thaid_proof=form.thaid_proof_chosen(),
             )
         except services.WindowClosed as exc:
             form.add_error(None, exc.message)
