@@ -86,6 +86,12 @@ for _i, _en in enumerate(
     _MONTH_WORDS[_en] = _i + 1
 
 
+# Terms a line must never break inside (`keep_together`, the `keep` filter, CSS `.keep`): the
+# system's name, whose hyphen Chromium breaks after ("New e-|LAAS"), and Thai compounds that the
+# browser's dictionary splits into words ("ยืนยันตัว|ตน") though an official reads them as one.
+KEEP_TOGETHER: tuple[str, ...] = ("New e-LAAS", "e-LAAS", "ยืนยันตัวตน", "เลขประจำตัวประชาชน")
+
+
 def to_arabic_digits(text: str) -> str:
     """'๐๘๐๘.๔' -> '0808.4'. Anything else is left as it is."""
     return text.translate(_TO_ARABIC)

@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from circulars.intake import drafts
 from circulars.services import load_circulars
+from core.thai import MONTHS_TH, MONTHS_TH_ABBR
 from tests.actors import login
 from tests.circulars.scans import REFERENCE
 from tests.notifications.support import celery_app
@@ -81,6 +82,43 @@ def english_sentences(html: str) -> list[str]:
             if len(words) >= MIN_WORDS:
                 found.append(run.group(0).strip())
     return found
+
+
+_DIGIT = "[0-9๐-๙]"
+_MONTH = "|".join(re.escape(m) for m in sorted(MONTHS_TH + MONTHS_TH_ABBR, key=len, reverse=True))
+# A deadline word, then a date (and perhaps a time) in any style.
+_DEADLINE = re.compile(
+    rf"(?:ภายใน|จนถึง|หมดเขต|สิ้นสุด|ก่อน)\s*(?:วันที่\s*)?{_DIGIT}{{1,2}}\s*(?:{_MONTH})\s*"
+    rf"{_DIGIT}{{4}}(?:\s*(?:เวลา\s*)?{_DIGIT}{{1,2}}[:.]{_DIGIT}{{2}}(?::{_DIGIT}{{2}})?\s*น\.)?"
+)
+# The one style (core.thai.format_deadline): Thai digits, the month's full name, a time only
+# when the deadline is not the end of a day.
+_ONE_STYLE = re.compile(
+    r"ภายในวันที่ [๐-๙]{1,2} (?:"
+    + "|".join(MONTHS_TH)
+    + r") [๐-๙]{4}(?: เวลา [๐-๙]{2}\.[๐-๙]{2} น\.)?"
+)
+
+
+def wrong_deadlines(html: str) -> list[str]:
+    """Deadlines on the page written in another style than "ภายในวันที่ ๒๑ เมษายน ๒๕๖๘"."""
+    text = re.sub(r"\s+", " ", visible_text(html))
+    found = [m.group(0) for m in _DEADLINE.finditer(text) if not _ONE_STYLE.fullmatch(m.group(0))]
+    return found + re.findall(r"\(?ไม่รวมเวลานี้\)?", text)
+
+
+def test_the_deadline_scan_allows_one_style_only():
+    assert wrong_deadlines("<p>ยื่นคำขอภายในวันที่ ๒๑ เมษายน ๒๕๖๘</p>") == []
+    assert wrong_deadlines("<p>ภายในวันที่ ๒๑ เมษายน ๒๕๖๘ เวลา ๑๖.๓๐ น.</p>") == []
+    assert wrong_deadlines("<p>ภายใน 14 วัน</p>") == []
+    assert wrong_deadlines("<p>แจ้งผล ภายใน 21 เม.ย. 2568 23:59:59 น.</p>") == [
+        "ภายใน 21 เม.ย. 2568 23:59:59 น."
+    ]
+    assert wrong_deadlines("<p>จนถึง 22 เม.ย. 2568 00:00 น. (ไม่รวมเวลานี้)</p>") == [
+        "จนถึง 22 เม.ย. 2568 00:00 น.",
+        "(ไม่รวมเวลานี้)",
+    ]
+    assert wrong_deadlines("<td>ภายในวันที่ 21 เมษายน 2568</td>") == ["ภายในวันที่ 21 เมษายน 2568"]
 
 
 def test_the_scanner_finds_english_sentences_and_allows_names_and_codes():

@@ -5,9 +5,12 @@ import datetime as dt
 import re
 
 from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import get_language
 
 from core import thai
+from core.text import keep_terms_together
 
 register = template.Library()
 
@@ -57,8 +60,21 @@ def isodate(value):
 
 @register.simple_tag
 def bilingual(th, en):
-    """Pick the Thai or the English of a pair held as data (reasons, labels)."""
-    return th if _lang().startswith("th") else en
+    """Pick the Thai or the English of a pair held as data (reasons, labels), its terms kept on
+    one line (`keep`)."""
+    return keep(th if _lang().startswith("th") else en)
+
+
+@register.filter(is_safe=True)
+def keep(value):
+    """`value` with each core.thai.KEEP_TOGETHER term in `<span class="keep">` (white-space:
+    nowrap): "ยืนยันตัว|ตน" and "New e-|LAAS" are never broken at a line's end. Text is escaped
+    first; markup already safe (a `blocktranslate … asvar`) keeps its tags and attributes as they
+    are (core.text.keep_terms_together)."""
+    if value is None:
+        return ""
+    html = value if isinstance(value, SafeData) else conditional_escape(str(value))
+    return mark_safe(keep_terms_together(str(html)))  # noqa: S308 - escaped or safe above
 
 
 @register.filter
