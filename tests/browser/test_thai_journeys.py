@@ -9,8 +9,8 @@ confirms the address, is approved, logs in and files a request (once with a mist
 attached file named to attach again); a unit's clerk on 3 April and on 4 April; a district
 officer; a provincial officer reviewing and approving; a DLA officer.
 
-`JOURNEY_SCREENSHOTS=docs/screenshots` saves each page at both widths as PNG, cropped to the
-window's height (scripts/screenshots.py).
+`JOURNEY_SCREENSHOTS=docs/screenshots` saves the pages of SHOT_PAGES at both widths as PNG,
+cropped to the window's height (scripts/screenshots.py).
 `JOURNEY_REPORT=1` prints what was found, per page.
 """
 
@@ -36,6 +36,20 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 CLERK_EMAIL = "somsri.journey@lao.test.example"
 CONFIRM_LINK = re.compile(r"https?://\S+/accounts/confirm-email/[^\s/]+/")
 SHOTS = os.environ.get("JOURNEY_SCREENSHOTS", "")
+# The pages saved with JOURNEY_SCREENSHOTS: those issue 24 changed and each role's main page.
+SHOT_PAGES = {
+    "status",
+    "status-my-lao",
+    "circular",
+    "login",
+    "lao-clerk-my",
+    "request-form-errors",
+    "unit-clerk-3-april",
+    "unit-clerk-4-april",
+    "district-officer-home",
+    "province-officer-queue",
+    "dla-officer-country",
+}
 
 
 class Journey(Findings):
@@ -51,10 +65,47 @@ class Journey(Findings):
                 broken = broken_terms(page)
                 if broken:
                     self.broken.setdefault(f"{self.pages[-1]} @1366", []).extend(broken)
-            if SHOTS:
+            if SHOTS and label in SHOT_PAGES:
                 folder = Path(SHOTS)
                 folder.mkdir(parents=True, exist_ok=True)
+                page.evaluate("window.scrollTo(0, 0)")
                 page.screenshot(path=str(folder / f"{label}-{viewport['width']}.png"))
+
+
+def test_the_system_name_and_identity_verification_are_drawn_on_one_line_at_390_and_1366(
+    live_server, browser, actors, places, circulars, portal_clock
+):
+    """The phone's demo-clock banner broke "ยืนยันตัว|ตน", the laptop's request form and letter
+    "New e-|LAAS": each occurrence's text rects now sit on one line."""
+    from django.conf import settings
+
+    from tests.browser.thai_check import terms_drawn
+
+    COOKIE = settings.SESSION_COOKIE_NAME  # noqa: N806
+
+    portal_clock("2025-04-10T09:00:00+07:00")
+    context = browser.new_context(locale="th-TH", viewport=PHONE)
+    page = context.new_page()
+    context.add_cookies(
+        [{"name": COOKIE, "value": session_of(actors["lao_clerk"]), "url": live_server.url}]
+    )
+    drawn = {}
+    for path in ("/", reverse("onboarding:request_new", args=[places.lao.pk])):
+        page.goto(live_server.url + path)
+        for viewport in (PHONE, LAPTOP):
+            page.set_viewport_size(viewport)
+            drawn[(path, viewport["width"])] = terms_drawn(page)
+    context.close()
+    seen = {term for found in drawn.values() for term, _, _ in found}
+    assert {"ยืนยันตัวตน", "New e-LAAS"} <= seen
+    broken = {k: [f for f in found if f[1] > 1] for k, found in drawn.items()}
+    assert {k: v for k, v in broken.items() if v} == {}
+
+
+def session_of(user) -> str:
+    from django.conf import settings
+
+    return login(Client(), user).cookies[settings.SESSION_COOKIE_NAME].value
 
 
 @pytest.fixture
@@ -93,15 +144,8 @@ def test_every_roles_journey_reads_as_thai_officials_write(
     def new_page(user=None):
         context = browser.new_context(locale="th-TH", viewport=PHONE)
         if user is not None:  # a session made as the login form makes it (tests.actors.login)
-            client = login(Client(), user)
             context.add_cookies(
-                [
-                    {
-                        "name": settings.SESSION_COOKIE_NAME,
-                        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                        "url": base,
-                    }
-                ]
+                [{"name": settings.SESSION_COOKIE_NAME, "value": session_of(user), "url": base}]
             )
         return context.new_page()
 

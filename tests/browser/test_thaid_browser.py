@@ -1,5 +1,5 @@
 """Sign in with ThaID through the development stand-in (devidp/, django-oauth-toolkit) in
-Chromium, and file a request whose identity ThaID proves.
+Chromium, and file a request whose identity ThaID proves, in one go on the request form.
 
 The stand-in runs as its own Django project in a subprocess (as `make run` starts it), with a new
 RS256 key, its discovery document and JWKS; the portal (live_server) is configured to use it.
@@ -116,6 +116,8 @@ def test_clerk_links_thaid_signs_in_with_it_and_files_a_request_proven_by_it(
     page.click("#devidp-login")
     page.wait_for_url("**/my/")
     expect(page.locator("#thaid")).to_contain_text(identity["pid"][-4:])
+    expect(page.locator(".messages")).to_contain_text("ผูกบัญชีของท่านกับ ThaID แล้ว")
+    shoot(page, "thaid-linked")
 
     # --- signed out, the clerk signs in with ThaID ---------------------------------------------
     page.goto(base + "/accounts/logout/")
@@ -125,20 +127,29 @@ def test_clerk_links_thaid_signs_in_with_it_and_files_a_request_proven_by_it(
     page.wait_for_url("**/my/")
     assert page.context.cookies(base) and "/accounts/login/" not in page.url
 
-    # --- files a request with the national ID ThaID knows, no evidence, and proves it ------------
+    # --- right after the ThaID sign-in the form offers ThaID's proof: filed in one go ------------
     page.click(f"a[href='{reverse('onboarding:request_new', args=[places.lao.pk])}']")
+    expect(page.locator("input[name=prove_with_thaid]")).to_be_checked()
     page.fill("input[name=national_id]", to_thai_digits(identity["pid"]))
     page.fill("input[name=appointment_order_number]", "นพ 73501/100")
     page.fill("input[name=appointment_date]", "1/10/2567")
     page.check("input[name=consent]")
-    page.click("button[name=save]")
+    shoot(page, "request-form-thaid")
+    page.click("button[name=submit]")
     page.wait_for_url(re.compile(r"/verification/\d+/$"))
     vr = VerificationRequest.objects.get(requester=clerk)
-    page.click(f"form[action='{reverse('onboarding:request_thaid', args=[vr.pk])}'] button")
-    page.wait_for_url(f"**{vr.get_absolute_url()}")
-    expect(page.locator(".messages .success")).to_be_visible()
-    page.click(f"form[action='{reverse('onboarding:request_submit', args=[vr.pk])}'] button")
-    page.wait_for_url(f"**{vr.get_absolute_url()}")
-    vr.refresh_from_db()
     assert vr.state == "submitted" and vr.identity_proven_by_thaid and not vr.evidence.exists()
     expect(page.locator(".state-submitted").first).to_be_visible()
+    shoot(page, "request-submitted-thaid")
+
+
+def shoot(page, name):
+    """With JOURNEY_SCREENSHOTS (scripts/screenshots.py): the page at 390 and 1366 px, cropped
+    to the window's height."""
+    folder = os.environ.get("JOURNEY_SCREENSHOTS")
+    if not folder:
+        return
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    for width, height in ((1366, 768), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(Path(folder) / f"{name}-{width}.png"))
