@@ -41,3 +41,24 @@ def choose(page, selector: str) -> None:
     control = page.locator(selector)
     control.dispatch_event("click")
     expect(control).to_be_checked()
+
+
+def sign_up(page, base_url, *, search, organization, full_name, email, position):
+    """The staff sign-up form as a person fills it: the organisation found by part of its name
+    (`search`), chosen by its id, then the person's details; ends on "confirm your e-mail"."""
+    from playwright.sync_api import expect
+
+    page.goto(base_url + "/accounts/signup/")
+    page.fill("#org-q", search)
+    page.click("form[role=search] [type=submit]")
+    radio = page.locator(f"input[name=organization][value='{organization.pk}']")
+    expect(radio).to_be_visible()
+    radio.check()
+    form = page.locator("form:has(input[name=password1])")
+    form.locator("input[name=full_name]").fill(full_name)
+    form.locator("input[name=email]").fill(email)
+    form.locator("input[name=password1]").fill(PASSWORD)
+    form.locator("input[name=password2]").fill(PASSWORD)
+    form.locator("select[name=position]").select_option(position)
+    form.locator("[type=submit]").click()
+    page.wait_for_url("**/accounts/confirm-email/")

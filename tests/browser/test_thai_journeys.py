@@ -24,8 +24,8 @@ from django.urls import reverse
 
 from core.national_id import with_check_digit
 from core.thai import to_thai_digits
-from tests.actors import PASSWORD, login
-from tests.browser.login import choose, log_in
+from tests.actors import login
+from tests.browser.login import choose, log_in, sign_up
 from tests.browser.thai_check import Findings
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -177,17 +177,15 @@ def test_every_roles_journey_reads_as_thai_officials_write(
     # --- a clerk signs up, confirms the address, is approved ----------------------------------
     anon.goto(base + "/accounts/signup/")
     journey.check(anon, "signup")
-    anon.fill("#org-q", "ทดส")
-    anon.click("form[role=search] [type=submit]")
-    anon.locator(f"input[name=organization][value='{lao.pk}']").check()
-    signup = anon.locator("form:has(input[name=password1])")
-    signup.locator("input[name=full_name]").fill("สมศรี ทางไกล")
-    signup.locator("input[name=email]").fill(CLERK_EMAIL)
-    signup.locator("input[name=password1]").fill(PASSWORD)
-    signup.locator("input[name=password2]").fill(PASSWORD)
-    signup.locator("select[name=position]").select_option("chief_executive")
-    signup.locator("[type=submit]").click()
-    anon.wait_for_url("**/accounts/confirm-email/")
+    sign_up(
+        anon,
+        base,
+        search="ทดส",
+        organization=lao,
+        full_name="สมศรี ทางไกล",
+        email=CLERK_EMAIL,
+        position="chief_executive",
+    )
     journey.check(anon, "signup-mail-sent")
     anon.goto(CONFIRM_LINK.search(mailoutbox[-1].body).group(0))
     journey.check(anon, "confirm-email")

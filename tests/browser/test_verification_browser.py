@@ -18,8 +18,8 @@ from django.urls import reverse
 
 from core.national_id import with_check_digit
 from core.thai import format_datetime, to_thai_digits
-from tests.actors import PASSWORD, make_user
-from tests.browser.login import choose, log_in
+from tests.actors import make_user
+from tests.browser.login import choose, log_in, sign_up
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -68,21 +68,15 @@ def test_lao_clerk_signs_up_files_and_gets_approved_after_a_correction(
     )
 
     # --- the clerk signs up, choosing the LAO found by part of its name ---------------------
-    page.goto(base + "/accounts/signup/")
-    page.fill("#org-q", "ทดส")
-    page.click("form[role=search] [type=submit]")
-    page.wait_for_url(re.compile(r"/accounts/signup/\?q="))
-    radio = page.locator(f"input[name=organization][value='{lao.pk}']")
-    expect(radio).to_be_visible()
-    radio.check()
-    signup = page.locator("form:has(input[name=password1])")
-    signup.locator("input[name=full_name]").fill("สมศรี ใจดี")
-    signup.locator("input[name=email]").fill(CLERK_EMAIL)
-    signup.locator("input[name=password1]").fill(PASSWORD)
-    signup.locator("input[name=password2]").fill(PASSWORD)
-    signup.locator("select[name=position]").select_option("permanent_secretary")
-    signup.locator("[type=submit]").click()
-    page.wait_for_url("**/accounts/confirm-email/")
+    sign_up(
+        page,
+        base,
+        search="ทดส",
+        organization=lao,
+        full_name="สมศรี ใจดี",
+        email=CLERK_EMAIL,
+        position="permanent_secretary",
+    )
 
     # --- the link in the mail confirms the address ----------------------------------------
     assert len(mailoutbox) == 1, [m.subject for m in mailoutbox]
