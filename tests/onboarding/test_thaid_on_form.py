@@ -131,3 +131,26 @@ def test_linking_thaid_says_so_in_thai_with_its_name(client, thaid_op, actors):
     said = texts(response)
     assert "ผูกบัญชีของท่านกับ ThaID แล้ว" in said
     assert not any("Social" in text or "third-party" in text for text in said)
+
+
+def test_a_draft_corrected_right_after_a_thaid_sign_in_is_proven_and_submitted(
+    signed_in_with_thaid, actors, places
+):
+    from onboarding import services
+    from tests.onboarding.test_thaid_proof import typed
+
+    draft = services.create_request(
+        requester=actors["lao_clerk"], organization=places.lao, data=typed(PID), submit=False
+    )
+    edit = reverse("onboarding:request_edit", args=[draft.pk])
+    assert 'name="prove_with_thaid"' in signed_in_with_thaid.get(edit).content.decode()
+    response = signed_in_with_thaid.post(
+        edit,
+        request_form(
+            national_id="", evidence=None, prove_with_thaid="on", version=str(draft.version)
+        ),
+    )
+    assert response.status_code == 302
+    vr = VerificationRequest.objects.get(pk=draft.pk)
+    assert vr.state == RequestState.SUBMITTED and vr.identity_proven_by_thaid
+    assert not vr.evidence.exists()
