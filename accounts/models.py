@@ -8,6 +8,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.history import EventHistory
+
 from .positions import Position
 
 
@@ -169,7 +171,9 @@ class Role(models.Model):
         verbose_name=_("decided by"),
     )
     decision_reason = models.TextField(_("reason of the decision"), blank=True)
-    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+    history = HistoricalRecords(
+        history_change_reason_field=models.TextField(null=True), bases=[EventHistory]
+    )
 
     objects = RoleQuerySet.as_manager()
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core import clock
+from core.history import HistoryEvent, record
 from core.links import absolute
 from registry.models import Organization
 
@@ -128,7 +129,7 @@ def request_membership(user, organization: Organization, position: str = "") -> 
         status=MembershipStatus.PENDING,
         requested_at=now,
     )
-    role._change_reason = "Membership requested at sign-up"
+    record(role, HistoryEvent.MEMBERSHIP_REQUESTED)
     role._history_user, role._history_date = user, now
     role.save()
     return role

@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from accounts.models import STAFF_KINDS, MembershipStatus, Position, Role, RoleKind
 from accounts.scope import area_of, officer_area, staff_roles
 from core import clock
+from core.history import HistoryEvent, record
 from core.links import absolute
 from core.thai import BANGKOK, bangkok_midnight, format_datetime, format_deadline
 from maintenance.access import may_submit_verification
@@ -190,7 +191,7 @@ def what_happened(role: Role) -> str:
     }
 
 
-def _decide(role_id: int, *, actor, status: str, reason: str, label: str) -> Role:
+def _decide(role_id: int, *, actor, status: str, reason: str, event: HistoryEvent) -> Role:
     """The one permission check, then the conditional update that only a pending membership not
     past its last day passes, then the history row; AlreadyDecided when nothing was changed."""
     at = clock.now()
@@ -204,7 +205,7 @@ def _decide(role_id: int, *, actor, status: str, reason: str, label: str) -> Rol
         ).update(status=status, decided_at=at, decided_by=actor, decision_reason=reason)
         role = Role.objects.select_related("user", "organization", "decided_by").get(pk=role_id)
         if claimed:
-            role._change_reason = f"{label}: {reason}" if reason else label
+            record(role, event, remarks=reason)
             role._history_user, role._history_date = actor, at
             role.save()  # the history row, with its actor and reason
             tell_member(role)  # the outbox row commits with the decision
@@ -226,7 +227,11 @@ def approve_membership(role_id: int, *, actor) -> Role:
             )
         )
     return _decide(
-        role_id, actor=actor, status=MembershipStatus.ACTIVE, reason="", label="Membership approved"
+        role_id,
+        actor=actor,
+        status=MembershipStatus.ACTIVE,
+        reason="",
+        event=HistoryEvent.MEMBERSHIP_APPROVED,
     )
 
 
@@ -239,7 +244,7 @@ def refuse_membership(role_id: int, *, actor, reason: str) -> Role:
         actor=actor,
         status=MembershipStatus.REFUSED,
         reason=reason,
-        label="Membership refused",
+        event=HistoryEvent.MEMBERSHIP_REFUSED,
     )
 
 
@@ -255,9 +260,7 @@ def expire_memberships(*, now: dt.datetime | None = None) -> int:
             if not due.filter(pk=pk).update(status=MembershipStatus.EXPIRED, decided_at=at):
                 continue
             role = Role.objects.get(pk=pk)
-            role._change_reason = (
-                f"Expired: not decided within {settings.MEMBERSHIP_PENDING_DAYS} days"
-            )
+            record(role, HistoryEvent.MEMBERSHIP_EXPIRED, days=settings.MEMBERSHIP_PENDING_DAYS)
             role._history_date = at
             role.save()
         expired += 1

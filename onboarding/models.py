@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import OFFICER_KINDS, REVIEWER_KINDS, Position
 from accounts.scope import officer_area
+from core.history import EventHistory
 
 
 class RequestState(models.TextChoices):
@@ -112,6 +113,7 @@ class VerificationRequest(models.Model):
     history = HistoricalRecords(
         excluded_fields=["national_id_hash"],
         history_change_reason_field=models.TextField(null=True),
+        bases=[EventHistory],
     )
 
     objects = VerificationRequestQuerySet.as_manager()

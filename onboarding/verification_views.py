@@ -33,13 +33,13 @@ from accounts.scope import (
     staff_roles,
 )
 from core import clock
+from core.history import describe
 from core.text import strip_invisible
 from maintenance.access import login_decision, may_submit_verification
 from registry.models import District, Organization
 
 from . import membership, services
 from .forms import DecisionForm, QueueFilterForm, VerificationRequestForm
-from .history import describe
 from .models import RequestState, VerificationRequest
 from .positions import position_states, what_is_left
 
@@ -59,7 +59,7 @@ def _timeline(vr):
     """The request's history, oldest first, each step's reason in the reader's language."""
     rows = list(vr.history.select_related("history_user").order_by("history_date", "history_id"))
     for row in rows:
-        row.reason = describe(row.history_change_reason)
+        row.reason = describe(row)
     return rows
 
 

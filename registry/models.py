@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.history import EventHistory
 from core.thai import to_arabic_digits
 
 # Bangkok's DOPA province code (กรุงเทพมหานคร in tgj_provinces.json): its districts are
@@ -222,7 +223,9 @@ class Organization(models.Model):
         help_text=_("Units: when a member of its staff first logged in."),
     )
     is_generated = models.BooleanField(_("generated demo data"), default=False)
-    history = HistoricalRecords(table_name="onboarding_historicalorganization")
+    history = HistoricalRecords(
+        table_name="onboarding_historicalorganization", bases=[EventHistory]
+    )
 
     objects = OrganizationQuerySet.as_manager()
 
