@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.history import EventHistory
+from core.scoping import RestrictQuerySet
 
 from .positions import Position
 
@@ -86,7 +87,7 @@ class MembershipStatus(models.TextChoices):
     EXPIRED = "expired", _("Expired without a decision")
 
 
-class RoleQuerySet(models.QuerySet):
+class RoleQuerySet(RestrictQuerySet):
     def active(self):
         """Roles that grant what they say: approved, invited or given by an administrator."""
         return self.filter(status=MembershipStatus.ACTIVE)

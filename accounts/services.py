@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from core import clock
 from core.history import HistoryEvent, record
 from core.links import absolute
+from core.scoping import Action
 from registry.models import Organization
 
 from .models import Invitation, MembershipStatus, Role, RoleKind
-from .scope import area_of, is_officer
+from .scope import is_officer
 
 INVITATION_DAYS = 14
 SESSION_KEY = "elaas_invitation_token"
@@ -40,7 +41,9 @@ def invite_staff(*, officer, organization, email: str, position: str) -> Invitat
 
     if (
         not is_officer(officer)
-        or not Organization.objects.in_area(area_of(officer)).filter(pk=organization.pk).exists()
+        or not Organization.objects.restrict(officer, Action.VIEW)
+        .filter(pk=organization.pk)
+        .exists()
     ):
         raise PermissionDenied(_("You may invite staff only of organisations in your area."))
     if organization.is_lao and not position:

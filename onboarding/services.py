@@ -26,6 +26,7 @@ from accounts.thaid import is_configured as thaid_configured
 from core import clock
 from core.history import HistoryEvent, record
 from core.national_id import NationalIdError, keyed_hash, normalize
+from core.scoping import Action
 from core.text import strip_invisible
 from core.thai import format_datetime
 from maintenance.access import may_submit_verification
@@ -270,7 +271,7 @@ def _require_staff(actor, org: Organization) -> None:
 
 
 def _require_reviewer(actor, pk: int) -> None:
-    if not VerificationRequest.objects.reviewable_by(actor).filter(pk=pk).exists():
+    if not VerificationRequest.objects.restrict(actor, Action.REVIEW).filter(pk=pk).exists():
         raise PermissionDenied(_("You do not review requests of this organisation."))
 
 
