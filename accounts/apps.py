@@ -10,6 +10,7 @@ class AccountsConfig(AppConfig):
         from allauth.account.signals import user_logged_in, user_signed_up
         from django.contrib.auth import signals as auth_signals
 
+        from . import scope  # noqa: F401 - registers the organisations' rule of restrict
         from .thaid.adapter import forget_pending_signup, on_user_logged_in
 
         user_logged_in.connect(on_user_logged_in, dispatch_uid="accounts.thaid.logged_in")

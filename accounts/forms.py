@@ -4,13 +4,13 @@ from django import forms
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from core.scoping import Action
 from core.text import strip_invisible
 from core.thai import to_arabic_digits
 from registry.models import Organization
 
 from . import services
 from .models import Position
-from .scope import area_of
 
 
 class StaffSignupForm(forms.Form):
@@ -112,7 +112,7 @@ class InvitationForm(forms.Form):
     def clean_organization_code(self):
 
         raw = to_arabic_digits(self.cleaned_data["organization_code"].strip())
-        scope = Organization.objects.in_area(area_of(self.officer)).with_places()
+        scope = Organization.objects.restrict(self.officer, Action.VIEW).with_places()
         # ASCII digits only once Thai ones are read: str.isdigit() also takes "²", which int()
         # refuses (a 500 before).
         digits = raw.isascii() and raw.isdigit()

@@ -8,6 +8,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.history import EventHistory
+from core.scoping import RestrictQuerySet
+
 from .positions import Position
 
 
@@ -84,7 +87,7 @@ class MembershipStatus(models.TextChoices):
     EXPIRED = "expired", _("Expired without a decision")
 
 
-class RoleQuerySet(models.QuerySet):
+class RoleQuerySet(RestrictQuerySet):
     def active(self):
         """Roles that grant what they say: approved, invited or given by an administrator."""
         return self.filter(status=MembershipStatus.ACTIVE)
@@ -169,7 +172,9 @@ class Role(models.Model):
         verbose_name=_("decided by"),
     )
     decision_reason = models.TextField(_("reason of the decision"), blank=True)
-    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+    history = HistoricalRecords(
+        history_change_reason_field=models.TextField(null=True), bases=[EventHistory]
+    )
 
     objects = RoleQuerySet.as_manager()
 

@@ -5,9 +5,9 @@ one query without joins); pages that show the places read them with those places
 Only active roles count: a membership asked for at sign-up and not yet approved (or refused, or
 expired) grants nothing here, so no page, list or action built on these helpers opens for it.
 
-The querysets that scope reads (`Organization.objects.in_area`,
-`VerificationRequest.objects.visible_to`, ...) build on these helpers, so every view asks
-the same question the same way.
+The rules of `restrict(user, action)` (`core.scoping`: `Organization.objects.restrict`,
+`VerificationRequest.objects.restrict`, ...) build on these helpers, so every view asks the same
+question the same way.
 """
 
 from django.db import DEFAULT_DB_ALIAS
@@ -15,6 +15,7 @@ from django.db.models import OuterRef, Subquery
 from django.db.models.functions import JSONArray
 
 from core.db import JSONRows
+from core.scoping import Action, rule
 from registry.models import Area, District, Province
 
 from .models import OFFICER_KINDS, REVIEWER_KINDS, STAFF_KINDS, MembershipStatus, Role, RoleKind
@@ -179,3 +180,10 @@ def area_of(user, kinds=OFFICER_KINDS) -> Area:
         organization_ids=frozenset(r.organization_id for r in roles if r.kind in STAFF_KINDS),
         parent_ids=frozenset(r.organization_id for r in roles if r.kind == RoleKind.LAO_STAFF),
     )
+
+
+@rule("registry.Organization", Action.VIEW)
+def _organizations_in_area(queryset, user):
+    """Organisations whose private pages `user` may open (`area_of`); registry cannot read roles,
+    so the rule lives here."""
+    return queryset.in_area(area_of(user))

@@ -14,11 +14,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core import clock
+from core.history import HistoryEvent, record
 from core.links import absolute
+from core.scoping import Action
 from registry.models import Organization
 
 from .models import Invitation, MembershipStatus, Role, RoleKind
-from .scope import area_of, is_officer
+from .scope import is_officer
 
 INVITATION_DAYS = 14
 SESSION_KEY = "elaas_invitation_token"
@@ -39,7 +41,9 @@ def invite_staff(*, officer, organization, email: str, position: str) -> Invitat
 
     if (
         not is_officer(officer)
-        or not Organization.objects.in_area(area_of(officer)).filter(pk=organization.pk).exists()
+        or not Organization.objects.restrict(officer, Action.VIEW)
+        .filter(pk=organization.pk)
+        .exists()
     ):
         raise PermissionDenied(_("You may invite staff only of organisations in your area."))
     if organization.is_lao and not position:
@@ -128,7 +132,7 @@ def request_membership(user, organization: Organization, position: str = "") -> 
         status=MembershipStatus.PENDING,
         requested_at=now,
     )
-    role._change_reason = "Membership requested at sign-up"
+    record(role, HistoryEvent.MEMBERSHIP_REQUESTED)
     role._history_user, role._history_date = user, now
     role.save()
     return role

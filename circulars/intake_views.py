@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.access import officer_required
+from core.scoping import Action
 from core.thai import (
     BANGKOK,
     format_date,
@@ -81,7 +82,7 @@ class IntakeForm(forms.Form):
 
 
 def _draft_or_404(request, pk) -> CircularDraft:
-    return get_object_or_404(CircularDraft.objects.visible_to(request.user), pk=pk)
+    return get_object_or_404(CircularDraft.objects.restrict(request.user, Action.VIEW), pk=pk)
 
 
 @officer_required
@@ -100,7 +101,7 @@ def intake_home(request):
             form.add_error(None, exc.message_th if _thai() else exc.message_en)
         else:
             return redirect(draft)
-    mine = CircularDraft.objects.visible_to(request.user).defer("data", "parsed")
+    mine = CircularDraft.objects.restrict(request.user, Action.VIEW).defer("data", "parsed")
     discarded = request.GET.get("show") == "discarded"
     listed = mine.filter(status=IntakeStatus.DISCARDED) if discarded else mine.working()
     status = 400 if request.method == "POST" else 200

@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import RoleKind
 from accounts.scope import officer_area, staff_roles
+from core.scoping import Action, RestrictQuerySet, rule
 from core.thai import normalize_number, to_arabic_digits, to_thai_digits
 from maintenance.policy import Authority
 
@@ -204,8 +205,8 @@ class DeliveryLevel(models.TextChoices):
     ORGANIZATION = "organization", _("LAO")
 
 
-class DeliveryQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class DeliveryQuerySet(RestrictQuerySet):
+    def _visible_to(self, user):
         """Deliveries in the user's area: DLA all; an officer their province's or district's
         (its districts and LAOs included); LAO staff their own organisation's."""
 
@@ -228,7 +229,7 @@ class DeliveryQuerySet(models.QuerySet):
             q |= Q(organization_id__in=own)
         return self.filter(q)
 
-    def addressed_to(self, user):
+    def _addressed_to(self, user):
         """Deliveries the user acknowledges: to their province (provincial officers), their
         district (district officers) or their LAO (its staff)."""
 
@@ -249,6 +250,10 @@ class DeliveryQuerySet(models.QuerySet):
 
     def unacknowledged(self):
         return self.filter(acknowledged_at__isnull=True)
+
+
+rule("circulars.Delivery", Action.VIEW)(DeliveryQuerySet._visible_to)
+rule("circulars.Delivery", Action.ACKNOWLEDGE)(DeliveryQuerySet._addressed_to)
 
 
 class Delivery(models.Model):
@@ -409,12 +414,12 @@ class DraftEvent(models.TextChoices):
     PUBLISHED = "published", _("published")
 
 
-class CircularDraftQuerySet(models.QuerySet):
+class CircularDraftQuerySet(RestrictQuerySet):
     def working(self):
         """The drafts still to be worked on or looked at: every one but those discarded."""
         return self.exclude(status=IntakeStatus.DISCARDED)
 
-    def visible_to(self, user):
+    def _visible_to(self, user):
         """DLA officers see every draft; an officer those taken in within their area."""
         if user is None or not user.is_authenticated:
             return self.none()
@@ -427,6 +432,9 @@ class CircularDraftQuerySet(models.QuerySet):
         if districts:
             q |= Q(district_id__in=districts)
         return self.filter(q)
+
+
+rule("circulars.CircularDraft", Action.VIEW, Action.CHANGE)(CircularDraftQuerySet._visible_to)
 
 
 class CircularDraft(models.Model):

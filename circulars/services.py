@@ -18,6 +18,7 @@ from accounts.models import Role, RoleKind
 from accounts.scope import roles_of
 from core import clock
 from core.links import absolute
+from core.scoping import Action
 from core.thai import BANGKOK, format_date, format_deadline, normalize_number, to_thai_digits
 from maintenance.models import AccessRule
 from maintenance.policy import AUTHORITY_CODES, Authority
@@ -322,7 +323,7 @@ def may_acknowledge(user, delivery) -> bool:
 def forwarding_deliveries(user, circular: Circular):
     """The deliveries of `circular` through which this user may forward it (usually 0 or 1)."""
 
-    candidates = Delivery.objects.addressed_to(user).filter(
+    candidates = Delivery.objects.restrict(user, Action.ACKNOWLEDGE).filter(
         circular=circular, level__in=["province", "district"]
     )
     return [

@@ -25,6 +25,7 @@ from accounts.access import (
 )
 from accounts.scope import is_officer
 from core import params
+from core.scoping import Action
 from maintenance.models import Discrepancy
 from maintenance.snapshot import current_policy
 
@@ -76,7 +77,9 @@ def _officer_ready(request) -> bool:
 def _delivery_levels(request, circular: Circular) -> list[dict]:
     """Deliveries of the letter and of the letters forwarding it, in the officer's area, by level;
     those not yet acknowledged first."""
-    qs = Delivery.objects.visible_to(request.user).filter(circular_id__in=_chain_down(circular))
+    qs = Delivery.objects.restrict(request.user, Action.VIEW).filter(
+        circular_id__in=_chain_down(circular)
+    )
     counts = {
         row["level"]: row
         for row in qs.values("level").annotate(
@@ -136,7 +139,7 @@ def _detail_context(request, circular: Circular, *, forward_form=None) -> dict:
     if officer and not ready:
         return context
     context["my_deliveries"] = list(
-        Delivery.objects.addressed_to(user)
+        Delivery.objects.restrict(user, Action.ACKNOWLEDGE)
         .filter(circular=circular)
         .select_related(*_RECIPIENT_RELATED)
     )
@@ -168,7 +171,7 @@ def _scan_of(user, circular: Circular) -> CircularDraft | None:
     """The file the letter was taken in from, if the officer's area holds its draft (the
     latest, if it was taken in more than once); never for anyone else."""
     return (
-        CircularDraft.objects.visible_to(user)
+        CircularDraft.objects.restrict(user, Action.VIEW)
         .filter(circulars=circular)
         .working()
         .order_by("-published_at", "-id")
@@ -284,7 +287,7 @@ def forward(request, pk):
 @require_POST
 def acknowledge(request, pk):
     delivery = get_object_or_404(
-        Delivery.objects.visible_to(request.user).select_related("circular"), pk=pk
+        Delivery.objects.restrict(request.user, Action.VIEW).select_related("circular"), pk=pk
     )
     back = params.next_url(request, request.POST.get("next"), delivery.circular.get_absolute_url())
     if is_officer(request.user) and (gate := second_factor_gate(request, back)) is not None:
@@ -306,7 +309,7 @@ def inbox(request):
     user = request.user
     if is_officer(user) and (gate := second_factor_gate(request)) is not None:
         return gate
-    mine = Delivery.objects.addressed_to(user)
+    mine = Delivery.objects.restrict(user, Action.ACKNOWLEDGE)
     counts = mine.aggregate(
         total=Count("id"), waiting=Count("id", filter=Q(acknowledged_at__isnull=True))
     )

@@ -43,10 +43,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import translation
-from django.utils.translation import gettext as _
 
 from accounts.models import Role, RoleKind
 from compliance.states import LaoState
+from core.history import HistoryEvent
 from core.national_id import keyed_hash, with_check_digit
 from core.thai import BANGKOK, bangkok_midnight
 from demo.accounts import DOMAIN, MARK, generate_accounts
@@ -60,7 +60,6 @@ FIRST_DAY = dt.date(2025, 4, 5)  # the verification window (Bangkok days, both i
 LAST_DAY = dt.date(2025, 4, 21)
 UNITS_OPEN = dt.date(2025, 4, 4)  # units may use the system from this day
 NOTIFICATION_DAYS = 30  # the month of notifications ends on LAST_DAY
-VERIFIED_REASON = "Identity verified: required positions approved"  # as refresh_lao_verification
 
 # The LAOs' states, in per cent of the LAOs (each LAO draws its own).
 NEVER_FILED = "none"  # an outcome: the person never filed a request
@@ -387,18 +386,17 @@ DELAY_HOURS = {  # the time before each step, in hours (uniform between the two)
 
 
 def _labels() -> dict:
-    """The history's reasons, as onboarding.services writes them (in the portal's language)."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return {
-            "create_draft": _("Saved as a draft"),
-            "create_submit": _("Submitted"),
-            "submit": _("Submitted"),
-            "resubmit": _("Resubmitted after correction"),
-            "withdraw": _("Withdrawn by the requester"),
-            "approve": _("Approved"),
-            "return": _("Returned for correction"),
-            "reject": _("Rejected"),
-        }
+    """The history's event of each step, as onboarding.services writes them."""
+    return {
+        "create_draft": HistoryEvent.SAVED_AS_DRAFT,
+        "create_submit": HistoryEvent.SUBMITTED,
+        "submit": HistoryEvent.SUBMITTED,
+        "resubmit": HistoryEvent.RESUBMITTED,
+        "withdraw": HistoryEvent.WITHDRAWN,
+        "approve": HistoryEvent.APPROVED,
+        "return": HistoryEvent.RETURNED,
+        "reject": HistoryEvent.REJECTED,
+    }
 
 
 class RequestBuilder:
@@ -408,7 +406,8 @@ class RequestBuilder:
         self.labels = labels
         self.end = end  # every change comes before it
         self.requests: list[dict] = []  # the final field values (attnames), one per request
-        self.history: list[list[tuple]] = []  # per request: (at, user_id, reason, type, snapshot)
+        # per request: (at, user_id, (event, data), type, snapshot)
+        self.history: list[list[tuple]] = []
 
     def person(
         self,
@@ -468,14 +467,14 @@ class RequestBuilder:
             }
             if step == "create_submit":
                 fields["state"], fields["submitted_at"] = RequestState.SUBMITTED, at
-            return fields, label, person.user_id
+            return fields, (label, {}), person.user_id
         fields = dict(fields, version=fields["version"] + 1)
         if step in ("submit", "resubmit"):
             fields.update(state=RequestState.SUBMITTED, submitted_at=at)
-            return fields, label, person.user_id
+            return fields, (label, {}), person.user_id
         if step == "withdraw":
             fields.update(state=RequestState.WITHDRAWN)
-            return fields, label, person.user_id
+            return fields, (label, {}), person.user_id
         remarks = {
             "approve": lambda: rng.choice(APPROVE_REASONS),
             "return": lambda: rng.choice(RETURN_REMARKS),
@@ -487,7 +486,7 @@ class RequestBuilder:
             "reject": RequestState.REJECTED,
         }[step]
         fields.update(state=state, decided_at=at, decided_by_id=decider_id, remarks=remarks)
-        return fields, (f"{label}: {remarks}" if remarks else label), decider_id
+        return fields, (label, {"remarks": remarks} if remarks else {}), decider_id
 
 
 def _pick(rng: random.Random, weights: dict) -> str:
@@ -716,7 +715,7 @@ def _requests(
     defaults = {f.attname: f.get_default() for f in History.tracked_fields}
     rows = []
     for obj, i in zip(objs, order, strict=True):
-        for at, user_id, reason, kind, snapshot in builder.history[i]:
+        for at, user_id, (event, data), kind, snapshot in builder.history[i]:
             values = {  # a field the builder does not set (ThaID's proof) keeps its default
                 name: snapshot[name] if name in snapshot else defaults[name]
                 for name in tracked
@@ -727,7 +726,8 @@ def _requests(
                     id=obj.pk,
                     history_date=at,
                     history_user_id=user_id,
-                    history_change_reason=reason,
+                    history_event=event,
+                    history_data=data,
                     history_type=kind,
                     **values,
                 )
@@ -752,7 +752,7 @@ def _requests(
         OrgHistory(
             history_date=org.identity_verified_at,
             history_user_id=verified[org.pk][1],
-            history_change_reason=VERIFIED_REASON,
+            history_event=HistoryEvent.IDENTITY_VERIFIED,
             history_type="~",
             **{name: getattr(org, name) for name in org_fields},
         )

@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.scoping import RestrictQuerySet
+
 
 class Kind(models.TextChoices):
     LAO_REMINDER = "lao_reminder", _("Reminder to LAO staff: verify your identity")
@@ -41,6 +43,11 @@ class Status(models.TextChoices):
 
 # An officer may have these sent again (`delivery.resend`).
 RESENDABLE = (Status.FAILED, Status.SENT)
+
+
+class NotificationQuerySet(RestrictQuerySet):
+    """`restrict(user, Action.VIEW)`: the user's own messages (the inbox); `Action.REVIEW`: the
+    delivery log of an officer's area (rules in `notifications.services`)."""
 
 
 class Notification(models.Model):
@@ -86,6 +93,8 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

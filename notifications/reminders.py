@@ -10,6 +10,7 @@ for the same day creates nothing.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -123,18 +124,6 @@ def _common(window: Window, day: dt.date) -> dict:
     }
 
 
-# Messages of the ladder about things this app does not know (a returned request: `onboarding`
-# registers its collector when it loads, as the layers forbid importing it from here). Each is
-# called as collector(day, steps, windows) and returns Outgoing rows; `fires` tells whether a
-# step of a kind fires on the day for a window.
-COLLECTORS: list = []
-
-
-def register_collector(collector) -> None:
-    if collector not in COLLECTORS:
-        COLLECTORS.append(collector)
-
-
 def fires(kind: str, steps, day: dt.date, window: Window) -> bool:
     return _fires(kind, steps, day, window)
 
@@ -148,69 +137,162 @@ def _fires(kind: str, steps, day: dt.date, window: Window) -> bool:
     )
 
 
+@dataclass
+class Ladder:
+    """What the ladder's collectors read on `day`: its active steps, the open windows by
+    district and, read once when a collector first asks, the LAOs not yet verified and the
+    areas they are in."""
+
+    day: dt.date
+    steps: list
+    windows: dict[int, Window]
+
+    @property
+    def period(self) -> str:
+        return self.day.isoformat()
+
+    def fires(self, kind: str, window: Window) -> bool:
+        return _fires(kind, self.steps, self.day, window)
+
+    @functools.cached_property
+    def unverified(self) -> list[Organization]:
+        cutoff = bangkok_midnight(self.day + dt.timedelta(days=1))  # verified by day's end counts
+        return list(
+            Organization.objects.laos()
+            .filter(district_id__in=list(self.windows))
+            .filter(Q(identity_verified_at__isnull=True) | Q(identity_verified_at__gte=cutoff))
+            .select_related("district__province")
+            .order_by("district__province__code", "district__code", "dla_code")
+        )
+
+    @functools.cached_property
+    def by_district(self) -> dict[int, list]:
+        by_district: dict[int, list] = defaultdict(list)
+        for org in self.unverified:
+            by_district[org.district_id].append(org)
+        return by_district
+
+    @functools.cached_property
+    def districts(self) -> dict[int, District]:
+        return {
+            d.pk: d
+            for d in District.objects.select_related("province").filter(
+                pk__in=list(self.by_district)
+            )
+        }
+
+    @functools.cached_property
+    def totals(self) -> tuple[dict, dict]:
+        """LAOs under a window, by district and by province ("X of Y not yet verified": Y counts
+        every LAO of the area, those of fully verified districts too)."""
+        under_window = Organization.objects.laos().filter(district_id__in=list(self.windows))
+        by_district = dict(
+            under_window.values_list("district_id")
+            .annotate(n=Count("id"))
+            .values_list("district_id", "n")
+        )
+        by_province = dict(
+            under_window.values_list("district__province_id")
+            .annotate(n=Count("id"))
+            .values_list("district__province_id", "n")
+        )
+        return by_district, by_province
+
+    @functools.cached_property
+    def rows_by_province(self) -> dict[int, list]:
+        totals, _by_province = self.totals
+        rows: dict[int, list] = defaultdict(list)
+        for district_id in self.windows:
+            if district_id not in self.districts:
+                continue  # every LAO of the district is verified
+            d = self.districts[district_id]
+            rows[d.province_id].append(
+                {
+                    "district": d,
+                    "total": totals.get(district_id, 0),
+                    "unverified": len(self.by_district[district_id]),
+                }
+            )
+        return rows
+
+    @functools.cached_property
+    def provinces(self) -> dict[int, Province]:
+        return {p.pk: p for p in Province.objects.filter(pk__in=list(self.rows_by_province))}
+
+    @functools.cached_property
+    def province_window(self) -> dict[int, Window]:
+        return {
+            pid: self.windows[rows[0]["district"].pk] for pid, rows in self.rows_by_province.items()
+        }
+
+
+# The ladder's message kinds: each a collector(ladder) that returns Outgoing rows, called in
+# order. Kinds about things this app does not know (a returned request: `onboarding`) register
+# theirs when their app loads, as the layers forbid importing them from here.
+COLLECTORS: list = []
+
+
+def register_collector(collector) -> None:
+    if collector not in COLLECTORS:
+        COLLECTORS.append(collector)
+
+
 def collect(day: dt.date) -> list[Outgoing]:
     """Every message the ladder asks for on `day` (not yet written)."""
-
-    steps = list(ReminderStep.objects.filter(active=True))
-    windows = verification_windows(day)
+    ladder = Ladder(day, list(ReminderStep.objects.filter(active=True)), verification_windows(day))
     out: list[Outgoing] = []
-    period = day.isoformat()
-    cutoff = bangkok_midnight(day + dt.timedelta(days=1))  # verified by the end of the day counts
+    for collector in COLLECTORS:
+        out.extend(collector(ladder))
+    return out
 
-    unverified = (
-        Organization.objects.laos()
-        .filter(district_id__in=list(windows))
-        .filter(Q(identity_verified_at__isnull=True) | Q(identity_verified_at__gte=cutoff))
-        .select_related("district__province")
-        .order_by("district__province__code", "district__code", "dla_code")
-    )
-    by_district: dict[int, list] = defaultdict(list)
-    for org in unverified:
-        by_district[org.district_id].append(org)
 
-    # 1. LAO staff of unverified LAOs: on the opening day and 7, 3, 1 days before the last day.
+def _lao_reminders(ladder: Ladder) -> list[Outgoing]:
+    """LAO staff of unverified LAOs: on the opening day and 7, 3, 1 days before the last day."""
+    windows, out = ladder.windows, []
     lao_ids = [
         org.pk
-        for district_id, orgs in by_district.items()
-        if _fires(Kind.LAO_REMINDER, steps, day, windows[district_id])
+        for district_id, orgs in ladder.by_district.items()
+        if ladder.fires(Kind.LAO_REMINDER, windows[district_id])
         for org in orgs
     ]
-    if lao_ids:
-        wanted = set(lao_ids)
-        orgs = {o.pk: o for o in unverified if o.pk in wanted}
-        staff = Role.objects.vetted().filter(kind=RoleKind.LAO_STAFF, organization_id__in=lao_ids)
-        staff = staff.values_list("user_id", "organization_id", "user__full_name", "user__email")
-        rendered = {}
-        for user_id, org_id, name, email in staff.iterator(chunk_size=5000):
-            org = orgs[org_id]
-            if org_id not in rendered:
-                window = windows[org.district_id]
-                rendered[org_id] = render_message(
-                    Kind.LAO_REMINDER,
-                    {
-                        **_common(window, day),
-                        "org": org,
-                        "link": absolute(reverse("onboarding:my")),
-                    },
-                )
-            out.append(
-                Outgoing(
-                    user_id,
-                    Kind.LAO_REMINDER,
-                    f"org:{org_id}",
-                    period,
-                    rendered[org_id],
-                    name or email,
-                    _circular_id(windows[org.district_id]),
-                )
+    if not lao_ids:
+        return out
+    wanted = set(lao_ids)
+    orgs = {o.pk: o for o in ladder.unverified if o.pk in wanted}
+    staff = Role.objects.vetted().filter(kind=RoleKind.LAO_STAFF, organization_id__in=lao_ids)
+    staff = staff.values_list("user_id", "organization_id", "user__full_name", "user__email")
+    rendered = {}
+    for user_id, org_id, name, email in staff.iterator(chunk_size=5000):
+        org = orgs[org_id]
+        if org_id not in rendered:
+            window = windows[org.district_id]
+            rendered[org_id] = render_message(
+                Kind.LAO_REMINDER,
+                {
+                    **_common(window, ladder.day),
+                    "org": org,
+                    "link": absolute(reverse("onboarding:my")),
+                },
             )
+        out.append(
+            Outgoing(
+                user_id,
+                Kind.LAO_REMINDER,
+                f"org:{org_id}",
+                ladder.period,
+                rendered[org_id],
+                name or email,
+                _circular_id(windows[org.district_id]),
+            )
+        )
+    return out
 
-    # 2. District officers: a digest of the district's unverified LAOs (from 3 days before the end).
-    districts = {
-        d.pk: d
-        for d in District.objects.select_related("province").filter(pk__in=list(by_district))
-    }
-    digest_ids = [d for d in by_district if _fires(Kind.DISTRICT_DIGEST, steps, day, windows[d])]
+
+def _district_digests(ladder: Ladder) -> list[Outgoing]:
+    """District officers: a digest of the district's unverified LAOs (from 3 days before the
+    end)."""
+    windows, districts, out = ladder.windows, ladder.districts, []
+    digest_ids = [d for d in ladder.by_district if ladder.fires(Kind.DISTRICT_DIGEST, windows[d])]
     for user_id, district_id, name, email in (
         Role.objects.vetted()
         .filter(kind=RoleKind.DISTRICT_OFFICER, district_id__in=digest_ids)
@@ -220,9 +302,9 @@ def collect(day: dt.date) -> list[Outgoing]:
         message = render_message(
             Kind.DISTRICT_DIGEST,
             {
-                **_common(window, day),
+                **_common(window, ladder.day),
                 "district": districts[district_id],
-                "laos": by_district[district_id],
+                "laos": ladder.by_district[district_id],
                 "link": absolute(
                     reverse("compliance:district", args=[districts[district_id].code])
                 ),
@@ -233,56 +315,32 @@ def collect(day: dt.date) -> list[Outgoing]:
                 user_id,
                 Kind.DISTRICT_DIGEST,
                 f"district:{district_id}",
-                period,
+                ladder.period,
                 message,
                 name or email,
                 _circular_id(window),
             )
         )
+    return out
 
-    # 3. Provincial officers: a summary by district.  4. DLA: a summary by province.
-    # "X of Y not yet verified": Y counts every LAO of the area, those of fully verified districts
-    # too.
-    under_window = Organization.objects.laos().filter(district_id__in=list(windows))
-    totals = dict(
-        under_window.values_list("district_id")
-        .annotate(n=Count("id"))
-        .values_list("district_id", "n")
-    )
-    province_totals = dict(
-        under_window.values_list("district__province_id")
-        .annotate(n=Count("id"))
-        .values_list("district__province_id", "n")
-    )
-    rows_by_province: dict[int, list] = defaultdict(list)
-    for district_id in windows:
-        if district_id not in districts:
-            continue  # every LAO of the district is verified
-        d = districts[district_id]
-        rows_by_province[d.province_id].append(
-            {
-                "district": d,
-                "total": totals.get(district_id, 0),
-                "unverified": len(by_district[district_id]),
-            }
-        )
-    provinces = {p.pk: p for p in Province.objects.filter(pk__in=list(rows_by_province))}
-    province_window = {}
-    for pid, rows in rows_by_province.items():
-        province_window[pid] = windows[rows[0]["district"].pk]
+
+def _province_summaries(ladder: Ladder) -> list[Outgoing]:
+    """Provincial officers: a summary of their province by district."""
+    _totals, province_totals = ladder.totals
+    provinces, province_window, out = ladder.provinces, ladder.province_window, []
     summary_ids = [
-        pid for pid, w in province_window.items() if _fires(Kind.PROVINCE_SUMMARY, steps, day, w)
+        pid for pid, w in province_window.items() if ladder.fires(Kind.PROVINCE_SUMMARY, w)
     ]
     for user_id, pid, name, email in (
         Role.objects.vetted()
         .filter(kind=RoleKind.PROVINCE_OFFICER, province_id__in=summary_ids)
         .values_list("user_id", "province_id", "user__full_name", "user__email")
     ):
-        rows = sorted(rows_by_province[pid], key=lambda r: r["district"].code)
+        rows = sorted(ladder.rows_by_province[pid], key=lambda r: r["district"].code)
         message = render_message(
             Kind.PROVINCE_SUMMARY,
             {
-                **_common(province_window[pid], day),
+                **_common(province_window[pid], ladder.day),
                 "province": provinces[pid],
                 "rows": rows,
                 "unverified": sum(r["unverified"] for r in rows),
@@ -295,13 +353,23 @@ def collect(day: dt.date) -> list[Outgoing]:
                 user_id,
                 Kind.PROVINCE_SUMMARY,
                 f"province:{pid}",
-                period,
+                ladder.period,
                 message,
                 name or email,
                 _circular_id(province_window[pid]),
             )
         )
+    return out
 
+
+def _dla_summary(ladder: Ladder) -> list[Outgoing]:
+    """DLA officers: a summary of the country by province."""
+    _totals, province_totals = ladder.totals
+    provinces, province_window, rows_by_province = (
+        ladder.provinces,
+        ladder.province_window,
+        ladder.rows_by_province,
+    )
     national_rows = [
         {
             "province": provinces[pid],
@@ -309,46 +377,44 @@ def collect(day: dt.date) -> list[Outgoing]:
             "total": province_totals.get(pid, 0),
         }
         for pid, rows in sorted(rows_by_province.items(), key=lambda kv: provinces[kv[0]].code)
-        if _fires(Kind.DLA_SUMMARY, steps, day, province_window[pid])
+        if ladder.fires(Kind.DLA_SUMMARY, province_window[pid])
     ]
-    if national_rows:
-        window = province_window[
-            next(pid for pid in rows_by_province if provinces[pid] == national_rows[0]["province"])
-        ]
-        message = render_message(
+    if not national_rows:
+        return []
+    window = province_window[
+        next(pid for pid in rows_by_province if provinces[pid] == national_rows[0]["province"])
+    ]
+    message = render_message(
+        Kind.DLA_SUMMARY,
+        {
+            **_common(window, ladder.day),
+            "rows": national_rows,
+            "unverified": sum(len(v) for v in ladder.by_district.values()),
+            "total": sum(province_totals.values()),
+            "link": absolute(reverse("compliance:country")),
+        },
+    )
+    return [
+        Outgoing(
+            user_id,
             Kind.DLA_SUMMARY,
-            {
-                **_common(window, day),
-                "rows": national_rows,
-                "unverified": sum(len(v) for v in by_district.values()),
-                "total": sum(province_totals.values()),
-                "link": absolute(reverse("compliance:country")),
-            },
+            "country",
+            ladder.period,
+            message,
+            name or email,
+            _circular_id(window),
         )
         for user_id, name, email in (
             Role.objects.vetted()
             .filter(kind=RoleKind.DLA_OFFICER)
             .values_list("user_id", "user__full_name", "user__email")
-        ):
-            out.append(
-                Outgoing(
-                    user_id,
-                    Kind.DLA_SUMMARY,
-                    "country",
-                    period,
-                    message,
-                    name or email,
-                    _circular_id(window),
-                )
-            )
-
-    out.extend(_unit_reminders(day, steps, period))
-    for collector in COLLECTORS:
-        out.extend(collector(day, steps, windows))
-    return out
+        )
+    ]
 
 
-def _unit_reminders(day: dt.date, steps, period: str) -> list[Outgoing]:
+def _unit_reminders(ladder: Ladder) -> list[Outgoing]:
+    """Unit staff whose unit nobody has logged in to yet, from the day units may use the portal."""
+    day, steps, period = ladder.day, ladder.steps, ladder.period
 
     openings = unit_openings(day)
     due = [
@@ -405,6 +471,16 @@ def _unit_reminders(day: dt.date, steps, period: str) -> list[Outgoing]:
 
 def _circular_id(window: Window) -> int | None:
     return window.decision.circular.id if window.decision.circular else None
+
+
+for _collector in (
+    _lao_reminders,
+    _district_digests,
+    _province_summaries,
+    _dla_summary,
+    _unit_reminders,
+):
+    register_collector(_collector)
 
 
 def run_pass(day: dt.date, *, trigger: str = "daily", nudge_workers: bool = True) -> PassResult:

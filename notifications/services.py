@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts.models import OFFICER_KINDS
 from accounts.scope import officer_area
 from core import clock
+from core.scoping import Action, rule
 
 from .messages import Message, greet
 from .models import Notification
@@ -116,8 +117,10 @@ def nudge(rows: int = 1) -> bool:
     return True
 
 
-def inbox_for(user):
-    return Notification.objects.filter(recipient=user)
+@rule("notifications.Notification", Action.VIEW)
+def _inbox(queryset, user):
+    """A user's own messages."""
+    return queryset.filter(recipient=user)
 
 
 UNREAD_ATTR = "_elaas_unread"  # the count, read once per request
@@ -166,11 +169,12 @@ def drop_unread_attr(user) -> None:
         pass
 
 
-def visible_log(user):
+@rule("notifications.Notification", Action.REVIEW)
+def _log(queryset, user):
     """Delivery log rows an officer may see: notifications to people in their area."""
 
     national, provinces, districts = officer_area(user, OFFICER_KINDS)
-    qs = Notification.objects.select_related("recipient")
+    qs = queryset.select_related("recipient")
     if national:
         return qs
     area = Q(recipient__roles__organization__district__province_id__in=provinces) | Q(

@@ -12,18 +12,19 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import officer_required
 from core import params
+from core.scoping import Action
 
 from . import delivery, services
 from .forms import DeliveryLogFilter
-from .models import PassRun, ReminderStep
+from .models import Notification, PassRun, ReminderStep
 
 
 @login_required
 @require_safe
 def inbox(request):
-    page = Paginator(services.inbox_for(request.user).order_by("-created_at", "-id"), 30).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        Notification.objects.restrict(request.user, Action.VIEW).order_by("-created_at", "-id"), 30
+    ).get_page(request.GET.get("page"))
     return render(request, "notifications/inbox.html", {"page": page})
 
 
@@ -31,7 +32,7 @@ def inbox(request):
 @require_safe
 def detail(request, pk):
     notification = get_object_or_404(
-        services.inbox_for(request.user).select_related("circular"), pk=pk
+        Notification.objects.restrict(request.user, Action.VIEW).select_related("circular"), pk=pk
     )
     services.mark_read(notification, reader=request.user)
     return render(request, "notifications/detail.html", {"n": notification})
@@ -42,7 +43,7 @@ def detail(request, pk):
 @cache_control(no_store=True, private=True)  # recipients' names and e-mail addresses
 def delivery_log(request):
     form = DeliveryLogFilter(request.GET or None)
-    qs = services.visible_log(request.user)
+    qs = Notification.objects.restrict(request.user, Action.REVIEW)
     if form.is_valid():
         if form.cleaned_data["status"]:
             qs = qs.filter(status=form.cleaned_data["status"])
@@ -52,7 +53,10 @@ def delivery_log(request):
             q = form.cleaned_data["q"].strip()
             qs = qs.filter(Q(recipient__email__icontains=q) | Q(recipient__full_name__icontains=q))
     counts = dict(
-        services.visible_log(request.user).order_by().values_list("status").annotate(n=Count("id"))
+        Notification.objects.restrict(request.user, Action.REVIEW)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
     )
     page = Paginator(qs.order_by("-created_at", "-id"), 50).get_page(request.GET.get("page"))
     return render(
@@ -70,7 +74,9 @@ def delivery_log(request):
 @officer_required
 @require_POST
 def resend(request, pk):
-    notification = get_object_or_404(services.visible_log(request.user), pk=pk)
+    notification = get_object_or_404(
+        Notification.objects.restrict(request.user, Action.REVIEW), pk=pk
+    )
     if delivery.resend(notification.pk):
         messages.success(request, _("The message will be sent again."))
     else:

@@ -36,9 +36,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import STAFF_KINDS, MembershipStatus, Position, Role, RoleKind
-from accounts.scope import area_of, officer_area, staff_roles
+from accounts.scope import officer_area, staff_roles
 from core import clock
+from core.history import HistoryEvent, record
 from core.links import absolute
+from core.scoping import Action, rule
 from core.thai import BANGKOK, bangkok_midnight, format_datetime, format_deadline
 from maintenance.access import may_submit_verification
 from notifications.messages import render_message
@@ -101,18 +103,20 @@ def verified_chief_laos(user) -> list[int]:
     if not chiefs:
         return []
     approved = set(
-        VerificationRequest.objects.filter(
+        VerificationRequest.objects.restrict(user, Action.VIEW)
+        .filter(
             requester=user,
             state=RequestState.APPROVED,
             organization_id__in=[r.organization_id for r in chiefs],
-        ).values_list("organization_id", "position")
+        )
+        .values_list("organization_id", "position")
     )
     return [r.organization_id for r in chiefs if (r.organization_id, r.position) in approved]
 
 
 def _authority(user) -> Q | None:
     """The memberships `user` may decide (a filter on Role), whatever their status; None: none."""
-    if not user.is_authenticated:
+    if user is None or not user.is_authenticated:
         return None
     national, provinces, districts = officer_area(user)
     if national:
@@ -129,6 +133,14 @@ def _authority(user) -> Q | None:
     return Q(kind__in=STAFF_KINDS) & where & ~Q(user=user)
 
 
+@rule("accounts.Role", Action.REVIEW)
+def _decidable(queryset, user):
+    """Memberships `user` may decide, whatever their status (`Role.objects.restrict(user,
+    Action.REVIEW)`)."""
+    authority = _authority(user)
+    return queryset.none() if authority is None else queryset.filter(authority)
+
+
 def may_decide_any(user) -> bool:
     """Whether `user` decides memberships anywhere (a verified chief, or an officer)."""
     return _authority(user) is not None
@@ -136,30 +148,26 @@ def may_decide_any(user) -> bool:
 
 def decidable_by(user, at: dt.datetime | None = None):
     """Pending memberships `user` may decide now, of people who confirmed their e-mail address."""
-    authority = _authority(user)
-    if authority is None:
-        return Role.objects.none()
     return (
-        Role.objects.pending()
+        Role.objects.restrict(user, Action.REVIEW)
+        .pending()
         .confirmed()
-        .filter(authority, requested_at__gte=pending_cutoff(at or clock.now()))
+        .filter(requested_at__gte=pending_cutoff(at or clock.now()))
         .select_related("user", "organization__district__province", "organization__parent")
         .order_by("requested_at", "id")
     )
 
 
-def visible_to(user):
+@rule("accounts.Role", Action.VIEW)
+def _visible(queryset, user):
     """Staff roles whose membership page `user` may reach: those of organisations in their area
     (404 for the others; inside it, those without the right to decide get 403)."""
-    if not user.is_authenticated:
-        return Role.objects.none()
-    orgs = Organization.objects.in_area(area_of(user)).values("pk")
-    return Role.objects.filter(kind__in=STAFF_KINDS, organization_id__in=orgs)
+    orgs = Organization.objects.restrict(user, Action.VIEW).values("pk")
+    return queryset.filter(kind__in=STAFF_KINDS, organization_id__in=orgs)
 
 
 def _check_authority(actor, role_id: int) -> None:
-    authority = _authority(actor)
-    if authority is None or not Role.objects.filter(authority, pk=role_id).exists():
+    if not Role.objects.restrict(actor, Action.REVIEW).filter(pk=role_id).exists():
         raise PermissionDenied(
             _(
                 "Memberships are approved by the LAO's verified chief executive or permanent "
@@ -190,7 +198,7 @@ def what_happened(role: Role) -> str:
     }
 
 
-def _decide(role_id: int, *, actor, status: str, reason: str, label: str) -> Role:
+def _decide(role_id: int, *, actor, status: str, reason: str, event: HistoryEvent) -> Role:
     """The one permission check, then the conditional update that only a pending membership not
     past its last day passes, then the history row; AlreadyDecided when nothing was changed."""
     at = clock.now()
@@ -204,7 +212,7 @@ def _decide(role_id: int, *, actor, status: str, reason: str, label: str) -> Rol
         ).update(status=status, decided_at=at, decided_by=actor, decision_reason=reason)
         role = Role.objects.select_related("user", "organization", "decided_by").get(pk=role_id)
         if claimed:
-            role._change_reason = f"{label}: {reason}" if reason else label
+            record(role, event, remarks=reason)
             role._history_user, role._history_date = actor, at
             role.save()  # the history row, with its actor and reason
             tell_member(role)  # the outbox row commits with the decision
@@ -226,7 +234,11 @@ def approve_membership(role_id: int, *, actor) -> Role:
             )
         )
     return _decide(
-        role_id, actor=actor, status=MembershipStatus.ACTIVE, reason="", label="Membership approved"
+        role_id,
+        actor=actor,
+        status=MembershipStatus.ACTIVE,
+        reason="",
+        event=HistoryEvent.MEMBERSHIP_APPROVED,
     )
 
 
@@ -239,7 +251,7 @@ def refuse_membership(role_id: int, *, actor, reason: str) -> Role:
         actor=actor,
         status=MembershipStatus.REFUSED,
         reason=reason,
-        label="Membership refused",
+        event=HistoryEvent.MEMBERSHIP_REFUSED,
     )
 
 
@@ -255,9 +267,7 @@ def expire_memberships(*, now: dt.datetime | None = None) -> int:
             if not due.filter(pk=pk).update(status=MembershipStatus.EXPIRED, decided_at=at):
                 continue
             role = Role.objects.get(pk=pk)
-            role._change_reason = (
-                f"Expired: not decided within {settings.MEMBERSHIP_PENDING_DAYS} days"
-            )
+            record(role, HistoryEvent.MEMBERSHIP_EXPIRED, days=settings.MEMBERSHIP_PENDING_DAYS)
             role._history_date = at
             role.save()
         expired += 1

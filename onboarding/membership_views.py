@@ -17,8 +17,10 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import second_factor_gate
+from accounts.models import Role
 from accounts.scope import is_officer
 from core import clock
+from core.scoping import Action
 
 from . import membership
 from .forms import RefusalForm
@@ -52,7 +54,7 @@ def membership_queue(request):
 
 
 def _decide(request, pk, action):
-    get_object_or_404(membership.visible_to(request.user), pk=pk)
+    get_object_or_404(Role.objects.restrict(request.user, Action.VIEW), pk=pk)
     if (gate := _officer_gate(request)) is not None:
         return gate
     try:

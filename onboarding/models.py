@@ -14,6 +14,8 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import OFFICER_KINDS, REVIEWER_KINDS, Position
 from accounts.scope import officer_area
+from core.history import EventHistory
+from core.scoping import Action, RestrictQuerySet, rule
 
 
 class RequestState(models.TextChoices):
@@ -34,8 +36,8 @@ CLOSED_STATES = (RequestState.WITHDRAWN, RequestState.REJECTED)
 DECIDED_STATES = (RequestState.APPROVED, RequestState.REJECTED)
 
 
-class VerificationRequestQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class VerificationRequestQuerySet(RestrictQuerySet):
+    def _visible_to(self, user):
         """Requests whose page the user may open: their own, and those in an officer's area."""
 
         if not user.is_authenticated:
@@ -49,7 +51,7 @@ class VerificationRequestQuerySet(models.QuerySet):
             | Q(organization__district_id__in=districts)
         )
 
-    def reviewable_by(self, user):
+    def _reviewable_by(self, user):
         """Requests the user may approve, return or reject (provincial and DLA officers)."""
 
         if not user.is_authenticated:
@@ -61,6 +63,10 @@ class VerificationRequestQuerySet(models.QuerySet):
 
     def open(self):
         return self.filter(state__in=OPEN_STATES)
+
+
+rule("onboarding.VerificationRequest", Action.VIEW)(VerificationRequestQuerySet._visible_to)
+rule("onboarding.VerificationRequest", Action.REVIEW)(VerificationRequestQuerySet._reviewable_by)
 
 
 class VerificationRequest(models.Model):
@@ -112,6 +118,7 @@ class VerificationRequest(models.Model):
     history = HistoricalRecords(
         excluded_fields=["national_id_hash"],
         history_change_reason_field=models.TextField(null=True),
+        bases=[EventHistory],
     )
 
     objects = VerificationRequestQuerySet.as_manager()

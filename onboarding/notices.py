@@ -132,11 +132,11 @@ def tell_requester(vr: VerificationRequest, *, at: dt.datetime) -> int:
     return created
 
 
-def returned_reminders(day: dt.date, steps, windows) -> list[Outgoing]:
+def returned_reminders(ladder) -> list[Outgoing]:
     """The ladder's reminders to requesters whose request is returned for correction, on the
     days the steps of `Kind.RETURNED_REMINDER` fire for their LAO's window; none once it is
     resubmitted (no longer returned), the LAO verified, or the window closed (no window)."""
-
+    day, steps, windows = ladder.day, ladder.steps, ladder.windows
     due = [d for d, window in windows.items() if fires(Kind.RETURNED_REMINDER, steps, day, window)]
     if not due:
         return []

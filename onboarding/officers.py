@@ -31,6 +31,7 @@ from accounts.models import MembershipStatus, OfficerInvitation, Role, RoleKind,
 from accounts.roster import OfficerRow
 from accounts.scope import kinds_of
 from core import clock
+from core.history import HistoryEvent, record
 from core.links import absolute
 from core.text import strip_invisible
 from core.thai import BANGKOK, bangkok_midnight, format_deadline
@@ -107,7 +108,6 @@ def place_officer(
     email = email.strip().lower()
     full_name = strip_invisible(full_name).strip()
     now = clock.now()
-    reason = f"Officer put in by {invited_by.email if invited_by else 'the operator'}"
     with transaction.atomic():
         user = User.objects.select_for_update().filter(email__iexact=email).first()
         new_user = user is None
@@ -130,7 +130,8 @@ def place_officer(
         role = role or Role(user=user, **_same_role(kind, province, district))
         role.invited_by = invited_by
         role.status = MembershipStatus.ACTIVE
-        role._change_reason, role._history_user, role._history_date = reason, invited_by, now
+        record(role, HistoryEvent.OFFICER_PLACED, by=invited_by.email if invited_by else "")
+        role._history_user, role._history_date = invited_by, now
         role.save()
         if password:
             return Placed(user, role, Outcome.CREATED)

@@ -24,7 +24,9 @@ from accounts.scope import staff_roles
 from accounts.thaid import ial_enough
 from accounts.thaid import is_configured as thaid_configured
 from core import clock
+from core.history import HistoryEvent, record
 from core.national_id import NationalIdError, keyed_hash, normalize
+from core.scoping import Action
 from core.text import strip_invisible
 from core.thai import format_datetime
 from maintenance.access import may_submit_verification
@@ -122,9 +124,9 @@ def what_happened(vr: VerificationRequest) -> str:
     ) % {"who": who, "state": vr.get_state_display(), "when": when}
 
 
-def _save(vr: VerificationRequest, *, actor, reason: str, at: dt.datetime) -> None:
+def _save(vr: VerificationRequest, *, actor, event: HistoryEvent, at: dt.datetime, **data) -> None:
     vr.version += 1
-    vr._change_reason = reason
+    record(vr, event, **data)
     vr._history_user = actor
     vr._history_date = at
     vr.save()
@@ -269,7 +271,7 @@ def _require_staff(actor, org: Organization) -> None:
 
 
 def _require_reviewer(actor, pk: int) -> None:
-    if not VerificationRequest.objects.reviewable_by(actor).filter(pk=pk).exists():
+    if not VerificationRequest.objects.restrict(actor, Action.REVIEW).filter(pk=pk).exists():
         raise PermissionDenied(_("You do not review requests of this organisation."))
 
 
@@ -319,7 +321,7 @@ def create_request(
             proven = _check_form_proof(vr, thaid_proof)
             if submit:
                 vr.state, vr.submitted_at = RequestState.SUBMITTED, at
-            vr._change_reason = _("Submitted") if submit else _("Saved as a draft")
+            record(vr, HistoryEvent.SUBMITTED if submit else HistoryEvent.SAVED_AS_DRAFT)
             vr._history_user, vr._history_date = requester, at
             try:
                 with transaction.atomic():
@@ -385,14 +387,18 @@ def update_request(
                 _require_evidence(vr)
                 vr.state, vr.submitted_at = RequestState.SUBMITTED, at
                 _forget_decision(vr)
-                reason = (
-                    _("Resubmitted after correction")
+                event = (
+                    HistoryEvent.RESUBMITTED
                     if was == RequestState.RETURNED
-                    else _("Submitted")
+                    else HistoryEvent.SUBMITTED
                 )
             else:
-                reason = _("Corrected") if was == RequestState.RETURNED else _("Draft saved")
-            _save(vr, actor=actor, reason=reason, at=at)
+                event = (
+                    HistoryEvent.CORRECTED
+                    if was == RequestState.RETURNED
+                    else HistoryEvent.DRAFT_SAVED
+                )
+            _save(vr, actor=actor, event=event, at=at)
     except Exception:
         _remove_written(written)
         raise
@@ -409,14 +415,14 @@ def submit_request(pk: int, *, actor, expected_version: int) -> VerificationRequ
         _window_open(vr.organization, at)
         _one_position_per_person(vr)
         _require_evidence(vr)
-        reason = (
-            _("Resubmitted after correction")
+        event = (
+            HistoryEvent.RESUBMITTED
             if vr.state == RequestState.RETURNED
-            else _("Submitted")
+            else HistoryEvent.SUBMITTED
         )
         vr.state, vr.submitted_at = RequestState.SUBMITTED, at
         _forget_decision(vr)
-        _save(vr, actor=actor, reason=reason, at=at)
+        _save(vr, actor=actor, event=event, at=at)
     return vr
 
 
@@ -436,7 +442,7 @@ def withdraw_request(
                 transaction.on_commit(lambda name=evidence.file.name: _remove_written([name]))
                 evidence.delete()
         vr.state = RequestState.WITHDRAWN
-        _save(vr, actor=actor, reason=reason.strip() or _("Withdrawn by the requester"), at=at)
+        _save(vr, actor=actor, event=HistoryEvent.WITHDRAWN, at=at, remarks=reason.strip())
     return vr
 
 
@@ -477,8 +483,9 @@ def _mark_thaid_proven(vr: VerificationRequest, proof: dict, *, actor, at) -> No
     _save(
         vr,
         actor=actor,
-        reason=_("Identity proven by ThaID (assurance level %(ial)s)") % {"ial": vr.thaid_ial},
+        event=HistoryEvent.THAID_PROVEN,
         at=at,
+        ial=vr.thaid_ial,
     )
 
 
@@ -525,12 +532,10 @@ def prove_identity_with_thaid(pk: int, *, actor, proof: dict) -> VerificationReq
             _save(
                 vr,
                 actor=actor,
-                reason=_(
-                    "ThaID identity refused: ThaID's national ID (ending %(theirs)s) is not the "
-                    "one in this request (ending %(ours)s)"
-                )
-                % {"theirs": last4, "ours": vr.national_id_last4},
+                event=HistoryEvent.THAID_REFUSED,
                 at=at,
+                theirs=last4,
+                ours=vr.national_id_last4,
             )
             refused = ThaIDProofRefused(
                 _(
@@ -552,7 +557,7 @@ def prove_identity_with_thaid(pk: int, *, actor, proof: dict) -> VerificationReq
 
 
 def _decide(
-    pk: int, *, actor, expected_version: int, state: RequestState, reason: str, label: str
+    pk: int, *, actor, expected_version: int, state: RequestState, reason: str, event: HistoryEvent
 ) -> VerificationRequest:
     at = clock.now()
     with transaction.atomic():
@@ -561,9 +566,7 @@ def _decide(
         _check_current(vr, expected_version, (RequestState.SUBMITTED,))
         vr.state, vr.decided_at, vr.decided_by = state, at, actor
         vr.remarks = reason.strip()
-        _save(
-            vr, actor=actor, reason=f"{label}: {reason.strip()}" if reason.strip() else label, at=at
-        )
+        _save(vr, actor=actor, event=event, at=at, remarks=reason.strip())
         if state == RequestState.APPROVED:
             refresh_lao_verification(vr.organization_id, at=at, actor=actor)
         notices.tell_requester(vr, at=at)  # the outbox row commits with the decision
@@ -579,7 +582,7 @@ def approve_request(
         expected_version=expected_version,
         state=RequestState.APPROVED,
         reason=reason,
-        label=_("Approved"),
+        event=HistoryEvent.APPROVED,
     )
 
 
@@ -592,7 +595,7 @@ def return_request(pk: int, *, actor, expected_version: int, remarks: str) -> Ve
         expected_version=expected_version,
         state=RequestState.RETURNED,
         reason=remarks,
-        label=_("Returned for correction"),
+        event=HistoryEvent.RETURNED,
     )
 
 
@@ -605,7 +608,7 @@ def reject_request(pk: int, *, actor, expected_version: int, reason: str) -> Ver
         expected_version=expected_version,
         state=RequestState.REJECTED,
         reason=reason,
-        label=_("Rejected"),
+        event=HistoryEvent.REJECTED,
     )
 
 
@@ -626,7 +629,7 @@ def refresh_lao_verification(org_id: int, *, at: dt.datetime, actor=None) -> boo
     if not all(row["done"] for row in position_status(org)):
         return False
     org.identity_verified_at = at
-    org._change_reason = "Identity verified: required positions approved"
+    record(org, HistoryEvent.IDENTITY_VERIFIED)
     org._history_user, org._history_date = actor, at
     org.save()
     return True

@@ -24,7 +24,6 @@ from accounts import thaid
 from accounts.access import officer_required, second_factor_gate
 from accounts.models import MembershipStatus, Role, RoleKind
 from accounts.scope import (
-    area_of,
     is_officer,
     is_reviewer,
     memberships_not_active,
@@ -33,13 +32,14 @@ from accounts.scope import (
     staff_roles,
 )
 from core import clock
+from core.history import describe
+from core.scoping import Action
 from core.text import strip_invisible
 from maintenance.access import login_decision, may_submit_verification
 from registry.models import District, Organization
 
 from . import membership, services
 from .forms import DecisionForm, QueueFilterForm, VerificationRequestForm
-from .history import describe
 from .models import RequestState, VerificationRequest
 from .positions import position_states, what_is_left
 
@@ -48,7 +48,7 @@ def _request_or_404(user, pk) -> VerificationRequest:
     """The request if the user may see it (404 otherwise). Officers reading someone else's
     request go through `_officer_gate` first: personal data needs the second factor."""
     return get_object_or_404(
-        VerificationRequest.objects.visible_to(user).select_related(
+        VerificationRequest.objects.restrict(user, Action.VIEW).select_related(
             "organization__district__province", "requester", "decided_by"
         ),
         pk=pk,
@@ -59,14 +59,14 @@ def _timeline(vr):
     """The request's history, oldest first, each step's reason in the reader's language."""
     rows = list(vr.history.select_related("history_user").order_by("history_date", "history_id"))
     for row in rows:
-        row.reason = describe(row.history_change_reason)
+        row.reason = describe(row)
     return rows
 
 
 def _can_see_evidence(user, vr) -> bool:
     return (
         vr.requester_id == user.pk
-        or VerificationRequest.objects.reviewable_by(user).filter(pk=vr.pk).exists()
+        or VerificationRequest.objects.restrict(user, Action.REVIEW).filter(pk=vr.pk).exists()
     )
 
 
@@ -164,7 +164,7 @@ def my_organisation(request):
 @cache_control(no_store=True, private=True)
 def request_new(request, org_pk):
     org = get_object_or_404(
-        Organization.objects.in_area(area_of(request.user)).with_places(), pk=org_pk
+        Organization.objects.restrict(request.user, Action.VIEW).with_places(), pk=org_pk
     )
     role = next(
         (r for r in staff_roles(request.user, RoleKind.LAO_STAFF) if r.organization_id == org.pk),
@@ -173,7 +173,10 @@ def request_new(request, org_pk):
     if role is None:
         raise PermissionDenied(_("Only staff of this LAO may file its requests."))
     existing = (
-        VerificationRequest.objects.open().filter(requester=request.user, organization=org).first()
+        VerificationRequest.objects.restrict(request.user, Action.VIEW)
+        .open()
+        .filter(requester=request.user, organization=org)
+        .first()
     )
     if existing is not None:
         messages.info(request, _("You already have an open request for this organisation."))
@@ -250,7 +253,9 @@ def request_detail(request, pk):
         "vr": vr,
         "is_requester": is_requester,
         "can_review": is_reviewer(request.user)
-        and VerificationRequest.objects.reviewable_by(request.user).filter(pk=vr.pk).exists(),
+        and VerificationRequest.objects.restrict(request.user, Action.REVIEW)
+        .filter(pk=vr.pk)
+        .exists(),
         "can_see_evidence": _can_see_evidence(request.user, vr),
         "evidence": vr.evidence.all(),
         "timeline": _timeline(vr),
@@ -456,7 +461,7 @@ def review_queue(request):
     if not national:
         area = area.filter(Q(province_id__in=provinces) | Q(pk__in=districts))
     form = QueueFilterForm(request.GET or None, districts=area.order_by("province__code", "code"))
-    qs = VerificationRequest.objects.visible_to(user).select_related(
+    qs = VerificationRequest.objects.restrict(user, Action.VIEW).select_related(
         "organization__district__province", "requester"
     )
     state, district, age = RequestState.SUBMITTED, "", ""
@@ -472,7 +477,7 @@ def review_queue(request):
         qs = qs.filter(submitted_at__lte=clock.now() - dt.timedelta(days=int(age)))
     qs = qs.order_by("submitted_at", "created_at", "id")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    counts = VerificationRequest.objects.visible_to(user).aggregate(
+    counts = VerificationRequest.objects.restrict(user, Action.VIEW).aggregate(
         waiting=Count("id", filter=Q(state=RequestState.SUBMITTED)),
         returned=Count("id", filter=Q(state=RequestState.RETURNED)),
     )
@@ -495,7 +500,11 @@ def review_queue(request):
 @cache_control(no_store=True, private=True)
 def review_detail(request, pk):
     vr = _request_or_404(request.user, pk)
-    if not VerificationRequest.objects.reviewable_by(request.user).filter(pk=vr.pk).exists():
+    if (
+        not VerificationRequest.objects.restrict(request.user, Action.REVIEW)
+        .filter(pk=vr.pk)
+        .exists()
+    ):
         raise PermissionDenied(
             _(
                 "You may follow this request but not decide on it: provincial and DLA officers "

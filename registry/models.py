@@ -16,6 +16,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.history import EventHistory
+from core.scoping import RestrictQuerySet
 from core.thai import to_arabic_digits
 
 # Bangkok's DOPA province code (กรุงเทพมหานคร in tgj_provinces.json): its districts are
@@ -128,7 +130,7 @@ class Area:
     parent_ids: frozenset = field(default_factory=frozenset)
 
 
-class OrganizationQuerySet(models.QuerySet):
+class OrganizationQuerySet(RestrictQuerySet):
     def laos(self):
         return self.filter(kind__in=LAO_KINDS)
 
@@ -156,7 +158,8 @@ class OrganizationQuerySet(models.QuerySet):
 
     def in_area(self, area: "Area"):
         """Organisations inside `area` (see accounts.scope.area_of: whose private pages a user may
-        open: their own, their LAO's units, their district, province or the country)."""
+        open: their own, their LAO's units, their district, province or the country). Views ask
+        `restrict(user, Action.VIEW)`, whose rule (accounts.scope) builds the area."""
         if area.national:
             return self.all()
         q = Q(pk__in=[])
@@ -222,7 +225,9 @@ class Organization(models.Model):
         help_text=_("Units: when a member of its staff first logged in."),
     )
     is_generated = models.BooleanField(_("generated demo data"), default=False)
-    history = HistoricalRecords(table_name="onboarding_historicalorganization")
+    history = HistoricalRecords(
+        table_name="onboarding_historicalorganization", bases=[EventHistory]
+    )
 
     objects = OrganizationQuerySet.as_manager()
 

@@ -139,3 +139,111 @@ def test_stored_numbers_are_normalised_again_when_normalize_number_changes():
         ("มท 0810.5/ว 617", "มท0810.5/ว617"),
         ("มท0810.5/ว617", "มท0810.5/ว617"),
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_history_written_as_prose_becomes_events_in_either_language():
+    """onboarding 0005, accounts 0010, registry 0002: reasons written as prose (Thai or English,
+    with remarks after the label, ThaID's digits, the membership's days) become events with their
+    data; prose no event matches is kept as a legacy note with its text; a withdrawn request's
+    own reason is the requester's remarks; a loader's row without reason stays without event."""
+    old = migrate(
+        [
+            ("onboarding", "0004_verificationrequest_thaid_proof"),
+            ("accounts", "0009_officer_invitation"),
+            ("registry", "0001_initial"),
+        ]
+    )
+    History = old.get_model("onboarding", "HistoricalVerificationRequest")
+    now = timezone.now()
+    request = {
+        "id": 1,
+        "organization_id": 1,
+        "requester_id": 1,
+        "full_name": "สมหญิง ใจดี",
+        "national_id_last4": "1234",
+        "position": "clerk",
+        "appointment_order_number": "1/2568",
+        "appointment_date": dt.date(2025, 1, 2),
+        "consent_at": now,
+        "version": 1,
+        "created_at": now,
+        "history_date": now,
+        "history_type": "~",
+    }
+    written = [
+        ("submitted", "ยื่นคำขอ"),
+        ("submitted", "Submitted"),
+        ("draft", "บันทึกเป็นฉบับร่าง"),
+        ("returned", "ส่งกลับให้แก้ไข: สำเนาบัตรไม่ชัด"),
+        ("returned", "Returned for correction: copy unreadable"),
+        ("approved", "อนุมัติ"),
+        ("rejected", "ไม่อนุมัติ: ไม่ใช่ปลัด"),
+        ("withdrawn", "ยื่นผิดตำแหน่ง"),
+        ("withdrawn", "ผู้ยื่นคำขอถอนคำขอ"),
+        (
+            "draft",
+            "ไม่รับการยืนยันตัวตนด้วย ThaID: เลขประจำตัวประชาชนจาก ThaID (ลงท้าย 9999) "
+            "ไม่ตรงกับเลขในคำขอนี้ (ลงท้าย 1234)",
+        ),
+        ("draft", "Identity proven by ThaID (assurance level 2.3)"),
+        ("submitted", "เอกสารเพิ่มเติม"),  # matches no event
+        ("submitted", None),
+    ]
+    ids = [
+        History.objects.create(state=state, history_change_reason=reason, **request).history_id
+        for state, reason in written
+    ]
+    Role = old.get_model("accounts", "HistoricalRole")
+    role = {"id": 1, "user_id": 1, "kind": "lao_staff", "created_at": now, "history_date": now}
+    role_ids = [
+        Role.objects.create(history_change_reason=reason, history_type="~", **role).history_id
+        for reason in (
+            "Membership requested at sign-up",
+            "Membership refused: ไม่พบชื่อ",
+            "Expired: not decided within 14 days",
+            "Officer put in by chief@dla.go.th",
+            "Officer put in by the operator",
+            "generate_national_accounts",
+        )
+    ]
+    Org = old.get_model("registry", "HistoricalOrganization")
+    org = {"id": 1, "kind": "SAO", "name_th": "หนองญาติ", "history_date": now, "history_type": "~"}
+    org_ids = [
+        Org.objects.create(history_change_reason=reason, **org).history_id
+        for reason in ("Identity verified: required positions approved", None)
+    ]
+
+    new = migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+    def events(model, pks):
+        rows = new.get_model(*model).objects.in_bulk(pks)
+        return [(rows[pk].history_event, rows[pk].history_data) for pk in pks]
+
+    assert events(("onboarding", "HistoricalVerificationRequest"), ids) == [
+        ("submitted", {}),
+        ("submitted", {}),
+        ("saved_as_draft", {}),
+        ("returned", {"remarks": "สำเนาบัตรไม่ชัด"}),
+        ("returned", {"remarks": "copy unreadable"}),
+        ("approved", {}),
+        ("rejected", {"remarks": "ไม่ใช่ปลัด"}),
+        ("withdrawn", {"remarks": "ยื่นผิดตำแหน่ง"}),
+        ("withdrawn", {}),
+        ("thaid_refused", {"theirs": "9999", "ours": "1234"}),
+        ("thaid_proven", {"ial": "2.3"}),
+        ("legacy_note", {"text": "เอกสารเพิ่มเติม"}),
+        ("", {}),
+    ]
+    assert events(("accounts", "HistoricalRole"), role_ids) == [
+        ("membership_requested", {}),
+        ("membership_refused", {"remarks": "ไม่พบชื่อ"}),
+        ("membership_expired", {"days": 14}),
+        ("officer_placed", {"by": "chief@dla.go.th"}),
+        ("officer_placed", {}),
+        ("legacy_note", {"text": "generate_national_accounts"}),
+    ]
+    assert events(("registry", "HistoricalOrganization"), org_ids) == [
+        ("identity_verified", {}),
+        ("", {}),
+    ]

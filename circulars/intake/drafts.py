@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scope import officer_area
 from core.filetypes import sniff
+from core.scoping import Action
 from core.text import strip_invisible
 from core.thai import (
     BANGKOK,
@@ -154,7 +155,8 @@ def check_upload(data: bytes, name: str) -> str:
 
 
 def _area_of(user) -> dict:
-    national, provinces, districts = officer_area(user) if user else (True, set(), set())
+    """The area a new draft belongs to: its officer's. No user is no area (never DLA's)."""
+    national, provinces, districts = officer_area(user)
     if national:
         return {}
     if provinces:
@@ -297,7 +299,7 @@ def _locked(draft_id: int, user, *, statuses=(IntakeStatus.REVIEW,)) -> Circular
     """The draft, locked, if the user may change it: an officer whose area holds it
     (PermissionDenied otherwise) and a draft in one of `statuses` (ReviewError otherwise)."""
     draft = (
-        CircularDraft.objects.visible_to(user)
+        CircularDraft.objects.restrict(user, Action.CHANGE)
         .select_for_update(of=("self",))
         .filter(pk=draft_id)
         .first()

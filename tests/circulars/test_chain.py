@@ -20,6 +20,7 @@ from django.utils import translation
 from circulars import services
 from circulars.models import Circular, CircularReference, Delivery
 from circulars.services import ChainError, acknowledge, forward_circular, publish_circular
+from core.scoping import Action
 from core.thai import BANGKOK
 from maintenance.models import Discrepancy
 from notifications.models import Notification
@@ -639,7 +640,7 @@ def labels(qs):
 
 @pytest.mark.parametrize("actor", ACTOR_NAMES)
 def test_each_actor_sees_the_deliveries_of_their_area(chain, people, actor):
-    seen = labels(Delivery.objects.visible_to(people[actor]))
+    seen = labels(Delivery.objects.restrict(people[actor], Action.VIEW))
     if actor == "dla_officer":
         assert seen == labels(Delivery.objects.all()) and "p:34" in seen
     else:
@@ -647,11 +648,17 @@ def test_each_actor_sees_the_deliveries_of_their_area(chain, people, actor):
 
 
 def test_addressed_to_is_what_the_person_acknowledges(chain, people):
-    assert labels(Delivery.objects.addressed_to(people["province_officer"])) == {"p:48"}
-    assert labels(Delivery.objects.addressed_to(people["district_officer"])) == {"d:4801"}
-    assert labels(Delivery.objects.addressed_to(people["lao_clerk"])) == {"o:6480199"}
-    assert labels(Delivery.objects.addressed_to(people["dla_officer"])) == set()
-    assert labels(Delivery.objects.addressed_to(people["unit_clerk"])) == set()
+    assert labels(Delivery.objects.restrict(people["province_officer"], Action.ACKNOWLEDGE)) == {
+        "p:48"
+    }
+    assert labels(Delivery.objects.restrict(people["district_officer"], Action.ACKNOWLEDGE)) == {
+        "d:4801"
+    }
+    assert labels(Delivery.objects.restrict(people["lao_clerk"], Action.ACKNOWLEDGE)) == {
+        "o:6480199"
+    }
+    assert labels(Delivery.objects.restrict(people["dla_officer"], Action.ACKNOWLEDGE)) == set()
+    assert labels(Delivery.objects.restrict(people["unit_clerk"], Action.ACKNOWLEDGE)) == set()
 
 
 # --- the national registry ------------------------------------------------------------------------

@@ -76,8 +76,8 @@ def test_the_reference_text_prints_its_letters_flags_and_rules_as_json(db):
     assert CircularDraft.objects.count() == 0
 
 
-def test_save_keeps_a_draft_for_review(db):
-    code, out, _err = run(REFERENCE, "--save")
+def test_save_keeps_a_draft_for_review(actors):
+    code, out, _err = run(REFERENCE, "--save", "--officer", "dla-officer@test.example")
     assert code == 0
     draft = CircularDraft.objects.get()
     assert f"draft: {draft.pk}" in out
@@ -162,4 +162,12 @@ def test_save_for_an_officer_puts_the_draft_in_their_area(actors):
 def test_save_for_someone_who_is_no_officer_exits_2(actors):
     code, _out, err = run(REFERENCE, "--save", "--officer", "lao-clerk@test.example")
     assert code == 2 and "lao-clerk@test.example" in err
+    assert CircularDraft.objects.count() == 0
+
+
+def test_save_without_an_officer_saves_nothing_and_exits_2(db):
+    """No user is no area: a draft kept without its officer would be nobody's (it used to be
+    DLA's, national by default)."""
+    code, out, err = run(REFERENCE, "--save")
+    assert code == 2 and "--officer" in err and out == ""
     assert CircularDraft.objects.count() == 0

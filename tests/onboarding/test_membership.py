@@ -152,7 +152,7 @@ def test_after_the_verified_permanent_secretary_approves_the_unit_clerk_sees_the
 
     role.refresh_from_db()
     assert (role.status, role.decided_by) == ("active", secretary)
-    assert role.history.first().history_change_reason == "Membership approved"
+    assert role.history.first().history_event == "membership_approved"
     assert role.history.first().history_user == secretary
     login(client, newcomer)
     page = client.get(reverse("onboarding:my")).content.decode()
@@ -287,7 +287,11 @@ def test_an_officer_refuses_with_a_reason_the_newcomer_reads(client, scene, plac
     client.post(url, {"reason": "ไม่พบชื่อในบัญชีเจ้าหน้าที่"})
     role.refresh_from_db()
     assert (role.status, role.decision_reason) == ("refused", "ไม่พบชื่อในบัญชีเจ้าหน้าที่")
-    assert role.history.first().history_change_reason == ("Membership refused: ไม่พบชื่อในบัญชีเจ้าหน้าที่")
+    row = role.history.first()
+    assert (row.history_event, row.history_data) == (
+        "membership_refused",
+        {"remarks": "ไม่พบชื่อในบัญชีเจ้าหน้าที่"},
+    )
 
     login(client, role.user)
     page = client.get(reverse("onboarding:my")).content.decode()
@@ -339,7 +343,7 @@ def test_two_approvals_at_once_give_one(scene, places, monkeypatch):
     assert secretary.full_name in lost.value.message
     role.refresh_from_db()
     assert (role.status, role.decided_by) == ("active", secretary)
-    assert role.history.filter(history_change_reason="Membership approved").count() == 1
+    assert role.history.filter(history_event="membership_approved").count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -369,7 +373,7 @@ def test_two_approvers_in_two_threads_give_one_result(actors, places):
         t.join(timeout=30)
 
     assert sorted(outcomes.values()) == ["lost", "ok"], outcomes
-    assert role.history.filter(history_change_reason="Membership approved").count() == 1
+    assert role.history.filter(history_event="membership_approved").count() == 1
 
 
 # --- expiry --------------------------------------------------------------------------------------
@@ -409,7 +413,8 @@ def test_a_membership_expires_at_00_00_after_its_14th_day_and_grants_nothing(
     assert expire_memberships() == 0  # idempotent
     role.refresh_from_db()
     assert (role.status, role.decided_at) == ("expired", at("2025-04-16 00:00"))
-    assert role.history.first().history_change_reason == "Expired: not decided within 14 days"
+    row = role.history.first()
+    assert (row.history_event, row.history_data) == ("membership_expired", {"days": 14})
     assert roles_of(role.user) == []
 
 

@@ -10,7 +10,9 @@ import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
+from core.history import describe
 from core.national_id import with_check_digit
 from onboarding import services
 from onboarding.models import RequestState, VerificationRequest
@@ -62,7 +64,9 @@ def texts(response):
 
 
 def reasons(vr):
-    return list(vr.history.order_by("history_id").values_list("history_change_reason", flat=True))
+    """The history's sentences as a Thai reader sees them (the rows keep events, not prose)."""
+    with translation.override("th"):
+        return [describe(row) for row in vr.history.order_by("history_id")]
 
 
 def test_a_matching_thaid_identity_proves_the_request_and_evidence_becomes_optional(

@@ -405,7 +405,8 @@ def test_the_requester_withdraws_a_submitted_request(submitted, actors):
     )
     vr.refresh_from_db()
     assert (vr.state, vr.version) == ("withdrawn", 2)
-    assert vr.history.first().history_change_reason == "ยื่นผิดตำแหน่ง"
+    row = vr.history.first()
+    assert (row.history_event, row.history_data) == ("withdrawn", {"remarks": "ยื่นผิดตำแหน่ง"})
 
 
 def test_a_provincial_officer_approves_a_submitted_request(submitted, actors):
@@ -648,12 +649,10 @@ def test_every_change_is_a_history_row_with_its_actor_and_reason(window, actors,
         ("submitted", 4, clerk),
         ("rejected", 5, dla),
     ]
-    reasons = [r.history_change_reason for r in rows]
-    assert reasons[0] == "Saved as a draft"
-    assert reasons[1] == "Submitted"
-    assert "The order number is unreadable" in reasons[2]
-    assert reasons[3] == "Resubmitted after correction"
-    assert "Not the permanent secretary" in reasons[4]
+    events = [r.history_event for r in rows]
+    assert events == ["saved_as_draft", "submitted", "returned", "resubmitted", "rejected"]
+    assert "The order number is unreadable" in rows[2].history_data["remarks"]
+    assert "Not the permanent secretary" in rows[4].history_data["remarks"]
     assert [r.history_type for r in rows] == ["+", "~", "~", "~", "~"]
     # the history is dated by the portal's clock, not the machine's
     assert all(
@@ -671,7 +670,7 @@ def test_an_approval_with_a_note_keeps_the_note_in_the_history(submitted, actors
     )
     last = HistoricalVerificationRequest.objects.filter(id=submitted.pk).latest("history_id")
     assert last.history_user == actors["province_officer"]
-    assert "ตรวจกับต้นฉบับแล้ว" in last.history_change_reason
+    assert (last.history_event, last.history_data) == ("approved", {"remarks": "ตรวจกับต้นฉบับแล้ว"})
 
 
 # --- who may act --------------------------------------------------------------------------------

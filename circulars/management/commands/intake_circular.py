@@ -31,8 +31,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--officer",
             metavar="EMAIL",
-            help="With --save: the officer taking it in (the draft is in their area; "
-            "without it, in DLA's).",
+            help="With --save (needed): the officer taking it in (the draft is in their area).",
         )
         parser.add_argument(
             "--ocr-text",
@@ -49,6 +48,13 @@ class Command(BaseCommand):
             proposal = propose(parse(extracted.text, source, digits=extracted.digits))
             if not proposal.parse.letters:
                 raise no_letter()
+            if save and user is None:
+                raise IntakeError(
+                    "no_officer",
+                    "ใส่ --officer ด้วย: ฉบับร่างเป็นของพื้นที่ของเจ้าหน้าที่ผู้รับเข้า",
+                    "--save needs --officer: a draft belongs to the area of the officer taking "
+                    "it in.",
+                )
         except IntakeError as exc:
             self.stderr.write(f"{path}: {exc.message_th}\n{path}: {exc.message_en}")
             sys.exit(EXIT_BAD_FILE)
