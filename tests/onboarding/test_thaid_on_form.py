@@ -7,7 +7,9 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
+from core.history import HistoryEvent, describe
 from core.national_id import keyed_hash
 from onboarding.models import Evidence, RequestState, VerificationRequest
 from tests.accounts.test_thaid import back, link, start, texts
@@ -66,8 +68,10 @@ def test_the_clerk_files_and_submits_in_one_go_without_evidence(signed_in_with_t
     assert response.status_code == 302 and response["Location"] == vr.get_absolute_url()
     assert vr.state == RequestState.SUBMITTED and vr.identity_proven_by_thaid
     assert vr.thaid_ial == "2.3" and not vr.evidence.exists()
-    reasons = list(vr.history.order_by("history_id").values_list("history_change_reason", flat=1))
-    assert reasons[-1] == "ยืนยันตัวตนด้วย ThaID แล้ว (ระดับความน่าเชื่อถือ 2.3)"
+    last = vr.history.order_by("history_id").last()
+    assert last.history_event == HistoryEvent.THAID_PROVEN and last.history_data == {"ial": "2.3"}
+    with translation.override("th"):
+        assert describe(last) == "ยืนยันตัวตนด้วย ThaID แล้ว (ระดับความน่าเชื่อถือ 2.3)"
 
 
 def test_unticked_the_form_still_asks_for_evidence(signed_in_with_thaid, places):
