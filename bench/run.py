@@ -520,8 +520,8 @@ def make_sessions() -> None:
     if missing or not VerificationRequest.objects.exists():
         print(json.dumps({"error": f"no generated data set here (officers missing: {missing})"}))
         sys.exit(1)
-    # The portal's own session engine (accounts.sessions: the database, with the user beside
-    # the data; Django's database store in older trees' settings), as a login writes it.
+    # The portal's session engine (settings.SESSION_ENGINE: Django's database store; a custom
+    # store with the user beside the data in trees of issue 23's time), as a login writes it.
     SessionStore = importlib.import_module(settings.SESSION_ENGINE).SessionStore  # noqa: N806
     sessions = {}
     for who, role in officers.items():

@@ -92,12 +92,12 @@ def make_people() -> None:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
+    from django.contrib.sessions.backends.db import SessionStore  # the portal's engine
     from django.db import transaction
     from django.utils import timezone
 
     from accounts.models import Role, RoleKind, User
     from accounts.positions import Position
-    from accounts.sessions import SessionStore  # the portal's engine (settings)
     from maintenance.models import AccessRule
     from registry.models import Organization, Province
 

@@ -88,12 +88,28 @@ INSTALLED_APPS = [
 if not PRODUCTION and importlib.util.find_spec("demo") is not None:
     INSTALLED_APPS.append("demo")
 
+# The one middleware chain every request goes through (issue 23), in order. Where a request
+# needs less, a middleware branches inside itself: AuthenticationMiddleware leaves the session
+# unread for a visitor without a session cookie (an anonymous user, no `Vary: Cookie`), and
+# LocaleMiddleware leaves a language-neutral view's answer (the decision API, the liveness check,
+# the metrics: core.middleware.language_neutral) without `Vary: Accept-Language`, so that shared
+# caches keep it for everyone (maintenance/caching.py). tests/test_one_chain.py fails if any
+# path drifts from this chain.
 MIDDLEWARE = [
-    # First: a request body over REQUEST_BODY_MAX_BYTES is refused (413) before anyone reads it.
+    # First: every request gets an id, even a 413 or a 400 (core/logs.py).
+    "core.middleware.RequestIdMiddleware",
+    # Requests and latencies for Prometheus (elaas_portal/metrics.py); its pair is last.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # A request body over REQUEST_BODY_MAX_BYTES is refused (413) before anyone reads it.
     "core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # (production: whitenoise here, below)
+    # django-csp's own middleware, so that its per-view decorators (csp_update, csp_exempt, …)
+    # and nonces work.
+    "csp.middleware.CSPMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "core.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "accounts.middleware.AuthenticationMiddleware",
@@ -105,53 +121,7 @@ MIDDLEWARE = [
     "maintenance.gate.UnitGateMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "core.params.BadParameterMiddleware",
-]
-
-# The doors that read no session, user, language or form (elaas_portal/wsgi.py) go through
-# these alone: security headers, the host check (without the rest of CommonMiddleware: their
-# paths are exact), a clear 400 for a bad parameter.
-LEAN_PATHS = ["/api/policy/decision", "/healthz/"]
-LEAN_MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "core.middleware.AllowedHostMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "core.params.BadParameterMiddleware",
-]
-
-# The public status page opened by a visitor without a session or a message cookie: anonymous by
-# construction, so the session, CSRF, message, account and gate middleware have nothing to do.
-LEAN_ANONYMOUS_PATHS = ["/"]
-LEAN_ANONYMOUS_MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
-    "core.middleware.AllowedHostMiddleware",
-    "core.middleware.AnonymousVisitorMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "core.params.BadParameterMiddleware",
-]
-
-# An officer reading the compliance pages (dashboards, late lists, an LAO's page, exports): the
-# pages officers reload all morning. A GET of a path under these prefixes that ends in "/" (so no
-# slash to append), without a message cookie (so no message to show), goes through the chain
-# below: the whole chain but the body cap (a GET's body is never read), whitenoise (not a static
-# file), CommonMiddleware (no slash to append; the host is checked alone), allauth's account
-# middleware (its redirects are for /accounts/, its exceptions raised by its own views),
-# simple-history's (a GET writes no history) and the per-view metrics (the lean doors are counted,
-# not by view). Access is decided exactly as on the whole chain: session, user, second factor and
-# the unit gate.
-LEAN_READING_PREFIXES = ["/compliance/"]
-LEAN_READING_MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "core.middleware.AllowedHostMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "accounts.middleware.AuthenticationMiddleware",
-    "core.middleware.PrivatePageMiddleware",
-    "core.messages.LazyMessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "maintenance.gate.UnitGateMiddleware",
-    "core.params.BadParameterMiddleware",
+    "elaas_portal.metrics.AfterMiddleware",
 ]
 
 ROOT_URLCONF = "elaas_portal.urls"
@@ -224,9 +194,9 @@ CACHES["process"] = {
     "OPTIONS": {"MAX_ENTRIES": 1000},
 }
 
-# Sessions in the database, read with their user in one query on every request
-# (accounts/sessions.py); with or without Redis.
-SESSION_ENGINE = "accounts.sessions"
+# Sessions in the database (Django's own store): they survive a restart of the workers and of
+# Redis, and a logout deletes the one row every worker reads, so it ends the session everywhere.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Celery ------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -609,13 +579,6 @@ PERMISSIONS_POLICY = (
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 )
 INSTALLED_APPS.append("csp")
-for _chain in (MIDDLEWARE, LEAN_MIDDLEWARE, LEAN_ANONYMOUS_MIDDLEWARE, LEAN_READING_MIDDLEWARE):
-    _after_security = _chain.index("django.middleware.security.SecurityMiddleware") + 1
-    _chain[_after_security:_after_security] = [
-        # No page asks for a nonce or a per-view policy: the same header, built once.
-        "core.middleware.FixedContentSecurityPolicyMiddleware",
-        "core.middleware.PermissionsPolicyMiddleware",
-    ]
 # Static files: whitenoise's storage gives every file a name with its hash and a gzip copy at
 # collectstatic; nginx serves STATIC_ROOT itself (gzip_static, cached a year) so a stylesheet
 # never takes a gunicorn worker on a busy morning. WhiteNoiseMiddleware serves the same files
@@ -690,24 +653,12 @@ PASSWORD_HASHERS = [
 # second in the morning's queue, is not refused. Each code is still accepted once (replay).
 MFA_TOTP_TOLERANCE = 1
 
-# Request ids: every request gets one (a well-formed incoming X-Request-ID is kept), answers with
-# it in X-Request-ID and every log line written meanwhile carries it (core/logs.py). First in
-# every chain, so that even a 413 or a 400 of the lean doors has one.
-for _chain in (MIDDLEWARE, LEAN_MIDDLEWARE, LEAN_ANONYMOUS_MIDDLEWARE, LEAN_READING_MIDDLEWARE):
-    _chain.insert(0, "core.middleware.RequestIdMiddleware")
 # Prometheus metrics at /metrics (elaas_portal/metrics.py): requests and latencies
 # (django-prometheus), the outbox backlog and the Celery queue depth read at scrape time. Served
 # only to METRICS_ALLOWED_NETWORKS (and never to a request relayed from outside by the proxy);
 # 404 for everyone else. With several workers, set PROMETHEUS_MULTIPROC_DIR to an empty folder
 # so that /metrics adds up every worker's counters.
-# The lean doors count their requests and latencies (the "before" middleware, ~10 us a request)
-# but not by view: the "after" middleware costs ~115 us of CPU a request, more than half of what
-# the liveness check costs without it (measured in-process, bench/README.md, Surge).
 INSTALLED_APPS.append("django_prometheus")
-for _chain in (MIDDLEWARE, LEAN_MIDDLEWARE, LEAN_ANONYMOUS_MIDDLEWARE, LEAN_READING_MIDDLEWARE):
-    _chain.insert(1, "django_prometheus.middleware.PrometheusBeforeMiddleware")
-MIDDLEWARE.append("elaas_portal.metrics.AfterMiddleware")
-LEAN_PATHS.append("/metrics")
 # Scraped over plain http from inside, like /healthz/: never redirected to https.
 SECURE_REDIRECT_EXEMPT = [*globals().get("SECURE_REDIRECT_EXEMPT", []), r"^metrics$"]
 METRICS_ALLOWED_NETWORKS = networks(

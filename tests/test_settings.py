@@ -37,7 +37,7 @@ def test_a_postgres_url_becomes_a_database_entry():
         "DATABASE_URL", "postgres://u:p%40ss@db.example:6543/elaas?sslmode=require"
     )
     assert (db["ENGINE"], db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == (
-        "core.postgresql",  # Django's, with a cheaper health check
+        "django.db.backends.postgresql",
         "elaas",
         "u",
         "p@ss",
@@ -45,6 +45,8 @@ def test_a_postgres_url_becomes_a_database_entry():
         "6543",
     )
     assert db["OPTIONS"] == {"sslmode": "require"}
+    # Django's own health check: a connection PostgreSQL dropped is replaced, not failed on.
+    assert (db["CONN_MAX_AGE"], db["CONN_HEALTH_CHECKS"]) == (60, True)
 
 
 @pytest.mark.parametrize(
