@@ -535,7 +535,9 @@ def setup_database(args, env) -> None:
 
     pg = argparse.Namespace(pg_user="postgres", pg_port=5432)
     bench_run.recreate_database(pg, DB_NAME)
-    skipped = bench_run.setup_data({**env, "DJANGO_SETTINGS_MODULE": "elaas_portal.settings"})
+    skipped = bench_run.setup_data(
+        {**env, "DJANGO_SETTINGS_MODULE": "elaas_portal.settings.production"}
+    )
     if skipped:
         raise SystemExit(f"setup steps missing: {skipped}")
 

@@ -5,6 +5,6 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "elaas_portal.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "elaas_portal.settings.production")
 
 application = get_wsgi_application()

@@ -22,6 +22,7 @@ def production_env(**extra: str) -> dict[str, str]:
 
     return production_base_env() | {
         "ELAAS_ENV": "production",
+        "DJANGO_SETTINGS_MODULE": "elaas_portal.settings.production",
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(60),
         "NATIONAL_ID_HASH_KEY": secrets.token_urlsafe(32),
@@ -58,7 +59,7 @@ def test_hsts_preload_is_a_setting_off_by_default():
     default = subprocess.run(
         run,
         cwd=ROOT,
-        env=production_env(DJANGO_SETTINGS_MODULE="elaas_portal.settings"),
+        env=production_env(DJANGO_SETTINGS_MODULE="elaas_portal.settings.production"),
         capture_output=True,
         text=True,
         timeout=60,
@@ -75,7 +76,9 @@ def test_hsts_preload_is_a_setting_off_by_default():
     preload = subprocess.run(
         run,
         cwd=ROOT,
-        env=production_env(DJANGO_SETTINGS_MODULE="elaas_portal.settings", SECURE_HSTS_PRELOAD="1"),
+        env=production_env(
+            DJANGO_SETTINGS_MODULE="elaas_portal.settings.production", SECURE_HSTS_PRELOAD="1"
+        ),
         capture_output=True,
         text=True,
         timeout=60,
@@ -179,7 +182,7 @@ def test_no_template_carries_inline_script_or_style():
 
 
 def test_form_action_lets_a_thaid_sign_in_be_redirected_to_thaid_only_when_configured():
-    from elaas_portal.settings import content_security_policy
+    from elaas_portal.settings.base import content_security_policy
 
     configured = content_security_policy("https://imauth.bora.dopa.go.th/api/v2/oauth2")
     assert configured["DIRECTIVES"]["form-action"] == [
@@ -193,7 +196,7 @@ def test_every_door_carries_the_pages_policy(client, circulars, settings):
     """The header the decision API, the liveness check and the status page carry is the one
     django-csp writes on pages, to the character; and a replaced setting (ThaID configured)
     is followed at once."""
-    from elaas_portal.settings import content_security_policy
+    from elaas_portal.settings.base import content_security_policy
     from tests.wsgi import QUESTION, call
 
     page = client.get("/accounts/login/").headers["Content-Security-Policy"]
