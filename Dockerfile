@@ -39,7 +39,7 @@ COPY scripts/first-run.sh ./scripts/first-run.sh
 # Static files gathered at build time (development settings need no SECRET_KEY); the web
 # service gathers them again on start. var/ is the one place the app user may write.
 RUN mkdir -p var \
-    && ELAAS_ENV=development python manage.py collectstatic --noinput -v 0 \
+    && DJANGO_SETTINGS_MODULE=elaas_portal.settings.local python manage.py collectstatic --noinput -v 0 \
     && chown -R app:app var
 
 USER app

@@ -1,33 +1,29 @@
-"""Django's authentication middleware, taking the user read with the session when there is one,
-and reading the user at once.
-
-accounts.sessions reads a logged-in session and its user in one query; Django's `get_user` then
-runs as always (the session's backend, `user_can_authenticate`, the session hash), only the
-backend takes that user instead of reading it again (accounts.backends.read_with_session).
+"""Django's authentication middleware, reading the user at once, and not at all for a visitor
+without a session cookie.
 
 `request.user` is the user itself, not Django's lazy object: every request that passes this
 middleware reads the user anyway (maintenance.gate asks whether they are logged in, before any
 view), so laziness saves nothing here, while each of the ~20 reads of `request.user` a page makes
-went through the lazy object's proxy: 60 us of a kept dashboard's ~600 us in-process (bench/,
-measured interleaved, CPU time).
+went through the lazy object's proxy (bench/, measured interleaved, CPU time).
+
+A request without a session cookie has an empty session: its visitor is anonymous. The session is
+then left unread, so the answer does not vary by cookie (no `Vary: Cookie`) and shared caches
+keep the status page and the decision API for every visitor (maintenance/caching.py). This is
+the branch the one chain takes for what the lean handlers did before (issue 23).
 """
 
+from django.conf import settings
 from django.contrib import auth
-from django.contrib.auth import SESSION_KEY, middleware
-
-from .backends import read_with_session
+from django.contrib.auth import middleware
+from django.contrib.auth.models import AnonymousUser
 
 
 def get_user(request):
     if not hasattr(request, "_cached_user"):
-        session = request.session
-        logged_in = SESSION_KEY in session  # loads the session, and with it its user
-        prefetched = getattr(session, "prefetched_user", None) if logged_in else None
-        if prefetched is None:
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
             request._cached_user = auth.get_user(request)
         else:
-            with read_with_session(prefetched):
-                request._cached_user = auth.get_user(request)
+            request._cached_user = AnonymousUser()
     return request._cached_user
 
 

@@ -2,7 +2,6 @@
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
@@ -375,28 +374,3 @@ class LimitCacheEntry(models.Model):
 
     def __str__(self):
         return self.cache_key
-
-
-class Session(AbstractBaseSession):
-    """A login session, with the user it belongs to as a column (accounts/sessions.py): the
-    session and its user, their roles and second factor are then read in one query on every
-    request. Django's own `django_session` table, without that column, is no longer used."""
-
-    user = models.ForeignKey(
-        User,
-        on_delete=models.CASCADE,  # a deleted account's sessions go with it
-        null=True,  # a visitor's session before logging in
-        blank=True,
-        related_name="sessions",
-        verbose_name=_("user"),
-    )
-
-    class Meta(AbstractBaseSession.Meta):
-        verbose_name = _("session")
-        verbose_name_plural = _("sessions")
-
-    @classmethod
-    def get_session_store_class(cls):
-        from .sessions import SessionStore  # noqa: PLC0415 - sessions imports this module
-
-        return SessionStore

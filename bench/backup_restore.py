@@ -120,6 +120,7 @@ def main() -> None:
         "DATABASE_URL": f"{url}/{args.db}",
         "PRIVATE_MEDIA_ROOT": str(work / "evidence"),
         "ELAAS_ENV": "development",
+        "DJANGO_SETTINGS_MODULE": "elaas_portal.settings.local",
         "DEBUG": "0",
     }
     if not args.no_setup:

@@ -206,6 +206,7 @@ def main(keep: bool, reuse: bool) -> dict:
                 | {
                     "PYTHON": str(clone / ".venv/bin/python"),
                     "ELAAS_ENV": "production",
+                    "DJANGO_SETTINGS_MODULE": "elaas_portal.settings.production",
                     "PORTAL_URL": base,
                 },
             ),
@@ -221,7 +222,12 @@ def main(keep: bool, reuse: bool) -> dict:
             lambda: run(
                 [".venv/bin/python", "manage.py", "load_circulars", str(opening)],
                 clone,
-                env | {"ELAAS_ENV": "production", "PORTAL_URL": base},
+                env
+                | {
+                    "ELAAS_ENV": "production",
+                    "DJANGO_SETTINGS_MODULE": "elaas_portal.settings.production",
+                    "PORTAL_URL": base,
+                },
             ),
         )
 
@@ -282,7 +288,12 @@ def main(keep: bool, reuse: bool) -> dict:
                     "print(O.objects.laos().order_by('dla_code').first().dla_code)",
                 ],
                 clone,
-                env | {"ELAAS_ENV": "production", "PORTAL_URL": base},
+                env
+                | {
+                    "ELAAS_ENV": "production",
+                    "DJANGO_SETTINGS_MODULE": "elaas_portal.settings.production",
+                    "PORTAL_URL": base,
+                },
             ).stdout
             org = re.findall(r"^\d{7}$", org, re.M)[-1]
             sent = officer.post(

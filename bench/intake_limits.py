@@ -30,7 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "elaas_portal.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "elaas_portal.settings.local")
 os.environ.setdefault("EMAIL_BACKEND", "notifications.backends.DatabaseSinkBackend")
 
 import django  # noqa: E402

@@ -28,7 +28,7 @@ from pathlib import Path
 
 ROOT = Path.cwd()
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "elaas_portal.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "elaas_portal.settings.local")
 os.environ["COMPLIANCE_CACHE_SECONDS"] = "0"  # the per-officer page cache off: pages drawn
 os.environ.setdefault("ELAAS_ENV", "development")
 os.environ.pop("REDIS_URL", None)

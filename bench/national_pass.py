@@ -149,6 +149,7 @@ def child_env(args: argparse.Namespace, *, production: bool = True) -> dict[str,
         NOTIFICATION_MESSAGE_ID_DOMAIN=MESSAGE_ID_DOMAIN,
         # Production, as the workers run there; the generated accounts need development.
         ELAAS_ENV="production" if production else "development",
+        DJANGO_SETTINGS_MODULE="elaas_portal.settings." + ("production" if production else "local"),
         DEBUG="0",
         SECRET_KEY=args.secret_key,
         NATIONAL_ID_HASH_KEY=args.secret_key,

@@ -282,7 +282,7 @@ def child_env(
     env = dict(os.environ)
     env.update(
         PYTHONPATH=str(args.project),
-        DJANGO_SETTINGS_MODULE="elaas_portal.settings",
+        DJANGO_SETTINGS_MODULE=settings_module(args.project, "production"),
         DATABASE_URL=f"postgres://{args.pg_user}@{HOST}:{args.pg_port}/{db_name}",
         ELAAS_ENV="production",
         DEBUG="0",
@@ -385,7 +385,7 @@ def registry_dir(env: dict[str, str], project: Path = ROOT) -> Path:
     proc = subprocess.run(
         [str(venv_bin() / "python"), "-c", code],
         cwd=project,
-        env={"DJANGO_SETTINGS_MODULE": "elaas_portal.settings", **env},
+        env={"DJANGO_SETTINGS_MODULE": settings_module(project, "local"), **env},
         capture_output=True,
         text=True,
         timeout=60,
@@ -427,7 +427,18 @@ def setup_data(env: dict[str, str], project: Path = ROOT) -> list[str]:
 
 def development(env: dict[str, str]) -> dict[str, str]:
     """The same database and keys with DEMO_FEATURES on: for the generator only."""
-    return {**env, "ELAAS_ENV": "development", "DEBUG": "0"}
+    module = env.get("DJANGO_SETTINGS_MODULE", "")
+    if module.endswith(".production"):  # a tree with split settings (issue 25)
+        module = module.removesuffix(".production") + ".local"
+    return {**env, "DJANGO_SETTINGS_MODULE": module, "ELAAS_ENV": "development", "DEBUG": "0"}
+
+
+def settings_module(project: Path, environment: str) -> str:
+    """The settings module of `project` for "local" or "production": one module per environment
+    since issue 25 (elaas_portal/settings/), one module before (ELAAS_ENV chose)."""
+    if (project / "elaas_portal" / "settings").is_dir():
+        return f"elaas_portal.settings.{environment}"
+    return "elaas_portal.settings"
 
 
 def setup_national(args: argparse.Namespace, env: dict[str, str], db_name: str) -> None:
@@ -476,7 +487,7 @@ def make_sessions() -> None:
     chosen codes, a session key per officer, the data set's size and where the code came from.
     Works with the trees before and after the registry moved out of `onboarding`.
     """
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "elaas_portal.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "elaas_portal.settings.production")
     import django
 
     django.setup()
@@ -520,8 +531,8 @@ def make_sessions() -> None:
     if missing or not VerificationRequest.objects.exists():
         print(json.dumps({"error": f"no generated data set here (officers missing: {missing})"}))
         sys.exit(1)
-    # The portal's own session engine (accounts.sessions: the database, with the user beside
-    # the data; Django's database store in older trees' settings), as a login writes it.
+    # The portal's session engine (settings.SESSION_ENGINE: Django's database store; a custom
+    # store with the user beside the data in trees of issue 23's time), as a login writes it.
     SessionStore = importlib.import_module(settings.SESSION_ENGINE).SessionStore  # noqa: N806
     sessions = {}
     for who, role in officers.items():

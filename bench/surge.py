@@ -92,12 +92,12 @@ def make_people() -> None:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
+    from django.contrib.sessions.backends.db import SessionStore  # the portal's engine
     from django.db import transaction
     from django.utils import timezone
 
     from accounts.models import Role, RoleKind, User
     from accounts.positions import Position
-    from accounts.sessions import SessionStore  # the portal's engine (settings)
     from maintenance.models import AccessRule
     from registry.models import Organization, Province
 
@@ -535,7 +535,9 @@ def setup_database(args, env) -> None:
 
     pg = argparse.Namespace(pg_user="postgres", pg_port=5432)
     bench_run.recreate_database(pg, DB_NAME)
-    skipped = bench_run.setup_data({**env, "DJANGO_SETTINGS_MODULE": "elaas_portal.settings"})
+    skipped = bench_run.setup_data(
+        {**env, "DJANGO_SETTINGS_MODULE": "elaas_portal.settings.production"}
+    )
     if skipped:
         raise SystemExit(f"setup steps missing: {skipped}")
 

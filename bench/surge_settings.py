@@ -9,7 +9,7 @@
 
 import os
 
-from elaas_portal.settings import *  # noqa: F403
+from elaas_portal.settings.production import *  # noqa: F403
 
 if os.environ.get("SURGE_HASHER", "argon2") == "pbkdf2":
     PASSWORD_HASHERS = [  # noqa: F405 - today's order: PBKDF2 first

@@ -67,7 +67,7 @@ def database_from_url(name: str, url: str) -> dict:
             )
         options = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
         return {
-            "ENGINE": "core.postgresql",
+            "ENGINE": "django.db.backends.postgresql",
             "NAME": db_name,
             "USER": unquote(parsed.username or ""),
             "PASSWORD": unquote(parsed.password or ""),

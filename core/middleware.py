@@ -6,11 +6,9 @@ chain, refuses a request whose Content-Length exceeds REQUEST_BODY_MAX_BYTES wit
 message in Thai (with English), as a page, or as JSON under /api/. It never reads the body.
 """
 
-from csp.constants import HEADER as CSP_HEADER
-from csp.utils import build_policy
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse, JsonResponse
+from django.middleware import locale
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -72,18 +70,6 @@ class RequestBodyLimitMiddleware:
         return response
 
 
-class AnonymousVisitorMiddleware:
-    """For the lean handler of anonymous pages (elaas_portal/wsgi.py): the visitor has no session
-    cookie, so they are anonymous, and no message can be waiting for them."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        request.user = AnonymousUser()
-        return self.get_response(request)
-
-
 class PrivatePageMiddleware:
     """Every answer to a signed-in person may carry their data (their name in the header, their
     inbox, their organisation's staff): `Cache-Control: no-store, private` unless the view said
@@ -101,51 +87,28 @@ class PrivatePageMiddleware:
         return response
 
 
-_NOT_BUILT = object()
+def language_neutral(view):
+    """Marks a view whose answer is the same in every language (the decision API's JSON, the
+    liveness check, the metrics): LocaleMiddleware below leaves it in the default language and
+    without `Vary: Accept-Language` and `Content-Language`, so shared caches keep one copy."""
+    view.language_neutral = True
+    return view
 
 
-class FixedContentSecurityPolicyMiddleware:
-    """The portal's Content-Security-Policy (settings.CONTENT_SECURITY_POLICY), built once when the
-    chain is made. django-csp's own middleware builds the header on every response, for the
-    nonces and per-view policies that pages may ask for: 95 us of the decision API's 444 us
-    in-process, twice the CPU of a kept dashboard's user query. No page of the portal asks for
-    either (nothing inline: tests/test_security_headers.py), so every chain carries this one: the
-    same header, built once. A response that already has the header keeps it (the evidence
-    view's `sandbox`); Django's debug pages (404 and 500 with DEBUG) go without, as django-csp
-    lets them, for their inline styles."""
+class LocaleMiddleware(locale.LocaleMiddleware):
+    """Django's LocaleMiddleware, with a branch for language-neutral views (`language_neutral`):
+    they get the default language, and their answer says nothing about languages."""
 
-    def __init__(self, get_response):
-        self.get_response = get_response
-        self.built_from, self.header = _NOT_BUILT, ""
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(view_func, "language_neutral", False):
+            request.language_neutral = True
+            translation.activate(settings.LANGUAGE_CODE)
+            request.LANGUAGE_CODE = settings.LANGUAGE_CODE
 
-    def __call__(self, request):
-        response = self.get_response(request)
-        header = self._header()
-        if header and not (settings.DEBUG and response.status_code in (404, 500)):
-            response.headers.setdefault(CSP_HEADER, header)
-        return response
-
-    def _header(self) -> str:
-        """The header built from the policy setting, again only if the setting was replaced
-        (tests that configure ThaID change form-action; production never does)."""
-        policy = getattr(settings, "CONTENT_SECURITY_POLICY", None)
-        if policy is not self.built_from:
-            self.header, self.built_from = build_policy(), policy
-        return self.header
-
-
-class AllowedHostMiddleware:
-    """Refuses a request for a host not in ALLOWED_HOSTS (400), as CommonMiddleware does by
-    asking for the host. For the lean doors (elaas_portal/wsgi.py), whose exact paths leave
-    CommonMiddleware nothing else to do: it cost 13.6 us of the liveness check's 120 us, this
-    the check alone."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        request.get_host()  # DisallowedHost: Django answers 400
-        return self.get_response(request)
+    def process_response(self, request, response):
+        if getattr(request, "language_neutral", False):
+            return response
+        return super().process_response(request, response)
 
 
 class PermissionsPolicyMiddleware:

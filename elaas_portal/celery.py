@@ -4,7 +4,7 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "elaas_portal.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "elaas_portal.settings.local")
 
 app = Celery("elaas_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -26,6 +26,7 @@ from django_prometheus.utils import Time
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from core.middleware import language_neutral
 from notifications.delivery import backlog
 
 from .celery import app as celery_app
@@ -144,6 +145,7 @@ def is_internal(request) -> bool:
     return not forwarded or _internal(forwarded.split(",")[-1])
 
 
+@language_neutral
 @never_cache
 @require_safe
 def metrics(request):

@@ -6,7 +6,10 @@ from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_safe
 
+from core.middleware import language_neutral
 
+
+@language_neutral
 @require_safe
 def healthz(request):
     """Liveness: the process answers. Touches no database; also the benchmarks' bare view."""

@@ -10,8 +10,10 @@ answer may change at any moment: the demo clock is set (for an answer about now)
 policy snapshot that answered is not the one this process keeps (POLICY_RULES_CACHE_SECONDS
 of 0).
 
-The decision API's two doors (maintenance.views.decision_api, elaas_portal/decision_door.py)
-both take their headers from `cache_headers`, so they send the same ones.
+The decision API (maintenance.views.decision_api) and the status page take their headers from
+`cache_headers`; both are language-neutral or vary only as they say (core.middleware), and an
+anonymous visitor's request leaves the session unread (accounts.middleware), so nginx keeps one
+copy for everyone.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ def decision_max_age(question, policy: Policy, *, fixed: bool) -> int | None:
     cap = MAX_AGE
     if question.org_code is not None:
         cap = min(cap, settings.POLICY_RULES_CACHE_SECONDS)
-    if fixed:  # the demo clock cannot change it: no query for the clock (the door asks none)
+    if fixed:  # the demo clock cannot change it: no query for the clock
         return kept_until(policy, None, question.at, cap, by_clock=False)
     boundary = policy.next_boundary(question.subject, question.action, question.at)
     return kept_until(policy, boundary, question.at, cap)

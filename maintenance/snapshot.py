@@ -53,7 +53,7 @@ def current_policy() -> Policy:
 
 def kept_policy() -> Policy | None:
     """The snapshot this process keeps, while it is fresh; None when the next decision would read
-    the rules (elaas_portal/decision_door.py answers only without a query)."""
+    the rules (maintenance.caching keeps only answers of the snapshot kept)."""
     cached = _cached
     if cached is not None and time.monotonic() - cached[0] < settings.POLICY_RULES_CACHE_SECONDS:
         return cached[1]

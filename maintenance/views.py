@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 
 from core import clock, params
 from core.jsonapi import json_read_only
+from core.middleware import language_neutral
 from core.params import has_pending_messages
 from core.thai import BANGKOK, ThaiDateError, bangkok_midnight, parse_date
 
@@ -32,6 +33,7 @@ def _json(body: str, status: int = 200) -> HttpResponse:
     return HttpResponse(body, status=status, content_type="application/json; charset=utf-8")
 
 
+@language_neutral
 @json_read_only
 def decision_api(request):
     """GET /api/policy/decision: the same bytes as `manage.py policy_decision` for the same

@@ -226,7 +226,7 @@ start() {
   if any_alive; then die "already running from $PROD_DIR (scripts/prod.sh stop first)"; fi
   stop >/dev/null 2>&1 || true
   rm -f "$run_dir/stopping" "$run_dir/reloading"
-  export ELAAS_ENV=production DEBUG=0
+  export ELAAS_ENV=production DJANGO_SETTINGS_MODULE=elaas_portal.settings.production DEBUG=0
   export STATIC_ROOT=${STATIC_ROOT:-$PROD_DIR/static}
   export ALLOWED_HOSTS=${ALLOWED_HOSTS:-$PROD_HOST,localhost}
   export PRIVATE_MEDIA_ROOT=${PRIVATE_MEDIA_ROOT:-$root/var/private}
@@ -324,7 +324,7 @@ reload() {
   local port n=0
   any_alive || die "nothing is running from $PROD_DIR (scripts/prod.sh start first)"
   require_mail_and_address  # the restarted Celery worker and beat need them as start gave them
-  export ELAAS_ENV=production DEBUG=0
+  export ELAAS_ENV=production DJANGO_SETTINGS_MODULE=elaas_portal.settings.production DEBUG=0
   touch "$run_dir/reloading"  # a waiting `run` does not take a restarting worker for a crash
   trap 'rm -f "$run_dir/reloading"' EXIT
   for port in $PROD_WEB_PORTS; do
@@ -363,7 +363,7 @@ reload() {
 upgrade() {
   require_mail_and_address
   require
-  export ELAAS_ENV=production DEBUG=0
+  export ELAAS_ENV=production DJANGO_SETTINGS_MODULE=elaas_portal.settings.production DEBUG=0
   export STATIC_ROOT=${STATIC_ROOT:-$PROD_DIR/static}
   export ALLOWED_HOSTS=${ALLOWED_HOSTS:-$PROD_HOST,localhost}
   export PRIVATE_MEDIA_ROOT=${PRIVATE_MEDIA_ROOT:-$root/var/private}
@@ -377,7 +377,7 @@ upgrade() {
 }
 
 manage_production() {
-  export ELAAS_ENV=production DEBUG=0
+  export ELAAS_ENV=production DJANGO_SETTINGS_MODULE=elaas_portal.settings.production DEBUG=0
   export PRIVATE_MEDIA_ROOT=${PRIVATE_MEDIA_ROOT:-$root/var/private}
   exec "$bin/python" manage.py "$@"
 }

@@ -162,7 +162,11 @@ def prod_stack(tmp_path_factory):
         # tested by tests/test_first_run.py.
         "PROD_FIRST_RUN": "0",
     }
-    development = env | {"ELAAS_ENV": "development", "DEBUG": "0"}
+    development = env | {
+        "ELAAS_ENV": "development",
+        "DJANGO_SETTINGS_MODULE": "elaas_portal.settings.local",
+        "DEBUG": "0",
+    }
     manage = [sys.executable, "manage.py"]
     _run([*manage, "migrate", "--no-input", "-v", "0"], development)
     _run([*manage, "generate_demo_registry"], development)

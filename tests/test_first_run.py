@@ -118,6 +118,7 @@ def test_the_compose_setup_fills_a_fresh_database_and_a_second_run_changes_nothi
     drop = ("DATABASE_URL", "REDIS_URL", "EMAIL_", "PORTAL_URL", "FIRST_OFFICER_", "DJANGO_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(drop)} | {
         "ELAAS_ENV": "production",
+        "DJANGO_SETTINGS_MODULE": "elaas_portal.settings.production",
         "SECRET_KEY": "test-only-not-secret-" + "x" * 40,
         "NATIONAL_ID_HASH_KEY": "test-only-id-key",
         "MFA_ENCRYPTION_KEY": Fernet.generate_key().decode(),

@@ -18,7 +18,7 @@ from notifications.models import Notification, Status
 from notifications.services import queue
 from tests import keyspace
 from tests.notifications.support import celery_app, closed_port, make_users, outgoing_for
-from tests.test_lean_door import QUESTION, call
+from tests.wsgi import QUESTION, call
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,7 @@ def test_every_answer_has_a_new_request_id(client):
 
 
 @pytest.mark.parametrize("path", [QUESTION, "/healthz/", "/", "/metrics"])
-def test_the_lean_doors_give_a_request_id_too(path, circulars):
+def test_the_json_doors_and_the_status_page_give_a_request_id_too(path, circulars):
     _status, headers, _body = call(path, HTTP_X_REQUEST_ID="from-the-proxy-1")
     assert headers["X-Request-ID"] == "from-the-proxy-1"
 
@@ -221,15 +221,23 @@ def test_metrics_say_when_redis_does_not_answer(client, settings):
     assert metric(body, "elaas_outbox_due") == 0  # the rest of the page is still there
 
 
-def test_the_lean_doors_are_counted(circulars):
+def test_the_json_doors_and_the_status_page_are_counted_by_view(circulars):
     import prometheus_client
 
     def counted() -> float:
         name = "django_http_requests_before_middlewares_total"
         return prometheus_client.REGISTRY.get_sample_value(name) or 0.0
 
-    before = counted()
+    def by_view(view: str) -> float:
+        name = "django_http_responses_total_by_status_view_method_total"
+        labels = {"status": "200", "view": view, "method": "GET"}
+        return prometheus_client.REGISTRY.get_sample_value(name, labels) or 0.0
+
+    views = ["maintenance:decision-api", "healthz", "maintenance:status"]
+    before, before_by_view = counted(), [by_view(v) for v in views]
     for path in (QUESTION, "/healthz/", "/"):
         assert call(path)[0] == 200
 
     assert counted() - before == 3
+    # One chain: the "after" middleware counts them by view too (the lean doors did not).
+    assert [by_view(v) - b for v, b in zip(views, before_by_view, strict=True)] == [1, 1, 1]

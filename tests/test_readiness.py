@@ -54,7 +54,9 @@ def probe_with(**env) -> dict:
         for k, v in os.environ.items()
         if k not in ("DATABASE_URL", "REDIS_URL", "CI") and not k.startswith("EMAIL_")
     }
-    environment.update(DJANGO_SETTINGS_MODULE="elaas_portal.settings", LOG_LEVEL="CRITICAL", **env)
+    environment.update(
+        DJANGO_SETTINGS_MODULE="elaas_portal.settings.test", LOG_LEVEL="CRITICAL", **env
+    )
     done = subprocess.run(
         [sys.executable, "-c", PROBE],
         cwd=ROOT,

@@ -22,6 +22,7 @@ def production_env(**extra: str) -> dict[str, str]:
 
     return production_base_env() | {
         "ELAAS_ENV": "production",
+        "DJANGO_SETTINGS_MODULE": "elaas_portal.settings.production",
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(60),
         "NATIONAL_ID_HASH_KEY": secrets.token_urlsafe(32),
@@ -58,7 +59,7 @@ def test_hsts_preload_is_a_setting_off_by_default():
     default = subprocess.run(
         run,
         cwd=ROOT,
-        env=production_env(DJANGO_SETTINGS_MODULE="elaas_portal.settings"),
+        env=production_env(DJANGO_SETTINGS_MODULE="elaas_portal.settings.production"),
         capture_output=True,
         text=True,
         timeout=60,
@@ -75,7 +76,9 @@ def test_hsts_preload_is_a_setting_off_by_default():
     preload = subprocess.run(
         run,
         cwd=ROOT,
-        env=production_env(DJANGO_SETTINGS_MODULE="elaas_portal.settings", SECURE_HSTS_PRELOAD="1"),
+        env=production_env(
+            DJANGO_SETTINGS_MODULE="elaas_portal.settings.production", SECURE_HSTS_PRELOAD="1"
+        ),
         capture_output=True,
         text=True,
         timeout=60,
@@ -104,10 +107,10 @@ def test_pages_carry_the_security_headers(client, circulars, path):
     _assert_security_headers(response.headers)
 
 
-def test_the_lean_doors_carry_the_security_headers(circulars):
-    """The decision API, the liveness check and the anonymous status page go through the WSGI
-    entry point's own middleware lists."""
-    from tests.test_lean_door import QUESTION, call
+def test_the_json_doors_and_the_status_page_carry_the_security_headers(circulars):
+    """The decision API, the liveness check and the anonymous status page, through the real WSGI
+    entry point (the one middleware chain)."""
+    from tests.wsgi import QUESTION, call
 
     for path in (QUESTION, "/healthz/", "/"):
         status, headers, _body = call(path)
@@ -125,17 +128,42 @@ def test_a_logged_in_officer_page_carries_the_security_headers(client, actors):
 
 
 def test_evidence_keeps_its_own_sandbox_policy():
-    """The evidence view's `sandbox` policy is not replaced by the site's (the middleware keeps a
-    header the view set)."""
+    """The evidence view's `sandbox` policy is not replaced by the site's (django-csp's middleware
+    keeps a header the view set)."""
+    from csp.middleware import CSPMiddleware
     from django.http import HttpResponse
     from django.test import RequestFactory
 
-    from core.middleware import FixedContentSecurityPolicyMiddleware
-
     response = HttpResponse("file")
     response["Content-Security-Policy"] = "sandbox"
-    out = FixedContentSecurityPolicyMiddleware(lambda request: response)(RequestFactory().get("/x"))
+    out = CSPMiddleware(lambda request: response)(RequestFactory().get("/x"))
     assert out["Content-Security-Policy"] == "sandbox"
+
+
+def test_django_csps_per_view_decorators_work_in_the_chain(client, settings):
+    """The chain carries django-csp's own middleware (issue 23), so a view's `csp_update` and
+    `csp_exempt` are honoured: the replacement that built one fixed header ignored them."""
+    from csp.decorators import csp_exempt, csp_update
+    from django.http import HttpResponse
+    from django.urls import path
+
+    @csp_update({"img-src": ["https://maps.example.go.th"]})
+    def updated(request):
+        return HttpResponse("map")
+
+    @csp_exempt()
+    def exempt(request):
+        return HttpResponse("no policy")
+
+    class Urls:
+        urlpatterns = [path("updated/", updated), path("exempt/", exempt)]
+
+    settings.ROOT_URLCONF = Urls
+    assert (
+        "img-src 'self' data: https://maps.example.go.th"
+        in (client.get("/updated/")["Content-Security-Policy"])
+    )
+    assert "Content-Security-Policy" not in client.get("/exempt/")
 
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
@@ -154,7 +182,7 @@ def test_no_template_carries_inline_script_or_style():
 
 
 def test_form_action_lets_a_thaid_sign_in_be_redirected_to_thaid_only_when_configured():
-    from elaas_portal.settings import content_security_policy
+    from elaas_portal.settings.base import content_security_policy
 
     configured = content_security_policy("https://imauth.bora.dopa.go.th/api/v2/oauth2")
     assert configured["DIRECTIVES"]["form-action"] == [
@@ -164,31 +192,19 @@ def test_form_action_lets_a_thaid_sign_in_be_redirected_to_thaid_only_when_confi
     assert content_security_policy("")["DIRECTIVES"]["form-action"] == ["'self'"]
 
 
-def test_the_lean_doors_carry_the_pages_policy_built_once(client, circulars):
-    """core.middleware.FixedContentSecurityPolicyMiddleware: the header the lean doors carry is
-    the one django-csp writes on pages, to the character."""
-    from tests.test_lean_door import QUESTION, call
+def test_every_door_carries_the_pages_policy(client, circulars, settings):
+    """The header the decision API, the liveness check and the status page carry is the one
+    django-csp writes on pages, to the character; and a replaced setting (ThaID configured)
+    is followed at once."""
+    from elaas_portal.settings.base import content_security_policy
+    from tests.wsgi import QUESTION, call
 
     page = client.get("/accounts/login/").headers["Content-Security-Policy"]
     for path in (QUESTION, "/healthz/", "/"):
         _status, headers, _body = call(path)
         assert headers["Content-Security-Policy"] == page, path
-
-
-def test_the_policy_built_once_follows_a_replaced_setting(settings):
-    """Built once per setting: a test (or a ThaID configuration) that replaces the policy gets
-    the new header at once (form-action naming ThaID's origin), without a restart."""
-    from django.http import HttpResponse
-    from django.test import RequestFactory
-
-    from core.middleware import FixedContentSecurityPolicyMiddleware
-    from elaas_portal.settings import content_security_policy
-
-    middleware = FixedContentSecurityPolicyMiddleware(lambda request: HttpResponse("page"))
-    before = middleware(RequestFactory().get("/x"))["Content-Security-Policy"]
-    assert "form-action 'self';" in before + ";"
     settings.CONTENT_SECURITY_POLICY = content_security_policy("https://imauth.example.go.th/x")
-    after = middleware(RequestFactory().get("/x"))["Content-Security-Policy"]
+    after = client.get("/healthz/")["Content-Security-Policy"]
     assert "form-action 'self' https://imauth.example.go.th" in after
 
 

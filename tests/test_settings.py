@@ -1,6 +1,7 @@
 """Settings read the environment and stop start-up on a malformed value, naming the variable."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -37,7 +38,7 @@ def test_a_postgres_url_becomes_a_database_entry():
         "DATABASE_URL", "postgres://u:p%40ss@db.example:6543/elaas?sslmode=require"
     )
     assert (db["ENGINE"], db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == (
-        "core.postgresql",  # Django's, with a cheaper health check
+        "django.db.backends.postgresql",
         "elaas",
         "u",
         "p@ss",
@@ -45,6 +46,8 @@ def test_a_postgres_url_becomes_a_database_entry():
         "6543",
     )
     assert db["OPTIONS"] == {"sslmode": "require"}
+    # Django's own health check: a connection PostgreSQL dropped is replaced, not failed on.
+    assert (db["CONN_MAX_AGE"], db["CONN_HEALTH_CHECKS"]) == (60, True)
 
 
 @pytest.mark.parametrize(
@@ -90,13 +93,20 @@ def test_start_up_stops_with_a_message_naming_the_variable(name, value):
 
 
 def test_production_without_a_secret_key_does_not_start():
-    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"} | {"ELAAS_ENV": "production"}
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"} | {
+        "ELAAS_ENV": "production",
+        "DJANGO_SETTINGS_MODULE": "elaas_portal.settings.production",
+    }
     result = manage_check(env)
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
 
 
 def test_the_thaid_stand_in_refuses_to_start_in_production():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "devidp.settings", "ELAAS_ENV": "production"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "devidp.settings",
+        "ELAAS_ENV": "production",
+    }
     result = manage_check(env)
     assert result.returncode != 0 and "never in production" in result.stderr
 
@@ -104,6 +114,7 @@ def test_the_thaid_stand_in_refuses_to_start_in_production():
 def test_production_without_a_national_id_hash_key_does_not_start():
     env = {k: v for k, v in os.environ.items() if k != "NATIONAL_ID_HASH_KEY"} | {
         "ELAAS_ENV": "production",
+        "DJANGO_SETTINGS_MODULE": "elaas_portal.settings.production",
         "SECRET_KEY": "test-only-not-secret",
         "PORTAL_URL": "https://portal.example.go.th",
         "EMAIL_URL": "console",
@@ -214,6 +225,7 @@ def production(**env) -> dict:
     """A production environment with every required variable but those `env` removes (None)."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("EMAIL_", "PORTAL_URL"))} | {
         "ELAAS_ENV": "production",
+        "DJANGO_SETTINGS_MODULE": "elaas_portal.settings.production",
         "SECRET_KEY": "test-only-not-secret",
         "NATIONAL_ID_HASH_KEY": "test-only-id-key",
         "MFA_ENCRYPTION_KEY": "test-only-mfa-key-aaaaaaaaaaaaaaaaaaaaaaaaa=",
@@ -273,3 +285,67 @@ def test_a_portal_url_without_scheme_or_host_names_the_variable(value):
 
 def test_portal_url_in_development_defaults_to_make_runs_address():
     assert portal_url("PORTAL_URL", "", required=False) == "http://127.0.0.1:8000"
+
+
+# -- one settings module per environment (issue 25: cookiecutter-django's split) --------------
+
+SETTINGS_DIR = ROOT / "elaas_portal" / "settings"
+
+
+def test_each_entry_point_picks_its_environments_settings():
+    """`make run` (manage.py), `make test` (pytest) and `make prod` (scripts/prod.sh, the image,
+    gunicorn's entry) each pick their module without the user setting anything."""
+    import tomllib
+
+    default = re.compile(r'setdefault\("DJANGO_SETTINGS_MODULE", "([\w.]+)"\)')
+    assert default.findall((ROOT / "manage.py").read_text()) == ["elaas_portal.settings.local"]
+    celery = (ROOT / "elaas_portal" / "celery.py").read_text()
+    assert default.findall(celery) == ["elaas_portal.settings.local"]
+    wsgi = (ROOT / "elaas_portal" / "wsgi.py").read_text()
+    assert default.findall(wsgi) == ["elaas_portal.settings.production"]
+    pytest_ini = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]
+    assert pytest_ini["ini_options"]["DJANGO_SETTINGS_MODULE"] == "elaas_portal.settings.test"
+    prod = (ROOT / "scripts" / "prod.sh").read_text()
+    exports = re.findall(r"^\s*export ELAAS_ENV=production (\S+)", prod, re.M)
+    assert exports and set(exports) == {"DJANGO_SETTINGS_MODULE=elaas_portal.settings.production"}
+    assert "DJANGO_SETTINGS_MODULE: elaas_portal.settings.production" in (
+        (ROOT / "docker-compose.yml").read_text()
+    )
+
+
+def test_the_suite_runs_on_the_test_settings(settings):
+    assert os.environ["DJANGO_SETTINGS_MODULE"] == "elaas_portal.settings.test"
+    assert settings.DEMO_FEATURES and not settings.PRODUCTION
+
+
+def test_production_environment_with_development_settings_does_not_start():
+    """An environment written for production (ELAAS_ENV=production) never runs with the
+    development keys: the development module refuses it and names the module to use."""
+    env = {**os.environ, "ELAAS_ENV": "production"}
+    env["DJANGO_SETTINGS_MODULE"] = "elaas_portal.settings.local"
+    result = manage_check(env)
+    assert result.returncode != 0
+    assert "DJANGO_SETTINGS_MODULE=elaas_portal.settings.production" in result.stderr
+
+
+def _assignments(path, name: str) -> int:
+    import ast
+
+    tree = ast.parse(path.read_text())
+    return sum(
+        isinstance(node, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
+        for node in ast.walk(tree)
+    )
+
+
+@pytest.mark.parametrize("module", ["base", "local", "test", "production"])
+def test_email_backend_is_set_at_most_once_per_file(module):
+    assert _assignments(SETTINGS_DIR / f"{module}.py", "EMAIL_BACKEND") <= 1
+
+
+def test_lists_are_edited_where_they_are_defined():
+    """No `.append`, `.insert` or `.extend` on a settings list in base.py: each list is written
+    whole where it is defined (an environment's file may build its own from it)."""
+    text = (SETTINGS_DIR / "base.py").read_text()
+    assert not re.findall(r"^[A-Z_]+\.(append|insert|extend)\(", text, re.M)

@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from core.national_id import with_check_digit
-from elaas_portal.settings import content_security_policy
+from elaas_portal.settings.base import content_security_policy
 
 CLIENT_ID = "portal-test-client"
 CLIENT_SECRET = "portal-test-secret"  # noqa: S105
@@ -185,7 +185,7 @@ class Provider:
 
 
 def portal_settings(url: str) -> dict:
-    """The portal's settings for a ThaID at `url` (as elaas_portal/settings.py builds them)."""
+    """The portal's settings for a ThaID at `url` (as elaas_portal/settings/base.py builds them)."""
     return {
         "CONTENT_SECURITY_POLICY": content_security_policy(url),
         "THAID_SERVER_URL": url,

@@ -23,3 +23,18 @@ def call_wsgi(environ) -> tuple[int, list[tuple[str, str]], bytes]:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
     return seen["status"], seen["headers"], body
+
+
+# A plain question of the decision API, answered 200 (the window of 5 to 21 April 2568).
+QUESTION = (
+    "/api/policy/decision?entity_type=lao&action=verify_identity"
+    "&at=2025-04-10T12:00:00%2B07:00&identity_verified=false"
+)
+
+
+def call(path, **extra):
+    """GET `path` through the real WSGI entry point: (status, headers as a dict, body)."""
+    from django.test import RequestFactory
+
+    status, headers, body = call_wsgi(RequestFactory().get(path, **extra).environ)
+    return status, dict(headers), body

@@ -123,6 +123,7 @@ def _check_production(**env) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if k != "MFA_ENCRYPTION_KEY"}
     base |= {
         "ELAAS_ENV": "production",
+        "DJANGO_SETTINGS_MODULE": "elaas_portal.settings.production",
         "SECRET_KEY": "test-only-not-secret",
         "NATIONAL_ID_HASH_KEY": "test-only-id-key",
         "ALLOWED_HOSTS": "localhost",

@@ -10,7 +10,7 @@ from django.contrib.auth.hashers import check_password, identify_hasher, make_pa
 
 from accounts.hashers import Argon2idPasswordHasher
 from accounts.models import User
-from elaas_portal import settings as portal_settings
+from elaas_portal.settings import base as portal_settings
 from tests.actors import PASSWORD
 
 pytestmark = pytest.mark.django_db

@@ -108,13 +108,11 @@ def test_a_kept_page_of_the_officers_own_area_reads_the_user_once_and_no_area(of
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from core.db import statement_sql
-
     officer_client.get(PAGE)
     with CaptureQueriesContext(connection) as queries:
         response = officer_client.get(PAGE)
     assert response.status_code == 200 and not rendered(response)
-    sql = [statement_sql(q["sql"]) for q in queries.captured_queries]  # prepared: its SQL
+    sql = [q["sql"] for q in queries.captured_queries]
     assert sum('FROM "accounts_user"' in q for q in sql) == 1  # with roles and their areas' codes
     assert sum('FROM "accounts_role"' in q for q in sql) == 1  # inside that same query
     assert not [q for q in sql if 'FROM "onboarding_province"' in q]  # joined there, not read

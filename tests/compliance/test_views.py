@@ -261,42 +261,33 @@ def test_each_actor_gets_the_status_the_scope_rules_give_and_sees_only_their_are
 
 def through_the_wsgi_entry(client, url):
     """GET `url` through the portal's real WSGI entry, with the test client's cookies, as
-    gunicorn would call it: (status, headers with every Set-Cookie in a list, body, the doors
-    that took it)."""
+    gunicorn would call it: (status, headers with every Set-Cookie in a list, body)."""
     from django.test import RequestFactory
 
-    from elaas_portal import wsgi
     from tests.wsgi import call_wsgi
 
     cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items())
     path, _, query = url.partition("?")
     environ = RequestFactory().get(path, QUERY_STRING=query, HTTP_COOKIE=cookie).environ
-    doors = []
-    lean_reading = wsgi.lean_reading
-    try:
-        wsgi.lean_reading = lambda *args: doors.append("lean_reading") or lean_reading(*args)
-        status, sent, body = call_wsgi(environ)
-    finally:
-        wsgi.lean_reading = lean_reading
+    status, sent, body = call_wsgi(environ)
     headers = dict(sent)
     headers["Set-Cookie"] = [value for name, value in sent if name == "Set-Cookie"]
-    return status, headers, body, doors
+    return status, headers, body
 
 
 READING_CASES = [case for case in CASES if URLS[case.values[0]].split("?")[0].endswith("/")]
 
 
 @pytest.mark.parametrize(("name", "actor", "expected"), READING_CASES)
-def test_the_reading_door_decides_access_as_the_whole_chain_does(
+def test_the_wsgi_entry_decides_access_as_the_test_client_does(
     client, scene, name, actor, expected
 ):
-    """The compliance pages officers reload go through a shorter middleware chain (settings,
-    LEAN_READING_MIDDLEWARE): every actor gets the same answer there, for the same reason."""
+    """The compliance pages officers reload, through gunicorn's entry point: every actor gets the
+    same answer there, with the same headers, as through the test client's handler."""
     url = URLS[name]
     if actor != "anonymous":
         login(client, scene["actors"][actor])
-    status, headers, body, doors = through_the_wsgi_entry(client, url)
-    assert doors == ["lean_reading"], url
+    status, headers, body = through_the_wsgi_entry(client, url)
     assert status == expected, f"{actor} GET {url}"
     whole = client.get(url)
     assert whole.status_code == expected
@@ -309,27 +300,23 @@ def test_the_reading_door_decides_access_as_the_whole_chain_does(
         assert codes == lao_codes(whole)
 
 
-def test_a_message_to_show_or_a_slash_to_append_takes_the_whole_chain(client, scene):
+def test_a_slash_is_appended_to_a_compliance_page(client, scene):
     login(client, scene["actors"]["dla_officer"])
-    assert through_the_wsgi_entry(client, "/compliance/country/")[3] == ["lean_reading"]
-    status, headers, _body, doors = through_the_wsgi_entry(client, "/compliance/country")
-    assert (status, headers["Location"], doors) == (301, "/compliance/country/", [])
-    client.cookies["messages"] = "pending"
-    assert through_the_wsgi_entry(client, "/compliance/country/")[3] == []
+    status, headers, _body = through_the_wsgi_entry(client, "/compliance/country")
+    assert (status, headers["Location"]) == (301, "/compliance/country/")
 
 
-def test_the_reading_door_refuses_a_host_not_allowed(client, scene, settings):
+def test_a_compliance_page_refuses_a_host_not_allowed(client, scene, settings):
     login(client, scene["actors"]["dla_officer"])
     settings.ALLOWED_HOSTS = ["portal.example"]  # the test client's "testserver" is not
-    status, _headers, _body, doors = through_the_wsgi_entry(client, "/compliance/country/")
-    assert (status, doors) == (400, ["lean_reading"])
+    assert through_the_wsgi_entry(client, "/compliance/country/")[0] == 400
 
 
 def test_an_officer_without_the_second_factor_in_the_session_is_sent_to_confirm_it(client, scene):
-    """The second factor's gate writes a message (MessageMiddleware is in the reading chain)."""
+    """The second factor's gate writes a message for the page it sends to."""
     client.force_login(scene["actors"]["dla_officer"], backend="elaas_portal.backends.ModelBackend")
-    status, headers, _body, doors = through_the_wsgi_entry(client, "/compliance/country/")
-    assert doors == ["lean_reading"] and status == 302
+    status, headers, _body = through_the_wsgi_entry(client, "/compliance/country/")
+    assert status == 302
     assert headers["Location"].startswith("/accounts/2fa/")
     assert any(cookie.strip().startswith("messages=") for cookie in headers["Set-Cookie"])
 

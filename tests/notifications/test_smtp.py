@@ -75,7 +75,7 @@ def smtp_server():
 
 @pytest.fixture
 def mail_from_url(settings):
-    """Applies EMAIL_URL's settings as elaas_portal/settings.py does."""
+    """Applies EMAIL_URL's settings as elaas_portal/settings/base.py does."""
 
     def apply(url: str):
         for name, value in email_from_url("EMAIL_URL", url).items():

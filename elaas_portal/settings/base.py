@@ -1,12 +1,14 @@
-"""Settings for the New e-LAAS onboarding portal.
+"""Settings shared by every environment of the New e-LAAS onboarding portal.
 
-Everything is read from the environment, with embedded defaults that need no service:
-a SQLite file, Celery tasks run in-process, e-mail written to the console. Setting
-DATABASE_URL (PostgreSQL) and REDIS_URL (Celery broker and cache) switches to the real
-services. A malformed value stops start-up with a message naming the variable.
+Split as cookiecutter-django splits them: this file, then `local.py` (`make run`, manage.py's
+default), `test.py` (pytest) and `production.py` (`make prod`, the image, gunicorn's default),
+each starting from this one. Everything is read from the environment (core/env.py), with
+embedded defaults that need no service: a SQLite file, Celery tasks run in-process, e-mail
+written to the console. Setting DATABASE_URL (PostgreSQL) and REDIS_URL (Celery broker and cache)
+switches to the real services. A malformed value stops start-up with a message naming the
+variable.
 """
 
-import importlib.util
 import os
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -20,10 +22,8 @@ from accounts.positions import Position
 from core.env import (
     EMAIL_CONSOLE,
     database_from_url,
-    derived_fernet_key,
     email_from_parts,
     email_from_url,
-    env_bool,
     env_int,
     env_list,
     env_str,
@@ -34,21 +34,17 @@ from core.env import (
     redis_url,
 )
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
-# "development" (the default: demo accounts, settable clock) or "production".
+# "development" (local.py, test.py: demo accounts, settable clock) or "production"
+# (production.py). The settings module decides; ELAAS_ENV, when set, must agree with it, so that
+# an environment written for production never runs with development keys.
 ELAAS_ENV = env_str("ELAAS_ENV", "development")
 if ELAAS_ENV not in ("development", "production"):
     raise ImproperlyConfigured(f"ELAAS_ENV={ELAAS_ENV!r}: use 'development' or 'production'.")
-PRODUCTION = ELAAS_ENV == "production"
-
-DEBUG = env_bool("DEBUG", default=not PRODUCTION)
-SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if PRODUCTION:
-        raise ImproperlyConfigured("SECRET_KEY must be set when ELAAS_ENV=production.")
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["*"])
+PRODUCTION = False
+# SECRET_KEY, DEBUG and ALLOWED_HOSTS: in local.py (development defaults) and production.py
+# (required, or safe defaults).
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # The path the portal is served under ("": the root). Set, never read from the request: gunicorn
 # takes a SCRIPT_NAME header from its own host, and a prefix from a header would end up in every
@@ -72,28 +68,44 @@ INSTALLED_APPS = [
     # ThaID; its provider class is accounts.thaid.provider.ThaIDProvider (below).
     "allauth.socialaccount.providers.openid_connect",
     "simple_history",
+    # Content-Security-Policy (CONTENT_SECURITY_POLICY below) and Prometheus metrics.
+    "csp",
+    "django_prometheus",
     "elaas_portal",
     # Our apps, lowest layer first (README, Architecture).
     "core",
     "registry",
     "accounts",
-    "notifications",
     "maintenance",
+    "notifications",
     "circulars",
     "onboarding",
     "compliance",
 ]
-# Demo accounts and generated data sets (make run, tests, bench/): never in production, and not
-# in the image at all (Dockerfile), where collectstatic runs with the development defaults.
-if not PRODUCTION and importlib.util.find_spec("demo") is not None:
-    INSTALLED_APPS.append("demo")
+# (local.py adds "demo": demo accounts and generated data sets, never in production.)
 
+# The one middleware chain every request goes through (issue 23), in order. Where a request
+# needs less, a middleware branches inside itself: AuthenticationMiddleware leaves the session
+# unread for a visitor without a session cookie (an anonymous user, no `Vary: Cookie`), and
+# LocaleMiddleware leaves a language-neutral view's answer (the decision API, the liveness check,
+# the metrics: core.middleware.language_neutral) without `Vary: Accept-Language`, so that shared
+# caches keep it for everyone (maintenance/caching.py). tests/test_one_chain.py fails if any
+# path drifts from this chain.
 MIDDLEWARE = [
-    # First: a request body over REQUEST_BODY_MAX_BYTES is refused (413) before anyone reads it.
+    # First: every request gets an id, even a 413 or a 400 (core/logs.py).
+    "core.middleware.RequestIdMiddleware",
+    # Requests and latencies for Prometheus (elaas_portal/metrics.py); its pair is last.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # A request body over REQUEST_BODY_MAX_BYTES is refused (413) before anyone reads it.
     "core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # (production.py inserts whitenoise here: static files without the proxy)
+    # django-csp's own middleware, so that its per-view decorators (csp_update, csp_exempt, …)
+    # and nonces work.
+    "csp.middleware.CSPMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "core.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "accounts.middleware.AuthenticationMiddleware",
@@ -105,53 +117,7 @@ MIDDLEWARE = [
     "maintenance.gate.UnitGateMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "core.params.BadParameterMiddleware",
-]
-
-# The doors that read no session, user, language or form (elaas_portal/wsgi.py) go through
-# these alone: security headers, the host check (without the rest of CommonMiddleware: their
-# paths are exact), a clear 400 for a bad parameter.
-LEAN_PATHS = ["/api/policy/decision", "/healthz/"]
-LEAN_MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "core.middleware.AllowedHostMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "core.params.BadParameterMiddleware",
-]
-
-# The public status page opened by a visitor without a session or a message cookie: anonymous by
-# construction, so the session, CSRF, message, account and gate middleware have nothing to do.
-LEAN_ANONYMOUS_PATHS = ["/"]
-LEAN_ANONYMOUS_MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
-    "core.middleware.AllowedHostMiddleware",
-    "core.middleware.AnonymousVisitorMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "core.params.BadParameterMiddleware",
-]
-
-# An officer reading the compliance pages (dashboards, late lists, an LAO's page, exports): the
-# pages officers reload all morning. A GET of a path under these prefixes that ends in "/" (so no
-# slash to append), without a message cookie (so no message to show), goes through the chain
-# below: the whole chain but the body cap (a GET's body is never read), whitenoise (not a static
-# file), CommonMiddleware (no slash to append; the host is checked alone), allauth's account
-# middleware (its redirects are for /accounts/, its exceptions raised by its own views),
-# simple-history's (a GET writes no history) and the per-view metrics (the lean doors are counted,
-# not by view). Access is decided exactly as on the whole chain: session, user, second factor and
-# the unit gate.
-LEAN_READING_PREFIXES = ["/compliance/"]
-LEAN_READING_MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "core.middleware.AllowedHostMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "accounts.middleware.AuthenticationMiddleware",
-    "core.middleware.PrivatePageMiddleware",
-    "core.messages.LazyMessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "maintenance.gate.UnitGateMiddleware",
-    "core.params.BadParameterMiddleware",
+    "elaas_portal.metrics.AfterMiddleware",
 ]
 
 ROOT_URLCONF = "elaas_portal.urls"
@@ -224,9 +190,9 @@ CACHES["process"] = {
     "OPTIONS": {"MAX_ENTRIES": 1000},
 }
 
-# Sessions in the database, read with their user in one query on every request
-# (accounts/sessions.py); with or without Redis.
-SESSION_ENGINE = "accounts.sessions"
+# Sessions in the database (Django's own store): they survive a restart of the workers and of
+# Redis, and a logout deletes the one row every worker reads, so it ends the session everywhere.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Celery ------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -357,9 +323,8 @@ if THAID_SERVER_URL and not (THAID_CLIENT_ID and THAID_CLIENT_SECRET):
     raise ImproperlyConfigured(
         "THAID_SERVER_URL is set: THAID_CLIENT_ID and THAID_CLIENT_SECRET must be set too."
     )
-if THAID_SERVER_URL and not THAID_SERVER_URL.startswith(
-    ("https://",) if PRODUCTION else ("https://", "http://")
-):
+# https:// (production.py); http:// too here, for the development stand-in (devidp/).
+if THAID_SERVER_URL and not THAID_SERVER_URL.startswith(("https://", "http://")):
     raise ImproperlyConfigured(f"THAID_SERVER_URL={THAID_SERVER_URL!r}: use an https:// URL.")
 THAID_SCOPES = env_str("THAID_SCOPES", "openid pid").replace(",", " ").split()
 if "openid" not in THAID_SCOPES:
@@ -405,13 +370,12 @@ SOCIALACCOUNT_PROVIDERS = {
     }
 }
 
-# --- Mail --------------------------------------------------------------------------------
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# --- Mail (the server: below, with observability) ------------------------------------------
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 # The portal's public address, the one setting every link in mail and the inbox starts with
-# (core/links.py): https://portal.example.go.th. Required in production; `make run` sets it from
-# HOST and PORT, `scripts/prod.sh` from PROD_HOST and PROD_HTTPS_PORT when it is not given.
-PORTAL_URL = portal_url("PORTAL_URL", env_str("PORTAL_URL"), required=PRODUCTION)
+# (core/links.py): https://portal.example.go.th. Required in production (production.py); `make
+# run` sets it from HOST and PORT, `scripts/prod.sh` from PROD_HOST and PROD_HTTPS_PORT.
+PORTAL_URL = portal_url("PORTAL_URL", env_str("PORTAL_URL"), required=False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "New e-LAAS onboarding <no-reply@localhost>")
 # The portal's name as mail names it: allauth's mails greet "from" it and put it before each
 # subject (not the host and port a request came in on).
@@ -441,18 +405,15 @@ POLICY_RULES_CACHE_SECONDS = env_int("POLICY_RULES_CACHE_SECONDS", 10)
 COMPLIANCE_CACHE_SECONDS = env_int("COMPLIANCE_CACHE_SECONDS", 30)
 if not 0 <= COMPLIANCE_CACHE_SECONDS <= 60:
     raise ImproperlyConfigured("COMPLIANCE_CACHE_SECONDS must be between 0 and 60.")
-# Demo accounts and a settable clock exist only outside production.
-DEMO_FEATURES = not PRODUCTION
+# Demo accounts and a settable clock: on in local.py and test.py, off in production.py.
+DEMO_FEATURES = False
 # Seconds a process keeps the portal clock's setting (demo and tests only).
 CLOCK_CACHE_SECONDS = env_int("CLOCK_CACHE_SECONDS", 2)
 
 # Identity verification. National ID numbers are kept only as a keyed hash (HMAC-SHA256)
-# and their last four digits. The key must be set in production and never change.
+# and their last four digits. The key must be set in production and never change (production.py;
+# local.py derives one from SECRET_KEY when it is not set).
 NATIONAL_ID_HASH_KEY = env_str("NATIONAL_ID_HASH_KEY")
-if not NATIONAL_ID_HASH_KEY:
-    if PRODUCTION:
-        raise ImproperlyConfigured("NATIONAL_ID_HASH_KEY must be set when ELAAS_ENV=production.")
-    NATIONAL_ID_HASH_KEY = "dev-only-national-id-key:" + SECRET_KEY
 # TOTP secrets and the recovery codes' seed are kept encrypted (Fernet, accounts/mfa_adapter.py).
 # MFA_ENCRYPTION_KEY holds one key or several separated by commas: the first encrypts, every one
 # decrypts (to rotate, put the new key first). Required in production; never lose it.
@@ -465,10 +426,6 @@ MFA_FORMS = {
     "activate_totp": "accounts.mfa_forms.PortalActivateTOTPForm",
 }
 MFA_ENCRYPTION_KEYS = fernet_keys("MFA_ENCRYPTION_KEY", env_list("MFA_ENCRYPTION_KEY", []))
-if not MFA_ENCRYPTION_KEYS:
-    if PRODUCTION:
-        raise ImproperlyConfigured("MFA_ENCRYPTION_KEY must be set when ELAAS_ENV=production.")
-    MFA_ENCRYPTION_KEYS = [derived_fernet_key(SECRET_KEY, "dev-only-mfa-encryption-key")]
 # Evidence files live here, outside any public path, served only through an authorised view.
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private")))
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
@@ -546,33 +503,20 @@ for _group in IDENTITY_REQUIRED_POSITIONS:
             f"use {', '.join(sorted(Position.values))}"
         )
 
-# === Production as deployed: TLS, headers, static files (issue 13, items 1-3) ==============
-# `make prod` (scripts/prod.sh) and docker-compose.yml put nginx in front of two gunicorn
-# instances: nginx terminates TLS and says so in X-Forwarded-Proto, replaces X-Forwarded-For with
-# the client's address, and serves /static/ itself. Every header below is set by Django, so that
-# a page carries it whichever door it came through. Development keeps http and no HSTS, with the
-# same Content-Security-Policy, so that a violation shows while the page is written.
-if PRODUCTION:
-    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
-    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
-# Liveness and readiness are asked over plain http from inside (compose's healthcheck, nginx).
-SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$"]
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
-# Preloading asks browsers to hard-code https for the domain, for months after it is withdrawn:
-# a decision for whoever owns the domain, so it is off unless SECURE_HSTS_PRELOAD says so, and
-# `check --deploy`'s reminder about it (W021) is silenced while it is off.
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
-if not SECURE_HSTS_PRELOAD:
-    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# === Headers (issue 13) ======================================================================
+# Every header below is set by Django, so that a page carries it however it is reached.
+# production.py adds TLS: secure cookies, HSTS, the redirect to https behind the proxy.
+# Development keeps http and no HSTS, with the same Content-Security-Policy, so that a violation
+# shows while the page is written.
+# Liveness, readiness and metrics are asked over plain http from inside (compose's healthcheck,
+# nginx, Prometheus): never redirected to https.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$", r"^metrics$"]
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-# Behind the proxy every request comes from 127.0.0.1: the login limits count per address from
-# the X-Forwarded-For nginx writes (one trusted proxy), not from the socket.
-ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if PRODUCTION else 0)
+# How many proxies' X-Forwarded-For the login limits believe: none here (requests come straight
+# from the browser); one behind nginx (production.py).
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 # ... and only from the proxy itself: a peer not in TRUSTED_PROXIES (a client reaching gunicorn
 # directly, another container) is counted by its own address, whatever X-Forwarded-For it sends.
 TRUSTED_PROXIES = networks(
@@ -608,34 +552,14 @@ CONTENT_SECURITY_POLICY = content_security_policy(THAID_SERVER_URL)
 PERMISSIONS_POLICY = (
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 )
-INSTALLED_APPS.append("csp")
-for _chain in (MIDDLEWARE, LEAN_MIDDLEWARE, LEAN_ANONYMOUS_MIDDLEWARE, LEAN_READING_MIDDLEWARE):
-    _after_security = _chain.index("django.middleware.security.SecurityMiddleware") + 1
-    _chain[_after_security:_after_security] = [
-        # No page asks for a nonce or a per-view policy: the same header, built once.
-        "core.middleware.FixedContentSecurityPolicyMiddleware",
-        "core.middleware.PermissionsPolicyMiddleware",
-    ]
-# Static files: whitenoise's storage gives every file a name with its hash and a gzip copy at
-# collectstatic; nginx serves STATIC_ROOT itself (gzip_static, cached a year) so a stylesheet
-# never takes a gunicorn worker on a busy morning. WhiteNoiseMiddleware serves the same files
-# when gunicorn is reached without the proxy (a single container, a test).
-if PRODUCTION:
-    STORAGES = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-    }
-    MIDDLEWARE.insert(
-        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-        "whitenoise.middleware.WhiteNoiseMiddleware",
-    )
-# === End of production as deployed =========================================================
+# === End of headers =========================================================================
 
 # === Mail, observability, password hashing (issue 13, items 4-6) ===========================
 # Mail: EMAIL_URL (smtp+tls://user:password@host:587, smtps://… for TLS from the first byte,
 # smtp://… plain) or EMAIL_HOST with EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD,
-# EMAIL_USE_TLS / EMAIL_USE_SSL. Without either, mail is written to the console (development).
-# EMAIL_BACKEND, when set, still names the backend (the database sink of demos and benchmarks).
+# EMAIL_USE_TLS / EMAIL_USE_SSL. Without either, mail is written to the console (development;
+# production.py refuses to start so). EMAIL_BACKEND, when set, still names the backend (the
+# database sink of demos and benchmarks).
 _mail_parts = [
     name
     for name in ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD")
@@ -646,24 +570,23 @@ if env_str("EMAIL_URL") and _mail_parts:
     raise ImproperlyConfigured(
         f"EMAIL_URL and {', '.join(_mail_parts)} are both set: give the mail server one way."
     )
-# Production refuses to start without a mail server, unless the operator writes EMAIL_URL=console
-# on purpose: mail then goes to the log, and every page that says a mail was sent says so
-# (MAIL_DESTINATION, elaas_portal.context_processors.mail).
+# EMAIL_URL=console writes mail to the log on purpose, and every page that says a mail was sent
+# says so (MAIL_DESTINATION, elaas_portal.context_processors.mail).
 if env_str("EMAIL_URL").strip().lower() == EMAIL_CONSOLE:
     _mail = {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
 elif env_str("EMAIL_URL"):
     _mail = email_from_url("EMAIL_URL", env_str("EMAIL_URL"))
 elif _mail_parts:
     _mail = email_from_parts()
-elif PRODUCTION and not env_str("EMAIL_BACKEND"):
-    raise ImproperlyConfigured(
-        "EMAIL_URL must be set when ELAAS_ENV=production: the mail server, e.g. "
-        "smtp+tls://user:password@mail.example.go.th:587; or EMAIL_URL=console to write mail to "
-        "the server log on purpose (nothing is then sent, and the pages say so)."
-    )
 else:
     _mail = {}
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", _mail.get("EMAIL_BACKEND", EMAIL_BACKEND))
+# Set once, here, for every environment.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    _mail.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"),
+)
+# Whether a mail server was given at all (production.py requires it).
+MAIL_SERVER_GIVEN = bool(env_str("EMAIL_URL") or _mail_parts or env_str("EMAIL_BACKEND"))
 EMAIL_HOST = _mail.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = _mail.get("EMAIL_PORT", 25)
 EMAIL_HOST_USER = _mail.get("EMAIL_HOST_USER", "")
@@ -690,26 +613,11 @@ PASSWORD_HASHERS = [
 # second in the morning's queue, is not refused. Each code is still accepted once (replay).
 MFA_TOTP_TOLERANCE = 1
 
-# Request ids: every request gets one (a well-formed incoming X-Request-ID is kept), answers with
-# it in X-Request-ID and every log line written meanwhile carries it (core/logs.py). First in
-# every chain, so that even a 413 or a 400 of the lean doors has one.
-for _chain in (MIDDLEWARE, LEAN_MIDDLEWARE, LEAN_ANONYMOUS_MIDDLEWARE, LEAN_READING_MIDDLEWARE):
-    _chain.insert(0, "core.middleware.RequestIdMiddleware")
 # Prometheus metrics at /metrics (elaas_portal/metrics.py): requests and latencies
 # (django-prometheus), the outbox backlog and the Celery queue depth read at scrape time. Served
 # only to METRICS_ALLOWED_NETWORKS (and never to a request relayed from outside by the proxy);
 # 404 for everyone else. With several workers, set PROMETHEUS_MULTIPROC_DIR to an empty folder
 # so that /metrics adds up every worker's counters.
-# The lean doors count their requests and latencies (the "before" middleware, ~10 us a request)
-# but not by view: the "after" middleware costs ~115 us of CPU a request, more than half of what
-# the liveness check costs without it (measured in-process, bench/README.md, Surge).
-INSTALLED_APPS.append("django_prometheus")
-for _chain in (MIDDLEWARE, LEAN_MIDDLEWARE, LEAN_ANONYMOUS_MIDDLEWARE, LEAN_READING_MIDDLEWARE):
-    _chain.insert(1, "django_prometheus.middleware.PrometheusBeforeMiddleware")
-MIDDLEWARE.append("elaas_portal.metrics.AfterMiddleware")
-LEAN_PATHS.append("/metrics")
-# Scraped over plain http from inside, like /healthz/: never redirected to https.
-SECURE_REDIRECT_EXEMPT = [*globals().get("SECURE_REDIRECT_EXEMPT", []), r"^metrics$"]
 METRICS_ALLOWED_NETWORKS = networks(
     "METRICS_ALLOWED_NETWORKS",
     env_list(
@@ -718,31 +626,38 @@ METRICS_ALLOWED_NETWORKS = networks(
     ),
 )
 
-# Logs: one JSON object a line (LOG_FORMAT=json, the default in production) or readable text
-# (the default in development), each with the request id or the Celery task id it belongs to.
-LOG_FORMAT = env_str("LOG_FORMAT", "json" if PRODUCTION else "text")
-if LOG_FORMAT not in ("json", "text"):
-    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use 'json' or 'text'.")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"context": {"()": "core.logs.ContextFilter"}},
-    "formatters": {
-        "json": {"()": "core.logs.JsonFormatter"},
-        "text": {
-            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s%(task_id)s] %(message)s"
+
+# Logs: one JSON object a line (LOG_FORMAT=json, the default in production.py) or readable text
+# (the default here), each with the request id or the Celery task id it belongs to.
+def logging_config(log_format: str) -> dict:
+    if log_format not in ("json", "text"):
+        raise ImproperlyConfigured(f"LOG_FORMAT={log_format!r}: use 'json' or 'text'.")
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"context": {"()": "core.logs.ContextFilter"}},
+        "formatters": {
+            "json": {"()": "core.logs.JsonFormatter"},
+            "text": {
+                "format": (
+                    "%(asctime)s %(levelname)s %(name)s [%(request_id)s%(task_id)s] %(message)s"
+                )
+            },
         },
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "filters": ["context"],
-            "formatter": LOG_FORMAT,
-        }
-    },
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
-}
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "filters": ["context"],
+                "formatter": log_format,
+            }
+        },
+        "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+        "loggers": {"django.request": {"level": "ERROR"}},
+    }
+
+
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
+LOGGING = logging_config(LOG_FORMAT)
 # Celery's own handlers are left alone: its workers log through the root handler above.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # === End of mail, observability, password hashing ============================================
