@@ -121,7 +121,7 @@ def test_the_migration_copies_open_sessions_back_to_djangos_table():
         expire_date=timezone.now() - dt.timedelta(seconds=1),
     )
     data = OurSession.objects.get(pk="k" * 32).session_data
-    after = migrate([("accounts", "0010_sessions_back_to_django")])
+    after = migrate([("accounts", "0011_sessions_back_to_django")])
     DjangoSession = after.get_model("sessions", "Session")
     copied = {s.session_key[0]: s for s in DjangoSession.objects.all()}
     assert set(copied) == {"k", "v"}  # the expired one is not copied

@@ -32,7 +32,7 @@ def copy_back(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0009_officer_invitation"),
+        ("accounts", "0010_history_events"),
         ("sessions", "0001_initial"),
     ]
 
