@@ -452,18 +452,20 @@ def review_queue(request):
     qs = VerificationRequest.objects.visible_to(user).select_related(
         "organization__district__province", "requester"
     )
-    state, district, age = RequestState.SUBMITTED, "", ""
+    state, district, age, text = RequestState.SUBMITTED, "", "", ""
     if form.is_valid():
         state = form.cleaned_data["state"] or RequestState.SUBMITTED
         district = form.cleaned_data["district"]
         age = form.cleaned_data["age"]
+        text = form.cleaned_data["q"]
+    qs = qs.search(text)
     if state != QueueFilterForm.ALL:
         qs = qs.filter(state=state)
     if district:
         qs = qs.filter(organization__district__code=district)
     if age:
         qs = qs.filter(submitted_at__lte=clock.now() - dt.timedelta(days=int(age)))
-    qs = qs.order_by("submitted_at", "created_at", "id")
+    qs = qs.in_queue_order()
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     counts = VerificationRequest.objects.visible_to(user).aggregate(
         waiting=Count("id", filter=Q(state=RequestState.SUBMITTED)),
