@@ -452,12 +452,12 @@ def review_queue(request):
     qs = VerificationRequest.objects.visible_to(user).select_related(
         "organization__district__province", "requester"
     )
-    state, district, age, text = RequestState.SUBMITTED, "", "", ""
-    if form.is_valid():
-        state = form.cleaned_data["state"] or RequestState.SUBMITTED
-        district = form.cleaned_data["district"]
-        age = form.cleaned_data["age"]
-        text = form.cleaned_data["q"]
+    # Each filter that can be read applies; one that cannot is left out, its message beside it.
+    if form.is_bound:
+        form.is_valid()
+    read = getattr(form, "cleaned_data", {})
+    state = read.get("state") or RequestState.SUBMITTED
+    district, age, text = read.get("district", ""), read.get("age", ""), read.get("q", "")
     qs = qs.search(text)
     if state != QueueFilterForm.ALL:
         qs = qs.filter(state=state)

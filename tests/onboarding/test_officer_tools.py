@@ -90,3 +90,20 @@ def test_a_district_officer_following_a_review_link_is_told_once_in_thai(
     assert english_sentences(html) == []
     # and the request's own page, which they may follow, opens
     assert client.get(vr.get_absolute_url()).status_code == 200
+
+
+def test_a_filter_that_cannot_be_read_is_left_out_with_a_thai_message_and_the_search_holds(
+    client, actors, places, clock
+):
+    at = bangkok("2025-04-10 08:00")
+    add_request(places.lao, "submitted", at=at)
+    add_request(places.other_lao, "submitted", at=at)
+    login(client, actors["province_officer"])
+    response = client.get(
+        reverse("onboarding:review_queue"), {"q": "๖๔๘๐๒๙๙", "state": "nonsense", "age": "x"}
+    )
+    assert response.status_code == 200
+    rows = queue_rows(response.content.decode())
+    assert len(rows) == 1 and "6480299" in rows[0]
+    assert "errorlist" in response.content.decode()
+    assert english_sentences(response.content.decode()) == []
