@@ -44,10 +44,10 @@ def _area_title(province) -> str:
     )
 
 
-def late_table(laos) -> tuple[list[str], list[list]]:
+def late_table(laos, scope=None) -> tuple[list[str], list[list]]:
     """One row per LAO (its contacts in columns of their own), then a total row per province
-    ("รวม", จังหวัด…, the LAOs listed, their verified positions) and, when the file holds more
-    than one province, one for all of them."""
+    ("รวม", จังหวัด…, the LAOs listed, their verified positions; a district's file names the
+    district) and, when the file holds more than one province, one for all of them."""
     laos = list(laos)
     groups = list(required_positions())
     width = max([len(getattr(org, "staff", [])) for org in laos] + [1])
@@ -81,8 +81,15 @@ def late_table(laos) -> tuple[list[str], list[list]]:
             ]
         )
         by_province.setdefault(org.district.province, []).append(org)
+    district = getattr(scope, "district", None)
     totals = [
-        _late_total(_area_title(province), province.name_th, members, groups, width)
+        _late_total(
+            district.title_th if district else _area_title(province),
+            province.name_th,
+            members,
+            groups,
+            width,
+        )
         for province, members in by_province.items()
     ]
     if len(totals) > 1:

@@ -225,7 +225,7 @@ def export(request, table, fmt):
             laos = stats.with_positions(
                 stats.late_laos(scope, clock.now(), **_query_filters(filters))
             )
-            headers, rows = exports.late_table(laos)
+            headers, rows = exports.late_table(laos, scope)
         else:
             headers, rows = exports.summary_table(stats.cached(scope))
     day = clock.now().astimezone(stats.BANGKOK)  # the Bangkok day, not the UTC one

@@ -1283,3 +1283,11 @@ def test_the_summary_file_ends_with_the_province_s_total(client, scene, fmt):
     sums = [sum(column) for column in zip(*numbers[1:], strict=True)]
     assert numbers[0][:7] == sums[:7]  # LAOs in all and by state
     assert numbers[0][8:] == sums[8:]  # units, logged in
+
+
+def test_a_district_s_late_file_names_the_district_in_its_total_row(client, scene):
+    login(client, scene["actors"]["district_officer"])
+    rows = read_csv(client.get(export("late", "csv")))
+    [total] = total_rows(rows)
+    assert total[:2] == [TOTAL, "อำเภอเมืองนครพนม"]
+    assert total[5] == f"ยังไม่ยืนยัน {len(lao_rows(rows))} แห่ง"
