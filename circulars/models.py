@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import RoleKind
 from accounts.scope import officer_area, staff_roles
+from core import clock
 from core.scoping import Action, RestrictQuerySet, rule
 from core.thai import normalize_number, to_arabic_digits, to_thai_digits
 from maintenance.policy import Authority
@@ -453,7 +454,8 @@ class CircularDraft(models.Model):
         related_name="+",
         verbose_name=_("taken in by"),
     )
-    created_at = models.DateTimeField(_("taken in at"), auto_now_add=True)
+    # the portal's clock, as every date beside it (the demo clock in a demo)
+    created_at = models.DateTimeField(_("taken in at"), default=clock.now)
     province = models.ForeignKey(
         "registry.Province",
         on_delete=models.PROTECT,
@@ -517,6 +519,12 @@ class CircularDraft(models.Model):
 
     def __str__(self):
         return f"{self.file_name or self.pk} ({self.get_status_display()})"
+
+    def save(self, *args, **kwargs):
+        # Its history on the portal's clock, as its own dates (simple_history reads
+        # `_history_date`; without it, the real time would stand beside the demo clock's).
+        self._history_date = clock.now()
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("circulars:intake_review", args=[self.pk])

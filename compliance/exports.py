@@ -13,13 +13,44 @@ from django.http import HttpResponse
 from core import csvsafe
 from core.thai import format_date, format_datetime
 from onboarding.positions import PositionState, group_label, required_positions
+from registry.models import BANGKOK_PROVINCE_CODE
 
 from .figures import figure
 from .scope import ScopeLevel
 from .states import LaoState
 
+CONTACT_FIELDS = ("เจ้าหน้าที่", "โทรศัพท์", "อีเมล")
+TOTAL = "รวม"  # the first cell of a total row
 
-def late_table(laos) -> tuple[list[str], list[list]]:
+
+def contact_headers(n: int) -> list[str]:
+    """The columns of `n` contacts: each person's name, phone and e-mail address in a cell of
+    its own (เจ้าหน้าที่ 1, โทรศัพท์ 1, อีเมล 1, เจ้าหน้าที่ 2, …), so that a spreadsheet can
+    dial, sort and filter them."""
+    return [f"{field} {i}" for i in range(1, n + 1) for field in CONTACT_FIELDS]
+
+
+def _contacts(staff, n: int) -> list[str]:
+    cells = []
+    for role in staff:
+        user = role.user
+        cells += [user.full_name or user.email, user.phone, user.email]
+    return cells + [""] * (3 * n - len(cells))
+
+
+def _area_title(province) -> str:
+    return (
+        province.name_th if province.code == BANGKOK_PROVINCE_CODE else f"จังหวัด{province.name_th}"
+    )
+
+
+def late_table(laos, scope=None) -> tuple[list[str], list[list]]:
+    """One row per LAO (its contacts in columns of their own), then a total row per province
+    ("รวม", จังหวัด…, the LAOs listed, their verified positions; a district's file names the
+    district) and, when the file holds more than one province, one for all of them."""
+    laos = list(laos)
+    groups = list(required_positions())
+    width = max([len(getattr(org, "staff", [])) for org in laos] + [1])
     headers = [
         "รหัส อปท.",
         "ชื่อ อปท.",
@@ -28,15 +59,13 @@ def late_table(laos) -> tuple[list[str], list[list]]:
         "จังหวัด",
         "สถานะ",
         "ตำแหน่งที่ยืนยันแล้ว",
-        *(position_heading(group) for group in required_positions()),
+        *(position_heading(group) for group in groups),
         "คำขอล่าสุด",
-        "เจ้าหน้าที่",
-        "โทรศัพท์",
-        "อีเมล",
+        *contact_headers(width),
     ]
     rows = []
+    by_province: dict = {}
     for org in laos:
-        staff = getattr(org, "staff", [])
         rows.append(
             [
                 org.dla_code,
@@ -48,12 +77,45 @@ def late_table(laos) -> tuple[list[str], list[list]]:
                 f"{org.positions_verified} จาก {len(org.positions)}",
                 *(str(PositionState(row.state).label) for row in org.positions),
                 format_date(org.last_activity, "th") if org.last_activity else "",
-                "; ".join(r.user.full_name or r.user.email for r in staff),
-                "; ".join(r.user.phone for r in staff if r.user.phone),
-                "; ".join(r.user.email for r in staff),
+                *_contacts(getattr(org, "staff", []), width),
             ]
         )
-    return headers, rows
+        by_province.setdefault(org.district.province, []).append(org)
+    district = getattr(scope, "district", None)
+    totals = [
+        _late_total(
+            district.title_th if district else _area_title(province),
+            province.name_th,
+            members,
+            groups,
+            width,
+        )
+        for province, members in by_province.items()
+    ]
+    if len(totals) > 1:
+        totals.append(_late_total("ทุกจังหวัดในไฟล์นี้", "", laos, groups, width))
+    return headers, rows + totals
+
+
+def _late_total(title: str, province: str, laos: list, groups: list, width: int) -> list:
+    verified = sum(org.positions_verified for org in laos)
+    required = sum(len(org.positions) for org in laos)
+    per_group = [
+        sum(org.positions[i].done for org in laos if i < len(org.positions))
+        for i in range(len(groups))
+    ]
+    return [
+        TOTAL,
+        title,
+        "",
+        "",
+        province,
+        f"ยังไม่ยืนยัน {figure(len(laos))} แห่ง",
+        f"{figure(verified)} จาก {figure(required)}",
+        *(f"ยืนยันแล้ว {figure(n)} แห่ง" for n in per_group),
+        "",
+        *([""] * (3 * width)),
+    ]
 
 
 def summary_table(data: dict) -> tuple[list[str], list[list]]:
@@ -82,6 +144,18 @@ def summary_table(data: dict) -> tuple[list[str], list[list]]:
         ]
         for c in data["children"]
     ]
+    rows.append(
+        [
+            TOTAL,
+            data["scope"].name_th,
+            data["laos"]["total"],
+            *(data["laos"][state] for state in LaoState),
+            data["share_verified"],
+            data["units"]["total"],
+            data["units"]["logged_in"],
+            as_of,
+        ]
+    )
     return headers, rows
 
 

@@ -35,7 +35,7 @@ from notifications.services import unread_count
 
 from .stats import time_bucket
 
-PAGE_CACHE_VERSION = 3  # raise when the pages' templates change shape
+PAGE_CACHE_VERSION = 4  # raise when the pages' templates change shape
 
 
 def page_key(request, *parts) -> str | None:

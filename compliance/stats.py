@@ -383,7 +383,7 @@ def time_bucket(now: dt.datetime | None = None) -> int | None:
     return int((now or clock.now()).timestamp() // seconds)
 
 
-HTML_CACHE_VERSION = 3  # raise when the dashboard templates change shape
+HTML_CACHE_VERSION = 4  # raise when the dashboard templates change shape
 FIGURES_CACHE_VERSION = 2  # raise when `compute` changes what it returns
 
 

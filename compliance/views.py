@@ -1,5 +1,6 @@
 """Compliance dashboards, 'who is late' lists, exports and the JSON API: thin doors onto stats."""
 
+import hashlib
 import json
 
 from django.conf import settings
@@ -22,7 +23,7 @@ from core.jsonapi import json_read_only
 from onboarding.services import position_status
 from registry.models import LAO_KINDS, Organization, OrganizationKind
 
-from . import charts, exports, pages, states, stats, tables
+from . import breakdown, charts, exports, pages, states, stats, tables
 from .scope import Scope, ScopeLevel, home_scope, resolve
 from .states import LATE_STATES
 
@@ -36,13 +37,18 @@ def _render_dashboard(request, scope: Scope):
     response = pages.kept(key)
     if response is not None:
         return response
+    table = breakdown.read(request.GET)
 
     def body() -> str:
-        # The same for everyone who may see the scope (in a language, reviewer or not): built
-        # once per figures bucket and kept with the figures; the page around it is the user's.
+        # The same for everyone who may see the scope (in a language, reviewer or not) with the
+        # same sort and filter: built once per figures bucket and kept with the figures; the page
+        # around it is the user's.
         data = stats.cached(scope)
         context = {
             "data": data,
+            "rows": breakdown.apply(data["children"], data["level"], table),
+            "table": table,
+            "orders": breakdown.BreakdownOrder.choices,
             "scope": scope,
             "per_day_chart": charts.per_day_bars(data["per_day"], lang=lang),
             "ranking_chart": charts.ranking_bars(data["children"])
@@ -59,9 +65,13 @@ def _render_dashboard(request, scope: Scope):
         }
         return render_to_string("compliance/_dashboard_body.html", context)
 
-    html = stats.cached_html(f"dashboard:{scope.key}:{lang}:{int(reviewer)}", body)
+    drawn = hashlib.sha256(repr(table.key).encode()).hexdigest()[:16]
+    html = stats.cached_html(f"dashboard:{scope.key}:{lang}:{int(reviewer)}:{drawn}", body)
     context = {"scope": scope, "crumbs": scope.breadcrumbs(request.user), "body": mark_safe(html)}  # noqa: S308
-    return pages.keep(key, render(request, "compliance/dashboard.html", context))
+    # A sort or filter that cannot be read: the table by code, its message above it; 400 as the
+    # late list's unreadable "days" (and never kept).
+    status = 400 if table.errors else 200
+    return pages.keep(key, render(request, "compliance/dashboard.html", context, status=status))
 
 
 @officer_required
@@ -215,7 +225,7 @@ def export(request, table, fmt):
             laos = stats.with_positions(
                 stats.late_laos(scope, clock.now(), **_query_filters(filters))
             )
-            headers, rows = exports.late_table(laos)
+            headers, rows = exports.late_table(laos, scope)
         else:
             headers, rows = exports.summary_table(stats.cached(scope))
     day = clock.now().astimezone(stats.BANGKOK)  # the Bangkok day, not the UTC one

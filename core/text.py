@@ -52,3 +52,23 @@ def keep_terms_together(html: str) -> str:
     tail = html[pos:]
     out.append(tail if inside else _TERMS.sub(_KEEP, tail))
     return "".join(out)
+
+
+# Thai vowels written before their consonant: a family name's first letter is the consonant after.
+_LEADING_VOWELS = "เแโใไ"
+
+
+def mask_name(full_name: str, email: str = "") -> str:
+    """A person's name as shown to someone who needs to recognise it, not to learn it (PDPA):
+    the given name whole, the family name by its first letter ("สมศรี ใจดี" → "สมศรี ใจ***",
+    "เ" and the other leading vowels kept with the consonant they precede); a title before the
+    name stays. Without a name, the e-mail address's first two characters and its domain."""
+    words = strip_invisible(full_name).split()
+    if not words:
+        local, _, domain = (email or "").partition("@")
+        return f"{local[:2]}***@{domain}" if domain else "***"
+    if len(words) == 1:
+        return words[0]
+    family = words[-1]
+    keep = 2 if family[0] in _LEADING_VOWELS else 1
+    return " ".join([*words[:-1], family[:keep] + "***"])

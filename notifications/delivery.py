@@ -29,6 +29,8 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Min
 from django.utils import timezone
 
+from core import clock
+
 from .models import RESENDABLE, Notification, Status
 from .services import nudge
 
@@ -144,7 +146,7 @@ def deliver_one(pk: int, *, worker: str, mail_connection, row: Notification | No
                 pk=pk, status=Status.SENDING, claimed_by=worker
             ).update(
                 status=Status.SENT,
-                sent_at=timezone.now(),
+                sent_at=clock.now(),  # shown beside created_at: the same clock
                 attempts=F("attempts") + 1,
                 last_error="",
             )

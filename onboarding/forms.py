@@ -182,6 +182,7 @@ class QueueFilterForm(forms.Form):
         ("3", _("Waiting 3 days or more")),
         ("7", _("Waiting 7 days or more")),
     ]
+    q = forms.CharField(label=_("Name or DLA code"), max_length=100, required=False)
     district = forms.ChoiceField(label=_("District"), required=False)
     state = forms.ChoiceField(label=_("State"), choices=STATES, required=False)
     age = forms.ChoiceField(label=_("Age"), choices=AGES, required=False)
@@ -191,6 +192,9 @@ class QueueFilterForm(forms.Form):
         self.fields["district"].choices = [("", _("All districts"))] + [
             (d.code, f"{d.name_th} ({d.province.name_th})") for d in districts
         ]
+
+    def clean_q(self):
+        return strip_invisible(self.cleaned_data["q"]).strip()
 
 
 class RefusalForm(forms.Form):

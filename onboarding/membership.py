@@ -26,6 +26,7 @@ every list and message of staff starts from). The rules, in one place:
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -41,6 +42,7 @@ from core import clock
 from core.history import HistoryEvent, record
 from core.links import absolute
 from core.scoping import Action, rule
+from core.text import mask_name
 from core.thai import BANGKOK, bangkok_midnight, format_datetime, format_deadline
 from maintenance.access import may_submit_verification
 from notifications.messages import render_message
@@ -174,6 +176,66 @@ def _check_authority(actor, role_id: int) -> None:
                 "secretary, or by an officer of its district, its province or DLA."
             )
         )
+
+
+# --- who holds the position already --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Someone who already holds, at the same organisation, the position a pending membership
+    asks for: their name masked (PDPA), since when, and whether their identity is verified for
+    it. The approver reads it before deciding."""
+
+    name: str
+    since: dt.datetime | None
+    verified: bool
+
+
+def holders_of(roles) -> dict[int, list[Holder]]:
+    """Pending membership id → the other people with an active membership in the same position
+    at the same organisation (oldest first), for the LAO-staff memberships among `roles` that
+    name a position; one query for all of them."""
+    asked = {
+        (r.organization_id, r.position): r
+        for r in roles
+        if r.kind == RoleKind.LAO_STAFF and r.position
+    }
+    out: dict[int, list[Holder]] = {r.pk: [] for r in roles}
+    if not asked:
+        return out
+    where = Q(pk__in=[])
+    for org_id, position in asked:
+        where |= Q(organization_id=org_id, position=position)
+    approved = VerificationRequest.objects.filter(
+        requester_id=OuterRef("user_id"),
+        organization_id=OuterRef("organization_id"),
+        position=OuterRef("position"),
+        state=RequestState.APPROVED,
+    )
+    held = (
+        Role.objects.vetted()
+        .filter(where, kind=RoleKind.LAO_STAFF)
+        .annotate(verified=Exists(approved))
+        .select_related("user")
+        .order_by("decided_at", "created_at", "id")
+    )
+    for holder in held:
+        for role in roles:
+            if (
+                role.organization_id == holder.organization_id
+                and role.position == holder.position
+                and role.user_id != holder.user_id
+                and role.pk in out
+            ):
+                out[role.pk].append(
+                    Holder(
+                        name=mask_name(holder.user.full_name, holder.user.email),
+                        since=holder.decided_at or holder.requested_at or holder.created_at,
+                        verified=holder.verified,
+                    )
+                )
+    return out
 
 
 # --- decisions -----------------------------------------------------------------------------------

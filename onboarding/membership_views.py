@@ -49,7 +49,11 @@ def membership_queue(request):
     page = Paginator(membership.decidable_by(request.user, now), 50).get_page(
         request.GET.get("page")
     )
-    rows = [{"role": role, "last_moment": membership.expires_at(role)} for role in page]
+    holders = membership.holders_of(list(page))
+    rows = [
+        {"role": role, "last_moment": membership.expires_at(role), "holders": holders[role.pk]}
+        for role in page
+    ]
     return render(request, "onboarding/memberships.html", {"page": page, "rows": rows, "now": now})
 
 

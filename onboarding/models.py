@@ -6,7 +6,8 @@ import uuid
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Least
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,7 @@ from accounts.models import OFFICER_KINDS, REVIEWER_KINDS, Position
 from accounts.scope import officer_area
 from core.history import EventHistory
 from core.scoping import Action, RestrictQuerySet, rule
+from registry.models import Organization
 
 
 class RequestState(models.TextChoices):
@@ -63,6 +65,30 @@ class VerificationRequestQuerySet(RestrictQuerySet):
 
     def open(self):
         return self.filter(state__in=OPEN_STATES)
+
+    def search(self, text: str):
+        """Requests of the LAOs found by `text`: words of the LAO's or its district's name, or its
+        DLA code in Thai or Arabic digits (`registry.models.OrganizationQuerySet.search`)."""
+        if not (text or "").strip():
+            return self
+        return self.filter(organization__in=Organization.objects.search(text).values("pk"))
+
+    def in_queue_order(self):
+        """The reviewers' queue: each request with `first_submitted_at` (when it first came to
+        be reviewed) and `resubmitted` (it was returned for correction and came back), oldest
+        waiting first. A corrected request keeps the place it took when first submitted instead
+        of going to the end of the queue behind everything filed while it was being corrected.
+
+        Both come from the request's history (every state change writes a row): a request written
+        without one (the generated demo data) counts as first submitted when it was submitted."""
+        history = VerificationRequest.history.model.objects.filter(id=OuterRef("pk"))
+        first = history.filter(state=RequestState.SUBMITTED).order_by("history_date")
+        return self.annotate(
+            first_submitted_at=Coalesce(
+                Least(Subquery(first.values("history_date")[:1]), "submitted_at"), "submitted_at"
+            ),
+            resubmitted=Exists(history.filter(state=RequestState.RETURNED)),
+        ).order_by(models.F("first_submitted_at").asc(nulls_last=True), "created_at", "id")
 
 
 rule("onboarding.VerificationRequest", Action.VIEW)(VerificationRequestQuerySet._visible_to)

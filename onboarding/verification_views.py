@@ -464,18 +464,20 @@ def review_queue(request):
     qs = VerificationRequest.objects.restrict(user, Action.VIEW).select_related(
         "organization__district__province", "requester"
     )
-    state, district, age = RequestState.SUBMITTED, "", ""
-    if form.is_valid():
-        state = form.cleaned_data["state"] or RequestState.SUBMITTED
-        district = form.cleaned_data["district"]
-        age = form.cleaned_data["age"]
+    # Each filter that can be read applies; one that cannot is left out, its message beside it.
+    if form.is_bound:
+        form.is_valid()
+    read = getattr(form, "cleaned_data", {})
+    state = read.get("state") or RequestState.SUBMITTED
+    district, age, text = read.get("district", ""), read.get("age", ""), read.get("q", "")
+    qs = qs.search(text)
     if state != QueueFilterForm.ALL:
         qs = qs.filter(state=state)
     if district:
         qs = qs.filter(organization__district__code=district)
     if age:
         qs = qs.filter(submitted_at__lte=clock.now() - dt.timedelta(days=int(age)))
-    qs = qs.order_by("submitted_at", "created_at", "id")
+    qs = qs.in_queue_order()
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     counts = VerificationRequest.objects.restrict(user, Action.VIEW).aggregate(
         waiting=Count("id", filter=Q(state=RequestState.SUBMITTED)),

@@ -16,11 +16,14 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
+from accounts.services import request_membership
 from circulars.intake import drafts
 from circulars.services import load_circulars
+from core import clock
 from core.thai import MONTHS_TH, MONTHS_TH_ABBR
-from tests.actors import login
+from tests.actors import login, make_user
 from tests.circulars.scans import REFERENCE
+from tests.compliance.support import add_request
 from tests.notifications.support import celery_app
 
 NOW = "2025-04-10T09:00:00+07:00"  # LAOs may file their requests; units may use the system
@@ -148,6 +151,12 @@ def pages(client, actors, places, portal_clock, circulars, django_capture_on_com
 
     circular = Circular.objects.order_by("pk").first()
     province = places.lao.district.province.code
+    # the officers' tools of issue 24: a request waiting, a membership for a position held
+    waiting = add_request(places.other_lao, "submitted", at=clock.now())
+    newcomer = make_user("newcomer@test.example", "ผู้สมัคร ใหม่")
+    request_membership(newcomer, places.lao, "permanent_secretary")
+    queue_search = f"{reverse('onboarding:review_queue')}?q=๖๔๘๐๒&state=all"
+    provinces = f"{reverse('compliance:country')}?order=share&name=นคร"
     return [
         (None, "/"),
         (None, reverse("account_login")),
@@ -166,6 +175,12 @@ def pages(client, actors, places, portal_clock, circulars, django_capture_on_com
         ("province_officer", reverse("circulars:intake")),
         ("province_officer", draft.get_absolute_url()),
         ("dla_officer", reverse("compliance:country")),
+        ("dla_officer", provinces),
+        ("province_officer", queue_search),
+        ("province_officer", reverse("onboarding:review", args=[waiting.pk])),
+        ("province_officer", reverse("onboarding:memberships")),
+        ("province_officer", reverse("notifications:log")),
+        ("province_officer", reverse("notifications:ladder")),
         ("dla_officer", reverse("mfa_index")),
     ]
 

@@ -17,10 +17,10 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scope import officer_area
+from core import clock
 from core.filetypes import sniff
 from core.scoping import Action
 from core.text import strip_invisible
@@ -888,7 +888,7 @@ def publish_draft(draft_id: int, *, user) -> list[Circular]:
             AccessRule.objects.create(circular=circular, **_rule_values(rule, circular.number))
     record_discrepancies()
     draft.status = IntakeStatus.PUBLISHED
-    draft.published_at = timezone.now()
+    draft.published_at = clock.now()
     draft.published_by = user
     _save(
         draft,

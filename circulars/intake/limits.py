@@ -37,8 +37,9 @@ import warnings
 from pathlib import Path
 
 from django.conf import settings
-from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
+
+from core import clock
 
 from ..models import CircularDraft, IntakeStatus
 from .errors import IntakeError
@@ -67,7 +68,7 @@ def check_officer(user) -> None:
             f"{reading} of your letters are being read (at most {most} at once): wait until "
             "they are done, then take in the next.",
         )
-    last_hour = mine.filter(created_at__gte=timezone.now() - dt.timedelta(hours=1)).count()
+    last_hour = mine.filter(created_at__gte=clock.now() - dt.timedelta(hours=1)).count()
     most = settings.INTAKE_DRAFTS_PER_HOUR
     if last_hour >= most:
         raise IntakeError(

@@ -258,7 +258,8 @@ def test_provincial_officer_sees_nakhon_phanom_drills_into_a_district_and_downlo
     body = download_late_csv(page)
     assert body.startswith(BOM), body[:20]
     table = list(csv.reader(io.StringIO(body[len(BOM) :].decode("utf-8"), newline="")))
-    header, rows = table[0], table[1:]
+    header, rows = table[0], [row for row in table[1:] if row[0] != "รวม"]  # not the total
+    assert [row[:2] for row in table[1:] if row[0] == "รวม"] == [["รวม", "อำเภอปลาปาก"]]
     assert header[0] == "รหัส อปท."
     assert all(THAI.search(cell) for cell in header), header
     assert [row[0] for row in rows] == codes  # the same LAOs, in the page's order
@@ -282,4 +283,4 @@ def test_provincial_officer_sees_nakhon_phanom_drills_into_a_district_and_downlo
     body = download_late_csv(page)  # from page 3: the export ignores the page
     assert body.startswith(BOM)
     rows = list(csv.reader(io.StringIO(body[len(BOM) :].decode("utf-8"), newline="")))[1:]
-    assert [row[0] for row in rows] == codes
+    assert [row[0] for row in rows if row[0] != "รวม"] == codes  # then the province's total

@@ -37,10 +37,11 @@ LATE_HEADERS = [
     "ตำแหน่ง: นายก/ผู้บริหารท้องถิ่น หรือ ปลัด",
     "ตำแหน่ง: ผู้อำนวยการกองคลัง",
     "คำขอล่าสุด",
-    "เจ้าหน้าที่",
-    "โทรศัพท์",
-    "อีเมล",
+    "เจ้าหน้าที่ 1",
+    "โทรศัพท์ 1",
+    "อีเมล 1",
 ]
+TOTAL = "รวม"  # the first cell of a file's total rows
 SUMMARY_HEADERS = {
     "province": "จังหวัด",
     "district": "อำเภอ",
@@ -242,6 +243,15 @@ def read_xlsx(response) -> list[list]:
             rows.append([])
         rows.append([cells.get(i, "") for i in range(max(cells, default=-1) + 1)])
     return rows
+
+
+def lao_rows(rows) -> list[list]:
+    """A late file's rows of LAOs: without its heading and its total rows."""
+    return [r for r in rows[1:] if str(r[0]) != TOTAL]
+
+
+def total_rows(rows) -> list[list]:
+    return [r for r in rows[1:] if str(r[0]) == TOTAL]
 
 
 def normalised(rows) -> list[list]:

@@ -26,16 +26,19 @@ from tests.actors import ACTOR_NAMES, login, make_user
 
 from .support import (
     LATE_HEADERS,
+    TOTAL,
     add_request,
     bangkok,
     district,
     file_request,
     lao,
+    lao_rows,
     normalised,
     read_csv,
     read_xlsx,
     staff,
     summary_headers,
+    total_rows,
     unit,
 )
 
@@ -415,18 +418,18 @@ def test_each_officers_late_list_page_and_files_hold_exactly_the_late_laos_of_th
     for fmt, read in (("csv", read_csv), ("xlsx", read_xlsx)):
         rows = read(client.get(export("late", fmt)))
         assert rows[0] == LATE_HEADERS
-        assert [str(r[0]) for r in rows[1:]] == [
+        assert [str(r[0]) for r in lao_rows(rows)] == [
             org.dla_code for org in page.context["page"].object_list
         ]
-        assert {str(r[0]) for r in rows[1:]} == expected
+        assert {str(r[0]) for r in lao_rows(rows)} == expected
 
 
 def test_the_district_officers_late_csv_holds_only_laos_of_district_4801(client, scene):
     login(client, scene["actors"]["district_officer"])
     rows = read_csv(client.get(export("late", "csv", province="48", district="4801")))
-    assert sorted(r[0] for r in rows[1:]) == ["5480102", "6480103", "6480199"]
-    assert {r[3] for r in rows[1:]} == {"เมืองนครพนม"}
-    assert {r[4] for r in rows[1:]} == {"นครพนม"}
+    assert sorted(r[0] for r in lao_rows(rows)) == ["5480102", "6480103", "6480199"]
+    assert {r[3] for r in lao_rows(rows)} == {"เมืองนครพนม"}
+    assert {r[4] for r in lao_rows(rows)} == {"นครพนม"}
     # the province filter names the district officer's province; its district list is not theirs
     response = client.get(export("late", "csv", province="48", district="4801", in_district="4802"))
     assert read_csv(response)[1:] == []
@@ -630,8 +633,8 @@ def test_the_api_and_the_summary_export_give_the_dashboards_numbers(
     for fmt, read in (("csv", read_csv), ("xlsx", read_xlsx)):
         rows = read(client.get(export("summary", fmt, **query)))
         assert rows[0] == summary_headers(data["level"])
-        assert len(rows) - 1 == len(data["children"]) == breakdown.count("<tr>") - 1
-        assert normalised([r[:12] for r in rows[1:]]) == normalised(
+        assert len(rows) - 2 == len(data["children"]) == breakdown.count("<tr>") - 1
+        assert normalised([r[:12] for r in rows[1:-1]]) == normalised(
             [
                 [
                     c["code"],
@@ -728,8 +731,8 @@ def test_the_late_csv_starts_with_the_bom_and_has_thai_headers_states_contacts_a
     )
     rows = read_csv(response)
     assert rows[0] == LATE_HEADERS
-    with_kind = {r[0]: r for r in rows[1:]}
-    assert [r[0] for r in rows[1:]] == ["5480102", "6480103", "6480199"]
+    with_kind = {r[0]: r for r in lao_rows(rows)}
+    assert [r[0] for r in lao_rows(rows)] == ["5480102", "6480103", "6480199"]
     assert with_kind["6480199"][5:] == [
         "รอตรวจสอบ",
         "0 จาก 2",
@@ -760,13 +763,13 @@ def test_the_late_csv_starts_with_the_bom_and_has_thai_headers_states_contacts_a
         "089-876-5432",
     ]
     assert with_kind["6480103"][12].endswith("@test.example")
-    assert [r[1:5] for r in rows[1:]] == [
+    assert [r[1:5] for r in lao_rows(rows)] == [
         ["ทต.คงทดสอบ", thai_label("SUBDISTRICT_MUNI"), "เมืองนครพนม", "นครพนม"],
         ["อบต.จฉทดสอบ", thai_label("SAO"), "เมืองนครพนม", "นครพนม"],
         ["อบต.ทดสอบ", thai_label("SAO"), "เมืองนครพนม", "นครพนม"],
     ]
     with translation.override("th"):
-        assert {s.label for s in LaoState} >= {r[5] for r in rows[1:]}
+        assert {s.label for s in LaoState} >= {r[5] for r in lao_rows(rows)}
 
 
 def thai_label(kind):
@@ -785,7 +788,7 @@ def test_the_late_page_and_its_csv_give_each_lao_the_same_state_label(client, sc
             r'/compliance/lao/(\d+)/".*?<span class="state state-\w+">([^<]*)</span>', html, re.S
         )
     )
-    in_file = {r[0]: r[5] for r in read_csv(client.get(export("late", "csv", **query)))[1:]}
+    in_file = {r[0]: r[5] for r in lao_rows(read_csv(client.get(export("late", "csv", **query))))}
     assert on_page == in_file and len(in_file) == 3
 
 
@@ -799,7 +802,7 @@ def test_the_late_xlsx_holds_the_csvs_rows_with_thai_headers(client, scene):
     xlsx_rows = read_xlsx(response)
     assert xlsx_rows[0] == LATE_HEADERS
     assert normalised(xlsx_rows) == normalised(csv_rows)
-    assert len(xlsx_rows) - 1 == sum(len(v) for v in LATE_IN.values())
+    assert len(lao_rows(xlsx_rows)) == sum(len(v) for v in LATE_IN.values())
     assert "10 เม.ย. 2568" in [r[9] for r in xlsx_rows if len(r) > 9]
 
 
@@ -808,7 +811,7 @@ def test_the_summary_files_date_their_figures_in_the_buddhist_era(client, scene)
     for fmt, read in (("csv", read_csv), ("xlsx", read_xlsx)):
         rows = read(client.get(export("summary", fmt, province="48")))
         assert rows[0] == summary_headers("district")
-        assert [r[0:2] for r in rows[1:]] == [["4801", "เมืองนครพนม"], ["4802", "ปลาปาก"]]
+        assert [r[0:2] for r in rows[1:-1]] == [["4801", "เมืองนครพนม"], ["4802", "ปลาปาก"]]
         for row in rows[1:]:
             assert re.fullmatch(r"10 เม\.ย\. 2568 09:0\d(:\d\d)? น\.", row[12]), row[12]
 
@@ -977,7 +980,7 @@ def test_the_late_exports_hold_exactly_the_rows_the_page_counts_with_the_same_fi
     for fmt, read in (("csv", read_csv), ("xlsx", read_xlsx)):
         rows = read(client.get(export("late", fmt, **scope, **filters)))
         assert rows[0] == LATE_HEADERS
-        assert [str(r[0]) for r in rows[1:]] == codes  # the same rows, in the page's order
+        assert [str(r[0]) for r in lao_rows(rows)] == codes  # the same rows, in the page's order
 
 
 def test_the_crowd_runs_over_more_than_one_page_and_the_pager_keeps_the_filters(
@@ -1040,7 +1043,8 @@ def test_each_sort_order_of_the_late_list_holds_on_the_page_and_in_the_file(
     )
     assert codes == expected
     assert [
-        r[0] for r in read_csv(client.get(export("late", "csv", province="48", order=order)))[1:]
+        r[0]
+        for r in lao_rows(read_csv(client.get(export("late", "csv", province="48", order=order))))
     ] == expected
 
 
@@ -1177,3 +1181,100 @@ def test_an_officer_drills_down_from_their_home_through_the_breakdown_links(
                 client.get(url).content.decode().split('class="small crumbs"')[1].split("</nav>")[0]
             )
             assert re.findall(r">([^<>]+)</(?:a|span)>", crumbs) == names
+
+
+# --- the files: one contact a column group, total rows (issue 24) --------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_each_phone_number_of_an_lao_has_a_cell_of_its_own(client, scene, fmt):
+    rejected = scene["places"].lao.district.organizations.get(dla_code="6480103")
+    staff(rejected, full_name="สมหญิง รักงาน", phone="042-511-234", position="finance_director")
+    login(client, scene["actors"]["province_officer"])
+    rows = (read_csv if fmt == "csv" else read_xlsx)(
+        client.get(export("late", fmt, province="48", district="4801"))
+    )
+    assert rows[0][-6:] == [
+        "เจ้าหน้าที่ 1",
+        "โทรศัพท์ 1",
+        "อีเมล 1",
+        "เจ้าหน้าที่ 2",
+        "โทรศัพท์ 2",
+        "อีเมล 2",
+    ]
+    first = rows[0].index("เจ้าหน้าที่ 1")
+    width = len(rows[0])
+    by_code = {str(r[0]): r + [""] * (width - len(r)) for r in lao_rows(rows)}  # xlsx: no blanks
+    assert by_code["6480103"][first:] == [
+        "สมชาย รักดี",
+        "089-876-5432",
+        by_code["6480103"][first + 2],
+        "สมหญิง รักงาน",
+        "042-511-234",
+        by_code["6480103"][first + 5],
+    ]
+    assert by_code["6480199"][first:] == [
+        "สมศรี ใจดี",
+        "081-234-5678",
+        "lao-clerk@test.example",
+        "",
+        "",
+        "",
+    ]
+    for row in lao_rows(rows):
+        for cell in row:
+            assert ";" not in str(cell)  # no cell holds two contacts
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_late_file_ends_with_a_total_row_per_province_and_one_for_all(client, scene, fmt):
+    login(client, scene["actors"]["dla_officer"])
+    rows = (read_csv if fmt == "csv" else read_xlsx)(client.get(export("late", fmt)))
+    laos = lao_rows(rows)
+    assert rows[-3:] == total_rows(rows)  # after the LAOs
+    nakhon_phanom, chiang_mai, everything = total_rows(rows)
+    in_48 = [r for r in laos if r[4] == "นครพนม"]
+    assert nakhon_phanom[:6] == [
+        TOTAL,
+        "จังหวัดนครพนม",
+        "",
+        "",
+        "นครพนม",
+        f"ยังไม่ยืนยัน {len(in_48)} แห่ง",
+    ]
+    assert chiang_mai[1] == "จังหวัดเชียงใหม่"
+    assert everything[1] == "ทุกจังหวัดในไฟล์นี้"
+    assert everything[5] == f"ยังไม่ยืนยัน {len(laos)} แห่ง"
+    verified = sum(int(r[6].split(" จาก ")[0]) for r in laos)
+    required = sum(int(r[6].split(" จาก ")[1]) for r in laos)
+    assert everything[6] == f"{verified} จาก {required}"
+
+
+def test_a_province_s_late_file_has_its_one_total_row(client, scene):
+    login(client, scene["actors"]["province_officer"])
+    rows = read_csv(client.get(export("late", "csv", province="48")))
+    [total] = total_rows(rows)
+    assert total[1] == "จังหวัดนครพนม"
+    assert total[5] == f"ยังไม่ยืนยัน {len(lao_rows(rows))} แห่ง"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_summary_file_ends_with_the_province_s_total(client, scene, fmt):
+    login(client, scene["actors"]["province_officer"])
+    rows = (read_csv if fmt == "csv" else read_xlsx)(
+        client.get(export("summary", fmt, province="48"))
+    )
+    *districts, total = rows[1:]
+    assert total[:2] == [TOTAL, "จังหวัดนครพนม"]
+    numbers = normalised([total[2:12], *(d[2:12] for d in districts)])
+    sums = [sum(column) for column in zip(*numbers[1:], strict=True)]
+    assert numbers[0][:7] == sums[:7]  # LAOs in all and by state
+    assert numbers[0][8:] == sums[8:]  # units, logged in
+
+
+def test_a_district_s_late_file_names_the_district_in_its_total_row(client, scene):
+    login(client, scene["actors"]["district_officer"])
+    rows = read_csv(client.get(export("late", "csv")))
+    [total] = total_rows(rows)
+    assert total[:2] == [TOTAL, "อำเภอเมืองนครพนม"]
+    assert total[5] == f"ยังไม่ยืนยัน {len(lao_rows(rows))} แห่ง"

@@ -23,6 +23,7 @@ from accounts.models import Role
 from accounts.scope import forget_roles, roles_of
 from accounts.services import invite_staff, request_membership
 from core import clock
+from core.text import mask_name
 from core.thai import BANGKOK
 from notifications.models import Kind, Notification
 from notifications.reminders import run_pass
@@ -680,3 +681,39 @@ def test_no_warning_when_the_membership_expires_with_the_window_or_for_a_unit(
     login(client, unit_role.user)
     page = client.get(reverse("onboarding:my")).content.decode()
     assert 'class="verification-closes"' not in page
+
+
+# --- the position's holder, before the approver decides (issue 24) ------------------------------
+
+
+def test_the_approver_sees_who_already_holds_the_position_masked_and_since_when(
+    client, scene, places
+):
+    clerk = scene["lao_clerk"]  # สมศรี ใจดี, permanent secretary of the LAO
+    Role.objects.filter(user=clerk).update(decided_at=at("2025-04-01 10:00"))
+    verify(clerk, places.lao)
+    pending(places.lao, position="permanent_secretary")
+    login(client, scene["district_officer"])
+    html = client.get(reverse("onboarding:memberships")).content.decode()
+    assert "ตำแหน่งนี้ของหน่วยงานนี้มีผู้ดำรงตำแหน่งอยู่แล้ว" in html
+    assert "สมศรี ใจ***" in html
+    assert "ใจดี" not in html  # the family name is not shown (PDPA)
+    assert "ตั้งแต่ 1 เม.ย. 2568" in html
+    assert "(ยืนยันตัวตนแล้ว)" in html
+
+
+def test_no_holder_is_shown_for_a_position_nobody_holds_or_a_unit(client, scene, places):
+    pending(places.lao, position="finance_director")
+    pending(places.unit, "unit-newcomer@test.example")
+    login(client, scene["district_officer"])
+    html = client.get(reverse("onboarding:memberships")).content.decode()
+    assert html.count("<tr>") == 3  # the head and two memberships
+    assert "มีผู้ดำรงตำแหน่งอยู่แล้ว" not in html
+
+
+def test_a_name_is_masked_to_the_given_name_and_the_family_name_s_first_letter():
+    assert mask_name("สมศรี ใจดี") == "สมศรี ใจ***"
+    assert mask_name("นาย สมชาย มั่นคง") == "นาย สมชาย ม***"
+    assert mask_name("Somsri Jaidee") == "Somsri J***"
+    assert mask_name("", "somsri@test.example") == "so***@test.example"
+    assert mask_name("สมศรี") == "สมศรี"
