@@ -22,7 +22,7 @@ from core.jsonapi import json_read_only
 from onboarding.services import position_status
 from registry.models import LAO_KINDS, Organization, OrganizationKind
 
-from . import charts, exports, pages, states, stats, tables
+from . import charts, exports, pages, rows, states, stats, tables
 from .scope import Scope, ScopeLevel, home_scope, resolve
 from .states import LATE_STATES
 
@@ -182,7 +182,7 @@ def late(request):
         return response
     laos = stats.late_laos(scope, clock.now(), **_query_filters(filters))
     page = Paginator(laos, 50).get_page(request.GET.get("page"))
-    page.object_list = stats.with_positions(page.object_list)
+    page.object_list = rows.late_rows(stats.with_positions(page.object_list))
     districts = []
     if scope.level == ScopeLevel.PROVINCE:
         districts = scope.province.districts.order_by("code")
