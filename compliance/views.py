@@ -32,10 +32,6 @@ LATE_AGE_MAX_DAYS = 3650  # "no activity for N days": at most ten years
 def _render_dashboard(request, scope: Scope):
     lang = get_language() or "th"
     reviewer = is_reviewer(request.user)  # district officers follow requests, not decide
-    key = pages.page_key(request, "dashboard", lang, reviewer)
-    response = pages.kept(key)
-    if response is not None:
-        return response
 
     def body() -> str:
         # The same for everyone who may see the scope (in a language, reviewer or not): built
@@ -61,7 +57,7 @@ def _render_dashboard(request, scope: Scope):
 
     html = stats.cached_html(f"dashboard:{scope.key}:{lang}:{int(reviewer)}", body)
     context = {"scope": scope, "crumbs": scope.breadcrumbs(request.user), "body": mark_safe(html)}  # noqa: S308
-    return pages.keep(key, render(request, "compliance/dashboard.html", context))
+    return pages.sent(render(request, "compliance/dashboard.html", context))
 
 
 @officer_required
@@ -176,10 +172,6 @@ def _query_filters(filters: dict) -> dict:
 def late(request):
     scope = _scope_from_query(request, when_drawn=True)
     filters = _late_filters(request, strict=False)
-    key = pages.page_key(request, "late", get_language())
-    response = pages.kept(key)
-    if response is not None:
-        return response
     laos = stats.late_laos(scope, clock.now(), **_query_filters(filters))
     page = Paginator(laos, 50).get_page(request.GET.get("page"))
     page.object_list = rows.late_rows(stats.with_positions(page.object_list))
@@ -200,7 +192,7 @@ def late(request):
     # A "days" value that cannot be read: the page, unfiltered by it, with the message beside the
     # field; 400 like the status page's unreadable date (and never kept).
     status = 400 if filters["age_error"] else 200
-    return pages.keep(key, render(request, "compliance/late.html", context, status=status))
+    return pages.sent(render(request, "compliance/late.html", context, status=status))
 
 
 @officer_required
