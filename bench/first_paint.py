@@ -23,6 +23,7 @@ import json
 import os
 import statistics
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -42,23 +43,30 @@ TIMINGS = """() => {
   const fcp = performance.getEntriesByName('first-contentful-paint')[0];
   const bytes = performance.getEntriesByType('resource')
       .reduce((n, r) => n + r.transferSize, nav.transferSize);
-  return {fcp: fcp ? fcp.startTime : null, ttfb: nav.responseStart,
+  return {origin: performance.timeOrigin, fcp: fcp ? fcp.startTime : null,
+          ttfb: nav.responseStart,
           dcl: nav.domContentLoadedEventEnd, load: nav.loadEventEnd, bytes: bytes,
           resources: performance.getEntriesByType('resource').length};
 }"""
 
 
 def visit(page, url: str) -> dict:
+    """The page's timings, and `fcp_wall`: first contentful paint counted from the moment the
+    browser was told to go (Chromium applies the emulated latency before the navigation's own
+    clock starts, so `fcp`, from navigation start, leaves it out)."""
+    t0 = time.time() * 1000
     response = page.goto(url, wait_until="load")
     if response is None or response.status != 200:
         raise BenchError(f"{url}: {response.status if response else 'no answer'}")
     if page.locator("#lao-total").count() != 1:
         raise BenchError(f"{url}: not the dashboard (logged out?): {page.url}")
     page.wait_for_timeout(200)  # the paint entries are queued after the frame
-    return page.evaluate(TIMINGS)
+    timings = page.evaluate(TIMINGS)
+    timings["fcp_wall"] = timings["origin"] + timings["fcp"] - t0 if timings["fcp"] else None
+    return timings
 
 
-def measure(base: str, officer: dict, runs: int) -> list[dict]:
+def measure(base: str, officer: dict, runs: int, throttle: bool = True) -> list[dict]:
     from playwright.sync_api import sync_playwright
 
     url = f"{base}/compliance/province/{officer['province']}/"
@@ -78,18 +86,24 @@ def measure(base: str, officer: dict, runs: int) -> list[dict]:
                     ]
                 )
                 page = context.new_page()
+                # Chromium applies the emulated line only once the page has been to the origin:
+                # first the liveness check (plain text, no stylesheet, nothing cached for the
+                # dashboard; its TLS connection may be reused, so the handshake is not counted).
+                page.goto(f"{base}/healthz/")
                 cdp = context.new_cdp_session(page)
                 cdp.send("Network.enable")
-                cdp.send("Network.emulateNetworkConditions", FAST_3G)
+                if throttle:
+                    cdp.send("Network.emulateNetworkConditions", FAST_3G)
                 first = visit(page, url)
                 again = visit(page, url)
                 context.close()
                 out.append({"first": first, "again": again})
                 log(
-                    f"run {i + 1}: first visit FCP {first['fcp']:.0f} ms (HTML first byte "
+                    f"run {i + 1}: first visit FCP {first['fcp_wall']:.0f} ms from the click, "
+                    f"{first['fcp']:.0f} from navigation start (HTML first byte "
                     f"{first['ttfb']:.0f}, DOMContentLoaded {first['dcl']:.0f}, load "
                     f"{first['load']:.0f}; {first['bytes']:,} bytes, {first['resources']} "
-                    f"files); again FCP {again['fcp']:.0f} ms ({again['bytes']:,} bytes)"
+                    f"files); again FCP {again['fcp_wall']:.0f} ms ({again['bytes']:,} bytes)"
                 )
         finally:
             browser.close()
@@ -101,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--province", default="30", help="the province of the dashboard")
         p.add_argument("--runs", type=int, default=5)
         p.add_argument("--queue", type=int, default=64)
+        p.add_argument(
+            "--no-throttle", action="store_true", help="the same without the 3G line (control)"
+        )
 
     args = run.parse_args(
         argv,
@@ -130,7 +147,9 @@ def main(argv: list[str] | None = None) -> int:
     stack = morning.Stack(args, env)
     try:
         stack.start()
-        results = measure(f"https://{HOST}:{morning.HTTPS_PORT}", officer, args.runs)
+        results = measure(
+            f"https://{HOST}:{morning.HTTPS_PORT}", officer, args.runs, not args.no_throttle
+        )
     except BenchError as exc:
         print(f"ERROR: {exc}", file=sys.stderr)
         return 2
@@ -139,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     summary = {
         visit: {
             key: statistics.median(r[visit][key] for r in results)
-            for key in ("fcp", "ttfb", "dcl", "load", "bytes")
+            for key in ("fcp_wall", "fcp", "ttfb", "dcl", "load", "bytes")
         }
         for visit in ("first", "again")
     }
