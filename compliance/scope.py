@@ -161,9 +161,9 @@ def resolve(
 
     The user's own areas are known by code from their roles (read with the user), so the
     common case (an officer opening their own area, or a DLA officer any) decides without a
-    query. With `when_drawn` (pages that may be served kept, compliance/pages.py) the area is
-    then read only when the page is drawn, and a code naming none is a 404 at that point;
-    otherwise it is read here."""
+    query. With `when_drawn` (the dashboards and the late list, which need the area only to
+    draw the page) the area is then read only when used, and a code naming none is a 404 at
+    that point; otherwise it is read here."""
     national, provinces, districts = officer_area(user, OFFICER_KINDS, by_code=True)
     if district_code:
         if when_drawn and not province_code and (national or district_code in districts):

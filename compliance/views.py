@@ -23,7 +23,7 @@ from core.jsonapi import json_read_only
 from onboarding.services import position_status
 from registry.models import LAO_KINDS, Organization, OrganizationKind
 
-from . import breakdown, charts, exports, pages, states, stats, tables
+from . import breakdown, charts, exports, pages, rows, states, stats, tables
 from .scope import Scope, ScopeLevel, home_scope, resolve
 from .states import LATE_STATES
 
@@ -33,10 +33,6 @@ LATE_AGE_MAX_DAYS = 3650  # "no activity for N days": at most ten years
 def _render_dashboard(request, scope: Scope):
     lang = get_language() or "th"
     reviewer = is_reviewer(request.user)  # district officers follow requests, not decide
-    key = pages.page_key(request, "dashboard", lang, reviewer)
-    response = pages.kept(key)
-    if response is not None:
-        return response
     table = breakdown.read(request.GET)
 
     def body() -> str:
@@ -69,9 +65,9 @@ def _render_dashboard(request, scope: Scope):
     html = stats.cached_html(f"dashboard:{scope.key}:{lang}:{int(reviewer)}:{drawn}", body)
     context = {"scope": scope, "crumbs": scope.breadcrumbs(request.user), "body": mark_safe(html)}  # noqa: S308
     # A sort or filter that cannot be read: the table by code, its message above it; 400 as the
-    # late list's unreadable "days" (and never kept).
+    # late list's unreadable "days".
     status = 400 if table.errors else 200
-    return pages.keep(key, render(request, "compliance/dashboard.html", context, status=status))
+    return pages.sent(render(request, "compliance/dashboard.html", context, status=status))
 
 
 @officer_required
@@ -186,13 +182,9 @@ def _query_filters(filters: dict) -> dict:
 def late(request):
     scope = _scope_from_query(request, when_drawn=True)
     filters = _late_filters(request, strict=False)
-    key = pages.page_key(request, "late", get_language())
-    response = pages.kept(key)
-    if response is not None:
-        return response
     laos = stats.late_laos(scope, clock.now(), **_query_filters(filters))
     page = Paginator(laos, 50).get_page(request.GET.get("page"))
-    page.object_list = stats.with_positions(page.object_list)
+    page.object_list = rows.late_rows(stats.with_positions(page.object_list))
     districts = []
     if scope.level == ScopeLevel.PROVINCE:
         districts = scope.province.districts.order_by("code")
@@ -210,7 +202,7 @@ def late(request):
     # A "days" value that cannot be read: the page, unfiltered by it, with the message beside the
     # field; 400 like the status page's unreadable date (and never kept).
     status = 400 if filters["age_error"] else 200
-    return pages.keep(key, render(request, "compliance/late.html", context, status=status))
+    return pages.sent(render(request, "compliance/late.html", context, status=status))
 
 
 @officer_required

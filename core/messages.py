@@ -1,8 +1,8 @@
 """Django's messages, with the storage built when a request first reads or adds a message.
 
-Most requests do neither: an officer reloading a dashboard kept in memory (compliance.pages)
-shows no message and adds none, yet Django's MessageMiddleware built the storage on every
-request, a cookie signer included (get_cookie_signer: ~3% of a kept dashboard's CPU, py-spy).
+Most requests do neither: an officer reloading a dashboard shows no message and adds none,
+yet Django's MessageMiddleware built the storage on every request, a cookie signer included
+(get_cookie_signer: ~3% of a kept dashboard's CPU, py-spy).
 A storage never built has nothing to write on the response: no message was added, and a
 message waiting in the cookie or the session stays there, unread, as Django leaves it.
 """
