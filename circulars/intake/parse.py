@@ -32,6 +32,8 @@ from core.thai import (
 from .layouts import (  # noqa: F401
     ADDRESSED_ONLY,
     AT_END,
+    CREDIT_AFTER_RULE,
+    CREDIT_LINES,
     DATE_LINE,
     EXTERNAL,
     FOOT,
@@ -48,6 +50,7 @@ from .layouts import (  # noqa: F401
     OFFICE_WORDS,
     POSITION_WORDS,
     RECIPIENT_STOPS,
+    TITLE_ONLY,
     HeadPart,
     Layout,
 )
@@ -177,7 +180,11 @@ URGENCIES = (("ด่วนที่สุด", "most_urgent"), ("ด่วน�
 _THAI = re.compile(r"[\u0E01-\u0E4F]")
 _FOREIGN = re.compile(r"[\u0E80-\u0EFF\u0B00-\u0B7F\u4E00-\u9FFF\u0900-\u097F]")
 MONTH_RE = "|".join(re.escape(w) for w in MONTH_WORDS)
-_YEAR_RE = r"(?:(?:พ\.\s?ศ\.|พุทธศักราช)\s?)?(\d{2,5})"
+# The era before a year: Buddhist (พ.ศ.), and the two a text may use instead, the Christian
+# (ค.ศ. 2015) and the Rattanakosin (ร.ศ. 126, before 1912), read as such (read_date).
+_YEAR_RE = r"(?:(?:พ\.\s?ศ\.|พุทธศักราช|ค\.\s?ศ\.|ร\.\s?ศ\.|รัตนโกสินทร์ศก)\s?)?(\d{2,5})"
+_RATTANAKOSIN = re.compile(r"ร\.\s?ศ\.|รัตนโกสินทร์ศก")
+_CHRISTIAN = re.compile(r"ค\.\s?ศ\.")
 _DASH = r"\s*(?:[-–—]|ถึง(?:วันที่)?)\s*"
 # A day (or a range of days), a month, a year; whitespace (line breaks included) between them.
 DATE_RE = re.compile(
@@ -436,6 +443,14 @@ def read_date(text: str, m: re.Match, offset: int = 0) -> DateRead:
     year = ce_year(int(year_s)) if len(year_s) == 4 else None
     if len(year_s) == 2:
         year = ce_year(2500 + int(year_s))
+    era = None
+    if _RATTANAKOSIN.search(raw) and len(year_s) in (2, 3):
+        # ร.ศ. N ran from 1 April 1781 + N to 31 March: January to March are the next year's.
+        era = "rattanakosin"
+        year = int(year_s) + 1781 + (1 if month is not None and month <= 3 else 0)
+    elif _CHRISTIAN.search(raw) and len(year_s) == 4:
+        era = "christian"
+        year = int(year_s)
     day, day_end = int(day_s), int(end_s) if end_s else None
 
     def iso(years=None, months=None, days=None) -> list[str]:
@@ -463,7 +478,7 @@ def read_date(text: str, m: re.Match, offset: int = 0) -> DateRead:
                 iso(months=months) or [str(c) for c in months],
             )
         )
-    if len(year_s) == 2 and month is None:
+    if len(year_s) == 2 and month is None and era is None:
         # An abbreviated year is the sender's, unless the date around it is damaged too.
         problems.append(
             Flag(
@@ -473,7 +488,7 @@ def read_date(text: str, m: re.Match, offset: int = 0) -> DateRead:
                 [str(2500 + int(year_s))],
             )
         )
-    if len(year_s) not in (2, 4):
+    if len(year_s) not in (2, 4) and era is None:
         years = [v for v in digit_variants(year_s) if len(v) == 4 and v.startswith("25")]
         problems.append(
             Flag(
@@ -675,6 +690,9 @@ _WEEKDAYS = "จันทร์|อังคาร|พุธ|พฤหัสบ�
 def _date_line(text: str) -> bool:
     """A line that is a date and little else ("๒ เมษายน ๒๕๖๘", "วันที่ ๒ เม.ย. ๖๘")."""
     s = clean(text)
+    # A date in brackets under a title: "(๒๙ สิงหาคม ๒๕๖๐)".
+    bracketed = re.fullmatch(r"\(\s*(.+?)\s*\)", s)
+    s = bracketed.group(1) if bracketed else s
     # A time after the date ("๑๒ สิงหาคม ๒๕๕๘, ๒๑.๑๕ น.") is still a date line.
     s = re.sub(r"[,\s]*(?:เวลา\s*)?[\d๐-๙]{1,2}[.:][\d๐-๙]{2}\s*(?:น\.?)?\s*$", "", s)
     found = find_dates(s)
@@ -754,7 +772,8 @@ def _title_rest(layout: Layout, text: str) -> str:
 
 
 def _title_opening(lines: list[Line], i: int) -> Layout | None:
-    s = lines[i].stripped
+    # As received: a title may stand after a column gap ("…ข้าราชการ   ประกาศ ก.อบต. เรื่อง …").
+    s = lines[i].text.replace("ํา", "ำ")
     for layout in LAYOUTS:
         m = _title(layout, s) if layout.titles else None
         if not m:
@@ -764,6 +783,8 @@ def _title_opening(lines: list[Line], i: int) -> Layout | None:
         ]
         nxt = [ln for ln in lines[i + 1 : i + 6] if ln.stripped]
         for word in layout.confirm:
+            if word == TITLE_ONLY:
+                return layout
             if word == DATE_LINE:
                 if any(_date_line(ln.text) for ln in nxt[:2]):
                     return layout
@@ -927,9 +948,11 @@ def parse(
     opened = {id(letter) for letter in letters}  # found as letters, not mentioned in a line
     letters += mentions
     letters.sort(key=lambda letter: letter.start)
-    letters = _merge_repeated_titles(_merge_cited_only(letters))
+    letters = _merge_repeated_titles(_merge_cited_only(letters), lines)
     for index, letter in enumerate(letters):
         letter.index = index
+    if len(letters) == 1:
+        _credit(letters[0], lines)
     _link(letters)
     _check_dates(letters, text, source)
     if source == SourceKind.OCR:
@@ -937,9 +960,10 @@ def parse(
     return ParseResult(received, source, letters, list(digits or []))
 
 
-def _merge_repeated_titles(letters: list[Letter]) -> list[Letter]:
+def _merge_repeated_titles(letters: list[Letter], lines: list[Line] = ()) -> list[Letter]:
     """A web page heads a letter with its title: a title line with nothing under it, right
-    above the letter of the same kind and subject, is that letter's (its parts fill the gaps)."""
+    above the letter of the same kind and subject (or, with no subject, the same title line),
+    is that letter's (its parts fill the gaps)."""
     out: list[Letter] = []
     for letter in letters:
         prev = out[-1] if out else None
@@ -950,7 +974,10 @@ def _merge_repeated_titles(letters: list[Letter]) -> list[Letter]:
             and not prev.fields["number"].value
             and not prev.value("body")
             and prev.value("date") is None
-            and _same_subject(prev.value("subject"), letter.value("subject"))
+            and (
+                _same_subject(prev.value("subject"), letter.value("subject"))
+                or _same_title(prev, letter, lines)
+            )
         ):
             for name, f in prev.fields.items():
                 if letter.fields.get(name) is None or letter.fields[name].missing:
@@ -960,6 +987,44 @@ def _merge_repeated_titles(letters: list[Letter]) -> list[Letter]:
             continue
         out.append(letter)
     return out
+
+
+def _same_title(a: Letter, b: Letter, lines: list[Line]) -> bool:
+    """Two letters that open with the same line (a page's title, then its heading)."""
+    first = [next((ln.stripped for ln in lines if ln.start >= x.start), "") for x in (a, b)]
+    return len(first[0]) >= 8 and bare(first[0]) == bare(first[1])
+
+
+def _credit(letter: Letter, lines: list[Line]) -> None:
+    """The office a page credits (layouts.CREDIT_LINES, or the line under a closing rule) issued
+    its one letter, when the letter names no issuer. A credited name that stops partway through
+    a longer name the text spells out ("ข้อมูลจาก : กรมส่งเสร", the page cut) is not taken."""
+    if letter.value("issuer_name") or letter.fields["issuer_name"].flagged:
+        return
+    found = None
+    for k, line in enumerate(lines):
+        for pattern in CREDIT_LINES:
+            m = re.match(pattern, line.text)
+            if m:
+                found = (line, m.start("office"), m.group("office"))
+        s = line.stripped
+        if CREDIT_AFTER_RULE and _SEPARATOR.match(s) and len(s) >= 6:
+            after = next((ln for ln in lines[k + 1 :] if ln.stripped), None)
+            if after is not None and len(after.stripped) <= 80 and after.start >= letter.start:
+                found = (after, len(after.text) - len(after.text.lstrip()), after.stripped)
+    if found is None:
+        return
+    line, at, office = found
+    office = clean(office)
+    if not re.search(_OFFICE_RE, office) or re.search(r"https?:|www\.", office):
+        return
+    f = Field(office, line.start + at, line.start + at + len(office), 0.8)
+    f.notes.append("from the page's credit line")
+    core = re.sub("^" + _OFFICE_RE, "", office)
+    rest = "".join(ln.text + "\n" for ln in lines if ln is not line)
+    if core and re.search(re.escape(core) + r"[ก-๙]", rest):
+        return  # cut short: the text has no whole name to offer, so none is taken
+    letter.fields["issuer_name"] = f
 
 
 def _same_subject(a: str | None, b: str | None) -> bool:
@@ -1185,6 +1250,8 @@ def read_letter(
             if name in inline:
                 stop = _MENTION_STOP.search(value)
                 value = value[: stop.start()].strip() if stop else value
+            if name == "issuer_name" and re.search(r"\.{5,}\s*$", value):
+                continue  # a form's blank ("โรงเรียน......"): no office is named
             fields[name] = _field(part, value)
     if fields["recipients"].value:
         fields["recipients"].value = split_recipients(fields["recipients"].value)
