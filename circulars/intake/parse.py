@@ -163,6 +163,7 @@ RECIPIENT_TITLES = (
     "นายกเมืองพัทยา",
     "ผู้ว่าราชการกรุงเทพมหานคร",
     "ผู้ว่าราชการจังหวัด",
+    "ผู้ว่าราชการ",  # "ถึงผู้ว่าราชการทุกจังหวัด"
     "ปลัด",
     "ผู้อำนวยการ",
     "อธิบดี",
@@ -867,6 +868,37 @@ def find_letters(lines: list[Line]) -> list[Segment]:
     return starts
 
 
+def _joined(parts: list[Line]) -> Line:
+    """Lines read as one: each gap between them a space, so every offset stays the source's."""
+    text = parts[0].text
+    for prev, nxt in zip(parts, parts[1:], strict=False):
+        text += " " * (nxt.start - prev.end) + nxt.text
+    return Line(parts[0].start, parts[-1].end, text)
+
+
+def _join_broken_numbers(lines: list[Line]) -> list[Line]:
+    """A word processor's copy breaks the head's columns into lines: "ที่" / "มท" / "0802.3/
+    1393   กรมส่งเสริม…". A ที่ line with nothing after it but a short code, followed within two
+    lines by the digits of a number, is one number line (the lines after it are left blank)."""
+    out = list(lines)
+    for i, line in enumerate(lines):
+        if not re.fullmatch(rf"ท[{_MARKS}]*(?:\s+[ก-ฮ]{{1,3}}\.?)?", line.stripped):
+            continue
+        taken = [line]
+        for nxt in lines[i + 1 : i + 4]:
+            if not nxt.stripped:
+                break
+            taken.append(nxt)
+            if _HEAD_NUMBER.match(clean(_joined(taken).text)):
+                out[i] = _joined(taken)
+                for k in range(i + 1, i + len(taken)):
+                    out[k] = Line(lines[k].start, lines[k].start, "")
+                break
+            if len(nxt.stripped) > 4:
+                break
+    return out
+
+
 def _loose_number(line: Line) -> bool:
     return bool(_LOOSE_NUMBER.match(line.stripped)) and not _date_line(line.text)
 
@@ -932,7 +964,7 @@ def parse(
             else raw
             for raw in text.splitlines(keepends=True)
         )
-    lines = _lines(text)
+    lines = _join_broken_numbers(_lines(text))
     letters = []
     # OCR and pdftotext put blank lines anywhere (page and block gaps): not paragraphs.
     ocr = source in (SourceKind.OCR, SourceKind.PDF_TEXT)
@@ -1097,6 +1129,7 @@ def read_letter(
     the layout puts it, signature, contact. A part the text does not hold stays None, missing."""
     fields: dict[str, Field] = {name: Field.absent() for name in ALL_FIELDS}
     head_lines: list[Line] = []  # the head, the opening's own rest included
+    head_lines_positional: list[Line] = []
     i = 0
     opening = lines[0] if lines else None
     if (
@@ -1108,6 +1141,13 @@ def read_letter(
         raw = re.sub(r"\[\d+\]", "", raw)
         fields["number"] = _number_field(opening, raw, layout.number_style)
         i = 1
+        # The issuer beside the number, a column away ("ที่ มท 0802.3/1393      กรมส่งเสริม…").
+        m = NUMBER_RE.search(to_arabic_digits(opening.text))
+        if m and layout.positional and re.match(r"\s{3,}[ก-๙]", opening.text[m.end() :]):
+            gap = len(opening.text[m.end() :]) - len(opening.text[m.end() :].lstrip())
+            head_lines_positional = [opening.tail(m.end() + gap)]
+        else:
+            head_lines_positional = []
     elif opening is not None and layout.titles:
         m = _title(layout, opening.text)
         if m:
@@ -1137,7 +1177,7 @@ def read_letter(
     # layout's positional parts (issuer, address, date). The body opens with ตามที่, ด้วย….
     sections: dict[str, list[Line]] = {}
     keys: dict[str, re.Pattern] = {}
-    positional: list[Line] = []
+    positional: list[Line] = list(head_lines_positional)
     current, blank = None, False
     queue = list(head_lines)
     inline: set[str] = set()  # parts read from the title's own line: running text may follow
@@ -1221,6 +1261,15 @@ def read_letter(
             date_line = line
         else:
             rest.append(line)
+    if date_line is not None and not find_dates(date_line.text):
+        # The year on a line of its own under the day and month ("25  พฤศจิกายน" / "2546").
+        k = positional.index(date_line)
+        year = next((ln for ln in positional[k + 1 :] if ln.stripped), None)
+        if year is not None and re.fullmatch(r"[\d๐-๙]{4}", year.stripped):
+            joined = _joined(positional[k : positional.index(year) + 1])
+            if find_dates(joined.text):
+                date_line = joined
+                rest = [ln for ln in rest if ln is not year]
     if rest and "issuer_name" in layout.positional:
         fields["issuer_name"] = _field(rest[:1], rest[0].stripped)
     if len(rest) > 1 and "issuer_address" in layout.positional:
@@ -1425,7 +1474,11 @@ def _mention_evidence(text: str, at: int) -> bool:
         return True
     addressed = re.search(r"\sเรียน\s", window) or re.search(_ADDRESSEE, window[:40])
     sent = re.search(_SENDS_RE, text[:at])
-    return bool(addressed and ("เรื่อง" in window or sent))
+    if addressed and ("เรื่อง" in window or sent):
+        return True
+    # "<อธิบดี…> ออกประกาศกรมอุตุนิยมวิทยา เรื่อง …": sent, named by its office, with a subject.
+    noun = _NOUN_RE.match(text, at)
+    return bool(sent and "เรื่อง" in window and re.match(_OFFICE_RE, text[noun.end() :]))
 
 
 def find_mentions(lines: list[Line], taken: set[int], wrapped: bool = False) -> list[Letter]:
@@ -1485,8 +1538,11 @@ def read_mention(line: Line, at: int, end: int, more: list[Line] = ()) -> Letter
             marks.append((m.start(), m.end(), name))
     num = _MENTION_NUMBER.search(text, pos)
     first_part = min([m[0] for m in marks], default=len(text))
-    if num and num.start() > first_part and not num.group("letter"):
-        num = None  # after the subject only a letter's own number shape counts
+    # After the subject only a letter's own number shape counts, or an announcement's running
+    # number after its issue: "เรื่อง … ฉบับที่ 1 (204/2568)".
+    issue = num and re.search(r"ฉบับที่\s*[\d๐-๙]+\s*\(\s*$", text[: num.start()])
+    if num and num.start() > first_part and not num.group("letter") and not issue:
+        num = None
     # An order's number follows ที่ (ฉบับที่) as a word of its own: "ภาคเรียนที่ ๑/๒๕๕๕",
     # "ครั้งที่ ๒/๒๕๖๘" count a term or a meeting, not a letter.
     before = text[pos : num.start()] if num else ""
@@ -1568,6 +1624,8 @@ def read_mention(line: Line, at: int, end: int, more: list[Line] = ()) -> Letter
                     )
                 continue
             value = (value[: stop.start()] if stop else value).strip(" :")
+            if name == "subject":  # its issue before the number: "… ฉบับที่ 1 ("
+                value = re.sub(r"\s*(?:ฉบับที่\s*[\d๐-๙]+)?\s*\(?\s*$", "", value)
             if value:
                 fields[name] = field_at(b, b + len(value), fix_words(value)[0])
     if fields["recipients"].value:
