@@ -109,6 +109,10 @@ LETTER_PARTS = (
 )
 ORDER_PARTS = ("number", "date", "issuer_name", "subject", "signatory", "signatory_position")
 
+# A title's words up to its year, with no ว่าด้วย among them; the year (พ.ศ. ๒๕๕๑).
+_NO_ABOUT = r"(?:(?!ว\u0e48?าด\u0e49?วย)[^()\n])+?"
+_TITLE_YEAR = r"(?=\s*\(?\s*(?:พ\.\s?ศ\.|พุทธศักราช)\s*[\d๐-๙]{4})"
+
 # ระเบียบ and ข้อบังคับ share a layout: a title, ว่าด้วย …, พ.ศ. …, the body, ประกาศ ณ วันที่.
 REGULATION = Layout(
     LetterKind.REGULATION,
@@ -117,9 +121,15 @@ REGULATION = Layout(
         r"\s*\(?\s*(?:พ\.\s?ศ\.|พุทธศักราช)\s*[\d๐-๙]{4}.*$",
         r"\s*\(\s*ฉบับที่\s*[\d๐-๙]+\s*\)\s*$",
     ),
-    # "ระเบียบนี้", "ข้อบังคับนี้": a clause naming its own text, never a title.
-    titles=(r"ระเบียบ(?!นี้)(?P<issuer>\S.*?)??(?=\s*ว\u0e48?าด\u0e49?วย|$)",),
-    confirm=("ว่าด้วย",),
+    # "ระเบียบนี้", "ข้อบังคับนี้": a clause naming its own text, never a title. A title with no
+    # ว่าด้วย and its year on the line ("ข้อบังคับการประชุมสภาผู้แทนราษฎร พ.ศ. ๒๕๕๑") names its
+    # subject, not its issuer.
+    titles=(
+        rf"ระเบียบ(?!นี้)(?P<subject>{_NO_ABOUT}){_TITLE_YEAR}",
+        r"ระเบียบ(?!นี้)(?P<issuer>\S.*?)??(?=\s*ว\u0e48?าด\u0e49?วย|$)",
+    ),
+    # ว่าด้วย, or the preamble of a title that has none ("อาศัยอำนาจตามความในมาตรา …").
+    confirm=("ว่าด้วย", "อาศัยอำนาจ"),
     head=(ABOUT, HeadPart(("ฉบับที่",), "number"), DATED),
     date_at=FOOT,
     date_intro=("ประกาศ ณ วันที่", "ให้ไว้ ณ วันที่"),
@@ -131,7 +141,10 @@ BYLAW = replace(
     REGULATION,
     kind=LetterKind.BYLAW,
     label_th="ข้อบังคับ",
-    titles=(r"ข้อบังคับ(?!นี้)(?P<issuer>\S.*?)??(?=\s*ว\u0e48?าด\u0e49?วย|$)",),
+    titles=(
+        rf"ข้อบังคับ(?!นี้)(?P<subject>{_NO_ABOUT}){_TITLE_YEAR}",
+        r"ข้อบังคับ(?!นี้)(?P<issuer>\S.*?)??(?=\s*ว\u0e48?าด\u0e49?วย|$)",
+    ),
 )
 
 # แถลงการณ์ and ข่าว share a layout: a title, เรื่อง, ฉบับที่, the text, the office and the date.
@@ -174,6 +187,13 @@ NEWS_WIRE = replace(
         r"[ก-๙]+\s*--[^-]{3,24}--\s*(?P<issuer>(?:กระทรวง|กรม|สำนัก|จังหวัด|องค์การ)\S*)",
         r"ข่าว[ก-๙]+\s[^—]{6,60}—\s*(?P<issuer>(?:กระทรวง|กรม|สำนัก|จังหวัด|องค์การ)\S*)",
     ),
+    confirm=(TITLE_ONLY,),
+)
+# A ministry's weekly press briefing, titled with its day and where it was given: "ผลการแถลงข่าว
+# ประจำสัปดาห์ วันพฤหัสบดีที่ ๒๕ มีนาคม ๒๕๖๔ เวลา ๑๑.๓๐ น. ณ กระทรวงการต่างประเทศ".
+PRESS_BRIEFING = replace(
+    NEWS,
+    titles=(r"(?:ผลการ)?แถลงข่าว[^ณ]{0,80}?ณ\s*(?P<issuer>(?:กระทรวง|กรม|สำนัก)\S*)\s*$",),
     confirm=(TITLE_ONLY,),
 )
 
@@ -233,6 +253,7 @@ LAYOUTS: tuple[Layout, ...] = (
     STATEMENT,
     NEWS,
     NEWS_WIRE,
+    PRESS_BRIEFING,
     # Two layouts open with the ที่ line of their number: a stamped letter has ถึง and no
     # เรื่อง; anything else is an external letter (เรียน written as ถึง included).
     Layout(

@@ -1157,6 +1157,12 @@ def read_letter(
                 fields["issuer_name"] = _field(
                     [Line(opening.start + k, opening.start + m.end("issuer"), issuer)], issuer
                 )
+            subject = (m.groupdict().get("subject") or "").strip()
+            if re.search(r"[ก-ฮ]{2}", subject):
+                k = m.start("subject")
+                fields["subject"] = _field(
+                    [Line(opening.start + k, opening.start + m.end("subject"), subject)], subject
+                )
             rest = opening.text[m.end() :]
             if rest.strip():
                 head_lines.append(opening.tail(m.end()))
@@ -1476,9 +1482,19 @@ def _mention_evidence(text: str, at: int) -> bool:
     sent = re.search(_SENDS_RE, text[:at])
     if addressed and ("เรื่อง" in window or sent):
         return True
+    if _office_dated(text, _NOUN_RE.match(text, at).end()):
+        return True  # "ประกาศกระทรวงมหาดไทย 8 ม.ย.63": named by its office, then its date
     # "<อธิบดี…> ออกประกาศกรมอุตุนิยมวิทยา เรื่อง …": sent, named by its office, with a subject.
     noun = _NOUN_RE.match(text, at)
     return bool(sent and "เรื่อง" in window and re.match(_OFFICE_RE, text[noun.end() :]))
+
+
+def _office_dated(text: str, at: int) -> re.Match | None:
+    """The date right after an office's name at `at` ("กระทรวงมหาดไทย 8 ม.ย.63"), if any."""
+    office = re.match(_OFFICE_RE + r"\S*\s+", text[at:])
+    if office is None:
+        return None
+    return DATE_RE.match(to_arabic_digits(text), at + office.end())
 
 
 def find_mentions(lines: list[Line], taken: set[int], wrapped: bool = False) -> list[Letter]:
@@ -1565,6 +1581,9 @@ def read_mention(line: Line, at: int, end: int, more: list[Line] = ()) -> Letter
     else:
         if foot:
             marks.append((foot.start(), foot.end(), "date"))
+    dated = _office_dated(text, pos)
+    if dated and not any(name == "date" for _a, _b, name in marks):
+        marks.append((dated.start(), dated.start(), "date"))
     marks.sort()
     if not marks:
         return None
