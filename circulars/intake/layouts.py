@@ -189,11 +189,16 @@ NEWS_WIRE = replace(
     ),
     confirm=(TITLE_ONLY,),
 )
-# A ministry's weekly press briefing, titled with its day and where it was given: "ผลการแถลงข่าว
-# ประจำสัปดาห์ วันพฤหัสบดีที่ ๒๕ มีนาคม ๒๕๖๔ เวลา ๑๑.๓๐ น. ณ กระทรวงการต่างประเทศ".
+# A ministry's weekly press briefing, titled with its day and where it was given ("ผลการแถลงข่าว
+# ประจำสัปดาห์ วันพฤหัสบดีที่ ๒๕ มีนาคม ๒๕๖๔ เวลา ๑๑.๓๐ น. ณ กระทรวงการต่างประเทศ") or by whom.
 PRESS_BRIEFING = replace(
     NEWS,
-    titles=(r"(?:ผลการ)?แถลงข่าว[^ณ]{0,80}?ณ\s*(?P<issuer>(?:กระทรวง|กรม|สำนัก)\S*)\s*$",),
+    titles=(
+        r"(?:ผลการ)?แถลงข่าว[^ณ]{0,80}?ณ\s*(?P<issuer>(?:กระทรวง|กรม|สำนัก)\S*)\s*$",
+        # "สรุปการแถลงข่าวประจำสัปดาห์โดยอธิบดีกรมสารนิเทศและโฆษกกระทรวงการต่างประเทศ …": the
+        # spokesman speaks for the office named after โฆษก.
+        r"(?:ผลการ|สรุปการ)?แถลงข่าว\S*\s*โดย\S*?โฆษก(?P<issuer>(?:กระทรวง|กรม|สำนัก)[ก-๙]+)",
+    ),
     confirm=(TITLE_ONLY,),
 )
 
@@ -237,10 +242,11 @@ LAYOUTS: tuple[Layout, ...] = (
         LetterKind.ANNOUNCEMENT,
         "ประกาศ",
         # ประกาศ, and แจ้งความ, its old name ("แจ้งความกระทรวงมหาดไทย ลงวันที่ 18 มกราคม ร.ศ. 126");
-        # the issuer may stand a space away ("ประกาศ ก.อบต. เรื่อง …").
+        # the issuer may stand a space away ("ประกาศ ก.อบต. เรื่อง …"), and is a name, not a
+        # menu's path ("ประกาศ/ประชาสัมพันธ์/จดหมายข่าว").
         titles=(
             r"(?:ประกาศ|แจ้งความ)(?!นี้)(?!\s*ณ)(?!\s*ให้)(?!\s*เร\u0e37?\u0e48?อง)\s?"
-            r"(?P<issuer>\S.*?)(?=\s+เร\u0e37?\u0e48?อง|\s*\(?\s*ฉบับที่|\s+ลงวันที่|$)",
+            r"(?P<issuer>[ก-ฮ].*?)(?=\s+เร\u0e37?\u0e48?อง|\s*\(?\s*ฉบับที่|\s+ลงวันที่|$)",
         ),
         confirm=("เรื่อง", "ลงวันที่"),
         head=(SUBJECT_INLINE, HeadPart(("ฉบับที่",), "number"), DATED),

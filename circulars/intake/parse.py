@@ -981,6 +981,7 @@ def parse(
     letters += mentions
     letters.sort(key=lambda letter: letter.start)
     letters = _merge_repeated_titles(_merge_cited_only(letters), lines)
+    letters = _merge_repeated_mentions(letters)
     for index, letter in enumerate(letters):
         letter.index = index
     if len(letters) == 1:
@@ -1019,6 +1020,45 @@ def _merge_repeated_titles(letters: list[Letter], lines: list[Line] = ()) -> lis
             continue
         out.append(letter)
     return out
+
+
+def _merge_repeated_mentions(letters: list[Letter]) -> list[Letter]:
+    """A news page names its one letter twice, in its lead and in the reporter's sentence
+    ("มหาดไทย ส่งหนังสือด่วนที่สุด ถึง ผู้ว่าราชการทุกจังหวัด …" and "… ปลัดกระทรวงมหาดไทย ส่ง
+    หนังสือด่วนที่สุด ถึงผู้ว่าราชการทุกจังหวัด …"): two letters named in running text, of one
+    kind, with no number and no subject to tell them apart, no dates that differ and the same
+    first addressee, are one; the fuller reading is kept, the other fills its gaps."""
+    out: list[Letter] = []
+    for letter in letters:
+        prev = out[-1] if out else None
+        if prev is not None and _one_mention(prev, letter):
+            keep, other = (letter, prev) if _filled(letter) >= _filled(prev) else (prev, letter)
+            for name, f in other.fields.items():
+                if keep.fields.get(name) is None or keep.fields[name].missing:
+                    keep.fields[name] = f
+            keep.start = min(keep.start, other.start)
+            out[-1] = keep
+            continue
+        out.append(letter)
+    return out
+
+
+def _filled(letter: Letter) -> int:
+    return sum(1 for name in ALL_FIELDS if letter.value(name))
+
+
+def _one_mention(a: Letter, b: Letter) -> bool:
+    if not (a.cut and b.cut and a.kind == b.kind):
+        return False
+    if a.fields["number"].value or b.fields["number"].value or a.value("subject"):
+        return False
+    if b.value("subject") or a.references or b.references:
+        return False
+    da, db = a.value("date"), b.value("date")
+    if da and db and da != db:
+        return False
+    first = [bare((x.value("recipients") or "").split("\n")[0]) for x in (a, b)]
+    return bool(first[0]) and first[0] == first[1]
 
 
 def _same_title(a: Letter, b: Letter, lines: list[Line]) -> bool:
