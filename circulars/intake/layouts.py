@@ -288,6 +288,9 @@ LAYOUTS: tuple[Layout, ...] = (
     ),
 )
 
+# A title names its issuer after ของ as often as without it: "ข้อบังคับของประธานศาลฎีกา ว่าด้วย …".
+ISSUER_OF = "ของ"
+
 BY_KIND: dict[LetterKind, Layout] = {}
 for _layout in LAYOUTS:  # a kind's first layout is its own (NEWS, not NEWS_WIRE)
     BY_KIND.setdefault(_layout.kind, _layout)

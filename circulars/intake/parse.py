@@ -38,6 +38,7 @@ from .layouts import (  # noqa: F401
     EXTERNAL,
     FOOT,
     HEAD,
+    ISSUER_OF,
     LAYOUTS,
     LETTER_PARTS,
     MENTION_DATE_WORDS,
@@ -1191,9 +1192,13 @@ def read_letter(
     elif opening is not None and layout.titles:
         m = _title(layout, opening.text)
         if m:
-            issuer = (m.groupdict().get("issuer") or "").strip()
+            raw_issuer = m.groupdict().get("issuer") or ""
+            # "ข้อบังคับของประธานศาลฎีกา": the issuer is what follows ของ (no office's name
+            # begins with it).
+            lead = re.match(rf"\s*(?:{ISSUER_OF}\s*)?", raw_issuer).end()
+            issuer = raw_issuer[lead:].strip()
             if re.search(r"[ก-ฮ]{2}", issuer):  # not "ฯ" of "ข้อบังคับฯ"
-                k = m.start("issuer")
+                k = m.start("issuer") + lead
                 fields["issuer_name"] = _field(
                     [Line(opening.start + k, opening.start + m.end("issuer"), issuer)], issuer
                 )
