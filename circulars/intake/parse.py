@@ -137,9 +137,10 @@ def keyword_re(word: str) -> re.Pattern:
 _KEYWORD_RES = {k: keyword_re(k) for k in (*HEAD_KEYWORDS, "ขอแสดงความนับถือ", "ที่", "โทร", "ลงวันที่")}
 # A numbered clause ("๑. …"), or one whose number OCR turned into a symbol ("®. …").
 CLAUSE_RE = re.compile(r"^\s*(?:[\d๐-๙]{1,2}|[^\sก-๛A-Za-z0-9]{1,2})\.\s")
+# ด้วย with its tone mark optional: a PDF's text layer drops it ("ดวยปรากฏวา").
 BODY_OPENERS = re.compile(
-    r"^\s*(ตามที่|ตาม\s|ด้วย|อนุสนธิ|ตามหนังสือ|เนื่องด้วย|เนื่องจาก|โดยที่|อาศัยอำนาจ|ตามประกาศ|ตามคำสั่ง"
-    r"|ข้อ\s*[\d๐-๙]+\s)"
+    r"^\s*(ตามที่|ตาม\s|ด[\u0e48-\u0e4b]?วย|อนุสนธิ|ตามหนังสือ|เนื่องด้วย|เนื่องจาก|โดยที่|อาศัยอำนาจ"
+    r"|ตามประกาศ|ตามคำสั่ง|ข้อ\s*[\d๐-๙]+\s)"
 )
 
 
@@ -188,9 +189,12 @@ _YEAR_RE = r"(?:(?:พ\.\s?ศ\.|พุทธศักราช|ค\.\s?ศ\.|�
 _RATTANAKOSIN = re.compile(r"ร\.\s?ศ\.|รัตนโกสินทร์ศก")
 _CHRISTIAN = re.compile(r"ค\.\s?ศ\.")
 _DASH = r"\s*(?:[-–—]|ถึง(?:วันที่)?)\s*"
+# A month's word as a text layer may break it: a space before a vowel that cannot begin a word
+# ("พฤศจกิ ายน").
+_MONTH_TOKEN = r"[ก-ฮ][ก-๎.]{1,8}(?:\s[ะาำ-ฺ็-๎][ก-๎.]{0,6})?ฯ?"
 # A day (or a range of days), a month, a year; whitespace (line breaks included) between them.
 DATE_RE = re.compile(
-    rf"(?<!\d)(\d{{1,3}})(?:{_DASH}(\d{{1,3}}))?\s*({MONTH_RE}|[ก-ฮ][ก-๎.]{{1,8}}ฯ?)\s*{_YEAR_RE}(?!\d)"
+    rf"(?<!\d)(\d{{1,3}})(?:{_DASH}(\d{{1,3}}))?\s*({MONTH_RE}|{_MONTH_TOKEN})\s*{_YEAR_RE}(?!\d)"
 )
 # A letter's number as people write it: นพ ๐๐๒๓.๕/ว ๑๕๗๘, มท 0810.5/ว.617, มท 0201.2/ว2567,
 # กค405.4/ว 395, ศธ 04001/ว1356 (a five-digit office code), กค 0402.3/026695 (no ว).
@@ -440,7 +444,7 @@ def read_date(text: str, m: re.Match, offset: int = 0) -> DateRead:
     day_s, end_s, month_s, year_s = m.group(1), m.group(2), m.group(3), m.group(4)
     raw = text[m.start() : m.end()]
     problems = []
-    month = month_number(month_s)
+    month = month_number(month_s) or _month_by_letters(month_s)
     # A two-digit year is the Buddhist era's, as letters abbreviate it ("๑๘ มี.ค. ๖๓").
     year = ce_year(int(year_s)) if len(year_s) == 4 else None
     if len(year_s) == 2:
@@ -534,6 +538,17 @@ def read_date(text: str, m: re.Match, offset: int = 0) -> DateRead:
         year_s,
         problems,
     )
+
+
+def _month_by_letters(word: str) -> int | None:
+    """A month whose letters are all there with a vowel or tone mark displaced or a space
+    inside, as a PDF's text layer leaves it ("พฤศจกิ ายน"): the same consonants and vowels in
+    order, marks aside, are that month and no other."""
+    letters = bare(re.sub(r"\s", "", word)).replace("ํ", "")
+    if len(letters) < 4:
+        return None
+    found = [i + 1 for i, full in enumerate(MONTHS_TH) if bare(full) == letters]
+    return found[0] if len(found) == 1 else None
 
 
 def _month_candidates(word: str) -> list[str]:
@@ -900,6 +915,51 @@ def _join_broken_numbers(lines: list[Line]) -> list[Line]:
     return out
 
 
+_RUN_ON_NUMBER = re.compile(
+    rf"(?:^|\s)(ท[{_MARKS}]*\s+[ก-ฮ]{{1,3}}\.?\s*[\d๐-๙]{{3,5}}[\d๐-๙.]*\s*/)"
+)
+_RUN_ON_OPENER = re.compile(rf"\s(?=(?:ตามที่|ด[{_MARKS}]*ว[{_MARKS}]*ย|อนุสนธิ|เนื่องด[{_MARKS}]*วย))")
+
+
+def _split_run_on_heads(lines: list[Line]) -> list[Line]:
+    """A PDF's text layer may run a letter's head into one line: "ท่ี นร ๑๐๐๒/ว ๕๐ สำนัก… ๑๗
+    พฤศจกิ ายน ๒๕๓๐ เรื่อง … เรียน … ดวยปรากฏวา …". Such a line (a number, then เรื่อง, then
+    เรียน) is read as the lines it was: the number with what follows it up to the date (the
+    sender and address, whose boundary the line no longer shows, so no issuer is taken), the
+    date, เรื่อง, เรียน and the body from its opening word. Spans stay the source's."""
+    out: list[Line] = []
+    for line in lines:
+        text = line.text
+        num = _RUN_ON_NUMBER.search(text)
+        subject = re.search(r"\sเรื่อง\s", text[num.end() :]) if num else None
+        if subject is None:
+            out.append(line)
+            continue
+        at_subject = num.end() + subject.start() + 1
+        to = re.search(r"\sเรียน\s", text[at_subject:])
+        if to is None:
+            out.append(line)
+            continue
+        at_to = at_subject + to.start() + 1
+        cuts = [num.start(1), at_subject, at_to]
+        dates = list(DATE_RE.finditer(to_arabic_digits(text[:at_subject])))
+        if (
+            dates
+            and dates[-1].start() > num.end()
+            and not text[dates[-1].end() : at_subject].strip()
+        ):
+            cuts.insert(1, dates[-1].start())
+        opener = _RUN_ON_OPENER.search(text, at_to)
+        if opener:
+            cuts.append(opener.start() + 1)
+        if num.start(1) > 0:
+            out.append(Line(line.start, line.start + num.start(1), text[: num.start(1)]))
+        for a, b in zip(cuts, [*cuts[1:], len(text)], strict=True):
+            piece = text[a:b].rstrip()
+            out.append(Line(line.start + a, line.start + a + len(piece), piece))
+    return out
+
+
 def _loose_number(line: Line) -> bool:
     return bool(_LOOSE_NUMBER.match(line.stripped)) and not _date_line(line.text)
 
@@ -965,7 +1025,7 @@ def parse(
             else raw
             for raw in text.splitlines(keepends=True)
         )
-    lines = _join_broken_numbers(_lines(text))
+    lines = _split_run_on_heads(_join_broken_numbers(_lines(text)))
     letters = []
     # OCR and pdftotext put blank lines anywhere (page and block gaps): not paragraphs.
     ocr = source in (SourceKind.OCR, SourceKind.PDF_TEXT)

@@ -209,3 +209,16 @@ def test_an_announcement_named_in_a_sentence_by_its_office():
     listed = [x for x in read("immchonburi-orders-several") if x.kind == "announcement"]
     assert [x.value("issuer_name") for x in listed] == ["กระทรวงมหาดไทย"]
     assert listed[0].value("date") is None and listed[0].fields["date"].flagged
+
+
+def test_a_head_a_text_layer_ran_into_one_line():
+    """A flip-book's text layer of an OPM circular: '๖๙ ท่ี นร ๑๐๐๒/ว ๕๐ สาํ นักนายกรฐั มนตรี …
+    ๑๗ พฤศจกิ ายน ๒๕๓๐ เรื่อง … เรียน เวยี นกระทรวง ทบวง กรม ดวยปรากฏวา …' (one real text of
+    the kind so far). The month's vowel split off is still November; the sender and its
+    address run together, so no issuer is taken rather than a wrong one."""
+    letter = only("pubhtml5-opm-nr1002-w50-2530")
+    assert letter.value("number") == "นร ๑๐๐๒/ว ๕๐"
+    assert letter.value("date") == "1987-11-17"
+    assert letter.value("recipients") == "เวยี นกระทรวง ทบวง กรม"
+    assert letter.value("issuer_name") is None
+    assert find_dates("๑๗ พฤศจกิ ายน ๒๕๓๐")[0].first() == dt.date(1987, 11, 17)
