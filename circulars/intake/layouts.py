@@ -177,7 +177,8 @@ NEWS = replace(
     ),
 )
 
-# A news wire's repost of a ministry's release: its dateline is its title and names the issuer.
+# A news wire's repost of a ministry's release: its dateline is its title and names the issuer
+# (and, in English, its date: group date_en, "December 6, 2015").
 # "กรุงเทพ--8 มี.ค.--กระทรวงการต่างประเทศ" (place, day and month, the office), or the wire's
 # category, its date line in English and the office: "ข่าวทั่วไป Sunday December 6, 2015 10:55
 # —สำนักโฆษก".
@@ -185,7 +186,8 @@ NEWS_WIRE = replace(
     NEWS,
     titles=(
         r"[ก-๙]+\s*--[^-]{3,24}--\s*(?P<issuer>(?:กระทรวง|กรม|สำนัก|จังหวัด|องค์การ)\S*)",
-        r"ข่าว[ก-๙]+\s[^—]{6,60}—\s*(?P<issuer>(?:กระทรวง|กรม|สำนัก|จังหวัด|องค์การ)\S*)",
+        r"ข่าว[ก-๙]+\s(?:[A-Z][a-z]+day\s)?(?P<date_en>[A-Z][a-z]+ \d{1,2}, \d{4})?[^—]{0,60}—\s*"
+        r"(?P<issuer>(?:กระทรวง|กรม|สำนัก|จังหวัด|องค์การ)\S*)",
     ),
     confirm=(TITLE_ONLY,),
 )

@@ -1262,6 +1262,17 @@ def read_letter(
                 fields["issuer_name"] = _field(
                     [Line(opening.start + k, opening.start + m.end("issuer"), issuer)], issuer
                 )
+            english = m.groupdict().get("date_en")
+            if english:  # a wire's date line in English: "Sunday December 6, 2015 10:55"
+                try:
+                    day = dt.datetime.strptime(english, "%B %d, %Y").date()
+                except ValueError:
+                    day = None
+                if day is not None:
+                    k = m.start("date_en")
+                    fields["date"] = Field(
+                        day.isoformat(), opening.start + k, opening.start + m.end("date_en"), 0.9
+                    )
             subject = (m.groupdict().get("subject") or "").strip()
             if re.search(r"[ก-ฮ]{2}", subject):
                 k = m.start("subject")

@@ -64,9 +64,11 @@ def test_a_wire_dateline_is_a_news_item_of_the_office_it_names(slug, date):
     assert letter.value("date") == date  # the body's dates are the events', not the item's
 
 
-def test_the_wire_category_line_names_the_office_too():
+def test_the_wire_category_line_names_the_office_and_its_date_in_english():
+    """'ข่าวทั่วไป Sunday December 6, 2015 10:55 —สำนักโฆษก' (one real text of the kind)."""
     letter = only("ryt9-govh-spokesman-news-2015")
     assert (letter.kind, letter.value("issuer_name")) == ("news", "สำนักโฆษก")
+    assert letter.value("date") == "2015-12-06"
 
 
 @pytest.mark.parametrize(
