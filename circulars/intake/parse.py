@@ -1151,7 +1151,8 @@ def _credit(letter: Letter, lines: list[Line]) -> None:
     office = clean(office)
     if not re.search(_OFFICE_RE, office) or re.search(r"https?:|www\.", office):
         return
-    f = Field(office, line.start + at, line.start + at + len(office), 0.8)
+    fixed, notes = fix_words(office)  # OCR's "ท้องถิน" is ท้องถิ่น, as in every other field
+    f = Field(fixed, line.start + at, line.start + at + len(office), 0.8, [], notes)
     f.notes.append("from the page's credit line")
     core = re.sub("^" + _OFFICE_RE, "", office)
     rest = "".join(ln.text + "\n" for ln in lines if ln is not line)
@@ -1573,7 +1574,10 @@ _MENTION_STOP = re.compile(
     r"\s+(?:" + "|".join(MENTION_STOPS) + r"|>>|https?://)|\s{2,}|\[\d+\]|\s*\(?ลงวันที่"
     r"|\s*" + _MENTION_FOOT_DATE.pattern
 )
-_RECIPIENT_STOP = re.compile(_MENTION_STOP.pattern + r"|\s+(?:" + "|".join(RECIPIENT_STOPS) + ")")
+# ขอให้ ends the addressees even where OCR lost the space before it ("…ทั่วประเทศขอให้จัด…").
+_RECIPIENT_STOP = re.compile(
+    _MENTION_STOP.pattern + r"|\s+(?:" + "|".join(RECIPIENT_STOPS) + r")|(?<=[ก-๙])ขอให้"
+)
 
 
 # ถึง/แจ้ง may cling to the word before ("หนังสือด่วนที่สุดถึงผู้อำนวยการ"): the addressee's title
