@@ -199,10 +199,10 @@ PRESS_BRIEFING = replace(
         r"(?:ผลการ)?แถลงข่าว[^ณ]{0,80}?ณ\s*(?P<issuer>(?:กระทรวง|กรม|สำนัก)\S*)\s*$",
         # "สรุปการแถลงข่าวประจำสัปดาห์โดยอธิบดีกรมสารนิเทศและโฆษกกระทรวงการต่างประเทศ …": the
         # spokesman speaks for the office named after โฆษก.
-        # (the office's name whole: up to the date's words or the line's end, so that a name
-        # OCR split in two is not taken half)
+        # (the office's name whole: up to the date's words on the same line, so that a name a
+        # scan's line wraps, "โฆษกกระทรวงการต่าง" / "ประเทศ เมื่อวันที่ …", is not taken half)
         r"(?:ผลการ|สรุปการ)?แถลงข่าว\S*\s*โดย\S*?โฆษก(?P<issuer>(?:กระทรวง|กรม|สำนัก)[ก-๙]+)"
-        r"(?=\s+(?:เมื่อ)?วันที่|\s*$)",
+        r"(?=\s+(?:เมื่อ)?วันที่)",
     ),
     confirm=(TITLE_ONLY,),
 )
