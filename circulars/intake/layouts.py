@@ -32,6 +32,9 @@ class LetterKind(StrEnum):
 # A date line confirms a title where the layout's keywords are missing (a statement: its title,
 # then its date).
 DATE_LINE = "<date>"
+# The title line is enough: a news wire's dateline ("กรุงเทพ--8 มี.ค.--กระทรวงการต่างประเทศ")
+# names its kind and its issuer in one line, and nothing else follows it.
+TITLE_ONLY = "<title>"
 # Where the letter's date is: a line that is a date (day, month, year), or after a keyword.
 HEAD, FOOT = "head", "foot"
 # Where the signature is: after the courtesy close, after the foot date, above nothing (stamp).
@@ -106,6 +109,10 @@ LETTER_PARTS = (
 )
 ORDER_PARTS = ("number", "date", "issuer_name", "subject", "signatory", "signatory_position")
 
+# A title's words up to its year, with no ว่าด้วย among them; the year (พ.ศ. ๒๕๕๑).
+_NO_ABOUT = r"(?:(?!ว\u0e48?าด\u0e49?วย)[^()\n])+?"
+_TITLE_YEAR = r"(?=\s*\(?\s*(?:พ\.\s?ศ\.|พุทธศักราช)\s*[\d๐-๙]{4})"
+
 # ระเบียบ and ข้อบังคับ share a layout: a title, ว่าด้วย …, พ.ศ. …, the body, ประกาศ ณ วันที่.
 REGULATION = Layout(
     LetterKind.REGULATION,
@@ -114,8 +121,15 @@ REGULATION = Layout(
         r"\s*\(?\s*(?:พ\.\s?ศ\.|พุทธศักราช)\s*[\d๐-๙]{4}.*$",
         r"\s*\(\s*ฉบับที่\s*[\d๐-๙]+\s*\)\s*$",
     ),
-    titles=(r"ระเบียบ(?P<issuer>\S.*?)??(?=\s*ว\u0e48?าด\u0e49?วย|$)",),
-    confirm=("ว่าด้วย",),
+    # "ระเบียบนี้", "ข้อบังคับนี้": a clause naming its own text, never a title. A title with no
+    # ว่าด้วย and its year on the line ("ข้อบังคับการประชุมสภาผู้แทนราษฎร พ.ศ. ๒๕๕๑") names its
+    # subject, not its issuer.
+    titles=(
+        rf"ระเบียบ(?!นี้)(?P<subject>{_NO_ABOUT}){_TITLE_YEAR}",
+        r"ระเบียบ(?!นี้)(?P<issuer>\S.*?)??(?=\s*ว\u0e48?าด\u0e49?วย|$)",
+    ),
+    # ว่าด้วย, or the preamble of a title that has none ("อาศัยอำนาจตามความในมาตรา …").
+    confirm=("ว่าด้วย", "อาศัยอำนาจ"),
     head=(ABOUT, HeadPart(("ฉบับที่",), "number"), DATED),
     date_at=FOOT,
     date_intro=("ประกาศ ณ วันที่", "ให้ไว้ ณ วันที่"),
@@ -127,14 +141,23 @@ BYLAW = replace(
     REGULATION,
     kind=LetterKind.BYLAW,
     label_th="ข้อบังคับ",
-    titles=(r"ข้อบังคับ(?P<issuer>\S.*?)??(?=\s*ว\u0e48?าด\u0e49?วย|$)",),
+    titles=(
+        rf"ข้อบังคับ(?!นี้)(?P<subject>{_NO_ABOUT}){_TITLE_YEAR}",
+        r"ข้อบังคับ(?!นี้)(?P<issuer>\S.*?)??(?=\s*ว\u0e48?าด\u0e49?วย|$)",
+    ),
 )
 
 # แถลงการณ์ and ข่าว share a layout: a title, เรื่อง, ฉบับที่, the text, the office and the date.
 STATEMENT = Layout(
     LetterKind.STATEMENT,
     "แถลงการณ์",
-    titles=(r"แถลงการณ์(?P<issuer>\S.*?)?(?=\s+เร\u0e37?\u0e48?อง|\s*\(?\s*ฉบับที่|$)",),
+    titles=(
+        r"แถลงการณ์(?P<issuer>\S.*?)?(?=\s+เร\u0e37?\u0e48?อง|\s*\(?\s*ฉบับที่|$)",
+        # ถ้อยแถลง: "ถ้อยแถลงของไทยต่อการทดลอง…", "ถ้อยแถลงกระทรวงการต่างประเทศ เรื่อง …": the
+        # issuer is the word after ของ, up to what the statement is about.
+        r"ถ้อยแถลง(?:ของ)?(?P<issuer>(?:ประเทศ|รัฐบาล|กระทรวง|กรม|สำนัก)?[ก-๙]+?)?"
+        r"(?=ต่อ|เรื่อง|กรณี|เกี่ยวกับ|ใน|\s|$)",
+    ),
     confirm=("เรื่อง", "ฉบับที่", DATE_LINE),
     head=(SUBJECT, ISSUE_NUMBER),
     date_at=FOOT,
@@ -152,6 +175,36 @@ NEWS = replace(
         # A government site's press release: "รัฐบาลไทย-ข่าวทำเนียบรัฐบาล-…", then its date.
         r"(?:\S+-)?ข่าว(?:ทำเนียบรัฐบาล|ประชาสัมพันธ์|ทั่วไป)(?=[-\s]|$)",
     ),
+)
+
+# A news wire's repost of a ministry's release: its dateline is its title and names the issuer
+# (and, in English, its date: group date_en, "December 6, 2015").
+# "กรุงเทพ--8 มี.ค.--กระทรวงการต่างประเทศ" (place, day and month, the office), or the wire's
+# category, its date line in English and the office: "ข่าวทั่วไป Sunday December 6, 2015 10:55
+# —สำนักโฆษก".
+NEWS_WIRE = replace(
+    NEWS,
+    titles=(
+        r"[ก-๙]+\s*--[^-]{3,24}--\s*(?P<issuer>(?:กระทรวง|กรม|สำนัก|จังหวัด|องค์การ)\S*)",
+        r"ข่าว[ก-๙]+\s(?:[A-Z][a-z]+day\s)?(?P<date_en>[A-Z][a-z]+ \d{1,2}, \d{4})?[^—]{0,60}—\s*"
+        r"(?P<issuer>(?:กระทรวง|กรม|สำนัก|จังหวัด|องค์การ)\S*)",
+    ),
+    confirm=(TITLE_ONLY,),
+)
+# A ministry's weekly press briefing, titled with its day and where it was given ("ผลการแถลงข่าว
+# ประจำสัปดาห์ วันพฤหัสบดีที่ ๒๕ มีนาคม ๒๕๖๔ เวลา ๑๑.๓๐ น. ณ กระทรวงการต่างประเทศ") or by whom.
+PRESS_BRIEFING = replace(
+    NEWS,
+    titles=(
+        r"(?:ผลการ)?แถลงข่าว[^ณ]{0,80}?ณ\s*(?P<issuer>(?:กระทรวง|กรม|สำนัก)\S*)\s*$",
+        # "สรุปการแถลงข่าวประจำสัปดาห์โดยอธิบดีกรมสารนิเทศและโฆษกกระทรวงการต่างประเทศ …": the
+        # spokesman speaks for the office named after โฆษก.
+        # (the office's name whole: up to the date's words on the same line, so that a name a
+        # scan's line wraps, "โฆษกกระทรวงการต่าง" / "ประเทศ เมื่อวันที่ …", is not taken half)
+        r"(?:ผลการ|สรุปการ)?แถลงข่าว\S*\s*โดย\S*?โฆษก(?P<issuer>(?:กระทรวง|กรม|สำนัก)[ก-๙]+)"
+        r"(?=\s+(?:เมื่อ)?วันที่)",
+    ),
+    confirm=(TITLE_ONLY,),
 )
 
 LAYOUTS: tuple[Layout, ...] = (
@@ -178,7 +231,7 @@ LAYOUTS: tuple[Layout, ...] = (
         LetterKind.ORDER,
         "คำสั่ง",
         titles=(
-            r"คำสั่ง(?!การ)(?P<issuer>\S.*?)(?=\s*(?:ที่|ฉบับที่)\s*[\d๐-๙]|\s+เร\u0e37?\u0e48?อง|$)",
+            r"คำสั่ง(?!การ)(?!นี้)(?P<issuer>\S.*?)(?=\s*(?:ที่|ฉบับที่)\s*[\d๐-๙]|\s+เร\u0e37?\u0e48?อง|$)",
         ),
         confirm=("ที่", "ฉบับที่", "เรื่อง"),
         head=(ISSUE_NUMBER, ORDER_NUMBER, SUBJECT_INLINE),
@@ -193,9 +246,15 @@ LAYOUTS: tuple[Layout, ...] = (
     Layout(
         LetterKind.ANNOUNCEMENT,
         "ประกาศ",
-        titles=(r"ประกาศ(?!\s*ณ)(?!ให้)(?P<issuer>\S.*?)(?=\s+เร\u0e37?\u0e48?อง|\s*\(?\s*ฉบับที่|$)",),
-        confirm=("เรื่อง",),
-        head=(SUBJECT_INLINE, HeadPart(("ฉบับที่",), "number")),
+        # ประกาศ, and แจ้งความ, its old name ("แจ้งความกระทรวงมหาดไทย ลงวันที่ 18 มกราคม ร.ศ. 126");
+        # the issuer may stand a space away ("ประกาศ ก.อบต. เรื่อง …"), and is a name, not a
+        # menu's path ("ประกาศ/ประชาสัมพันธ์/จดหมายข่าว").
+        titles=(
+            r"(?:ประกาศ|แจ้งความ)(?!นี้)(?!\s*ณ)(?!\s*ให้)(?!\s*เร\u0e37?\u0e48?อง)\s?"
+            r"(?P<issuer>[ก-ฮ].*?)(?=\s+เร\u0e37?\u0e48?อง|\s*\(?\s*ฉบับที่|\s+ลงวันที่|$)",
+        ),
+        confirm=("เรื่อง", "ลงวันที่"),
+        head=(SUBJECT_INLINE, HeadPart(("ฉบับที่",), "number"), DATED),
         date_at=FOOT,
         date_intro=("ประกาศ ณ วันที่",),
         signature=AFTER_DATE,
@@ -204,6 +263,8 @@ LAYOUTS: tuple[Layout, ...] = (
     ),
     STATEMENT,
     NEWS,
+    NEWS_WIRE,
+    PRESS_BRIEFING,
     # Two layouts open with the ที่ line of their number: a stamped letter has ถึง and no
     # เรื่อง; anything else is an external letter (เรียน written as ถึง included).
     Layout(
@@ -232,7 +293,12 @@ LAYOUTS: tuple[Layout, ...] = (
     ),
 )
 
-BY_KIND = {layout.kind: layout for layout in LAYOUTS}
+# A title names its issuer after ของ as often as without it: "ข้อบังคับของประธานศาลฎีกา ว่าด้วย …".
+ISSUER_OF = "ของ"
+
+BY_KIND: dict[LetterKind, Layout] = {}
+for _layout in LAYOUTS:  # a kind's first layout is its own (NEWS, not NEWS_WIRE)
+    BY_KIND.setdefault(_layout.kind, _layout)
 EXTERNAL = BY_KIND[LetterKind.EXTERNAL]
 
 # A letter reported inside running text (a news repost, a download list, a list of references):
@@ -260,9 +326,16 @@ MENTION_PARTS = (
 ADDRESSED_ONLY = ("ถึง", "แจ้ง")
 # Words after which running text no longer names the part: "… ถึงผู้ว่าราชการจังหวัด เพื่อแจ้ง…".
 MENTION_STOPS = ("ซึ่ง", "ทั้งนี้", "โดยมี", "ดาวน์โหลด", "คลิก", "อ่านต่อ")
-RECIPIENT_STOPS = ("เพื่อ", "ให้", "ว่า")
+RECIPIENT_STOPS = ("เพื่อ", "ให้", "ขอให้", "ว่า")
 # The sender a news text names before the letter: "<ชื่อ> <ตำแหน่ง> ได้มีหนังสือ …",
 # "<ส่วนราชการ> (<อักษรย่อ>) มีหนังสือ …"; a position's title word, stripped, names the office.
 MENTION_SENDS = ("ได้มี", "ได้ออก", "ได้ส่ง", "ลงนามใน", "มี", "ออก", "ส่ง")
 OFFICE_WORDS = ("สำนักงาน", "สำนัก", "กรม", "กระทรวง", "จังหวัด", "อำเภอ", "องค์การ", "เทศบาล", "คณะ")
 POSITION_WORDS = ("อธิบดี", "ปลัด", "เลขาธิการ", "ผู้ว่าราชการ", "ผู้อำนวยการ", "นายก", "รัฐมนตรีว่าการ")
+
+# A web page credits the office its text came from ("ข้อมูลจาก : กรมส่งเสริมการปกครองท้องถิ่น"), or
+# a press release ends with its unit under a rule ("--------", "กลุ่มประชาสัมพันธ์และเผยแพร่
+# สำนักโฆษก"): when the page holds one letter and it names no issuer, that office issued it. A
+# credit that names no office (a web address, a newspaper) is no issuer.
+CREDIT_LINES = (r"^\s*ข้อมูลจาก\s*:?\s*(?P<office>\S.*?)\s*$",)
+CREDIT_AFTER_RULE = True  # the first short line after a closing rule (----) is a credit line

@@ -32,10 +32,13 @@ from core.thai import (
 from .layouts import (  # noqa: F401
     ADDRESSED_ONLY,
     AT_END,
+    CREDIT_AFTER_RULE,
+    CREDIT_LINES,
     DATE_LINE,
     EXTERNAL,
     FOOT,
     HEAD,
+    ISSUER_OF,
     LAYOUTS,
     LETTER_PARTS,
     MENTION_DATE_WORDS,
@@ -48,6 +51,7 @@ from .layouts import (  # noqa: F401
     OFFICE_WORDS,
     POSITION_WORDS,
     RECIPIENT_STOPS,
+    TITLE_ONLY,
     HeadPart,
     Layout,
 )
@@ -133,9 +137,10 @@ def keyword_re(word: str) -> re.Pattern:
 _KEYWORD_RES = {k: keyword_re(k) for k in (*HEAD_KEYWORDS, "ขอแสดงความนับถือ", "ที่", "โทร", "ลงวันที่")}
 # A numbered clause ("๑. …"), or one whose number OCR turned into a symbol ("®. …").
 CLAUSE_RE = re.compile(r"^\s*(?:[\d๐-๙]{1,2}|[^\sก-๛A-Za-z0-9]{1,2})\.\s")
+# ด้วย with its tone mark optional: a PDF's text layer drops it ("ดวยปรากฏวา").
 BODY_OPENERS = re.compile(
-    r"^\s*(ตามที่|ตาม\s|ด้วย|อนุสนธิ|ตามหนังสือ|เนื่องด้วย|เนื่องจาก|โดยที่|อาศัยอำนาจ|ตามประกาศ|ตามคำสั่ง"
-    r"|ข้อ\s*[\d๐-๙]+\s)"
+    r"^\s*(ตามที่|ตาม\s|ด[\u0e48-\u0e4b]?วย|อนุสนธิ|ตามหนังสือ|เนื่องด้วย|เนื่องจาก|โดยที่|อาศัยอำนาจ"
+    r"|ตามประกาศ|ตามคำสั่ง|ข้อ\s*[\d๐-๙]+\s)"
 )
 
 
@@ -160,6 +165,7 @@ RECIPIENT_TITLES = (
     "นายกเมืองพัทยา",
     "ผู้ว่าราชการกรุงเทพมหานคร",
     "ผู้ว่าราชการจังหวัด",
+    "ผู้ว่าราชการ",  # "ถึงผู้ว่าราชการทุกจังหวัด"
     "ปลัด",
     "ผู้อำนวยการ",
     "อธิบดี",
@@ -177,11 +183,18 @@ URGENCIES = (("ด่วนที่สุด", "most_urgent"), ("ด่วน�
 _THAI = re.compile(r"[\u0E01-\u0E4F]")
 _FOREIGN = re.compile(r"[\u0E80-\u0EFF\u0B00-\u0B7F\u4E00-\u9FFF\u0900-\u097F]")
 MONTH_RE = "|".join(re.escape(w) for w in MONTH_WORDS)
-_YEAR_RE = r"(?:(?:พ\.\s?ศ\.|พุทธศักราช)\s?)?(\d{2,5})"
+# The era before a year: Buddhist (พ.ศ.), and the two a text may use instead, the Christian
+# (ค.ศ. 2015) and the Rattanakosin (ร.ศ. 126, before 1912), read as such (read_date).
+_YEAR_RE = r"(?:(?:พ\.\s?ศ\.|พุทธศักราช|ค\.\s?ศ\.|ร\.\s?ศ\.|รัตนโกสินทร์ศก)\s?)?(\d{2,5})"
+_RATTANAKOSIN = re.compile(r"ร\.\s?ศ\.|รัตนโกสินทร์ศก")
+_CHRISTIAN = re.compile(r"ค\.\s?ศ\.")
 _DASH = r"\s*(?:[-–—]|ถึง(?:วันที่)?)\s*"
+# A month's word as a text layer may break it: a space before a vowel that cannot begin a word
+# ("พฤศจกิ ายน").
+_MONTH_TOKEN = r"[ก-ฮ][ก-๎.]{1,8}(?:\s[ะาำ-ฺ็-๎][ก-๎.]{0,6})?ฯ?"
 # A day (or a range of days), a month, a year; whitespace (line breaks included) between them.
 DATE_RE = re.compile(
-    rf"(?<!\d)(\d{{1,3}})(?:{_DASH}(\d{{1,3}}))?\s*({MONTH_RE}|[ก-ฮ][ก-๎.]{{1,8}}ฯ?)\s*{_YEAR_RE}(?!\d)"
+    rf"(?<!\d)(\d{{1,3}})(?:{_DASH}(\d{{1,3}}))?\s*({MONTH_RE}|{_MONTH_TOKEN})\s*{_YEAR_RE}(?!\d)"
 )
 # A letter's number as people write it: นพ ๐๐๒๓.๕/ว ๑๕๗๘, มท 0810.5/ว.617, มท 0201.2/ว2567,
 # กค405.4/ว 395, ศธ 04001/ว1356 (a five-digit office code), กค 0402.3/026695 (no ว).
@@ -431,11 +444,19 @@ def read_date(text: str, m: re.Match, offset: int = 0) -> DateRead:
     day_s, end_s, month_s, year_s = m.group(1), m.group(2), m.group(3), m.group(4)
     raw = text[m.start() : m.end()]
     problems = []
-    month = month_number(month_s)
+    month = month_number(month_s) or _month_by_letters(month_s)
     # A two-digit year is the Buddhist era's, as letters abbreviate it ("๑๘ มี.ค. ๖๓").
     year = ce_year(int(year_s)) if len(year_s) == 4 else None
     if len(year_s) == 2:
         year = ce_year(2500 + int(year_s))
+    era = None
+    if _RATTANAKOSIN.search(raw) and len(year_s) in (2, 3):
+        # ร.ศ. N ran from 1 April 1781 + N to 31 March: January to March are the next year's.
+        era = "rattanakosin"
+        year = int(year_s) + 1781 + (1 if month is not None and month <= 3 else 0)
+    elif _CHRISTIAN.search(raw) and len(year_s) == 4:
+        era = "christian"
+        year = int(year_s)
     day, day_end = int(day_s), int(end_s) if end_s else None
 
     def iso(years=None, months=None, days=None) -> list[str]:
@@ -463,7 +484,7 @@ def read_date(text: str, m: re.Match, offset: int = 0) -> DateRead:
                 iso(months=months) or [str(c) for c in months],
             )
         )
-    if len(year_s) == 2 and month is None:
+    if len(year_s) == 2 and month is None and era is None:
         # An abbreviated year is the sender's, unless the date around it is damaged too.
         problems.append(
             Flag(
@@ -473,7 +494,7 @@ def read_date(text: str, m: re.Match, offset: int = 0) -> DateRead:
                 [str(2500 + int(year_s))],
             )
         )
-    if len(year_s) not in (2, 4):
+    if len(year_s) not in (2, 4) and era is None:
         years = [v for v in digit_variants(year_s) if len(v) == 4 and v.startswith("25")]
         problems.append(
             Flag(
@@ -517,6 +538,17 @@ def read_date(text: str, m: re.Match, offset: int = 0) -> DateRead:
         year_s,
         problems,
     )
+
+
+def _month_by_letters(word: str) -> int | None:
+    """A month whose letters are all there with a vowel or tone mark displaced or a space
+    inside, as a PDF's text layer leaves it ("พฤศจกิ ายน"): the same consonants and vowels in
+    order, marks aside, are that month and no other."""
+    letters = bare(re.sub(r"\s", "", word)).replace("ํ", "")
+    if len(letters) < 4:
+        return None
+    found = [i + 1 for i, full in enumerate(MONTHS_TH) if bare(full) == letters]
+    return found[0] if len(found) == 1 else None
 
 
 def _month_candidates(word: str) -> list[str]:
@@ -675,6 +707,9 @@ _WEEKDAYS = "จันทร์|อังคาร|พุธ|พฤหัสบ�
 def _date_line(text: str) -> bool:
     """A line that is a date and little else ("๒ เมษายน ๒๕๖๘", "วันที่ ๒ เม.ย. ๖๘")."""
     s = clean(text)
+    # A date in brackets under a title: "(๒๙ สิงหาคม ๒๕๖๐)".
+    bracketed = re.fullmatch(r"\(\s*(.+?)\s*\)", s)
+    s = bracketed.group(1) if bracketed else s
     # A time after the date ("๑๒ สิงหาคม ๒๕๕๘, ๒๑.๑๕ น.") is still a date line.
     s = re.sub(r"[,\s]*(?:เวลา\s*)?[\d๐-๙]{1,2}[.:][\d๐-๙]{2}\s*(?:น\.?)?\s*$", "", s)
     found = find_dates(s)
@@ -754,7 +789,8 @@ def _title_rest(layout: Layout, text: str) -> str:
 
 
 def _title_opening(lines: list[Line], i: int) -> Layout | None:
-    s = lines[i].stripped
+    # As received: a title may stand after a column gap ("…ข้าราชการ   ประกาศ ก.อบต. เรื่อง …").
+    s = lines[i].text.replace("ํา", "ำ")
     for layout in LAYOUTS:
         m = _title(layout, s) if layout.titles else None
         if not m:
@@ -764,6 +800,8 @@ def _title_opening(lines: list[Line], i: int) -> Layout | None:
         ]
         nxt = [ln for ln in lines[i + 1 : i + 6] if ln.stripped]
         for word in layout.confirm:
+            if word == TITLE_ONLY:
+                return layout
             if word == DATE_LINE:
                 if any(_date_line(ln.text) for ln in nxt[:2]):
                     return layout
@@ -846,6 +884,82 @@ def find_letters(lines: list[Line]) -> list[Segment]:
     return starts
 
 
+def _joined(parts: list[Line]) -> Line:
+    """Lines read as one: each gap between them a space, so every offset stays the source's."""
+    text = parts[0].text
+    for prev, nxt in zip(parts, parts[1:], strict=False):
+        text += " " * (nxt.start - prev.end) + nxt.text
+    return Line(parts[0].start, parts[-1].end, text)
+
+
+def _join_broken_numbers(lines: list[Line]) -> list[Line]:
+    """A word processor's copy breaks the head's columns into lines: "ที่" / "มท" / "0802.3/
+    1393   กรมส่งเสริม…". A ที่ line with nothing after it but a short code, followed within two
+    lines by the digits of a number, is one number line (the lines after it are left blank)."""
+    out = list(lines)
+    for i, line in enumerate(lines):
+        if not re.fullmatch(rf"ท[{_MARKS}]*(?:\s+[ก-ฮ]{{1,3}}\.?)?", line.stripped):
+            continue
+        taken = [line]
+        for nxt in lines[i + 1 : i + 4]:
+            if not nxt.stripped:
+                break
+            taken.append(nxt)
+            if _HEAD_NUMBER.match(clean(_joined(taken).text)):
+                out[i] = _joined(taken)
+                for k in range(i + 1, i + len(taken)):
+                    out[k] = Line(lines[k].start, lines[k].start, "")
+                break
+            if len(nxt.stripped) > 4:
+                break
+    return out
+
+
+_RUN_ON_NUMBER = re.compile(
+    rf"(?:^|\s)(ท[{_MARKS}]*\s+[ก-ฮ]{{1,3}}\.?\s*[\d๐-๙]{{3,5}}[\d๐-๙.]*\s*/)"
+)
+_RUN_ON_OPENER = re.compile(rf"\s(?=(?:ตามที่|ด[{_MARKS}]*ว[{_MARKS}]*ย|อนุสนธิ|เนื่องด[{_MARKS}]*วย))")
+
+
+def _split_run_on_heads(lines: list[Line]) -> list[Line]:
+    """A PDF's text layer may run a letter's head into one line: "ท่ี นร ๑๐๐๒/ว ๕๐ สำนัก… ๑๗
+    พฤศจกิ ายน ๒๕๓๐ เรื่อง … เรียน … ดวยปรากฏวา …". Such a line (a number, then เรื่อง, then
+    เรียน) is read as the lines it was: the number with what follows it up to the date (the
+    sender and address, whose boundary the line no longer shows, so no issuer is taken), the
+    date, เรื่อง, เรียน and the body from its opening word. Spans stay the source's."""
+    out: list[Line] = []
+    for line in lines:
+        text = line.text
+        num = _RUN_ON_NUMBER.search(text)
+        subject = re.search(r"\sเรื่อง\s", text[num.end() :]) if num else None
+        if subject is None:
+            out.append(line)
+            continue
+        at_subject = num.end() + subject.start() + 1
+        to = re.search(r"\sเรียน\s", text[at_subject:])
+        if to is None:
+            out.append(line)
+            continue
+        at_to = at_subject + to.start() + 1
+        cuts = [num.start(1), at_subject, at_to]
+        dates = list(DATE_RE.finditer(to_arabic_digits(text[:at_subject])))
+        if (
+            dates
+            and dates[-1].start() > num.end()
+            and not text[dates[-1].end() : at_subject].strip()
+        ):
+            cuts.insert(1, dates[-1].start())
+        opener = _RUN_ON_OPENER.search(text, at_to)
+        if opener:
+            cuts.append(opener.start() + 1)
+        if num.start(1) > 0:
+            out.append(Line(line.start, line.start + num.start(1), text[: num.start(1)]))
+        for a, b in zip(cuts, [*cuts[1:], len(text)], strict=True):
+            piece = text[a:b].rstrip()
+            out.append(Line(line.start + a, line.start + a + len(piece), piece))
+    return out
+
+
 def _loose_number(line: Line) -> bool:
     return bool(_LOOSE_NUMBER.match(line.stripped)) and not _date_line(line.text)
 
@@ -911,7 +1025,7 @@ def parse(
             else raw
             for raw in text.splitlines(keepends=True)
         )
-    lines = _lines(text)
+    lines = _split_run_on_heads(_join_broken_numbers(_lines(text)))
     letters = []
     # OCR and pdftotext put blank lines anywhere (page and block gaps): not paragraphs.
     ocr = source in (SourceKind.OCR, SourceKind.PDF_TEXT)
@@ -927,9 +1041,12 @@ def parse(
     opened = {id(letter) for letter in letters}  # found as letters, not mentioned in a line
     letters += mentions
     letters.sort(key=lambda letter: letter.start)
-    letters = _merge_repeated_titles(_merge_cited_only(letters))
+    letters = _merge_repeated_titles(_merge_cited_only(letters), lines)
+    letters = _merge_repeated_mentions(letters)
     for index, letter in enumerate(letters):
         letter.index = index
+    if len(letters) == 1:
+        _credit(letters[0], lines)
     _link(letters)
     _check_dates(letters, text, source)
     if source == SourceKind.OCR:
@@ -937,9 +1054,10 @@ def parse(
     return ParseResult(received, source, letters, list(digits or []))
 
 
-def _merge_repeated_titles(letters: list[Letter]) -> list[Letter]:
+def _merge_repeated_titles(letters: list[Letter], lines: list[Line] = ()) -> list[Letter]:
     """A web page heads a letter with its title: a title line with nothing under it, right
-    above the letter of the same kind and subject, is that letter's (its parts fill the gaps)."""
+    above the letter of the same kind and subject (or, with no subject, the same title line),
+    is that letter's (its parts fill the gaps)."""
     out: list[Letter] = []
     for letter in letters:
         prev = out[-1] if out else None
@@ -950,7 +1068,10 @@ def _merge_repeated_titles(letters: list[Letter]) -> list[Letter]:
             and not prev.fields["number"].value
             and not prev.value("body")
             and prev.value("date") is None
-            and _same_subject(prev.value("subject"), letter.value("subject"))
+            and (
+                _same_subject(prev.value("subject"), letter.value("subject"))
+                or _same_title(prev, letter, lines)
+            )
         ):
             for name, f in prev.fields.items():
                 if letter.fields.get(name) is None or letter.fields[name].missing:
@@ -960,6 +1081,84 @@ def _merge_repeated_titles(letters: list[Letter]) -> list[Letter]:
             continue
         out.append(letter)
     return out
+
+
+def _merge_repeated_mentions(letters: list[Letter]) -> list[Letter]:
+    """A news page names its one letter twice, in its lead and in the reporter's sentence
+    ("มหาดไทย ส่งหนังสือด่วนที่สุด ถึง ผู้ว่าราชการทุกจังหวัด …" and "… ปลัดกระทรวงมหาดไทย ส่ง
+    หนังสือด่วนที่สุด ถึงผู้ว่าราชการทุกจังหวัด …"): two letters named in running text, of one
+    kind, with no number and no subject to tell them apart, no dates that differ and the same
+    first addressee, are one; the fuller reading is kept, the other fills its gaps."""
+    out: list[Letter] = []
+    for letter in letters:
+        prev = out[-1] if out else None
+        if prev is not None and _one_mention(prev, letter):
+            keep, other = (letter, prev) if _filled(letter) >= _filled(prev) else (prev, letter)
+            for name, f in other.fields.items():
+                if keep.fields.get(name) is None or keep.fields[name].missing:
+                    keep.fields[name] = f
+            keep.start = min(keep.start, other.start)
+            out[-1] = keep
+            continue
+        out.append(letter)
+    return out
+
+
+def _filled(letter: Letter) -> int:
+    return sum(1 for name in ALL_FIELDS if letter.value(name))
+
+
+def _one_mention(a: Letter, b: Letter) -> bool:
+    if not (a.cut and b.cut and a.kind == b.kind):
+        return False
+    if a.fields["number"].value or b.fields["number"].value or a.value("subject"):
+        return False
+    if b.value("subject") or a.references or b.references:
+        return False
+    da, db = a.value("date"), b.value("date")
+    if da and db and da != db:
+        return False
+    first = [bare((x.value("recipients") or "").split("\n")[0]) for x in (a, b)]
+    return bool(first[0]) and first[0] == first[1]
+
+
+def _same_title(a: Letter, b: Letter, lines: list[Line]) -> bool:
+    """Two letters that open with the same line (a page's title, then its heading)."""
+    first = [next((ln.stripped for ln in lines if ln.start >= x.start), "") for x in (a, b)]
+    return len(first[0]) >= 8 and bare(first[0]) == bare(first[1])
+
+
+def _credit(letter: Letter, lines: list[Line]) -> None:
+    """The office a page credits (layouts.CREDIT_LINES, or the line under a closing rule) issued
+    its one letter, when the letter names no issuer. A credited name that stops partway through
+    a longer name the text spells out ("ข้อมูลจาก : กรมส่งเสร", the page cut) is not taken."""
+    if letter.value("issuer_name") or letter.fields["issuer_name"].flagged:
+        return
+    found = None
+    for k, line in enumerate(lines):
+        for pattern in CREDIT_LINES:
+            m = re.match(pattern, line.text)
+            if m:
+                found = (line, m.start("office"), m.group("office"))
+        s = line.stripped
+        if CREDIT_AFTER_RULE and _SEPARATOR.match(s) and len(s) >= 6:
+            after = next((ln for ln in lines[k + 1 :] if ln.stripped), None)
+            if after is not None and len(after.stripped) <= 80 and after.start >= letter.start:
+                found = (after, len(after.text) - len(after.text.lstrip()), after.stripped)
+    if found is None:
+        return
+    line, at, office = found
+    office = clean(office)
+    if not re.search(_OFFICE_RE, office) or re.search(r"https?:|www\.", office):
+        return
+    fixed, notes = fix_words(office)  # OCR's "ท้องถิน" is ท้องถิ่น, as in every other field
+    f = Field(fixed, line.start + at, line.start + at + len(office), 0.8, [], notes)
+    f.notes.append("from the page's credit line")
+    core = re.sub("^" + _OFFICE_RE, "", office)
+    rest = "".join(ln.text + "\n" for ln in lines if ln is not line)
+    if core and re.search(re.escape(core) + r"[ก-๙]", rest):
+        return  # cut short: the text has no whole name to offer, so none is taken
+    letter.fields["issuer_name"] = f
 
 
 def _same_subject(a: str | None, b: str | None) -> bool:
@@ -1032,6 +1231,7 @@ def read_letter(
     the layout puts it, signature, contact. A part the text does not hold stays None, missing."""
     fields: dict[str, Field] = {name: Field.absent() for name in ALL_FIELDS}
     head_lines: list[Line] = []  # the head, the opening's own rest included
+    head_lines_positional: list[Line] = []
     i = 0
     opening = lines[0] if lines else None
     if (
@@ -1043,14 +1243,42 @@ def read_letter(
         raw = re.sub(r"\[\d+\]", "", raw)
         fields["number"] = _number_field(opening, raw, layout.number_style)
         i = 1
+        # The issuer beside the number, a column away ("ที่ มท 0802.3/1393      กรมส่งเสริม…").
+        m = NUMBER_RE.search(to_arabic_digits(opening.text))
+        if m and layout.positional and re.match(r"\s{3,}[ก-๙]", opening.text[m.end() :]):
+            gap = len(opening.text[m.end() :]) - len(opening.text[m.end() :].lstrip())
+            head_lines_positional = [opening.tail(m.end() + gap)]
+        else:
+            head_lines_positional = []
     elif opening is not None and layout.titles:
         m = _title(layout, opening.text)
         if m:
-            issuer = (m.groupdict().get("issuer") or "").strip()
+            raw_issuer = m.groupdict().get("issuer") or ""
+            # "ข้อบังคับของประธานศาลฎีกา": the issuer is what follows ของ (no office's name
+            # begins with it).
+            lead = re.match(rf"\s*(?:{ISSUER_OF}\s*)?", raw_issuer).end()
+            issuer = raw_issuer[lead:].strip()
             if re.search(r"[ก-ฮ]{2}", issuer):  # not "ฯ" of "ข้อบังคับฯ"
-                k = m.start("issuer")
+                k = m.start("issuer") + lead
                 fields["issuer_name"] = _field(
                     [Line(opening.start + k, opening.start + m.end("issuer"), issuer)], issuer
+                )
+            english = m.groupdict().get("date_en")
+            if english:  # a wire's date line in English: "Sunday December 6, 2015 10:55"
+                try:
+                    day = dt.datetime.strptime(english, "%B %d, %Y").date()
+                except ValueError:
+                    day = None
+                if day is not None:
+                    k = m.start("date_en")
+                    fields["date"] = Field(
+                        day.isoformat(), opening.start + k, opening.start + m.end("date_en"), 0.9
+                    )
+            subject = (m.groupdict().get("subject") or "").strip()
+            if re.search(r"[ก-ฮ]{2}", subject):
+                k = m.start("subject")
+                fields["subject"] = _field(
+                    [Line(opening.start + k, opening.start + m.end("subject"), subject)], subject
                 )
             rest = opening.text[m.end() :]
             if rest.strip():
@@ -1072,7 +1300,7 @@ def read_letter(
     # layout's positional parts (issuer, address, date). The body opens with ตามที่, ด้วย….
     sections: dict[str, list[Line]] = {}
     keys: dict[str, re.Pattern] = {}
-    positional: list[Line] = []
+    positional: list[Line] = list(head_lines_positional)
     current, blank = None, False
     queue = list(head_lines)
     inline: set[str] = set()  # parts read from the title's own line: running text may follow
@@ -1156,6 +1384,15 @@ def read_letter(
             date_line = line
         else:
             rest.append(line)
+    if date_line is not None and not find_dates(date_line.text):
+        # The year on a line of its own under the day and month ("25  พฤศจิกายน" / "2546").
+        k = positional.index(date_line)
+        year = next((ln for ln in positional[k + 1 :] if ln.stripped), None)
+        if year is not None and re.fullmatch(r"[\d๐-๙]{4}", year.stripped):
+            joined = _joined(positional[k : positional.index(year) + 1])
+            if find_dates(joined.text):
+                date_line = joined
+                rest = [ln for ln in rest if ln is not year]
     if rest and "issuer_name" in layout.positional:
         fields["issuer_name"] = _field(rest[:1], rest[0].stripped)
     if len(rest) > 1 and "issuer_address" in layout.positional:
@@ -1185,6 +1422,8 @@ def read_letter(
             if name in inline:
                 stop = _MENTION_STOP.search(value)
                 value = value[: stop.start()].strip() if stop else value
+            if name == "issuer_name" and re.search(r"\.{5,}\s*$", value):
+                continue  # a form's blank ("โรงเรียน......"): no office is named
             fields[name] = _field(part, value)
     if fields["recipients"].value:
         fields["recipients"].value = split_recipients(fields["recipients"].value)
@@ -1335,7 +1574,10 @@ _MENTION_STOP = re.compile(
     r"\s+(?:" + "|".join(MENTION_STOPS) + r"|>>|https?://)|\s{2,}|\[\d+\]|\s*\(?ลงวันที่"
     r"|\s*" + _MENTION_FOOT_DATE.pattern
 )
-_RECIPIENT_STOP = re.compile(_MENTION_STOP.pattern + r"|\s+(?:" + "|".join(RECIPIENT_STOPS) + ")")
+# ขอให้ ends the addressees even where OCR lost the space before it ("…ทั่วประเทศขอให้จัด…").
+_RECIPIENT_STOP = re.compile(
+    _MENTION_STOP.pattern + r"|\s+(?:" + "|".join(RECIPIENT_STOPS) + r")|(?<=[ก-๙])ขอให้"
+)
 
 
 # ถึง/แจ้ง may cling to the word before ("หนังสือด่วนที่สุดถึงผู้อำนวยการ"): the addressee's title
@@ -1358,7 +1600,21 @@ def _mention_evidence(text: str, at: int) -> bool:
         return True
     addressed = re.search(r"\sเรียน\s", window) or re.search(_ADDRESSEE, window[:40])
     sent = re.search(_SENDS_RE, text[:at])
-    return bool(addressed and ("เรื่อง" in window or sent))
+    if addressed and ("เรื่อง" in window or sent):
+        return True
+    if _office_dated(text, _NOUN_RE.match(text, at).end()):
+        return True  # "ประกาศกระทรวงมหาดไทย 8 ม.ย.63": named by its office, then its date
+    # "<อธิบดี…> ออกประกาศกรมอุตุนิยมวิทยา เรื่อง …": sent, named by its office, with a subject.
+    noun = _NOUN_RE.match(text, at)
+    return bool(sent and "เรื่อง" in window and re.match(_OFFICE_RE, text[noun.end() :]))
+
+
+def _office_dated(text: str, at: int) -> re.Match | None:
+    """The date right after an office's name at `at` ("กระทรวงมหาดไทย 8 ม.ย.63"), if any."""
+    office = re.match(_OFFICE_RE + r"\S*\s+", text[at:])
+    if office is None:
+        return None
+    return DATE_RE.match(to_arabic_digits(text), at + office.end())
 
 
 def find_mentions(lines: list[Line], taken: set[int], wrapped: bool = False) -> list[Letter]:
@@ -1418,8 +1674,11 @@ def read_mention(line: Line, at: int, end: int, more: list[Line] = ()) -> Letter
             marks.append((m.start(), m.end(), name))
     num = _MENTION_NUMBER.search(text, pos)
     first_part = min([m[0] for m in marks], default=len(text))
-    if num and num.start() > first_part and not num.group("letter"):
-        num = None  # after the subject only a letter's own number shape counts
+    # After the subject only a letter's own number shape counts, or an announcement's running
+    # number after its issue: "เรื่อง … ฉบับที่ 1 (204/2568)".
+    issue = num and re.search(r"ฉบับที่\s*[\d๐-๙]+\s*\(\s*$", text[: num.start()])
+    if num and num.start() > first_part and not num.group("letter") and not issue:
+        num = None
     # An order's number follows ที่ (ฉบับที่) as a word of its own: "ภาคเรียนที่ ๑/๒๕๕๕",
     # "ครั้งที่ ๒/๒๕๖๘" count a term or a meeting, not a letter.
     before = text[pos : num.start()] if num else ""
@@ -1442,6 +1701,9 @@ def read_mention(line: Line, at: int, end: int, more: list[Line] = ()) -> Letter
     else:
         if foot:
             marks.append((foot.start(), foot.end(), "date"))
+    dated = _office_dated(text, pos)
+    if dated and not any(name == "date" for _a, _b, name in marks):
+        marks.append((dated.start(), dated.start(), "date"))
     marks.sort()
     if not marks:
         return None
@@ -1501,6 +1763,8 @@ def read_mention(line: Line, at: int, end: int, more: list[Line] = ()) -> Letter
                     )
                 continue
             value = (value[: stop.start()] if stop else value).strip(" :")
+            if name == "subject":  # its issue before the number: "… ฉบับที่ 1 ("
+                value = re.sub(r"\s*(?:ฉบับที่\s*[\d๐-๙]+)?\s*\(?\s*$", "", value)
             if value:
                 fields[name] = field_at(b, b + len(value), fix_words(value)[0])
     if fields["recipients"].value:

@@ -269,16 +269,24 @@ def _agreement(truth: dict, letter) -> int:
 
 
 def _pair(truths: list, parsed: list, fit) -> list[tuple[int, int | None]]:
-    """Each truth with the unused parsed entry that fits it best (ties: the earliest)."""
-    free, pairs = list(range(len(parsed))), []
-    for t, truth in enumerate(truths):
-        if not free:
-            pairs.append((t, None))
-            continue
-        best = max(free, key=lambda p: (fit(truth, parsed[p]), -p))
-        pairs.append((t, best))
-        free.remove(best)
-    return pairs
+    """Each truth with the unused parsed entry that fits it best: the best-fitting pairs first
+    (ties: the earliest), so that a parse that found only the third letter of three is paired
+    with the third, not with the first by order."""
+    scored = sorted(
+        (
+            (fit(truth, entry), t, p)
+            for t, truth in enumerate(truths)
+            for p, entry in enumerate(parsed)
+        ),
+        key=lambda x: (-x[0], x[1], x[2]),
+    )
+    paired: dict[int, int] = {}
+    used: set[int] = set()
+    for _score, t, p in scored:
+        if t not in paired and p not in used:
+            paired[t] = p
+            used.add(p)
+    return [(t, paired.get(t)) for t in range(len(truths))]
 
 
 def score_parse(item: Item, result, source: str | None = None) -> list[Row]:

@@ -302,11 +302,15 @@ def test_every_flag_on_the_typed_corpus_offers_the_truth(typed):
     assert [(r.item, r.field, r.got, r.want) for r in unhelpful] == []
 
 
-# Issue 21's goal on typed text is 95 % of fields right; measured 2026-12-07 after the layouts
-# and the corpus were merged: 204 of the 261 fields the texts hold (78.2 %), 57 missed, 0 silently
-# wrong, 0 invented (`manage.py score_intake`). The floor below is that figure rounded down: a
-# ratchet, to raise as the parser learns, never to lower.
-TYPED_RIGHT_FLOOR = 0.78
+# Issue 21's goal on typed text is 95 % of fields right. Measured 2026-12-07 (`manage.py
+# score_intake`): before this ratchet's last raise, 204 of the 261 fields the 56 texts held
+# (78.2 %); after the layouts learnt แจ้งความ, ถ้อยแถลง, wire datelines, credit lines, broken and
+# run-on head lines and repeated mentions, and nine more real texts joined the corpus (65 texts):
+# 278 of 292 (95.2 %), of which the texts found typed 273 of 284 (96.1 %) and the two found as a
+# PDF's text layer 5 of 8; 0 silently wrong, 0 invented. The floors are those figures rounded
+# down: a ratchet, to raise as the parser learns, never to lower.
+TYPED_RIGHT_FLOOR = 0.95
+FOUND_TYPED_RIGHT_FLOOR = 0.96
 
 
 def test_every_reference_number_and_date_in_the_typed_corpus_is_read_right(typed):
@@ -319,3 +323,11 @@ def test_every_reference_number_and_date_in_the_typed_corpus_is_read_right(typed
 def test_the_typed_corpus_is_read_right_at_least_as_often_as_last_measured(typed):
     """Issue 21 asks for 95 % of fields right on typed text; this holds the measured floor."""
     assert right_share(counts_of(typed.rows)) >= TYPED_RIGHT_FLOOR, typed.table()
+
+
+def test_the_texts_found_typed_meet_the_issues_goal(typed):
+    """Issue 21: on typed text at least 95 % of fields right (here the texts found as typed
+    text; a PDF's text layer is counted with them in the floor above)."""
+    rows = [r for r in typed.rows if r.source == "typed"]
+    assert rows
+    assert right_share(counts_of(rows)) >= FOUND_TYPED_RIGHT_FLOOR, typed.table()
