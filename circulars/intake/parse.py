@@ -315,6 +315,8 @@ class ParseResult:
     # The second reader's re-reads of the OCR'd digit runs (`Extracted.digits`: start in `text`,
     # Tesseract's reading, the digits, confidence): kept so that a stored draft parses the same.
     digits: list[dict] = field(default_factory=list)
+    # The doubtful word spans of an OCR'd text (`Extracted.doubts`), kept for the same reason.
+    doubts: list[dict] = field(default_factory=list)
 
     @property
     def open_flags(self) -> list[tuple[int, str, Flag]]:
@@ -330,6 +332,7 @@ class ParseResult:
             "source": self.source,
             "letters": [asdict(letter) for letter in self.letters],
             "digits": [dict(r) for r in self.digits],
+            "doubts": [dict(d) for d in self.doubts],
         }
 
     @classmethod
@@ -341,6 +344,7 @@ class ParseResult:
             data.get("source", SourceKind.TEXT),
             [Letter.from_dict(d) for d in data.get("letters", [])],
             list(data.get("digits", [])),
+            list(data.get("doubts", [])),
         )
 
 
@@ -898,10 +902,15 @@ def is_noise(line: str) -> bool:
 
 
 def parse(
-    text: str, source: str = SourceKind.TEXT, digits: list[dict] | None = None
+    text: str,
+    source: str = SourceKind.TEXT,
+    digits: list[dict] | None = None,
+    doubts: list[dict] | None = None,
 ) -> ParseResult:
     """`digits`: the second reader's re-reads of an OCR'd text (`Extracted.digits`); None for a
-    typed text. A number or date whose every digit it read surely is not flagged."""
+    typed text. A number or date whose every digit it read surely is not flagged. `doubts`:
+    the spans of an OCR'd text whose words Tesseract read unsurely or beside ink it did not read
+    (`Extracted.doubts`): a field of words there is flagged, not taken."""
     received = text
     if source == SourceKind.OCR:
         # Blank the noise rows in place: every offset still points into the text received.
@@ -934,7 +943,8 @@ def parse(
     _check_dates(letters, text, source)
     if source == SourceKind.OCR:
         _distrust_ocr_digits(letters, text, digits or [], opened)
-    return ParseResult(received, source, letters, list(digits or []))
+        _distrust_ocr_words(letters, text, doubts or [])
+    return ParseResult(received, source, letters, list(digits or []), list(doubts or []))
 
 
 def _merge_repeated_titles(letters: list[Letter]) -> list[Letter]:
@@ -2029,3 +2039,56 @@ def _number_variants(f: Field) -> list[str]:
     dropped = [v for v in digit_variants(serial) if len(v) < len(serial)]
     variants = substitutions(serial, 2) + dropped
     return [head + (to_thai_digits(v) if thai else v) for v in variants[:16]]
+
+
+# Fields of words (not digits) a doubtful OCR reading may have damaged silently: a dropped tone
+# mark or a lost line gives a value that looks right. Their value is flagged, the reading kept as
+# the first candidate.
+WORD_FIELDS = ("subject", "recipients", "issuer_name", "signatory", "signatory_position")
+
+
+def _value_span(f: Field, text: str) -> tuple[int, int]:
+    """Where the field's value stands in `text`: from its first word to its last inside the
+    field's lines (the keyword before it, เรื่อง or เรียน, is not the value); the lines when the
+    words are not found as they are (joined or repaired)."""
+    value = str(f.value or "").split()
+    if not value or f.start < 0:
+        return f.start, f.end
+    first = text.find(value[0], f.start, f.end)
+    last = text.rfind(value[-1], max(first, f.start), f.end)
+    if first < 0 or last < 0:
+        return f.start, f.end
+    return first, last + len(value[-1])
+
+
+def _distrust_ocr_words(letters: list[Letter], text: str, doubts: list[dict]) -> None:
+    """A field of words whose value holds a word Tesseract read unsurely, or stands on a line
+    beside ink Tesseract read nothing from (its end or its start may be lost), is flagged with
+    the reading (and what the letter itself says elsewhere) as candidates: the officer confirms
+    it against the scan instead of the draft holding a confident wrong value."""
+    if not doubts:
+        return
+    for letter in letters:
+        for name in WORD_FIELDS:
+            f = letter.fields.get(name)
+            if f is None or not f.value or f.flagged or f.start < 0:
+                continue
+            start, end = _value_span(f, text)
+            hits = [
+                d
+                for d in doubts
+                if int(d["start"]) < (end if d.get("kind") == "low_confidence" else f.end)
+                and int(d["end"]) > (start if d.get("kind") == "low_confidence" else f.start)
+            ]
+            if not hits:
+                continue
+            reading = f.value
+            weak = [d.get("word", "") for d in hits if d.get("kind") == "low_confidence"]
+            lost = any(d.get("kind") == "lost_ink" for d in hits)
+            if lost:
+                th = "บรรทัดข้างเคียงในภาพอ่านด้วย OCR ไม่ได้: ข้อความนี้อาจขาดหรือผิด โปรดตรวจกับต้นฉบับ"
+                en = "OCR lost ink beside this line: the text may be cut or wrong; check the scan"
+            else:
+                th = f"OCR อ่านคำเหล่านี้ไม่แน่ใจ: {' '.join(weak)} โปรดตรวจกับต้นฉบับ"
+                en = f"OCR was unsure of these words: {' '.join(weak)}; check them against the scan"
+            f.flag(Flag("ocr_words", th, en, [reading]))
