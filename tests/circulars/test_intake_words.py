@@ -36,9 +36,8 @@ def hocr(lines: list[tuple[tuple[int, int, int, int], list[tuple[str, float]]]])
             f"{x0 + k * step} {y0} {x0 + (k + 1) * step} {y1}; x_conf {conf}'>{ch}</span></span>"
             for k, (ch, conf) in enumerate(chars)
         )
-        out.append(
-            f"<span class='ocr_line' id='line_1_{n}' title='bbox {x0} {y0} {x1} {y1}'>{spans}</span>"
-        )
+        box = f"bbox {x0} {y0} {x1} {y1}"
+        out.append(f"<span class='ocr_line' id='line_1_{n}' title='{box}'>{spans}</span>")
     return (
         "<?xml version='1.0' encoding='UTF-8'?><html xmlns='http://www.w3.org/1999/xhtml'><body>"
         "<div class='ocr_page'>" + "".join(out) + "</div></body></html>"
