@@ -95,6 +95,33 @@ def pages_of(item, font: str, dpi: int, cache: Path) -> list[bytes]:
     return pages
 
 
+# What follows Tesseract: a change to any of these reads the kept Tesseract output again.
+_AFTER_TESSERACT = ("digits.py", "digits_model.npz", "words.py", "extract.py")
+
+
+def extracted(item, font: str, dpi: int, scan_pages: list[bytes], cache: Path):
+    """`extract` of the scan, kept under `cache` until the code after Tesseract changes."""
+    code = hashlib.sha256()
+    for name in _AFTER_TESSERACT:
+        code.update((ROOT / "circulars/intake" / name).read_bytes())
+    key = hashlib.sha256(b"".join(scan_pages) + code.digest()).hexdigest()[:24]
+    kept = cache / "extracted" / f"{font}-{dpi}-{item.slug}-{key}.json"
+    if kept.exists():
+        data = json.loads(kept.read_text(encoding="utf-8"))
+        pages = [extract_mod.Page(**p) for p in data["pages"]]
+        return extract_mod.Extracted(data["content_type"], pages)
+    got = extract_mod.extract(render.scanned_pdf(scan_pages, dpi=dpi))
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    kept.write_text(
+        json.dumps(
+            {"content_type": got.content_type, "pages": [p.__dict__ for p in got.pages]},
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    return got
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--fonts", default="Laksaman,Garuda,Loma")
@@ -121,7 +148,7 @@ def main() -> None:
         for item in items:
             scan_pages = pages_of(item, font, args.dpi, cache)
             try:
-                got = extract_mod.extract(render.scanned_pdf(scan_pages, dpi=args.dpi))
+                got = extracted(item, font, args.dpi, scan_pages, cache)
                 doubts = None if args.no_doubts else got.doubts
                 result = parse(got.text, got.source, digits=got.digits, doubts=doubts)
             except extract_mod.IntakeError:

@@ -2065,13 +2065,28 @@ def _distrust_ocr_words(letters: list[Letter], text: str, doubts: list[dict]) ->
     """A field of words whose value holds a word Tesseract read unsurely, or stands on a line
     beside ink Tesseract read nothing from (its end or its start may be lost), is flagged with
     the reading (and what the letter itself says elsewhere) as candidates: the officer confirms
-    it against the scan instead of the draft holding a confident wrong value."""
-    if not doubts:
-        return
+    it against the scan instead of the draft holding a confident wrong value. Tesseract drops a
+    tone mark or a vowel with full confidence (สิงปลูกสร้าง, 99 %): so a value whose words stand
+    elsewhere in the text with more marks (สิ่งปลูกสร้าง in the body) is flagged too, the words
+    as marked there first among the candidates."""
+    marked = _MarkedText(text)
     for letter in letters:
         for name in WORD_FIELDS:
             f = letter.fields.get(name)
             if f is None or not f.value or f.flagged or f.start < 0:
+                continue
+            restored = marked.restore(f.value, f.start, f.end)
+            if restored != f.value.replace("ํา", "ำ"):
+                reading = f.value
+                f.flag(
+                    Flag(
+                        "ocr_marks",
+                        "ข้อความเดียวกันที่อื่นในหนังสือมีวรรณยุกต์หรือสระที่ OCR อาจทำหล่น: โปรดตรวจกับต้นฉบับ",
+                        "The same words elsewhere in the letter have marks OCR may have dropped "
+                        "here: check against the scan",
+                        [restored, reading],
+                    )
+                )
                 continue
             start, end = _value_span(f, text)
             hits = [
@@ -2092,3 +2107,67 @@ def _distrust_ocr_words(letters: list[Letter], text: str, doubts: list[dict]) ->
                 th = f"OCR อ่านคำเหล่านี้ไม่แน่ใจ: {' '.join(weak)} โปรดตรวจกับต้นฉบับ"
                 en = f"OCR was unsure of these words: {' '.join(weak)}; check them against the scan"
             f.flag(Flag("ocr_words", th, en, [reading]))
+
+
+_MARK_RE = re.compile(f"[{_MARKS}]")
+# Shortest run of letters (marks aside) compared with the rest of the text: shorter runs (สิง,
+# ที) are parts of too many other words.
+MARKED_RUN = 5
+
+
+class _MarkedText:
+    """The text without its marks, with where each remaining character stands in the text."""
+
+    def __init__(self, text: str):
+        self.text = text.replace("ํา", "ำ")
+        self.keep = [i for i, c in enumerate(self.text) if not _MARK_RE.match(c)]
+        self.bare = "".join(self.text[i] for i in self.keep)
+
+    def _original(self, k: int, n: int) -> tuple[int, str]:
+        """The text of the `n` bare characters from bare offset `k`, with their marks."""
+        start = self.keep[k]
+        end = self.keep[k + n - 1] + 1
+        while end < len(self.text) and _MARK_RE.match(self.text[end]):
+            end += 1
+        return start, self.text[start:end]
+
+    def restore(self, value: str, start: int, end: int) -> str:
+        """`value` with each run of its words that stands elsewhere in the text (outside
+        [start, end), the field's own lines) with the same letters and more marks, those marks
+        included (OCR drops marks; it seldom adds them)."""
+        out = []
+        for token in value.replace("ํา", "ำ").split(" "):
+            out.append(self._restore_token(token, start, end))
+        return " ".join(out)
+
+    def _restore_token(self, token: str, start: int, end: int) -> str:
+        letters = [i for i, c in enumerate(token) if not _MARK_RE.match(c)]
+        plain = "".join(token[i] for i in letters)
+        if len(plain) < MARKED_RUN or not re.search(r"[ก-ฮ]", plain):
+            return token
+        for n in range(len(plain), MARKED_RUN - 1, -1):
+            for i in range(0, len(plain) - n + 1):
+                piece = plain[i : i + n]
+                a = letters[i]
+                b = letters[i + n - 1] + 1
+                while b < len(token) and _MARK_RE.match(token[b]):
+                    b += 1
+                mine = token[a:b]
+                for m in re.finditer(re.escape(piece), self.bare):
+                    at, other = self._original(m.start(), n)
+                    if start <= at < end or other == mine:
+                        continue
+                    if len(other) > len(mine) and _drops_marks(other, mine):
+                        return token[:a] + other + self._restore_token(token[b:], start, end)
+        return token
+
+
+def _drops_marks(full: str, short: str) -> bool:
+    """`short` is `full` with some of its marks left out (and nothing else changed)."""
+    j = 0
+    for c in full:
+        if j < len(short) and short[j] == c:
+            j += 1
+        elif not _MARK_RE.match(c):
+            return False
+    return j == len(short)

@@ -241,3 +241,67 @@ def test_rule_dates_the_readers_disagree_on_or_far_from_the_letter_stay_flagged(
         r.starts_at.year: bool(r.flags) for rs in proposal.rules.values() for r in rs if r.starts_at
     }
     assert years.get(2015) is True
+
+
+# --- marks OCR dropped, restored from the same words elsewhere in the letter -----------------
+
+MARK = re.compile("[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]")
+MARKED_LETTERS = [*LETTERS, "yotathai-mt0893-4-w1333-2555", "moe360-obec-04006-w1181-2563"]
+
+
+def dropped_mark(text: str, f) -> tuple[str, int] | None:
+    """`text` with one mark of the field's value left out, where the five letters around it
+    stand elsewhere in the text with the mark (as OCR drops one); None where none does."""
+    value_at = text.find(f.value, f.start, f.end)
+    if value_at < 0:
+        return None
+    for k in range(value_at, value_at + len(f.value)):
+        if not MARK.match(text[k]):
+            continue
+        piece = text[max(value_at, k - 4) : k + 4]
+        outside = text[: f.start] + "\n" + text[f.end :]
+        if len(MARK.sub("", piece)) >= 6 and piece in outside:
+            return text[:k] + text[k + 1 :], k
+    return None
+
+
+@pytest.mark.parametrize("slug", MARKED_LETTERS)
+def test_a_mark_dropped_from_words_the_letter_holds_elsewhere_is_flagged_with_it_restored(slug):
+    text = (DEFAULT_CORPUS / f"{slug}.txt").read_text(encoding="utf-8")
+    letter = parse(text, SourceKind.OCR, digits=sure_rereads(text)).letters[0]
+    assert all(
+        not any(fl.code == "ocr_marks" for fl in letter.fields[n].flags) for n in WORD_FIELDS
+    )
+    tried = 0
+    for name in WORD_FIELDS:
+        f = letter.fields[name]
+        if not f.value or f.flagged:
+            continue
+        damaged = dropped_mark(text, f)
+        if damaged is None:
+            continue
+        damaged_text, _at = damaged
+        got = parse(damaged_text, SourceKind.OCR, digits=sure_rereads(damaged_text)).letters[0]
+        if got.fields[name].value is None and not got.fields[name].flags:
+            continue  # the damaged word is one the parser finds the field by: missed, not wrong
+        flag = got.fields[name].flags[0]
+        assert flag.code == "ocr_marks" and got.fields[name].value is None
+        assert flag.candidates[0] == f.value.replace("ํา", "ำ")
+        assert flag.candidates[1] != flag.candidates[0]  # the reading, as damaged
+        tried += 1
+    if not tried:
+        pytest.skip("no field of this letter has words that recur elsewhere in it")
+
+
+def test_marks_are_only_ever_added_and_only_from_the_same_letters():
+    from circulars.intake.parse import _drops_marks, _MarkedText
+
+    assert _drops_marks("สิ่งปลูกสร้าง", "สิงปลูกสร้าง")
+    assert not _drops_marks("สิงปลูกสร้าง", "สิ่งปลูกสร้าง")
+    assert not _drops_marks("สิ่งปลูกสร้าง", "สิงปลูกสราง่")
+    text = "เรื่อง ขอเชิญประชุมคณะกรรมการ\nตามที่ได้ขอเชิญประชุมคณะกรรมการบริหาร"
+    # the same words with the same marks elsewhere: nothing to restore
+    assert _MarkedText(text).restore("ขอเชิญประชุมคณะกรรมการ", 0, 30) == "ขอเชิญประชุมคณะกรรมการ"
+    # a mark dropped here and present there: restored
+    damaged = "เรื่อง ขอเชิญประชุมคณะกรรมการ\nตามที่ได้ขอเชิญประชุมคณะกรรมการบริหาร".replace("เชิญ", "เชญ", 1)
+    assert _MarkedText(damaged).restore("ขอเชญประชุมคณะกรรมการ", 0, 29) == "ขอเชิญประชุมคณะกรรมการ"
