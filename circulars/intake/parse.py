@@ -1086,6 +1086,9 @@ def read_letter(
     current, blank = None, False
     queue = list(head_lines)
     inline: set[str] = set()  # parts read from the title's own line: running text may follow
+    # OCR: stray lines skipped right after a part, which may be its end (a subject's last words
+    # set apart by the blank lines Tesseract puts anywhere): the part is flagged, not cut.
+    strays: dict[str, list[Line]] = {}
     while True:
         if queue:
             line, at = queue.pop(0), None
@@ -1144,6 +1147,8 @@ def read_letter(
                 _head_part(layout, t) and _head_part(layout, t)[0].field not in sections
                 for t in ahead
             ):
+                if ocr and current is not None:
+                    strays.setdefault(current, []).append(line)
                 continue
         i = at if at is not None else i
         break
@@ -1198,6 +1203,19 @@ def read_letter(
             fields[name] = _field(part, value)
     if fields["recipients"].value:
         fields["recipients"].value = split_recipients(fields["recipients"].value)
+    for name, skipped in strays.items():
+        f = fields.get(name)
+        if name in WORD_FIELDS and f is not None and f.value and not f.flagged:
+            longer = join_lines([f.value, *(ln.text for ln in skipped)])
+            reading = f.value
+            f.flag(
+                Flag(
+                    "ocr_lines",
+                    "บรรทัดถัดไปที่ OCR แยกออกมาอาจเป็นส่วนท้ายของช่องนี้: โปรดตรวจกับต้นฉบับ",
+                    "A line OCR set apart after this part may be its end: check against the scan",
+                    [reading, longer],
+                )
+            )
     if layout.date_at == HEAD or date_line is not None:
         # A foot-dated letter may date itself in its title line ("… ลงวันที่ ๒๓ กันยายน ๒๕๖๒").
         fields["date"] = _date_field(date_line)
@@ -2162,12 +2180,18 @@ class _MarkedText:
         return token
 
 
+# The vowels above a consonant Tesseract takes for one another (ซีง for ซึ่ง): one mark's place.
+_ABOVE = str.maketrans("\u0e35\u0e36\u0e37", "\u0e34\u0e34\u0e34")
+
+
 def _drops_marks(full: str, short: str) -> bool:
-    """`short` is `full` with some of its marks left out (and nothing else changed)."""
+    """`short` is `full` with some of its marks left out or an upper vowel read as another
+    (ี for ึ), and nothing else changed."""
     j = 0
-    for c in full:
-        if j < len(short) and short[j] == c:
+    full_, short_ = full.translate(_ABOVE), short.translate(_ABOVE)
+    for c in full_:
+        if j < len(short_) and short_[j] == c:
             j += 1
         elif not _MARK_RE.match(c):
             return False
-    return j == len(short)
+    return j == len(short_)
