@@ -103,7 +103,8 @@ def extracted(item, font: str, dpi: int, scan_pages: list[bytes], cache: Path):
     """`extract` of the scan, kept under `cache` until the code after Tesseract changes."""
     code = hashlib.sha256()
     for name in _AFTER_TESSERACT:
-        code.update((ROOT / "circulars/intake" / name).read_bytes())
+        path = ROOT / "circulars/intake" / name
+        code.update(path.read_bytes() if path.exists() else b"")  # (an older tree: no words.py)
     key = hashlib.sha256(b"".join(scan_pages) + code.digest()).hexdigest()[:24]
     kept = cache / "extracted" / f"{font}-{dpi}-{item.slug}-{key}.json"
     if kept.exists():
@@ -149,8 +150,8 @@ def main() -> None:
             scan_pages = pages_of(item, font, args.dpi, cache)
             try:
                 got = extracted(item, font, args.dpi, scan_pages, cache)
-                doubts = None if args.no_doubts else got.doubts
-                result = parse(got.text, got.source, digits=got.digits, doubts=doubts)
+                more = {} if args.no_doubts else {"doubts": got.doubts}
+                result = parse(got.text, got.source, digits=got.digits, **more)
             except extract_mod.IntakeError:
                 result = ParseResult("", SourceKind.OCR, [])
             if STATS["fresh"] > before["fresh"]:
