@@ -197,10 +197,20 @@ def main() -> int:
     parser.add_argument("--dpis", default="300,200")
     parser.add_argument("--pages", default="clean,scanned")
     parser.add_argument("--rescore", type=Path, help="score the texts --dump wrote there again")
+    parser.add_argument(
+        "--keep", type=Path, help="also keep each page's image, Tesseract text and hOCR here"
+    )
+    parser.add_argument(
+        "--reread",
+        type=Path,
+        help="score the pages --keep kept, the second reader run again (the current model)",
+    )
     args = parser.parse_args()
     truth = corpus()
     if args.rescore:
         return rescore(truth, args.rescore)
+    if args.reread:
+        return reread_kept(truth, args.reread)
     fonts = ["Laksaman"] if args.quick else args.fonts.split(",")
     dpis = [300] if args.quick else [int(d) for d in args.dpis.split(",")]
     kinds = ["clean"] if args.quick else args.pages.split(",")
@@ -225,6 +235,11 @@ def main() -> int:
                         text, hocr, seconds = ocr(path, hocr=True)
                         new, _found = digits.reread(text, hocr, digits.page_gray(path))
                         intake_seconds = time.monotonic() - started
+                        if args.keep:
+                            args.keep.mkdir(parents=True, exist_ok=True)
+                            image.save(args.keep / path.name)
+                            (args.keep / f"{path.stem}.txt").write_text(text, encoding="utf-8")
+                            (args.keep / f"{path.stem}.hocr").write_text(hocr, encoding="utf-8")
                         text_before.append(text)
                         text_after.append(new)
                         if kind == "clean" and dpi == 300:
@@ -249,6 +264,46 @@ def main() -> int:
             f"{len(times['before'])} pages: Tesseract alone {b:.1f} s; "
             f"Tesseract with hOCR and the second reader {a:.1f} s"
         )
+    return 0
+
+
+def reread_kept(truth: list[tuple[str, str]], folder: Path) -> int:
+    """The pages --keep kept, each re-read by the current model; per digit of the truth, how
+    often it was read right (digits aligned by position in their run)."""
+    groups: dict[tuple, list[Path]] = {}
+    for png in sorted(folder.glob("p-*.png")):
+        _p, font, dpi, kind, _n = png.stem.split("-")
+        groups.setdefault((font, int(dpi), kind), []).append(png)
+    rows = []
+    per_digit: dict[tuple, dict[str, list[int]]] = {}
+    for (font, dpi, kind), pngs in groups.items():
+        pngs.sort(key=lambda p: int(p.stem.split("-")[-1]))
+        before = {"digits": 0, "digits_right": 0}
+        after = {"digits": 0, "digits_right": 0}
+        texts, news = [], []
+        for png in pngs:
+            text = png.with_suffix(".txt").read_text(encoding="utf-8")
+            hocr = png.with_suffix(".hocr").read_text(encoding="utf-8")
+            new, _found = digits.reread(text, hocr, digits.page_gray(png))
+            texts.append(text)
+            news.append(new)
+        score(truth, "\n".join(texts), before)
+        score(truth, "\n".join(news), after)
+        rows.append((font, dpi, kind, before, after))
+        tally = per_digit.setdefault((font, dpi, kind), {})
+        read = [line for line in "\n".join(news).splitlines() if line.strip()]
+        for (_k, line), got_line in zip(truth, _align(truth, read), strict=True):
+            want = "".join(DIGIT.findall(line))
+            got = "".join(DIGIT.findall(got_line or ""))
+            for i, d in enumerate(want):
+                t = tally.setdefault(d, [0, 0])
+                t[0] += 1
+                t[1] += len(got) == len(want) and got[i] == d
+    print(_table(rows))
+    print("\nper digit (runs read to the right length; right/all):")
+    for key, tally in per_digit.items():
+        cells = " ".join(f"{d}:{r}/{n}" for d, (n, r) in sorted(tally.items()))
+        print(f"{key[0]} {key[1]} {key[2]}: {cells}")
     return 0
 
 

@@ -33,7 +33,10 @@ SIDE = 16  # glyphs are scaled into SIDE x SIDE
 # reading is still used but reported as doubtful.
 SURE = 0.9
 _DIGIT = re.compile(f"[{THAI_DIGITS}{ARABIC_DIGITS}]+")
-_THAI_LETTER = re.compile(r"[\u0E01-\u0E4E]")
+# Thai letters, vowels and marks; not the signs ๆ and ฯ, which a scan's digits are read as too
+# (โทร ๗ ๘๘๗๑ read โทร ๆ ๘๘๗๑)
+_THAI_LETTER = re.compile(r"[\u0E01-\u0E2E\u0E30-\u0E45\u0E47-\u0E4E]")
+_SEPARATOR = re.compile(r"[\s./\-:,()]")
 _BBOX = re.compile(r"bbox (\d+) (\d+) (\d+) (\d+)")
 _XBOX = re.compile(r"x_bboxes (\d+) (\d+) (\d+) (\d+)")
 _NS = "{http://www.w3.org/1999/xhtml}"
@@ -338,11 +341,16 @@ def reread(text: str, hocr: str, gray: np.ndarray) -> tuple[str, list[Reread]]:
                 for at, c in by_line.get(n, [])
                 if c.left >= g_left - slack and c.right <= g_right + slack
             ]
-            if not inside or len(inside) > len(digits) + 1:
+            if inside:
+                inside = _whole_token(text, inside, by_line.get(n, []), g_left, g_right)
+            thai = any(_THAI_LETTER.search(c.text) for _a, c in inside)
+            # Latin letters and signs a scan's digits were read as come more than one a glyph
+            # (๗๙ read "eve’", ๖๔ "A.n.ve"); Thai letters one a glyph, or one more
+            most = len(digits) + 1 if thai else 2 * len(digits) + 1
+            if not inside or len(inside) > most:
                 continue
             start, end = inside[0][0], inside[-1][0] + len(inside[-1][1].text)
             span = text[start:end]
-            thai = any(_THAI_LETTER.search(c.text) for _a, c in inside)
             if _DIGIT.search(span) or "\n" in span or (thai and " " in span):
                 continue
             if (not thai and _token(text, start, end)) or any(
@@ -363,12 +371,18 @@ def reread(text: str, hocr: str, gray: np.ndarray) -> tuple[str, list[Reread]]:
     return "".join(new), done
 
 
+_SERIAL = re.compile(r"[./]\s?ว\.?\s?$")
+
+
 def _in_number(text: str, start: int, end: int) -> bool:
-    """Letters between a number's dot or slash and its digits (๐๘๐๘.ดต/ว for ๐๘๐๘.๓/ว)."""
+    """Letters between a number's dot or slash and its digits (๐๘๐๘.ดต/ว for ๐๘๐๘.๓/ว), or in
+    the place of its serial after /ว (/ว สฝัง for /ว ๙๙๖)."""
     before = text[max(start - 2, 0) : start]
     after = text[end : end + 2]
-    return (len(before) == 2 and before[1] in "./-" and _DIGIT.match(before[0]) is not None) or (
-        len(after) == 2 and after[0] in "./-" and _DIGIT.match(after[1]) is not None
+    return (
+        (len(before) == 2 and before[1] in "./-" and _DIGIT.match(before[0]) is not None)
+        or (len(after) == 2 and after[0] in "./-" and _DIGIT.match(after[1]) is not None)
+        or _SERIAL.search(text[max(start - 5, 0) : start]) is not None
     )
 
 
@@ -390,8 +404,39 @@ def _token(text: str, start: int, end: int) -> bool:
 
 
 def _list_item(text: str, start: int, end: int) -> bool:
-    """A line that starts with the span and a dot: an item's number (๒. read as ไต.)."""
-    return (start == 0 or text[start - 1] == "\n") and text[end : end + 1] in (".", ")")
+    """A line that starts with the span (after its indent) and a dot: an item's number (๒. read
+    as ไต.)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    return not text[line_start:start].strip() and text[end : end + 1] in (".", ")")
+
+
+def _whole_token(text, inside, line, g_left, g_right):
+    """The characters over a run of glyphs, grown to the whole token they begin or end inside
+    (Tesseract's boxes of "coca" for ๐๐๔๕, or the ไ of ไต. for ๒., need not fall within the
+    glyphs' own): a neighbour joins when it touches the span in the text, is no separator
+    (space . / - : , parentheses) and no digit, and its box's middle lies within a run's width
+    of the glyphs."""
+    chars = list(inside)
+    order = [at for at, _c in line]
+    first, last = order.index(chars[0][0]), order.index(chars[-1][0])
+    while first > 0:
+        at, c = line[first - 1]
+        if at + len(c.text) != chars[0][0] or _SEPARATOR.search(c.text) or _DIGIT.search(c.text):
+            break
+        if not g_left - (g_right - g_left) <= (c.left + c.right) / 2 <= g_right:
+            break
+        chars.insert(0, (at, c))
+        first -= 1
+    while last + 1 < len(line):
+        at, c = line[last + 1]
+        prev_at, prev = chars[-1]
+        if prev_at + len(prev.text) != at or _SEPARATOR.search(c.text) or _DIGIT.search(c.text):
+            break
+        if not g_left <= (c.left + c.right) / 2 <= g_right + (g_right - g_left):
+            break
+        chars.append((at, c))
+        last += 1
+    return chars
 
 
 def _stand_in(c: _Char, left: int, right: int) -> bool:

@@ -202,7 +202,14 @@ def read_draft(draft_id: int) -> bool:
 
     try:
         extracted = extract(data, progress=progress)
-        proposal = propose(parse(extracted.text, extracted.source, digits=extracted.digits))
+        proposal = propose(
+            parse(
+                extracted.text,
+                extracted.source,
+                digits=extracted.digits,
+                doubts=extracted.doubts,
+            )
+        )
         if not proposal.parse.letters:
             raise no_letter()
         images = page_images(data, draft.content_type)
@@ -224,8 +231,15 @@ def read_draft(draft_id: int) -> bool:
 
 def reparse(draft: CircularDraft) -> ParseResult:
     """The parse of a draft's stored reading, as `read_draft` made it: the text as read and the
-    second digit reader's re-reads kept in `parsed["digits"]` (officers' corrections aside)."""
-    return parse(draft.source_text, draft.source_kind, digits=(draft.parsed or {}).get("digits"))
+    second digit reader's re-reads kept in `parsed["digits"]` and the doubtful words in
+    `parsed["doubts"]` (officers' corrections aside)."""
+    parsed = draft.parsed or {}
+    return parse(
+        draft.source_text,
+        draft.source_kind,
+        digits=parsed.get("digits"),
+        doubts=parsed.get("doubts"),
+    )
 
 
 def _fail(draft_id: int, error: str) -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from core.filetypes import sniff
 
-from . import digits, limits
+from . import digits, limits, words
 from .errors import IntakeError
 from .parse import SourceKind
 
@@ -48,6 +48,9 @@ class Page:
     # start in `text`, what Tesseract read, the digits now in the text, confidence 0–1; 0 where
     # the reader saw no digits there and Tesseract's reading was kept).
     digits: list[dict] = field(default_factory=list)
+    # On an OCR'd page, the spans of `text` whose words are doubtful (`words.Doubt.as_dict`:
+    # characters Tesseract read unsurely, lines beside ink it read nothing from).
+    doubts: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -73,6 +76,19 @@ class Extracted:
         out, offset = [], 0
         for p in self.pages:
             out += [{**r, "start": r["start"] + offset, "page": p.number} for r in p.digits]
+            offset += len(p.text) + 2
+        return out
+
+    @property
+    def doubts(self) -> list[dict]:
+        """The doubtful word spans of every OCR'd page (`Page.doubts`), with offsets into
+        `text`: where the parser flags a field instead of taking Tesseract's words."""
+        out, offset = [], 0
+        for p in self.pages:
+            out += [
+                {**d, "start": d["start"] + offset, "end": d["end"] + offset, "page": p.number}
+                for d in p.doubts
+            ]
             offset += len(p.text) + 2
         return out
 
@@ -229,13 +245,17 @@ def _ocr(image: Path, number: int) -> Page:
         )
     text = txt.read_text(encoding="utf-8")
     reread: list[dict] = []
+    doubtful: list[dict] = []
     try:
-        text, found = digits.reread(text, hocr.read_text(encoding="utf-8"), digits.page_gray(image))
+        markup, gray = hocr.read_text(encoding="utf-8"), digits.page_gray(image)
+        found_words = words.doubts(text, markup, gray)
+        text, found = digits.reread(text, markup, gray)
         reread = [r.as_dict() for r in found]
+        doubtful = [d.as_dict() for d in words.shifted(found_words, reread)]
     except (OSError, ValueError, ET.ParseError):
         # No model file or an hOCR Tesseract wrote badly: Tesseract's digits stay, all doubtful.
         logger.exception("second digit reader failed on page %s", number)
-    return Page(number, text, SourceKind.OCR, time.monotonic() - started, reread)
+    return Page(number, text, SourceKind.OCR, time.monotonic() - started, reread, doubtful)
 
 
 def _encrypted() -> IntakeError:

@@ -328,6 +328,8 @@ class ParseResult:
     # The second reader's re-reads of the OCR'd digit runs (`Extracted.digits`: start in `text`,
     # Tesseract's reading, the digits, confidence): kept so that a stored draft parses the same.
     digits: list[dict] = field(default_factory=list)
+    # The doubtful word spans of an OCR'd text (`Extracted.doubts`), kept for the same reason.
+    doubts: list[dict] = field(default_factory=list)
 
     @property
     def open_flags(self) -> list[tuple[int, str, Flag]]:
@@ -343,6 +345,7 @@ class ParseResult:
             "source": self.source,
             "letters": [asdict(letter) for letter in self.letters],
             "digits": [dict(r) for r in self.digits],
+            "doubts": [dict(d) for d in self.doubts],
         }
 
     @classmethod
@@ -354,6 +357,7 @@ class ParseResult:
             data.get("source", SourceKind.TEXT),
             [Letter.from_dict(d) for d in data.get("letters", [])],
             list(data.get("digits", [])),
+            list(data.get("doubts", [])),
         )
 
 
@@ -1012,10 +1016,15 @@ def is_noise(line: str) -> bool:
 
 
 def parse(
-    text: str, source: str = SourceKind.TEXT, digits: list[dict] | None = None
+    text: str,
+    source: str = SourceKind.TEXT,
+    digits: list[dict] | None = None,
+    doubts: list[dict] | None = None,
 ) -> ParseResult:
     """`digits`: the second reader's re-reads of an OCR'd text (`Extracted.digits`); None for a
-    typed text. A number or date whose every digit it read surely is not flagged."""
+    typed text. A number or date whose every digit it read surely is not flagged. `doubts`:
+    the spans of an OCR'd text whose words Tesseract read unsurely or beside ink it did not read
+    (`Extracted.doubts`): a field of words there is flagged, not taken."""
     received = text
     if source == SourceKind.OCR:
         # Blank the noise rows in place: every offset still points into the text received.
@@ -1051,7 +1060,8 @@ def parse(
     _check_dates(letters, text, source)
     if source == SourceKind.OCR:
         _distrust_ocr_digits(letters, text, digits or [], opened)
-    return ParseResult(received, source, letters, list(digits or []))
+        _distrust_ocr_words(letters, text, doubts or [])
+    return ParseResult(received, source, letters, list(digits or []), list(doubts or []))
 
 
 def _merge_repeated_titles(letters: list[Letter], lines: list[Line] = ()) -> list[Letter]:
@@ -1304,6 +1314,9 @@ def read_letter(
     current, blank = None, False
     queue = list(head_lines)
     inline: set[str] = set()  # parts read from the title's own line: running text may follow
+    # OCR: stray lines skipped right after a part, which may be its end (a subject's last words
+    # set apart by the blank lines Tesseract puts anywhere): the part is flagged, not cut.
+    strays: dict[str, list[Line]] = {}
     while True:
         if queue:
             line, at = queue.pop(0), None
@@ -1362,6 +1375,8 @@ def read_letter(
                 _head_part(layout, t) and _head_part(layout, t)[0].field not in sections
                 for t in ahead
             ):
+                if ocr and current is not None:
+                    strays.setdefault(current, []).append(line)
                 continue
         i = at if at is not None else i
         break
@@ -1427,6 +1442,19 @@ def read_letter(
             fields[name] = _field(part, value)
     if fields["recipients"].value:
         fields["recipients"].value = split_recipients(fields["recipients"].value)
+    for name, skipped in strays.items():
+        f = fields.get(name)
+        if name in WORD_FIELDS and f is not None and f.value and not f.flagged:
+            longer = join_lines([f.value, *(ln.text for ln in skipped)])
+            reading = f.value
+            f.flag(
+                Flag(
+                    "ocr_lines",
+                    "บรรทัดถัดไปที่ OCR แยกออกมาอาจเป็นส่วนท้ายของช่องนี้: โปรดตรวจกับต้นฉบับ",
+                    "A line OCR set apart after this part may be its end: check against the scan",
+                    [reading, longer],
+                )
+            )
     if layout.date_at == HEAD or date_line is not None:
         # A foot-dated letter may date itself in its title line ("… ลงวันที่ ๒๓ กันยายน ๒๕๖๒").
         fields["date"] = _date_field(date_line)
@@ -2293,3 +2321,141 @@ def _number_variants(f: Field) -> list[str]:
     dropped = [v for v in digit_variants(serial) if len(v) < len(serial)]
     variants = substitutions(serial, 2) + dropped
     return [head + (to_thai_digits(v) if thai else v) for v in variants[:16]]
+
+
+# Fields of words (not digits) a doubtful OCR reading may have damaged silently: a dropped tone
+# mark or a lost line gives a value that looks right. Their value is flagged, the reading kept as
+# the first candidate.
+WORD_FIELDS = ("subject", "recipients", "issuer_name", "signatory", "signatory_position")
+
+
+def _value_span(f: Field, text: str) -> tuple[int, int]:
+    """Where the field's value stands in `text`: from its first word to its last inside the
+    field's lines (the keyword before it, เรื่อง or เรียน, is not the value); the lines when the
+    words are not found as they are (joined or repaired)."""
+    value = str(f.value or "").split()
+    if not value or f.start < 0:
+        return f.start, f.end
+    first = text.find(value[0], f.start, f.end)
+    last = text.rfind(value[-1], max(first, f.start), f.end)
+    if first < 0 or last < 0:
+        return f.start, f.end
+    return first, last + len(value[-1])
+
+
+def _distrust_ocr_words(letters: list[Letter], text: str, doubts: list[dict]) -> None:
+    """A field of words whose value holds a word Tesseract read unsurely, or stands on a line
+    beside ink Tesseract read nothing from (its end or its start may be lost), is flagged with
+    the reading (and what the letter itself says elsewhere) as candidates: the officer confirms
+    it against the scan instead of the draft holding a confident wrong value. Tesseract drops a
+    tone mark or a vowel with full confidence (สิงปลูกสร้าง, 99 %): so a value whose words stand
+    elsewhere in the text with more marks (สิ่งปลูกสร้าง in the body) is flagged too, the words
+    as marked there first among the candidates."""
+    marked = _MarkedText(text)
+    for letter in letters:
+        for name in WORD_FIELDS:
+            f = letter.fields.get(name)
+            if f is None or not f.value or f.flagged or f.start < 0:
+                continue
+            restored = marked.restore(f.value, f.start, f.end)
+            if restored != f.value.replace("ํา", "ำ"):
+                reading = f.value
+                f.flag(
+                    Flag(
+                        "ocr_marks",
+                        "ข้อความเดียวกันที่อื่นในหนังสือมีวรรณยุกต์หรือสระที่ OCR อาจทำหล่น: โปรดตรวจกับต้นฉบับ",
+                        "The same words elsewhere in the letter have marks OCR may have dropped "
+                        "here: check against the scan",
+                        [restored, reading],
+                    )
+                )
+                continue
+            start, end = _value_span(f, text)
+            hits = [
+                d
+                for d in doubts
+                if int(d["start"]) < (end if d.get("kind") == "low_confidence" else f.end)
+                and int(d["end"]) > (start if d.get("kind") == "low_confidence" else f.start)
+            ]
+            if not hits:
+                continue
+            reading = f.value
+            weak = [d.get("word", "") for d in hits if d.get("kind") == "low_confidence"]
+            lost = any(d.get("kind") == "lost_ink" for d in hits)
+            if lost:
+                th = "บรรทัดข้างเคียงในภาพอ่านด้วย OCR ไม่ได้: ข้อความนี้อาจขาดหรือผิด โปรดตรวจกับต้นฉบับ"
+                en = "OCR lost ink beside this line: the text may be cut or wrong; check the scan"
+            else:
+                th = f"OCR อ่านคำเหล่านี้ไม่แน่ใจ: {' '.join(weak)} โปรดตรวจกับต้นฉบับ"
+                en = f"OCR was unsure of these words: {' '.join(weak)}; check them against the scan"
+            f.flag(Flag("ocr_words", th, en, [reading]))
+
+
+_MARK_RE = re.compile(f"[{_MARKS}]")
+# Shortest run of letters (marks aside) compared with the rest of the text: shorter runs (สิง,
+# ที) are parts of too many other words.
+MARKED_RUN = 5
+
+
+class _MarkedText:
+    """The text without its marks, with where each remaining character stands in the text."""
+
+    def __init__(self, text: str):
+        self.text = text.replace("ํา", "ำ")
+        self.keep = [i for i, c in enumerate(self.text) if not _MARK_RE.match(c)]
+        self.bare = "".join(self.text[i] for i in self.keep)
+
+    def _original(self, k: int, n: int) -> tuple[int, str]:
+        """The text of the `n` bare characters from bare offset `k`, with their marks."""
+        start = self.keep[k]
+        end = self.keep[k + n - 1] + 1
+        while end < len(self.text) and _MARK_RE.match(self.text[end]):
+            end += 1
+        return start, self.text[start:end]
+
+    def restore(self, value: str, start: int, end: int) -> str:
+        """`value` with each run of its words that stands elsewhere in the text (outside
+        [start, end), the field's own lines) with the same letters and more marks, those marks
+        included (OCR drops marks; it seldom adds them)."""
+        out = []
+        for token in value.replace("ํา", "ำ").split(" "):
+            out.append(self._restore_token(token, start, end))
+        return " ".join(out)
+
+    def _restore_token(self, token: str, start: int, end: int) -> str:
+        letters = [i for i, c in enumerate(token) if not _MARK_RE.match(c)]
+        plain = "".join(token[i] for i in letters)
+        if len(plain) < MARKED_RUN or not re.search(r"[ก-ฮ]", plain):
+            return token
+        for n in range(len(plain), MARKED_RUN - 1, -1):
+            for i in range(0, len(plain) - n + 1):
+                piece = plain[i : i + n]
+                a = letters[i]
+                b = letters[i + n - 1] + 1
+                while b < len(token) and _MARK_RE.match(token[b]):
+                    b += 1
+                mine = token[a:b]
+                for m in re.finditer(re.escape(piece), self.bare):
+                    at, other = self._original(m.start(), n)
+                    if start <= at < end or other == mine:
+                        continue
+                    if len(other) > len(mine) and _drops_marks(other, mine):
+                        return token[:a] + other + self._restore_token(token[b:], start, end)
+        return token
+
+
+# The vowels above a consonant Tesseract takes for one another (ซีง for ซึ่ง): one mark's place.
+_ABOVE = str.maketrans("\u0e35\u0e36\u0e37", "\u0e34\u0e34\u0e34")
+
+
+def _drops_marks(full: str, short: str) -> bool:
+    """`short` is `full` with some of its marks left out or an upper vowel read as another
+    (ี for ึ), and nothing else changed."""
+    j = 0
+    full_, short_ = full.translate(_ABOVE), short.translate(_ABOVE)
+    for c in full_:
+        if j < len(short_) and short_[j] == c:
+            j += 1
+        elif not _MARK_RE.match(c):
+            return False
+    return j == len(short_)

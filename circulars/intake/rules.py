@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from core.thai import (
@@ -25,16 +26,20 @@ from maintenance.models import AccessRule
 from maintenance.policy import AUTHORITY_CODES, Authority, CircularInfo, Policy, rule_from
 
 from .parse import (
+    CONFUSABLE,
     DATE_RE,
     MONTH_RE,
+    READER_TRUSTED,
     DateRead,
     Flag,
     Letter,
     ParseResult,
     SourceKind,
     bare,
+    find_dates,
     loose,
     read_date,
+    reader_sureness,
 )
 
 Action = AccessRule.Action
@@ -69,6 +74,7 @@ class ProposedRule:
     start: int = -1  # span of the date phrase in the source text
     end: int = -1
     flags: list[Flag] = field(default_factory=list)
+    date_text: str = ""  # the date phrase as the paragraph reads it (to find it in the source)
 
     def as_dict(self) -> dict:
         out = dict(self.__dict__)
@@ -247,6 +253,7 @@ def propose_rules(letter: Letter) -> list[ProposedRule]:
                 start=para.start,
                 end=para.end,
                 flags=list(d.problems),
+                date_text=text[m.start() : m.end()],
             )
             out.append(rule)
             context_from = m.end()
@@ -349,8 +356,12 @@ def _distrust_ocr_rule_dates(parse_result: ParseResult, rules: dict) -> None:
     def window(r: ProposedRule) -> str:
         return " / ".join(v.isoformat() if v else "" for v in (r.starts_at, r.ends_at))
 
-    for rs in rules.values():
+    sure = reader_sureness(parse_result.text, parse_result.digits)
+    letters = {letter.index: letter for letter in parse_result.letters}
+    for index, rs in rules.items():
         for r in rs:
+            if _rule_dates_read(r, letters.get(index), parse_result, sure):
+                continue  # both readers and the letter's dates agree: no click needed
             others = by_key[(r.entity_type, r.identity_verified, r.action, r.effect)]
             r.flags.append(
                 Flag(
@@ -360,3 +371,63 @@ def _distrust_ocr_rule_dates(parse_result: ParseResult, rules: dict) -> None:
                     list(dict.fromkeys([window(r), *(window(o) for o in others if o is not r)])),
                 )
             )
+
+
+def _agree(tesseract: str, reader: str) -> bool:
+    """The second reader's digits are Tesseract's reading, digit for digit, or a glyph confusion
+    Tesseract `tha` is known to make (`CONFUSABLE`: ๖ read ๒, ๘ read ๕, …): the two readers saw
+    the same glyphs, one of them through its known blind spot."""
+    t, r = to_arabic_digits(tesseract), to_arabic_digits(reader)
+    return len(t) == len(r) and all(
+        a == b or b in CONFUSABLE.get(a, "") for a, b in zip(t, r, strict=True)
+    )
+
+
+def _rule_dates_read(r: ProposedRule, letter, parse_result: ParseResult, sure: list[float]) -> bool:
+    """A rule's dates, read by OCR, are taken without the officer's click when (1) its date
+    phrase is found in the OCR'd text once, inside its paragraph; (2) every digit of it was
+    re-read by the second reader at READER_TRUSTED or surer from a Tesseract run of as many
+    digits, which the reader's reading agrees with (`_agree`); (3) no word of the phrase is
+    doubtful (`words.py`); (4) the dates agree with the letter's own: the letter's date was
+    read (not flagged) or, without it, at least two of the document's dates say the same year;
+    the rule's years are within one of that year, and a window does not end before it starts.
+    Anything else stays flagged."""
+    if r.flags or not r.date_text or r.start < 0 or letter is None:
+        return False
+    text = parse_result.text
+    year = _reference_year(letter, text)
+    if year is None:
+        return False
+    pattern = r"\s*".join(re.escape(c) for c in r.date_text if not c.isspace())
+    hits = list(re.finditer(pattern, text[r.start : r.end]))
+    if len(hits) != 1:
+        return False
+    start, end = r.start + hits[0].start(), r.start + hits[0].end()
+    offsets = [k for k in range(start, end) if re.match(r"\d", to_arabic_digits(text[k]))]
+    if not offsets or any(k >= len(sure) or sure[k] < READER_TRUSTED for k in offsets):
+        return False
+    for run in parse_result.digits:
+        at = int(run.get("start", -1))
+        if at < end and at + len(str(run.get("digits", ""))) > start:
+            if not _agree(str(run.get("tesseract", "")), str(run.get("digits", ""))):
+                return False
+    for d in parse_result.doubts:
+        if d.get("kind") == "low_confidence" and int(d["start"]) < end and int(d["end"]) > start:
+            return False
+    days = [v.astimezone(BANGKOK).date() for v in (r.starts_at, r.ends_at) if v is not None]
+    if not days or any(abs(d.year - year) > 1 for d in days):
+        return False
+    return not (r.starts_at and r.ends_at and r.ends_at <= r.starts_at)
+
+
+def _reference_year(letter, text: str) -> int | None:
+    """The year the letter's rules should be near: its own date's, when read and not flagged;
+    else the year at least two of the document's dates say (the commonest)."""
+    own = letter.fields.get("date")
+    if own is not None and own.value and not own.flagged:
+        return int(own.value[:4])
+    years = Counter(d.year for d in find_dates(text) if d.first() is not None)
+    if not years:
+        return None
+    year, count = years.most_common(1)[0]
+    return year if count >= 2 else None

@@ -107,7 +107,12 @@ class Command(BaseCommand):
             return ParseResult("", SourceKind.OCR, []), len(pages), time.monotonic() - started
         seconds = sum(p.seconds for p in extracted.pages)
         return (
-            parse(extracted.text, extracted.source, digits=extracted.digits),
+            parse(
+                extracted.text,
+                extracted.source,
+                digits=extracted.digits,
+                doubts=extracted.doubts,
+            ),
             len(pages),
             seconds,
         )
