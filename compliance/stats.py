@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.core.cache import cache
@@ -472,7 +472,7 @@ def cached(scope: Scope) -> dict:
     key = f"compliance:{scope.key}:{bucket}"
     data = cache.get(key, version=FIGURES_CACHE_VERSION)
     if data is None:
-        data = compute(scope, now, national_table(bucket))
+        data = compute(scope, now, national_table(bucket, scope))
         cache.set(key, data, seconds, version=FIGURES_CACHE_VERSION)
     return data
 
@@ -480,24 +480,51 @@ def cached(scope: Scope) -> dict:
 NATIONAL_CACHE_VERSION = 1  # raise when `National` changes shape
 
 
-def national_table(bucket: int) -> National | None:
-    """The bucket's national table from the shared cache; built here if it is missing and no
-    other worker is building it (a lock taken with `cache.add`), else None: the caller computes
-    its own scope rather than wait, so a new bucket never sends every worker to build it."""
+def national_table(bucket: int, scope: Scope) -> National | None:
+    """The bucket's national table from the shared cache, for `scope`; built here if it is
+    missing and no other worker is building it (a lock taken with `cache.add`), else None: the
+    caller computes its own scope rather than wait, so a new bucket never sends every worker to
+    build it.
+
+    Kept in parts, so that an area reads little: the districts' sums in one entry, and the LAOs
+    and units of each province's districts in an entry per province, read by the dashboards of
+    its districts only (one entry per province, not per district: 78 entries fit a small
+    cache)."""
     key = f"compliance-national:{bucket}"
-    table = cache.get(key, version=NATIONAL_CACHE_VERSION)
+    version = NATIONAL_CACHE_VERSION
+    table = cache.get(key, version=version)
     if table is not None:
+        if scope.district:
+            province = table.province_of.get(scope.district.pk)
+            table.detail = cache.get(f"{key}:province:{province}", version=version)
+            if table.detail is None:
+                return None
         return table
     seconds = settings.COMPLIANCE_CACHE_SECONDS
     lock = f"{key}:building"
-    if not cache.add(lock, 1, seconds, version=NATIONAL_CACHE_VERSION):
+    if not cache.add(lock, 1, seconds, version=version):
         return None
     try:
         table = build_national(clock.now())
-        cache.set(key, table, seconds, version=NATIONAL_CACHE_VERSION)
+        keep_national(bucket, table)
     finally:
-        cache.delete(lock, version=NATIONAL_CACHE_VERSION)
+        cache.delete(lock, version=version)
     return table
+
+
+def keep_national(bucket: int, table: National) -> None:
+    """Put `table` in the shared cache for `bucket`, in the parts `national_table` reads."""
+    key = f"compliance-national:{bucket}"
+    seconds = settings.COMPLIANCE_CACHE_SECONDS
+    by_province: dict = defaultdict(dict)
+    for district, rows in table.detail.items():
+        by_province[table.province_of.get(district)][district] = rows
+    cache.set_many(
+        {f"{key}:province:{p}": rows for p, rows in by_province.items()},
+        seconds,
+        version=NATIONAL_CACHE_VERSION,
+    )
+    cache.set(key, replace(table, detail={}), seconds, version=NATIONAL_CACHE_VERSION)
 
 
 @dataclass
@@ -511,8 +538,9 @@ class National:
     at: dt.datetime
     today_from: dt.date  # the first Bangkok day `verified` holds
     province_of: dict  # district id → province id
-    laos: dict  # district id → [(LAO id, kind, state)]
-    units: dict  # district id → {parent LAO id: (total, logged in)}
+    laos: dict  # district id → {(kind, state): LAOs}
+    units: dict  # district id → (units, logged in)
+    detail: dict  # district id → ([(LAO id, kind, state)], {parent LAO id: (units, logged in)})
     verified: dict  # district id → {Bangkok day: LAOs verified that day, by `at`}
     oldest: dict  # district id → (submitted_at, id) of its first submitted request
     reminders: dict  # (scope level, area id) → [(status, kind, n)]; (COUNTRY, None): all
@@ -532,18 +560,27 @@ class National:
         units = empty_units()
         unit_children: dict[int, dict] = defaultdict(empty_units)
         for district in self.districts(scope):
-            child = {
-                ScopeLevel.PROVINCE: self.province_of[district],
-                ScopeLevel.DISTRICT: district,
-            }.get(level)
-            for lao, kind, state in self.laos.get(district, ()):
-                _add(laos, state, 1)
-                _add(by_kind[kind], state, 1)
-                _add(children[lao if child is None else child], state, 1)
-            for parent, (total, logged_in) in self.units.get(district, {}).items():
+            if level == ScopeLevel.LAO:  # a district's breakdown: by LAO
+                lao_rows, unit_rows = self.detail[district]
+                for lao, kind, state in lao_rows:
+                    _add(laos, state, 1)
+                    _add(by_kind[kind], state, 1)
+                    _add(children[lao], state, 1)
+                for parent, (total, logged_in) in unit_rows.items():
+                    row = {"total": total, "logged_in": logged_in}
+                    _add_units(units, row)
+                    _add_units(unit_children[parent], row)
+                continue
+            child = self.province_of[district] if level == ScopeLevel.PROVINCE else district
+            for (kind, state), n in self.laos.get(district, {}).items():
+                _add(laos, state, n)
+                _add(by_kind[kind], state, n)
+                _add(children[child], state, n)
+            if district in self.units:
+                total, logged_in = self.units[district]
                 row = {"total": total, "logged_in": logged_in}
                 _add_units(units, row)
-                _add_units(unit_children[parent if child is None else child], row)
+                _add_units(unit_children[child], row)
         return laos, by_kind, children, units, unit_children
 
     def verified_per_day(self, scope: Scope) -> dict:
@@ -698,17 +735,23 @@ def build_national(at: dt.datetime) -> National:
     per LAO), the units, the days of verification, the oldest waiting requests, the reminders
     and the deliveries of circulars, each in one grouped query over the whole country."""
     province_of = {None: None, **dict(District.objects.values_list("pk", "province_id"))}
-    laos: dict = defaultdict(list)
+    detail: dict = {d: ([], {}) for d in province_of}
+    laos: dict = defaultdict(Counter)
     for district, lao, kind, state in (
         with_state(Organization.objects.laos(), at)
         .values_list("district_id", "id", "kind", "state")
         .order_by()
     ):
         # the same few strings, interned: pickled once each, not once per LAO
-        laos[district].append((lao, sys.intern(kind), sys.intern(state)))
-    units: dict = defaultdict(dict)
+        kind, state = sys.intern(kind), sys.intern(state)
+        detail.setdefault(district, ([], {}))[0].append((lao, kind, state))
+        laos[district][kind, state] += 1
+    units: dict = {}
     for row in _unit_rows(Organization.objects.units(), "district_id", at, "parent_id"):
-        units[row["district_id"]][row["parent_id"]] = (row["total"], row["logged_in"])
+        district, total, logged_in = row["district_id"], row["total"], row["logged_in"]
+        detail.setdefault(district, ([], {}))[1][row["parent_id"]] = (total, logged_in)
+        mine = units.get(district, (0, 0))
+        units[district] = (mine[0] + total, mine[1] + logged_in)
     today = at.astimezone(BANGKOK).date()
     today_from = today - dt.timedelta(days=62)  # `per_day` reaches back 61 days at most
     verified: dict = defaultdict(dict)
@@ -732,8 +775,9 @@ def build_national(at: dt.datetime) -> National:
         at=at,
         today_from=today_from,
         province_of=province_of,
-        laos=dict(laos),
-        units=dict(units),
+        laos={d: dict(c) for d, c in laos.items()},
+        units=units,
+        detail=detail,
         verified=dict(verified),
         oldest=oldest,
         reminders=_national_reminders(province_of),

@@ -89,15 +89,22 @@ def test_a_bucket_builds_its_table_once_and_a_worker_finding_it_building_compute
 
     # another worker is building the table: this one computes its area alone, keeps no table
     cache.add(lock, 1, 30, version=stats.NATIONAL_CACHE_VERSION)
-    assert stats.national_table(bucket) is None
     province = Scope(ScopeLevel.PROVINCE, province=Province.objects.get(code="48"))
+    assert stats.national_table(bucket, province) is None
     assert stats.cached(province) == stats.compute(province, at)
 
     # the lock gone, the next area builds it once; later areas read it
     cache.delete(lock, version=stats.NATIONAL_CACHE_VERSION)
     country = Scope(ScopeLevel.COUNTRY)
     assert stats.cached(country) == stats.compute(country, at)
-    table = stats.national_table(bucket)
-    assert table is not None and table.at == at
     assert cache.get(lock, version=stats.NATIONAL_CACHE_VERSION) is None
-    assert stats.national_table(bucket).at == at  # not built again
+    portal_clock("2025-04-12T23:59:55+07:00")  # later in the same bucket
+    district = Scope(ScopeLevel.DISTRICT, district=District.objects.get(code="4801"))
+    table = stats.national_table(bucket, district)
+    assert table.at == at  # read, not built again: the figures as of the table's instant
+    assert stats.cached(district) == stats.compute(district, at)
+    assert stats.cached(district)["as_of"] == at
+    # every level read back from the parts kept in the cache, not from the builder's memory
+    for scope in (country, province):
+        cache.delete(f"compliance:{scope.key}:{bucket}", version=stats.FIGURES_CACHE_VERSION)
+        assert stats.cached(scope) == stats.compute(scope, at)
