@@ -10,7 +10,9 @@ dashboard, the API and the exports their numbers, so the three always agree.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.core.cache import cache
@@ -122,10 +124,39 @@ def child_level(scope: Scope) -> ScopeLevel:
     }[scope.level]
 
 
-def compute(scope: Scope, at: dt.datetime | None = None) -> dict:
-    """Every number of a dashboard for `scope` at `at` (default: the portal's now)."""
+def compute(scope: Scope, at: dt.datetime | None = None, table: National | None = None) -> dict:
+    """Every number of a dashboard for `scope` at `at` (default: the portal's now).
+
+    With `table` (the whole country's grouped figures, `build_national`) the scope's numbers are
+    read from it, as of the table's instant, with no query of their own but the breakdown's
+    places (and a district's LAOs); without it each part runs its own queries on the scope."""
+    if table is not None:
+        at = table.at
     at = at or clock.now()
     level = child_level(scope)
+    if table is None:
+        laos, by_kind, children, units, unit_children = _scope_counts(scope, level, at)
+    else:
+        laos, by_kind, children, units, unit_children = table.counts(scope, level)
+    return {
+        "scope": scope,
+        "level": level,
+        "as_of": at,
+        "laos": laos,
+        "share_verified": share(laos),
+        "by_kind": {k: v for k, v in by_kind.items() if v["total"]},
+        "children": _children(scope, level, children, unit_children, at),
+        "units": units,
+        "oldest_waiting": _oldest_waiting(scope, table),
+        "window": window(scope, at),
+        "per_day": per_day(scope, at, table),
+        "reminders": reminder_counts(scope, table),
+        "circulars": circular_counts(scope, table),
+    }
+
+
+def _scope_counts(scope: Scope, level: ScopeLevel, at: dt.datetime):
+    """(laos, by_kind, children, units, unit_children) of one scope, by its own queries."""
     group = {
         ScopeLevel.PROVINCE: "district__province_id",
         ScopeLevel.DISTRICT: "district_id",
@@ -148,36 +179,32 @@ def compute(scope: Scope, at: dt.datetime | None = None) -> dict:
         ScopeLevel.DISTRICT: "district_id",
         ScopeLevel.LAO: "parent_id",
     }[level]
-    units = {"total": 0, "logged_in": 0}
-    unit_children: dict[int, dict] = defaultdict(lambda: {"total": 0, "logged_in": 0})
-    for row in (
-        scope.units()
-        .values(unit_group)
+    units = empty_units()
+    unit_children: dict[int, dict] = defaultdict(empty_units)
+    for row in _unit_rows(scope.units(), unit_group, at):
+        _add_units(units, row)
+        _add_units(unit_children[row[unit_group]], row)
+    return laos, by_kind, children, units, unit_children
+
+
+def empty_units() -> dict:
+    return {"total": 0, "logged_in": 0}
+
+
+def _add_units(units: dict, row: dict) -> None:
+    units["total"] += row["total"]
+    units["logged_in"] += row["logged_in"]
+
+
+def _unit_rows(units, group: str, at: dt.datetime, *more: str):
+    return (
+        units.values(group, *more)
         .annotate(
             total=Count("id"),
             logged_in=Count("id", filter=Q(first_login_at__isnull=False, first_login_at__lte=at)),
         )
         .order_by()
-    ):
-        units["total"] += row["total"]
-        units["logged_in"] += row["logged_in"]
-        unit_children[row[unit_group]] = {"total": row["total"], "logged_in": row["logged_in"]}
-
-    return {
-        "scope": scope,
-        "level": level,
-        "as_of": at,
-        "laos": laos,
-        "share_verified": share(laos),
-        "by_kind": {k: v for k, v in by_kind.items() if v["total"]},
-        "children": _children(scope, level, children, unit_children, at),
-        "units": units,
-        "oldest_waiting": _oldest_waiting(scope),
-        "window": window(scope, at),
-        "per_day": per_day(scope, at),
-        "reminders": reminder_counts(scope),
-        "circulars": circular_counts(scope),
-    }
+    )
 
 
 def lao_positions(ids: list[int]) -> dict[int, list]:
@@ -236,12 +263,13 @@ def _children(scope, level, counts, unit_counts, at) -> list[dict]:
     return out
 
 
-def _oldest_waiting(scope: Scope):
+def _oldest_waiting(scope: Scope, table: National | None = None):
+    waiting = VerificationRequest.objects.select_related("organization__district__province")
+    if table is not None:
+        pk = table.oldest_waiting(scope)
+        return waiting.filter(pk=pk).first() if pk else None
     return (
-        VerificationRequest.objects.filter(
-            scope.lao_filter("organization__"), state=RequestState.SUBMITTED
-        )
-        .select_related("organization__district__province")
+        waiting.filter(scope.lao_filter("organization__"), state=RequestState.SUBMITTED)
         .order_by("submitted_at", "id")
         .first()
     )
@@ -271,7 +299,7 @@ def window(scope: Scope, at: dt.datetime) -> dict | None:
     return {"open": False, "decision": decision, "opens": decision.valid_until, "ends": None}
 
 
-def per_day(scope: Scope, at: dt.datetime) -> list[dict]:
+def per_day(scope: Scope, at: dt.datetime, table: National | None = None) -> list[dict]:
     """LAOs verified per Bangkok day over the window (or the last 30 days), with days left."""
     w = window(scope, at)
     today = at.astimezone(BANGKOK).date()
@@ -284,19 +312,16 @@ def per_day(scope: Scope, at: dt.datetime) -> list[dict]:
         first, last = today - dt.timedelta(days=29), today
     if (last - first).days > 60:
         first = last - dt.timedelta(days=60)
-    counts = dict(
-        scope.laos()
-        .filter(
-            identity_verified_at__gte=bangkok_midnight(first),
-            identity_verified_at__lt=bangkok_midnight(last + dt.timedelta(days=1)),
+    if table is not None:
+        counts = table.verified_per_day(scope)
+    else:
+        counts = dict(
+            _verified_days(scope.laos(), first, last, at)
+            .values("day")
+            .annotate(n=Count("id"))
+            .order_by()
+            .values_list("day", "n")
         )
-        .filter(identity_verified_at__lte=at)
-        .annotate(day=TruncDate("identity_verified_at", tzinfo=BANGKOK))
-        .values("day")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("day", "n")
-    )
     out, day = [], first
     while day <= last:
         out.append(
@@ -312,8 +337,21 @@ def per_day(scope: Scope, at: dt.datetime) -> list[dict]:
     return out
 
 
-def reminder_counts(scope: Scope) -> dict:
+def _verified_days(laos, first: dt.date, last: dt.date, at: dt.datetime):
+    """`laos` verified from Bangkok day `first` to `last` and by `at`, each with its `day`."""
+    return (
+        laos.filter(
+            identity_verified_at__gte=bangkok_midnight(first),
+            identity_verified_at__lt=bangkok_midnight(last + dt.timedelta(days=1)),
+        )
+        .filter(identity_verified_at__lte=at)
+        .annotate(day=TruncDate("identity_verified_at", tzinfo=BANGKOK))
+    )
 
+
+def reminder_counts(scope: Scope, table: National | None = None) -> dict:
+    if table is not None:
+        return table.reminders_of(scope)
     notes = Notification.objects.all()
     if scope.level != ScopeLevel.COUNTRY:
         people = Role.objects.filter(
@@ -322,8 +360,13 @@ def reminder_counts(scope: Scope) -> dict:
         notes = notes.filter(recipient_id__in=people)
     # Grouped by (status, kind) and summed here: the (status, kind, recipient) index answers it
     # alone (an index-only scan), where COUNT(id) FILTER (...) reads every row.
+    return _tally_reminders(notes.values_list("status", "kind").annotate(n=Count("*")).order_by())
+
+
+def _tally_reminders(rows) -> dict:
+    """The reminder counts of (status, kind, n) rows."""
     counts = {"sent": 0, "failed": 0, "waiting": 0, "escalations": 0}
-    for status, kind, n in notes.values_list("status", "kind").annotate(n=Count("*")).order_by():
+    for status, kind, n in rows:
         if status == Status.SENT:
             counts["sent"] += n
         elif status == Status.FAILED:
@@ -343,8 +386,10 @@ def _officer_filter(scope: Scope) -> Q:
     )
 
 
-def circular_counts(scope: Scope) -> list[dict]:
+def circular_counts(scope: Scope, table: National | None = None) -> list[dict]:
     """Per level, deliveries of circulars to the scope and how many are not acknowledged."""
+    if table is not None:
+        return [_delivery_row(level, *table.deliveries(scope, level)) for level in DeliveryLevel]
     country = scope.level == ScopeLevel.COUNTRY
     filters = {
         DeliveryLevel.PROVINCE: Q(province__isnull=False)
@@ -364,13 +409,24 @@ def circular_counts(scope: Scope) -> list[dict]:
     }
     out = []
     for level, q in filters.items():
-        row = Delivery.objects.filter(q).aggregate(
-            total=Count("id"), acknowledged=Count("id", filter=Q(acknowledged_at__isnull=False))
-        )
-        row["level"] = level
-        row["not_acknowledged"] = row["total"] - row["acknowledged"]
-        out.append(row)
+        row = Delivery.objects.filter(q).aggregate(**_DELIVERY_COUNTS)
+        out.append(_delivery_row(level, row["total"], row["acknowledged"]))
     return out
+
+
+_DELIVERY_COUNTS = {
+    "total": Count("id"),
+    "acknowledged": Count("id", filter=Q(acknowledged_at__isnull=False)),
+}
+
+
+def _delivery_row(level: DeliveryLevel, total: int, acknowledged: int) -> dict:
+    return {
+        "total": total,
+        "acknowledged": acknowledged,
+        "level": level,
+        "not_acknowledged": total - acknowledged,
+    }
 
 
 def time_bucket(now: dt.datetime | None = None) -> int | None:
@@ -405,7 +461,9 @@ def cached_html(key: str, render) -> str:
 
 def cached(scope: Scope) -> dict:
     """`compute` cached for COMPLIANCE_CACHE_SECONDS (at most 60): a new approval shows within
-    it."""
+    it. A scope not yet kept in this bucket is read from the bucket's national table
+    (`national_table`), or, while another worker builds that table, computed by its own queries
+    as of now: never older than the bucket either way."""
     seconds = settings.COMPLIANCE_CACHE_SECONDS
     now = clock.now()
     bucket = time_bucket(now)
@@ -414,9 +472,141 @@ def cached(scope: Scope) -> dict:
     key = f"compliance:{scope.key}:{bucket}"
     data = cache.get(key, version=FIGURES_CACHE_VERSION)
     if data is None:
-        data = compute(scope, now)
+        data = compute(scope, now, national_table(bucket, scope))
         cache.set(key, data, seconds, version=FIGURES_CACHE_VERSION)
     return data
+
+
+NATIONAL_CACHE_VERSION = 1  # raise when `National` changes shape
+
+
+def national_table(bucket: int, scope: Scope) -> National | None:
+    """The bucket's national table from the shared cache, for `scope`; built here if it is
+    missing and no other worker is building it (a lock taken with `cache.add`), else None: the
+    caller computes its own scope rather than wait, so a new bucket never sends every worker to
+    build it.
+
+    Kept in parts, so that an area reads little: the districts' sums in one entry, and the LAOs
+    and units of each province's districts in an entry per province, read by the dashboards of
+    its districts only (one entry per province, not per district: 78 entries fit a small
+    cache)."""
+    key = f"compliance-national:{bucket}"
+    version = NATIONAL_CACHE_VERSION
+    table = cache.get(key, version=version)
+    if table is not None:
+        if scope.district:
+            province = table.province_of.get(scope.district.pk)
+            table.detail = cache.get(f"{key}:province:{province}", version=version)
+            if table.detail is None:
+                return None
+        return table
+    seconds = settings.COMPLIANCE_CACHE_SECONDS
+    lock = f"{key}:building"
+    if not cache.add(lock, 1, seconds, version=version):
+        return None
+    try:
+        table = build_national(clock.now())
+        keep_national(bucket, table)
+    finally:
+        cache.delete(lock, version=version)
+    return table
+
+
+def keep_national(bucket: int, table: National) -> None:
+    """Put `table` in the shared cache for `bucket`, in the parts `national_table` reads."""
+    key = f"compliance-national:{bucket}"
+    seconds = settings.COMPLIANCE_CACHE_SECONDS
+    by_province: dict = defaultdict(dict)
+    for district, rows in table.detail.items():
+        by_province[table.province_of.get(district)][district] = rows
+    cache.set_many(
+        {f"{key}:province:{p}": rows for p, rows in by_province.items()},
+        seconds,
+        version=NATIONAL_CACHE_VERSION,
+    )
+    cache.set(key, replace(table, detail={}), seconds, version=NATIONAL_CACHE_VERSION)
+
+
+@dataclass
+class National:
+    """Every area's dashboard counts at one instant, from a fixed number of grouped queries over
+    the whole country (`build_national`): kept once per time bucket, read by every scope.
+
+    Keyed by district (None for places without one); a province sums its districts, the country
+    sums everything, as `compute`'s own queries would count them."""
+
+    at: dt.datetime
+    today_from: dt.date  # the first Bangkok day `verified` holds
+    province_of: dict  # district id → province id
+    laos: dict  # district id → {(kind, state): LAOs}
+    units: dict  # district id → (units, logged in)
+    detail: dict  # district id → ([(LAO id, kind, state)], {parent LAO id: (units, logged in)})
+    verified: dict  # district id → {Bangkok day: LAOs verified that day, by `at`}
+    oldest: dict  # district id → (submitted_at, id) of its first submitted request
+    reminders: dict  # (scope level, area id) → [(status, kind, n)]; (COUNTRY, None): all
+    deliveries_by: dict  # (delivery level, province or district id) → (total, acknowledged)
+
+    def districts(self, scope: Scope) -> list:
+        if scope.level == ScopeLevel.COUNTRY:
+            return list(self.province_of)
+        if scope.district:
+            return [scope.district.pk] if scope.district.pk in self.province_of else []
+        return [d for d, p in self.province_of.items() if p == scope.province.pk]
+
+    def counts(self, scope: Scope, level: ScopeLevel):
+        laos = empty_counts()
+        by_kind: dict[str, dict] = {k: empty_counts() for k in sorted(LAO_KINDS)}
+        children: dict[int, dict] = defaultdict(empty_counts)
+        units = empty_units()
+        unit_children: dict[int, dict] = defaultdict(empty_units)
+        for district in self.districts(scope):
+            if level == ScopeLevel.LAO:  # a district's breakdown: by LAO
+                lao_rows, unit_rows = self.detail[district]
+                for lao, kind, state in lao_rows:
+                    _add(laos, state, 1)
+                    _add(by_kind[kind], state, 1)
+                    _add(children[lao], state, 1)
+                for parent, (total, logged_in) in unit_rows.items():
+                    row = {"total": total, "logged_in": logged_in}
+                    _add_units(units, row)
+                    _add_units(unit_children[parent], row)
+                continue
+            child = self.province_of[district] if level == ScopeLevel.PROVINCE else district
+            for (kind, state), n in self.laos.get(district, {}).items():
+                _add(laos, state, n)
+                _add(by_kind[kind], state, n)
+                _add(children[child], state, n)
+            if district in self.units:
+                total, logged_in = self.units[district]
+                row = {"total": total, "logged_in": logged_in}
+                _add_units(units, row)
+                _add_units(unit_children[child], row)
+        return laos, by_kind, children, units, unit_children
+
+    def verified_per_day(self, scope: Scope) -> dict:
+        counts: Counter = Counter()
+        for district in self.districts(scope):
+            counts.update(self.verified.get(district, {}))
+        return dict(counts)
+
+    def oldest_waiting(self, scope: Scope) -> int | None:
+        keys = [self.oldest[d] for d in self.districts(scope) if d in self.oldest]
+        # PostgreSQL's order: a request never submitted (NULL submitted_at) after every other
+        return min(keys, key=lambda k: (k[0] is None, k[0] or self.at, k[1]))[1] if keys else None
+
+    def reminders_of(self, scope: Scope) -> dict:
+        area = scope.district or scope.province
+        return _tally_reminders(self.reminders.get((scope.level, area.pk if area else None), ()))
+
+    def deliveries(self, scope: Scope, level: DeliveryLevel) -> tuple[int, int]:
+        if scope.level == ScopeLevel.COUNTRY:
+            keys = [k for k in self.deliveries_by if k[0] == level]
+        elif level == DeliveryLevel.PROVINCE:
+            keys = [(level, (scope.province or scope.district.province).pk)]
+        else:
+            keys = [(level, d) for d in self.districts(scope)]
+        rows = [self.deliveries_by.get(k, (0, 0)) for k in keys]
+        return sum(r[0] for r in rows), sum(r[1] for r in rows)
 
 
 def with_position_states(laos):
@@ -538,3 +728,111 @@ def late_laos(
         LateOrder.ACTIVITY: (F("last_activity").asc(nulls_first=True), "dla_code"),
     }
     return qs.order_by(*orders.get(order, orders[LateOrder.DISTRICT]))
+
+
+def build_national(at: dt.datetime) -> National:
+    """The `National` table at `at`: the LAOs' states (computed in SQL by `with_state`, one row
+    per LAO), the units, the days of verification, the oldest waiting requests, the reminders
+    and the deliveries of circulars, each in one grouped query over the whole country."""
+    province_of = {None: None, **dict(District.objects.values_list("pk", "province_id"))}
+    detail: dict = {d: ([], {}) for d in province_of}
+    laos: dict = defaultdict(Counter)
+    for district, lao, kind, state in (
+        with_state(Organization.objects.laos(), at)
+        .values_list("district_id", "id", "kind", "state")
+        .order_by()
+    ):
+        # the same few strings, interned: pickled once each, not once per LAO
+        kind, state = sys.intern(kind), sys.intern(state)
+        detail.setdefault(district, ([], {}))[0].append((lao, kind, state))
+        laos[district][kind, state] += 1
+    units: dict = {}
+    for row in _unit_rows(Organization.objects.units(), "district_id", at, "parent_id"):
+        district, total, logged_in = row["district_id"], row["total"], row["logged_in"]
+        detail.setdefault(district, ([], {}))[1][row["parent_id"]] = (total, logged_in)
+        mine = units.get(district, (0, 0))
+        units[district] = (mine[0] + total, mine[1] + logged_in)
+    today = at.astimezone(BANGKOK).date()
+    today_from = today - dt.timedelta(days=62)  # `per_day` reaches back 61 days at most
+    verified: dict = defaultdict(dict)
+    for district, day, n in (
+        _verified_days(Organization.objects.laos(), today_from, today, at)
+        .values("district_id", "day")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("district_id", "day", "n")
+    ):
+        verified[district][day] = n
+    oldest: dict = {}
+    for district, submitted, pk in VerificationRequest.objects.filter(
+        state=RequestState.SUBMITTED
+    ).values_list("organization__district_id", "submitted_at", "id"):
+        mine = oldest.get(district)
+        key = (submitted is None, submitted or at, pk)
+        if mine is None or key < (mine[0] is None, mine[0] or at, mine[1]):
+            oldest[district] = (submitted, pk)
+    return National(
+        at=at,
+        today_from=today_from,
+        province_of=province_of,
+        laos={d: dict(c) for d, c in laos.items()},
+        units=units,
+        detail=detail,
+        verified=dict(verified),
+        oldest=oldest,
+        reminders=_national_reminders(province_of),
+        deliveries_by=_national_deliveries(),
+    )
+
+
+def _national_reminders(province_of: dict) -> dict:
+    """(scope level, area id) → the (status, kind, n) rows of the reminders sent to the people of
+    the area (`reminder_counts`): those with a role at one of its organisations or as one of its
+    officers. One query for the roles, one for the reminders grouped by recipient."""
+    areas: dict = defaultdict(set)  # user id → {(scope level, area id)}
+    for user, kind, org_district, district, province in Role.objects.values_list(
+        "user_id", "kind", "organization__district_id", "district_id", "province_id"
+    ):
+        places = set()
+        if org_district is not None:
+            places.add(org_district)
+        if kind == RoleKind.DISTRICT_OFFICER and district is not None:
+            places.add(district)
+        for d in places:
+            areas[user].add((ScopeLevel.DISTRICT, d))
+            areas[user].add((ScopeLevel.PROVINCE, province_of.get(d)))
+        if kind == RoleKind.PROVINCE_OFFICER and province is not None:
+            areas[user].add((ScopeLevel.PROVINCE, province))
+    out: dict = defaultdict(Counter)
+    for user, status, kind, n in (
+        Notification.objects.values_list("recipient_id", "status", "kind")
+        .annotate(n=Count("*"))
+        .order_by()
+    ):
+        out[(ScopeLevel.COUNTRY, None)][status, kind] += n
+        for area in areas.get(user, ()):
+            out[area][status, kind] += n
+    return {
+        area: [(sys.intern(s), sys.intern(k), n) for (s, k), n in c.items()]
+        for area, c in out.items()
+    }
+
+
+def _national_deliveries() -> dict:
+    """(delivery level, area id) → (total, acknowledged): deliveries to provinces by province,
+    to districts and to organisations by district."""
+    out = {}
+    for level, group in (
+        (DeliveryLevel.PROVINCE, "province_id"),
+        (DeliveryLevel.DISTRICT, "district_id"),
+        (DeliveryLevel.ORGANIZATION, "organization__district_id"),
+    ):
+        field = group.removesuffix("_id").split("__")[0]
+        for row in (
+            Delivery.objects.filter(**{f"{field}__isnull": False})
+            .values(group)
+            .annotate(**_DELIVERY_COUNTS)
+            .order_by()
+        ):
+            out[level, row[group]] = (row["total"], row["acknowledged"])
+    return out
