@@ -48,12 +48,18 @@ prod-start: install
 prod-stop:
 	@bash scripts/prod.sh stop
 
+# Two pytest-xdist workers (this kind of machine has 2 cores), each with its own PostgreSQL test
+# database (pytest-django's test_<name>_gw0, _gw1), Redis key prefix, ports and files
+# (tests/keyspace.py); tests/conftest.py keeps the production stack's tests on one worker.
+# `make test TEST_WORKERS=0` runs in one process.
+TEST_WORKERS ?= 2
+
 test: install
 	@mkdir -p var
 	@# axe-core for the accessibility tests (tests/browser/axe.py), from npm, never a CDN.
 	@if command -v npm >/dev/null 2>&1 && [ ! -f $(AXE_JS) ]; then \
 		npm install --silent --no-audit --no-fund --prefix var/node axe-core@4; fi
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # The circular intake's digit model (circulars/intake/digits_model.npz, committed): rebuilt from
 # Debian's fonts-thai-tlwg, seeded, so the same fonts give the same file.

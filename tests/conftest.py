@@ -14,6 +14,23 @@ from registry.models import District, Organization, Province
 from tests import keyspace
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """How `make test` shares the tests between its pytest-xdist workers (`--dist loadgroup`):
+    one test at a time to whichever worker is free, except that
+    - every test of the production stack (`prod_stack`, started once per session: nginx, two
+      gunicorn instances, Celery) goes to one worker, which starts the stack once;
+    - the tests of a module with a module-scoped fixture (the real registry loaded once, the
+      OCR of the reference scans) go to one worker, which builds the fixture once."""
+    for item in items:
+        defs = getattr(item, "_fixtureinfo", None)
+        names = defs.name2fixturedefs if defs else {}
+        if "prod_stack" in names:
+            item.add_marker(pytest.mark.xdist_group("prod_stack"))
+        elif any(d.scope in ("module", "package") for ds in names.values() for d in ds):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _own_redis_key_space():
     """Every Redis cache of this run keeps its keys under the run's own prefix (tests/keyspace.py):

@@ -15,7 +15,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -24,15 +23,11 @@ from urllib.parse import urlparse
 
 import pytest
 
+from tests.keyspace import free_port, own_name  # ports and names per xdist worker
+
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_PASSWORD = "elaas-demo-2568"  # noqa: S105 - README, "Demo accounts"
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -51,13 +46,14 @@ class ProdStack:
         return urlparse(self.base_url).netloc
 
 
-def _database_url() -> tuple[str, str]:
-    """(url of the stack's own database, url of the server's maintenance database)."""
+def _database_url(purpose: str = "prodstack") -> tuple[str, str]:
+    """(url of the stack's own database, url of the server's maintenance database): the run's
+    database name with `_<purpose>`, and the xdist worker's name (`_gw0`) under `make test`."""
     given = os.environ.get("DATABASE_URL", "")
     if not given.startswith(("postgres://", "postgresql://")):
         given = "postgres://postgres@127.0.0.1:5432/elaas"
     parsed = urlparse(given)
-    name = f"{parsed.path.lstrip('/') or 'elaas'}_prodstack"
+    name = own_name(f"{parsed.path.lstrip('/') or 'elaas'}_{purpose}")
     return parsed._replace(path=f"/{name}").geturl(), parsed._replace(path="/postgres").geturl()
 
 

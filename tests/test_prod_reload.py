@@ -99,10 +99,8 @@ def running_stack(tmp_path):
         pytest.skip("nginx is not installed (apt-get install nginx): the production stack needs it")
     from cryptography.fernet import Fernet
 
-    shared_url, admin_url = _database_url()
-    parsed = urlparse(shared_url)
-    name = parsed.path.lstrip("/").removesuffix("_prodstack") + "_reload"
-    database_url = parsed._replace(path=f"/{name}").geturl()
+    database_url, admin_url = _database_url("reload")
+    name = urlparse(database_url).path.lstrip("/")
     _psql(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     _psql(admin_url, f'CREATE DATABASE "{name}"')
     https_port = free_port()
