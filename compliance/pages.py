@@ -8,9 +8,10 @@ a kept page is never served to someone who may no longer see it.
 The key holds everything the page shows that is not the figures: the bucket, the user (id, name,
 e-mail), their area, reviewer or not, the language, the path with its query, the unread badge and
 the CSRF cookie (the logout form's token is derived from it). Nothing is kept while messages wait
-for the user, without a CSRF cookie, or while the demo clock is set. Django's cache, versioned
-key; the page holds the officer's own name and the late list the contacts of LAO staff, for at
-most COMPLIANCE_CACHE_SECONDS (README, Personal data).
+for the user, without a CSRF cookie, or while the demo clock is set. Declared once, with its
+key's parts, version and bound, in compliance.caches.OFFICER_PAGE; the page holds the officer's
+own name and the late list the contacts of LAO staff, for at most COMPLIANCE_CACHE_SECONDS
+(README, Personal data).
 
 The `process` cache (each worker's memory, bounded, least recently used first out), not Redis: a
 kept page is then served without a round trip (a Redis `GET` of the 45 kB page cost 180 us of a
@@ -25,7 +26,6 @@ import hashlib
 import re
 
 from django.conf import settings
-from django.core.cache import caches
 from django.http import HttpResponse
 
 from accounts.scope import officer_area
@@ -33,12 +33,12 @@ from core import clock
 from core.params import has_pending_messages
 from notifications.services import unread_count
 
+from .caches import OFFICER_PAGE
 from .stats import time_bucket
 
-PAGE_CACHE_VERSION = 3  # raise when the pages' templates change shape
 
-
-def page_key(request, *parts) -> str | None:
+def page_key(request, *parts) -> dict | None:
+    """The parts of the page's key (OFFICER_PAGE), or None when the page is not to be kept."""
     bucket = time_bucket()
     if bucket is None:
         return None
@@ -61,13 +61,13 @@ def page_key(request, *parts) -> str | None:
         )
     )
     digest = hashlib.sha256(facts.encode()).hexdigest()
-    return f"compliance-page:{bucket}:{user.pk}:{digest}"
+    return {"bucket": bucket, "user": user.pk, "facts": digest}
 
 
-def kept(key: str | None) -> HttpResponse | None:
+def kept(key: dict | None) -> HttpResponse | None:
     if key is None:
         return None
-    found = caches["process"].get(key, version=PAGE_CACHE_VERSION)
+    found = OFFICER_PAGE.get(**key)
     if found is None:
         return None
     content, content_type = found
@@ -86,13 +86,8 @@ def without_indentation(html: bytes) -> bytes:
     return _INDENTATION.sub(b"\n", html)
 
 
-def keep(key: str | None, response: HttpResponse) -> HttpResponse:
+def keep(key: dict | None, response: HttpResponse) -> HttpResponse:
     if key is not None and response.status_code == 200:
         response.content = without_indentation(response.content)
-        caches["process"].set(
-            key,
-            (response.content, response["Content-Type"]),
-            settings.COMPLIANCE_CACHE_SECONDS,
-            version=PAGE_CACHE_VERSION,
-        )
+        OFFICER_PAGE.set((response.content, response["Content-Type"]), **key)
     return response

@@ -13,7 +13,6 @@ import datetime as dt
 from collections import Counter, defaultdict
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import (
     Case,
     CharField,
@@ -52,6 +51,7 @@ from onboarding.positions import (
 )
 from registry.models import LAO_KINDS, District, Organization, Province
 
+from . import caches
 from .scope import Scope, ScopeLevel
 from .states import LATE_STATES, LaoState
 
@@ -383,39 +383,33 @@ def time_bucket(now: dt.datetime | None = None) -> int | None:
     return int((now or clock.now()).timestamp() // seconds)
 
 
-HTML_CACHE_VERSION = 3  # raise when the dashboard templates change shape
-FIGURES_CACHE_VERSION = 2  # raise when `compute` changes what it returns
-
-
-def cached_html(key: str, render) -> str:
-    """`render()` (a page's part built from the figures, the same for everyone who may see the
-    scope) kept in the shared cache like the figures themselves: per time bucket, at most
-    COMPLIANCE_CACHE_SECONDS. `key` names what varies besides time. Access is decided before,
-    on every request; what is kept holds no one's name or personal data."""
+def cached_html(render, **parts) -> str:
+    """`render()` (the dashboard's body built from the figures, the same for everyone who may see
+    the scope) kept in the shared cache like the figures themselves: per time bucket, at most
+    COMPLIANCE_CACHE_SECONDS (compliance.caches.DASHBOARD_BODY; `parts` are its key's parts
+    besides the bucket). Access is decided before, on every request; what is kept holds no one's
+    name or personal data."""
     bucket = time_bucket()
     if bucket is None:
         return render()
-    full_key = f"compliance-html:{key}:{bucket}"
-    html = cache.get(full_key, version=HTML_CACHE_VERSION)
+    html = caches.DASHBOARD_BODY.get(bucket=bucket, **parts)
     if html is None:
         html = render()
-        cache.set(full_key, html, settings.COMPLIANCE_CACHE_SECONDS, version=HTML_CACHE_VERSION)
+        caches.DASHBOARD_BODY.set(html, bucket=bucket, **parts)
     return html
 
 
 def cached(scope: Scope) -> dict:
     """`compute` cached for COMPLIANCE_CACHE_SECONDS (at most 60): a new approval shows within
-    it."""
-    seconds = settings.COMPLIANCE_CACHE_SECONDS
+    it (compliance.caches.FIGURES)."""
     now = clock.now()
     bucket = time_bucket(now)
     if bucket is None:
         return compute(scope, now)
-    key = f"compliance:{scope.key}:{bucket}"
-    data = cache.get(key, version=FIGURES_CACHE_VERSION)
+    data = caches.FIGURES.get(scope=scope.key, bucket=bucket)
     if data is None:
         data = compute(scope, now)
-        cache.set(key, data, seconds, version=FIGURES_CACHE_VERSION)
+        caches.FIGURES.set(data, scope=scope.key, bucket=bucket)
     return data
 
 

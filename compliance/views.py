@@ -59,7 +59,7 @@ def _render_dashboard(request, scope: Scope):
         }
         return render_to_string("compliance/_dashboard_body.html", context)
 
-    html = stats.cached_html(f"dashboard:{scope.key}:{lang}:{int(reviewer)}", body)
+    html = stats.cached_html(body, scope=scope.key, lang=lang, reviewer=int(reviewer))
     context = {"scope": scope, "crumbs": scope.breadcrumbs(request.user), "body": mark_safe(html)}  # noqa: S308
     return pages.keep(key, render(request, "compliance/dashboard.html", context))
 
