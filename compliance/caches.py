@@ -28,6 +28,7 @@ DASHBOARD_BODY = Kept(
         "compliance/charts.py",
         "templates/compliance/_dashboard_body.html",
         "templates/compliance/_positions.html",
+        "templates/onboarding/_decision.html",
     ),
     depends_on=(
         "the figures (FIGURES, same bucket) and the language; holds no one's name: the same for "
@@ -46,7 +47,10 @@ OFFICER_PAGE = Kept(
         "templates/compliance/dashboard.html",
         "templates/compliance/late.html",
         "templates/compliance/_crumbs.html",
+        "templates/compliance/_positions.html",
+        "templates/registry/_district_link.html",
         "templates/base.html",
+        "templates/_nav_links.html",
     ),
     depends_on=(
         "the figures (same bucket); the officer's name, e-mail, area, unread count, CSRF cookie, "

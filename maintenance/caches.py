@@ -45,6 +45,7 @@ STATUS_PAGE = Kept(
         "templates/maintenance/status.html",
         "templates/maintenance/_lao_lookup.html",
         "templates/base.html",
+        "templates/_nav_links.html",
     ),
     depends_on=(
         "the status body (STATUS_BODY, its expiry too) and the minute shown: the rules' "

@@ -110,3 +110,11 @@ def test_cache_status_page_sees_a_new_rule_at_once_and_the_minute_turn(
     assert "ข้อ ๙ (ทดสอบ)" in client.get("/").content.decode()
     clock[0] += dt.timedelta(seconds=50)  # 10:01:00: the page shows the minute it is drawn in
     assert "10:01" in client.get("/").content.decode()
+
+
+def test_each_status_cache_declares_every_template_it_renders(client, circulars):
+    """The version is drawn from the declared sources: a template left out of them could change
+    without the version changing."""
+    drawn = {f"templates/{t.name}" for t in client.get("/").templates if t.name}
+    declared = set(caches.STATUS_PAGE.sources) | set(caches.STATUS_BODY.sources)
+    assert drawn and drawn - declared == set()
