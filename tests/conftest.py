@@ -3,11 +3,12 @@ places."""
 
 import datetime as dt
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from circulars.services import load_circulars
 from registry.models import District, Organization, Province
@@ -21,14 +22,38 @@ def pytest_collection_modifyitems(config, items):
     - every test of the production stack (`prod_stack`, started once per session: nginx, two
       gunicorn instances, Celery) goes to one worker, which starts the stack once;
     - the tests of a module with a module-scoped fixture (the real registry loaded once, the
-      OCR of the reference scans) go to one worker, which builds the fixture once."""
+      OCR of the reference scans) or of a class with a class-scoped one (`built_once`) go to one
+      worker, which builds the fixture once."""
     for item in items:
         defs = getattr(item, "_fixtureinfo", None)
         names = defs.name2fixturedefs if defs else {}
+        scopes = {d.scope for ds in names.values() for d in ds}
         if "prod_stack" in names:
             item.add_marker(pytest.mark.xdist_group("prod_stack"))
-        elif any(d.scope in ("module", "package") for ds in names.values() for d in ds):
+        elif scopes & {"module", "package"}:
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+        elif "class" in scopes and item.cls is not None:
+            item.add_marker(pytest.mark.xdist_group("::".join(item.nodeid.split("::")[:2])))
+
+
+@contextmanager
+def built_once(django_db_blocker, folder: Path):
+    """Write a scene once for many tests (a class-scoped fixture's body): in one transaction,
+    inside which each test's own runs as a savepoint, all rolled back after the last test. The
+    scene is then the same for every test and costs one build instead of one per test. Passwords
+    hashed cheaply and evidence files in `folder`, as the per-test fixtures below do."""
+    from django.test import override_settings
+
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            PRIVATE_MEDIA_ROOT=folder / "private",
+        ),
+        transaction.atomic(),
+    ):
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -61,16 +86,14 @@ def _intake_reads_in_the_test_s_own_thread(monkeypatch):
     monkeypatch.setattr(tasks, "READ_IN_THREAD", False)
 
 
-@pytest.fixture
-def nakhon_phanom(db):
+def make_nakhon_phanom() -> Province:
     province, _ = Province.objects.get_or_create(
         code="48", defaults={"name_th": "นครพนม", "name_en": "Nakhon Phanom"}
     )
     return province
 
 
-@pytest.fixture
-def circulars(nakhon_phanom):
+def make_circulars() -> dict:
     """The two reference letters and their rules, as `make run` loads them."""
     load_circulars()
     from circulars.models import Circular
@@ -81,8 +104,7 @@ def circulars(nakhon_phanom):
     }
 
 
-@pytest.fixture
-def sao_in_nakhon_phanom(nakhon_phanom):
+def make_sao_in_nakhon_phanom(nakhon_phanom: Province) -> Organization:
     """An SAO of Nakhon Phanom, not yet verified (code in the DLA scheme T PPDD NN)."""
     district, _ = District.objects.get_or_create(
         code="4801",
@@ -97,8 +119,7 @@ def sao_in_nakhon_phanom(nakhon_phanom):
     )
 
 
-@pytest.fixture
-def sao_elsewhere(db):
+def make_sao_elsewhere() -> Organization:
     province, _ = Province.objects.get_or_create(code="50", defaults={"name_th": "เชียงใหม่"})
     district, _ = District.objects.get_or_create(
         code="5001", defaults={"province": province, "name_th": "เมืองเชียงใหม่"}
@@ -106,6 +127,28 @@ def sao_elsewhere(db):
     return Organization.objects.create(
         kind="SAO", dla_code="6500199", name_th="ทดสอบ", district=district
     )
+
+
+@pytest.fixture
+def nakhon_phanom(db):
+    return make_nakhon_phanom()
+
+
+@pytest.fixture
+def circulars(nakhon_phanom):
+    """The two reference letters and their rules, as `make run` loads them."""
+    return make_circulars()
+
+
+@pytest.fixture
+def sao_in_nakhon_phanom(nakhon_phanom):
+    """An SAO of Nakhon Phanom, not yet verified (code in the DLA scheme T PPDD NN)."""
+    return make_sao_in_nakhon_phanom(nakhon_phanom)
+
+
+@pytest.fixture
+def sao_elsewhere(db):
+    return make_sao_elsewhere()
 
 
 def registry_dir() -> Path:
