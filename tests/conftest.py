@@ -36,6 +36,43 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group("::".join(item.nodeid.split("::")[:2])))
 
 
+def pytest_sessionfinish(session):
+    """A pytest-xdist worker hands the controller what its session counted, for the summary."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        from tests.browser import axe
+        from tests.fuzz import ledger
+
+        statuses = {r: {w: dict(c) for w, c in p.items()} for r, p in ledger.STATUSES.items()}
+        output["fuzz"] = [ledger.summary(), statuses]  # plain types: execnet sends no others
+        output["axe"] = list(axe.RECORDED)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    from tests.browser import axe
+    from tests.fuzz import ledger
+
+    output = getattr(node, "workeroutput", {})
+    if "fuzz" in output:
+        ledger.from_worker(*output["fuzz"])
+    axe.RECORDED.extend(output.get("axe", []))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The fuzz cases per role, and the axe-core violations by impact per role, of every worker
+    (one summary here, not one per test package: under xdist the controller loads no other
+    conftest)."""
+    from tests.browser import axe
+    from tests.fuzz import ledger
+
+    ledger.report(terminalreporter)
+    if axe.RECORDED:
+        terminalreporter.section("axe-core violations by impact, per role")
+        for line in axe.table():
+            terminalreporter.write_line(line)
+
+
 @contextmanager
 def built_once(django_db_blocker, folder: Path):
     """Write a scene once for many tests (a class-scoped fixture's body): in one transaction,
