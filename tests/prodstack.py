@@ -23,6 +23,7 @@ from urllib.parse import urlparse
 
 import pytest
 
+from tests import keyspace
 from tests.keyspace import free_port, own_name  # ports and names per xdist worker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,6 +100,30 @@ def _opening_letter(path: Path) -> Path:
     return path
 
 
+def own_redis_space(purpose: str) -> dict[str, str]:
+    """A stack's own Celery queue and cache keys in the shared Redis database: two stacks running
+    at once (one per xdist worker: this one and tests/test_prod_reload.py's) never take each
+    other's tasks or read each other's cached figures and login counters."""
+    return {
+        "CELERY_QUEUE": keyspace.queue_name(purpose),
+        "CACHE_KEY_PREFIX": f"{keyspace.TEST_KEY_PREFIX}:{purpose}",
+    }
+
+
+def forget_redis_space(env: dict[str, str]) -> None:
+    """Delete a stack's queue and cache keys (those of `own_redis_space`)."""
+    import redis
+
+    keyspace.delete_queue(env["REDIS_URL"], env["CELERY_QUEUE"])
+    client = redis.Redis.from_url(env["REDIS_URL"])
+    try:
+        keys = list(client.scan_iter(match=f"{env['CACHE_KEY_PREFIX']}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
+
+
 def _run(args: list[str], env: dict[str, str], timeout: int = 300) -> None:
     result = subprocess.run(
         args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
@@ -157,7 +182,7 @@ def prod_stack(tmp_path_factory):
         # Filled above with a generated registry; the first run (scripts/first-run.sh) is
         # tested by tests/test_first_run.py.
         "PROD_FIRST_RUN": "0",
-    }
+    } | own_redis_space("prodstack")
     development = env | {"ELAAS_ENV": "development", "DEBUG": "0"}
     manage = [sys.executable, "manage.py"]
     _run([*manage, "migrate", "--no-input", "-v", "0"], development)
@@ -178,3 +203,4 @@ def prod_stack(tmp_path_factory):
     finally:
         prod_sh("stop", env, timeout=120)
         _psql(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        forget_redis_space(env)
