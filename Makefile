@@ -50,7 +50,9 @@ prod-stop:
 
 # Two pytest-xdist workers (this kind of machine has 2 cores), each with its own PostgreSQL test
 # database (pytest-django's test_<name>_gw0, _gw1), Redis key prefix, ports and files
-# (tests/keyspace.py); tests/conftest.py keeps the production stack's tests on one worker.
+# (tests/keyspace.py). `--dist loadfile`: a file's tests run on one worker, so a module's or a
+# class's fixture built once is built once (pytest-xdist 3.8's `loadgroup` has no effect under
+# pytest 9: its group suffix is set on an attribute pytest 9 no longer reads).
 # `make test TEST_WORKERS=0` runs in one process.
 TEST_WORKERS ?= 2
 
@@ -59,7 +61,7 @@ test: install
 	@# axe-core for the accessibility tests (tests/browser/axe.py), from npm, never a CDN.
 	@if command -v npm >/dev/null 2>&1 && [ ! -f $(AXE_JS) ]; then \
 		npm install --silent --no-audit --no-fund --prefix var/node axe-core@4; fi
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The circular intake's digit model (circulars/intake/digits_model.npz, committed): rebuilt from
 # Debian's fonts-thai-tlwg, seeded, so the same fonts give the same file.

@@ -15,27 +15,6 @@ from registry.models import District, Organization, Province
 from tests import keyspace
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items):
-    """How `make test` shares the tests between its pytest-xdist workers (`--dist loadgroup`):
-    one test at a time to whichever worker is free, except that
-    - every test of the production stack (`prod_stack`, started once per session: nginx, two
-      gunicorn instances, Celery) goes to one worker, which starts the stack once;
-    - the tests of a module with a module-scoped fixture (the real registry loaded once, the
-      OCR of the reference scans) or of a class with a class-scoped one (`built_once`) go to one
-      worker, which builds the fixture once."""
-    for item in items:
-        defs = getattr(item, "_fixtureinfo", None)
-        names = defs.name2fixturedefs if defs else {}
-        scopes = {d.scope for ds in names.values() for d in ds}
-        if "prod_stack" in names:
-            item.add_marker(pytest.mark.xdist_group("prod_stack"))
-        elif scopes & {"module", "package"}:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
-        elif "class" in scopes and item.cls is not None:
-            item.add_marker(pytest.mark.xdist_group("::".join(item.nodeid.split("::")[:2])))
-
-
 def pytest_sessionfinish(session):
     """A pytest-xdist worker hands the controller what its session counted, for the summary."""
     output = getattr(session.config, "workeroutput", None)
