@@ -63,7 +63,8 @@ class Circular(models.Model):
     kind = models.CharField(
         _("kind of letter"),
         max_length=20,
-        choices=[(layout.kind.value, layout.label_th) for layout in LAYOUTS],
+        # one choice per kind: several layouts may describe one kind (news as reposted or wired)
+        choices=list(dict.fromkeys((layout.kind.value, layout.label_th) for layout in LAYOUTS)),
         default=LetterKind.EXTERNAL,
     )
     number = models.CharField(_("number (as written)"), max_length=100)
