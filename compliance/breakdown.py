@@ -9,6 +9,7 @@ it is dropped, the default shown, and a Thai message says what was expected.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.db.models import TextChoices
@@ -43,6 +44,11 @@ class Breakdown:
     def key(self) -> tuple:
         """What the drawn table depends on, for the cache key."""
         return (self.order, self.name, self.errors)
+
+    @property
+    def digest(self) -> str:
+        """`key` as one short cache-key part (the name filter is free text)."""
+        return hashlib.sha256(repr(self.key).encode()).hexdigest()[:16]
 
 
 def read(query) -> Breakdown:

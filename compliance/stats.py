@@ -15,7 +15,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import (
     Case,
     CharField,
@@ -54,6 +53,7 @@ from onboarding.positions import (
 )
 from registry.models import LAO_KINDS, District, Organization, Province
 
+from . import caches
 from .scope import Scope, ScopeLevel
 from .states import LATE_STATES, LaoState
 
@@ -439,45 +439,36 @@ def time_bucket(now: dt.datetime | None = None) -> int | None:
     return int((now or clock.now()).timestamp() // seconds)
 
 
-HTML_CACHE_VERSION = 4  # raise when the dashboard templates change shape
-FIGURES_CACHE_VERSION = 2  # raise when `compute` changes what it returns
-
-
-def cached_html(key: str, render) -> str:
-    """`render()` (a page's part built from the figures, the same for everyone who may see the
-    scope) kept in the shared cache like the figures themselves: per time bucket, at most
-    COMPLIANCE_CACHE_SECONDS. `key` names what varies besides time. Access is decided before,
-    on every request; what is kept holds no one's name or personal data."""
+def cached_html(render, **parts) -> str:
+    """`render()` (the dashboard's body built from the figures, the same for everyone who may see
+    the scope) kept in the shared cache like the figures themselves: per time bucket, at most
+    COMPLIANCE_CACHE_SECONDS (compliance.caches.DASHBOARD_BODY; `parts` are its key's parts
+    besides the bucket). Access is decided before, on every request; what is kept holds no one's
+    name or personal data."""
     bucket = time_bucket()
     if bucket is None:
         return render()
-    full_key = f"compliance-html:{key}:{bucket}"
-    html = cache.get(full_key, version=HTML_CACHE_VERSION)
+    html = caches.DASHBOARD_BODY.get(bucket=bucket, **parts)
     if html is None:
         html = render()
-        cache.set(full_key, html, settings.COMPLIANCE_CACHE_SECONDS, version=HTML_CACHE_VERSION)
+        caches.DASHBOARD_BODY.set(html, bucket=bucket, **parts)
     return html
 
 
 def cached(scope: Scope) -> dict:
     """`compute` cached for COMPLIANCE_CACHE_SECONDS (at most 60): a new approval shows within
-    it. A scope not yet kept in this bucket is read from the bucket's national table
-    (`national_table`), or, while another worker builds that table, computed by its own queries
-    as of now: never older than the bucket either way."""
-    seconds = settings.COMPLIANCE_CACHE_SECONDS
+    it (compliance.caches.FIGURES). A scope not yet kept in this bucket is read from the bucket's
+    national table (`national_table`, compliance.caches.NATIONAL), or, while another worker builds
+    that table, computed by its own queries as of now: never older than the bucket either way."""
     now = clock.now()
     bucket = time_bucket(now)
     if bucket is None:
         return compute(scope, now)
-    key = f"compliance:{scope.key}:{bucket}"
-    data = cache.get(key, version=FIGURES_CACHE_VERSION)
+    data = caches.FIGURES.get(scope=scope.key, bucket=bucket)
     if data is None:
         data = compute(scope, now, national_table(bucket, scope))
-        cache.set(key, data, seconds, version=FIGURES_CACHE_VERSION)
+        caches.FIGURES.set(data, scope=scope.key, bucket=bucket)
     return data
-
-
-NATIONAL_CACHE_VERSION = 1  # raise when `National` changes shape
 
 
 def national_table(bucket: int, scope: Scope) -> National | None:
@@ -490,41 +481,34 @@ def national_table(bucket: int, scope: Scope) -> National | None:
     and units of each province's districts in an entry per province, read by the dashboards of
     its districts only (one entry per province, not per district: 78 entries fit a small
     cache)."""
-    key = f"compliance-national:{bucket}"
-    version = NATIONAL_CACHE_VERSION
-    table = cache.get(key, version=version)
+    national = caches.NATIONAL
+    table = national.get(bucket=bucket, part="all")
     if table is not None:
         if scope.district:
             province = table.province_of.get(scope.district.pk)
-            table.detail = cache.get(f"{key}:province:{province}", version=version)
+            table.detail = national.get(bucket=bucket, part=f"province:{province}")
             if table.detail is None:
                 return None
         return table
-    seconds = settings.COMPLIANCE_CACHE_SECONDS
-    lock = f"{key}:building"
-    if not cache.add(lock, 1, seconds, version=version):
+    lock = national.key(bucket=bucket, part="building")
+    if not national.cache.add(lock, 1, national.bound_seconds, version=national.version):
         return None
     try:
         table = build_national(clock.now())
         keep_national(bucket, table)
     finally:
-        cache.delete(lock, version=version)
+        national.cache.delete(lock, version=national.version)
     return table
 
 
 def keep_national(bucket: int, table: National) -> None:
     """Put `table` in the shared cache for `bucket`, in the parts `national_table` reads."""
-    key = f"compliance-national:{bucket}"
-    seconds = settings.COMPLIANCE_CACHE_SECONDS
     by_province: dict = defaultdict(dict)
     for district, rows in table.detail.items():
         by_province[table.province_of.get(district)][district] = rows
-    cache.set_many(
-        {f"{key}:province:{p}": rows for p, rows in by_province.items()},
-        seconds,
-        version=NATIONAL_CACHE_VERSION,
-    )
-    cache.set(key, replace(table, detail={}), seconds, version=NATIONAL_CACHE_VERSION)
+    for province, rows in by_province.items():
+        caches.NATIONAL.set(rows, bucket=bucket, part=f"province:{province}")
+    caches.NATIONAL.set(replace(table, detail={}), bucket=bucket, part="all")
 
 
 @dataclass

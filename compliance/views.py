@@ -1,6 +1,5 @@
 """Compliance dashboards, 'who is late' lists, exports and the JSON API: thin doors onto stats."""
 
-import hashlib
 import json
 
 from django.conf import settings
@@ -61,8 +60,9 @@ def _render_dashboard(request, scope: Scope):
         }
         return render_to_string("compliance/_dashboard_body.html", context)
 
-    drawn = hashlib.sha256(repr(table.key).encode()).hexdigest()[:16]
-    html = stats.cached_html(f"dashboard:{scope.key}:{lang}:{int(reviewer)}:{drawn}", body)
+    html = stats.cached_html(
+        body, scope=scope.key, lang=lang, reviewer=int(reviewer), table=table.digest
+    )
     context = {"scope": scope, "crumbs": scope.breadcrumbs(request.user), "body": mark_safe(html)}  # noqa: S308
     # A sort or filter that cannot be read: the table by code, its message above it; 400 as the
     # late list's unreadable "days".

@@ -9,4 +9,5 @@ class MaintenanceConfig(AppConfig):
     verbose_name = _("Access policy")
 
     def ready(self):
-        from . import gate  # noqa: F401 - connects the first-login receiver
+        from . import caches, gate  # noqa: F401 - connect the first-login receiver and the
+        # receivers that drop the rules snapshot when a rule or a letter is written

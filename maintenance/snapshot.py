@@ -2,10 +2,10 @@
 
 The decision itself (`maintenance.policy`) never touches the ORM. The decision API answers
 without a query (bench/: it is the portal's most called door), so each process keeps one
-snapshot for at most POLICY_RULES_CACHE_SECONDS (default 10). The services that change rules
-(`maintenance.services.record_discrepancies`, called by every loader and forwarder of
-circulars) drop it at once in their process, and again after commit; other processes see the
-change within that time. Nothing else keeps it right: no signals.
+snapshot for at most POLICY_RULES_CACHE_SECONDS (default 10), declared with what it depends on
+in maintenance.caches.POLICY_SNAPSHOT: a save or delete of a rule or of a letter, by a service,
+the admin or a shell, drops it at once in the writing process, and again after commit; other
+processes see the change within that time.
 """
 
 import threading

@@ -53,6 +53,15 @@ def make_user(email, full_name="", **role):
 
 @pytest.fixture
 def places(sao_in_nakhon_phanom, sao_elsewhere, nakhon_phanom):
+    return make_places(sao_in_nakhon_phanom, sao_elsewhere, nakhon_phanom)
+
+
+@pytest.fixture
+def actors(places):
+    return make_actors(places)
+
+
+def make_places(sao_in_nakhon_phanom, sao_elsewhere, nakhon_phanom) -> Places:
     district2, _ = District.objects.get_or_create(
         code="4802", defaults={"province": nakhon_phanom, "name_th": "ปลาปาก", "name_en": "Pla Pak"}
     )
@@ -68,8 +77,7 @@ def places(sao_in_nakhon_phanom, sao_elsewhere, nakhon_phanom):
     return Places(lao=sao_in_nakhon_phanom, other_lao=other, unit=unit, lao_elsewhere=sao_elsewhere)
 
 
-@pytest.fixture
-def actors(places):
+def make_actors(places: Places) -> dict[str, User]:
     p = places
     return {
         "lao_clerk": make_user(

@@ -3,15 +3,73 @@ places."""
 
 import datetime as dt
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from circulars.services import load_circulars
 from registry.models import District, Organization, Province
 from tests import keyspace
+
+
+def pytest_sessionfinish(session):
+    """A pytest-xdist worker hands the controller what its session counted, for the summary."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        from tests.browser import axe
+        from tests.fuzz import ledger
+
+        statuses = {r: {w: dict(c) for w, c in p.items()} for r, p in ledger.STATUSES.items()}
+        output["fuzz"] = [ledger.summary(), statuses]  # plain types: execnet sends no others
+        output["axe"] = list(axe.RECORDED)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    from tests.browser import axe
+    from tests.fuzz import ledger
+
+    output = getattr(node, "workeroutput", {})
+    if "fuzz" in output:
+        ledger.from_worker(*output["fuzz"])
+    axe.RECORDED.extend(output.get("axe", []))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The fuzz cases per role, and the axe-core violations by impact per role, of every worker
+    (one summary here, not one per test package: under xdist the controller loads no other
+    conftest)."""
+    from tests.browser import axe
+    from tests.fuzz import ledger
+
+    ledger.report(terminalreporter)
+    if axe.RECORDED:
+        terminalreporter.section("axe-core violations by impact, per role")
+        for line in axe.table():
+            terminalreporter.write_line(line)
+
+
+@contextmanager
+def built_once(django_db_blocker, folder: Path):
+    """Write a scene once for many tests (a class-scoped fixture's body): in one transaction,
+    inside which each test's own runs as a savepoint, all rolled back after the last test. The
+    scene is then the same for every test and costs one build instead of one per test. Passwords
+    hashed cheaply and evidence files in `folder`, as the per-test fixtures below do."""
+    from django.test import override_settings
+
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            PRIVATE_MEDIA_ROOT=folder / "private",
+        ),
+        transaction.atomic(),
+    ):
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -44,16 +102,14 @@ def _intake_reads_in_the_test_s_own_thread(monkeypatch):
     monkeypatch.setattr(tasks, "READ_IN_THREAD", False)
 
 
-@pytest.fixture
-def nakhon_phanom(db):
+def make_nakhon_phanom() -> Province:
     province, _ = Province.objects.get_or_create(
         code="48", defaults={"name_th": "นครพนม", "name_en": "Nakhon Phanom"}
     )
     return province
 
 
-@pytest.fixture
-def circulars(nakhon_phanom):
+def make_circulars() -> dict:
     """The two reference letters and their rules, as `make run` loads them."""
     load_circulars()
     from circulars.models import Circular
@@ -64,8 +120,7 @@ def circulars(nakhon_phanom):
     }
 
 
-@pytest.fixture
-def sao_in_nakhon_phanom(nakhon_phanom):
+def make_sao_in_nakhon_phanom(nakhon_phanom: Province) -> Organization:
     """An SAO of Nakhon Phanom, not yet verified (code in the DLA scheme T PPDD NN)."""
     district, _ = District.objects.get_or_create(
         code="4801",
@@ -80,8 +135,7 @@ def sao_in_nakhon_phanom(nakhon_phanom):
     )
 
 
-@pytest.fixture
-def sao_elsewhere(db):
+def make_sao_elsewhere() -> Organization:
     province, _ = Province.objects.get_or_create(code="50", defaults={"name_th": "เชียงใหม่"})
     district, _ = District.objects.get_or_create(
         code="5001", defaults={"province": province, "name_th": "เมืองเชียงใหม่"}
@@ -89,6 +143,28 @@ def sao_elsewhere(db):
     return Organization.objects.create(
         kind="SAO", dla_code="6500199", name_th="ทดสอบ", district=district
     )
+
+
+@pytest.fixture
+def nakhon_phanom(db):
+    return make_nakhon_phanom()
+
+
+@pytest.fixture
+def circulars(nakhon_phanom):
+    """The two reference letters and their rules, as `make run` loads them."""
+    return make_circulars()
+
+
+@pytest.fixture
+def sao_in_nakhon_phanom(nakhon_phanom):
+    """An SAO of Nakhon Phanom, not yet verified (code in the DLA scheme T PPDD NN)."""
+    return make_sao_in_nakhon_phanom(nakhon_phanom)
+
+
+@pytest.fixture
+def sao_elsewhere(db):
+    return make_sao_elsewhere()
 
 
 def registry_dir() -> Path:

@@ -10,9 +10,17 @@ keys under it, by pattern; nothing in the tests flushes a database.
 """
 
 import os
+import socket
 import uuid
 
+# Under pytest-xdist (`make test` runs `-n 2`) each worker is a process of its own, named gw0,
+# gw1, ... in PYTEST_XDIST_WORKER: its keys, queues, ports and files are its own too.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+WORKER_NUMBER = int(WORKER[2:]) if WORKER.startswith("gw") and WORKER[2:].isdigit() else 0
+
 TEST_RUN = os.environ.get("ELAAS_TEST_RUN") or f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+if WORKER:
+    TEST_RUN = f"{TEST_RUN}-{WORKER}"
 TEST_KEY_PREFIX = f"elaas-test-{TEST_RUN}"
 
 # The Redis the tests talk to directly (login limits in Redis, readiness, the queue metric):
@@ -81,3 +89,31 @@ def delete_queue(redis_url: str, name: str) -> None:
         client.delete(name, f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}")
     finally:
         client.close()
+
+
+# Each worker picks its TCP ports from a band of its own (live servers, nginx, gunicorn, SMTP,
+# the OpenID provider), so that a port one worker has just released is never the one another
+# worker's server is starting on. Bands sit below Linux's ephemeral range (32768-60999).
+PORT_BAND = 1000
+FIRST_PORT = 20000
+
+
+def free_port() -> int:
+    """A local TCP port nothing listens on now, from this worker's band."""
+    import random
+
+    low = FIRST_PORT + WORKER_NUMBER * PORT_BAND
+    for port in random.sample(range(low, low + PORT_BAND), PORT_BAND):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {low}-{low + PORT_BAND - 1}")
+
+
+def own_name(name: str) -> str:
+    """A database or file name of this worker's own: `name` under a single process, else
+    `name_gw0`, `name_gw1`, ... (as pytest-django names the test databases)."""
+    return f"{name}_{WORKER}" if WORKER else name

@@ -15,7 +15,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -24,15 +23,12 @@ from urllib.parse import urlparse
 
 import pytest
 
+from tests import keyspace
+from tests.keyspace import free_port, own_name  # ports and names per xdist worker
+
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_PASSWORD = "elaas-demo-2568"  # noqa: S105 - README, "Demo accounts"
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -51,13 +47,14 @@ class ProdStack:
         return urlparse(self.base_url).netloc
 
 
-def _database_url() -> tuple[str, str]:
-    """(url of the stack's own database, url of the server's maintenance database)."""
+def _database_url(purpose: str = "prodstack") -> tuple[str, str]:
+    """(url of the stack's own database, url of the server's maintenance database): the run's
+    database name with `_<purpose>`, and the xdist worker's name (`_gw0`) under `make test`."""
     given = os.environ.get("DATABASE_URL", "")
     if not given.startswith(("postgres://", "postgresql://")):
         given = "postgres://postgres@127.0.0.1:5432/elaas"
     parsed = urlparse(given)
-    name = f"{parsed.path.lstrip('/') or 'elaas'}_prodstack"
+    name = own_name(f"{parsed.path.lstrip('/') or 'elaas'}_{purpose}")
     return parsed._replace(path=f"/{name}").geturl(), parsed._replace(path="/postgres").geturl()
 
 
@@ -101,6 +98,30 @@ def _opening_letter(path: Path) -> Path:
     }
     path.write_text(json.dumps({"source": "tests/prodstack.py", "circulars": [letter]}))
     return path
+
+
+def own_redis_space(purpose: str) -> dict[str, str]:
+    """A stack's own Celery queue and cache keys in the shared Redis database: two stacks running
+    at once (one per xdist worker: this one and tests/test_prod_reload.py's) never take each
+    other's tasks or read each other's cached figures and login counters."""
+    return {
+        "CELERY_QUEUE": keyspace.queue_name(purpose),
+        "CACHE_KEY_PREFIX": f"{keyspace.TEST_KEY_PREFIX}:{purpose}",
+    }
+
+
+def forget_redis_space(env: dict[str, str]) -> None:
+    """Delete a stack's queue and cache keys (those of `own_redis_space`)."""
+    import redis
+
+    keyspace.delete_queue(env["REDIS_URL"], env["CELERY_QUEUE"])
+    client = redis.Redis.from_url(env["REDIS_URL"])
+    try:
+        keys = list(client.scan_iter(match=f"{env['CACHE_KEY_PREFIX']}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
 
 
 def _run(args: list[str], env: dict[str, str], timeout: int = 300) -> None:
@@ -161,7 +182,7 @@ def prod_stack(tmp_path_factory):
         # Filled above with a generated registry; the first run (scripts/first-run.sh) is
         # tested by tests/test_first_run.py.
         "PROD_FIRST_RUN": "0",
-    }
+    } | own_redis_space("prodstack")
     development = env | {
         "ELAAS_ENV": "development",
         "DJANGO_SETTINGS_MODULE": "elaas_portal.settings.local",
@@ -186,3 +207,4 @@ def prod_stack(tmp_path_factory):
     finally:
         prod_sh("stop", env, timeout=120)
         _psql(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        forget_redis_space(env)

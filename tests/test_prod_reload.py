@@ -28,7 +28,9 @@ from tests.prodstack import (
     ROOT,
     _database_url,
     _psql,
+    forget_redis_space,
     free_port,
+    own_redis_space,
     prod_sh,
     production_base_env,
 )
@@ -99,29 +101,31 @@ def running_stack(tmp_path):
         pytest.skip("nginx is not installed (apt-get install nginx): the production stack needs it")
     from cryptography.fernet import Fernet
 
-    shared_url, admin_url = _database_url()
-    parsed = urlparse(shared_url)
-    name = parsed.path.lstrip("/").removesuffix("_prodstack") + "_reload"
-    database_url = parsed._replace(path=f"/{name}").geturl()
+    database_url, admin_url = _database_url("reload")
+    name = urlparse(database_url).path.lstrip("/")
     _psql(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     _psql(admin_url, f'CREATE DATABASE "{name}"')
     https_port = free_port()
-    env = production_base_env() | {
-        "DATABASE_URL": database_url,
-        "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
-        "SECRET_KEY": secrets.token_urlsafe(60),
-        "NATIONAL_ID_HASH_KEY": secrets.token_urlsafe(32),
-        "MFA_ENCRYPTION_KEY": Fernet.generate_key().decode(),
-        "PRIVATE_MEDIA_ROOT": str(tmp_path / "private"),
-        "EMAIL_BACKEND": "notifications.backends.DatabaseSinkBackend",
-        "PROD_DIR": str(tmp_path / "prod"),
-        "PROD_BIN": str(Path(sys.executable).parent),
-        "PROD_HTTPS_PORT": str(https_port),
-        "PROD_WEB_PORTS": f"{free_port()} {free_port()}",
-        "WEB_WORKERS": "2",
-        "CELERY_CONCURRENCY": "1",
-        "PROD_WORKER_GRACE": "30",
-    }
+    env = (
+        production_base_env()
+        | {
+            "DATABASE_URL": database_url,
+            "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
+            "SECRET_KEY": secrets.token_urlsafe(60),
+            "NATIONAL_ID_HASH_KEY": secrets.token_urlsafe(32),
+            "MFA_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+            "PRIVATE_MEDIA_ROOT": str(tmp_path / "private"),
+            "EMAIL_BACKEND": "notifications.backends.DatabaseSinkBackend",
+            "PROD_DIR": str(tmp_path / "prod"),
+            "PROD_BIN": str(Path(sys.executable).parent),
+            "PROD_HTTPS_PORT": str(https_port),
+            "PROD_WEB_PORTS": f"{free_port()} {free_port()}",
+            "WEB_WORKERS": "2",
+            "CELERY_CONCURRENCY": "1",
+            "PROD_WORKER_GRACE": "30",
+        }
+        | own_redis_space("reload")
+    )
     log = tmp_path / "run.log"
     with open(log, "wb") as out:
         process = subprocess.Popen(
@@ -146,6 +150,7 @@ def running_stack(tmp_path):
             prod_sh("stop", env, timeout=120)
             process.wait(60)
         _psql(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        forget_redis_space(env)
 
 
 def test_an_upgrade_under_load_refuses_no_request_and_prod_stop_ends_make_prod_cleanly(

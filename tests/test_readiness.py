@@ -6,7 +6,6 @@ cases run a fresh process whose DATABASE_URL points at a closed port: nothing is
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -20,9 +19,7 @@ REDIS_UP = keyspace.TEST_REDIS_URL  # only pinged: nothing written, nothing flus
 
 
 def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return keyspace.free_port()
 
 
 def redis_is_up() -> bool:

@@ -21,7 +21,8 @@ from decimal import Decimal, InvalidOperation
 
 import requests
 from django.conf import settings
-from django.core.cache import cache
+
+from accounts.caches import THAID_AVAILABLE
 
 PROVIDER_ID = "thaid"
 SESSION_KEY = "thaid_assertion"
@@ -96,20 +97,18 @@ def start_connect(request, next_url: str):
     return provider.redirect(request, "connect", next_url=next_url)
 
 
-AVAILABLE_CACHE_SECONDS = 30
-
-
 def is_available() -> bool:
-    """Whether ThaID's discovery document answers (asked at most every AVAILABLE_CACHE_SECONDS
-    per cache, with a short timeout): the login page says ThaID is unavailable when it does not."""
+    """Whether ThaID's discovery document answers (asked at most every 30 seconds per cache,
+    accounts.caches.THAID_AVAILABLE, with a short timeout): the login page says ThaID is
+    unavailable when it does not."""
     url = settings.THAID_SERVER_URL
-    key = "thaid:available:v1:" + hashlib.sha256(url.encode()).hexdigest()[:16]
-    found = cache.get(key)
+    server = hashlib.sha256(url.encode()).hexdigest()[:16]
+    found = THAID_AVAILABLE.get(server=server)
     if found is None:
         try:
             response = requests.get(f"{url}/.well-known/openid-configuration", timeout=2)
             found = response.status_code == 200 and "authorization_endpoint" in response.json()
         except (requests.RequestException, ValueError):
             found = False
-        cache.set(key, found, AVAILABLE_CACHE_SECONDS)
+        THAID_AVAILABLE.set(found, server=server)
     return found

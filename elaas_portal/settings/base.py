@@ -170,7 +170,8 @@ if REDIS_URL:
         "default": {
             "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "elaas",
+            # CACHE_KEY_PREFIX: two portals sharing one Redis database (as CELERY_QUEUE).
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "elaas"),
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
             # While Redis is down, login rate-limit counters and used TOTP codes go to the
             # database instead of being dropped: the limits stay on (cache.py).

@@ -11,7 +11,6 @@ database table accounts.LimitCacheEntry). The wall clock is stopped: the codes t
 and the server's expectation are of one TOTP step.
 """
 
-import socket
 import time
 
 import pytest
@@ -30,9 +29,7 @@ INCORRECT_CODE_TH = "รหัสไม่ถูกต้อง"
 
 
 def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return keyspace.free_port()
 
 
 def redis_is_up() -> bool:

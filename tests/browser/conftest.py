@@ -44,12 +44,3 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
-
-
-def pytest_terminal_summary(terminalreporter):
-    from tests.browser import axe
-
-    if axe.RECORDED:
-        terminalreporter.section("axe-core violations by impact, per role")
-        for line in axe.table():
-            terminalreporter.write_line(line)

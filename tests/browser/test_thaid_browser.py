@@ -7,7 +7,6 @@ RS256 key, its discovery document and JWKS; the portal (live_server) is configur
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ import requests
 from django.urls import reverse
 
 from core.thai import to_thai_digits
+from tests import keyspace
 from tests.actors import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,9 +27,7 @@ CLIENT_ID, CLIENT_SECRET = "elaas-portal-dev", "elaas-portal-dev-secret"  # devi
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return keyspace.free_port()
 
 
 @pytest.fixture

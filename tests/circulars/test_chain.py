@@ -43,6 +43,10 @@ class Registry:
 
 @pytest.fixture
 def registry(places, nakhon_phanom):
+    return make_registry(places, nakhon_phanom)
+
+
+def make_registry(places, nakhon_phanom) -> Registry:
     d4801 = places.lao.district
     district3 = District.objects.create(code="4803", province=nakhon_phanom, name_th="ท่าอุเทน")
     ubon = Province.objects.create(code="34", name_th="อุบลราชธานี", name_en="Ubon Ratchathani")
@@ -76,6 +80,10 @@ def dla_letter(circulars):
 @pytest.fixture
 def people(actors, registry):
     """The actors, and staff of the PAO and the subdistrict municipality (recipients too)."""
+    return make_people(actors, registry)
+
+
+def make_people(actors, registry) -> dict:
     return {
         **actors,
         "pao_clerk": make_user(
@@ -112,6 +120,10 @@ def forward_as_district(source, officer, number="นพ ๐๐๒๓.๑๗/ว 
 @pytest.fixture
 def chain(dla_letter, people, registry, places):
     """DLA's letter published; Nakhon Phanom's forwarding letter; district 4801's after it."""
+    return make_chain(dla_letter, people)
+
+
+def make_chain(dla_letter, people) -> dict:
     publish_circular(dla_letter, actor=people["dla_officer"])
     province_letter = forward_as_province(dla_letter, people["province_officer"]).circular
     district_letter = forward_as_district(province_letter, people["district_officer"]).circular
@@ -424,9 +436,43 @@ def delivery_of(chain, level):
     }[level]()
 
 
-@pytest.mark.parametrize("level", ACKNOWLEDGERS)
-@pytest.mark.parametrize("actor", ACTOR_NAMES)
-def test_only_the_recipients_people_acknowledge(chain, people, level, actor):
+@pytest.fixture(scope="class")
+def chain_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    """`chain` and `people` written once for a class of tests, each test in a savepoint
+    (tests/conftest.py built_once): the same rows as the per-test fixtures write."""
+    from tests.actors import make_actors, make_places
+    from tests.conftest import (
+        built_once,
+        make_circulars,
+        make_nakhon_phanom,
+        make_sao_elsewhere,
+        make_sao_in_nakhon_phanom,
+    )
+
+    with built_once(django_db_blocker, tmp_path_factory.mktemp("chain")):
+        province = make_nakhon_phanom()
+        places = make_places(make_sao_in_nakhon_phanom(province), make_sao_elsewhere(), province)
+        people = make_people(make_actors(places), make_registry(places, province))
+        chain = make_chain(make_circulars()["dla"], people)
+        yield chain, people
+
+
+class TestAcknowledging:
+    @pytest.fixture
+    def chain(self, chain_once, db):
+        return chain_once[0]
+
+    @pytest.fixture
+    def people(self, chain_once, db):
+        return chain_once[1]
+
+    @pytest.mark.parametrize("level", ACKNOWLEDGERS)
+    @pytest.mark.parametrize("actor", ACTOR_NAMES)
+    def test_only_the_recipients_people_acknowledge(self, chain, people, level, actor):
+        only_the_recipients_people_acknowledge(chain, people, level, actor)
+
+
+def only_the_recipients_people_acknowledge(chain, people, level, actor):
     delivery = delivery_of(chain, level)
     Delivery.objects.filter(pk=delivery.pk).update(acknowledged_at=None, acknowledged_by=None)
     if actor in ACKNOWLEDGERS[level]:
@@ -734,6 +780,10 @@ CASES = [
 
 @pytest.fixture
 def scene(chain, people):
+    return make_scene(chain, people)
+
+
+def make_scene(chain, people) -> dict:
     unpublished = Circular.objects.create(
         number="มท ๐๘๐๘.๔/ว ๒๐๐๐",
         authority=3,
@@ -775,10 +825,23 @@ def test_the_matrix_names_every_url_of_the_circulars_app():
     assert {p.name for p in urlpatterns} - public - intake == {label.split()[0] for label in MATRIX}
 
 
-@pytest.mark.parametrize(("name", "actor", "method", "expected"), CASES)
-def test_each_actor_gets_the_status_the_scope_rules_give(
-    client, scene, people, name, actor, method, expected
-):
+class TestTheMatrix:
+    @pytest.fixture
+    def people(self, chain_once, db):
+        return chain_once[1]
+
+    @pytest.fixture
+    def scene(self, chain_once, people):
+        return make_scene(chain_once[0], people)
+
+    @pytest.mark.parametrize(("name", "actor", "method", "expected"), CASES)
+    def test_each_actor_gets_the_status_the_scope_rules_give(
+        self, client, scene, people, name, actor, method, expected
+    ):
+        the_status_the_scope_rules_give(client, scene, people, name, actor, method, expected)
+
+
+def the_status_the_scope_rules_give(client, scene, people, name, actor, method, expected):
     if actor != "anonymous":
         login(client, people[actor])
     data = None

@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import cache
 
 from circulars.models import Circular, Delivery, DeliveryLevel
-from compliance import stats
+from compliance import caches, stats
 from compliance.scope import Scope, ScopeLevel
 from compliance.states import LaoState
 from demo.dataset import generate_dataset
@@ -85,19 +85,20 @@ def test_a_bucket_builds_its_table_once_and_a_worker_finding_it_building_compute
     cache.clear()
     at = portal_clock("2025-04-12T23:59:50+07:00")
     bucket = stats.time_bucket(at)
-    lock = f"compliance-national:{bucket}:building"
+    national = caches.NATIONAL
+    lock = national.key(bucket=bucket, part="building")
 
     # another worker is building the table: this one computes its area alone, keeps no table
-    cache.add(lock, 1, 30, version=stats.NATIONAL_CACHE_VERSION)
+    cache.add(lock, 1, 30, version=national.version)
     province = Scope(ScopeLevel.PROVINCE, province=Province.objects.get(code="48"))
     assert stats.national_table(bucket, province) is None
     assert stats.cached(province) == stats.compute(province, at)
 
     # the lock gone, the next area builds it once; later areas read it
-    cache.delete(lock, version=stats.NATIONAL_CACHE_VERSION)
+    cache.delete(lock, version=national.version)
     country = Scope(ScopeLevel.COUNTRY)
     assert stats.cached(country) == stats.compute(country, at)
-    assert cache.get(lock, version=stats.NATIONAL_CACHE_VERSION) is None
+    assert cache.get(lock, version=national.version) is None
     portal_clock("2025-04-12T23:59:55+07:00")  # later in the same bucket
     district = Scope(ScopeLevel.DISTRICT, district=District.objects.get(code="4801"))
     table = stats.national_table(bucket, district)
@@ -106,5 +107,7 @@ def test_a_bucket_builds_its_table_once_and_a_worker_finding_it_building_compute
     assert stats.cached(district)["as_of"] == at
     # every level read back from the parts kept in the cache, not from the builder's memory
     for scope in (country, province):
-        cache.delete(f"compliance:{scope.key}:{bucket}", version=stats.FIGURES_CACHE_VERSION)
+        cache.delete(
+            caches.FIGURES.key(scope=scope.key, bucket=bucket), version=caches.FIGURES.version
+        )
         assert stats.cached(scope) == stats.compute(scope, at)

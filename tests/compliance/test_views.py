@@ -183,6 +183,10 @@ CASES = [
 @pytest.fixture
 def scene(actors, places, portal_clock, circulars):
     portal_clock(NOW)
+    return make_scene(actors, places)
+
+
+def make_scene(actors, places) -> dict:
     clerk = actors["lao_clerk"]
     clerk.phone = "081-234-5678"
     clerk.save()
@@ -233,10 +237,44 @@ def lao_codes(response) -> set[str]:
     return set(re.findall(r"(?<!\d)\d{7}(?!\d)", text)) & set(DISTRICT_OF)
 
 
-@pytest.mark.parametrize(("name", "actor", "expected"), CASES)
-def test_each_actor_gets_the_status_the_scope_rules_give_and_sees_only_their_area(
-    client, scene, name, actor, expected
-):
+@pytest.fixture(scope="class")
+def scene_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The scene written once for the whole matrix (279 requests), not once per request."""
+    from core import clock
+    from core.clock import parse_instant
+    from tests.actors import make_actors, make_places
+    from tests.conftest import (
+        built_once,
+        make_circulars,
+        make_nakhon_phanom,
+        make_sao_elsewhere,
+        make_sao_in_nakhon_phanom,
+    )
+
+    with built_once(django_db_blocker, tmp_path_factory.mktemp("matrix")):
+        province = make_nakhon_phanom()
+        places = make_places(make_sao_in_nakhon_phanom(province), make_sao_elsewhere(), province)
+        actors = make_actors(places)
+        make_circulars()
+        clock.set_clock(parse_instant(NOW), by="test")
+        yield make_scene(actors, places)
+    clock.invalidate()
+
+
+class TestTheMatrix:
+    @pytest.fixture
+    def scene(self, scene_once, db, portal_clock):
+        portal_clock(NOW)  # the clock at NOW for each request, as the per-test scene sets it
+        return scene_once
+
+    @pytest.mark.parametrize(("name", "actor", "expected"), CASES)
+    def test_each_actor_gets_the_status_the_scope_rules_give_and_sees_only_their_area(
+        self, client, scene, name, actor, expected
+    ):
+        check_the_status_and_the_area(client, scene, name, actor, expected)
+
+
+def check_the_status_and_the_area(client, scene, name, actor, expected):
     url = URLS[name]
     response = get_as(client, scene, actor, url)
     assert response.status_code == expected, f"{actor} GET {url}"

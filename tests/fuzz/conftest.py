@@ -11,9 +11,7 @@ offered to the fuzzers alongside junk, and the values its forms take (`values`).
 """
 
 import datetime as dt
-import json
 import logging
-from pathlib import Path
 
 import pytest
 from allauth.account.forms import default_token_generator
@@ -38,11 +36,8 @@ from registry.models import District, Organization, Province
 from tests.actors import PASSWORD
 from tests.circulars.scans import REFERENCE as INTAKE_REFERENCE
 
-from . import ledger
-
 IN_THE_WINDOW = "2025-04-10T09:00:00+07:00"
 INVITATION_TOKEN = "fuzz-invitation-token-0123456789abcdef"
-SUMMARY_FILE = Path(__file__).resolve().parents[2] / "var" / "fuzz-summary.json"
 
 
 def _request(clerk, org, position, *, submit, first12="110170020345"):
@@ -203,24 +198,3 @@ def quiet_request_log():
     yield
     for lg, level in zip(loggers, levels, strict=True):
         lg.setLevel(level)
-
-
-def pytest_terminal_summary(terminalreporter):
-    if not ledger.TALLIES:
-        return
-    rows = ledger.summary()
-    terminalreporter.section("fuzz cases per role")
-    for name, row in rows.items():
-        other = f", {row['other_failures']} not as documented" if row["other_failures"] else ""
-        terminalreporter.write_line(
-            f"{name:<40} {row['cases']:>6} cases  {row['server_errors']:>3} server errors{other}"
-        )
-    total = sum(r["cases"] for r in rows.values())
-    errors = sum(r["server_errors"] for r in rows.values())
-    terminalreporter.write_line(f"{'total':<40} {total:>6} cases  {errors:>3} server errors")
-    try:
-        SUMMARY_FILE.parent.mkdir(exist_ok=True)
-        written = {"cases": rows, "statuses": ledger.STATUSES}
-        SUMMARY_FILE.write_text(json.dumps(written, indent=1, ensure_ascii=False) + "\n")
-    except OSError as exc:  # a read-only checkout still prints the table
-        terminalreporter.write_line(f"(not written to {SUMMARY_FILE}: {exc})")

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import socket
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from core.thai import BANGKOK
 from notifications.messages import Message
 from notifications.models import Anchor, Kind
+from tests import keyspace
 
 DEFAULT_LADDER = importlib.import_module("notifications.migrations.0002_reminder_ladder").LADDER
 MESSAGE = Message(
@@ -139,9 +139,7 @@ def lao_staff_in_one_district(n: int, province, prefix: str = "staff"):
 
 def closed_port() -> int:
     """A local TCP port nothing listens on (bound, then released)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return keyspace.free_port()
 
 
 @contextmanager
