@@ -39,6 +39,7 @@ _THAI_LETTER = re.compile(r"[\u0E01-\u0E2E\u0E30-\u0E45\u0E47-\u0E4E]")
 _SEPARATOR = re.compile(r"[\s./\-:,()]")
 _BBOX = re.compile(r"bbox (\d+) (\d+) (\d+) (\d+)")
 _XBOX = re.compile(r"x_bboxes (\d+) (\d+) (\d+) (\d+)")
+_XCONF = re.compile(r"x_conf ([\d.]+)")
 _NS = "{http://www.w3.org/1999/xhtml}"
 
 
@@ -223,7 +224,9 @@ class _Char:
     right: int
 
 
-def _lines(hocr: str) -> list[tuple[tuple[int, int, int, int], list[_Char]]]:
+def hocr_lines(hocr: str) -> list[tuple[tuple[int, int, int, int], list[tuple]]]:
+    """Tesseract's hOCR lines: each line's box, and its characters as (text, box, confidence)
+    (100 where hOCR gives none). Shared by this reader and the doubts (`words.py`)."""
     root = ET.fromstring(hocr.encode("utf-8"))
     out = []
     for span in root.iter(f"{_NS}span"):
@@ -234,12 +237,26 @@ def _lines(hocr: str) -> list[tuple[tuple[int, int, int, int], list[_Char]]]:
             continue
         chars = []
         for c in span.iter(f"{_NS}span"):
-            if c.get("class") == "ocrx_cinfo":
-                m = _XBOX.search(c.get("title", ""))
-                if m and c.text:
-                    chars.append(_Char(c.text, int(m.group(1)), int(m.group(3))))
+            if c.get("class") != "ocrx_cinfo" or not c.text:
+                continue
+            b, conf = _XBOX.search(c.get("title", "")), _XCONF.search(c.get("title", ""))
+            if b:
+                chars.append(
+                    (
+                        c.text,
+                        tuple(int(v) for v in b.groups()),
+                        float(conf.group(1)) if conf else 100.0,
+                    )
+                )
         out.append((tuple(int(v) for v in box.groups()), chars))
     return out
+
+
+def _lines(hocr: str) -> list[tuple[tuple[int, int, int, int], list[_Char]]]:
+    return [
+        (box, [_Char(text, b[0], b[2]) for text, b, _conf in chars])
+        for box, chars in hocr_lines(hocr)
+    ]
 
 
 def reread(text: str, hocr: str, gray: np.ndarray) -> tuple[str, list[Reread]]:

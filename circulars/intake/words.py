@@ -18,18 +18,11 @@ instead of returning a confident wrong value. Pure numpy; a few hundredths of a 
 
 from __future__ import annotations
 
-import re
-import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from .digits import binarize
-
-_NS = "{http://www.w3.org/1999/xhtml}"
-_BBOX = re.compile(r"bbox (\d+) (\d+) (\d+) (\d+)")
-_XBOX = re.compile(r"x_bboxes (\d+) (\d+) (\d+) (\d+)")
-_XCONF = re.compile(r"x_conf ([\d.]+)")
+from .digits import binarize, hocr_lines
 
 # A character Tesseract read with less confidence than this (0–100) makes its word doubtful.
 # Chosen by measurement on the corpus rendered in Laksaman, Garuda and Loma at 300 dpi (README,
@@ -66,29 +59,7 @@ class _Line:
 
 
 def _hocr_lines(hocr: str) -> list[_Line]:
-    root = ET.fromstring(hocr.encode("utf-8"))
-    out = []
-    for span in root.iter(f"{_NS}span"):
-        if span.get("class") not in ("ocr_line", "ocr_textfloat", "ocr_header", "ocr_caption"):
-            continue
-        box = _BBOX.search(span.get("title", ""))
-        if not box:
-            continue
-        chars = []
-        for c in span.iter(f"{_NS}span"):
-            if c.get("class") != "ocrx_cinfo" or not c.text:
-                continue
-            b, conf = _XBOX.search(c.get("title", "")), _XCONF.search(c.get("title", ""))
-            if b:
-                chars.append(
-                    (
-                        c.text,
-                        tuple(int(v) for v in b.groups()),
-                        float(conf.group(1)) if conf else 100.0,
-                    )
-                )
-        out.append(_Line(tuple(int(v) for v in box.groups()), chars))
-    return out
+    return [_Line(box, chars) for box, chars in hocr_lines(hocr)]
 
 
 def _place(text: str, lines: list[_Line]) -> list[list[int]]:
