@@ -1240,83 +1240,144 @@ def read_letter(
     """One letter, read as its layout describes it: opening, head keywords, body, the date where
     the layout puts it, signature, contact. A part the text does not hold stays None, missing."""
     fields: dict[str, Field] = {name: Field.absent() for name in ALL_FIELDS}
-    head_lines: list[Line] = []  # the head, the opening's own rest included
-    head_lines_positional: list[Line] = []
-    i = 0
     opening = lines[0] if lines else None
-    if (
-        opening is not None
-        and layout.number_opens
-        and (_HEAD_NUMBER.match(opening.stripped) or (not cut and _loose_number(opening)))
+    start = _read_opening(layout, opening, fields, cut)
+    fields["urgency"] = _urgency(opening, [*above, *lines[:2]])
+    head = _read_head(layout, lines, start, ocr)
+    date_line = _positional_parts(layout, head.positional, fields)
+    date_line = _keyword_parts(layout, head, fields, date_line)
+    _flag_strays(fields, head.strays)
+    _head_date(layout, fields, date_line, cut)
+
+    letter = Letter(index, lines[0].start if lines else -1, lines[-1].end if lines else -1, fields)
+    letter.kind = str(layout.kind)
+    letter.cut = cut
+    for key, kind, bucket in (
+        ("references", "reference", letter.references),
+        ("enclosures", "enclosure", letter.enclosures),
     ):
-        raw = re.sub(rf"^\s*(?:ท[{_MARKS}]*|\S{{1,4}}(?=\s))\s*", "", opening.stripped)
-        raw = re.sub(r"\[\d+\]", "", raw)
-        fields["number"] = _number_field(opening, raw, layout.number_style)
-        i = 1
-        # The issuer beside the number, a column away ("ที่ มท 0802.3/1393      กรมส่งเสริม…").
-        m = NUMBER_RE.search(to_arabic_digits(opening.text))
-        if m and layout.positional and re.match(r"\s{3,}[ก-๙]", opening.text[m.end() :]):
-            gap = len(opening.text[m.end() :]) - len(opening.text[m.end() :].lstrip())
-            head_lines_positional = [opening.tail(m.end() + gap)]
-        else:
-            head_lines_positional = []
-    elif opening is not None and layout.titles:
+        part = head.sections.get(key)
+        if part:
+            bucket.append(_cited(kind, part, head.keys[key].keywords[0]))
+
+    body_lines, tail = _read_foot(layout, lines, head.end, fields)
+    _body(letter, body_lines, ocr)
+    if layout.signature == NONE:
+        _contact(letter, tail)
+    else:
+        _signature(letter, tail)
+    _authority(letter)
+    return letter
+
+
+@dataclass
+class _Opening:
+    """What a letter's first line gave beyond its fields: where the head goes on, and the lines
+    it leaves to the head (the title line's rest) or to the positional parts (the issuer a
+    column away from the number)."""
+
+    next_line: int = 0
+    head_lines: list[Line] = field(default_factory=list)
+    positional: list[Line] = field(default_factory=list)
+
+
+def _read_opening(
+    layout: Layout, opening: Line | None, fields: dict[str, Field], cut: bool
+) -> _Opening:
+    """The opening line: the ที่ line of a letter's number, or a title (its issuer, subject,
+    or an English date line)."""
+    if opening is None:
+        return _Opening()
+    if layout.number_opens and (
+        _HEAD_NUMBER.match(opening.stripped) or (not cut and _loose_number(opening))
+    ):
+        return _read_number_opening(layout, opening, fields)
+    if layout.titles:
         m = _title(layout, opening.text)
         if m:
-            raw_issuer = m.groupdict().get("issuer") or ""
-            # "ข้อบังคับของประธานศาลฎีกา": the issuer is what follows ของ (no office's name
-            # begins with it).
-            lead = re.match(rf"\s*(?:{ISSUER_OF}\s*)?", raw_issuer).end()
-            issuer = raw_issuer[lead:].strip()
-            if re.search(r"[ก-ฮ]{2}", issuer):  # not "ฯ" of "ข้อบังคับฯ"
-                k = m.start("issuer") + lead
-                fields["issuer_name"] = _field(
-                    [Line(opening.start + k, opening.start + m.end("issuer"), issuer)], issuer
-                )
-            english = m.groupdict().get("date_en")
-            if english:  # a wire's date line in English: "Sunday December 6, 2015 10:55"
-                try:
-                    day = dt.datetime.strptime(english, "%B %d, %Y").date()
-                except ValueError:
-                    day = None
-                if day is not None:
-                    k = m.start("date_en")
-                    fields["date"] = Field(
-                        day.isoformat(), opening.start + k, opening.start + m.end("date_en"), 0.9
-                    )
-            subject = (m.groupdict().get("subject") or "").strip()
-            if re.search(r"[ก-ฮ]{2}", subject):
-                k = m.start("subject")
-                fields["subject"] = _field(
-                    [Line(opening.start + k, opening.start + m.end("subject"), subject)], subject
-                )
-            rest = opening.text[m.end() :]
-            if rest.strip():
-                head_lines.append(opening.tail(m.end()))
-            i = 1
+            return _read_title_opening(opening, m, fields)
+    return _Opening()
 
+
+def _read_number_opening(layout: Layout, opening: Line, fields: dict[str, Field]) -> _Opening:
+    raw = re.sub(rf"^\s*(?:ท[{_MARKS}]*|\S{{1,4}}(?=\s))\s*", "", opening.stripped)
+    raw = re.sub(r"\[\d+\]", "", raw)
+    fields["number"] = _number_field(opening, raw, layout.number_style)
+    # The issuer beside the number, a column away ("ที่ มท 0802.3/1393      กรมส่งเสริม…").
+    m = NUMBER_RE.search(to_arabic_digits(opening.text))
+    if m and layout.positional and re.match(r"\s{3,}[ก-๙]", opening.text[m.end() :]):
+        gap = len(opening.text[m.end() :]) - len(opening.text[m.end() :].lstrip())
+        return _Opening(1, positional=[opening.tail(m.end() + gap)])
+    return _Opening(1)
+
+
+def _read_title_opening(opening: Line, m: re.Match, fields: dict[str, Field]) -> _Opening:
+    raw_issuer = m.groupdict().get("issuer") or ""
+    # "ข้อบังคับของประธานศาลฎีกา": the issuer is what follows ของ (no office's name begins
+    # with it).
+    lead = re.match(rf"\s*(?:{ISSUER_OF}\s*)?", raw_issuer).end()
+    issuer = raw_issuer[lead:].strip()
+    if re.search(r"[ก-ฮ]{2}", issuer):  # not "ฯ" of "ข้อบังคับฯ"
+        k = m.start("issuer") + lead
+        fields["issuer_name"] = _field(
+            [Line(opening.start + k, opening.start + m.end("issuer"), issuer)], issuer
+        )
+    english = m.groupdict().get("date_en")
+    if english:  # a wire's date line in English: "Sunday December 6, 2015 10:55"
+        try:
+            day = dt.datetime.strptime(english, "%B %d, %Y").date()
+        except ValueError:
+            day = None
+        if day is not None:
+            k = m.start("date_en")
+            fields["date"] = Field(
+                day.isoformat(), opening.start + k, opening.start + m.end("date_en"), 0.9
+            )
+    subject = (m.groupdict().get("subject") or "").strip()
+    if re.search(r"[ก-ฮ]{2}", subject):
+        k = m.start("subject")
+        fields["subject"] = _field(
+            [Line(opening.start + k, opening.start + m.end("subject"), subject)], subject
+        )
+    rest = opening.text[m.end() :]
+    return _Opening(1, head_lines=[opening.tail(m.end())] if rest.strip() else [])
+
+
+def _urgency(opening: Line | None, near: list[Line]) -> Field:
+    """ด่วนที่สุด, ด่วนมาก, ด่วน: above the letter or on its first two lines."""
     urgency = "normal"
-    for line in [*above, *lines[:2]]:
+    for line in near:
         for word, code in URGENCIES:
             if word in line.stripped:
                 urgency = code
                 break
-    fields["urgency"] = Field(
-        urgency, opening.start if opening else -1, opening.end if opening else -1, 0.9
-    )
+    return Field(urgency, opening.start if opening else -1, opening.end if opening else -1, 0.9)
 
-    # Head: keyword parts, each to the next keyword; a line after a blank one continues a part
-    # only when it is its date (ลงวันที่ …). Unlabelled lines before the first keyword are the
-    # layout's positional parts (issuer, address, date). The body opens with ตามที่, ด้วย….
-    sections: dict[str, list[Line]] = {}
-    keys: dict[str, re.Pattern] = {}
-    positional: list[Line] = list(head_lines_positional)
-    current, blank = None, False
-    queue = list(head_lines)
-    inline: set[str] = set()  # parts read from the title's own line: running text may follow
+
+@dataclass
+class _Head:
+    """A letter's head as read: its keyword parts (each its lines and the part that named
+    them), the unlabelled lines before the first keyword, and where the body begins."""
+
+    sections: dict[str, list[Line]] = field(default_factory=dict)
+    keys: dict[str, HeadPart] = field(default_factory=dict)
+    positional: list[Line] = field(default_factory=list)
+    # Parts read from the title's own line: running text may follow them.
+    inline: set[str] = field(default_factory=set)
     # OCR: stray lines skipped right after a part, which may be its end (a subject's last words
     # set apart by the blank lines Tesseract puts anywhere): the part is flagged, not cut.
-    strays: dict[str, list[Line]] = {}
+    strays: dict[str, list[Line]] = field(default_factory=dict)
+    end: int = 0  # the first line of the body
+
+
+def _read_head(layout: Layout, lines: list[Line], start: _Opening, ocr: bool) -> _Head:
+    """Head: keyword parts, each to the next keyword; a line after a blank one continues a part
+    only when it is its date (ลงวันที่ …). Unlabelled lines before the first keyword are the
+    layout's positional parts (issuer, address, date). The body opens with ตามที่, ด้วย…."""
+    head = _Head(positional=list(start.positional))
+    i = start.next_line
+    current, blank = None, False
+    queue = list(start.head_lines)
     while True:
         if queue:
             line, at = queue.pop(0), None
@@ -1334,24 +1395,13 @@ def read_letter(
             break
         hit = _head_part(layout, s)
         if hit:
-            part, m = hit
-            # A second keyword inside the line ("ที่ … วันที่ …"): the line splits there.
-            for other in layout.head:
-                if not other.inline or other is part:
-                    continue
-                for word in other.keywords:
-                    found = _inline_kw(word).search(line.text)
-                    if found:
-                        queue.insert(0, line.tail(found.start() + 1))
-                        line = Line(
-                            line.start, line.start + found.start(), line.text[: found.start()]
-                        )
-                        break
+            part, _m = hit
+            line = _split_inline(layout, part, line, queue)
             current, blank = part.field, False
-            sections[current] = [line]
-            keys[current] = part
+            head.sections[current] = [line]
+            head.keys[current] = part
             if at is None:
-                inline.add(current)
+                head.inline.add(current)
             continue
         if (
             current is None
@@ -1359,11 +1409,11 @@ def read_letter(
             and not BODY_OPENERS.match(s)
             and not CLAUSE_RE.match(s)
         ):
-            positional.append(line)
+            head.positional.append(line)
             continue
         if current and (not blank or starts_with(s, "ลงวันที่")) and not BODY_OPENERS.match(s):
             if not (_SEPARATOR.match(s) or re.match(r"^\(?\s*(พ\.\s?ศ\.|ฉบับที่)", s)):
-                sections[current].append(line)
+                head.sections[current].append(line)
             blank = False
             continue
         if _SEPARATOR.match(s) or is_garbage(line.text) or re.match(r"^\(?\s*(พ\.\s?ศ\.|ฉบับที่)", s):
@@ -1372,16 +1422,35 @@ def read_letter(
         if not BODY_OPENERS.match(s) and not CLAUSE_RE.match(s):
             ahead = [ln.stripped for ln in lines[i : i + 4] if ln.stripped]
             if any(
-                _head_part(layout, t) and _head_part(layout, t)[0].field not in sections
+                _head_part(layout, t) and _head_part(layout, t)[0].field not in head.sections
                 for t in ahead
             ):
                 if ocr and current is not None:
-                    strays.setdefault(current, []).append(line)
+                    head.strays.setdefault(current, []).append(line)
                 continue
         i = at if at is not None else i
         break
+    head.end = i
+    return head
 
-    # Unlabelled head lines: the date line, then the issuer and its address.
+
+def _split_inline(layout: Layout, part: HeadPart, line: Line, queue: list[Line]) -> Line:
+    """A second keyword inside the line ("ที่ … วันที่ …"): the line splits there, its rest
+    read next."""
+    for other in layout.head:
+        if not other.inline or other is part:
+            continue
+        for word in other.keywords:
+            found = _inline_kw(word).search(line.text)
+            if found:
+                queue.insert(0, line.tail(found.start() + 1))
+                line = Line(line.start, line.start + found.start(), line.text[: found.start()])
+                break
+    return line
+
+
+def _positional_parts(layout: Layout, positional: list[Line], fields: dict[str, Field]):
+    """Unlabelled head lines: the date line (returned), then the issuer and its address."""
     date_line = None
     rest = []
     for line in positional:
@@ -1418,9 +1487,14 @@ def read_letter(
             fields["issuer_address"].flag(
                 Flag("postcode", "รหัสไปรษณีย์ต้องมีห้าหลัก", "A postcode has five digits", [address])
             )
+    return date_line
 
-    for name, part in sections.items():
-        keyword = keys[name]
+
+def _keyword_parts(layout: Layout, head: _Head, fields: dict[str, Field], date_line):
+    """Each keyword part's text, its keyword cut off, into its field; a date part's line is the
+    letter's date line (returned: the positional one otherwise)."""
+    for name, part in head.sections.items():
+        keyword = head.keys[name]
         joined = join_lines([ln.stripped for ln in part])
         m = next((kw_match(joined, w) for w in keyword.keywords if kw_match(joined, w)), None)
         value = joined[m.end() :].strip(" :") if m else joined
@@ -1434,7 +1508,7 @@ def read_letter(
             if name == "subject":
                 for end in layout.subject_ends:
                     value = re.sub(end, "", value).strip()
-            if name in inline:
+            if name in head.inline:
                 stop = _MENTION_STOP.search(value)
                 value = value[: stop.start()].strip() if stop else value
             if name == "issuer_name" and re.search(r"\.{5,}\s*$", value):
@@ -1442,6 +1516,11 @@ def read_letter(
             fields[name] = _field(part, value)
     if fields["recipients"].value:
         fields["recipients"].value = split_recipients(fields["recipients"].value)
+    return date_line
+
+
+def _flag_strays(fields: dict[str, Field], strays: dict[str, list[Line]]) -> None:
+    """OCR: a part followed by lines set apart is flagged with its longer reading."""
     for name, skipped in strays.items():
         f = fields.get(name)
         if name in WORD_FIELDS and f is not None and f.value and not f.flagged:
@@ -1455,6 +1534,10 @@ def read_letter(
                     [reading, longer],
                 )
             )
+
+
+def _head_date(layout: Layout, fields: dict[str, Field], date_line, cut: bool) -> None:
+    """The date in the head (a head-dated letter's, or a title line that dates itself)."""
     if layout.date_at == HEAD or date_line is not None:
         # A foot-dated letter may date itself in its title line ("… ลงวันที่ ๒๓ กันยายน ๒๕๖๒").
         fields["date"] = _date_field(date_line)
@@ -1465,19 +1548,13 @@ def read_letter(
             Flag("date_missing", "ไม่พบบรรทัดวันที่ในหัวหนังสือ", "The head has no date line")
         )
 
-    letter = Letter(index, lines[0].start if lines else -1, lines[-1].end if lines else -1, fields)
-    letter.kind = str(layout.kind)
-    letter.cut = cut
-    for key, kind, bucket in (
-        ("references", "reference", letter.references),
-        ("enclosures", "enclosure", letter.enclosures),
-    ):
-        part = sections.get(key)
-        if part:
-            bucket.append(_cited(kind, part, keys[key].keywords[0]))
 
-    # Body to the foot: the courtesy close, the foot date, or the signature's name line.
-    j = i
+def _read_foot(
+    layout: Layout, lines: list[Line], j: int, fields: dict[str, Field]
+) -> tuple[list[Line], list[Line]]:
+    """Body to the foot: the courtesy close, the foot date, or the signature's name line. A
+    foot-dated letter's date and (with foot_office) the office's stamp above it are read here.
+    Returns the body's lines and what follows the foot (signature or contact)."""
     end = _foot(layout, lines, j)
     body_lines = lines[j:end]
     tail = lines[end:]
@@ -1487,26 +1564,26 @@ def read_letter(
         if not foot_date.missing or fields["date"].missing:
             fields["date"] = foot_date
         if layout.foot_office and end > j:
-            # The office's name (the stamp) is the last line of text above the foot date.
-            office_at = next(
-                (k for k in range(len(body_lines) - 1, -1, -1) if body_lines[k].stripped), None
-            )
-            office_line = body_lines[office_at].stripped if office_at is not None else ""
-            if office_line and len(office_line) <= 80 and re.search(_OFFICE_RE, office_line):
-                office = body_lines[office_at]
-                if fields["issuer_name"].value is None:
-                    fields["issuer_name"] = _field([office], office.stripped)
-                body_lines = body_lines[:office_at]
+            body_lines = _foot_office(body_lines, fields)
         tail = tail[date_at + used :]
     elif tail and _closing(layout, tail[0].stripped):
         tail = tail[1:]
-    _body(letter, body_lines, ocr)
-    if layout.signature == NONE:
-        _contact(letter, tail)
-    else:
-        _signature(letter, tail)
-    _authority(letter)
-    return letter
+    return body_lines, tail
+
+
+def _foot_office(body_lines: list[Line], fields: dict[str, Field]) -> list[Line]:
+    """The office's name (the stamp) is the last line of text above the foot date: the issuer
+    when the head named none. Returns the body without it."""
+    office_at = next(
+        (k for k in range(len(body_lines) - 1, -1, -1) if body_lines[k].stripped), None
+    )
+    office_line = body_lines[office_at].stripped if office_at is not None else ""
+    if office_line and len(office_line) <= 80 and re.search(_OFFICE_RE, office_line):
+        office = body_lines[office_at]
+        if fields["issuer_name"].value is None:
+            fields["issuer_name"] = _field([office], office.stripped)
+        return body_lines[:office_at]
+    return body_lines
 
 
 def _foot(layout: Layout, lines: list[Line], j: int) -> int:
