@@ -67,6 +67,9 @@ for _i, (_full, _abbr, _en) in enumerate(
         _MONTH_WORDS[_word] = _i + 1
     _MONTH_WORDS[_full[:-2] + "ฯ"] = _i + 1  # เมษาฯ, มีนาฯ: the abbreviation with ไปยาลน้อย
     _MONTH_WORDS[_full[:4] + "ฯ"] = _i + 1
+# A misspelling as common as the word: ฏ (ปฏัก) for ฎ (ชฎา) in กรกฎาคม, as the Royal Society's
+# lists of words often misspelt give it ("กรกฏาคม" in a news site's report of a governor's letter).
+_MONTH_WORDS["กรกฏาคม"] = 7
 for _i, _en in enumerate(
     [
         "january",

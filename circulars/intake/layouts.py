@@ -293,6 +293,13 @@ LAYOUTS: tuple[Layout, ...] = (
     ),
 )
 
+# A text that is only a letter's body (an office's web copy with no head, "ด้วย สพฐ. ได้จัดสรร…"):
+# it opens as the body of a หนังสือภายนอก opens, with the reason for writing (ด้วย, ตามที่,
+# ตามหนังสือ, อนุสนธิ, เนื่องด้วย, เนื่องจาก). When nothing else in the text is a letter, it is one
+# of this kind, cut, every part of its head missing.
+BODY_ONLY_OPENERS = ("ตามที่", "ตามหนังสือ", "ด้วย", "อนุสนธิ", "เนื่องด้วย", "เนื่องจาก")
+BODY_ONLY_KIND = LetterKind.EXTERNAL
+
 # A title names its issuer after ของ as often as without it: "ข้อบังคับของประธานศาลฎีกา ว่าด้วย …".
 ISSUER_OF = "ของ"
 
@@ -306,6 +313,9 @@ EXTERNAL = BY_KIND[LetterKind.EXTERNAL]
 # The word that names it says its kind; its parts follow inline, each after its keyword.
 MENTION_NOUNS: dict[str, LetterKind] = {
     "หนังสือเวียน": LetterKind.EXTERNAL,
+    # A letter sent by fax (ระเบียบงานสารบรรณ ข้อ 11, as amended in 2548: a letter may be sent
+    # by โทรสาร): "โทรสารในราชการกระทรวงมหาดไทย ด่วนที่สุด ที่ มท 0230/ว 3518".
+    "โทรสารในราชการ": LetterKind.EXTERNAL,
     "หนังสือ": LetterKind.EXTERNAL,
     "คำสั่ง": LetterKind.ORDER,
     "ประกาศ": LetterKind.ANNOUNCEMENT,
@@ -326,10 +336,13 @@ MENTION_PARTS = (
 ADDRESSED_ONLY = ("ถึง", "แจ้ง")
 # Words after which running text no longer names the part: "… ถึงผู้ว่าราชการจังหวัด เพื่อแจ้ง…".
 MENTION_STOPS = ("ซึ่ง", "ทั้งนี้", "โดยมี", "ดาวน์โหลด", "คลิก", "อ่านต่อ")
-RECIPIENT_STOPS = ("เพื่อ", "ให้", "ขอให้", "ว่า")
+# What the letter does after its addressees: "ถึงนายอำเภอทุกอำเภอ … สั่งเตรียมการ…".
+RECIPIENT_STOPS = ("เพื่อ", "ให้", "ขอให้", "ว่า", "สั่ง")
 # The sender a news text names before the letter: "<ชื่อ> <ตำแหน่ง> ได้มีหนังสือ …",
 # "<ส่วนราชการ> (<อักษรย่อ>) มีหนังสือ …"; a position's title word, stripped, names the office.
-MENTION_SENDS = ("ได้มี", "ได้ออก", "ได้ส่ง", "ลงนามใน", "มี", "ออก", "ส่ง")
+# (signing is sending: "… ปลัดกระทรวงมหาดไทย ได้ลงนามในโทรสาร…", "… ผู้ว่าราชการ จ.กาฬสินธุ์ ลงนาม
+# หนังสือ…")
+MENTION_SENDS = ("ได้มี", "ได้ออก", "ได้ส่ง", "ได้ลงนามใน", "ลงนามใน", "ลงนาม", "มี", "ออก", "ส่ง")
 OFFICE_WORDS = ("สำนักงาน", "สำนัก", "กรม", "กระทรวง", "จังหวัด", "อำเภอ", "องค์การ", "เทศบาล", "คณะ")
 POSITION_WORDS = ("อธิบดี", "ปลัด", "เลขาธิการ", "ผู้ว่าราชการ", "ผู้อำนวยการ", "นายก", "รัฐมนตรีว่าการ")
 

@@ -24,6 +24,7 @@ from core.thai import (
     MONTHS_TH,
     MONTHS_TH_ABBR,
     ce_year,
+    normalize_number,
     to_arabic_digits,
     to_be_year,
     to_thai_digits,
@@ -32,6 +33,9 @@ from core.thai import (
 from .layouts import (  # noqa: F401
     ADDRESSED_ONLY,
     AT_END,
+    BODY_ONLY_KIND,
+    BODY_ONLY_OPENERS,
+    BY_KIND,
     CREDIT_AFTER_RULE,
     CREDIT_LINES,
     DATE_LINE,
@@ -1051,7 +1055,11 @@ def parse(
     letters += mentions
     letters.sort(key=lambda letter: letter.start)
     letters = _merge_repeated_titles(_merge_cited_only(letters), lines)
-    letters = _merge_repeated_mentions(letters)
+    letters = _merge_same_number(_merge_repeated_mentions(letters))
+    if not letters:
+        body = _body_only(lines)
+        if body:
+            letters.append(read_letter(0, body, [], BY_KIND[BODY_ONLY_KIND], ocr, cut=True))
     for index, letter in enumerate(letters):
         letter.index = index
     if len(letters) == 1:
@@ -1098,7 +1106,10 @@ def _merge_repeated_mentions(letters: list[Letter]) -> list[Letter]:
     ("มหาดไทย ส่งหนังสือด่วนที่สุด ถึง ผู้ว่าราชการทุกจังหวัด …" and "… ปลัดกระทรวงมหาดไทย ส่ง
     หนังสือด่วนที่สุด ถึงผู้ว่าราชการทุกจังหวัด …"): two letters named in running text, of one
     kind, with no number and no subject to tell them apart, no dates that differ and the same
-    first addressee, are one; the fuller reading is kept, the other fills its gaps."""
+    first addressee, are one (the lead may leave the number out that the report gives: "ผู้ว่า
+    ราชการจังหวัด…ลงนามหนังสือด่วนที่สุดถึงนายอำเภอทุกอำเภอ …" then "… ลงนามหนังสือด่วนที่สุด
+    ที่ กส 0023.3/ว4029 ลงวันที่ … ถึงนายอำเภอทุกอำเภอ …"); the fuller reading is kept, the other
+    fills its gaps."""
     out: list[Letter] = []
     for letter in letters:
         prev = out[-1] if out else None
@@ -1114,6 +1125,55 @@ def _merge_repeated_mentions(letters: list[Letter]) -> list[Letter]:
     return out
 
 
+def _body_only(lines: list[Line]) -> list[Line]:
+    """The lines of a text that is only a letter's body: its first line opens as a body does
+    (layouts.BODY_ONLY_OPENERS); none otherwise."""
+    first = next((k for k, ln in enumerate(lines) if ln.stripped), None)
+    opener = r"\s*(?:" + "|".join(re.escape(w) for w in BODY_ONLY_OPENERS) + ")"
+    if first is None or not re.match(opener, lines[first].text):
+        return []
+    return lines[first:]
+
+
+def _merge_same_number(letters: list[Letter]) -> list[Letter]:
+    """A letter's number (ที่: the sender's code and its register number) is one letter's: a page
+    that names a letter by its number ("หนังสือสำนักงาน… ที่ ชย 0032.006/3567", its title) and
+    then gives the letter itself holds one letter, read twice. Two letters of one kind with the
+    same number, whose dates and subjects do not differ, are one: the letter opened as such (or
+    the fuller reading) is kept, the other fills its gaps."""
+    out: list[Letter] = []
+    for letter in letters:
+        twin = next((prev for prev in out if _same_letter(prev, letter)), None)
+        if twin is None:
+            out.append(letter)
+            continue
+        keep, other = (twin, letter) if _fuller(twin, letter) else (letter, twin)
+        for name, f in other.fields.items():
+            if keep.fields.get(name) is None or keep.fields[name].missing:
+                keep.fields[name] = f
+        keep.references = keep.references or other.references
+        keep.enclosures = keep.enclosures or other.enclosures
+        keep.start, keep.end = min(keep.start, other.start), max(keep.end, other.end)
+        out[out.index(twin)] = keep
+    return out
+
+
+def _same_letter(a: Letter, b: Letter) -> bool:
+    na, nb = a.value("number"), b.value("number")
+    if not (na and nb and a.kind == b.kind) or normalize_number(na) != normalize_number(nb):
+        return False
+    da, db = a.value("date"), b.value("date")
+    sa, sb = a.value("subject"), b.value("subject")
+    return not (da and db and da != db) and not (sa and sb and not _same_subject(sa, sb))
+
+
+def _fuller(a: Letter, b: Letter) -> bool:
+    """Whether `a` is the better reading to keep: the letter opened as such, else the fuller."""
+    if a.cut != b.cut:
+        return not a.cut
+    return _filled(a) >= _filled(b)
+
+
 def _filled(letter: Letter) -> int:
     return sum(1 for name in ALL_FIELDS if letter.value(name))
 
@@ -1121,7 +1181,8 @@ def _filled(letter: Letter) -> int:
 def _one_mention(a: Letter, b: Letter) -> bool:
     if not (a.cut and b.cut and a.kind == b.kind):
         return False
-    if a.fields["number"].value or b.fields["number"].value or a.value("subject"):
+    # The lead names the letter without its number, the report with it: one number at most.
+    if (a.fields["number"].value and b.fields["number"].value) or a.value("subject"):
         return False
     if b.value("subject") or a.references or b.references:
         return False
@@ -1899,12 +1960,14 @@ def _sender(fields: dict[str, Field], line: Line, prefix: str) -> None:
         return
     head = prefix[: m.start()].rstrip()
     head = re.sub(r"\s*\([^()]{1,20}\)$", "", head)  # the office's initials
-    person = re.search(
-        r"(?P<name>(?:นาย|นางสาว|นาง|น\.ส\.|ดร\.)\S+\s+\S+)\s+(?P<pos>(?:"
-        + "|".join(POSITION_WORDS)
-        + r")\S*)$",
-        head,
-    )
+    name = r"(?P<name>(?:นาย|นางสาว|นาง|น\.ส\.|ดร\.)\S+\s+\S+)\s+"
+    position = r"(?P<pos>(?:" + "|".join(POSITION_WORDS) + r")\S*"
+    person = re.search(name + position + ")$", head)
+    if person is None:
+        # The position in more than one word, up to the verb: its province abbreviated
+        # ("ผู้ว่าราชการ จ.กาฬสินธุ์"), or a second title after it ("ปลัดกระทรวงมหาดไทย
+        # หัวหน้าผู้รับผิดชอบในการแก้ไขสถานการณ์ฉุกเฉิน…"): the words as written.
+        person = re.search(name + position + r"(?:\s+\S+){1,12})$", head)
     if person:
         a = line.start
         if fields["signatory"].missing:
@@ -1914,7 +1977,7 @@ def _sender(fields: dict[str, Field], line: Line, prefix: str) -> None:
             fields["signatory_position"] = Field(
                 person["pos"], a + person.start("pos"), a + person.end("pos"), 0.8
             )
-        office = re.sub("^(?:" + "|".join(POSITION_WORDS) + ")", "", person["pos"])
+        office = re.sub("^(?:" + "|".join(POSITION_WORDS) + ")", "", person["pos"].split()[0])
         # The head of a กรม, a กระทรวง, a จังหวัด heads that office; a committee's secretary
         # (เลขาธิการคณะกรรมการ…) heads its office, not the committee: no issuer from it.
         if (
@@ -1927,6 +1990,10 @@ def _sender(fields: dict[str, Field], line: Line, prefix: str) -> None:
             )
         return
     office = re.search(rf"(?:^|[\s)])(?P<office>{_OFFICE_RE}\S*)$", head)
+    # A position with no name: the office it heads ("ผู้ว่าราชการจังหวัดกาฬสินธุ์ลงนามหนังสือ…").
+    office = office or re.search(
+        r"(?:^|[\s)])(?:" + "|".join(POSITION_WORDS) + rf")(?P<office>{_OFFICE_RE}\S*)$", head
+    )
     if office and fields["issuer_name"].missing:
         a = line.start
         fields["issuer_name"] = Field(

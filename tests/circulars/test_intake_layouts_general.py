@@ -224,3 +224,60 @@ def test_a_head_a_text_layer_ran_into_one_line():
     assert letter.value("recipients") == "เวยี นกระทรวง ทบวง กรม"
     assert letter.value("issuer_name") is None
     assert find_dates("๑๗ พฤศจกิ ายน ๒๕๓๐")[0].first() == dt.date(1987, 11, 17)
+
+
+def test_a_page_titled_with_its_letters_number_holds_that_one_letter():
+    """Wikisource titles its page with the letter's sender and number in Arabic digits, then
+    gives the letter with the number in Thai digits: one number, one letter (the letter itself
+    kept, the title filling nothing it lacks)."""
+    letter = only("wikisource-chaiyaphum-ssj-ch0032-006-3567-2564")
+    assert letter.value("number") == "ชย ๐๐๓๒.๐๐๖/๓๕๖๗"
+    assert letter.value("date") == "2021-08-13"
+    assert letter.value("issuer_name") == "สำนักงานสาธารณสุขจังหวัดชัยภูมิ"
+    assert not letter.cut
+
+
+def test_two_letters_with_different_numbers_stay_two():
+    """A fax letter that cancels an earlier one by its number and date: two numbers, two
+    letters, each with its own date; the signer's two titles kept as written."""
+    first, cancelled = read("darainstant-moi-fax-mt0230-w3518-2564")
+    assert (first.value("number"), first.value("date")) == ("มท 0230/ว 3518", "2021-06-20")
+    assert (cancelled.value("number"), cancelled.value("date")) == ("มท 0230/ว 3464", "2021-06-17")
+    assert first.value("recipients") == "ผู้ว่าราชการจังหวัดทุกจังหวัด"
+    assert first.value("signatory") == "นายฉัตรชัย พรหมเลิศ"
+    assert first.value("signatory_position").startswith("ปลัดกระทรวงมหาดไทย หัวหน้าผู้รับผิดชอบ")
+    assert cancelled.value("recipients") is None and cancelled.value("signatory") is None
+
+
+def test_a_governors_letter_named_in_the_lead_and_numbered_in_the_report_is_one():
+    """The lead names the letter by its signer's position alone (the province he heads is the
+    issuer), the report by his name, his position with the province abbreviated, its number and
+    its date (the month misspelt); the addressees end where the order begins (สั่ง…)."""
+    letter = only("nongkungsri-kalasin-ks0023-3-w4029-2564")
+    assert letter.value("number") == "กส 0023.3/ว 4029"
+    assert letter.value("date") == "2021-07-01"
+    assert letter.value("issuer_name") == "จังหวัดกาฬสินธุ์"
+    assert letter.value("signatory") == "นายทรงพล ใจกริ่ม"
+    assert letter.value("signatory_position") == "ผู้ว่าราชการ จ.กาฬสินธุ์"
+    assert letter.value("recipients").split("\n") == [
+        "นายอำเภอทุกอำเภอ",
+        "นายกเทศมนตรีเมืองกาฬสินธุ์",
+        "นายกเทศมนตรีเมืองกุฉินารายณ์",
+    ]
+
+
+@pytest.mark.parametrize(
+    "slug, opener",
+    [
+        ("srn3-obec-budget-body-only", "ด้วย สพฐ."),
+        ("rayongpao-iodine-body-only", "ด้วยจังหวัดระยอง"),
+    ],
+)
+def test_a_text_that_is_only_a_letters_body_is_a_cut_letter_with_its_head_missing(slug, opener):
+    """Two offices' web copies of a body with no head: a draft of a cut external letter, its
+    number, date, subject, addressees and issuer missing, not invented."""
+    assert CORPUS[slug].text.startswith(opener)
+    letter = only(slug)
+    assert letter.kind == "external" and letter.cut
+    for name in ("number", "date", "subject", "recipients", "issuer_name", "signatory"):
+        assert letter.value(name) is None, name
