@@ -334,6 +334,11 @@ MENTION_PARTS = (
     ("แจ้ง", "recipients"),  # the same: "แจ้งสำนักงานเขตพื้นที่การศึกษา…"
 )
 ADDRESSED_ONLY = ("ถึง", "แจ้ง")
+# A letter a news text names by its sender and then quotes ("… ได้โพสต์ภาพหนังสือจากสำนักงาน
+# สาธารณสุขจังหวัดชัยภูมิ ระบุว่า ตามที่…"): the office after จาก sent it, the quotation's words
+# end the office's name, and the quotation is the evidence that a letter is named.
+MENTION_FROM = "จาก"
+MENTION_QUOTES = ("มีใจความว่า", "ใจความว่า", "ระบุว่า", "ความว่า")
 # Words after which running text no longer names the part: "… ถึงผู้ว่าราชการจังหวัด เพื่อแจ้ง…".
 MENTION_STOPS = ("ซึ่ง", "ทั้งนี้", "โดยมี", "ดาวน์โหลด", "คลิก", "อ่านต่อ")
 # What the letter does after its addressees: "ถึงนายอำเภอทุกอำเภอ … สั่งเตรียมการ…".

@@ -47,8 +47,10 @@ from .layouts import (  # noqa: F401
     LETTER_PARTS,
     MENTION_DATE_WORDS,
     MENTION_FOOT_DATE_WORDS,
+    MENTION_FROM,
     MENTION_NOUNS,
     MENTION_PARTS,
+    MENTION_QUOTES,
     MENTION_SENDS,
     MENTION_STOPS,
     NONE,
@@ -1757,8 +1759,18 @@ _ADDRESSEE = (
 )
 
 
+def _quoted_from(text: str, at: int) -> re.Match | None:
+    """After a noun at `at`: "จาก<office> ระบุว่า …", a letter's sender, then its quotation."""
+    quotes = "|".join(MENTION_QUOTES)
+    return re.compile(
+        rf"\s*{MENTION_FROM}\s*(?P<office>{_OFFICE_RE}\S*?)\s*(?:{quotes})"
+    ).match(text, at)
+
+
 def _mention_evidence(text: str, at: int) -> bool:
     """The noun at `at` names a letter: a number or a date follows before its subject."""
+    if _quoted_from(text, _NOUN_RE.match(text, at).end()):
+        return True
     window = text[at : at + 160]
     cut = re.search(r"เรื่อง", window)
     head = window[: cut.start()] if cut else window
@@ -1871,6 +1883,17 @@ def read_mention(line: Line, at: int, end: int, more: list[Line] = ()) -> Letter
     if dated and not any(name == "date" for _a, _b, name in marks):
         marks.append((dated.start(), dated.start(), "date"))
     marks.sort()
+    quoted = _quoted_from(text, pos)
+    if quoted and not marks:
+        # Named by its sender and quoted: the sender is all the text gives of its head.
+        fields["issuer_name"] = field_at(
+            quoted.start("office"), quoted.end("office"), quoted["office"]
+        )
+        fields["urgency"] = Field("normal", line.start + at, line.start + end, 0.9)
+        letter = Letter(0, line.start + at, line.start + end, fields, kind=str(kind), cut=True)
+        _body(letter, [], False)
+        _authority(letter)
+        return letter
     if not marks:
         return None
     urgency = "normal"

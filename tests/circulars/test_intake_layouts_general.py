@@ -281,3 +281,25 @@ def test_a_text_that_is_only_a_letters_body_is_a_cut_letter_with_its_head_missin
     assert letter.kind == "external" and letter.cut
     for name in ("number", "date", "subject", "recipients", "issuer_name", "signatory"):
         assert letter.value(name) is None, name
+
+
+def test_a_fax_letter_is_a_letter_named_in_running_text():
+    """โทรสารในราชการ names a letter as หนังสือ does: a second paper's report of another
+    Interior Ministry fax letter, the ministry misspelt in its name as the page has it, the
+    signer's two titles as written, the report's own date line not taken as the letter's."""
+    letter = only("trueid-matichon-moi-fax-mt0230-w78-2564")
+    assert letter.value("number") == "มท 0230/ว 78"
+    assert letter.value("issuer_name") == "กระทรวงหมาดไทย"
+    assert letter.value("recipients") == "ผู้ว่าราชการจังหวัดทั่วประเทศ"
+    assert letter.value("signatory") == "นายฉัตรชัย พรหมเลิศ"
+    # "วันที่ 7 ม.ค.": the report's sentence gives no year; missing, or that day, never another
+    assert letter.value("date") in (None, "2021-01-07")
+
+
+def test_a_letter_quoted_after_its_sender_is_named_by_its_sender():
+    """"ภาพหนังสือจาก<office> ระบุว่า ตามที่…": the office sent the letter it quotes; nothing
+    else of its head is given, and nothing else is taken (the report's date is not its)."""
+    letter = only("cm108-chaiyaphum-ssj-pfizer-news-2564")
+    assert letter.value("issuer_name") == "สำนักงานสาธารณสุขจังหวัดชัยภูมิ"
+    for name in ("number", "date", "subject", "recipients", "signatory"):
+        assert letter.value(name) is None, name
