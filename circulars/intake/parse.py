@@ -1762,9 +1762,9 @@ _ADDRESSEE = (
 def _quoted_from(text: str, at: int) -> re.Match | None:
     """After a noun at `at`: "จาก<office> ระบุว่า …", a letter's sender, then its quotation."""
     quotes = "|".join(MENTION_QUOTES)
-    return re.compile(
-        rf"\s*{MENTION_FROM}\s*(?P<office>{_OFFICE_RE}\S*?)\s*(?:{quotes})"
-    ).match(text, at)
+    return re.compile(rf"\s*{MENTION_FROM}\s*(?P<office>{_OFFICE_RE}\S*?)\s*(?:{quotes})").match(
+        text, at
+    )
 
 
 def _mention_evidence(text: str, at: int) -> bool:

@@ -297,8 +297,9 @@ def test_a_fax_letter_is_a_letter_named_in_running_text():
 
 
 def test_a_letter_quoted_after_its_sender_is_named_by_its_sender():
-    """"ภาพหนังสือจาก<office> ระบุว่า ตามที่…": the office sent the letter it quotes; nothing
-    else of its head is given, and nothing else is taken (the report's date is not its)."""
+    """A news report's "ภาพหนังสือจาก<office> ระบุว่า ตามที่…": the office sent the letter it
+    quotes; nothing else of its head is given, and nothing else is taken (the report's date is
+    not the letter's)."""
     letter = only("cm108-chaiyaphum-ssj-pfizer-news-2564")
     assert letter.value("issuer_name") == "สำนักงานสาธารณสุขจังหวัดชัยภูมิ"
     for name in ("number", "date", "subject", "recipients", "signatory"):
