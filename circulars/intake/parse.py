@@ -1831,15 +1831,67 @@ def find_mentions(lines: list[Line], taken: set[int], wrapped: bool = False) -> 
 
 
 def read_mention(line: Line, at: int, end: int, more: list[Line] = ()) -> Letter | None:
+    """A letter named in a line of running text at `at` (its noun) up to `end`: its parts,
+    each after its keyword; `more`, the lines a wrapped source runs its last part on to."""
     text = line.text[:end]
     noun = _NOUN_RE.match(text, at)
     kind = MENTION_NOUNS[noun.group(0)]
     fields: dict[str, Field] = {name: Field.absent() for name in ALL_FIELDS}
     pos = noun.end()
+    mention = _Mention(line, text)
+    marks, num = _mention_marks(text, pos)
+    quoted = _quoted_from(text, pos)
+    if quoted and not marks:
+        # Named by its sender and quoted: the sender is all the text gives of its head.
+        fields["issuer_name"] = mention.field(
+            quoted.start("office"), quoted.end("office"), quoted["office"]
+        )
+        fields["urgency"] = Field("normal", line.start + at, line.start + end, 0.9)
+        return _mentioned(Letter(0, line.start + at, line.start + end, fields, kind=str(kind)))
+    if not marks:
+        return None
+    urgency = "normal"
+    for word, code in URGENCIES:
+        if word in text[pos : marks[0][0]]:
+            urgency = code
+            break
+    fields["urgency"] = Field(urgency, line.start + at, line.start + end, 0.9)
+    issuer = _mention_issuer(text[pos : marks[0][0]])
+    if issuer:
+        k = text.find(issuer, pos)
+        fields["issuer_name"] = mention.field(k, k + len(issuer), issuer)
+    _sender(fields, line, text[:at])
+    for k, (a, b, name) in enumerate(marks):
+        nxt = marks[k + 1][0] if k + 1 < len(marks) else len(text)
+        if name == "number":
+            fields["number"] = mention.number(num, a, b)
+        elif name == "date":
+            f = mention.date(b, nxt)
+            if f is not None:
+                fields["date"] = f
+        else:
+            f = mention.words(name, b, nxt, more)
+            if f is not None:
+                fields[name] = f
+    if fields["recipients"].value:
+        fields["recipients"].value = split_recipients(fields["recipients"].value)
+    dated = mention.sentence_date(at) if fields["date"].missing else None
+    if dated is not None:
+        fields["date"] = dated
+    return _mentioned(Letter(0, line.start + at, line.start + end, fields, kind=str(kind)))
 
-    def field_at(a: int, b: int, value: str) -> Field:
-        return _field([Line(line.start + a, line.start + b, text[a:b])], value)
 
+def _mentioned(letter: Letter) -> Letter:
+    """A mentioned letter is a cut one: its body empty, its authority from its parts."""
+    letter.cut = True
+    _body(letter, [], False)
+    _authority(letter)
+    return letter
+
+
+def _mention_marks(text: str, pos: int) -> tuple[list[tuple[int, int, str]], re.Match | None]:
+    """Where each part of a letter named at `pos` begins, in order: (start, end of its
+    keyword, field); and the number's match, if the letter has one."""
     # The parts, each from its keyword to the next one.
     marks = []
     titles = "|".join(RECIPIENT_TITLES + OFFICE_WORDS)
@@ -1850,23 +1902,8 @@ def read_mention(line: Line, at: int, end: int, more: list[Line] = ()) -> Letter
         m = re.compile(left + loose(word) + right).search(text, pos)
         if m and not any(name == other for _a, _b, other in marks):
             marks.append((m.start(), m.end(), name))
-    num = _MENTION_NUMBER.search(text, pos)
     first_part = min([m[0] for m in marks], default=len(text))
-    # After the subject only a letter's own number shape counts, or an announcement's running
-    # number after its issue: "เรื่อง … ฉบับที่ 1 (204/2568)".
-    issue = num and re.search(r"ฉบับที่\s*[\d๐-๙]+\s*\(\s*$", text[: num.start()])
-    if num and num.start() > first_part and not num.group("letter") and not issue:
-        num = None
-    # An order's number follows ที่ (ฉบับที่) as a word of its own: "ภาคเรียนที่ ๑/๒๕๕๕",
-    # "ครั้งที่ ๒/๒๕๖๘" count a term or a meeting, not a letter.
-    before = text[pos : num.start()] if num else ""
-    if (
-        num
-        and num.group("order")
-        and re.search(rf"[ก-๙]ท[{_MARKS}]*\s*$", before)
-        and not re.search(rf"ฉบับ\s*ท[{_MARKS}]*\s*$", before)
-    ):
-        num = None
+    num = _mention_number(text, pos, first_part)
     if num:
         marks.append((num.start(), num.end(), "number"))
     # Its date: after ลงวันที่ (ลว., ลง) before the subject, or right after its number; after
@@ -1883,26 +1920,34 @@ def read_mention(line: Line, at: int, end: int, more: list[Line] = ()) -> Letter
     if dated and not any(name == "date" for _a, _b, name in marks):
         marks.append((dated.start(), dated.start(), "date"))
     marks.sort()
-    quoted = _quoted_from(text, pos)
-    if quoted and not marks:
-        # Named by its sender and quoted: the sender is all the text gives of its head.
-        fields["issuer_name"] = field_at(
-            quoted.start("office"), quoted.end("office"), quoted["office"]
-        )
-        fields["urgency"] = Field("normal", line.start + at, line.start + end, 0.9)
-        letter = Letter(0, line.start + at, line.start + end, fields, kind=str(kind), cut=True)
-        _body(letter, [], False)
-        _authority(letter)
-        return letter
-    if not marks:
+    return marks, num
+
+
+def _mention_number(text: str, pos: int, first_part: int) -> re.Match | None:
+    """The number of a letter named at `pos`, if it has one (`first_part`: where its first
+    keyword part begins)."""
+    num = _MENTION_NUMBER.search(text, pos)
+    # After the subject only a letter's own number shape counts, or an announcement's running
+    # number after its issue: "เรื่อง … ฉบับที่ 1 (204/2568)".
+    issue = num and re.search(r"ฉบับที่\s*[\d๐-๙]+\s*\(\s*$", text[: num.start()])
+    if num and num.start() > first_part and not num.group("letter") and not issue:
         return None
-    urgency = "normal"
-    for word, code in URGENCIES:
-        if word in text[pos : marks[0][0]]:
-            urgency = code
-            break
-    fields["urgency"] = Field(urgency, line.start + at, line.start + end, 0.9)
-    issuer = text[pos : marks[0][0]]
+    # An order's number follows ที่ (ฉบับที่) as a word of its own: "ภาคเรียนที่ ๑/๒๕๕๕",
+    # "ครั้งที่ ๒/๒๕๖๘" count a term or a meeting, not a letter.
+    before = text[pos : num.start()] if num else ""
+    if (
+        num
+        and num.group("order")
+        and re.search(rf"[ก-๙]ท[{_MARKS}]*\s*$", before)
+        and not re.search(rf"ฉบับ\s*ท[{_MARKS}]*\s*$", before)
+    ):
+        return None
+    return num
+
+
+def _mention_issuer(issuer: str) -> str | None:
+    """The words between a letter's noun and its first part name its issuer ("หนังสือ
+    กรมบัญชีกลาง ด่วนที่สุด ที่ …"), its urgency and the ที่ before its number aside."""
     for word, _code in URGENCIES:  # marks optional: OCR reads ด่วนที่สุด as ด่วนทีสุด
         issuer = re.sub(loose(word), " ", issuer)
     tee = rf"(?:ท[{_MARKS}]*|N)"  # ที่, or OCR's ที or N
@@ -1910,65 +1955,81 @@ def read_mention(line: Line, at: int, end: int, more: list[Line] = ()) -> Letter
     issuer = re.sub(rf"^\s*{tee}(?:\s+[ก-ฮ]{{1,3}}\.?(?=\s|$))?(?=\s|$)", "", issuer)
     issuer = issuer.strip(" :,(")
     if len(issuer) >= 2 and not re.match(r"^[\d๐-๙]", issuer):
-        k = text.find(issuer, pos)
-        fields["issuer_name"] = field_at(k, k + len(issuer), issuer)
-    _sender(fields, line, text[:at])
-    for k, (a, b, name) in enumerate(marks):
-        nxt = marks[k + 1][0] if k + 1 < len(marks) else len(text)
-        if name == "number":
-            raw = num.group(0)
-            if num.group("other"):
-                f = field_at(a, b, " ".join(raw.split()))
-            elif num.group("circular"):
-                digits = re.sub(r"\D", "", to_arabic_digits(raw))
-                value = "ว " + (to_thai_digits(digits) if re.search("[๐-๙]", raw) else digits)
-                f = field_at(a, b, value)
-                f.parts = {"serial": digits}
-            else:
-                style = "letter" if num.group("letter") else "order"
-                f = _number_field(Line(line.start + a, line.start + b, raw), raw, style)
-            fields["number"] = f
-        elif name == "date":
-            found = find_dates(text[b:nxt], line.start + b)
-            if found and found[0].start - (line.start + b) <= 2:
-                d = found[0]
-                f = Field(None, d.start, d.end)
-                for p in d.problems:
-                    f.flag(p)
-                if not d.problems:
-                    f.value = d.first().isoformat()
-                fields["date"] = f
-        else:
-            value = text[b:nxt]
-            stop = (_RECIPIENT_STOP if name == "recipients" else _MENTION_STOP).search(value)
-            if stop is None and nxt == len(text) and more:
-                # The part runs on past the line's end (a wrapped source): to a stop or a blank.
-                run = join_lines([value, *(ln.text for ln in more)])
-                stop = (_RECIPIENT_STOP if name == "recipients" else _MENTION_STOP).search(run)
-                value = run[: stop.start()] if stop else run
-                if value.strip():
-                    fields[name] = _field(
-                        [Line(line.start + b, more[-1].end, value)], fix_words(value.strip(" :"))[0]
-                    )
-                continue
-            value = (value[: stop.start()] if stop else value).strip(" :")
-            if name == "subject":  # its issue before the number: "… ฉบับที่ 1 ("
-                value = re.sub(r"\s*(?:ฉบับที่\s*[\d๐-๙]+)?\s*\(?\s*$", "", value)
-            if value:
-                fields[name] = field_at(b, b + len(value), fix_words(value)[0])
-    if fields["recipients"].value:
-        fields["recipients"].value = split_recipients(fields["recipients"].value)
-    if fields["date"].missing:
-        # "เมื่อวันที่ ๑๐ กุมภาพันธ์ ๒๕๖๔ … ได้มีหนังสือ": the sentence dates the letter.
-        before = list(find_dates(text[:at], line.start))
-        if before and re.search(r"(?:วันที่|\(|^)\s*$", text[: before[-1].start - line.start]):
+        return issuer
+    return None
+
+
+@dataclass
+class _Mention:
+    """The line a letter is named in, and how each of its parts is read there (offsets are the
+    line's)."""
+
+    line: Line
+    text: str
+
+    def field(self, a: int, b: int, value: str) -> Field:
+        start = self.line.start
+        return _field([Line(start + a, start + b, self.text[a:b])], value)
+
+    def number(self, num: re.Match, a: int, b: int) -> Field:
+        raw = num.group(0)
+        if num.group("other"):
+            return self.field(a, b, " ".join(raw.split()))
+        if num.group("circular"):
+            digits = re.sub(r"\D", "", to_arabic_digits(raw))
+            value = "ว " + (to_thai_digits(digits) if re.search("[๐-๙]", raw) else digits)
+            f = self.field(a, b, value)
+            f.parts = {"serial": digits}
+            return f
+        style = "letter" if num.group("letter") else "order"
+        return _number_field(Line(self.line.start + a, self.line.start + b, raw), raw, style)
+
+    def date(self, b: int, nxt: int) -> Field | None:
+        """The date right after its keyword (ending at `b`), if there is one."""
+        start = self.line.start
+        found = find_dates(self.text[b:nxt], start + b)
+        if not (found and found[0].start - (start + b) <= 2):
+            return None
+        d = found[0]
+        f = Field(None, d.start, d.end)
+        for p in d.problems:
+            f.flag(p)
+        if not d.problems:
+            f.value = d.first().isoformat()
+        return f
+
+    def words(self, name: str, b: int, nxt: int, more: list[Line]) -> Field | None:
+        """A part of words (subject, recipients) from its keyword's end `b` to the next part
+        or a stop; on into `more` when it runs past the line's end."""
+        start = self.line.start
+        stops = _RECIPIENT_STOP if name == "recipients" else _MENTION_STOP
+        value = self.text[b:nxt]
+        stop = stops.search(value)
+        if stop is None and nxt == len(self.text) and more:
+            # The part runs on past the line's end (a wrapped source): to a stop or a blank.
+            run = join_lines([value, *(ln.text for ln in more)])
+            stop = stops.search(run)
+            value = run[: stop.start()] if stop else run
+            if value.strip():
+                return _field(
+                    [Line(start + b, more[-1].end, value)], fix_words(value.strip(" :"))[0]
+                )
+            return None
+        value = (value[: stop.start()] if stop else value).strip(" :")
+        if name == "subject":  # its issue before the number: "… ฉบับที่ 1 ("
+            value = re.sub(r"\s*(?:ฉบับที่\s*[\d๐-๙]+)?\s*\(?\s*$", "", value)
+        return self.field(b, b + len(value), fix_words(value)[0]) if value else None
+
+    def sentence_date(self, at: int) -> Field | None:
+        """ "เมื่อวันที่ ๑๐ กุมภาพันธ์ ๒๕๖๔ … ได้มีหนังสือ": the sentence before the noun at `at`
+        dates the letter."""
+        start = self.line.start
+        before = list(find_dates(self.text[:at], start))
+        if before and re.search(r"(?:วันที่|\(|^)\s*$", self.text[: before[-1].start - start]):
             d = before[-1]
             if not d.problems:
-                fields["date"] = Field(d.first().isoformat(), d.start, d.end, 0.8)
-    letter = Letter(0, line.start + at, line.start + end, fields, kind=str(kind), cut=True)
-    _body(letter, [], False)
-    _authority(letter)
-    return letter
+                return Field(d.first().isoformat(), d.start, d.end, 0.8)
+        return None
 
 
 _OFFICE_RE = "(?:" + "|".join(OFFICE_WORDS) + ")"
