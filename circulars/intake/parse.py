@@ -449,33 +449,61 @@ class DateRead:
 
 
 def read_date(text: str, m: re.Match, offset: int = 0) -> DateRead:
+    """The date `m` (a match of the date pattern: day, day the range ends, month, year) found
+    in `text`, its parts read and what keeps it from reading as flags with candidates."""
     from core.thai import month_number
 
     day_s, end_s, month_s, year_s = m.group(1), m.group(2), m.group(3), m.group(4)
     raw = text[m.start() : m.end()]
-    problems = []
     month = month_number(month_s) or _month_by_letters(month_s)
+    year, era = _read_year(raw, year_s, month)
+    day, day_end = int(day_s), int(end_s) if end_s else None
+    parts = _DateParts(year, month, day)
+    problems = _month_and_year_problems(parts, month_s, year_s, era)
+    if month and year:
+        problems += _day_problems(parts, day_end, day_s, end_s)
+    return DateRead(
+        offset + m.start(),
+        offset + m.end(),
+        raw,
+        day,
+        day_end,
+        month,
+        year,
+        year_s,
+        problems,
+    )
+
+
+def _read_year(raw: str, year_s: str, month: int | None) -> tuple[int | None, str | None]:
+    """The year (Common Era) of a date written `raw`, and its era when not the Buddhist."""
     # A two-digit year is the Buddhist era's, as letters abbreviate it ("๑๘ มี.ค. ๖๓").
     year = ce_year(int(year_s)) if len(year_s) == 4 else None
     if len(year_s) == 2:
         year = ce_year(2500 + int(year_s))
-    era = None
     if _RATTANAKOSIN.search(raw) and len(year_s) in (2, 3):
         # ร.ศ. N ran from 1 April 1781 + N to 31 March: January to March are the next year's.
-        era = "rattanakosin"
-        year = int(year_s) + 1781 + (1 if month is not None and month <= 3 else 0)
-    elif _CHRISTIAN.search(raw) and len(year_s) == 4:
-        era = "christian"
-        year = int(year_s)
-    day, day_end = int(day_s), int(end_s) if end_s else None
+        return int(year_s) + 1781 + (1 if month is not None and month <= 3 else 0), "rattanakosin"
+    if _CHRISTIAN.search(raw) and len(year_s) == 4:
+        return int(year_s), "christian"
+    return year, None
 
-    def iso(years=None, months=None, days=None) -> list[str]:
+
+@dataclass
+class _DateParts:
+    """The parts of a date that read (None where one did not)."""
+
+    year: int | None
+    month: int | None
+    day: int
+
+    def iso(self, years=None, months=None, days=None) -> list[str]:
         """Candidate dates, ISO, from the parts that read and the alternatives of one that did
         not; where the others do not read either, the alternatives as they are."""
         out = []
-        for y in years or [year]:
-            for mo in months or [month]:
-                for d in days or [day]:
+        for y in years or [self.year]:
+            for mo in months or [self.month]:
+                for d in days or [self.day]:
                     if None in (y, mo, d):
                         continue
                     try:
@@ -484,17 +512,22 @@ def read_date(text: str, m: re.Match, offset: int = 0) -> DateRead:
                         continue
         return list(dict.fromkeys(out))
 
-    if month is None:
+
+def _month_and_year_problems(
+    parts: _DateParts, month_s: str, year_s: str, era: str | None
+) -> list[Flag]:
+    problems = []
+    if parts.month is None:
         months = [int(c) for c in _month_candidates(month_s)]
         problems.append(
             Flag(
                 "month_unreadable",
                 f"อ่านชื่อเดือนไม่ได้: “{month_s}”",
                 f"The month cannot be read: “{month_s}”",
-                iso(months=months) or [str(c) for c in months],
+                parts.iso(months=months) or [str(c) for c in months],
             )
         )
-    if len(year_s) == 2 and month is None and era is None:
+    if len(year_s) == 2 and parts.month is None and era is None:
         # An abbreviated year is the sender's, unless the date around it is damaged too.
         problems.append(
             Flag(
@@ -511,43 +544,42 @@ def read_date(text: str, m: re.Match, offset: int = 0) -> DateRead:
                 "year_unreadable",
                 f"ปี “{to_thai_digits(year_s)}” ไม่ใช่ปีสี่หลัก",
                 f"The year “{year_s}” is not four digits",
-                iso(years=[ce_year(int(v)) for v in years]) or years,
+                parts.iso(years=[ce_year(int(v)) for v in years]) or years,
             )
         )
-    if month and year:
-        limit = days_in_month(year, month)
-        for value, digits in ((day, day_s), (day_end, end_s)):
-            if value is not None and not 1 <= value <= limit:
-                cands = sorted(
-                    {int(v) for v in digit_variants(digits) if 1 <= int(v) <= limit},
-                )
-                problems.append(
-                    Flag(
-                        "day_out_of_range",
-                        f"วันที่ {to_thai_digits(digits)} ไม่มีในเดือนนี้",
-                        f"Day {digits} does not exist in that month",
-                        [dt.date(year, month, c).isoformat() for c in cands],
-                    )
-                )
-        if day_end is not None and day_end < day:
+    return problems
+
+
+def _day_problems(
+    parts: _DateParts, day_end: int | None, day_s: str, end_s: str | None
+) -> list[Flag]:
+    """A day (or a range's last day) the month does not have; a range that ends before it
+    starts. Only where the month and year read."""
+    problems = []
+    year, month, day = parts.year, parts.month, parts.day
+    limit = days_in_month(year, month)
+    for value, digits in ((day, day_s), (day_end, end_s)):
+        if value is not None and not 1 <= value <= limit:
+            cands = sorted(
+                {int(v) for v in digit_variants(digits) if 1 <= int(v) <= limit},
+            )
             problems.append(
                 Flag(
-                    "range_reversed",
-                    "วันสิ้นสุดอยู่ก่อนวันเริ่ม",
-                    "The range ends before it starts",
+                    "day_out_of_range",
+                    f"วันที่ {to_thai_digits(digits)} ไม่มีในเดือนนี้",
+                    f"Day {digits} does not exist in that month",
+                    [dt.date(year, month, c).isoformat() for c in cands],
                 )
             )
-    return DateRead(
-        offset + m.start(),
-        offset + m.end(),
-        raw,
-        day,
-        day_end,
-        month,
-        year,
-        year_s,
-        problems,
-    )
+    if day_end is not None and day_end < day:
+        problems.append(
+            Flag(
+                "range_reversed",
+                "วันสิ้นสุดอยู่ก่อนวันเริ่ม",
+                "The range ends before it starts",
+            )
+        )
+    return problems
 
 
 def _month_by_letters(word: str) -> int | None:
