@@ -38,6 +38,7 @@ LISTS = (
     "onboarding_verificationrequest",
     "accounts_role",
     "accounts_user",
+    "account_emailaddress",  # staff are listed once their address is confirmed (Role.vetted)
     "maintenance_clocksetting",
 )
 DASHBOARD = (

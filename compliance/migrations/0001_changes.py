@@ -17,6 +17,7 @@ WATCHED = (
     ("onboarding", "VerificationRequest", None),
     ("accounts", "Role", None),
     ("accounts", "User", ("email", "full_name", "phone", "is_active")),
+    ("account", "EmailAddress", None),  # a confirmed address makes a staff member listed
     ("notifications", "Notification", ("status", "kind", "recipient_id")),
     ("circulars", "Circular", None),
     ("circulars", "Delivery", None),
@@ -83,6 +84,7 @@ class Migration(migrations.Migration):
         ("registry", "0002_history_events"),
         ("onboarding", "0005_history_events"),
         ("accounts", "0011_sessions_back_to_django"),
+        ("account", "0009_emailaddress_unique_primary_email"),
         ("notifications", "0010_membership_decision_kind"),
         ("circulars", "0009_draft_taken_in_on_the_portal_clock"),
         ("maintenance", "0003_clocksetting_moved_to_core"),

@@ -161,6 +161,18 @@ def test_a_staff_members_phone_changed_is_seen_at_once_on_the_late_list(waiting,
     assert after.status_code == 200 and after["ETag"] != first["ETag"]
 
 
+def test_a_staff_members_address_unconfirmed_is_seen_at_once(waiting, actors, places):
+    """Staff are listed once their e-mail address is confirmed (allauth's table, Role.vetted)."""
+    from allauth.account.models import EmailAddress
+
+    client = officer_client(actors)
+    first, again = revalidate(client, lao_page(places))
+    assert again.status_code == 304
+    EmailAddress.objects.filter(user=actors["lao_clerk"]).update(verified=False)
+    after = client.get(lao_page(places), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert after.status_code == 200 and after["ETag"] != first["ETag"]
+
+
 def test_a_login_elsewhere_changes_nothing_shown(waiting, actors):
     """`last_login` is not shown: a login writes it and the page stays 304 (the trigger counts
     only the user's columns the pages show)."""
