@@ -1,7 +1,7 @@
 """The compliance pages' data version: what a page shows changes only when it changes.
 
-`read()` gives the counters of compliance.models.Changes (one query of a dozen rows), which the
-database's triggers raise with every statement that writes a table the pages show. A version is
+`read()` gives the counters of compliance.models.Changes (one query; its shards summed), which
+the database's triggers raise with every statement that writes a table the pages show. A version is
 those counters (of the tables a page shows) and the instants that move what the page says without
 a write: the Bangkok day and hour (today's bar, "N days and H hours left"), the stretch of the
 access rules the scope is in (a rule boundary passing opens or closes the window), and, while the
@@ -20,15 +20,12 @@ import datetime as dt
 import hashlib
 import threading
 
-from django.db import connection
-
 from core import clock
 from core.thai import BANGKOK
 from maintenance import snapshot
 
 from .models import Changes
 
-TABLE = Changes._meta.db_table
 RULES = ("maintenance_accessrule", "maintenance_discrepancy", "circulars_circular")
 # What each page shows (tables by name; compliance/migrations/0001_changes.py counts them).
 LISTS = (
@@ -58,11 +55,13 @@ _rules_seen: tuple | None = None
 
 
 def read() -> dict[str, int]:
-    """The counters now (one query); drops this process's rules snapshot if the rules moved."""
+    """The counters now, the shards summed (one query); drops this process's rules snapshot if the
+    rules moved."""
     global _rules_seen
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT source, n FROM {TABLE}")  # noqa: S608 (a constant)
-        counters = dict(cursor.fetchall())
+    counters: dict[str, int] = {}
+    for shard in Changes.objects.values_list("counts", flat=True):
+        for table, n in shard.items():
+            counters[table] = counters.get(table, 0) + n
     rules = tuple(counters.get(t) for t in RULES)
     if rules != _rules_seen:
         with _lock:  # the first read too: the snapshot may be older than these counters
