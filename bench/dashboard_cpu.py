@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""In-process CPU per dashboard request for an area not yet kept in the time bucket, before and
+"""In-process CPU per dashboard request for an area not yet kept for the data version, before and
 after the national table (issue 23: `compliance.stats.build_national`, `national_table`).
 
 Run from the root of the tree on a database that holds the national data set, with a Redis
@@ -61,12 +61,13 @@ def main() -> None:
     client, _, _ = officer_client(kind="dla_officer")
     from django.core.cache import cache, caches
 
+    from compliance import caches as declared
     from compliance import stats
     from compliance.scope import Scope, ScopeLevel
     from core import clock
     from registry.models import District, Province
 
-    assert stats.time_bucket() is not None and "Redis" in type(caches["default"]).__name__
+    assert stats.data_version() is not None and "Redis" in type(caches["default"]).__name__
     rng = random.Random(args.seed)
     provinces = list(Province.objects.filter(districts__organizations__isnull=False).distinct())
     districts = list(District.objects.filter(organizations__isnull=False).distinct())
@@ -88,13 +89,13 @@ def main() -> None:
     def empty(mode: str) -> None:
         cache.clear()
         caches["process"].clear()
-        bucket = stats.time_bucket()
-        key = f"compliance-national:{bucket}"
-        table.at = clock.now()  # the figures as of now, as a table built in this bucket
+        data = stats.data_version()
+        national = declared.NATIONAL
+        table.at = clock.now()  # the figures as of now, as a table built for this version
         if mode == "before":  # another worker builds it: this one computes its own area
-            cache.add(f"{key}:building", 1, 30, version=stats.NATIONAL_CACHE_VERSION)
+            cache.add(national.key(data=data, part="building"), 1, 30, version=national.version)
         else:
-            stats.keep_national(bucket, table)
+            stats.keep_national(data, table)
 
     for scope in areas[:3]:  # warm up: the first request of a process pays for its imports
         empty("after")

@@ -42,6 +42,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -336,17 +337,12 @@ class Proc:
 
 
 def gunicorn(name: str, app: str, bind: str, workers: int, *, cwd: Path, env: dict) -> Proc:
-    # As scripts/prod.sh starts each instance (its access log included), with the bench's
-    # gunicorn_conf.py so that each worker says where it imported its code from.
-    cmd = [
-        str(run.venv_bin() / "gunicorn"),
+    # As scripts/prod.sh starts each instance (its access log included), with run.py's command
+    # line and gunicorn_conf.py, so that each worker says where it imported its code from.
+    cmd = run.gunicorn_command(
         app,
-        "-c",
-        str(run.GUNICORN_CONF),
-        "--bind",
         bind,
-        "--workers",
-        str(workers),
+        workers,
         "--timeout",
         "60",
         "--graceful-timeout",
@@ -359,9 +355,7 @@ def gunicorn(name: str, app: str, bind: str, workers: int, *, cwd: Path, env: di
         "-",
         "--name",
         name,
-    ]
-    if run.gunicorn_has_option("--no-control-socket"):
-        cmd.append("--no-control-socket")
+    )
     return Proc(name, cmd, cwd=cwd, env=env)
 
 
@@ -518,14 +512,7 @@ class Stack:
     def start(self) -> None:
         args, env = self.args, self.env
         static_root = RUN_DIR / "static"
-        run.manage(
-            {**env, "STATIC_ROOT": str(static_root)},
-            "collectstatic",
-            "--no-input",
-            "-v",
-            "0",
-            project=args.project,
-        )
+        run.collect_static(env, args.project, static_root)  # nginx serves them from there
         penv = {**env, "STATIC_ROOT": str(static_root), "BENCH_CHECK_IMPORTS": "elaas_portal"}
         for i, port in enumerate(WEB_PORTS, 1):
             self.portal.append(
@@ -655,11 +642,22 @@ def latency_summary(values_ms: list[float]) -> dict:
 
 
 async def fixed_load(
-    base: str, plan: list[dict], info: dict | None, rate: float, seconds: float, drain: float = 15
+    base: str,
+    plan: list[dict],
+    info: dict | None,
+    rate: float,
+    seconds: float,
+    drain: float = 15,
+    browser: dict | None = None,
 ):
     """Send `plan` (cycled) at `rate` requests a second, Poisson arrivals, for `seconds`; each
     officer with a client of its own (its cookies, its TLS connection), the anonymous requests
-    from a pool of LAO systems' clients."""
+    from a pool of LAO systems' clients.
+
+    `browser` is the officers' browser caches: (officer, path) → the ETag of the page last
+    received. A page an officer's browser holds is asked with `If-None-Match`, as Chromium asks
+    a `no-cache` page it keeps, on a reload or a link followed; a page it does not hold (a
+    first view) is asked without. The LAO systems keep nothing."""
     import httpx
 
     rng = random.Random(67)
@@ -691,10 +689,17 @@ async def fixed_load(
                 c = officers[req["officer"]] = client(
                     {"sessionid": o["session"], "csrftoken": o["csrf"]}
                 )
+        key = (req["officer"], req["path"])
+        etag = browser.get(key) if browser is not None and req["officer"] is not None else None
         t0 = time.perf_counter()
         try:
-            r = await c.get(req["path"])
+            r = await c.get(req["path"], headers={"If-None-Match": etag} if etag else None)
             status, cache, body = r.status_code, r.headers.get("x-cache-status"), r.content
+            if browser is not None and req["officer"] is not None and status == 200:
+                if r.headers.get("etag"):
+                    browser[key] = r.headers["etag"]
+                else:
+                    browser.pop(key, None)
         except httpx.HTTPError as exc:
             status, cache, body = f"error {type(exc).__name__}", None, b""
         t1 = time.perf_counter()
@@ -709,6 +714,7 @@ async def fixed_load(
                 "status": status,
                 "cache": cache,
                 "path": req["path"],
+                "conditional": etag is not None,
             }
         )
 
@@ -740,11 +746,14 @@ async def fixed_load(
     return results, elapsed
 
 
+ANSWERED = (200, 304)  # a page, or "not modified" to a browser that holds it
+
+
 def summarize_fixed(results: list[dict], elapsed: float, cpu: dict, server: str) -> dict:
-    ok = [r for r in results if r["status"] == 200]
+    ok = [r for r in results if r["status"] in ANSWERED]
     bad: dict[str, int] = {}
     for r in results:
-        if r["status"] != 200:
+        if r["status"] not in ANSWERED:
             key = f"{r['kind']} {r['status']}"
             bad[key] = bad.get(key, 0) + 1
     kinds = {}
@@ -757,18 +766,62 @@ def summarize_fixed(results: list[dict], elapsed: float, cpu: dict, server: str)
         "seconds": round(elapsed, 1),
         "req_per_s": round(sum(r["status"] != "unanswered" for r in results) / elapsed, 1),
         "ok": len(ok),
+        "conditional": sum(1 for r in results if r.get("conditional")),
+        "conditional_by_status": dict(
+            Counter(str(r["status"]) for r in results if r.get("conditional"))
+        ),
+        "not_modified": sum(1 for r in results if r["status"] == 304),
         "not_ok": bad,
         "nginx_cache_hits": hits,
         "lag_p95_ms": percentile([r["lag_ms"] for r in results], 95),
         **latency_summary([r["ms"] for r in results]),
         "by_kind": kinds,
-        # per answer 200 (a 503 of nginx's busy page costs gunicorn nothing)
+        # per answer 200 or 304 (a 503 of nginx's busy page costs gunicorn nothing)
         "cpu_ms_per_request": {k: round(v / max(1, len(ok)) * 1000, 2) for k, v in cpu.items()},
         "cpu_ms_per_django_request": round(cpu[server] / max(1, len(ok) - hits) * 1000, 2),
     }
 
 
 # --- Saturation: wrk with the mix -----------------------------------------------------------
+def write_plan(
+    plan_file: Path,
+    plan: list[dict],
+    officers: list[dict],
+    browser: dict,
+    seen_before: list[dict] = (),
+) -> None:
+    """wrk's plan: path, cookie, and the ETag to send when the officer opened the same page
+    earlier in the plan and their browser holds it (`browser`); with `seen_before` (the plan up
+    to where wrk starts) those pages count as opened before too."""
+    seen: set = {(r["officer"], r["path"]) for r in seen_before}
+    lines = []
+    for r in plan:
+        key = (r["officer"], r["path"])
+        etag = browser.get(key, "") if r["officer"] is not None and key in seen else ""
+        seen.add(key)
+        who = cookie(officers[r["officer"]]) if r["officer"] is not None else ""
+        lines.append(f"{r['path']}\t{who}\t{etag}\n")
+    plan_file.write_text("".join(lines))
+
+
+def revisit_share(plan: list[dict]) -> dict:
+    """The share of the officers' requests that open a page the same officer opened earlier in
+    the plan: what a browser holds, and asks again with If-None-Match."""
+
+    def share(reqs):
+        seen, again, n = set(), 0, 0
+        for r in reqs:
+            if r["officer"] is None:
+                continue
+            key = (r["officer"], r["path"])
+            n += 1
+            again += key in seen
+            seen.add(key)
+        return again / max(1, n)
+
+    return {"all": round(share(plan), 3), "first_1000": round(share(plan[:1000]), 3)}
+
+
 WRK_LUA = r"""
 local reqs, idx = {}, 0
 statuses, hits = {}, 0
@@ -781,13 +834,14 @@ end
 function init(args)
   local f = io.open(args[1])
   for line in f:lines() do
-    local path, cookie = line:match("^([^\t]*)\t?(.*)$")
+    local path, cookie, etag = line:match("^([^\t]*)\t?([^\t]*)\t?(.*)$")
     local headers = {["Accept-Encoding"] = "gzip"}
     if cookie ~= "" then headers["Cookie"] = cookie end
+    if etag ~= "" then headers["If-None-Match"] = etag end
     reqs[#reqs + 1] = wrk.format("GET", path, headers)
   end
   f:close()
-  idx = (offset or 0) % #reqs
+  idx = ((offset or 0) + tonumber(args[2] or "0")) % #reqs
 end
 function request()
   idx = idx % #reqs + 1
@@ -822,7 +876,7 @@ def wrk(args, url: str, seconds: int, lua: Path, plan_file: Path | None) -> dict
     cmd = [shutil.which("wrk") or "wrk", "-t", str(args.threads), "-c", str(args.connections)]
     cmd += ["-d", f"{seconds}s", "--timeout", "30s", "-s", str(lua), url]
     if plan_file is not None:
-        cmd += ["--", str(plan_file)]
+        cmd += ["--", str(plan_file), str(args.sat_from)]
     else:
         cmd += ["--", str(RUN_DIR / "bare-plan.txt")]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
@@ -831,7 +885,9 @@ def wrk(args, url: str, seconds: int, lua: Path, plan_file: Path | None) -> dict
         raise BenchError(f"wrk failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     out = json.loads(line[len("MORNING ") :])
     out["req_per_s"] = out["requests"] / (out["us"] / 1e6)
-    out["ok_per_s"] = out["statuses"].get("200", 0) / (out["us"] / 1e6)
+    answered = out["statuses"].get("200", 0) + out["statuses"].get("304", 0)
+    out["ok_per_s"] = answered / (out["us"] / 1e6)
+    out["not_modified"] = out["statuses"].get("304", 0)
     return out
 
 
@@ -853,7 +909,7 @@ def saturation(args, stack: Stack, plan_file: Path, lua: Path) -> dict:
             res = wrk(args, url, args.sat_seconds, lua, plan)
             c1 = stack.cpu()
             stack.check_alive()
-            n = max(1, res["statuses"].get("200", 0))  # per answer 200
+            n = max(1, res["statuses"].get("200", 0) + res["statuses"].get("304", 0))  # answered
             used = cpu_delta(c0, c1)
             res["cpu_ms_per_request"] = {k: round(v / n * 1000, 2) for k, v in used.items()}
             res["cpu_ms_per_django_request"] = round(
@@ -862,7 +918,7 @@ def saturation(args, stack: Stack, plan_file: Path, lua: Path) -> dict:
             rounds[name].append(res)
             log(
                 f"  saturation round {rnd + 1} {name:4}: {res['ok_per_s']:7.1f} req/s answered "
-                f"200 ({res['req_per_s']:.1f} in all), "
+                f"200 or 304 ({res['req_per_s']:.1f} in all; 304: {res['not_modified']}), "
                 f"p50/p95/p99 {res['p50'] / 1000:.0f}/{res['p95'] / 1000:.0f}/"
                 f"{res['p99'] / 1000:.0f} ms, statuses {res['statuses']}, "
                 f"{server} CPU {res['cpu_ms_per_request'][server]} ms/request"
@@ -887,6 +943,14 @@ def add_options(p) -> None:
         default=16,
         help="requests an instance may hold waiting (nginx "
         "max_conns = workers + queue): enough for --connections, so no busy page",
+    )
+    p.add_argument(
+        "--sat-from",
+        type=int,
+        default=0,
+        help="saturation replays the plan from this request on (0: the morning's start, nearly "
+        "all first views; later: officers whose browsers hold the pages they opened before, "
+        "fetched once before the rounds)",
     )
     p.add_argument("--skip-fixed", action="store_true")
     p.add_argument("--skip-saturation", action="store_true")
@@ -913,7 +977,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_setup:
         run.setup_national(args, env, DB_NAME)
     if env.get("REDIS_URL"):
-        run.flush_bench_redis(REDIS_DB)
+        run.flush_bench_redis(env["REDIS_URL"])  # the database the servers use, not db 4
     info = officers_in(args, env)
     officers = info["officers"]
     areas = {
@@ -926,11 +990,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     plan = draw(info, 20000, args.seed)
     plan_file = RUN_DIR / "plan.txt"
-    plan_file.write_text(
-        "".join(
-            f"{r['path']}\t{cookie(officers[r['officer']]) if r['officer'] is not None else ''}\n"
-            for r in plan
-        )
+    browser: dict = {}  # the officers' browser caches: (officer, path) → ETag
+    write_plan(plan_file, plan, officers, browser)
+    revisits = revisit_share(plan)
+    log(
+        f"of the officers' requests, {revisits['all']:.1%} open a page the officer opened "
+        f"before in the plan (asked with If-None-Match when the page had an ETag); in the first "
+        f"1,000: {revisits['first_1000']:.1%}"
     )
     (RUN_DIR / "bare-plan.txt").write_text("/\t\n")
     lua = RUN_DIR / "mix.lua"
@@ -955,15 +1021,18 @@ def main(argv: list[str] | None = None) -> int:
         "officers": {"total": len(officers), "by_area": areas, "provinces": len(provinces)},
         "mix": dict(MIX),
         "mix_drawn": shares,
+        "revisits": revisits,
     }
     try:
         stack.start()
         # Every kind answers 200 with its page for a few officers before anything is timed.
         check = plan[:60]
         results, _ = asyncio.run(
-            fixed_load(f"https://{HOST}:{HTTPS_PORT}", check, info, 15, len(check) / 15)
+            fixed_load(
+                f"https://{HOST}:{HTTPS_PORT}", check, info, 15, len(check) / 15, browser=browser
+            )
         )
-        bad = [r for r in results if r["status"] != 200]
+        bad = [r for r in results if r["status"] not in ANSWERED]
         if bad:
             raise BenchError(
                 f"{len(bad)} of {len(results)} first requests not 200: "
@@ -982,7 +1051,15 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 c0 = stack.cpu()
                 results, elapsed = asyncio.run(
-                    fixed_load(base, reqs, info, args.rate, seconds, args.drain)
+                    fixed_load(
+                        base,
+                        reqs,
+                        info,
+                        args.rate,
+                        seconds,
+                        args.drain,
+                        browser=browser if name == "mix" else None,
+                    )
                 )
                 c1 = stack.cpu()
                 stack.check_alive()
@@ -991,7 +1068,10 @@ def main(argv: list[str] | None = None) -> int:
                 log(
                     f"fixed {args.rate:g} req/s {name:4}: {s['req_per_s']} req/s, "
                     f"p50/p95/p99 {s['p50_ms']:.0f}/{s['p95_ms']:.0f}/{s['p99_ms']:.0f} ms, "
-                    f"not 200: {s['not_ok'] or 0}, client lag p95 {s['lag_p95_ms']:.0f} ms, "
+                    f"not 200/304: {s['not_ok'] or 0}, "
+                    f"asked with If-None-Match {s['conditional']} ({s['conditional_by_status']}), "
+                    f"304 {s['not_modified']}, "
+                    f"client lag p95 {s['lag_p95_ms']:.0f} ms, "
                     f"CPU ms/request {s['cpu_ms_per_request']}"
                 )
                 if name == "mix":
@@ -1001,6 +1081,44 @@ def main(argv: list[str] | None = None) -> int:
                             f"{k['p50_ms']:.0f}/{k['p95_ms']:.0f}/{k['p99_ms']:.0f} ms"
                         )
         if not args.skip_saturation:
+            # wrk replays the plan from its start: a page the officer opened earlier in the
+            # plan is asked with the ETag the officer's browser got for it (above).
+            if args.sat_from:
+                # The officers' browsers as they are by then: each page they opened earlier in
+                # the morning and open again in the rounds' stretch, fetched once (not timed).
+                stretch = plan[args.sat_from : args.sat_from + 1000]
+                earlier = {(r["officer"], r["path"]) for r in plan[: args.sat_from]}
+                held, first_views = set(), []
+                for r in stretch:
+                    key = (r["officer"], r["path"])
+                    if r["officer"] is not None and key in earlier and key not in held:
+                        held.add(key)
+                        first_views.append(r)
+                if first_views:
+                    asyncio.run(
+                        fixed_load(
+                            f"https://{HOST}:{HTTPS_PORT}",
+                            first_views,
+                            info,
+                            20,
+                            len(first_views) / 20,
+                            args.drain,
+                            browser=browser,
+                        )
+                    )
+                seen, again, n = set(earlier), 0, 0
+                for r in stretch:
+                    if r["officer"] is not None:
+                        n += 1
+                        again += (r["officer"], r["path"]) in seen
+                        seen.add((r["officer"], r["path"]))
+                record["sat_revisits"] = round(again / max(1, n), 3)
+                log(
+                    f"saturation from request {args.sat_from}: {len(first_views)} pages the "
+                    f"officers opened earlier fetched into their browsers; of the officers' "
+                    f"next 1,000 requests {again / max(1, n):.1%} are pages opened before"
+                )
+            write_plan(plan_file, plan, officers, browser, seen_before=plan[: args.sat_from])
             rounds = saturation(args, stack, plan_file, lua)
             mix = statistics.median(r["ok_per_s"] for r in rounds["mix"])
             bare = statistics.median(r["ok_per_s"] for r in rounds["bare"])

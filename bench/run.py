@@ -317,16 +317,24 @@ def bare_env() -> dict[str, str]:
     return env
 
 
-def flush_bench_redis(db: int = BENCH_REDIS_DB) -> None:
-    """Empty the benchmark's own Redis database, so every run starts with a cold cache."""
+def flush_bench_redis(db: int | str = BENCH_REDIS_DB) -> None:
+    """Empty the benchmark's own Redis database (a number on 127.0.0.1:6379, or the loopback
+    URL the children were given), so every run starts with a cold cache."""
     import redis
 
-    client = redis.Redis(host=HOST, port=6379, db=db, socket_timeout=5)
+    if isinstance(db, str):
+        url = urlparse(db)
+        if not is_loopback(url.hostname):
+            raise BenchError(f"REDIS_URL {db!r} is not on 127.0.0.1: refusing to empty it")
+        client = redis.Redis.from_url(db, socket_timeout=5)
+        db = f"{url.path.lstrip('/') or '0'} of {url.hostname}:{url.port or 6379}"
+    else:
+        client = redis.Redis(host=HOST, port=6379, db=db, socket_timeout=5)
     try:
         client.flushdb()
     finally:
         client.close()
-    log(f"redis database {db} on {HOST}:6379 emptied")
+    log(f"redis database {db} emptied")
 
 
 # --- Database and data -------------------------------------------------------------------
@@ -638,6 +646,29 @@ def gunicorn_has_option(option: str) -> bool:
     return option in proc.stdout
 
 
+def gunicorn_command(app: str, bind: str, workers: int, *options: str) -> list[str]:
+    """The virtualenv's gunicorn serving `app` on `bind` with `workers` and the bench's
+    gunicorn_conf.py (each worker says where it imported its code from): the one command line of
+    every bench (run.py's Gunicorn, morning.py's instances), `options` added."""
+    cmd = [str(venv_bin() / "gunicorn"), app, "-c", str(GUNICORN_CONF)]
+    cmd += ["--bind", bind, "--workers", str(workers), *options]
+    if gunicorn_has_option("--no-control-socket"):  # gunicorn >= 25.1
+        cmd.append("--no-control-socket")  # keep off another server's ~/.gunicorn/
+    return cmd
+
+
+def collect_static(env: dict[str, str], project: Path, static_root: Path | None = None) -> None:
+    """collectstatic of `project` (production settings serve static files from its manifest,
+    whitenoise), into `static_root` if given (nginx serves them from there); a tree from before
+    that has nowhere to collect to, and needs nothing: a warning, not a failure."""
+    if static_root is not None:
+        env = {**env, "STATIC_ROOT": str(static_root)}
+    try:
+        manage(env, "collectstatic", "--noinput", "-v", "0", project=project)
+    except BenchError as exc:
+        warn(f"collectstatic failed, going on without it: {str(exc)[:200]}")
+
+
 class Gunicorn:
     """`app` of the tree `cwd` (first on the path), on a free port; `ready` answers 200 when it
     is up. Each worker logs where it imported `package` from (gunicorn_conf.py), and start()
@@ -678,25 +709,18 @@ class Gunicorn:
         return f"http://{HOST}:{self.port}"
 
     def start(self) -> None:
-        cmd = [
-            str(venv_bin() / "gunicorn"),
+        # No --access-logfile: gunicorn writes no access log unless asked to.
+        cmd = gunicorn_command(
             self.app,
-            "-c",
-            str(GUNICORN_CONF),
-            "-w",
-            str(self.workers),
-            "-b",
             f"{HOST}:{self.port}",
+            self.workers,
             "--graceful-timeout",
             "5",
             "--timeout",
             "30",
             "--log-level",
             "warning",
-        ]
-        if gunicorn_has_option("--no-control-socket"):  # gunicorn >= 25.1
-            cmd.append("--no-control-socket")  # keep off another server's ~/.gunicorn/
-        # No --access-logfile: gunicorn writes no access log unless asked to.
+        )
         self.git = git_info(self.cwd)
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
@@ -1083,12 +1107,7 @@ def start_servers(
 ) -> dict[str, Gunicorn]:
     """The portal of --project and the bare project, each with --workers workers; on failure
     whatever started is stopped. Stop them with stop_servers()."""
-    # Production settings serve static files from collectstatic's manifest (whitenoise); a tree
-    # from before that has nowhere to collect to, and needs nothing.
-    try:
-        manage(env, "collectstatic", "--noinput", "-v", "0", project=args.project)
-    except BenchError as exc:
-        warn(f"collectstatic failed, going on without it: {str(exc)[:200]}")
+    collect_static(env, args.project)
     servers = {
         "portal": Gunicorn(
             env, args.workers, Path(tempfile.mkdtemp(prefix=prefix)), cwd=args.project

@@ -53,7 +53,7 @@ from onboarding.positions import (
 )
 from registry.models import LAO_KINDS, District, Organization, Province
 
-from . import caches
+from . import caches, version
 from .scope import Scope, ScopeLevel
 from .states import LATE_STATES, LaoState
 
@@ -275,17 +275,21 @@ def _oldest_waiting(scope: Scope, table: National | None = None):
     )
 
 
-def window(scope: Scope, at: dt.datetime) -> dict | None:
-    """The verification window for unverified LAOs of the scope: open now, or next, and time
-    left."""
+def window_subject(scope: Scope) -> Subject:
+    """An unverified LAO of the scope, as the access policy is asked about it."""
     province = scope.province or (scope.district.province if scope.district else None)
-    subject = Subject(
+    return Subject(
         EntityType.LAO,
         False,
         province_code=province.code if province else None,
         district_code=scope.district.code if scope.district else None,
     )
-    decision = current_policy().decide(subject, Action.VERIFY_IDENTITY, at)
+
+
+def window(scope: Scope, at: dt.datetime) -> dict | None:
+    """The verification window for unverified LAOs of the scope: open now, or next, and time
+    left."""
+    decision = current_policy().decide(window_subject(scope), Action.VERIFY_IDENTITY, at)
     if decision.allowed:
         left = (decision.valid_until - at) if decision.valid_until else None
         return {
@@ -429,52 +433,60 @@ def _delivery_row(level: DeliveryLevel, total: int, acknowledged: int) -> dict:
     }
 
 
-def time_bucket(now: dt.datetime | None = None) -> int | None:
-    """The COMPLIANCE_CACHE_SECONDS slice of time `now` (the portal's clock) falls in; None when
-    nothing is cached. Everything cached from the figures (the figures, the rendered dashboard)
-    is keyed by it, so all of it turns over together."""
-    seconds = settings.COMPLIANCE_CACHE_SECONDS
-    if not seconds:
+def data_version(counters: dict | None = None, now: dt.datetime | None = None) -> str | None:
+    """The version of the dashboards' data (compliance.version): the counters of the tables they
+    show and the Bangkok hour; None when nothing is cached (COMPLIANCE_CACHE_SECONDS = 0).
+    Everything kept from the figures (the national table, an area's figures, the dashboard's
+    body) is keyed by it: a write to any of those tables is seen by the next request."""
+    if not settings.COMPLIANCE_CACHE_SECONDS:
         return None
-    return int((now or clock.now()).timestamp() // seconds)
+    counters = version.read() if counters is None else counters
+    return version.of(counters, version.DASHBOARD, version.instant_part(now or clock.now()))
 
 
-def cached_html(render, **parts) -> str:
+def scope_version(scope: Scope, data: str, at: dt.datetime) -> str:
+    """`data` and the stretch of the access rules the scope's window is in (its figures say
+    whether the window is open and until when): a rule boundary passing changes it."""
+    boundary = current_policy().next_boundary(window_subject(scope), Action.VERIFY_IDENTITY, at)
+    return f"{data}.{boundary.timestamp() if boundary else '-'}"
+
+
+def cached_html(render, *, data: str | None, **parts) -> str:
     """`render()` (the dashboard's body built from the figures, the same for everyone who may see
-    the scope) kept in the shared cache like the figures themselves: per time bucket, at most
-    COMPLIANCE_CACHE_SECONDS (compliance.caches.DASHBOARD_BODY; `parts` are its key's parts
-    besides the bucket). Access is decided before, on every request; what is kept holds no one's
+    the scope) kept in the shared cache like the figures themselves, keyed by the scope's
+    version `data` (`scope_version`; None: not kept) and `parts` (compliance.caches.
+    DASHBOARD_BODY). Access is decided before, on every request; what is kept holds no one's
     name or personal data."""
-    bucket = time_bucket()
-    if bucket is None:
+    if data is None:
         return render()
-    html = caches.DASHBOARD_BODY.get(bucket=bucket, **parts)
+    html = caches.DASHBOARD_BODY.get(data=data, **parts)
     if html is None:
         html = render()
-        caches.DASHBOARD_BODY.set(html, bucket=bucket, **parts)
+        caches.DASHBOARD_BODY.set(html, data=data, **parts)
     return html
 
 
-def cached(scope: Scope) -> dict:
-    """`compute` cached for COMPLIANCE_CACHE_SECONDS (at most 60): a new approval shows within
-    it (compliance.caches.FIGURES). A scope not yet kept in this bucket is read from the bucket's
-    national table (`national_table`, compliance.caches.NATIONAL), or, while another worker builds
-    that table, computed by its own queries as of now: never older than the bucket either way."""
+def cached(scope: Scope, counters: dict | None = None) -> dict:
+    """`compute` kept per data version (compliance.caches.FIGURES): drawn again only when
+    something it counts changes, seen by the next request. A scope not yet kept for this version
+    is read from the version's national table (`national_table`, compliance.caches.NATIONAL),
+    or, while another worker builds that table, computed by its own queries as of now."""
     now = clock.now()
-    bucket = time_bucket(now)
-    if bucket is None:
-        return compute(scope, now)
-    data = caches.FIGURES.get(scope=scope.key, bucket=bucket)
+    data = data_version(counters, now)
     if data is None:
-        data = compute(scope, now, national_table(bucket, scope))
-        caches.FIGURES.set(data, scope=scope.key, bucket=bucket)
-    return data
+        return compute(scope, now)
+    key = scope_version(scope, data, now)
+    figures = caches.FIGURES.get(scope=scope.key, data=key)
+    if figures is None:
+        figures = compute(scope, now, national_table(data, scope))
+        caches.FIGURES.set(figures, scope=scope.key, data=key)
+    return figures
 
 
-def national_table(bucket: int, scope: Scope) -> National | None:
-    """The bucket's national table from the shared cache, for `scope`; built here if it is
+def national_table(data: str, scope: Scope) -> National | None:
+    """The data version's national table from the shared cache, for `scope`; built here if it is
     missing and no other worker is building it (a lock taken with `cache.add`), else None: the
-    caller computes its own scope rather than wait, so a new bucket never sends every worker to
+    caller computes its own scope rather than wait, so a new version never sends every worker to
     build it.
 
     Kept in parts, so that an area reads little: the districts' sums in one entry, and the LAOs
@@ -482,39 +494,40 @@ def national_table(bucket: int, scope: Scope) -> National | None:
     its districts only (one entry per province, not per district: 78 entries fit a small
     cache)."""
     national = caches.NATIONAL
-    table = national.get(bucket=bucket, part="all")
+    table = national.get(data=data, part="all")
     if table is not None:
         if scope.district:
             province = table.province_of.get(scope.district.pk)
-            table.detail = national.get(bucket=bucket, part=f"province:{province}")
+            table.detail = national.get(data=data, part=f"province:{province}")
             if table.detail is None:
                 return None
         return table
-    lock = national.key(bucket=bucket, part="building")
+    lock = national.key(data=data, part="building")
     if not national.cache.add(lock, 1, national.bound_seconds, version=national.version):
         return None
     try:
         table = build_national(clock.now())
-        keep_national(bucket, table)
+        keep_national(data, table)
     finally:
         national.cache.delete(lock, version=national.version)
     return table
 
 
-def keep_national(bucket: int, table: National) -> None:
-    """Put `table` in the shared cache for `bucket`, in the parts `national_table` reads."""
+def keep_national(data: str, table: National) -> None:
+    """Put `table` in the shared cache for the data version `data`, in the parts
+    `national_table` reads."""
     by_province: dict = defaultdict(dict)
     for district, rows in table.detail.items():
         by_province[table.province_of.get(district)][district] = rows
     for province, rows in by_province.items():
-        caches.NATIONAL.set(rows, bucket=bucket, part=f"province:{province}")
-    caches.NATIONAL.set(replace(table, detail={}), bucket=bucket, part="all")
+        caches.NATIONAL.set(rows, data=data, part=f"province:{province}")
+    caches.NATIONAL.set(replace(table, detail={}), data=data, part="all")
 
 
 @dataclass
 class National:
     """Every area's dashboard counts at one instant, from a fixed number of grouped queries over
-    the whole country (`build_national`): kept once per time bucket, read by every scope.
+    the whole country (`build_national`): kept once per data version, read by every scope.
 
     Keyed by district (None for places without one); a province sums its districts, the country
     sums everything, as `compute`'s own queries would count them."""

@@ -22,23 +22,36 @@ from core.jsonapi import json_read_only
 from onboarding.services import position_status
 from registry.models import LAO_KINDS, Organization, OrganizationKind
 
-from . import breakdown, charts, exports, pages, rows, states, stats, tables
+from . import breakdown, charts, etags, exports, pages, rows, states, stats, tables, version
 from .scope import Scope, ScopeLevel, home_scope, resolve
 from .states import LATE_STATES
 
 LATE_AGE_MAX_DAYS = 3650  # "no activity for N days": at most ten years
 
 
+def _dashboard_version(request, scope: Scope) -> str:
+    """What a dashboard shows changes only with this (compliance.version, stats.scope_version)."""
+    now = clock.now()
+    counters = etags.counters(request)
+    data = version.of(counters, version.DASHBOARD, version.instant_part(now))
+    return stats.scope_version(scope, data, now)
+
+
 def _render_dashboard(request, scope: Scope):
     lang = get_language() or "th"
     reviewer = is_reviewer(request.user)  # district officers follow requests, not decide
     table = breakdown.read(request.GET)
+    data = _dashboard_version(request, scope)
+    etag = None if table.errors else etags.tag(request, data, etags.demo_clock_part(clock.now()))
+    unchanged = etags.not_modified(request, etag)
+    if unchanged is not None:
+        return unchanged
 
     def body() -> str:
         # The same for everyone who may see the scope (in a language, reviewer or not) with the
-        # same sort and filter: built once per figures bucket and kept with the figures; the page
+        # same sort and filter: built once per data version and kept with the figures; the page
         # around it is the user's.
-        data = stats.cached(scope)
+        data = stats.cached(scope, etags.counters(request))
         context = {
             "data": data,
             "rows": breakdown.apply(data["children"], data["level"], table),
@@ -51,7 +64,6 @@ def _render_dashboard(request, scope: Scope):
             else None,
             "kinds": dict(OrganizationKind.choices),
             "is_reviewer": reviewer,
-            "cache_seconds": settings.COMPLIANCE_CACHE_SECONDS,
             "lao_states": states.columns(),
             # rendered without the request, so without the context processors' enums
             "LaoState": states.LaoState,
@@ -61,13 +73,19 @@ def _render_dashboard(request, scope: Scope):
         return render_to_string("compliance/_dashboard_body.html", context)
 
     html = stats.cached_html(
-        body, scope=scope.key, lang=lang, reviewer=int(reviewer), table=table.digest
+        body,
+        data=data if settings.COMPLIANCE_CACHE_SECONDS else None,
+        scope=scope.key,
+        lang=lang,
+        reviewer=int(reviewer),
+        table=table.digest,
     )
     context = {"scope": scope, "crumbs": scope.breadcrumbs(request.user), "body": mark_safe(html)}  # noqa: S308
     # A sort or filter that cannot be read: the table by code, its message above it; 400 as the
     # late list's unreadable "days".
     status = 400 if table.errors else 200
-    return pages.sent(render(request, "compliance/dashboard.html", context, status=status))
+    response = render(request, "compliance/dashboard.html", context, status=status)
+    return etags.with_tag(pages.sent(response), etag)
 
 
 @officer_required
@@ -97,16 +115,26 @@ def district(request, code):
     return _render_dashboard(request, resolve(request.user, district_code=code, when_drawn=True))
 
 
+def _lists_version(request, at) -> str:
+    """What the late list and an LAO's page show changes only with this (compliance.version)."""
+    return version.of(etags.counters(request), version.LISTS, version.instant_part(at))
+
+
 @officer_required
 @require_safe
-@cache_control(no_store=True, private=True)  # its staff's names, phones and e-mail addresses
 def lao(request, dla_code):
+    # Its staff's names, phones and e-mail addresses: kept by the officer's browser only
+    # (`private, no-cache`, compliance.etags), asked again before each use.
     dla_code = params.code(dla_code, "dla_code", label=_("DLA code"))
     org = get_object_or_404(
         Organization.objects.laos().select_related("district__province"), dla_code=dla_code
     )
     scope = resolve(request.user, district_code=org.district.code)
     at = clock.now()
+    etag = etags.tag(request, _lists_version(request, at), etags.demo_clock_part(at))
+    unchanged = etags.not_modified(request, etag)
+    if unchanged is not None:
+        return unchanged
     state = (
         stats.with_state(Organization.objects.filter(pk=org.pk), at)
         .values_list("state", flat=True)
@@ -124,7 +152,7 @@ def lao(request, dla_code):
         "units": org.units.order_by("name_th"),
         "staff": org.staff_roles.vetted().select_related("user").order_by("id"),
     }
-    return render(request, "compliance/lao.html", context)
+    return etags.with_tag(render(request, "compliance/lao.html", context), etag)
 
 
 def _scope_from_query(request, *, when_drawn: bool = False) -> Scope:
@@ -178,11 +206,20 @@ def _query_filters(filters: dict) -> dict:
 
 @officer_required
 @require_safe
-@cache_control(no_store=True, private=True)  # the staff to call: names, phones, e-mail addresses
 def late(request):
+    # The staff to call (names, phones, e-mail addresses): kept by the officer's browser only
+    # (`private, no-cache`, compliance.etags), asked again before each use.
     scope = _scope_from_query(request, when_drawn=True)
     filters = _late_filters(request, strict=False)
-    laos = stats.late_laos(scope, clock.now(), **_query_filters(filters))
+    at = clock.now()
+    etag = None
+    if not filters["min_days"] and not filters["age_error"]:
+        # "No activity for N days" moves with every instant: such a list is always drawn.
+        etag = etags.tag(request, _lists_version(request, at), etags.demo_clock_part(at))
+    unchanged = etags.not_modified(request, etag)
+    if unchanged is not None:
+        return unchanged
+    laos = stats.late_laos(scope, at, **_query_filters(filters))
     page = Paginator(laos, 50).get_page(request.GET.get("page"))
     page.object_list = rows.late_rows(stats.with_positions(page.object_list))
     districts = []
@@ -202,7 +239,8 @@ def late(request):
     # A "days" value that cannot be read: the page, unfiltered by it, with the message beside the
     # field; 400 like the status page's unreadable date (and never kept).
     status = 400 if filters["age_error"] else 200
-    return pages.sent(render(request, "compliance/late.html", context, status=status))
+    response = render(request, "compliance/late.html", context, status=status)
+    return etags.with_tag(pages.sent(response), etag)
 
 
 @officer_required

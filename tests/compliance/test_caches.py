@@ -1,15 +1,15 @@
-"""The compliance pages' caches (compliance/caches.py): a change of what each depends on is seen
-at once, or within the bound it declares (COMPLIANCE_CACHE_SECONDS)."""
-
-import datetime as dt
+"""The compliance pages' caches (compliance/caches.py): keyed by the data version
+(compliance/version.py), so a change of what each depends on is seen at once."""
 
 import pytest
 from django.http import QueryDict
 from django.test import Client
 
-from compliance import breakdown, caches, pages, stats
+from compliance import breakdown, caches, pages, stats, version
 from compliance.scope import Scope
+from core import clock
 from onboarding import services
+from registry.models import Organization
 from tests.actors import login
 
 from .support import bangkok, one_of_two_approved
@@ -46,82 +46,76 @@ def templates_of(response) -> set[str]:
     return {f"templates/{t.name}" for t in response.templates if t.name}
 
 
-def test_cache_compliance_figures_see_an_approval_within_the_bound(
-    waiting, actors, places, portal_clock
-):
+def test_cache_compliance_figures_see_an_approval_at_once(waiting, actors, places, portal_clock):
     scope = Scope("district", district=places.lao.district)
-    start = portal_clock(BUCKET_START)
-    assert stats.cached(scope)["laos"]["verified"] == 0
-    bucket = stats.time_bucket()
-    assert caches.FIGURES.get(scope=scope.key, bucket=bucket) is not None  # its declared key
+    portal_clock(BUCKET_START)
+    first = stats.cached(scope)
+    assert first["laos"]["verified"] == 0
+    data = stats.scope_version(scope, stats.data_version(), clock.now())
+    assert caches.FIGURES.get(scope=scope.key, data=data) is not None  # its declared key
+    assert stats.cached(scope)["as_of"] == first["as_of"]  # nothing changed: as kept
     approve(waiting, actors)
-    assert stats.cached(scope)["laos"]["verified"] == 0  # within the bucket: as kept
-    bound = caches.FIGURES.bound_seconds
-    portal_clock((start + dt.timedelta(seconds=bound)).isoformat())
+    assert stats.cached(scope)["laos"]["verified"] == 1  # the next request, same instant
+
+
+def test_cache_compliance_figures_see_a_queryset_update_at_once(waiting, places, portal_clock):
+    """Counted by the database's trigger, not by a signal: an `update()` (no save, no signal)
+    is seen too."""
+    scope = Scope("district", district=places.lao.district)
+    portal_clock(BUCKET_START)
+    assert stats.cached(scope)["laos"]["verified"] == 0
+    Organization.objects.filter(pk=places.lao.pk).update(identity_verified_at=clock.now())
     assert stats.cached(scope)["laos"]["verified"] == 1
 
 
-def test_cache_compliance_html_sees_an_approval_within_the_bound(
-    waiting, actors, places, portal_clock
-):
+def test_cache_compliance_html_sees_an_approval_at_once(waiting, actors, places, portal_clock):
     client = Client()
     login(client, actors["province_officer"])
-    start = portal_clock(BUCKET_START)
+    portal_clock(BUCKET_START)
     first = client.get(PAGE)
     assert first.status_code == 200
     table = breakdown.read(QueryDict()).digest
+    scope = Scope("province", province=places.lao.district.province)
     parts = {
         "scope": "province:48",
         "lang": "th",
         "reviewer": 1,
         "table": table,
-        "bucket": stats.time_bucket(),
+        "data": stats.scope_version(scope, stats.data_version(), clock.now()),
     }
     body = caches.DASHBOARD_BODY.get(**parts)
     assert body is not None and pages.without_indentation(body.encode()).decode() in page(first)
     assert templates_of(first) >= {"templates/compliance/_dashboard_body.html"}
-    approve(waiting, actors)
     sent = pages.without_indentation(body.encode()).decode()
-    assert sent in page(client.get(PAGE))  # within the bucket: as kept
-    bound = caches.DASHBOARD_BODY.bound_seconds
-    portal_clock((start + dt.timedelta(seconds=bound)).isoformat())
+    assert sent in page(client.get(PAGE))  # nothing changed: as kept
+    approve(waiting, actors)
     assert sent not in page(client.get(PAGE))
 
 
-def test_cache_compliance_national_sees_an_approval_within_the_bound(
-    waiting, actors, places, portal_clock
-):
-    """Every scope's figures are read from the bucket's national table: a scope first asked
-    after an approval, in the same bucket, shows the table's instant; the next bucket's table
-    shows the approval."""
+def test_cache_compliance_national_sees_an_approval_at_once(waiting, actors, places, portal_clock):
+    """Every scope's figures are read from the data version's national table: after an
+    approval the version is another, so is its table."""
     district = Scope("district", district=places.lao.district)
     country = Scope("country")
-    start = portal_clock(BUCKET_START)
+    portal_clock(BUCKET_START)
     assert stats.cached(district)["laos"]["verified"] == 0  # builds the table
-    bucket = stats.time_bucket()
-    assert caches.NATIONAL.get(bucket=bucket, part="all") is not None  # its declared key
+    data = stats.data_version()
+    assert caches.NATIONAL.get(data=data, part="all") is not None  # its declared key
     approve(waiting, actors)
-    assert stats.cached(country)["laos"]["verified"] == 0  # read from the bucket's table
-    portal_clock((start + dt.timedelta(seconds=caches.NATIONAL.bound_seconds)).isoformat())
+    assert stats.data_version() != data
     assert stats.cached(country)["laos"]["verified"] == 1
 
 
-def test_each_compliance_cache_declares_every_template_it_renders(waiting, actors, portal_clock):
-    """The version is drawn from the declared sources: a template left out of them could change
-    without the version changing."""
-    client = Client()
-    login(client, actors["province_officer"])
-    portal_clock(BUCKET_START)
-    drawn = templates_of(client.get(PAGE)) | templates_of(client.get("/compliance/late/"))
-    # Around the kept body, the page is drawn for each request (no page is kept: README,
-    # "Compliance dashboards"): those templates need no declaration.
-    per_request = {
-        "templates/compliance/dashboard.html",
-        "templates/compliance/late.html",
-        "templates/compliance/_crumbs.html",
-        "templates/compliance/_positions.html",
-        "templates/registry/_district_link.html",
-        "templates/base.html",
-        "templates/_nav_links.html",
-    }
-    assert drawn - set(caches.DASHBOARD_BODY.sources) - per_request == set()
+def test_cache_compliance_figures_see_a_rule_boundary_pass(
+    waiting, places, portal_clock, wall_clock_stopped, time_machine
+):
+    """The window's end (DLA's letter: requests until 21 April 2568) passing with no write at
+    all (the demo clock runs on): the figures say the window is closed from that instant."""
+    scope = Scope("district", district=places.lao.district)
+    portal_clock("2025-04-21T23:59:59+07:00")
+    counters = version.read()
+    assert stats.cached(scope)["window"]["open"] is True
+    time_machine.shift(1)  # the wall clock, and the portal's with it, one second on
+    assert clock.now() == bangkok("2025-04-22 00:00")
+    assert version.read() == counters  # nothing written
+    assert stats.cached(scope)["window"]["open"] is False

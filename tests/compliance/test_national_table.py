@@ -78,20 +78,20 @@ def test_every_areas_figures_from_the_national_table_are_its_own_figures(seeded,
     assert all(row["total"] and row["acknowledged"] for row in country["circulars"])
 
 
-def test_a_bucket_builds_its_table_once_and_a_worker_finding_it_building_computes_its_own(
+def test_a_version_builds_its_table_once_and_a_worker_finding_it_building_computes_its_own(
     seeded, settings, wall_clock_stopped, portal_clock
 ):
     settings.COMPLIANCE_CACHE_SECONDS = 30
     cache.clear()
     at = portal_clock("2025-04-12T23:59:50+07:00")
-    bucket = stats.time_bucket(at)
+    data = stats.data_version()
     national = caches.NATIONAL
-    lock = national.key(bucket=bucket, part="building")
+    lock = national.key(data=data, part="building")
 
     # another worker is building the table: this one computes its area alone, keeps no table
     cache.add(lock, 1, 30, version=national.version)
     province = Scope(ScopeLevel.PROVINCE, province=Province.objects.get(code="48"))
-    assert stats.national_table(bucket, province) is None
+    assert stats.national_table(data, province) is None
     assert stats.cached(province) == stats.compute(province, at)
 
     # the lock gone, the next area builds it once; later areas read it
@@ -99,15 +99,16 @@ def test_a_bucket_builds_its_table_once_and_a_worker_finding_it_building_compute
     country = Scope(ScopeLevel.COUNTRY)
     assert stats.cached(country) == stats.compute(country, at)
     assert cache.get(lock, version=national.version) is None
-    portal_clock("2025-04-12T23:59:55+07:00")  # later in the same bucket
     district = Scope(ScopeLevel.DISTRICT, district=District.objects.get(code="4801"))
-    table = stats.national_table(bucket, district)
+    assert stats.data_version() == data  # nothing written since
+    table = stats.national_table(data, district)
     assert table.at == at  # read, not built again: the figures as of the table's instant
     assert stats.cached(district) == stats.compute(district, at)
     assert stats.cached(district)["as_of"] == at
     # every level read back from the parts kept in the cache, not from the builder's memory
     for scope in (country, province):
         cache.delete(
-            caches.FIGURES.key(scope=scope.key, bucket=bucket), version=caches.FIGURES.version
+            caches.FIGURES.key(scope=scope.key, data=stats.scope_version(scope, data, at)),
+            version=caches.FIGURES.version,
         )
         assert stats.cached(scope) == stats.compute(scope, at)

@@ -1,0 +1,86 @@
+"""The compliance pages' data version: what a page shows changes only when it changes.
+
+`read()` gives the counters of compliance.models.Changes (one query; its shards summed), which
+the database's triggers raise with every statement that writes a table the pages show. A version is
+those counters (of the tables a page shows) and the instants that move what the page says without
+a write: the Bangkok day and hour (today's bar, "N days and H hours left"), the stretch of the
+access rules the scope is in (a rule boundary passing opens or closes the window), and, while the
+demo clock is set, the minute (its banner shows the time). The figures, the dashboard's body and
+the pages' ETags (compliance.etags) are keyed by it, so a change is seen at once, by the next
+request, whatever wrote it; nothing is drawn again while nothing changed.
+
+Rules read by a process are kept for POLICY_RULES_CACHE_SECONDS (maintenance.snapshot); a process
+that sees the rules' counters move drops its snapshot first, so what it draws for the new
+version is drawn from the new rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import threading
+
+from core import clock
+from core.thai import BANGKOK
+from maintenance import snapshot
+
+from .models import Changes
+
+RULES = ("maintenance_accessrule", "maintenance_discrepancy", "circulars_circular")
+# What each page shows (tables by name; compliance/migrations/0001_changes.py counts them).
+LISTS = (
+    "onboarding_province",
+    "onboarding_district",
+    "onboarding_organization",
+    "onboarding_verificationrequest",
+    "accounts_role",
+    "accounts_user",
+    "account_emailaddress",  # staff are listed once their address is confirmed (Role.vetted)
+    "maintenance_clocksetting",
+)
+DASHBOARD = (
+    "onboarding_province",
+    "onboarding_district",
+    "onboarding_organization",
+    "onboarding_verificationrequest",
+    "accounts_role",
+    "notifications_notification",
+    "circulars_delivery",
+    "maintenance_clocksetting",
+    *RULES,
+)
+
+_lock = threading.Lock()
+_rules_seen: tuple | None = None
+
+
+def read() -> dict[str, int]:
+    """The counters now, the shards summed (one query); drops this process's rules snapshot if the
+    rules moved."""
+    global _rules_seen
+    counters: dict[str, int] = {}
+    for shard in Changes.objects.values_list("counts", flat=True):
+        for table, n in shard.items():
+            counters[table] = counters.get(table, 0) + n
+    rules = tuple(counters.get(t) for t in RULES)
+    if rules != _rules_seen:
+        with _lock:  # the first read too: the snapshot may be older than these counters
+            snapshot.forget()
+            _rules_seen = rules
+    return counters
+
+
+def instant_part(at: dt.datetime) -> str:
+    """The part of a version the clock moves: the Bangkok hour; the minute under a demo clock."""
+    local = at.astimezone(BANGKOK)
+    return f"{local:%Y%m%d%H%M}" if clock.is_set() else f"{local:%Y%m%d%H}"
+
+
+def of(counters: dict[str, int], tables: tuple[str, ...], *more) -> str:
+    """A short digest of the counters of `tables` and `more` (instants, a rules stretch)."""
+    digest = hashlib.blake2b(digest_size=9)
+    for table in tables:
+        digest.update(f"{table}={counters.get(table)};".encode())
+    for part in more:
+        digest.update(f"{part};".encode())
+    return digest.hexdigest()
