@@ -7,7 +7,7 @@ like a password: TOTP is still asked.
 
 `officer_required` sends an officer without an authenticator to set one up, and one whose
 session was opened without it to confirm it, before any officer page is shown. Objects are
-fetched through the scoped querysets (`visible_to`, `reviewable_by`): outside a scope a page
+fetched through `Model.objects.restrict(user, action)` (core.scoping): outside a scope a page
 is 404, inside it without the right 403.
 """
 

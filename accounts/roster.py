@@ -265,61 +265,73 @@ _PROVINCE_PREFIX = re.compile(r"^\s*(จังหวัด|จ\.|changwat\s)\s*"
 _DISTRICT_PREFIX = re.compile(r"^\s*(อำเภอ|เขต|อ\.|amphoe\s|khet\s)\s*", re.I)
 
 
-def _check(line: int, cells: dict[str, str], places: Places, seen: dict[str, int]):
-    problem = RowProblem(line)
+def _check_name(cells: dict[str, str], problem: RowProblem) -> str:
     name = cells.get("name", "")
     if not name:
         problem.add("ไม่มีชื่อ-สกุล", "no name")
     elif len(name) > MAX_NAME:
         problem.add(f"ชื่อ-สกุลยาวเกิน {MAX_NAME} ตัวอักษร", f"the name is longer than {MAX_NAME}")
+    return name
+
+
+def _check_email(cells: dict[str, str], problem: RowProblem, seen: dict[str, int]) -> str:
+    """The row's e-mail address, lower case; `seen` (address -> row) tells a repeated one."""
     email = cells.get("email", "").lower()
     if not email:
         problem.add("ไม่มีอีเมล", "no e-mail address")
+        return email
+    try:
+        validate_email(email)
+    except ValidationError:
+        problem.add(f"อีเมล “{email}” ไม่ถูกต้อง", f"“{email}” is not an e-mail address")
+        return email
+    if email in seen:
+        problem.add(
+            f"อีเมล {email} ซ้ำกับแถวที่ {seen[email]}",
+            f"{email} is also on row {seen[email]}",
+        )
     else:
-        try:
-            validate_email(email)
-        except ValidationError:
-            problem.add(f"อีเมล “{email}” ไม่ถูกต้อง", f"“{email}” is not an e-mail address")
-        else:
-            if email in seen:
-                problem.add(
-                    f"อีเมล {email} ซ้ำกับแถวที่ {seen[email]}",
-                    f"{email} is also on row {seen[email]}",
-                )
-            else:
-                seen[email] = line
+        seen[email] = problem.line
+    return email
 
-    province = district = None
-    province_text, district_text = cells.get("province", ""), cells.get("district", "")
-    if province_text:
-        province = places.province(province_text)
-        if province is None:
-            problem.add(
-                f"ไม่พบจังหวัด “{province_text}” ในทะเบียน",
-                f"no province “{province_text}” in the registry",
-            )
-    if district_text and not (province_text and province is None):
-        found = places.district(district_text, province)
-        if len(found) == 1:
-            district = found[0]
-            if province is not None and district.province_id != province.pk:
-                problem.add(
-                    f"อำเภอ “{district_text}” ไม่อยู่ในจังหวัด{province.name_th}",
-                    f"district “{district_text}” is not in {province.name_en or province.name_th}",
-                )
-                district = None
-        elif len(found) > 1:
-            problem.add(
-                f"มีอำเภอชื่อ “{district_text}” หลายจังหวัด: ระบุจังหวัดด้วย",
-                f"several provinces have a district “{district_text}”: give the province",
-            )
-        else:
-            problem.add(
-                f"ไม่พบอำเภอ “{district_text}”"
-                + (f" ในจังหวัด{province.name_th}" if province else " ในทะเบียน"),
-                f"no district “{district_text}” in the registry",
-            )
 
+def _find_province(text: str, places: Places, problem: RowProblem) -> Province | None:
+    province = places.province(text)
+    if province is None:
+        problem.add(f"ไม่พบจังหวัด “{text}” ในทะเบียน", f"no province “{text}” in the registry")
+    return province
+
+
+def _find_district(
+    text: str, province: Province | None, places: Places, problem: RowProblem
+) -> District | None:
+    """The one district named `text` (in `province` if given); None, with the problem, if it is
+    in another province, in several, or in none."""
+    found = places.district(text, province)
+    if len(found) == 1:
+        district = found[0]
+        if province is None or district.province_id == province.pk:
+            return district
+        problem.add(
+            f"อำเภอ “{text}” ไม่อยู่ในจังหวัด{province.name_th}",
+            f"district “{text}” is not in {province.name_en or province.name_th}",
+        )
+    elif len(found) > 1:
+        problem.add(
+            f"มีอำเภอชื่อ “{text}” หลายจังหวัด: ระบุจังหวัดด้วย",
+            f"several provinces have a district “{text}”: give the province",
+        )
+    else:
+        problem.add(
+            f"ไม่พบอำเภอ “{text}”" + (f" ในจังหวัด{province.name_th}" if province else " ในทะเบียน"),
+            f"no district “{text}” in the registry",
+        )
+    return None
+
+
+def _role_kind(cells: dict[str, str], problem: RowProblem) -> str | None:
+    """The role the row names, or the one its area tells (a district: a district officer; a
+    province alone: a provincial officer)."""
     role_text = cells.get("role", "")
     if role_text:
         kind = role_from_word(role_text)
@@ -329,17 +341,22 @@ def _check(line: int, cells: dict[str, str], places: Places, seen: dict[str, int
                 f"unknown role “{role_text}”: use district officer, provincial officer, DLA "
                 "officer or administrator",
             )
-    elif district_text:
-        kind = RoleKind.DISTRICT_OFFICER
-    elif province_text:
-        kind = RoleKind.PROVINCE_OFFICER
-    else:
-        kind = None
-        problem.add(
-            "ไม่มีบทบาท และไม่มีจังหวัดหรืออำเภอให้อนุมานบทบาท",
-            "no role, and no province or district to tell it from",
-        )
+        return kind
+    if cells.get("district", ""):
+        return RoleKind.DISTRICT_OFFICER
+    if cells.get("province", ""):
+        return RoleKind.PROVINCE_OFFICER
+    problem.add(
+        "ไม่มีบทบาท และไม่มีจังหวัดหรืออำเภอให้อนุมานบทบาท",
+        "no role, and no province or district to tell it from",
+    )
+    return None
 
+
+def _area_of_role(kind, province, district, problem: RowProblem):
+    """(province, district) the role acts for: a district officer's district, a provincial
+    officer's province (from the district if only that is given), none for national roles. A
+    missing area is a problem only when the row has no other."""
     if kind == RoleKind.DISTRICT_OFFICER and district is None and not problem.th:
         problem.add("เจ้าหน้าที่อำเภอต้องระบุอำเภอ", "a district officer needs a district")
     if kind == RoleKind.PROVINCE_OFFICER:
@@ -352,7 +369,21 @@ def _check(line: int, cells: dict[str, str], places: Places, seen: dict[str, int
         province = district = None  # national roles: an area given is not theirs
     if kind == RoleKind.DISTRICT_OFFICER:
         province = None
+    return province, district
 
+
+def _check(line: int, cells: dict[str, str], places: Places, seen: dict[str, int]):
+    problem = RowProblem(line)
+    name = _check_name(cells, problem)
+    email = _check_email(cells, problem, seen)
+    province = district = None
+    province_text, district_text = cells.get("province", ""), cells.get("district", "")
+    if province_text:
+        province = _find_province(province_text, places, problem)
+    if district_text and not (province_text and province is None):
+        district = _find_district(district_text, province, places, problem)
+    kind = _role_kind(cells, problem)
+    province, district = _area_of_role(kind, province, district, problem)
     if problem.th:
         return problem
     return OfficerRow(line, name, email, kind, province, district)

@@ -588,6 +588,98 @@ def _add_rule(letter: Circular, rule: dict, position: int) -> AccessRule:
     return obj
 
 
+def _delivery_to_forward_through(source: Circular, actor, via) -> Delivery:
+    """The delivery of `source` the actor forwards through (`via` when they act for more than
+    one), locked; PermissionDenied if the actor is no officer it was delivered to."""
+
+    candidates = deliveries_to_forward_through(actor, source)
+    if via is not None:
+        candidates = [d for d in candidates if d.pk == via.pk]
+    if not candidates:
+        raise PermissionDenied(NOT_A_FORWARDER)
+    return Delivery.objects.select_for_update().get(pk=candidates[0].pk)
+
+
+def _checked_heading(
+    source: Circular, *, number: str, subject: str, issued_on, now: dt.datetime
+) -> tuple[str, str]:
+    """The forwarding letter's number and subject, whitespace collapsed, once the number, the
+    subject and the date are checked (ChainError names the first problem)."""
+
+    number = " ".join((number or "").split())
+    subject = " ".join((subject or "").split())
+    if not number:
+        raise ChainError(_("Give the number of your letter (ที่), e.g. นพ ๐๐๒๓.๕/ว ๑๕๗๘."))
+    if len(number) > Circular._meta.get_field("number").max_length:
+        raise ChainError(_("The number is too long."))
+    if not subject:
+        raise ChainError(_("Give the subject of your letter (เรื่อง)."))
+    if len(subject) > Circular._meta.get_field("subject").max_length:
+        raise ChainError(_("The subject is too long."))
+    if not isinstance(issued_on, dt.date):
+        raise ChainError(_("Give the date of your letter, e.g. 9/4/2568."))
+    if issued_on < source.issued_on:
+        raise ChainError(_("Your letter cannot be dated before the letter it forwards."))
+    if issued_on > now.astimezone(BANGKOK).date() + dt.timedelta(days=366):
+        raise ChainError(
+            _("The date of your letter is more than a year ahead; check the year (Buddhist era).")
+        )
+    if Circular.objects.filter(
+        number_normalized=normalize_number(number), issued_on=issued_on
+    ).exists():
+        raise ChainError(_("A letter with this number and date is already in the portal."))
+    return number, subject
+
+
+def _issuer(delivery: Delivery, issuer_name: str) -> tuple[Province | District, dict]:
+    """The area the forwarding letter is issued for (the province or district the source was
+    delivered to) and the letter's issuer fields."""
+
+    if delivery.level == DeliveryLevel.PROVINCE:
+        area = delivery.province
+        return area, {
+            "authority": Authority.PROVINCE,
+            "province": area,
+            "district": None,
+            "issuer_name": issuer_name or f"ศาลากลางจังหวัด{area.name_th}",
+        }
+    area = delivery.district
+    return area, {
+        "authority": Authority.DISTRICT,
+        "province": None,
+        "district": area,
+        "issuer_name": issuer_name or f"ที่ว่าการ{area.title_th}",
+    }
+
+
+def _create_forwarding_letter(source: Circular, *, recipients: str, area, **fields) -> Circular:
+    """The forwarding letter, enclosing `source` (สิ่งที่ส่งมาด้วย ๑); ChainError if a letter with
+    its number and date came in meanwhile."""
+
+    try:
+        with transaction.atomic():
+            letter = Circular.objects.create(
+                recipients=recipients or _default_recipients(area),
+                urgency=source.urgency,
+                forwards=source,
+                **fields,
+            )
+    except IntegrityError:
+        raise ChainError(
+            _("A letter with this number and date is already in the portal.")
+        ) from None
+    CircularReference.objects.create(
+        circular=letter,
+        kind=CircularReference.Kind.ENCLOSURE,
+        position=1,
+        text=_enclosure_text(source),
+        cited_number=source.number,
+        cited_date=source.issued_on,
+        target=source,
+    )
+    return letter
+
+
 @transaction.atomic
 def forward_circular(
     source: Circular,
@@ -616,81 +708,25 @@ def forward_circular(
     """
 
     source = Circular.objects.select_related("forwards").get(pk=source.pk)
-    candidates = deliveries_to_forward_through(actor, source)
-    if via is not None:
-        candidates = [d for d in candidates if d.pk == via.pk]
-    if not candidates:
-        raise PermissionDenied(NOT_A_FORWARDER)
-    delivery = Delivery.objects.select_for_update().get(pk=candidates[0].pk)
-
-    number = " ".join((number or "").split())
-    subject = " ".join((subject or "").split())
-    if not number:
-        raise ChainError(_("Give the number of your letter (ที่), e.g. นพ ๐๐๒๓.๕/ว ๑๕๗๘."))
-    if len(number) > Circular._meta.get_field("number").max_length:
-        raise ChainError(_("The number is too long."))
-    if not subject:
-        raise ChainError(_("Give the subject of your letter (เรื่อง)."))
-    if len(subject) > Circular._meta.get_field("subject").max_length:
-        raise ChainError(_("The subject is too long."))
-    if not isinstance(issued_on, dt.date):
-        raise ChainError(_("Give the date of your letter, e.g. 9/4/2568."))
-    if issued_on < source.issued_on:
-        raise ChainError(_("Your letter cannot be dated before the letter it forwards."))
+    delivery = _delivery_to_forward_through(source, actor, via)
     now = clock.now()
-    if issued_on > now.astimezone(BANGKOK).date() + dt.timedelta(days=366):
-        raise ChainError(
-            _("The date of your letter is more than a year ahead; check the year (Buddhist era).")
-        )
-    if Circular.objects.filter(
-        number_normalized=normalize_number(number), issued_on=issued_on
-    ).exists():
-        raise ChainError(_("A letter with this number and date is already in the portal."))
-
-    if delivery.level == DeliveryLevel.PROVINCE:
-        area = delivery.province
-        values = {
-            "authority": Authority.PROVINCE,
-            "province": area,
-            "district": None,
-            "issuer_name": issuer_name or f"ศาลากลางจังหวัด{area.name_th}",
-        }
-    else:
-        area = delivery.district
-        values = {
-            "authority": Authority.DISTRICT,
-            "province": None,
-            "district": area,
-            "issuer_name": issuer_name or f"ที่ว่าการ{area.title_th}",
-        }
-    try:
-        with transaction.atomic():
-            letter = Circular.objects.create(
-                number=number,
-                issued_on=issued_on,
-                subject=subject,
-                body=body or "",
-                recipients=recipients or _default_recipients(area),
-                urgency=source.urgency,
-                signatory=signatory,
-                signatory_position=signatory_position,
-                contact_office=contact_office,
-                contact_phone=contact_phone,
-                forwards=source,
-                **values,
-            )
-    except IntegrityError:
-        raise ChainError(
-            _("A letter with this number and date is already in the portal.")
-        ) from None
-    CircularReference.objects.create(
-        circular=letter,
-        kind=CircularReference.Kind.ENCLOSURE,
-        position=1,
-        text=_enclosure_text(source),
-        cited_number=source.number,
-        cited_date=source.issued_on,
-        target=source,
+    number, subject = _checked_heading(
+        source, number=number, subject=subject, issued_on=issued_on, now=now
+    )
+    area, issuer = _issuer(delivery, issuer_name)
+    letter = _create_forwarding_letter(
+        source,
+        recipients=recipients,
+        area=area,
+        number=number,
+        issued_on=issued_on,
+        subject=subject,
+        body=body or "",
+        signatory=signatory,
+        signatory_position=signatory_position,
+        contact_office=contact_office,
+        contact_phone=contact_phone,
+        **issuer,
     )
     for position, rule in enumerate(rules, start=1):
         _add_rule(letter, rule, position)

@@ -2,8 +2,9 @@
 way down the chain (publish, forward, acknowledge), and the reader's own inbox of letters.
 
 The views stay thin: the changes are `circulars.services` functions (which also check the
-permission), the scoping is `Delivery.objects.visible_to` / `addressed_to`. Outside a scope
-404, inside it without the right 403.
+permission), the scoping is `Delivery.objects.restrict(user, Action.VIEW)` (and
+`Action.ACKNOWLEDGE` for the letters addressed to the reader's office). Outside a scope 404,
+inside it without the right 403.
 """
 
 from django.contrib import messages

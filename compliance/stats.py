@@ -688,8 +688,12 @@ def late_laos(
     state: str = "",
     min_days: int | None = None,
     order: str = LateOrder.DISTRICT,
+    staff=None,
 ):
-    """LAOs of the scope not yet verified, with the staff to call: the 'who is late' list."""
+    """LAOs of the scope not yet verified, with the staff to call: the 'who is late' list.
+
+    The staff listed are taken from `staff`, the roles the reader may see
+    (`Role.objects.restrict(user, Action.VIEW)`); none without it."""
 
     qs = (
         with_state(scope.laos(), at)
@@ -699,7 +703,8 @@ def late_laos(
         .prefetch_related(
             Prefetch(
                 "staff_roles",
-                queryset=Role.objects.vetted()
+                queryset=(Role.objects.none() if staff is None else staff)
+                .vetted()
                 .filter(kind=RoleKind.LAO_STAFF)
                 .select_related("user")
                 .order_by("id"),

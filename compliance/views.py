@@ -15,10 +15,13 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from accounts.access import officer_required, second_factor_done
+from accounts.models import Role
 from accounts.scope import is_officer, is_reviewer
 from circulars.models import DeliveryLevel
 from core import clock, params
 from core.jsonapi import json_read_only
+from core.scoping import Action
+from onboarding.models import VerificationRequest
 from onboarding.services import position_status
 from registry.models import LAO_KINDS, Organization, OrganizationKind
 
@@ -148,9 +151,16 @@ def lao(request, dla_code):
         "positions_verified": sum(row.done for row in positions),
         "scope": scope,
         "crumbs": scope.breadcrumbs(request.user) + [(org.display_name, request.path)],
-        "requests": org.verification_requests.select_related("requester").order_by("-created_at"),
+        "requests": VerificationRequest.objects.restrict(request.user, Action.VIEW)
+        .filter(organization=org)
+        .select_related("requester")
+        .order_by("-created_at"),
         "units": org.units.order_by("name_th"),
-        "staff": org.staff_roles.vetted().select_related("user").order_by("id"),
+        "staff": Role.objects.restrict(request.user, Action.VIEW)
+        .vetted()
+        .filter(organization=org)
+        .select_related("user")
+        .order_by("id"),
     }
     return etags.with_tag(render(request, "compliance/lao.html", context), etag)
 
@@ -219,7 +229,8 @@ def late(request):
     unchanged = etags.not_modified(request, etag)
     if unchanged is not None:
         return unchanged
-    laos = stats.late_laos(scope, at, **_query_filters(filters))
+    staff = Role.objects.restrict(request.user, Action.VIEW)  # the staff to call
+    laos = stats.late_laos(scope, at, staff=staff, **_query_filters(filters))
     page = Paginator(laos, 50).get_page(request.GET.get("page"))
     page.object_list = rows.late_rows(stats.with_positions(page.object_list))
     districts = []
@@ -252,8 +263,9 @@ def export(request, table, fmt):
     filters = _late_filters(request)  # a bad filter is explained in the page's language
     with translation.override("th"):  # Thai headers and labels, whatever the page's language
         if table == "late":
+            staff = Role.objects.restrict(request.user, Action.VIEW)  # the staff to call
             laos = stats.with_positions(
-                stats.late_laos(scope, clock.now(), **_query_filters(filters))
+                stats.late_laos(scope, clock.now(), staff=staff, **_query_filters(filters))
             )
             headers, rows = exports.late_table(laos, scope)
         else:

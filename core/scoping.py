@@ -22,6 +22,9 @@ class Action(models.TextChoices):
     CHANGE = "change", _("change")  # work on it (a draft being read in)
     ACKNOWLEDGE = "acknowledge", _("acknowledge")  # a letter addressed to the user's office
     EXPORT = "export", _("export")  # take it away in a file
+    # see it as a member of its organisation does: a line on the organisation's own page (who
+    # filed for which position, in which state), never the row's own page
+    FOLLOW = "follow", _("follow")
 
 
 Rule = Callable[[models.QuerySet, object], models.QuerySet]

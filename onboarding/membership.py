@@ -168,6 +168,19 @@ def _visible(queryset, user):
     return queryset.filter(kind__in=STAFF_KINDS, organization_id__in=orgs)
 
 
+@rule("accounts.Role", Action.FOLLOW)
+def _colleagues(queryset, user):
+    """Staff roles of the organisations `user` is an active member of, and for a unit's member
+    those of its LAO too: the colleagues their organisation's page lists."""
+    mine = staff_roles(user)
+    units = [r.organization_id for r in mine if r.kind == RoleKind.UNIT_STAFF]
+    parents = Organization.objects.filter(pk__in=units).values("parent_id")
+    return queryset.filter(
+        Q(organization_id__in=[r.organization_id for r in mine]) | Q(organization_id__in=parents),
+        kind__in=STAFF_KINDS,
+    )
+
+
 def _check_authority(actor, role_id: int) -> None:
     if not Role.objects.restrict(actor, Action.REVIEW).filter(pk=role_id).exists():
         raise PermissionDenied(

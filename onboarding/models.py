@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.models import OFFICER_KINDS, REVIEWER_KINDS, Position
-from accounts.scope import officer_area
+from accounts.models import OFFICER_KINDS, REVIEWER_KINDS, Position, RoleKind
+from accounts.scope import officer_area, staff_roles
 from core.history import EventHistory
 from core.scoping import Action, RestrictQuerySet, rule
 from registry.models import Organization
@@ -63,6 +63,13 @@ class VerificationRequestQuerySet(RestrictQuerySet):
             return self.all()
         return self.filter(organization__district__province_id__in=provinces)
 
+    def _followed_by(self, user):
+        """Requests of the LAOs the user is an active member of (their organisation's page lists
+        who filed for which position): not the requests' own pages, which `_visible_to` keeps."""
+
+        laos = [r.organization_id for r in staff_roles(user, RoleKind.LAO_STAFF)]
+        return self.filter(organization_id__in=laos)
+
     def open(self):
         return self.filter(state__in=OPEN_STATES)
 
@@ -93,6 +100,7 @@ class VerificationRequestQuerySet(RestrictQuerySet):
 
 rule("onboarding.VerificationRequest", Action.VIEW)(VerificationRequestQuerySet._visible_to)
 rule("onboarding.VerificationRequest", Action.REVIEW)(VerificationRequestQuerySet._reviewable_by)
+rule("onboarding.VerificationRequest", Action.FOLLOW)(VerificationRequestQuerySet._followed_by)
 
 
 class VerificationRequest(models.Model):

@@ -144,14 +144,16 @@ class Left:
         return self.row.label
 
 
-def what_is_left(org, rows: list[PositionRow]) -> list[Left]:
+def what_is_left(org, rows: list[PositionRow], roles=None) -> list[Left]:
     """For each required position of `org` not yet verified: what must happen and who must do
-    it (one query for the LAO's staff)."""
+    it (one query for the LAO's staff, among `roles`: a page passes the roles its reader may
+    see, `Role.objects.restrict(user, Action.FOLLOW)`; all of them by default)."""
     missing = [row for row in rows if not row.done]
     if not missing:
         return []
     staff = list(
-        Role.objects.vetted()
+        (Role.objects.all() if roles is None else roles)
+        .vetted()
         .filter(kind=RoleKind.LAO_STAFF, organization_id=org.pk)
         .select_related("user")
         .order_by("id")

@@ -22,13 +22,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts import thaid
 from accounts.access import officer_required, second_factor_gate
-from accounts.models import MembershipStatus, Role, RoleKind
+from accounts.models import Role, RoleKind
 from accounts.scope import (
     is_officer,
     is_reviewer,
-    memberships_not_active,
     officer_area,
-    roles_of,
     staff_roles,
 )
 from core import clock
@@ -38,10 +36,10 @@ from core.text import strip_invisible
 from maintenance.access import login_decision, may_submit_verification
 from registry.models import District, Organization
 
-from . import membership, services
+from . import my_organisation as my_page
+from . import services
 from .forms import DecisionForm, QueueFilterForm, VerificationRequestForm
 from .models import RequestState, VerificationRequest
-from .positions import position_states, what_is_left
 
 
 def _request_or_404(user, pk) -> VerificationRequest:
@@ -77,85 +75,70 @@ def _can_see_evidence(user, vr) -> bool:
 @require_safe
 @cache_control(no_store=True, private=True)
 def my_organisation(request):
-    user = request.user
+    """The person's own organisations (onboarding.my_organisation); a unit's member whose units
+    may not use the system yet is told why and until when instead (403)."""
     now = clock.now()
-    laos, units = [], []
-    for role in staff_roles(user, RoleKind.LAO_STAFF):
-        org = role.organization
-        requests = list(
-            org.verification_requests.select_related("requester").order_by("-created_at")
-        )
-        rows = position_states(requests)
-        laos.append(
-            {
-                "role": role,
-                "org": org,
-                "positions": rows,
-                "verified_count": sum(row.done for row in rows),
-                # what is left, who must do it: the page's next step
-                "left": what_is_left(org, rows) if org.identity_verified_at is None else [],
-                "my_row": next((row for row in rows if role.position in row.positions), None),
-                "requests": requests,
-                "mine_open": next(
-                    (r for r in requests if r.requester_id == user.pk and r.is_open), None
-                ),
-                "mine_approved": next(
-                    (
-                        r
-                        for r in requests
-                        if r.requester_id == user.pk and r.state == RequestState.APPROVED
-                    ),
-                    None,
-                ),
-                "window": may_submit_verification(org, now),
-                "units_total": org.units.count(),
-                "units_logged_in": org.units.filter(first_login_at__isnull=False).count(),
-                "units_not_logged_in": list(
-                    org.units.filter(first_login_at__isnull=True).order_by("name_th")[:100]
-                ),
-            }
-        )
-    unit_decision = login_decision(user, now)
-    for role in staff_roles(user, RoleKind.UNIT_STAFF):
-        unit = role.organization
-        staff = (
-            Role.objects.vetted()
-            .filter(
-                organization__in=[unit, unit.parent],
-                kind__in=[RoleKind.LAO_STAFF, RoleKind.UNIT_STAFF],
-            )
-            .select_related("user", "organization")
-            .order_by("organization_id", "user__full_name")
-        )
-        units.append({"role": role, "org": unit, "staff": staff})
-    officer_roles = [r for r in roles_of(user) if r.is_officer]
-    waiting = [
-        {
-            "role": r,
-            "expires_at": membership.expires_at(r)
-            if r.status == MembershipStatus.PENDING
-            else None,
-            "verification_closes": membership.verification_closes_first(r, now),
-        }
-        for r in memberships_not_active(user)
-    ]
-    may_decide = membership.may_decide_any(user)
-    context = {
-        "laos": laos,
-        "units": units,
-        "unit_decision": unit_decision,
-        "officer_roles": officer_roles,
-        "memberships": waiting,
-        "may_decide_memberships": may_decide,
-        "memberships_to_decide": membership.decidable_by(user, now).count() if may_decide else 0,
-        "now": now,
-    }
+    unit_decision = login_decision(request.user, now)
     if unit_decision is not None and not unit_decision.allowed:
         return render(request, "accounts/not_yet.html", {"decision": unit_decision}, status=403)
+    context = {**my_page.page(request.user, now), "unit_decision": unit_decision}
     return render(request, "onboarding/my_organisation.html", context)
 
 
 # --- the requester's pages ---------------------------------------------------------------------
+
+
+def _lao_to_file_for(user, org_pk) -> tuple[Organization, Role]:
+    """The LAO the user files a request for, and their staff role there: 404 outside their
+    area, 403 for anyone but its staff."""
+    org = get_object_or_404(
+        Organization.objects.restrict(user, Action.VIEW).with_places(), pk=org_pk
+    )
+    role = next(
+        (r for r in staff_roles(user, RoleKind.LAO_STAFF) if r.organization_id == org.pk),
+        None,
+    )
+    if role is None:
+        raise PermissionDenied(_("Only staff of this LAO may file its requests."))
+    return org, role
+
+
+def _window_closed(request, org, decision, status: int):
+    return render(
+        request,
+        "onboarding/window_closed.html",
+        {"org": org, "decision": decision},
+        status=status,
+    )
+
+
+def _file_request(request, org, form):
+    """Create the request from a valid form (a draft, or submitted): a redirect to it, the
+    window-closed page, or None with the problem added to the form."""
+    try:
+        vr = services.create_request(
+            requester=request.user,
+            organization=org,
+            data=form.request_data(),
+            files=form.cleaned_data["evidence"],
+            submit="submit" in request.POST,
+            thaid_proof=form.thaid_proof_chosen(),
+        )
+    except services.AlreadyOpen as exc:
+        messages.info(request, exc.message)
+        return redirect(exc.existing)
+    except services.WindowClosed as exc:
+        return _window_closed(request, org, exc.decision, 403)
+    except services.VerificationError as exc:
+        form.add_error(exc.field, exc.message)
+        return None
+    messages.success(
+        request,
+        _("Your request was submitted.")
+        if vr.state == RequestState.SUBMITTED
+        else _("Your draft was saved."),
+    )
+    return redirect(vr)
 
 
 @login_required
@@ -163,15 +146,7 @@ def my_organisation(request):
 @sensitive_post_parameters("national_id")
 @cache_control(no_store=True, private=True)
 def request_new(request, org_pk):
-    org = get_object_or_404(
-        Organization.objects.restrict(request.user, Action.VIEW).with_places(), pk=org_pk
-    )
-    role = next(
-        (r for r in staff_roles(request.user, RoleKind.LAO_STAFF) if r.organization_id == org.pk),
-        None,
-    )
-    if role is None:
-        raise PermissionDenied(_("Only staff of this LAO may file its requests."))
+    org, role = _lao_to_file_for(request.user, org_pk)
     existing = (
         VerificationRequest.objects.restrict(request.user, Action.VIEW)
         .open()
@@ -183,12 +158,7 @@ def request_new(request, org_pk):
         return redirect(existing)
     window = may_submit_verification(org)
     if not window.allowed:
-        return render(
-            request,
-            "onboarding/window_closed.html",
-            {"org": org, "decision": window},
-            status=403 if request.method == "POST" else 200,
-        )
+        return _window_closed(request, org, window, 403 if request.method == "POST" else 200)
     form = VerificationRequestForm(
         request.POST or None,
         request.FILES or None,
@@ -196,35 +166,8 @@ def request_new(request, org_pk):
         thaid_proof=services.thaid_proof_offered(thaid.assertion(request)),
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            vr = services.create_request(
-                requester=request.user,
-                organization=org,
-                data=form.request_data(),
-                files=form.cleaned_data["evidence"],
-                submit="submit" in request.POST,
-                thaid_proof=form.thaid_proof_chosen(),
-            )
-        except services.AlreadyOpen as exc:
-            messages.info(request, exc.message)
-            return redirect(exc.existing)
-        except services.WindowClosed as exc:
-            return render(
-                request,
-                "onboarding/window_closed.html",
-                {"org": org, "decision": exc.decision},
-                status=403,
-            )
-        except services.VerificationError as exc:
-            form.add_error(exc.field, exc.message)
-        else:
-            messages.success(
-                request,
-                _("Your request was submitted.")
-                if vr.state == RequestState.SUBMITTED
-                else _("Your draft was saved."),
-            )
-            return redirect(vr)
+        if (response := _file_request(request, org, form)) is not None:
+            return response
     status = 400 if request.method == "POST" else 200
     return render(
         request,

@@ -4,7 +4,6 @@ is published until every flag is cleared. Slow (some minutes of OCR): marked `oc
 
 import datetime as dt
 import json
-import re
 
 import pytest
 
@@ -17,6 +16,7 @@ from circulars.models import Circular, CircularDraft
 from circulars.services import DEFAULT_DATA
 from core.thai import BANGKOK, format_date
 from maintenance.models import Discrepancy
+from tests.html import without_keep_spans
 
 from .scans import REFERENCE, render_pages, scanned_pdf
 
@@ -161,8 +161,7 @@ def test_publishing_the_ocr_copy_waits_until_every_flag_is_cleared_and_its_text_
     # the reviewed values and the text the officer read; nothing of the review, no scan.
     public = client.get(province.get_absolute_url()).content.decode()
     assert "9 เมษายน 2568" in public  # the date the officer confirmed, Buddhist era
-    # terms kept on one line are wrapped in <span class="keep"> (core.thai.KEEP_TOGETHER)
-    public_text = re.sub(r"</?span[^>]*>", "", public)
+    public_text = without_keep_spans(public)  # terms kept on one line: <span class="keep">
     assert province.body in public_text
     for review_trace in ("flags cleared", "@test.example", "ocr_digits", "as written", "/scan"):
         assert review_trace not in public, review_trace

@@ -9,7 +9,6 @@ the scans officers received), pasted as an officer would.
 """
 
 import datetime as dt
-import re
 
 import pytest
 from django.urls import reverse
@@ -22,6 +21,7 @@ from maintenance.policy import Subject
 from maintenance.snapshot import current_policy
 from registry.models import Province
 from tests.actors import login
+from tests.html import without_keep_spans
 
 from .test_intake_review import REFERENCE, clear, clear_every_flag, province_letter_cleared
 
@@ -409,8 +409,7 @@ def test_an_ocr_d_text_is_not_published_until_an_officer_has_read_it_against_the
     client.post(f"/circulars/intake/{draft.pk}/publish")
     province = Circular.objects.get(number="นพ ๐๐๒๓.๕/ว ๑๕๗๘")
     public = client.get(province.get_absolute_url()).content.decode()
-    # terms kept on one line are wrapped in <span class="keep"> (core.thai.KEEP_TOGETHER)
-    public_text = re.sub(r"</?span[^>]*>", "", public)
+    public_text = without_keep_spans(public)  # terms kept on one line: <span class="keep">
     assert province.body and province.body in public_text
     # the date as OCR read it ("๗๙ เมษาฯ") was replaced by the officer's: not published
     assert province.date_as_written == "" and "๗๙" not in public

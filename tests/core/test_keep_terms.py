@@ -6,6 +6,7 @@ That they are then drawn on one line is measured in Chromium (tests/browser/test
 from django.urls import reverse
 
 from core.text import keep_terms_together
+from tests.html import without_keep_spans
 
 KEPT = '<span class="keep">{}</span>'
 
@@ -26,6 +27,12 @@ def test_tags_attributes_comments_and_text_that_takes_no_markup_are_left_alone()
         "<textarea>New e-LAAS</textarea><script>const a = 'e-LAAS';</script></body></html>"
     )
     assert keep_terms_together(html) == html
+
+
+def test_the_tests_read_a_page_with_its_terms_unwrapped_and_every_other_tag_kept():
+    html = '<p>ยื่นคำขอยืนยันตัวตน <span class="state">ใน</span> New e-LAAS</p>'
+    wrapped = keep_terms_together(html)
+    assert wrapped != html and without_keep_spans(wrapped) == html
 
 
 def test_a_page_without_any_term_is_returned_as_it_is():

@@ -2,7 +2,6 @@
 province with life (demo/life.py, command prepare_demo), never in production."""
 
 import datetime as dt
-import re
 from io import StringIO
 
 import pytest
@@ -23,6 +22,7 @@ from onboarding.models import VerificationRequest
 from onboarding.services import position_status
 from registry.models import Organization
 from tests.demo.test_generate_dataset import registry  # noqa: F401 - the fixture
+from tests.html import without_keep_spans
 
 History = VerificationRequest.history.model
 
@@ -126,5 +126,5 @@ def test_every_page_says_where_the_demo_clock_stands(client, circulars, monkeypa
 def test_the_banner_in_thai(client, circulars):
     clock.set_clock(dt.datetime(2025, 4, 16, 10, 0, tzinfo=BANGKOK))
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="th").content.decode()
-    page = re.sub(r"</?span[^>]*>", "", page)  # terms kept on one line: <span class="keep">
+    page = without_keep_spans(page)  # terms kept on one line: <span class="keep">
     assert "ขณะนี้อยู่ในช่วงที่ อปท. ยื่นคำขอยืนยันตัวตนได้ ยื่นภายในวันที่ ๒๑ เมษายน ๒๕๖๘" in page
