@@ -29,7 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "elaas_portal.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "elaas_portal.settings.test")
 
 import django  # noqa: E402
 

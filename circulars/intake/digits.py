@@ -322,9 +322,13 @@ def reread(text: str, hocr: str, gray: np.ndarray) -> tuple[str, list[Reread]]:
                 chosen[k] = inner or claims
         taken = set()
         claimed = {i for v in chosen.values() for i in v}
+        heads = _number_heads(text, by_line.get(n, []), found, slack)
+        replacements += [(start, end, "ที่", 0.0) for start, end in heads]
         for i, run in enumerate(line_runs):
             if i not in claimed:  # no digits seen there: Tesseract's reading stays, doubtful
                 start, end = run[0][0], run[-1][0] + len(run[-1][1].text)
+                if any(h_start <= start and end <= h_end for h_start, h_end in heads):
+                    continue
                 replacements.append((start, end, text[start:end], 0.0))
         for g, claims in chosen.items():
             first, last = line_runs[claims[0]], line_runs[claims[-1]]
@@ -386,6 +390,41 @@ def reread(text: str, hocr: str, gray: np.ndarray) -> tuple[str, list[Reread]]:
         cursor = end
     new.append(text[cursor:])
     return "".join(new), done
+
+
+# A letter's number as the correspondence regulation writes it: ที่, the office's letters, its
+# code of four or five digits (ที่ มท ๐๘๐๘.๔/ว ๑๕๔๑, ที่ ศธ ๐๔๐๐๑/ว๑๓๕๖). Tesseract reads the
+# tall ที่ of a scan as Latin or digits ("11 มท ๐๘๐๘", "N UN ๐๗๓๔"), and then the line is no
+# number line at all.
+_NUMBER_HEAD = re.compile(r"(?:^|(?<=[\s(]))([A-Za-z0-9|!]{1,3}) (\S{2,4}) ?(\S)")
+
+
+def _number_heads(text: str, line: list[tuple[int, _Char]], found: list, slack: float):
+    """The spans of a line's text that stand for the ที่ of a letter's number: a token of one
+    to three Latin letters or digits where the reader sees no digit (a true digit there is a
+    number, not a ที่), then the office's letters (no digits), then a run of four or five
+    digits the reader is sure of (however Tesseract read them: "N AT coca" for ที่ ศธ ๐๐๔๕)."""
+    if not line:
+        return []
+    first, last = line[0][0], line[-1][0] + len(line[-1][1].text)
+    out = []
+    for m in _NUMBER_HEAD.finditer(text, first, last):
+        if _DIGIT.search(m.group(2)):
+            continue
+        head = [c for at, c in line if m.start(1) <= at < m.end(1)]
+        code = [c for at, c in line if at == m.start(3)]
+        if not head or not code:
+            continue
+        left, right = min(c.left for c in head), max(c.right for c in head)
+        if any(min(g[1], right + slack) - max(g[0], left - slack) > 0 for g in found):
+            continue
+        if not any(
+            g[0] - 2 * slack <= code[0].left <= g[1] and len(g[2]) in (4, 5) and g[3] >= SURE
+            for g in found
+        ):
+            continue
+        out.append((m.start(1), m.end(1)))
+    return out
 
 
 _SERIAL = re.compile(r"[./]\s?ว\.?\s?$")

@@ -248,7 +248,8 @@ def _ocr(image: Path, number: int) -> Page:
     doubtful: list[dict] = []
     try:
         markup, gray = hocr.read_text(encoding="utf-8"), digits.page_gray(image)
-        found_words = words.doubts(text, markup, gray)
+        text, marks = words.mark_lines(text, markup)
+        found_words = marks + words.doubts(text, markup, gray)
         text, found = digits.reread(text, markup, gray)
         reread = [r.as_dict() for r in found]
         doubtful = [d.as_dict() for d in words.shifted(found_words, reread)]

@@ -18,6 +18,7 @@ instead of returning a confident wrong value. Pure numpy; a few hundredths of a 
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -34,6 +35,12 @@ LOST_LINE_HEIGHT = 0.45
 LOST_WORDS_WIDTH = 1.5
 # A row or column holds ink when it has at least this many ink pixels (specks are not text).
 INK_PIXELS = 3
+# A "line" of Tesseract's at most this share of the page's median line height whose box overlaps
+# a full line's box is that line's marks: Thai tone marks and upper vowels stand above the
+# letters, and Tesseract at times reads them as a line of their own (garbage such as "ยฆย devia
+# ww a" over เจ้าหน้าทีท้องถิน, which then lacks its marks) or as letters at the end of the line
+# ("… ทุกจังหวัด was"). Full lines measure 75–98 px at 16 pt and 300 dpi, such mark lines 37–55.
+MARK_LINE_HEIGHT = 0.65
 
 
 @dataclass(frozen=True)
@@ -108,6 +115,8 @@ def doubts(text: str, hocr: str, gray: np.ndarray | None = None) -> list[Doubt]:
                 found.append(
                     Doubt(start, end, "low_confidence", round(conf / 100, 3), text[start:end])
                 )
+    found += _latin_in_thai(text)
+    found += _order_turned_back(text, lines)
     if gray is not None:
         found += _lost_ink(text, lines, gray)
     merged: dict[tuple[int, int, str], Doubt] = {}
@@ -116,6 +125,86 @@ def doubts(text: str, hocr: str, gray: np.ndarray | None = None) -> list[Doubt]:
         if key not in merged or d.confidence < merged[key].confidence:
             merged[key] = d
     return sorted(merged.values(), key=lambda d: (d.start, d.end, d.kind))
+
+
+# A short lower-case Latin word between Thai words: Tesseract (tha+eng) read a Thai word as
+# Latin letters, และ as "was" (แ as w, ล as a, ะ as s). Thai letters write English words as
+# names and acronyms (VDO, DOPA Channel, e-LAAS), seldom as a short lower-case word alone.
+_LATIN_WORD = re.compile(r"(?<!\S)[a-z]{1,4}(?!\S)")
+_THAI = re.compile(r"[\u0E01-\u0E2E]")
+
+
+def _latin_in_thai(text: str) -> list[Doubt]:
+    found = []
+    for m in _LATIN_WORD.finditer(text):
+        before = text[max(0, m.start() - 200) : m.start()].split()
+        after = text[m.end() : m.end() + 200].split(maxsplit=1)
+        if before and after and _THAI.search(before[-1]) and _THAI.search(after[0]):
+            found.append(Doubt(m.start(), m.end(), "low_confidence", 0.0, m.group()))
+    return found
+
+
+def _order_turned_back(text: str, lines: list[_Line]) -> list[Doubt]:
+    """A line after which Tesseract's reading order goes back up the page (the next line it
+    read stands above it): what follows this line on the page comes later in the text or not
+    at all, so a field on it may be cut (a memo's subject whose second line was read after the
+    date line above it)."""
+    read = [ln for ln in lines if ln.start >= 0 and ln.chars]
+    if len(read) < 2:
+        return []
+    height = float(np.median([ln.box[3] - ln.box[1] for ln in read]))
+    found = []
+    for line, after in zip(read, read[1:], strict=False):
+        if after.box[3] < line.box[1] - 0.5 * height:
+            found.append(Doubt(line.start, line.end, "lost_ink", 0.0, text[line.start : line.end]))
+    return found
+
+
+def mark_lines(text: str, hocr: str) -> tuple[str, list[Doubt]]:
+    """`text` with the lines Tesseract made of another line's marks blanked in place (spaces:
+    every offset still points where it did), and a `lost_ink` doubt on each line whose marks
+    they were: its words may lack their tone marks and vowels, and the garbage no longer cuts a
+    field in two or joins its value."""
+    lines = _hocr_lines(hocr)
+    offsets = _place(text, lines)
+    heights = [ln.box[3] - ln.box[1] for ln in lines if ln.chars]
+    if len(heights) < 2:
+        return text, []
+    # the full lines' height: the upper quartile (a page may hold as many mark lines as lines)
+    tall = MARK_LINE_HEIGHT * float(np.percentile(heights, 75))
+    chars = list(text)
+    found = []
+    for line, offs in zip(lines, offsets, strict=True):
+        x0, y0, x1, y1 = line.box
+        if not line.chars or y1 - y0 > tall:
+            continue
+        owners = [
+            o
+            for o in lines
+            if o is not line
+            and o.chars
+            and o.box[3] - o.box[1] > tall
+            and min(y1, o.box[3]) > max(y0, o.box[1])
+            and min(x1, o.box[2]) > max(x0, o.box[0])
+        ]
+        if not owners:
+            continue
+        for (ch, _box, _conf), at in zip(line.chars, offs, strict=True):
+            if at >= 0:
+                chars[at : at + len(ch)] = " " * len(ch)
+        # the full line above it too: a field there may run on past the garbage (as beside a
+        # band of ink read as nothing, `_lost_ink`)
+        above = [
+            o
+            for o in lines
+            if o.chars and o.box[3] - o.box[1] > tall and o.box[1] < y0 and o not in owners
+        ]
+        if above:
+            owners.append(max(above, key=lambda o: o.box[1]))
+        for o in owners:
+            if o.start >= 0:
+                found.append(Doubt(o.start, o.end, "lost_ink", 0.0, text[o.start : o.end]))
+    return "".join(chars), found
 
 
 def _lost_ink(text: str, lines: list[_Line], gray: np.ndarray) -> list[Doubt]:

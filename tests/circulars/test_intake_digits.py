@@ -10,7 +10,7 @@ import pytest
 
 from circulars.intake import digits
 from circulars.intake.extract import extract
-from circulars.intake.parse import SourceKind
+from circulars.intake.parse import SourceKind, reader_sureness
 
 from .scans import FONTS, render_pages
 
@@ -114,6 +114,52 @@ def test_a_run_with_no_digits_on_the_page_is_kept_and_marked_doubtful():
         ("๙", "๙", 0.0),
         ("๙", "๙", 0.0),
     ]
+
+
+def _misread_head(truth: str, head: str) -> tuple[np.ndarray, str, str]:
+    """`truth` drawn, and Tesseract's reading of it with its opening ที่ read as `head` (Latin
+    letters or digits over the ที่'s extent): the page, the hOCR and the text."""
+    gray, boxes = _line_image(truth)
+    (first, left, _r), _i, (_m, _l, right) = boxes[:3]  # ท ี ่
+    assert first == "ท"
+    step = (right - left) / len(head)
+    chars = [
+        (ch, round(left + k * step), round(left + (k + 1) * step)) for k, ch in enumerate(head)
+    ]
+    chars += boxes[3:]
+    ink = np.argwhere(gray < 128)
+    box = (ink[:, 1].min(), ink[:, 0].min(), ink[:, 1].max() + 1, ink[:, 0].max() + 1)
+    return gray, _hocr(box, chars), head + truth[len("ที่") :]
+
+
+@pytest.mark.parametrize(
+    ("truth", "head"),
+    [
+        ("ที่ ศธ ๐๔๐๐๑/ว ๑๓๕๖", "11"),  # a five-digit office code (issue 21's numbers)
+        ("ที่ กค ๐๔๐๒.๓/ว ๓๙๕", "N"),
+        ("ที่ สธ ๐๒๐๑.๒/ว ๗๗", "Nl"),
+    ],
+)
+def test_the_ti_of_a_letter_number_read_as_latin_or_digits_is_ti_again(truth, head):
+    gray, hocr, misread = _misread_head(truth, head)
+
+    text, found = digits.reread(misread, hocr, gray)
+
+    assert text == truth
+    # recorded among the re-reads (doubtful, not digits), so offsets after it move with it
+    assert ("ที่", 0.0) in [(r.digits, r.confidence) for r in found]
+    assert reader_sureness(text, [r.as_dict() for r in found])[:3] == [0.0] * 3
+
+
+def test_real_digits_before_an_office_and_a_code_stay_digits():
+    truth = "๑๒ มท ๐๘๐๘.๔/ว ๑๕๔๑"  # digits the reader sees: no ที่ there
+    gray, boxes = _line_image(truth)
+    ink = np.argwhere(gray < 128)
+    box = (ink[:, 1].min(), ink[:, 0].min(), ink[:, 1].max() + 1, ink[:, 0].max() + 1)
+
+    text, _found = digits.reread(truth, _hocr(box, boxes), gray)
+
+    assert text == truth
 
 
 @pytest.mark.ocr

@@ -305,3 +305,75 @@ def test_marks_are_only_ever_added_and_only_from_the_same_letters():
     # a mark dropped here and present there: restored
     damaged = "เรื่อง ขอเชิญประชุมคณะกรรมการ\nตามที่ได้ขอเชิญประชุมคณะกรรมการบริหาร".replace("เชิญ", "เชญ", 1)
     assert _MarkedText(damaged).restore("ขอเชญประชุมคณะกรรมการ", 0, 29) == "ขอเชิญประชุมคณะกรรมการ"
+
+
+# --- another line's marks read as a line, Thai words read as Latin --------------------------
+# Tesseract's own readings (tha+eng, --psm 4) of corpus letters rendered in Garuda at 16 pt and
+# 300 dpi (bench/ocr_fields.py): banmaikhonburi-moi-regulation-travel's title, whose second
+# line's tone marks came out as a line of their own, and chiangmainews-moi-permsec-letter-2559,
+# where และ came out as "was".
+
+BANMAI = [
+    ((157, 165, 2130, 239), "ระเบียบกระทรวงมหาดไทย ว่าด้วยค่าใช้จ่ายในการเดินทางไปราชการของ"),
+    ((296, 291, 819, 328), "ยฆย devia    ww a"),  # 37 px high, over the next line's top
+    ((160, 305, 1224, 388), "เจ้าหน้าทีท้องถิน (ฉบับที 3) พ.ศ. 2559"),
+    ((160, 598, 1693, 653), "1446799777-c007fbb91a297eeb2ccc876d294e403a"),  # low, alone
+    ((147, 853, 1274, 924), "ไฟล์ระเบียบ"),
+]
+
+
+def test_a_line_made_of_the_next_lines_marks_is_blanked_and_that_line_doubtful():
+    text = "\n\n".join(line for _box, line in BANMAI) + "\n"
+    markup = hocr([(box, line_chars(line)) for box, line in BANMAI])
+
+    blanked, found = words.mark_lines(text, markup)
+
+    assert len(blanked) == len(text)
+    assert blanked.splitlines()[2].strip() == ""  # the marks' line, spaces in place
+    for n in (0, 4, 6, 8):
+        assert blanked.splitlines()[n] == text.splitlines()[n]  # the 53-px file name stays
+    # the line whose marks they were, and the line above (a field there may run on past them)
+    assert [(d.kind, d.word) for d in found] == [
+        ("lost_ink", BANMAI[2][1]),
+        ("lost_ink", BANMAI[0][1]),
+    ]
+
+
+def test_a_page_without_mark_lines_is_left_as_it_is():
+    lines = [BANMAI[0], BANMAI[2], BANMAI[4]]
+    text = "\n".join(line for _box, line in lines)
+    assert words.mark_lines(text, hocr([(b, line_chars(t)) for b, t in lines])) == (text, [])
+
+
+def test_a_short_latin_word_between_thai_words_is_doubtful():
+    text = (
+        "ปลัดกระทรวงมหาดไทย ส่งหนังสือด่วนทีสุด ถึงผู้ว่าราชการทุกจังหวัด was\n\n"
+        "นายอําเภอทุกอําเภอทัวประเทศ ขอให้จัดเตรียมการเฝ้าข้อราชการสําคัญ\n"
+        "ต่างๆ ผ่านทางการประชุม VDO conference และระบบ DOPA Channel ไปยังศาลากลางจังหวัด\n"
+        "ติดต่อ e-mail ที่ saraban@dla.go.th หรือ www ของกรม"
+    )
+    found = [d for d in words._latin_in_thai(text)]
+    assert [(d.word, d.kind) for d in found] == [
+        ("was", "low_confidence"),
+        ("www", "low_confidence"),
+    ]
+    assert text[found[0].start : found[0].end] == "was"
+
+
+# namsongkram-school-memo-2552 (a memo) in Garuda: Tesseract read the subject's first line, then
+# went back up to the date line, and read the subject's second line (กับนักเรียน) after it.
+NAMSONGKRAM = [
+    ((158, 994, 2254, 1084), "เรือง รายงานสรุปผลการดําเนินงานโครงการส่งเสริมและพัฒนาศักยภาพให้"),
+    ((154, 843, 964, 927), "วันที่ 9 มีนาคม 2552"),
+    ((154, 1134, 463, 1200), "กับนักเรียน"),
+    ((477, 1269, 1027, 1361), "(ชมรมหมากรุกไทย)"),
+]
+
+
+def test_a_line_after_which_the_reading_goes_back_up_the_page_is_doubtful():
+    text = "\n\n".join(line for _box, line in NAMSONGKRAM) + "\n"
+    markup = hocr([(box, line_chars(line)) for box, line in NAMSONGKRAM])
+
+    found = [d for d in words.doubts(text, markup) if d.kind == "lost_ink"]
+
+    assert [d.word for d in found] == [NAMSONGKRAM[0][1]]
