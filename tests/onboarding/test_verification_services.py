@@ -409,6 +409,38 @@ def test_the_requester_withdraws_a_submitted_request(submitted, actors):
     assert (row.history_event, row.history_data) == ("withdrawn", {"remarks": "ยื่นผิดตำแหน่ง"})
 
 
+def test_a_withdrawal_without_a_reason_records_none_and_a_reason_is_kept_trimmed(
+    submitted, actors, places
+):
+    vr = services.withdraw_request(
+        submitted.pk, actor=actors["lao_clerk"], expected_version=submitted.version
+    )
+    assert not vr.history.first().history_data.get("remarks")
+
+    draft = in_state("draft", actors, places)
+    draft = services.withdraw_request(
+        draft.pk, actor=actors["lao_clerk"], expected_version=draft.version, reason="  ผิดคน \n"
+    )
+    assert draft.history.first().history_data == {"remarks": "ผิดคน"}
+
+
+def test_a_withdrawn_draft_loses_its_files_at_once_a_withdrawn_submission_keeps_them(
+    submitted, actors, places, django_capture_on_commit_callbacks
+):
+    clerk = actors["lao_clerk"]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.withdraw_request(submitted.pk, actor=clerk, expected_version=submitted.version)
+    kept = Evidence.objects.get(request=submitted)  # a reviewer may have seen it: retention rules
+    assert kept.file.storage.exists(kept.file.name)
+
+    draft = in_state("draft", actors, places)
+    name = Evidence.objects.get(request=draft).file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        services.withdraw_request(draft.pk, actor=clerk, expected_version=draft.version)
+    assert not Evidence.objects.filter(request=draft).exists()
+    assert not kept.file.storage.exists(name)
+
+
 def test_a_provincial_officer_approves_a_submitted_request(submitted, actors):
     officer = actors["province_officer"]
     vr = services.approve_request(submitted.pk, actor=officer, expected_version=submitted.version)
