@@ -757,23 +757,33 @@ def test_only_the_requester_may_submit_withdraw_or_correct(window, actors, place
         submit=False,
     )
     before = snapshot(draft)
-    for act in (
-        lambda: services.submit_request(
-            draft.pk, actor=actors[who], expected_version=draft.version
+    for act, says in (
+        (
+            lambda: services.submit_request(
+                draft.pk, actor=actors[who], expected_version=draft.version
+            ),
+            "Only the requester may submit this request.",
         ),
-        lambda: services.withdraw_request(
-            draft.pk, actor=actors[who], expected_version=draft.version
+        (
+            lambda: services.withdraw_request(
+                draft.pk, actor=actors[who], expected_version=draft.version
+            ),
+            "Only the requester may withdraw this request.",
         ),
-        lambda: services.update_request(
-            draft.pk,
-            actor=actors[who],
-            expected_version=draft.version,
-            data=data(number=""),
-            submit=False,
+        (
+            lambda: services.update_request(
+                draft.pk,
+                actor=actors[who],
+                expected_version=draft.version,
+                data=data(number=""),
+                submit=False,
+            ),
+            "Only the requester may change this request.",
         ),
     ):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied) as refused:
             act()
+        assert str(refused.value) == translation.gettext(says)  # the 403 page shows it
     assert snapshot(draft) == before
 
 
