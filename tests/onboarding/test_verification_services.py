@@ -642,11 +642,17 @@ def test_the_requester_acting_on_a_stale_version_is_refused_even_in_an_allowed_s
         submit=False,
     )
     before = snapshot(corrected)
-    with pytest.raises(StaleRequest) as exc:
-        services.submit_request(
-            returned.pk, actor=clerk, expected_version=returned.version
-        )  # the version before the correction
-    assert clerk.full_name in str(exc.value.message)
+    stale = returned.version  # the version before the correction, open in another tab
+    for act in (
+        lambda: services.submit_request(returned.pk, actor=clerk, expected_version=stale),
+        lambda: services.withdraw_request(returned.pk, actor=clerk, expected_version=stale),
+        lambda: services.update_request(
+            returned.pk, actor=clerk, expected_version=stale, data=data(), submit=False
+        ),
+    ):
+        with pytest.raises(StaleRequest) as exc:
+            act()
+        assert clerk.full_name in str(exc.value.message)
     assert snapshot(corrected) == before
 
 
