@@ -415,7 +415,9 @@ def test_a_withdrawal_without_a_reason_records_none_and_a_reason_is_kept_trimmed
     vr = services.withdraw_request(
         submitted.pk, actor=actors["lao_clerk"], expected_version=submitted.version
     )
-    assert not vr.history.first().history_data.get("remarks")
+    row = vr.history.first()
+    assert not row.history_data.get("remarks")
+    assert row.history_user == actors["lao_clerk"]  # who withdrew it, as the history page says
 
     draft = in_state("draft", actors, places)
     draft = services.withdraw_request(
