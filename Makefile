@@ -75,10 +75,12 @@ digits-model: install
 promises: install
 	$(BIN)/python -m tests.promise_breaks
 
-# Mutation testing of the policy and the verification services ([tool.mutmut] in pyproject.toml;
-# a copy in mutants/). Then `$(BIN)/mutmut results` lists the survivors, `mutmut show NAME` one.
+# Mutation testing of the service and policy modules ([tool.mutmut] in pyproject.toml; a copy in
+# mutants/, git-ignored). Results are kept: a second run goes on where the first stopped. Then
+# `$(BIN)/mutmut results` lists the survivors, `mutmut show NAME` one. MUTANTS='glob ...' runs
+# only those mutants, e.g. MUTANTS='maintenance.policy.*' (named mutants are always rerun).
 mutate: install
-	$(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut run --max-children 2 $(MUTANTS)
 	$(BIN)/mutmut export-cicd-stats
 
 lint: install

@@ -150,8 +150,8 @@ BREAKS = (
     Break(
         "one person, one position: a new request",
         "onboarding/services.py",
-        "            _one_position_per_person(vr)\n            if submit:",
-        "            if submit:",
+        "            _one_position_per_person(vr)\n            proven = _check_form_proof(",
+        "            proven = _check_form_proof(",
         ONE_POSITION,
     ),
     Break(
@@ -171,8 +171,8 @@ BREAKS = (
     Break(
         "nothing twice in the outbox: the daily pass run again sends nothing",
         "notifications/reminders.py",
-        "    period = day.isoformat()",
-        "    period = dt.datetime.now().isoformat()",
+        "        return self.day.isoformat()",
+        "        return dt.datetime.now().isoformat()",
         "tests/notifications/test_reminders.py -k creates_nothing or nothing_twice",
     ),
     Break(

@@ -1,5 +1,6 @@
 """The decision function alone: precedence as README.md writes it, with no database."""
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -185,3 +186,34 @@ def test_an_lao_is_read_as_unverified_unless_told_and_a_unit_as_neither():
         Subject("school")
     policy = Policy([DLA], [rule(1, DLA, "verify_identity", start=at(5), identity_verified=False)])
     assert policy.decide(Subject("lao"), "verify_identity", at(6)).allowed is True
+
+
+# --- until when an answer holds: what the HTTP caches and the status page count down to ---------
+
+
+def test_the_next_boundary_is_the_next_start_or_end_strictly_after_the_instant():
+    policy = Policy([DLA], [rule(1, DLA, start=at(4), end=at(10))])
+
+    assert policy.next_boundary(LAO, "use_system", at(1)) == at(4)
+    # at the very instant a rule starts, the answer holds until it ends, not until "now"
+    assert policy.next_boundary(LAO, "use_system", at(4)) == at(10)
+    assert policy.next_boundary(LAO, "use_system", at(4, second=1)) == at(10)
+    # after the last boundary the answer holds for good
+    assert policy.next_boundary(LAO, "use_system", at(10)) is None
+    assert policy.next_boundary(LAO, "use_system", at(20)) is None
+
+
+def test_the_next_boundary_of_an_unknown_action_is_refused():
+    with pytest.raises(ValueError, match="action must be one of"):
+        Policy([DLA], []).next_boundary(LAO, "fly", at(1))
+
+
+def test_a_decision_gives_its_reason_in_thai_unless_english_is_asked_for():
+    decision = Policy([DLA], [rule(1, DLA, start=at(4), end=at(10))]).decide(
+        LAO, "use_system", at(5)
+    )
+    decision = dataclasses.replace(decision, reason_th="ไทย", reason_en="English")
+
+    assert decision.reason() == "ไทย"
+    assert (decision.reason("th"), decision.reason("th-TH")) == ("ไทย", "ไทย")
+    assert (decision.reason("en"), decision.reason("en-GB")) == ("English", "English")

@@ -717,3 +717,176 @@ def test_a_name_is_masked_to_the_given_name_and_the_family_name_s_first_letter()
     assert mask_name("Somsri Jaidee") == "Somsri J***"
     assert mask_name("", "somsri@test.example") == "so***@test.example"
     assert mask_name("สมศรี") == "สมศรี"
+
+
+# --- an invitation: from an officer of the area, for one address, used once, for 14 days ----------
+
+
+def invite(officer, org, email="invited@test.example", position=""):
+    """Invite through the service; the link's token, read from the mail it sends."""
+    from django.core import mail
+
+    before = len(mail.outbox)
+    with _on_commit():
+        invitation = invite_staff(officer=officer, organization=org, email=email, position=position)
+    assert len(mail.outbox) == before + 1 and mail.outbox[-1].to == [invitation.email]
+    token = re.search(r"/accounts/invitation/([^\s/]+)/", mail.outbox[-1].body).group(1)
+    return invitation, token
+
+
+class _on_commit:
+    """Run the block's on-commit callbacks at its end (the test's transaction never commits)."""
+
+    def __enter__(self):
+        from django.db import connection
+
+        self.start = len(connection.run_on_commit)
+
+    def __exit__(self, *exc):
+        from django.db import connection
+
+        callbacks = connection.run_on_commit[self.start :]
+        del connection.run_on_commit[self.start :]
+        if exc[0] is None:
+            for _sids, callback, _robust in callbacks:
+                callback()
+
+
+def test_an_invitation_is_for_the_address_given_lowercased_with_a_position_only_for_an_lao(
+    scene, places
+):
+    from accounts.services import INVITATION_DAYS
+
+    invitation, _token = invite(
+        scene["district_officer"], places.lao, "  Invited@Test.Example ", "finance_director"
+    )
+    unit_invitation, _ = invite(
+        scene["district_officer"], places.unit, "unit@test.example", "finance_director"
+    )
+
+    assert invitation.email == "invited@test.example"
+    assert (invitation.position, unit_invitation.position) == ("finance_director", "")
+    assert invitation.invited_by == scene["district_officer"]
+    assert invitation.expires_at - invitation.created_at == dt.timedelta(days=INVITATION_DAYS)
+    assert clock.now() - invitation.created_at < dt.timedelta(minutes=1)
+
+
+def test_an_officer_invites_only_staff_of_organisations_in_their_area(scene, places):
+    from accounts.models import Invitation
+
+    for who, org in (
+        ("other_province_officer", places.lao),  # Chiang Mai's officer, a Nakhon Phanom SAO
+        ("other_district_officer", places.lao),  # district 4802's officer, an SAO of 4801
+        ("lao_clerk", places.lao),  # staff, not an officer, of that very LAO
+    ):
+        with pytest.raises(PermissionDenied):
+            invite_staff(
+                officer=scene[who], organization=org, email="x@test.example", position="clerk"
+            )
+    assert not Invitation.objects.exists()
+
+
+def test_an_lao_invitation_without_a_position_or_to_someone_already_there_is_refused(scene, places):
+    from accounts.models import Invitation
+    from accounts.services import InvitationError
+
+    with pytest.raises(InvitationError) as refused:
+        invite_staff(
+            officer=scene["district_officer"],
+            organization=places.lao,
+            email="a@test.example",
+            position="",
+        )
+    assert str(refused.value) == say_th("Choose the position of the LAO staff member you invite.")
+    with pytest.raises(InvitationError) as refused:
+        invite_staff(
+            officer=scene["district_officer"],
+            organization=places.lao,
+            email=scene["lao_clerk"].email.upper(),
+            position="clerk",
+        )
+    assert str(refused.value) == say_th(
+        "%(email)s already has an account with this organisation."
+    ) % {"email": scene["lao_clerk"].email}
+    assert not Invitation.objects.exists()
+
+
+def test_a_second_invitation_to_an_address_not_yet_answered_is_refused(scene, places):
+    from accounts.models import Invitation
+    from accounts.services import InvitationError
+
+    invite(scene["district_officer"], places.unit)
+    with pytest.raises(InvitationError) as refused:
+        invite_staff(
+            officer=scene["province_officer"],
+            organization=places.unit,
+            email="INVITED@test.example",
+            position="",
+        )
+    assert str(refused.value) == say_th(
+        "%(email)s has already been invited to this organisation and has not answered yet."
+    ) % {"email": "invited@test.example"}
+    assert Invitation.objects.count() == 1
+
+
+def test_an_invitation_link_opens_until_its_14th_day_ends_and_not_after(
+    client, scene, places, portal_clock
+):
+    from accounts.services import find_invitation
+
+    invitation, token = invite(scene["district_officer"], places.unit)
+    assert invitation.expires_at.astimezone(BANGKOK).date() == dt.date(2025, 4, 24)
+    portal_clock((invitation.expires_at - dt.timedelta(seconds=1)).isoformat())
+    assert find_invitation(token) == invitation
+    assert client.get(f"/accounts/invitation/{token}/").status_code == 302
+    client.logout()
+    portal_clock(invitation.expires_at.isoformat())
+    assert find_invitation(token) is None
+    assert client.get(f"/accounts/invitation/{token}/").status_code == 404
+    assert find_invitation(token[:-1]) is None and find_invitation("") is None
+
+
+def test_an_invitation_is_used_once_and_gives_the_role_of_its_organisation(scene, places):
+    from accounts.services import InvitationError, accept_invitation, find_invitation
+
+    lao_invitation, lao_token = invite(
+        scene["district_officer"], places.lao, "lao@test.example", "finance_director"
+    )
+    unit_invitation, _ = invite(scene["district_officer"], places.unit, "unit@test.example")
+    lao_user = make_user("lao@test.example", "ผู้ได้รับเชิญ หนึ่ง")
+    unit_user = make_user("unit@test.example", "ผู้ได้รับเชิญ สอง")
+
+    lao_role = accept_invitation(lao_invitation, lao_user)
+    unit_role = accept_invitation(unit_invitation, unit_user)
+
+    assert (lao_role.kind, lao_role.position, lao_role.status) == (
+        "lao_staff",
+        "finance_director",
+        "active",
+    )
+    assert (unit_role.kind, unit_role.position) == ("unit_staff", "")
+    assert lao_role.invited_by == scene["district_officer"]
+    lao_invitation.refresh_from_db()
+    assert lao_invitation.accepted_by == lao_user
+    assert clock.now() - lao_invitation.accepted_at < dt.timedelta(minutes=1)
+    assert find_invitation(lao_token) is None
+    with pytest.raises(InvitationError) as refused:
+        accept_invitation(lao_invitation, make_user("third@test.example"))
+    assert str(refused.value) == say_th("This invitation has already been used.")
+    assert (
+        Role.objects.filter(organization=places.lao, user__email="third@test.example").count() == 0
+    )
+
+
+def test_a_membership_request_is_pending_with_a_position_only_for_an_lao(scene, places):
+    lao_role = pending(places.lao, "a@test.example", position="finance_director")
+    unit_role = pending(places.unit, "b@test.example", position="finance_director")
+
+    assert (lao_role.kind, lao_role.position, lao_role.status) == (
+        "lao_staff",
+        "finance_director",
+        "pending",
+    )
+    assert (unit_role.kind, unit_role.position, unit_role.status) == ("unit_staff", "", "pending")
+    assert clock.now() - lao_role.requested_at < dt.timedelta(minutes=1)
+    assert lao_role.history.latest().history_user == lao_role.user

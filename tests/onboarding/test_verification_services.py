@@ -409,6 +409,40 @@ def test_the_requester_withdraws_a_submitted_request(submitted, actors):
     assert (row.history_event, row.history_data) == ("withdrawn", {"remarks": "ยื่นผิดตำแหน่ง"})
 
 
+def test_a_withdrawal_without_a_reason_records_none_and_a_reason_is_kept_trimmed(
+    submitted, actors, places
+):
+    vr = services.withdraw_request(
+        submitted.pk, actor=actors["lao_clerk"], expected_version=submitted.version
+    )
+    row = vr.history.first()
+    assert not row.history_data.get("remarks")
+    assert row.history_user == actors["lao_clerk"]  # who withdrew it, as the history page says
+
+    draft = in_state("draft", actors, places)
+    draft = services.withdraw_request(
+        draft.pk, actor=actors["lao_clerk"], expected_version=draft.version, reason="  ผิดคน \n"
+    )
+    assert draft.history.first().history_data == {"remarks": "ผิดคน"}
+
+
+def test_a_withdrawn_draft_loses_its_files_at_once_a_withdrawn_submission_keeps_them(
+    submitted, actors, places, django_capture_on_commit_callbacks
+):
+    clerk = actors["lao_clerk"]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.withdraw_request(submitted.pk, actor=clerk, expected_version=submitted.version)
+    kept = Evidence.objects.get(request=submitted)  # a reviewer may have seen it: retention rules
+    assert kept.file.storage.exists(kept.file.name)
+
+    draft = in_state("draft", actors, places)
+    name = Evidence.objects.get(request=draft).file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        services.withdraw_request(draft.pk, actor=clerk, expected_version=draft.version)
+    assert not Evidence.objects.filter(request=draft).exists()
+    assert not kept.file.storage.exists(name)
+
+
 def test_a_provincial_officer_approves_a_submitted_request(submitted, actors):
     officer = actors["province_officer"]
     vr = services.approve_request(submitted.pk, actor=officer, expected_version=submitted.version)
@@ -610,11 +644,17 @@ def test_the_requester_acting_on_a_stale_version_is_refused_even_in_an_allowed_s
         submit=False,
     )
     before = snapshot(corrected)
-    with pytest.raises(StaleRequest) as exc:
-        services.submit_request(
-            returned.pk, actor=clerk, expected_version=returned.version
-        )  # the version before the correction
-    assert clerk.full_name in str(exc.value.message)
+    stale = returned.version  # the version before the correction, open in another tab
+    for act in (
+        lambda: services.submit_request(returned.pk, actor=clerk, expected_version=stale),
+        lambda: services.withdraw_request(returned.pk, actor=clerk, expected_version=stale),
+        lambda: services.update_request(
+            returned.pk, actor=clerk, expected_version=stale, data=data(), submit=False
+        ),
+    ):
+        with pytest.raises(StaleRequest) as exc:
+            act()
+        assert clerk.full_name in str(exc.value.message)
     assert snapshot(corrected) == before
 
 
@@ -725,23 +765,33 @@ def test_only_the_requester_may_submit_withdraw_or_correct(window, actors, place
         submit=False,
     )
     before = snapshot(draft)
-    for act in (
-        lambda: services.submit_request(
-            draft.pk, actor=actors[who], expected_version=draft.version
+    for act, says in (
+        (
+            lambda: services.submit_request(
+                draft.pk, actor=actors[who], expected_version=draft.version
+            ),
+            "Only the requester may submit this request.",
         ),
-        lambda: services.withdraw_request(
-            draft.pk, actor=actors[who], expected_version=draft.version
+        (
+            lambda: services.withdraw_request(
+                draft.pk, actor=actors[who], expected_version=draft.version
+            ),
+            "Only the requester may withdraw this request.",
         ),
-        lambda: services.update_request(
-            draft.pk,
-            actor=actors[who],
-            expected_version=draft.version,
-            data=data(number=""),
-            submit=False,
+        (
+            lambda: services.update_request(
+                draft.pk,
+                actor=actors[who],
+                expected_version=draft.version,
+                data=data(number=""),
+                submit=False,
+            ),
+            "Only the requester may change this request.",
         ),
     ):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied) as refused:
             act()
+        assert str(refused.value) == translation.gettext(says)  # the 403 page shows it
     assert snapshot(draft) == before
 
 
