@@ -54,8 +54,8 @@ BREAKS = (
     Break(
         "vetting: the late list and its exports list vetted staff only",
         "compliance/stats.py",
-        "queryset=Role.objects.vetted()\n                .filter(kind=RoleKind.LAO_STAFF)",
-        "queryset=Role.objects.all()\n                .filter(kind=RoleKind.LAO_STAFF)",
+        "                .vetted()\n                .filter(kind=RoleKind.LAO_STAFF)",
+        "                .all()\n                .filter(kind=RoleKind.LAO_STAFF)",
         f"{MEMBERSHIP} -k not_contacts_in_the_late_list_csv",
     ),
     Break(
