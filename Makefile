@@ -53,10 +53,10 @@ prod-stop:
 # (tests/keyspace.py). `--dist loadfile`: a file's tests run on one worker, so a module's or a
 # class's fixture built once is built once (pytest-xdist 3.8's `loadgroup` has no effect under
 # pytest 9: its group suffix is set on an attribute pytest 9 no longer reads).
-# Default 0 (one process) until the nine tests that fail on two workers are fixed: they read rows
-# the migrations write, which a transactional test on the same worker may have flushed before
-# (pytest-django puts transactional tests last only within one process). `TEST_WORKERS=2` to try.
-TEST_WORKERS ?= 0
+# A transactional test's flush empties the rows the data migrations wrote (the reminder ladder);
+# tests/conftest.py writes them back after each such test (tests/migration_rows.py), so a worker
+# may run them in any order. `TEST_WORKERS=0` runs the suite in one process.
+TEST_WORKERS ?= 2
 
 test: install
 	@mkdir -p var

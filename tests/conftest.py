@@ -12,7 +12,7 @@ from django.db import connection, transaction
 
 from circulars.services import load_circulars
 from registry.models import District, Organization, Province
-from tests import keyspace
+from tests import keyspace, migration_rows
 
 
 def pytest_sessionfinish(session):
@@ -50,6 +50,35 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("axe-core violations by impact, per role")
         for line in axe.table():
             terminalreporter.write_line(line)
+
+
+_db_blocker = []  # django_db_blocker, for the teardown hook below (a hook gets no fixtures)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, migrated; then the rows the data migrations wrote are kept,
+    to be written back after every flush (tests/migration_rows.py)."""
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        migration_rows.remember(connections)
+    _db_blocker.append(django_db_blocker)
+    yield
+    _db_blocker.clear()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test's flush (its fixtures are torn down by now), the rows the data
+    migrations wrote are there again for the next test of this process, whatever it is: under
+    pytest-xdist a worker runs a file's transactional tests before the next file's others."""
+    try:
+        return (yield)
+    finally:
+        if _db_blocker and migration_rows.flushes(item):
+            with _db_blocker[0].unblock():
+                migration_rows.write_back()
 
 
 @contextmanager

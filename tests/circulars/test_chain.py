@@ -903,57 +903,6 @@ WRONG_METHODS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("name", "method", "actor"), WRONG_METHODS, ids=[f"{n}-{m}-{a}" for n, m, a in WRONG_METHODS]
-)
-def test_a_wrong_method_gets_405_and_changes_nothing(client, scene, people, name, method, actor):
-    login(client, people[actor])
-    before = (
-        Circular.objects.count(),
-        Delivery.objects.filter(acknowledged_at__isnull=False).count(),
-    )
-    assert getattr(client, method)(scene["urls"][name]).status_code == 405
-    assert (
-        Circular.objects.count(),
-        Delivery.objects.filter(acknowledged_at__isnull=False).count(),
-    ) == before
-    scene["unpublished"].refresh_from_db()
-    assert scene["unpublished"].published_at is None
-
-
-@pytest.mark.parametrize("actor", ["province_officer", "district_officer", "dla_officer"])
-def test_an_officer_whose_session_did_not_use_the_second_factor_changes_nothing(
-    client, scene, people, actor
-):
-    client.force_login(people[actor], backend="elaas_portal.backends.ModelBackend")
-    for name in (
-        "publish",
-        "forward",
-        "acknowledge lao",
-    ):  # the LAO's delivery is in each one's area
-        response = client.post(
-            scene["urls"][name], {"number": "x", "issued_on": "11/4/2568", "subject": "x"}
-        )
-        assert response.status_code == 302 and response["Location"].startswith(
-            "/accounts/2fa/reauthenticate/"
-        )
-    assert Delivery.objects.get(pk=scene["lao_delivery"].pk).acknowledged_at is None
-    scene["unpublished"].refresh_from_db()
-    assert scene["unpublished"].published_at is None
-    page = client.get(scene["urls"]["detail"]).content.decode()
-    assert 'id="deliveries"' not in page and "/2fa/reauthenticate/" in page
-
-
-def test_an_officer_acknowledging_without_the_second_factor_comes_back_to_the_letter(
-    client, scene, people
-):
-    client.force_login(people["province_officer"], backend="elaas_portal.backends.ModelBackend")
-    response = client.post(scene["urls"]["acknowledge province"], {"next": scene["urls"]["detail"]})
-    assert response["Location"] == "/accounts/2fa/reauthenticate/?next=" + scene["urls"][
-        "detail"
-    ].replace("/", "%2F")
-
-
 def say_th(msgid, **params):
     with translation.override("th"):
         text = translation.gettext(msgid)
@@ -961,221 +910,299 @@ def say_th(msgid, **params):
     return text % params if params else text
 
 
-def test_the_dla_officer_publishes_from_the_letters_page(client, scene, people):
-    login(client, people["dla_officer"])
-    url = scene["unpublished"].get_absolute_url()
-    page = client.get(url).content.decode()
-    assert scene["urls"]["publish"] in page and say_th("Publish") in page
-    assert (
-        say_th("Publishing sends it to every province; their provincial officers are notified.")
-        in page
-    )
-
-    response = client.post(scene["urls"]["publish"], follow=True)
-
-    assert response.redirect_chain == [(url, 302)]
-    page = response.content.decode()
-    assert (
-        say_th(
-            "Published: sent to %(n)s recipients; %(people)s people were notified.", n=3, people=2
-        )
-        in page
-    )
-    assert scene["urls"]["publish"] not in page  # published: no button any more
-    assert scene["unpublished"].deliveries.count() == 3
-    again = client.post(scene["urls"]["publish"], follow=True).content.decode()
-    assert say_th("This letter was already published: there was nobody new to send it to.") in again
-
-
-def test_the_publish_button_is_only_for_those_who_may_publish(client, scene, people):
-    url = scene["unpublished"].get_absolute_url()
-    for actor in ("province_officer", "other_district_officer", "lao_clerk"):
-        login(client, people[actor])
-        assert scene["urls"]["publish"] not in client.get(url).content.decode()
-    client.logout()
-    assert scene["urls"]["publish"] not in client.get(url).content.decode()
-
-
-def test_a_provincial_officer_forwards_from_the_letters_page_with_a_buddhist_era_date(
-    client, scene, people
-):
-    login(client, people["other_province_officer"])
-    page = client.get(scene["urls"]["detail"]).content.decode()
-    assert scene["urls"]["forward"] in page and 'name="issued_on"' in page
-    assert (
-        say_th(
-            "Your province's own letter, with this one enclosed, goes to every district of the "
-            "province and directly to its PAO and city and town municipalities; their officers and "
-            "staff are notified."
-        )
-        in page
-    )
-
-    response = client.post(
-        scene["urls"]["forward"],
-        {
-            "number": "ชม ๐๐๒๓.๓/ว ๑๒๓",
-            "issued_on": "๙/๔/๒๕๖๘",
-            "subject": "ส่งต่อหนังสือกรม",
-            "body": "เพื่อทราบ",
-        },
-    )
-
-    letter = Circular.objects.get(number="ชม ๐๐๒๓.๓/ว ๑๒๓")
-    assert response.status_code == 302 and response["Location"] == letter.get_absolute_url()
-    assert (
-        letter.issued_on == dt.date(2025, 4, 9)
-        and letter.province.code == "50"
-        and letter.forwards == scene["dla"]
-    )
-    assert recipients(letter) == {("district", "5001"), ("organization", "3500101")}
-
-
-@pytest.mark.parametrize(
-    ("data", "message"),
-    [
-        ({"issued_on": "31/2/2568"}, "is not a date that exists"),
-        ({"issued_on": ""}, "This field is required."),
-        ({"number": ""}, "This field is required."),
-        ({"issued_on": "1/4/2568"}, "Your letter cannot be dated before the letter it forwards."),
-        (
-            {"number": "นพ ๐๐๒๓.๕/ว ๑๖๐๐"},
-            "A letter with this number and date is already in the portal.",
-        ),
-        ({"subject": "x" * 501}, "Ensure this value has at most 500 characters"),
-    ],
-)
-def test_bad_input_on_the_forward_form_says_why_and_stores_nothing(
-    client, scene, people, data, message
-):
-    login(client, people["province_officer"])
-    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    before = (Circular.objects.count(), Delivery.objects.count())
-    form = {"number": "นพ ๐๐๒๓.๕/ว ๑๗๐๐", "issued_on": "9/4/2568", "subject": "ส่งต่อ", **data}
-    response = client.post(scene["urls"]["forward"], form)
-    assert response.status_code == 400
-    assert message in response.content.decode()
-    assert (Circular.objects.count(), Delivery.objects.count()) == before
-
-
-def test_forwarding_through_a_delivery_of_another_area_is_refused(client, scene, people):
-    login(client, people["province_officer"])
-    chiang_mai = scene["dla"].deliveries.get(province__code="50")
-    response = client.post(
-        scene["urls"]["forward"],
-        {
-            "number": "นพ ๐๐๒๓.๕/ว ๑๗๐๑",
-            "issued_on": "9/4/2568",
-            "subject": "ส่งต่อ",
-            "delivery": chiang_mai.pk,
-        },
-    )
-    assert response.status_code == 400
-    assert not Circular.objects.filter(number="นพ ๐๐๒๓.๕/ว ๑๗๐๑").exists()
-
-
 def table_of(page, level_label):
     return page.split(f"<h3>{level_label}")[1].split("</table>")[0]
 
 
-def test_a_provincial_officer_follows_the_chain_in_their_province_only(client, scene, people):
-    login(client, people["province_officer"])
-    page = client.get(scene["urls"]["detail"]).content.decode()
-    assert 'id="deliveries"' in page
-    assert "จังหวัดนครพนม" in page and "จังหวัดเชียงใหม่" not in page.split('id="deliveries"')[1]
-    for name in (
-        "อำเภอเมืองนครพนม",
-        "อำเภอปลาปาก",
-        "อำเภอท่าอุเทน",
-        "อบจ.นครพนม",
-        "อบต.ทดสอบ ",
-        "ทต.หนองญาติ",
+class TestThePages:
+    """The circulars' pages as each person uses them, on the chain written once for the class
+    (`chain_once`), each test in a savepoint."""
+
+    @pytest.fixture
+    def people(self, chain_once, db):
+        return chain_once[1]
+
+    @pytest.fixture
+    def scene(self, chain_once, people):
+        return make_scene(chain_once[0], people)
+
+    @pytest.mark.parametrize(
+        ("name", "method", "actor"),
+        WRONG_METHODS,
+        ids=[f"{n}-{m}-{a}" for n, m, a in WRONG_METHODS],
+    )
+    def test_a_wrong_method_gets_405_and_changes_nothing(
+        self, client, scene, people, name, method, actor
     ):
-        assert name in page, name
-    assert say_th("not acknowledged yet") in page  # 4802, 4803 and most LAOs have not acknowledged
+        login(client, people[actor])
+        before = (
+            Circular.objects.count(),
+            Delivery.objects.filter(acknowledged_at__isnull=False).count(),
+        )
+        assert getattr(client, method)(scene["urls"][name]).status_code == 405
+        assert (
+            Circular.objects.count(),
+            Delivery.objects.filter(acknowledged_at__isnull=False).count(),
+        ) == before
+        scene["unpublished"].refresh_from_db()
+        assert scene["unpublished"].published_at is None
 
-
-def test_the_dla_officer_follows_every_province(client, scene, people):
-    login(client, people["dla_officer"])
-    page = client.get(scene["urls"]["detail"]).content.decode().split('id="deliveries"')[1]
-    for name in ("จังหวัดนครพนม", "จังหวัดเชียงใหม่", "จังหวัดอุบลราชธานี", "อำเภอเมืองนครพนม", "อบต.ทดสอบ "):
-        assert name in page, name
-    counts = "%(ack)s of %(total)s acknowledged, %(waiting)s not yet"
-    assert say_th(counts, ack=0, total=3, waiting=3) in page  # provinces (the scene took 48's back)
-    assert say_th(counts, ack=1, total=3, waiting=2) in page  # districts: 4801 forwarded
-
-
-def test_an_lao_clerk_sees_only_their_own_delivery_and_acknowledges_it_from_the_inbox(
-    client, scene, people
-):
-    login(client, people["lao_clerk"])
-    detail = client.get(scene["district"].get_absolute_url()).content.decode()
-    assert 'id="deliveries"' not in detail and scene["urls"]["acknowledge lao"] in detail
-
-    inbox = client.get(scene["urls"]["inbox"]).content.decode()
-    assert scene["district"].number in inbox and scene["urls"]["acknowledge lao"] in inbox
-    assert 'class="responsive"' in inbox and 'data-label="' in inbox
-
-    response = client.post(
-        scene["urls"]["acknowledge lao"], {"next": scene["urls"]["inbox"]}, follow=True
-    )
-    assert response.redirect_chain == [(scene["urls"]["inbox"], 302)]
-    page = response.content.decode()
-    assert say_th("Acknowledged: %(number)s.", number=scene["district"].number) in page
-    assert scene["urls"]["acknowledge lao"] not in page
-    assert Delivery.objects.get(pk=scene["lao_delivery"].pk).acknowledged_by == people["lao_clerk"]
-
-
-def test_an_acknowledgement_never_leads_off_the_site(client, scene, people):
-    login(client, people["lao_clerk"])
-    response = client.post(scene["urls"]["acknowledge lao"], {"next": "https://evil.example/"})
-    assert response["Location"] == scene["district"].get_absolute_url()
-
-
-@pytest.mark.parametrize("target", ["-1", "%", "²", "0001-01-01", "inbox"])
-def test_an_acknowledgement_with_a_next_that_is_no_path_goes_back_to_the_letter(
-    client, scene, people, target
-):
-    """`redirect()` took such a `next` for the name of a view and answered 500 (fuzz tests)."""
-    login(client, people["lao_clerk"])
-    response = client.post(scene["urls"]["acknowledge lao"], {"next": target})
-    assert response.status_code == 302
-    assert response["Location"] == scene["district"].get_absolute_url()
-
-
-def test_the_inbox_lists_only_letters_to_the_persons_area(client, scene, people):
-    login(client, people["other_lao_clerk"])
-    page = client.get(scene["urls"]["inbox"]).content.decode()
-    assert (
-        scene["district"].number not in page and say_th("No circular has been sent to you.") in page
-    )
-    login(client, people["district_officer"])
-    page = client.get(scene["urls"]["inbox"]).content.decode()
-    assert (
-        scene["province"].number in page and scene["district"].number not in page
-    )  # not its own letter
-    # district 4801 acknowledged the province's letter by forwarding it: nothing waits
-    waiting = client.get(scene["urls"]["inbox"], {"waiting": "1"}).content.decode()
-    assert (
-        scene["province"].number not in waiting
-        and say_th("No letter waits for your acknowledgement.") in waiting
-    )
-
-
-def test_the_pages_are_in_thai_first(client, scene, people):
-    login(client, people["province_officer"])
-    page = client.get(scene["urls"]["detail"]).content.decode()
-    for msgid in (
-        "Deliveries",
-        "Recipient",
-        "Delivered on",
-        "Acknowledged",
-        "Forward this letter",
-        "Forward",
+    @pytest.mark.parametrize("actor", ["province_officer", "district_officer", "dla_officer"])
+    def test_an_officer_whose_session_did_not_use_the_second_factor_changes_nothing(
+        self, client, scene, people, actor
     ):
-        assert say_th(msgid) in page
-    inbox = client.get(scene["urls"]["inbox"]).content.decode()
-    assert say_th("Circulars for me") in inbox and say_th("Acknowledge (รับทราบ)") in inbox
+        client.force_login(people[actor], backend="elaas_portal.backends.ModelBackend")
+        for name in (
+            "publish",
+            "forward",
+            "acknowledge lao",
+        ):  # the LAO's delivery is in each one's area
+            response = client.post(
+                scene["urls"][name], {"number": "x", "issued_on": "11/4/2568", "subject": "x"}
+            )
+            assert response.status_code == 302 and response["Location"].startswith(
+                "/accounts/2fa/reauthenticate/"
+            )
+        assert Delivery.objects.get(pk=scene["lao_delivery"].pk).acknowledged_at is None
+        scene["unpublished"].refresh_from_db()
+        assert scene["unpublished"].published_at is None
+        page = client.get(scene["urls"]["detail"]).content.decode()
+        assert 'id="deliveries"' not in page and "/2fa/reauthenticate/" in page
+
+    def test_an_officer_acknowledging_without_the_second_factor_comes_back_to_the_letter(
+        self, client, scene, people
+    ):
+        client.force_login(people["province_officer"], backend="elaas_portal.backends.ModelBackend")
+        response = client.post(
+            scene["urls"]["acknowledge province"], {"next": scene["urls"]["detail"]}
+        )
+        assert response["Location"] == "/accounts/2fa/reauthenticate/?next=" + scene["urls"][
+            "detail"
+        ].replace("/", "%2F")
+
+    def test_the_dla_officer_publishes_from_the_letters_page(self, client, scene, people):
+        login(client, people["dla_officer"])
+        url = scene["unpublished"].get_absolute_url()
+        page = client.get(url).content.decode()
+        assert scene["urls"]["publish"] in page and say_th("Publish") in page
+        assert (
+            say_th("Publishing sends it to every province; their provincial officers are notified.")
+            in page
+        )
+
+        response = client.post(scene["urls"]["publish"], follow=True)
+
+        assert response.redirect_chain == [(url, 302)]
+        page = response.content.decode()
+        assert (
+            say_th(
+                "Published: sent to %(n)s recipients; %(people)s people were notified.",
+                n=3,
+                people=2,
+            )
+            in page
+        )
+        assert scene["urls"]["publish"] not in page  # published: no button any more
+        assert scene["unpublished"].deliveries.count() == 3
+        again = client.post(scene["urls"]["publish"], follow=True).content.decode()
+        assert (
+            say_th("This letter was already published: there was nobody new to send it to.")
+            in again
+        )
+
+    def test_the_publish_button_is_only_for_those_who_may_publish(self, client, scene, people):
+        url = scene["unpublished"].get_absolute_url()
+        for actor in ("province_officer", "other_district_officer", "lao_clerk"):
+            login(client, people[actor])
+            assert scene["urls"]["publish"] not in client.get(url).content.decode()
+        client.logout()
+        assert scene["urls"]["publish"] not in client.get(url).content.decode()
+
+    def test_a_provincial_officer_forwards_from_the_letters_page_with_a_buddhist_era_date(
+        self, client, scene, people
+    ):
+        login(client, people["other_province_officer"])
+        page = client.get(scene["urls"]["detail"]).content.decode()
+        assert scene["urls"]["forward"] in page and 'name="issued_on"' in page
+        assert (
+            say_th(
+                "Your province's own letter, with this one enclosed, goes to every district of "
+                "the province and directly to its PAO and city and town municipalities; their "
+                "officers and staff are notified."
+            )
+            in page
+        )
+
+        response = client.post(
+            scene["urls"]["forward"],
+            {
+                "number": "ชม ๐๐๒๓.๓/ว ๑๒๓",
+                "issued_on": "๙/๔/๒๕๖๘",
+                "subject": "ส่งต่อหนังสือกรม",
+                "body": "เพื่อทราบ",
+            },
+        )
+
+        letter = Circular.objects.get(number="ชม ๐๐๒๓.๓/ว ๑๒๓")
+        assert response.status_code == 302 and response["Location"] == letter.get_absolute_url()
+        assert (
+            letter.issued_on == dt.date(2025, 4, 9)
+            and letter.province.code == "50"
+            and letter.forwards == scene["dla"]
+        )
+        assert recipients(letter) == {("district", "5001"), ("organization", "3500101")}
+
+    @pytest.mark.parametrize(
+        ("data", "message"),
+        [
+            ({"issued_on": "31/2/2568"}, "is not a date that exists"),
+            ({"issued_on": ""}, "This field is required."),
+            ({"number": ""}, "This field is required."),
+            (
+                {"issued_on": "1/4/2568"},
+                "Your letter cannot be dated before the letter it forwards.",
+            ),
+            (
+                {"number": "นพ ๐๐๒๓.๕/ว ๑๖๐๐"},
+                "A letter with this number and date is already in the portal.",
+            ),
+            ({"subject": "x" * 501}, "Ensure this value has at most 500 characters"),
+        ],
+    )
+    def test_bad_input_on_the_forward_form_says_why_and_stores_nothing(
+        self, client, scene, people, data, message
+    ):
+        login(client, people["province_officer"])
+        client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+        before = (Circular.objects.count(), Delivery.objects.count())
+        form = {"number": "นพ ๐๐๒๓.๕/ว ๑๗๐๐", "issued_on": "9/4/2568", "subject": "ส่งต่อ", **data}
+        response = client.post(scene["urls"]["forward"], form)
+        assert response.status_code == 400
+        assert message in response.content.decode()
+        assert (Circular.objects.count(), Delivery.objects.count()) == before
+
+    def test_forwarding_through_a_delivery_of_another_area_is_refused(self, client, scene, people):
+        login(client, people["province_officer"])
+        chiang_mai = scene["dla"].deliveries.get(province__code="50")
+        response = client.post(
+            scene["urls"]["forward"],
+            {
+                "number": "นพ ๐๐๒๓.๕/ว ๑๗๐๑",
+                "issued_on": "9/4/2568",
+                "subject": "ส่งต่อ",
+                "delivery": chiang_mai.pk,
+            },
+        )
+        assert response.status_code == 400
+        assert not Circular.objects.filter(number="นพ ๐๐๒๓.๕/ว ๑๗๐๑").exists()
+
+    def test_a_provincial_officer_follows_the_chain_in_their_province_only(
+        self, client, scene, people
+    ):
+        login(client, people["province_officer"])
+        page = client.get(scene["urls"]["detail"]).content.decode()
+        assert 'id="deliveries"' in page
+        assert "จังหวัดนครพนม" in page and "จังหวัดเชียงใหม่" not in page.split('id="deliveries"')[1]
+        for name in (
+            "อำเภอเมืองนครพนม",
+            "อำเภอปลาปาก",
+            "อำเภอท่าอุเทน",
+            "อบจ.นครพนม",
+            "อบต.ทดสอบ ",
+            "ทต.หนองญาติ",
+        ):
+            assert name in page, name
+        assert (
+            say_th("not acknowledged yet") in page
+        )  # 4802, 4803 and most LAOs have not acknowledged
+
+    def test_the_dla_officer_follows_every_province(self, client, scene, people):
+        login(client, people["dla_officer"])
+        page = client.get(scene["urls"]["detail"]).content.decode().split('id="deliveries"')[1]
+        for name in (
+            "จังหวัดนครพนม",
+            "จังหวัดเชียงใหม่",
+            "จังหวัดอุบลราชธานี",
+            "อำเภอเมืองนครพนม",
+            "อบต.ทดสอบ ",
+        ):
+            assert name in page, name
+        counts = "%(ack)s of %(total)s acknowledged, %(waiting)s not yet"
+        assert (
+            say_th(counts, ack=0, total=3, waiting=3) in page
+        )  # provinces (the scene took 48's back)
+        assert say_th(counts, ack=1, total=3, waiting=2) in page  # districts: 4801 forwarded
+
+    def test_an_lao_clerk_sees_only_their_own_delivery_and_acknowledges_it_from_the_inbox(
+        self, client, scene, people
+    ):
+        login(client, people["lao_clerk"])
+        detail = client.get(scene["district"].get_absolute_url()).content.decode()
+        assert 'id="deliveries"' not in detail and scene["urls"]["acknowledge lao"] in detail
+
+        inbox = client.get(scene["urls"]["inbox"]).content.decode()
+        assert scene["district"].number in inbox and scene["urls"]["acknowledge lao"] in inbox
+        assert 'class="responsive"' in inbox and 'data-label="' in inbox
+
+        response = client.post(
+            scene["urls"]["acknowledge lao"], {"next": scene["urls"]["inbox"]}, follow=True
+        )
+        assert response.redirect_chain == [(scene["urls"]["inbox"], 302)]
+        page = response.content.decode()
+        assert say_th("Acknowledged: %(number)s.", number=scene["district"].number) in page
+        assert scene["urls"]["acknowledge lao"] not in page
+        assert (
+            Delivery.objects.get(pk=scene["lao_delivery"].pk).acknowledged_by == people["lao_clerk"]
+        )
+
+    def test_an_acknowledgement_never_leads_off_the_site(self, client, scene, people):
+        login(client, people["lao_clerk"])
+        response = client.post(scene["urls"]["acknowledge lao"], {"next": "https://evil.example/"})
+        assert response["Location"] == scene["district"].get_absolute_url()
+
+    @pytest.mark.parametrize("target", ["-1", "%", "²", "0001-01-01", "inbox"])
+    def test_an_acknowledgement_with_a_next_that_is_no_path_goes_back_to_the_letter(
+        self, client, scene, people, target
+    ):
+        """`redirect()` took such a `next` for the name of a view and answered 500 (fuzz tests)."""
+        login(client, people["lao_clerk"])
+        response = client.post(scene["urls"]["acknowledge lao"], {"next": target})
+        assert response.status_code == 302
+        assert response["Location"] == scene["district"].get_absolute_url()
+
+    def test_the_inbox_lists_only_letters_to_the_persons_area(self, client, scene, people):
+        login(client, people["other_lao_clerk"])
+        page = client.get(scene["urls"]["inbox"]).content.decode()
+        assert (
+            scene["district"].number not in page
+            and say_th("No circular has been sent to you.") in page
+        )
+        login(client, people["district_officer"])
+        page = client.get(scene["urls"]["inbox"]).content.decode()
+        assert (
+            scene["province"].number in page and scene["district"].number not in page
+        )  # not its own letter
+        # district 4801 acknowledged the province's letter by forwarding it: nothing waits
+        waiting = client.get(scene["urls"]["inbox"], {"waiting": "1"}).content.decode()
+        assert (
+            scene["province"].number not in waiting
+            and say_th("No letter waits for your acknowledgement.") in waiting
+        )
+
+    def test_the_pages_are_in_thai_first(self, client, scene, people):
+        login(client, people["province_officer"])
+        page = client.get(scene["urls"]["detail"]).content.decode()
+        for msgid in (
+            "Deliveries",
+            "Recipient",
+            "Delivered on",
+            "Acknowledged",
+            "Forward this letter",
+            "Forward",
+        ):
+            assert say_th(msgid) in page
+        inbox = client.get(scene["urls"]["inbox"]).content.decode()
+        assert say_th("Circulars for me") in inbox and say_th("Acknowledge (รับทราบ)") in inbox
 
 
 # --- at once (PostgreSQL: SQLite serialises every writer) -----------------------------------------

@@ -181,9 +181,21 @@ CASES = [
 
 
 @pytest.fixture
-def scene(actors, places, portal_clock, circulars):
+def scene(scene_once, db, portal_clock):
+    """The scene, written once for the module (`scene_once`); each test runs in a savepoint of its
+    own, rolled back after it, with the clock at NOW."""
     portal_clock(NOW)
-    return make_scene(actors, places)
+    return scene_once
+
+
+@pytest.fixture
+def places(scene):
+    return scene["places"]
+
+
+@pytest.fixture
+def actors(scene):
+    return scene["actors"]
 
 
 def make_scene(actors, places) -> dict:
@@ -237,9 +249,10 @@ def lao_codes(response) -> set[str]:
     return set(re.findall(r"(?<!\d)\d{7}(?!\d)", text)) & set(DISTRICT_OF)
 
 
-@pytest.fixture(scope="class")
+@pytest.fixture(scope="module")
 def scene_once(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The scene written once for the whole matrix (279 requests), not once per request."""
+    """The scene written once for the module's tests (the matrix alone makes 279 requests), not
+    once per test: `built_once`, each test in a savepoint rolled back after it."""
     from core import clock
     from core.clock import parse_instant
     from tests.actors import make_actors, make_places
@@ -262,11 +275,6 @@ def scene_once(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 class TestTheMatrix:
-    @pytest.fixture
-    def scene(self, scene_once, db, portal_clock):
-        portal_clock(NOW)  # the clock at NOW for each request, as the per-test scene sets it
-        return scene_once
-
     @pytest.mark.parametrize(("name", "actor", "expected"), CASES)
     def test_each_actor_gets_the_status_the_scope_rules_give_and_sees_only_their_area(
         self, client, scene, name, actor, expected
@@ -918,8 +926,23 @@ KIND_CYCLE = ["SAO", "SUBDISTRICT_MUNI", "TOWN_MUNI", "SAO"]
 LATE_STATE = {"draft": "not_started", "withdrawn": "not_started"}
 
 
+@pytest.fixture(scope="class")
+def crowd_once(scene_once, django_db_blocker):
+    """The crowd written once for the tests of `TestTheCrowd`, in a savepoint of the scene's
+    transaction, rolled back after the class's last test: the module's other tests never see it."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield make_crowd(scene_once["places"])
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def crowd(scene, places):
+def crowd(crowd_once, scene):
+    return crowd_once
+
+
+def make_crowd(places):
     """60 more late LAOs in district 4801 and 12 in 4802, of three kinds, in every state, silent for
     0 to 14 days; 5 verified ones besides. Returns what each late LAO of Nakhon Phanom is."""
     now = bangkok("2025-04-10 09:00")
@@ -996,47 +1019,6 @@ FILTERS = [
 # fmt: on
 
 
-@pytest.mark.parametrize(
-    ("actor", "scope"), [("province_officer", {"province": "48"}), ("district_officer", {})]
-)
-@pytest.mark.parametrize(
-    ("filters", "meaning"), FILTERS, ids=[urlencode(f) or "none" for f, _m in FILTERS]
-)
-def test_the_late_exports_hold_exactly_the_rows_the_page_counts_with_the_same_filters(
-    client, crowd, scene, actor, scope, filters, meaning
-):
-    login(client, scene["actors"][actor])
-    expected = expected_late(crowd, AREA[actor], **meaning)
-    count, codes = all_pages(client, {**scope, **filters})
-    assert count == len(codes) == len(expected)
-    assert set(codes) == expected
-    for fmt, read in (("csv", read_csv), ("xlsx", read_xlsx)):
-        rows = read(client.get(export("late", fmt, **scope, **filters)))
-        assert rows[0] == LATE_HEADERS
-        assert [str(r[0]) for r in lao_rows(rows)] == codes  # the same rows, in the page's order
-
-
-def test_the_crowd_runs_over_more_than_one_page_and_the_pager_keeps_the_filters(
-    client, crowd, scene
-):
-    login(client, scene["actors"]["province_officer"])
-    query = {"province": "48", "in_district": "4801"}
-    expected = expected_late(crowd, {"4801", "4802"}, in_district="4801")
-    assert len(expected) > 50
-    first = client.get(late(**query))
-    page = first.context["page"]
-    assert (page.number, page.paginator.num_pages, len(page.object_list)) == (1, 2, 50)
-    html = first.content.decode()
-    assert 'href="?province=48&amp;in_district=4801&amp;page=2"' in html
-    second = client.get(late(**query, page=2))
-    assert len(second.context["page"].object_list) == len(expected) - 50
-    assert 'href="?province=48&amp;in_district=4801&amp;page=1"' in second.content.decode()
-    assert (
-        client.get(late(**query, page=99)).context["page"].number == 2
-    )  # past the end: the last page
-    assert client.get(late(**query, page="x")).context["page"].number == 1
-
-
 def thai_state_label(state):
     """The state's Thai label as the late list sorts it: Thai collation on PostgreSQL (a leading
     vowel, as in ไม่อนุมัติ, is read after its consonant), code points on SQLite."""
@@ -1064,23 +1046,6 @@ def sort_key(order, crowd):
     return key
 
 
-@pytest.mark.parametrize("order", ["district", "name", "state", "activity", "nonsense"])
-def test_each_sort_order_of_the_late_list_holds_on_the_page_and_in_the_file(
-    client, crowd, scene, order
-):
-    login(client, scene["actors"]["province_officer"])
-    count, codes = all_pages(client, {"province": "48", "order": order})
-    expected = sorted(
-        expected_late(crowd, {"4801", "4802"}),
-        key=sort_key("district" if order == "nonsense" else order, crowd),
-    )
-    assert codes == expected
-    assert [
-        r[0]
-        for r in lao_rows(read_csv(client.get(export("late", "csv", province="48", order=order))))
-    ] == expected
-
-
 @pytest.mark.parametrize("order", ["district", "name", "state", "activity"])
 def test_the_sort_menu_offers_every_order_and_keeps_the_chosen_one(client, scene, order):
     login(client, scene["actors"]["province_officer"])
@@ -1095,14 +1060,78 @@ def test_the_sort_menu_offers_every_order_and_keeps_the_chosen_one(client, scene
     ]
 
 
-def test_sorting_by_last_activity_puts_laos_that_never_started_first(client, crowd, scene):
-    """PostgreSQL sorts NULLs last, SQLite first: the list must not depend on the database."""
-    login(client, scene["actors"]["province_officer"])
-    _count, codes = all_pages(client, {"province": "48", "order": "activity"})
-    silent = [code for code in codes if crowd[code][3] is None]
-    assert codes[: len(silent)] == silent and len(silent) > 1
-    dates = [crowd[code][3] for code in codes[len(silent) :]]
-    assert dates == sorted(dates)
+class TestTheCrowd:
+    """The late list's filters, pages and sort orders over the crowd (`crowd_once`): written once
+    for these tests, not once per test."""
+
+    @pytest.mark.parametrize(
+        ("actor", "scope"), [("province_officer", {"province": "48"}), ("district_officer", {})]
+    )
+    @pytest.mark.parametrize(
+        ("filters", "meaning"), FILTERS, ids=[urlencode(f) or "none" for f, _m in FILTERS]
+    )
+    def test_the_late_exports_hold_exactly_the_rows_the_page_counts_with_the_same_filters(
+        self, client, crowd, scene, actor, scope, filters, meaning
+    ):
+        login(client, scene["actors"][actor])
+        expected = expected_late(crowd, AREA[actor], **meaning)
+        count, codes = all_pages(client, {**scope, **filters})
+        assert count == len(codes) == len(expected)
+        assert set(codes) == expected
+        for fmt, read in (("csv", read_csv), ("xlsx", read_xlsx)):
+            rows = read(client.get(export("late", fmt, **scope, **filters)))
+            assert rows[0] == LATE_HEADERS
+            # the same rows, in the page's order
+            assert [str(r[0]) for r in lao_rows(rows)] == codes
+
+    def test_the_crowd_runs_over_more_than_one_page_and_the_pager_keeps_the_filters(
+        self, client, crowd, scene
+    ):
+        login(client, scene["actors"]["province_officer"])
+        query = {"province": "48", "in_district": "4801"}
+        expected = expected_late(crowd, {"4801", "4802"}, in_district="4801")
+        assert len(expected) > 50
+        first = client.get(late(**query))
+        page = first.context["page"]
+        assert (page.number, page.paginator.num_pages, len(page.object_list)) == (1, 2, 50)
+        html = first.content.decode()
+        assert 'href="?province=48&amp;in_district=4801&amp;page=2"' in html
+        second = client.get(late(**query, page=2))
+        assert len(second.context["page"].object_list) == len(expected) - 50
+        assert 'href="?province=48&amp;in_district=4801&amp;page=1"' in second.content.decode()
+        assert (
+            client.get(late(**query, page=99)).context["page"].number == 2
+        )  # past the end: the last page
+        assert client.get(late(**query, page="x")).context["page"].number == 1
+
+    @pytest.mark.parametrize("order", ["district", "name", "state", "activity", "nonsense"])
+    def test_each_sort_order_of_the_late_list_holds_on_the_page_and_in_the_file(
+        self, client, crowd, scene, order
+    ):
+        login(client, scene["actors"]["province_officer"])
+        count, codes = all_pages(client, {"province": "48", "order": order})
+        expected = sorted(
+            expected_late(crowd, {"4801", "4802"}),
+            key=sort_key("district" if order == "nonsense" else order, crowd),
+        )
+        assert codes == expected
+        assert [
+            r[0]
+            for r in lao_rows(
+                read_csv(client.get(export("late", "csv", province="48", order=order)))
+            )
+        ] == expected
+
+    def test_sorting_by_last_activity_puts_laos_that_never_started_first(
+        self, client, crowd, scene
+    ):
+        """PostgreSQL sorts NULLs last, SQLite first: the list must not depend on the database."""
+        login(client, scene["actors"]["province_officer"])
+        _count, codes = all_pages(client, {"province": "48", "order": "activity"})
+        silent = [code for code in codes if crowd[code][3] is None]
+        assert codes[: len(silent)] == silent and len(silent) > 1
+        dates = [crowd[code][3] for code in codes[len(silent) :]]
+        assert dates == sorted(dates)
 
 
 def test_the_district_filter_is_offered_to_provincial_officers_with_their_districts_only(
