@@ -130,12 +130,11 @@ def late_rows(laos: list) -> list:
     return laos
 
 
-def staff_html(roles) -> SafeString:
+def staff_html(contacts) -> SafeString:
     """Each staff member's name (or e-mail address), phone and e-mail address as links, one a
     line; every value escaped (as `format_html` would)."""
     lines = []
-    for role in roles:
-        user = role.user
+    for user in contacts:  # stats.Contact
         email = _esc(user.email)
         phone = f'<a href="tel:{_esc(user.phone)}">{_esc(user.phone)}</a>' if user.phone else ""
         lines.append(
