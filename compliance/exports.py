@@ -32,9 +32,8 @@ def contact_headers(n: int) -> list[str]:
 
 def _contacts(staff, n: int) -> list[str]:
     cells = []
-    for role in staff:
-        user = role.user
-        cells += [user.full_name or user.email, user.phone, user.email]
+    for person in staff:  # stats.Contact
+        cells += [person.full_name or person.email, person.phone, person.email]
     return cells + [""] * (3 * n - len(cells))
 
 

@@ -230,9 +230,10 @@ def late(request):
     if unchanged is not None:
         return unchanged
     staff = Role.objects.restrict(request.user, Action.VIEW)  # the staff to call
-    laos = stats.late_laos(scope, at, staff=staff, **_query_filters(filters))
+    laos = stats.late_laos(scope, at, **_query_filters(filters))
     page = Paginator(laos, 50).get_page(request.GET.get("page"))
-    page.object_list = rows.late_rows(stats.with_positions(page.object_list))
+    listed = stats.with_staff(stats.with_positions(page.object_list), staff)
+    page.object_list = rows.late_rows(listed)
     districts = []
     if scope.level == ScopeLevel.PROVINCE:
         districts = scope.province.districts.order_by("code")
@@ -264,8 +265,11 @@ def export(request, table, fmt):
     with translation.override("th"):  # Thai headers and labels, whatever the page's language
         if table == "late":
             staff = Role.objects.restrict(request.user, Action.VIEW)  # the staff to call
-            laos = stats.with_positions(
-                stats.late_laos(scope, clock.now(), staff=staff, **_query_filters(filters))
+            laos = stats.with_staff(
+                stats.with_positions(
+                    stats.late_laos(scope, clock.now(), **_query_filters(filters))
+                ),
+                staff,
             )
             headers, rows = exports.late_table(laos, scope)
         else:

@@ -54,8 +54,8 @@ BREAKS = (
     Break(
         "vetting: the late list and its exports list vetted staff only",
         "compliance/stats.py",
-        "                .vetted()\n                .filter(kind=RoleKind.LAO_STAFF)",
-        "                .all()\n                .filter(kind=RoleKind.LAO_STAFF)",
+        "            listed.vetted()\n            .filter(kind=RoleKind.LAO_STAFF)",
+        "            listed.all()\n            .filter(kind=RoleKind.LAO_STAFF)",
         f"{MEMBERSHIP} -k not_contacts_in_the_late_list_csv",
     ),
     Break(
