@@ -107,7 +107,11 @@ def test_a_pool_process_killed_during_the_daily_pass_gives_the_pass_back_and_it_
     assert "WorkerLostError" in worker.output()
     run = PassRun.objects.get(day=DAY)
     assert run.created + run.already_existed == STAFF
-    assert run.created == STAFF - written  # what the killed run had committed is not written twice
+    # What the killed run had committed is not written twice. `written` is a lower bound: a COMMIT
+    # the pool process had already sent when SIGKILL came still completes in PostgreSQL (CI once
+    # counted 10 here and the new run found 15).
+    assert run.already_existed >= written
+    assert Notification.objects.count() == STAFF
     wait_for(lambda: sent_count() == STAFF, timeout=60, what="every row sent", workers=[worker])
     assert_each_sent_once(STAFF)
     assert SinkMessage.objects.count() == STAFF
