@@ -40,6 +40,18 @@ PROCESS_MEMORY = "process memory"
 DECLARED: dict[str, Kept] = {}
 
 
+def sources_digest(name: str, sources: tuple[str, ...]) -> str:
+    """A digest of `name` and the bytes of `sources` (paths from the project root): it changes
+    when one of them does. A missing source is an error, not an empty file."""
+    missing = [s for s in sources if not (ROOT / s).is_file()]
+    if missing:
+        raise ValueError(f"{name!r}: no such source {missing}")
+    digest = hashlib.sha256(name.encode())
+    for source in sources:
+        digest.update(source.encode() + b"\0" + (ROOT / source).read_bytes())
+    return digest.hexdigest()
+
+
 @dataclass(frozen=True, eq=False)
 class Kept:
     name: str  # the key's first part, unique
@@ -73,10 +85,7 @@ class Kept:
     @functools.cached_property
     def version(self) -> int:
         """A number drawn from the sources' bytes: it changes when one of them does."""
-        digest = hashlib.sha256(self.name.encode())
-        for source in self.sources:
-            digest.update(source.encode() + b"\0" + (ROOT / source).read_bytes())
-        return int(digest.hexdigest()[:8], 16)
+        return int(sources_digest(self.name, self.sources)[:8], 16)
 
     def key(self, **parts) -> str:
         if set(parts) != set(self.parts):
