@@ -54,8 +54,7 @@ alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 # and Redis gives its unfinished task to another worker after the visibility timeout.
 stop_one() {
   local name=$1 pidfile=$run_dir/$1.pid pid grace=5
-  [ -f "$pidfile" ] || return 0
-  pid=$(cat "$pidfile")
+  pid=$(cat "$pidfile" 2>/dev/null) || return 0
   if kill -0 "$pid" 2>/dev/null; then
     if [ "$name" = worker ] || [ "$name" = intake-worker ]; then
       grace=${PROD_WORKER_GRACE:-60}
@@ -73,8 +72,12 @@ stop_one() {
 
 stop() {
   local pidfile
-  # Tells a waiting `run` (make prod) that the stop is wanted: it ends with status 0.
-  [ -d "$run_dir" ] && touch "$run_dir/stopping"
+  [ -d "$run_dir" ] || return 0
+  # Tells a waiting `run` (make prod) that the stop is wanted: it ends with status 0, and its
+  # EXIT trap stops too. One stop at a time (flock): the second finds what the first left.
+  touch "$run_dir/stopping"
+  exec 9>"$run_dir/stop.lock"
+  flock 9
   for pidfile in "$run_dir"/*.pid; do
     [ -f "$pidfile" ] || continue
     stop_one "$(basename "$pidfile" .pid)"
