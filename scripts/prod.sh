@@ -75,13 +75,16 @@ stop() {
   [ -d "$run_dir" ] || return 0
   # Tells a waiting `run` (make prod) that the stop is wanted: it ends with status 0, and its
   # EXIT trap stops too. One stop at a time (flock): the second finds what the first left.
+  # The lock's descriptor lives in a subshell only: `start` stops first, and a descriptor left
+  # open in its shell would be inherited by every process it launches, holding the lock forever.
   touch "$run_dir/stopping"
-  exec 9>"$run_dir/stop.lock"
-  flock 9
-  for pidfile in "$run_dir"/*.pid; do
-    [ -f "$pidfile" ] || continue
-    stop_one "$(basename "$pidfile" .pid)"
-  done
+  (
+    flock 9
+    for pidfile in "$run_dir"/*.pid; do
+      [ -f "$pidfile" ] || continue
+      stop_one "$(basename "$pidfile" .pid)"
+    done
+  ) 9>"$run_dir/stop.lock"
 }
 
 # 0 when every process started is alive; 1 when one is dead or none was started.
