@@ -30,6 +30,7 @@ from core.thai import (
     to_thai_digits,
 )
 
+from . import thaidict
 from .layouts import (  # noqa: F401
     ADDRESSED_ONLY,
     AT_END,
@@ -2587,6 +2588,8 @@ def _number_variants(f: Field) -> list[str]:
 # mark or a lost line gives a value that looks right. Their value is flagged, the reading kept as
 # the first candidate.
 WORD_FIELDS = ("subject", "recipients", "issuer_name", "signatory", "signatory_position")
+# A person's name: no dictionary holds it, so a word outside the dictionary there is no sign.
+NAME_FIELDS = frozenset({"signatory"})
 
 
 def _value_span(f: Field, text: str) -> tuple[int, int]:
@@ -2610,7 +2613,9 @@ def _distrust_ocr_words(letters: list[Letter], text: str, doubts: list[dict]) ->
     it against the scan instead of the draft holding a confident wrong value. Tesseract drops a
     tone mark or a vowel with full confidence (สิงปลูกสร้าง, 99 %): so a value whose words stand
     elsewhere in the text with more marks (สิ่งปลูกสร้าง in the body) is flagged too, the words
-    as marked there first among the candidates."""
+    as marked there first among the candidates; and so is a value with a word in no Thai
+    dictionary that one consonant's marks, put back, make words (ซีง for ซึ่ง: `thaidict`), the
+    repaired readings first."""
     marked = _MarkedText(text)
     for letter in letters:
         for name in WORD_FIELDS:
@@ -2627,6 +2632,20 @@ def _distrust_ocr_words(letters: list[Letter], text: str, doubts: list[dict]) ->
                         "The same words elsewhere in the letter have marks OCR may have dropped "
                         "here: check against the scan",
                         [restored, reading],
+                    )
+                )
+                continue
+            repaired = [] if name in NAME_FIELDS else thaidict.repaired_values(f.value)
+            if repaired:
+                reading = f.value
+                f.flag(
+                    Flag(
+                        "ocr_spelling",
+                        "มีคำที่ไม่อยู่ในพจนานุกรม แต่จะเป็นคำถ้าเติมหรือแก้วรรณยุกต์หรือสระที่ OCR อาจทำหล่น: "
+                        "โปรดตรวจกับต้นฉบับ",
+                        "A word is in no dictionary but would be with a mark OCR may have dropped "
+                        "or misread: check against the scan",
+                        [*repaired, reading],
                     )
                 )
                 continue
