@@ -23,13 +23,12 @@ without libthai-data) `known()` is empty and nothing is flagged by this check.
 
 from __future__ import annotations
 
-import os
 import re
 import struct
 from functools import lru_cache
 from pathlib import Path
 
-DICTIONARY = Path(os.environ.get("ELAAS_THAI_DICTIONARY", "/usr/share/libthai/thbrk.tri"))
+DICTIONARY = Path("/usr/share/libthai/thbrk.tri")
 
 # Marks written above or below a consonant (the upper vowels, ุ ู, the tone marks, ็ ์ ํ).
 MARKS = frozenset(
@@ -58,12 +57,11 @@ MOST_CANDIDATES = 6
 
 @lru_cache(maxsize=1)
 def known() -> frozenset[str]:
-    """The dictionary's words (empty when the file is not there)."""
+    """The dictionary's words (empty when the file is not there or not a libdatrie file)."""
     try:
-        data = DICTIONARY.read_bytes()
-    except OSError:
+        return frozenset(_trie_words(DICTIONARY.read_bytes()))
+    except (OSError, ValueError, struct.error, IndexError):
         return frozenset()
-    return frozenset(_trie_words(data))
 
 
 def _trie_words(data: bytes) -> list[str]:

@@ -4,6 +4,8 @@ put back make it words, is flagged with the repair offered (issue 21; `circulars
 The damaged words here are not the corpus's (its ซีง for ซึ่ง is what the rule came from): other
 words with the same damage, a tone mark or an upper vowel lost, or ี read for ึ."""
 
+import struct
+
 import pytest
 
 from circulars.intake import thaidict
@@ -20,6 +22,13 @@ def test_the_dictionary_is_libthais_word_list_read_from_its_trie():
     assert len(words) > 20000
     assert {"ซึ่ง", "ท้องถิ่น", "หนังสือ", "ประชาสัมพันธ์", "ขึ้น"} <= words
     assert not {"ซีง", "ถิน", "หนงสือ"} & words
+
+
+def test_a_file_that_is_no_trie_gives_an_error_not_words():
+    with pytest.raises(ValueError):
+        thaidict._trie_words(b"not a trie at all")
+    with pytest.raises((ValueError, struct.error)):
+        thaidict._trie_words(thaidict.DICTIONARY.read_bytes()[:300])
 
 
 def test_a_run_of_thai_letters_is_cut_into_dictionary_words_first():
