@@ -1526,7 +1526,10 @@ def _read_head(layout: Layout, lines: list[Line], start: _Opening, ocr: bool) ->
         ):
             head.positional.append(line)
             continue
-        if current and (not blank or starts_with(s, "ลงวันที่")) and not BODY_OPENERS.match(s):
+        ends = blank and _ends_subject(layout, current, head, s)
+        if current and (not blank or starts_with(s, "ลงวันที่") or ends) and not BODY_OPENERS.match(s):
+            if ends:  # "… พ.ศ. ๒๕๖๒ ลงวันที่ …": the title dates itself after its year
+                line = _split_inline(layout, head.keys[current], line, queue)
             if not (_SEPARATOR.match(s) or re.match(r"^\(?\s*(พ\.\s?ศ\.|ฉบับที่)", s)):
                 head.sections[current].append(line)
             blank = False
@@ -1547,6 +1550,18 @@ def _read_head(layout: Layout, lines: list[Line], start: _Opening, ocr: bool) ->
         break
     head.end = i
     return head
+
+
+def _ends_subject(layout: Layout, current: str | None, head: _Head, s: str) -> bool:
+    """A line after a blank one that ends a subject which has not reached its end yet: a
+    title's "ว่าด้วย …" ends with the title's year (`Layout.subject_ends`), so a subject line
+    without it, a blank line (OCR, a PDF's text layer) and a line that holds it are one."""
+    if current != "subject" or not layout.subject_ends or current not in head.sections:
+        return False
+    so_far = join_lines([ln.text for ln in head.sections[current]])
+    if any(re.search(end, so_far) for end in layout.subject_ends):
+        return False
+    return any(re.search(end, s) for end in layout.subject_ends) and not _is_part(s)
 
 
 def _split_inline(layout: Layout, part: HeadPart, line: Line, queue: list[Line]) -> Line:

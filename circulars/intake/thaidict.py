@@ -169,9 +169,14 @@ def _drops_marks(full: str, short: str) -> bool:
     return j == len(short_)
 
 
-def _mark_variants(window: str):
+def _consonants(word: str) -> int:
+    return sum(1 for c in word if ord(c) in _CONSONANT)
+
+
+def _mark_variants(window: str, where: bool = False):
     """`window` with the marks of one of its consonants replaced by marks of which OCR's could
-    be a damaged reading (more marks, or an upper vowel for another)."""
+    be a damaged reading (more marks, or an upper vowel for another); with `where`, each with
+    the consonant's offset."""
     for i, c in enumerate(window):
         if ord(c) not in _CONSONANT:
             continue
@@ -183,25 +188,27 @@ def _mark_variants(window: str):
             for tone in _TONE_PLACES:
                 marks = vowel + tone
                 if marks != read and _drops_marks(marks, read):
-                    yield window[: i + 1] + marks + window[j:]
+                    variant = window[: i + 1] + marks + window[j:]
+                    yield (i, variant) if where else variant
 
 
 def repairs(run: str, words: frozenset[str] | None = None) -> list[str]:
     """The readings of a run of Thai letters with one stretch outside the dictionary made
-    dictionary words by the marks of one consonant in it or in the words beside it: empty when
-    every letter is in a word, or when no such change makes the stretch words."""
+    dictionary words by the marks of one consonant in it or in the words beside it (or, when
+    every letter is in a word, words side by side that such marks join into one): empty when
+    no such change does."""
     words = known() if words is None else words
     if not words or len(run) < SHORTEST_RUN or not any(c in MARKS or c in _VOWELS for c in run):
         return []  # no dictionary, or an abbreviation (อบต, สพฐ): consonants alone
     pieces = cut(run, words)
-    if all(hit for _p, hit in pieces):
-        return []
-    found: list[str] = []
     at = 0
     starts = []
     for piece, _hit in pieces:
         starts.append(at)
         at += len(piece)
+    if all(hit for _p, hit in pieces):
+        return _joined_by_a_mark(run, pieces, starts, words)
+    found: list[str] = []
     for k, (_piece, hit) in enumerate(pieces):
         if hit:
             continue
@@ -219,6 +226,39 @@ def repairs(run: str, words: frozenset[str] | None = None) -> list[str]:
                 repaired = run[:a] + variant + run[b:]
                 if repaired not in found:
                     found.append(repaired)
+    return found
+
+
+# Dictionary words side by side that one consonant's marks join into one word: the most
+# pieces looked at together.
+JOINED_PIECES = 3
+
+
+def _joined_by_a_mark(run: str, pieces, starts: list[int], words: frozenset[str]) -> list[str]:
+    """A run cut wholly into words can still be damaged: a dropped mark may leave short words
+    (เจ้าหน้าที for เจ้าหน้าที่ is เจ้า หน้า ที). Two or three words side by side that one
+    consonant's marks, put back, make one dictionary word give that repair."""
+    found: list[str] = []
+    for k in range(len(pieces)):
+        for n in range(2, JOINED_PIECES + 1):
+            if k + n > len(pieces):
+                break
+            a = starts[k]
+            b = starts[k + n] if k + n < len(pieces) else len(run)
+            # only the marks over a word of one consonant (ที, ได, ให: where OCR's lost tone
+            # mark leaves another word); a word of two consonants or more read without a mark
+            # (ขอ in ขอความ) is as often the word as written
+            singles = {
+                i
+                for j in range(k, k + n)
+                if _consonants(pieces[j][0]) == 1
+                for i in range(starts[j], starts[j] + len(pieces[j][0]))
+            }
+            for at, variant in _mark_variants(run[a:b], where=True):
+                if a + at in singles and variant in words:
+                    repaired = run[:a] + variant + run[b:]
+                    if repaired not in found:
+                        found.append(repaired)
     return found
 
 

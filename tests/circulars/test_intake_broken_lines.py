@@ -115,3 +115,27 @@ def test_a_foot_date_line_alone_still_opens_a_letter_cut_at_the_top(source):
     date = letter.fields["date"]
     assert "2024-04-03" in [date.value, *(c for f in date.flags for c in f.candidates)]
     assert letter.fields["signatory"].value == "นายสมชาย ใจดี"
+
+
+TITLE_SET_APART = """ระเบียบกรมการปกครองว่าด้วยการใช้รถยนต์ส่วนกลางของ
+
+สำนักงานเขตและอำเภอ พ.ศ. 2565 ลงวันที่ 9 มิถุนายน 2565
+
+ข้อ 1 ระเบียบนี้เรียกว่า
+"""
+
+
+@pytest.mark.parametrize("source", [SourceKind.OCR, SourceKind.PDF_TEXT])
+def test_a_titles_subject_runs_on_over_a_blank_line_to_the_titles_year(source):
+    (letter,) = parse(TITLE_SET_APART, source).letters
+    assert letter.kind == "regulation"
+    subject = letter.fields["subject"]
+    assert subject.value == "การใช้รถยนต์ส่วนกลางของสำนักงานเขตและอำเภอ"
+    date = letter.fields["date"]
+    assert "2022-06-09" in [date.value, *(c for f in date.flags for c in f.candidates)]
+
+
+def test_a_line_after_a_blank_one_without_the_titles_year_does_not_join_the_subject():
+    text = TITLE_SET_APART.replace(" พ.ศ. 2565 ลงวันที่ 9 มิถุนายน 2565", "")
+    (letter,) = parse(text, SourceKind.OCR).letters
+    assert letter.fields["subject"].value in (None, "การใช้รถยนต์ส่วนกลางของ")

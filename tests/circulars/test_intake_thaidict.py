@@ -129,3 +129,22 @@ def test_a_signatorys_name_outside_the_dictionary_is_no_sign_of_damage():
     letter = letter_read(SourceKind.OCR, subject="การขึ้นทะเบียน")
     assert letter.fields["signatory"].value == "นายสมปอง ใจเย็น"
     assert not letter.fields["signatory"].flags
+
+
+@pytest.mark.parametrize(
+    ("read", "truth"),
+    [
+        ("เจ้าหน้าทีของรัฐ", "เจ้าหน้าที่ของรัฐ"),  # เจ้า หน้า ที: words, but หน้าที่ is one
+        ("ผู้มีหน้าทีรับผิดชอบ", "ผู้มีหน้าที่รับผิดชอบ"),
+    ],
+)
+def test_words_side_by_side_that_a_mark_joins_into_one_word_are_repaired(read, truth):
+    assert all(hit for _w, hit in thaidict.cut(read))  # every letter in a word as read
+    assert truth in thaidict.repairs(read)
+
+
+def test_words_that_no_mark_joins_are_left_alone():
+    assert thaidict.repairs("การประชุมคณะกรรมการ") == []
+    # marks are put back over a word of one consonant only (ที, ได, ให: a lost tone mark
+    # leaves another word); ขอ of ขอความ is as often the word as written (ข้อความ)
+    assert thaidict.repairs("ขอความอนุเคราะห์") == []
