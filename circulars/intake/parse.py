@@ -30,6 +30,7 @@ from core.thai import (
     to_thai_digits,
 )
 
+from . import thaidict
 from .layouts import (  # noqa: F401
     ADDRESSED_ONLY,
     AT_END,
@@ -806,11 +807,27 @@ def _foot_intro(layout: Layout, text: str) -> re.Match | None:
     return None
 
 
+# Words after a foot date that make its line a sentence, not a foot: "ประกาศ ณ วันที่ ๑๗
+# มีนาคม พ.ศ. ๒๕๖๓ ความแจ้งแล้วนั้น" is a body quoting an announcement (its line broken there
+# by OCR or a page's width), while a letter's foot date stands alone on its line, the signature
+# under it (ระเบียบงานสารบรรณ's layouts of คำสั่ง, ระเบียบ, ประกาศ).
+FOOT_LINE_AFTER_DATE = 4
+
+
+def _foot_line(layout: Layout, text: str) -> bool:
+    """`text` is a foot date line of `layout`: its words, a date and little else (a date OCR
+    damaged past reading is given the benefit of the doubt)."""
+    m = _foot_intro(layout, text) if layout.date_at == FOOT else None
+    if m is None:
+        return False
+    rest = clean(text[m.end() :])
+    found = find_dates(rest)
+    return not found or len(rest) - found[0].end <= FOOT_LINE_AFTER_DATE
+
+
 def _is_part(text: str) -> bool:
-    """A line only a letter has: a courtesy close, a head keyword, a foot date's words."""
-    if any(
-        _closing(lay, text) or (lay.date_at == FOOT and _foot_intro(lay, text)) for lay in LAYOUTS
-    ):
+    """A line only a letter has: a courtesy close, a head keyword, a foot date line."""
+    if any(_closing(lay, text) or _foot_line(lay, text) for lay in LAYOUTS):
         return True
     return any(kw_match(text, w) for w in ("เรื่อง", "เรียน", "อ้างถึง", "สิ่งที่ส่งมาด้วย"))
 
@@ -862,14 +879,15 @@ class Segment:
     cut: bool = False
 
 
-def find_letters(lines: list[Line]) -> list[Segment]:
+def find_letters(lines: list[Line], subjects: set[int] = frozenset()) -> list[Segment]:
     """Where each letter of the text begins: a title (คำสั่ง…, ประกาศ…, บันทึกข้อความ), the ที่
     line of a number, or, for a letter that came cut, its first part (a date line, เรื่อง or
-    เรียน, the opening words of a body) before a courtesy close."""
+    เรียน, the opening words of a body) before a courtesy close. `subjects`: lines that are the
+    subject of a letter named on a line above (`subjects_below`), which open no letter."""
     starts: list[Segment] = []
     covered = -1
     for i, line in enumerate(lines):
-        if i <= covered or not line.stripped:
+        if i <= covered or not line.stripped or i in subjects:
             continue
         s = line.stripped
         layout = _title_opening(lines, i)
@@ -903,7 +921,7 @@ def find_letters(lines: list[Line]) -> list[Segment]:
     # is a letter cut at the top: it begins at its first date line, part or body opener.
     first = starts[0].start if starts else len(lines)
     head = lines[:first]
-    if any(_is_part(ln.stripped) for ln in head):
+    if any(_is_part(ln.stripped) for k, ln in enumerate(head) if k not in subjects):
         at = next(
             (
                 k
@@ -913,11 +931,7 @@ def find_letters(lines: list[Line]) -> list[Segment]:
             0,
         )
         layout = next(
-            (
-                lay
-                for lay in LAYOUTS
-                if any(_foot_intro(lay, ln.stripped) for ln in head) and lay.date_at == FOOT
-            ),
+            (lay for lay in LAYOUTS if any(_foot_line(lay, ln.stripped) for ln in head)),
             None,
         )
         starts.insert(0, Segment(at, 0, layout, cut=True))
@@ -1077,19 +1091,25 @@ def parse(
     # OCR and pdftotext put blank lines anywhere (page and block gaps): not paragraphs.
     ocr = source in (SourceKind.OCR, SourceKind.PDF_TEXT)
     taken: set[int] = set()
-    for seg in find_letters(lines):
+    below = subjects_below(lines)
+    for seg in find_letters(lines, set(below.values())):
         part = lines[seg.start : seg.end]
         layout = seg.layout or _layout_for(part)
         above = lines[max(0, seg.start - 4) : seg.start]
         letters.append(read_letter(0, part, above, layout, ocr, cut=seg.cut))
         taken.update(range(seg.start, seg.end))
     # Letters a web page or a list reports in a line of running text, outside any letter.
-    mentions = find_mentions(lines, taken, wrapped=ocr)
+    run_ons: list[tuple[Field, Flag]] = []
+    mentions = find_mentions(lines, taken, wrapped=ocr, below=below, run_ons=run_ons)
     opened = {id(letter) for letter in letters}  # found as letters, not mentioned in a line
     letters += mentions
     letters.sort(key=lambda letter: letter.start)
     letters = _merge_repeated_titles(_merge_cited_only(letters), lines)
     letters = _merge_same_number(_merge_repeated_mentions(letters))
+    # flagged once the letters are merged: a flagged subject has no value to tell two apart
+    for f, flag in run_ons:
+        if f.value and not f.flagged:
+            f.flag(flag)
     if not letters:
         body = _body_only(lines)
         if body:
@@ -1506,7 +1526,10 @@ def _read_head(layout: Layout, lines: list[Line], start: _Opening, ocr: bool) ->
         ):
             head.positional.append(line)
             continue
-        if current and (not blank or starts_with(s, "ลงวันที่")) and not BODY_OPENERS.match(s):
+        ends = blank and _ends_subject(layout, current, head, s)
+        if current and (not blank or starts_with(s, "ลงวันที่") or ends) and not BODY_OPENERS.match(s):
+            if ends:  # "… พ.ศ. ๒๕๖๒ ลงวันที่ …": the title dates itself after its year
+                line = _split_inline(layout, head.keys[current], line, queue)
             if not (_SEPARATOR.match(s) or re.match(r"^\(?\s*(พ\.\s?ศ\.|ฉบับที่)", s)):
                 head.sections[current].append(line)
             blank = False
@@ -1527,6 +1550,18 @@ def _read_head(layout: Layout, lines: list[Line], start: _Opening, ocr: bool) ->
         break
     head.end = i
     return head
+
+
+def _ends_subject(layout: Layout, current: str | None, head: _Head, s: str) -> bool:
+    """A line after a blank one that ends a subject which has not reached its end yet: a
+    title's "ว่าด้วย …" ends with the title's year (`Layout.subject_ends`), so a subject line
+    without it, a blank line (OCR, a PDF's text layer) and a line that holds it are one."""
+    if current != "subject" or not layout.subject_ends or current not in head.sections:
+        return False
+    so_far = join_lines([ln.text for ln in head.sections[current]])
+    if any(re.search(end, so_far) for end in layout.subject_ends):
+        return False
+    return any(re.search(end, s) for end in layout.subject_ends) and not _is_part(s)
 
 
 def _split_inline(layout: Layout, part: HeadPart, line: Line, queue: list[Line]) -> Line:
@@ -1827,39 +1862,167 @@ def _office_dated(text: str, at: int) -> re.Match | None:
     return DATE_RE.match(to_arabic_digits(text), at + office.end())
 
 
-def find_mentions(lines: list[Line], taken: set[int], wrapped: bool = False) -> list[Letter]:
+def _mention_starts(text: str) -> list[int]:
+    """Where the nouns of the letters a line of running text names begin."""
+    # A noun that opens a subject ("เรื่อง ประกาศกำหนด…") names no letter of its own.
+    return [
+        m.start()
+        for m in _NOUN_RE.finditer(text)
+        if _mention_evidence(text, m.start())
+        and not re.search(r"เรื่อง\s*$", text[: m.start()])
+        and not re.match(r"\s*ณ\s", text[m.end() :])  # ประกาศ ณ วันที่: a date's words
+    ]
+
+
+_SUBJECT_KW = re.compile(r"(?<![ก-๙])" + loose("เรื่อง") + r"(?!เดิม)")
+_SUBJECT_AT_END = re.compile(_SUBJECT_KW.pattern + r"\s*[:：]?\s*$")
+# Blank lines a web page's or OCR's break may leave between a letter's name and its subject.
+SUBJECT_BELOW_WITHIN = 3
+
+
+def subjects_below(lines: list[Line]) -> dict[int, int]:
+    """A line naming a letter by its number or date ("หนังสือกรม… ที่ … ลงวันที่ …") whose
+    subject is not on it, because the line was broken after its เรื่อง or before it (a web
+    page's list, OCR's line breaks, blank lines between): the next line that is not blank,
+    within `SUBJECT_BELOW_WITHIN`, holds the subject, when the named letter's line ends with
+    เรื่อง or that line begins with it. {line naming the letter: the subject's line}. Such a
+    subject line opens no letter of its own, whatever it begins with (a subject that names a
+    regulation, "ระเบียบกระทรวง… ว่าด้วย …", is no regulation's title)."""
+    found: dict[int, int] = {}
+    for k, line in enumerate(lines):
+        if not line.stripped:
+            continue
+        starts = _mention_starts(line.text)
+        if not starts:
+            continue
+        last = line.text[starts[-1] :].replace("ํา", "ำ")
+        nxt = next(
+            (
+                j
+                for j in range(k + 1, min(len(lines), k + 1 + SUBJECT_BELOW_WITHIN + 1))
+                if lines[j].stripped
+            ),
+            None,
+        )
+        if nxt is None or nxt - k - 1 > SUBJECT_BELOW_WITHIN:
+            continue
+        if _SUBJECT_AT_END.search(last) or (
+            not _SUBJECT_KW.search(last) and kw_match(lines[nxt].stripped, "เรื่อง")
+        ):
+            found[k] = nxt
+    return found
+
+
+def find_mentions(
+    lines: list[Line],
+    taken: set[int],
+    wrapped: bool = False,
+    below: dict[int, int] | None = None,
+    run_ons: list | None = None,
+) -> list[Letter]:
     """Letters named in running text, line by line. `wrapped`: the source breaks lines at the
-    page's width (OCR, a PDF's text layer), so a part at a line's end runs on to the next."""
+    page's width (OCR, a PDF's text layer), so a part at a line's end runs on to the next.
+    `below`: the lines whose named letter's subject stands on a line below (`subjects_below`);
+    `run_ons` gets the flags of such subjects that may run on over a blank line."""
+    below = below or {}
+    run_ons = [] if run_ons is None else run_ons
     out = []
     for k, line in enumerate(lines):
         if k in taken or not line.stripped:
             continue
         text = line.text
-        # A noun that opens a subject ("เรื่อง ประกาศกำหนด…") names no letter of its own.
-        starts = [
-            m.start()
-            for m in _NOUN_RE.finditer(text)
-            if _mention_evidence(text, m.start())
-            and not re.search(r"เรื่อง\s*$", text[: m.start()])
-            and not re.match(r"\s*ณ\s", text[m.end() :])  # ประกาศ ณ วันที่: a date's words
-        ]
+        starts = _mention_starts(text)
         for n, at in enumerate(starts):
             end = starts[n + 1] if n + 1 < len(starts) else len(text)
             more = []
-            if wrapped and n + 1 == len(starts):
-                # OCR leaves a blank line inside a paragraph: over it, then to the next blank.
-                for nxt in lines[k + 1 : k + 5]:
-                    if not nxt.stripped:
-                        if more:
-                            break
-                        continue
-                    if _NOUN_RE.match(nxt.stripped) or nxt.stripped[0] == "(" or len(more) == 2:
-                        break
-                    more.append(nxt)
+            last = n + 1 == len(starts)
+            if last and k in below:
+                more = _run_on(lines, below[k], [lines[below[k]]])
+            elif wrapped and last:
+                more = _run_on(lines, k, [])
             letter = read_mention(line, at, end, more)
+            if letter is not None and last and k in below:
+                flag = _subject_below(letter, line, at, end, lines, below[k], more, wrapped)
+                if flag is not None:
+                    run_ons.append((letter.fields["subject"], flag))
             if letter is not None:
                 out.append(letter)
     return out
+
+
+def _run_on(lines: list[Line], k: int, more: list[Line], blanks: bool = False) -> list[Line]:
+    """`more` and the lines after line `k` a paragraph runs on to: OCR leaves a blank line
+    inside a paragraph, so over it, then to the next blank (two lines at most); with `blanks`,
+    over every blank line (a source that sets each line apart), to a line that names another
+    letter, opens a part or a bracket, two lines at most."""
+    more = list(more)
+    for nxt in lines[k + 1 : k + 7 if blanks else k + 5]:
+        if not nxt.stripped:
+            if more and not blanks:
+                break
+            continue
+        s = nxt.stripped
+        if _NOUN_RE.match(s) or s[0] == "(" or len(more) == 2 or (blanks and _is_part(s)):
+            break
+        more.append(nxt)
+    return more
+
+
+def _subject_below(
+    letter: Letter, line: Line, at: int, end: int, lines: list[Line], j: int, more, wrapped
+) -> Flag | None:
+    """The subject of a letter named on `line` that stands on line `j` below it (after the
+    line's closing เรื่อง, or after its own): read to the first blank line; when the source
+    sets its lines apart with blank lines (OCR, a PDF's text layer) and a line that may go on
+    with it follows the blank, the subject is flagged with that longer reading (up to the
+    letter's number or date, which end a subject) as a candidate: it may have been cut (the
+    flag, given back to be raised once the letters are merged)."""
+    if letter.fields["subject"].missing:
+        subject = _subject_line(more)
+        if subject is None:
+            return None
+        letter.fields["subject"] = subject
+    f = letter.fields["subject"]
+    if not wrapped or not f.value or f.flagged:
+        return None
+    longer_lines = _run_on(lines, j, [lines[j]], blanks=True)
+    if len(longer_lines) <= len(more):
+        return None
+    other = read_mention(line, at, end, longer_lines)
+    longer = other.fields["subject"] if other is not None else None
+    if longer is None or longer.missing:
+        longer = _subject_line(longer_lines)
+    if longer is None or not longer.value:
+        return None
+    value = _MENTION_NUMBER_OR_DATE.split(longer.value, maxsplit=1)[0].strip()
+    if not value or value == f.value:
+        return None
+    return Flag(
+        "ocr_lines",
+        "บรรทัดถัดไปที่ OCR แยกออกมาอาจเป็นส่วนท้ายของช่องนี้: โปรดตรวจกับต้นฉบับ",
+        "A line OCR set apart after this part may be its end: check against the scan",
+        [f.value, value],
+    )
+
+
+# A letter's number ("มท 0810.5/ว.617") or its date's words after a subject end the subject.
+_MENTION_NUMBER_OR_DATE = re.compile(
+    r"\s+(?=[ก-ฮ]{1,3}\.?\s*[\d๐-๙]{3,5}(?:\.[\d๐-๙]{1,3})*\s*/)|\s*\(?\s*ลง\s*วันที่"
+)
+
+
+def _subject_line(more: list[Line]) -> Field | None:
+    """The subject a line below a named letter gives after its เรื่อง, on to a stop."""
+    first = more[0]
+    m = _kw_cached("เรื่อง").match(first.text.replace("ํา", "ำ"))
+    if m is None:
+        return None
+    run = join_lines([first.text[m.end() :], *(ln.text for ln in more[1:])])
+    stop = _MENTION_STOP.search(run)
+    value = (run[: stop.start()] if stop else run).strip(" :")
+    if not value:
+        return None
+    return _field([Line(first.start + m.end(), more[-1].end, value)], fix_words(value)[0])
 
 
 def read_mention(line: Line, at: int, end: int, more: list[Line] = ()) -> Letter | None:
@@ -2587,6 +2750,8 @@ def _number_variants(f: Field) -> list[str]:
 # mark or a lost line gives a value that looks right. Their value is flagged, the reading kept as
 # the first candidate.
 WORD_FIELDS = ("subject", "recipients", "issuer_name", "signatory", "signatory_position")
+# A person's name: no dictionary holds it, so a word outside the dictionary there is no sign.
+NAME_FIELDS = frozenset({"signatory"})
 
 
 def _value_span(f: Field, text: str) -> tuple[int, int]:
@@ -2610,7 +2775,9 @@ def _distrust_ocr_words(letters: list[Letter], text: str, doubts: list[dict]) ->
     it against the scan instead of the draft holding a confident wrong value. Tesseract drops a
     tone mark or a vowel with full confidence (สิงปลูกสร้าง, 99 %): so a value whose words stand
     elsewhere in the text with more marks (สิ่งปลูกสร้าง in the body) is flagged too, the words
-    as marked there first among the candidates."""
+    as marked there first among the candidates; and so is a value with a word in no Thai
+    dictionary that one consonant's marks, put back, make words (ซีง for ซึ่ง: `thaidict`), the
+    repaired readings first."""
     marked = _MarkedText(text)
     for letter in letters:
         for name in WORD_FIELDS:
@@ -2627,6 +2794,20 @@ def _distrust_ocr_words(letters: list[Letter], text: str, doubts: list[dict]) ->
                         "The same words elsewhere in the letter have marks OCR may have dropped "
                         "here: check against the scan",
                         [restored, reading],
+                    )
+                )
+                continue
+            repaired = [] if name in NAME_FIELDS else thaidict.repaired_values(f.value)
+            if repaired:
+                reading = f.value
+                f.flag(
+                    Flag(
+                        "ocr_spelling",
+                        "มีคำที่ไม่อยู่ในพจนานุกรม แต่จะเป็นคำถ้าเติมหรือแก้วรรณยุกต์หรือสระที่ OCR อาจทำหล่น: "
+                        "โปรดตรวจกับต้นฉบับ",
+                        "A word is in no dictionary but would be with a mark OCR may have dropped "
+                        "or misread: check against the scan",
+                        [*repaired, reading],
                     )
                 )
                 continue
