@@ -79,8 +79,13 @@ promises: install
 # mutants/, git-ignored). Results are kept: a second run goes on where the first stopped. Then
 # `$(BIN)/mutmut results` lists the survivors, `mutmut show NAME` one. MUTANTS='glob ...' runs
 # only those mutants, e.g. MUTANTS='maintenance.policy.*' (named mutants are always rerun).
+# The test database migrated once; each mutant's pytest session copies it (tests/conftest.py).
+MUTMUT_DB := $(CURDIR)/var/mutmut-template.sqlite3
 mutate: install
-	$(BIN)/mutmut run --max-children 2 $(MUTANTS)
+	@mkdir -p var && rm -f $(MUTMUT_DB) $(MUTMUT_DB).*
+	DJANGO_SETTINGS_MODULE=elaas_portal.settings.test DATABASE_URL=sqlite:///$(MUTMUT_DB) \
+		$(BIN)/python manage.py migrate -v0
+	TEST_DB_TEMPLATE=$(MUTMUT_DB) $(BIN)/mutmut run --max-children 2 $(MUTANTS)
 	$(BIN)/mutmut export-cicd-stats
 
 lint: install

@@ -54,6 +54,29 @@ def pytest_terminal_summary(terminalreporter):
 
 _db_blocker = []  # django_db_blocker, for the teardown hook below (a hook gets no fixtures)
 
+# `make mutate`: mutmut forks a pytest session per mutant, and migrating a new SQLite test
+# database was most of what a mutant cost. The Makefile migrates one file, and each session
+# works on its own copy of it (kept as is: Django's keepdb, so `migrate` finds nothing to do).
+DB_TEMPLATE = os.environ.get("TEST_DB_TEMPLATE", "")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    if not DB_TEMPLATE:
+        yield
+        return
+    copy = Path(f"{DB_TEMPLATE}.{os.getpid()}")
+    copy.write_bytes(Path(DB_TEMPLATE).read_bytes())
+    # In place: a forked session's connection holds this very dict.
+    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = str(copy)
+    yield
+    copy.unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(request):
+    return bool(DB_TEMPLATE) or request.config.getvalue("reuse_db")
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
