@@ -435,15 +435,19 @@ def _delivery_row(level: DeliveryLevel, total: int, acknowledged: int) -> dict:
     }
 
 
-def data_version(counters: dict | None = None, now: dt.datetime | None = None) -> str | None:
+def data_version(
+    counters: dict | None = None, now: dt.datetime | None = None, province: str | None = None
+) -> str | None:
     """The version of the dashboards' data (compliance.version): the counters of the tables they
-    show and the Bangkok hour; None when nothing is cached (COMPLIANCE_CACHE_SECONDS = 0).
-    Everything kept from the figures (the national table, an area's figures, the dashboard's
-    body) is keyed by it: a write to any of those tables is seen by the next request."""
+    show, national or, with `province`, of that province (and "*"), and the Bangkok hour; None
+    when nothing is cached (COMPLIANCE_CACHE_SECONDS = 0). Everything kept from the figures (an
+    area's figures and the dashboard's body by the area's version, the national table by the
+    national one) is keyed by it: a write to any of those tables is seen by the next request."""
     if not settings.COMPLIANCE_CACHE_SECONDS:
         return None
-    counters = version.read() if counters is None else counters
-    return version.of(counters, version.DASHBOARD, version.instant_part(now or clock.now()))
+    counters = version.read(province) if counters is None else counters
+    instant = version.instant_part(now or clock.now())
+    return version.of(counters, version.DASHBOARD, instant, province=province)
 
 
 def scope_version(scope: Scope, data: str, at: dt.datetime) -> str:
@@ -469,15 +473,20 @@ def cached_html(render, *, data: str | None, **parts) -> str:
 
 
 def cached(scope: Scope, counters: dict | None = None) -> dict:
-    """`compute` kept per data version (compliance.caches.FIGURES): drawn again only when
-    something it counts changes, seen by the next request. A scope not yet kept for this version
-    is read from the version's national table (`national_table`, compliance.caches.NATIONAL),
-    or, while another worker builds that table, computed by its own queries as of now."""
+    """`compute` kept per data version of the scope's province (compliance.caches.FIGURES; the
+    country's: the national one): drawn again only when something it counts changes, seen by the
+    next request; `counters` read with the scope's province (`version.read`). A scope not yet
+    kept for this version is read from the national version's table (`national_table`,
+    compliance.caches.NATIONAL), or, while another worker builds that table, computed by its own
+    queries as of now."""
     now = clock.now()
+    province = scope.province_code
+    if counters is None and settings.COMPLIANCE_CACHE_SECONDS:
+        counters = version.read(province)
     data = data_version(counters, now)
     if data is None:
         return compute(scope, now)
-    key = scope_version(scope, data, now)
+    key = scope_version(scope, data_version(counters, now, province), now)
     figures = caches.FIGURES.get(scope=scope.key, data=key)
     if figures is None:
         figures = compute(scope, now, national_table(data, scope))
