@@ -489,16 +489,26 @@ def cached(scope: Scope, counters: dict | None = None) -> dict:
     key = scope_version(scope, data_version(counters, now, province), now)
     figures = caches.FIGURES.get(scope=scope.key, data=key)
     if figures is None:
-        figures = compute(scope, now, national_table(data, scope))
+        # An area drawn again because its province changed, when a table was already built
+        # this hour (`keep_national`), computes its own figures rather than build the whole
+        # country's again for one province's write; the country, or the first area of an hour,
+        # builds it.
+        build = scope.level == ScopeLevel.COUNTRY or not built_this_hour(now)
+        figures = compute(scope, now, national_table(data, scope, build=build))
         caches.FIGURES.set(figures, scope=scope.key, data=key)
     return figures
 
 
-def national_table(data: str, scope: Scope) -> National | None:
+def built_this_hour(at: dt.datetime) -> bool:
+    """Whether a national table was built in the instant bucket of `at` (its hour)."""
+    return bool(caches.NATIONAL.get(data=version.instant_part(at), part="built"))
+
+
+def national_table(data: str, scope: Scope, *, build: bool = True) -> National | None:
     """The data version's national table from the shared cache, for `scope`; built here if it is
     missing and no other worker is building it (a lock taken with `cache.add`), else None: the
     caller computes its own scope rather than wait, so a new version never sends every worker to
-    build it.
+    build it. Without `build`, None when it is missing.
 
     Kept in parts, so that an area reads little: the districts' sums in one entry, and the LAOs
     and units of each province's districts in an entry per province, read by the dashboards of
@@ -513,6 +523,8 @@ def national_table(data: str, scope: Scope) -> National | None:
             if table.detail is None:
                 return None
         return table
+    if not build:
+        return None
     lock = national.key(data=data, part="building")
     if not national.cache.add(lock, 1, national.bound_seconds, version=national.version):
         return None
@@ -533,6 +545,7 @@ def keep_national(data: str, table: National) -> None:
     for province, rows in by_province.items():
         caches.NATIONAL.set(rows, data=data, part=f"province:{province}")
     caches.NATIONAL.set(replace(table, detail={}), data=data, part="all")
+    caches.NATIONAL.set(True, data=version.instant_part(table.at), part="built")
 
 
 @dataclass

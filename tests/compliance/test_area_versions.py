@@ -149,6 +149,27 @@ def test_the_figures_kept_for_another_province_stay_kept(waiting, actors, places
     assert after["laos"]["verified"] == before[mine.key]["laos"]["verified"] + 1
 
 
+def test_an_area_redrawn_after_its_own_write_does_not_build_the_countrys_table(
+    waiting, actors, places, wall_clock_stopped
+):
+    """A table built this hour: after a write in Nakhon Phanom, its dashboard computes its own
+    figures (the same as from a table) and leaves the national table to the country's page."""
+    country = Scope(ScopeLevel.COUNTRY)
+    mine = Scope(ScopeLevel.PROVINCE, province=places.lao.district.province)
+    stats.cached(country)  # builds the table of this version
+    assert stats.built_this_hour(clock.now())
+    services.approve_request(
+        waiting.pk, actor=actors["province_officer"], expected_version=waiting.version
+    )
+    data = stats.data_version()
+    figures = stats.cached(mine)
+    assert caches.NATIONAL.get(data=data, part="all") is None  # not built for one province
+    assert figures == stats.compute(mine, clock.now())
+    assert figures["laos"]["verified"] == 1
+    stats.cached(country)
+    assert caches.NATIONAL.get(data=data, part="all") is not None  # the country's page builds it
+
+
 def test_a_circular_or_a_rule_changes_every_area(waiting, actors, places, circulars):
     """Every area's dashboard (the late lists and LAOs' pages show neither)."""
     browsers = Browsers(actors, places)
