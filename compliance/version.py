@@ -37,7 +37,8 @@ from .models import Changes
 EVERY = "*"  # the area key of a write that concerns every province
 
 RULES = ("maintenance_accessrule", "maintenance_discrepancy", "circulars_circular")
-# What each page shows (tables by name; compliance/migrations/0001_changes.py counts them).
+# What each page shows (tables by name; compliance/migrations/0002_changes_per_province.py counts
+# them, nationally and per province).
 LISTS = (
     "onboarding_province",
     "onboarding_district",
