@@ -49,7 +49,9 @@ DASHBOARD_BODY = Kept(
 NATIONAL = Kept(
     name="compliance-national",
     alias="default",
-    parts=("data", "part"),  # part: "all" (the districts' sums), "province:<id>", "building"
+    # part: "all" (the districts' sums), "province:<id>", "building"; and "built" under the
+    # instant bucket (data: version.instant_part): a table was built in it (stats.cached)
+    parts=("data", "part"),
     sources=("compliance/stats.py", "compliance/states.py"),
     depends_on=(
         "every LAO's state, units, reminders and deliveries of the country at one instant: the "

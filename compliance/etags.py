@@ -6,8 +6,10 @@ without being drawn.
 
 The tag is a digest of
 - the data version of the tables the page shows (compliance.version: counters the database's
-  triggers raise on every write, read by one query on every request) and the instants that move
-  it (the Bangkok hour; the rules' stretch of the scope; the minute under a demo clock);
+  triggers raise on every write, per province: a province's pages, its districts' and its LAOs'
+  use its counts, the country's the national ones; read by one query on every request) and the
+  instants that move it (the Bangkok hour; the rules' stretch of the scope; the minute under a
+  demo clock);
 - the person, read fresh on this request before the tag is made: their id, name, e-mail, active
   roles with their areas, inbox badge, and their CSRF secret (the page's forms carry it);
 - the language, the path with its query, and the code: the files that draw the page.
@@ -131,9 +133,10 @@ def with_tag(response, etag: str | None):
     return response
 
 
-def counters(request) -> dict:
-    """The data counters, read once per request."""
-    cached = getattr(request, "_compliance_counters", None)
-    if cached is None:
-        cached = request._compliance_counters = version.read()
-    return cached
+def counters(request, province: str | None = None) -> dict:
+    """The data counters (the national ones, and with `province` that province's), read once per
+    request."""
+    kept = request.__dict__.setdefault("_compliance_counters", {})
+    if province not in kept:
+        kept[province] = version.read(province)
+    return kept[province]

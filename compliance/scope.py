@@ -41,6 +41,14 @@ class Scope:
         area = self.district or self.province
         return f"{self.level}:{area.code}" if area else str(self.level)
 
+    @property
+    def province_code(self) -> str | None:
+        """The code of the scope's province (a district's: its province's; None: the country),
+        whose data version its pages use (compliance.version)."""
+        if self.district:
+            return self.district.province.code
+        return self.province.code if self.province else None
+
     def lao_filter(self, prefix: str = "") -> Q:
         if self.district:
             return Q(**{f"{prefix}district_id": self.district.pk})

@@ -435,15 +435,19 @@ def _delivery_row(level: DeliveryLevel, total: int, acknowledged: int) -> dict:
     }
 
 
-def data_version(counters: dict | None = None, now: dt.datetime | None = None) -> str | None:
+def data_version(
+    counters: dict | None = None, now: dt.datetime | None = None, province: str | None = None
+) -> str | None:
     """The version of the dashboards' data (compliance.version): the counters of the tables they
-    show and the Bangkok hour; None when nothing is cached (COMPLIANCE_CACHE_SECONDS = 0).
-    Everything kept from the figures (the national table, an area's figures, the dashboard's
-    body) is keyed by it: a write to any of those tables is seen by the next request."""
+    show, national or, with `province`, of that province (and "*"), and the Bangkok hour; None
+    when nothing is cached (COMPLIANCE_CACHE_SECONDS = 0). Everything kept from the figures (an
+    area's figures and the dashboard's body by the area's version, the national table by the
+    national one) is keyed by it: a write to any of those tables is seen by the next request."""
     if not settings.COMPLIANCE_CACHE_SECONDS:
         return None
-    counters = version.read() if counters is None else counters
-    return version.of(counters, version.DASHBOARD, version.instant_part(now or clock.now()))
+    counters = version.read(province) if counters is None else counters
+    instant = version.instant_part(now or clock.now())
+    return version.of(counters, version.DASHBOARD, instant, province=province)
 
 
 def scope_version(scope: Scope, data: str, at: dt.datetime) -> str:
@@ -469,27 +473,42 @@ def cached_html(render, *, data: str | None, **parts) -> str:
 
 
 def cached(scope: Scope, counters: dict | None = None) -> dict:
-    """`compute` kept per data version (compliance.caches.FIGURES): drawn again only when
-    something it counts changes, seen by the next request. A scope not yet kept for this version
-    is read from the version's national table (`national_table`, compliance.caches.NATIONAL),
-    or, while another worker builds that table, computed by its own queries as of now."""
+    """`compute` kept per data version of the scope's province (compliance.caches.FIGURES; the
+    country's: the national one): drawn again only when something it counts changes, seen by the
+    next request; `counters` read with the scope's province (`version.read`). A scope not yet
+    kept for this version is read from the national version's table (`national_table`,
+    compliance.caches.NATIONAL), or, while another worker builds that table, computed by its own
+    queries as of now."""
     now = clock.now()
+    province = scope.province_code
+    if counters is None and settings.COMPLIANCE_CACHE_SECONDS:
+        counters = version.read(province)
     data = data_version(counters, now)
     if data is None:
         return compute(scope, now)
-    key = scope_version(scope, data, now)
+    key = scope_version(scope, data_version(counters, now, province), now)
     figures = caches.FIGURES.get(scope=scope.key, data=key)
     if figures is None:
-        figures = compute(scope, now, national_table(data, scope))
+        # An area drawn again because its province changed, when a table was already built
+        # this hour (`keep_national`), computes its own figures rather than build the whole
+        # country's again for one province's write; the country, or the first area of an hour,
+        # builds it.
+        build = scope.level == ScopeLevel.COUNTRY or not built_this_hour(now)
+        figures = compute(scope, now, national_table(data, scope, build=build))
         caches.FIGURES.set(figures, scope=scope.key, data=key)
     return figures
 
 
-def national_table(data: str, scope: Scope) -> National | None:
+def built_this_hour(at: dt.datetime) -> bool:
+    """Whether a national table was built in the instant bucket of `at` (its hour)."""
+    return bool(caches.NATIONAL.get(data=version.instant_part(at), part="built"))
+
+
+def national_table(data: str, scope: Scope, *, build: bool = True) -> National | None:
     """The data version's national table from the shared cache, for `scope`; built here if it is
     missing and no other worker is building it (a lock taken with `cache.add`), else None: the
     caller computes its own scope rather than wait, so a new version never sends every worker to
-    build it.
+    build it. Without `build`, None when it is missing.
 
     Kept in parts, so that an area reads little: the districts' sums in one entry, and the LAOs
     and units of each province's districts in an entry per province, read by the dashboards of
@@ -504,6 +523,8 @@ def national_table(data: str, scope: Scope) -> National | None:
             if table.detail is None:
                 return None
         return table
+    if not build:
+        return None
     lock = national.key(data=data, part="building")
     if not national.cache.add(lock, 1, national.bound_seconds, version=national.version):
         return None
@@ -524,6 +545,7 @@ def keep_national(data: str, table: National) -> None:
     for province, rows in by_province.items():
         caches.NATIONAL.set(rows, data=data, part=f"province:{province}")
     caches.NATIONAL.set(replace(table, detail={}), data=data, part="all")
+    caches.NATIONAL.set(True, data=version.instant_part(table.at), part="built")
 
 
 @dataclass

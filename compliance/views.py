@@ -35,8 +35,9 @@ LATE_AGE_MAX_DAYS = 3650  # "no activity for N days": at most ten years
 def _dashboard_version(request, scope: Scope) -> str:
     """What a dashboard shows changes only with this (compliance.version, stats.scope_version)."""
     now = clock.now()
-    counters = etags.counters(request)
-    data = version.of(counters, version.DASHBOARD, version.instant_part(now))
+    province = scope.province_code
+    counters = etags.counters(request, province)
+    data = version.of(counters, version.DASHBOARD, version.instant_part(now), province=province)
     return stats.scope_version(scope, data, now)
 
 
@@ -54,7 +55,7 @@ def _render_dashboard(request, scope: Scope):
         # The same for everyone who may see the scope (in a language, reviewer or not) with the
         # same sort and filter: built once per data version and kept with the figures; the page
         # around it is the user's.
-        data = stats.cached(scope, etags.counters(request))
+        data = stats.cached(scope, etags.counters(request, scope.province_code))
         context = {
             "data": data,
             "rows": breakdown.apply(data["children"], data["level"], table),
@@ -118,9 +119,11 @@ def district(request, code):
     return _render_dashboard(request, resolve(request.user, district_code=code, when_drawn=True))
 
 
-def _lists_version(request, at) -> str:
-    """What the late list and an LAO's page show changes only with this (compliance.version)."""
-    return version.of(etags.counters(request), version.LISTS, version.instant_part(at))
+def _lists_version(request, at, province: str | None) -> str:
+    """What the late list and an LAO's page show changes only with this (compliance.version):
+    the counts of `province` (an LAO's, the list's area's), or the national ones."""
+    counters = etags.counters(request, province)
+    return version.of(counters, version.LISTS, version.instant_part(at), province=province)
 
 
 @officer_required
@@ -134,7 +137,8 @@ def lao(request, dla_code):
     )
     scope = resolve(request.user, district_code=org.district.code)
     at = clock.now()
-    etag = etags.tag(request, _lists_version(request, at), etags.demo_clock_part(at))
+    data = _lists_version(request, at, org.district.province.code)
+    etag = etags.tag(request, data, etags.demo_clock_part(at))
     unchanged = etags.not_modified(request, etag)
     if unchanged is not None:
         return unchanged
@@ -225,7 +229,8 @@ def late(request):
     etag = None
     if not filters["min_days"] and not filters["age_error"]:
         # "No activity for N days" moves with every instant: such a list is always drawn.
-        etag = etags.tag(request, _lists_version(request, at), etags.demo_clock_part(at))
+        data = _lists_version(request, at, scope.province_code)
+        etag = etags.tag(request, data, etags.demo_clock_part(at))
     unchanged = etags.not_modified(request, etag)
     if unchanged is not None:
         return unchanged
