@@ -145,6 +145,18 @@ def _fresh_policy_snapshot(settings):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the portal's default language (Thai), whatever the one before it left
+    active in this thread: mutmut's clean run, a second pytest session in one process, saw a
+    refusal raised in the English a test before had left."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _intake_reads_in_the_test_s_own_thread(monkeypatch):
     """A letter taken in is read before the upload returns: the test's transaction holds the
     draft, which a reading thread's own connection could not see. The thread itself is tested
