@@ -87,6 +87,7 @@ mutate: install
 		$(BIN)/python manage.py migrate -v0
 	TEST_DB_TEMPLATE=$(MUTMUT_DB) $(BIN)/mutmut run --max-children 2 $(MUTANTS)
 	$(BIN)/mutmut export-cicd-stats
+	$(BIN)/python scripts/mutation_scores.py
 
 lint: install
 	$(BIN)/ruff check .
