@@ -52,7 +52,9 @@ prod-stop:
 # database (pytest-django's test_<name>_gw0, _gw1), Redis key prefix, ports and files
 # (tests/keyspace.py). `--dist loadfile`: a file's tests run on one worker, so a module's or a
 # class's fixture built once is built once (pytest-xdist 3.8's `loadgroup` has no effect under
-# pytest 9: its group suffix is set on an attribute pytest 9 no longer reads).
+# pytest 9: its group suffix is set on an attribute pytest 9 no longer reads). The roles of the
+# fuzz pass and of the accessibility pass, each with a scene of its own, are the exception: the
+# workers take them one by one (`SPREAD` in tests/conftest.py).
 # A transactional test's flush empties the rows the data migrations wrote (the reminder ladder);
 # tests/conftest.py writes them back after each such test (tests/migration_rows.py), so a worker
 # may run them in any order. `TEST_WORKERS=0` runs the suite in one process.

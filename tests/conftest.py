@@ -52,6 +52,57 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.write_line(line)
 
 
+# Tests pytest-xdist may give the workers one by one, though `make test` runs `--dist loadfile`
+# (a file's tests on one worker): one role each of the fuzz pass and of the accessibility pass,
+# tens of seconds apiece. Each builds its own scene (function-scoped fixtures, nothing a module
+# or class builds once), so splitting their files costs nothing; on one worker, each file alone
+# took 5 minutes of CI's 15. Collecting one with a fixture of a wider scope is an error
+# (`pytest_collection_modifyitems` below).
+SPREAD = (
+    "tests/fuzz/test_every_page.py::test_no_page_answers_a_server_error_to_any_input[",
+    "tests/browser/test_accessibility.py::test_no_serious_axe_violation_on_any_page_of_the_role[",
+)
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile`, except that each test of `SPREAD` is a unit of work of its own."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class SpreadScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return nodeid if nodeid.startswith(SPREAD) else super()._split_scope(nodeid)
+
+    return SpreadScheduling(config, log)
+
+
+SHARED_SCOPES = ("package", "module", "class")
+
+
+def shared_fixtures(item) -> list[str]:
+    """The fixtures of ours `item` uses that are built once for more tests than itself (a
+    plugin's, such as pytest-django's class-scoped `_django_setup_unittest` for unittest classes,
+    are not ours to split)."""
+    return sorted(
+        name
+        for name, defs in item._fixtureinfo.name2fixturedefs.items()
+        if defs[-1].scope in SHARED_SCOPES and defs[-1].func.__module__.startswith("tests.")
+    )
+
+
+def pytest_collection_modifyitems(items):
+    """A test of `SPREAD` may run on another worker than its file's other tests: a fixture it
+    shares with them would be built twice, silently. Refused at collection instead."""
+    for item in items:
+        if item.nodeid.startswith(SPREAD) and (shared := shared_fixtures(item)):
+            raise pytest.UsageError(
+                f"{item.nodeid} is spread over the workers (SPREAD in tests/conftest.py) but "
+                f"uses fixtures built once per {'/'.join(SHARED_SCOPES)}: {shared}"
+            )
+
+
 _db_blocker = []  # django_db_blocker, for the teardown hook below (a hook gets no fixtures)
 
 # `make mutate`: mutmut forks a pytest session per mutant, and migrating a new SQLite test

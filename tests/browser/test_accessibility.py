@@ -76,7 +76,10 @@ def crawl(page, base) -> dict[str, list[dict]]:
         if key is None or key in seen:
             continue
         seen.add(key)
-        response = page.goto(url)
+        # Its answer is known when the navigation commits: a page that is not checked (a refusal,
+        # a redirect to a page checked already, not HTML) is left then, and only a page to check
+        # is waited for until it has loaded, styles, fonts and frames, as `goto` waits by default.
+        response = page.goto(url, wait_until="commit")
         final = page.url
         final_key = page_key(final)
         if final != url and final_key in seen:  # redirected to a page already checked
@@ -88,6 +91,7 @@ def crawl(page, base) -> dict[str, list[dict]]:
             continue
         if "text/html" not in (response.headers.get("content-type") or ""):
             continue
+        page.wait_for_load_state("load")
         checked[final.removeprefix(base)] = axe.check(page)
         for href in page.eval_on_selector_all("a[href]", "as => as.map(a => a.href)"):
             absolute = urljoin(final, href).split("#")[0]
@@ -113,6 +117,7 @@ def test_no_serious_axe_violation_on_any_page_of_the_role(role, view, scene, liv
     axe.axe_path()
     locale, viewport = VIEWS[view]
     context = browser.new_context(locale=locale, viewport=viewport)
+    axe.add_to(context)
     page = context.new_page()
     try:
         base = live_server.url

@@ -157,8 +157,15 @@ def pairs(names: list[str], *, extra_names: list[str], values: dict[str, tuple[s
         st.sampled_from(extra_names),
         random_names,
     )
-    pair = name.flatmap(lambda n: st.tuples(st.just(n), _value_for(values.get(n, ()))))
+    pair = name.flatmap(lambda n: _pair(n, values.get(n, ())))
     return st.lists(pair, max_size=6)
+
+
+@functools.lru_cache(maxsize=8192)
+def _pair(name: str, values: tuple[str, ...]):
+    """The strategy of one name's pair, built once: hypothesis validates each new strategy object
+    it draws from, which cost more than the draw when a new one was made for every pair."""
+    return st.tuples(st.just(name), _value_for(values))
 
 
 def query_string(items: list[tuple[str, str]]) -> str:
