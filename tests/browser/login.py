@@ -43,6 +43,13 @@ def choose(page, selector: str) -> None:
     expect(control).to_be_checked()
 
 
+def press(page, selector: str) -> None:
+    """Press a button as an element, not at its coordinates, for the reason `choose` gives: on a
+    review page the evidence frame may still grow as its file arrives (the journey's approval
+    was lost so once on a loaded CI machine: the click landed beside the button)."""
+    page.locator(selector).dispatch_event("click")
+
+
 def sign_up(page, base_url, *, search, organization, full_name, email, position):
     """The staff sign-up form as a person fills it: the organisation found by part of its name
     (`search`), chosen by its id, then the person's details; ends on "confirm your e-mail"."""

@@ -15,7 +15,7 @@ from django.urls import reverse
 from notifications.delivery import deliver_due
 from notifications.models import Kind, Notification
 from tests.actors import make_user
-from tests.browser.login import choose
+from tests.browser.login import choose, press
 
 from .test_verification_browser import log_in
 
@@ -59,7 +59,7 @@ def test_decisions_reach_the_clerk_and_the_next_step_and_progress_are_named(
                 officer_page.fill("textarea[name=reason]", reason)
             try:
                 with officer_page.expect_navigation(timeout=20000):
-                    officer_page.click("form:has(input[name=decision]) [type=submit]")
+                    press(officer_page, "form:has(input[name=decision]) [type=submit]")
             except Exception:
                 raise AssertionError(
                     f"{value}: {officer_page.url}\n{officer_page.content()[-3000:]}"

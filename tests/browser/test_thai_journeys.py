@@ -25,7 +25,7 @@ from django.urls import reverse
 from core.national_id import with_check_digit
 from core.thai import to_thai_digits
 from tests.actors import login
-from tests.browser.login import choose, log_in, sign_up
+from tests.browser.login import choose, log_in, press, sign_up
 from tests.browser.thai_check import Findings
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -247,7 +247,7 @@ def test_every_roles_journey_reads_as_thai_officials_write(
     province.wait_for_url(f"**{review}")
     journey.check(province, "province-officer-review")
     choose(province, "input[name=decision][value=approve]")
-    province.click("form:has(input[name=decision]) [type=submit]")
+    press(province, "form:has(input[name=decision]) [type=submit]")
     province.wait_for_url("**/review/")
     journey.check(province, "province-officer-approved")
     province.context.close()

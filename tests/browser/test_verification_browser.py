@@ -19,7 +19,7 @@ from django.urls import reverse
 from core.national_id import with_check_digit
 from core.thai import format_datetime, to_thai_digits
 from tests.actors import make_user
-from tests.browser.login import choose, log_in, sign_up
+from tests.browser.login import choose, log_in, press, sign_up
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -145,7 +145,7 @@ def test_lao_clerk_signs_up_files_and_gets_approved_after_a_correction(
     remark = "เลขที่คำสั่งแต่งตั้งไม่ตรงกับเอกสารแนบ โปรดแก้เป็น นพ 73501/101"
     choose(officer_page, "input[name=decision][value=return]")
     officer_page.fill("textarea[name=reason]", remark)
-    officer_page.click("form:has(input[name=decision]) [type=submit]")
+    press(officer_page, "form:has(input[name=decision]) [type=submit]")
     officer_page.wait_for_url("**/review/")
     vr.refresh_from_db()
     assert (vr.state, vr.remarks, vr.decided_by) == ("returned", remark, officer)
@@ -178,7 +178,7 @@ def test_lao_clerk_signs_up_files_and_gets_approved_after_a_correction(
     officer_page.wait_for_url(f"**{review_url}")
     expect(officer_page.get_by_text("นพ 73501/101").first).to_be_visible()
     choose(officer_page, "input[name=decision][value=approve]")
-    officer_page.click("form:has(input[name=decision]) [type=submit]")
+    press(officer_page, "form:has(input[name=decision]) [type=submit]")
     officer_page.wait_for_url("**/review/")
     vr.refresh_from_db()
     assert vr.state == "approved"
