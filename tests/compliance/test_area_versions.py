@@ -18,25 +18,7 @@ from onboarding import services
 from registry.models import Organization
 from tests.actors import login
 
-from .support import bangkok, one_of_two_approved
-
 HERE, ELSEWHERE = "48", "50"  # Nakhon Phanom (the waiting request), Chiang Mai
-
-
-@pytest.fixture
-def waiting(circulars, actors, places, portal_clock, settings):
-    """An LAO of Nakhon Phanom with one position approved and one waiting; both provinces' pages
-    kept (COMPLIANCE_CACHE_SECONDS)."""
-    settings.COMPLIANCE_CACHE_SECONDS = 30
-    portal_clock("2025-04-09T10:00:00+07:00")
-    request = one_of_two_approved(
-        places.lao,
-        clerk=actors["lao_clerk"],
-        officer=actors["province_officer"],
-        at=bangkok("2025-04-09 10:00"),
-    )
-    portal_clock("2025-04-10T09:00:00+07:00")
-    return request
 
 
 def pages(places) -> dict[str, tuple[str, str]]:

@@ -16,26 +16,11 @@ from circulars.services import forward_circular, publish_circular
 from core import clock
 from onboarding import services
 
-from .support import bangkok, one_of_two_approved
+from .support import bangkok
 
 DASHBOARD = "/compliance/province/48/"
 LATE = "/compliance/late/?province=48&order=name"
 START = "2025-04-10T09:00:00+07:00"
-
-
-@pytest.fixture
-def waiting(circulars, actors, places, portal_clock, settings):
-    """An LAO of Nakhon Phanom with one of its two positions approved, the other waiting."""
-    settings.COMPLIANCE_CACHE_SECONDS = 30
-    portal_clock("2025-04-09T10:00:00+07:00")
-    request = one_of_two_approved(
-        places.lao,
-        clerk=actors["lao_clerk"],
-        officer=actors["province_officer"],
-        at=bangkok("2025-04-09 10:00"),
-    )
-    portal_clock(START)
-    return request
 
 
 def officer_client(actors, who="province_officer") -> Client:
